@@ -1,0 +1,39 @@
+"""Schema migrations: bring a database to the newest Alembic revision."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+
+from storage.db import Database
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(files("storage") / "migrations"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    command.upgrade(alembic_config(connection), revision)
+
+
+async def upgrade(db: Database, revision: str = "head") -> None:
+    """Apply every migration up to `revision` (idempotent)."""
+    async with db.engine.begin() as connection:
+        await connection.run_sync(_upgrade, revision)
+
+
+def _autogenerate(connection: Connection, message: str) -> None:
+    command.revision(alembic_config(connection), message=message, autogenerate=True)
+
+
+async def make_revision(db: Database, message: str) -> None:
+    """Developer tool: write a new migration from the difference between models and `db`."""
+    async with db.engine.begin() as connection:
+        await connection.run_sync(_autogenerate, message)

@@ -1,0 +1,159 @@
+"""Query functions over one session: the only place that writes SQL for the application."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ActivityType, ChatState, Entry, EntryAudit, Invite, Member, School
+
+
+# --- schools and activity types -------------------------------------------------------------
+
+async def add(session: AsyncSession, obj):
+    session.add(obj)
+    await session.flush()
+    return obj
+
+
+async def get_school(session: AsyncSession, school_id: int) -> School | None:
+    return await session.get(School, school_id)
+
+
+async def replace_activity_types(session: AsyncSession, school_id: int, types: Sequence[ActivityType]) -> None:
+    """Make the school's active activity types exactly `types` (matched by code; old ones deactivated)."""
+    existing = {a.code: a for a in (await session.scalars(
+        select(ActivityType).where(ActivityType.school_id == school_id))).all()}
+    for position, new in enumerate(types):
+        current = existing.pop(new.code, None)
+        if current is None:
+            new.school_id, new.position, new.active = school_id, position, True
+            session.add(new)
+        else:
+            current.label_zh, current.label_en, current.fields = new.label_zh, new.label_en, new.fields
+            current.position, current.active = position, True
+    for stale in existing.values():
+        stale.active = False
+    await session.flush()
+
+
+async def activity_types(session: AsyncSession, school_id: int) -> list[ActivityType]:
+    rows = await session.scalars(
+        select(ActivityType)
+        .where(ActivityType.school_id == school_id, ActivityType.active.is_(True))
+        .order_by(ActivityType.position))
+    return list(rows)
+
+
+# --- invites and members ---------------------------------------------------------------------
+
+async def invite_by_code(session: AsyncSession, code: str) -> Invite | None:
+    return await session.scalar(select(Invite).where(Invite.code == code))
+
+
+async def claim_invite_use(session: AsyncSession, invite_id: int, now: dt.datetime) -> bool:
+    """Count one use of an invite if it is still valid; False when another redemption won the race."""
+    result = await session.execute(
+        update(Invite)
+        .where(Invite.id == invite_id, Invite.uses < Invite.max_uses,
+               or_(Invite.expires_at.is_(None), Invite.expires_at > now))
+        .values(uses=Invite.uses + 1))
+    return result.rowcount == 1
+
+
+async def member_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Member | None:
+    return await session.scalar(select(Member).where(Member.telegram_user_id == telegram_user_id))
+
+
+async def get_member(session: AsyncSession, member_id: int) -> Member | None:
+    return await session.get(Member, member_id)
+
+
+async def school_members(session: AsyncSession, school_id: int, *, active_only: bool = True) -> list[Member]:
+    query = select(Member).where(Member.school_id == school_id)
+    if active_only:
+        query = query.where(Member.active.is_(True))
+    return list(await session.scalars(query.order_by(Member.id)))
+
+
+# --- entries ----------------------------------------------------------------------------------
+
+async def entry_by_client_token(session: AsyncSession, token: str) -> Entry | None:
+    return await session.scalar(select(Entry).where(Entry.client_token == token))
+
+
+async def add_audit(session: AsyncSession, entry: Entry, action: str, actor_member_id: int | None,
+                    before: dict | None, after: dict | None) -> None:
+    session.add(EntryAudit(entry_id=entry.id, actor_member_id=actor_member_id, action=action,
+                           before=before, after=after))
+    await session.flush()
+
+
+async def recent_student_names(session: AsyncSession, member_id: int, limit: int) -> list[str]:
+    """The member's most recently used student or family names, newest first, without repeats."""
+    last_used = func.max(Entry.logged_at)
+    rows = await session.execute(
+        select(Entry.student_name, last_used)
+        .where(Entry.member_id == member_id, Entry.deleted_at.is_(None), Entry.student_name.is_not(None))
+        .group_by(Entry.student_name)
+        .order_by(last_used.desc())
+        .limit(limit))
+    return [name for name, _ in rows]
+
+
+async def latest_entries(session: AsyncSession, member_id: int, limit: int) -> list[Entry]:
+    rows = await session.scalars(
+        select(Entry)
+        .where(or_(Entry.member_id == member_id, Entry.covisitor_member_id == member_id),
+               Entry.deleted_at.is_(None))
+        .order_by(Entry.occurred_on.desc(), Entry.logged_at.desc(), Entry.id.desc())
+        .limit(limit))
+    return list(rows)
+
+
+async def last_logged_entry(session: AsyncSession, member_id: int, since: dt.datetime) -> Entry | None:
+    return await session.scalar(
+        select(Entry)
+        .where(Entry.member_id == member_id, Entry.deleted_at.is_(None), Entry.logged_at >= since)
+        .order_by(Entry.logged_at.desc(), Entry.id.desc())
+        .limit(1))
+
+
+async def get_entry(session: AsyncSession, entry_id: int) -> Entry | None:
+    return await session.get(Entry, entry_id)
+
+
+async def count_by_activity(session: AsyncSession, member_id: int, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Entries per activity code that count for the member (own or co-visited) between two days, inclusive."""
+    rows = await session.execute(
+        select(Entry.activity_code, func.count())
+        .where(or_(Entry.member_id == member_id, Entry.covisitor_member_id == member_id),
+               Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end))
+        .group_by(Entry.activity_code))
+    return {code: count for code, count in rows}
+
+
+# --- chat platform state (conversation states, user data) --------------------------------------
+
+async def load_chat_state(session: AsyncSession, kind: str) -> dict[str, dict | None]:
+    rows = await session.execute(select(ChatState.key, ChatState.value).where(ChatState.kind == kind))
+    return {key: value for key, value in rows}
+
+
+async def save_chat_state(session: AsyncSession, kind: str, key: str, value: dict | None) -> None:
+    current = await session.get(ChatState, (kind, key))
+    if current is None:
+        session.add(ChatState(kind=kind, key=key, value=value))
+    else:
+        current.value = value
+    await session.flush()
+
+
+async def drop_chat_state(session: AsyncSession, kind: str, keys: Iterable[str] | None = None) -> None:
+    condition = ChatState.kind == kind
+    if keys is not None:
+        condition = and_(condition, ChatState.key.in_(list(keys)))
+    await session.execute(delete(ChatState).where(condition))
