@@ -1,0 +1,58 @@
+"""A school's policy: activity types, roles, calendar, campaign phases and quota rules.
+
+Load one with :func:`load_policy` (YAML text) or :func:`load_preset` (shipped
+presets ``default`` and ``seed-000`` … ``seed-004``); check a file for the CLI
+with :func:`check_policy_text`, which lists every mistake with its line.
+"""
+
+from bot.policy.loader import (
+    PolicyInvalid,
+    PolicyProblem,
+    check_policy_file,
+    check_policy_text,
+    load_policy,
+    load_preset,
+    preset_names,
+    preset_text,
+)
+from bot.policy.model import (
+    ENTRY_FIELDS,
+    LANGUAGES,
+    MEASURES,
+    PERIOD_KINDS,
+    SCOPES,
+    ActivityType,
+    Blackout,
+    CalendarConfig,
+    Phase,
+    Policy,
+    Role,
+    Rule,
+    Term,
+    parse_period,
+)
+
+__all__ = [
+    "ENTRY_FIELDS",
+    "LANGUAGES",
+    "MEASURES",
+    "PERIOD_KINDS",
+    "SCOPES",
+    "ActivityType",
+    "Blackout",
+    "CalendarConfig",
+    "Phase",
+    "Policy",
+    "PolicyInvalid",
+    "PolicyProblem",
+    "Role",
+    "Rule",
+    "Term",
+    "check_policy_file",
+    "check_policy_text",
+    "load_policy",
+    "load_preset",
+    "parse_period",
+    "preset_names",
+    "preset_text",
+]
