@@ -1,0 +1,140 @@
+"""The `teachlog` command (also `python -m bot`): run the bot, bootstrap schools, manage the database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from importlib.metadata import entry_points
+
+import typer
+
+from bot.chat_state import bot_username
+from bot.clock import SystemClock
+from bot.core import Core
+from bot.schools import SchoolError, create_invite, create_school, parse_expiry
+from bot.settings import ConfigError, Settings
+from storage.db import Database
+from storage.migrate import upgrade
+
+app = typer.Typer(help="teachlog: log and keep up with outreach to families.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+school_app = typer.Typer(help="Schools.", no_args_is_help=True)
+invite_app = typer.Typer(help="Invites to join a school.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+app.add_typer(school_app, name="school")
+app.add_typer(invite_app, name="invite")
+app.add_typer(db_app, name="db")
+
+PLATFORMS_GROUP = "teachlog.platforms"
+
+
+class CliError(Exception):
+    """Ends the command with a one-line message and exit status 1."""
+
+
+def fail(message: str) -> None:
+    typer.echo(f"teachlog: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def with_database(work):
+    """Run `work(db)` against the configured database, brought up to date first."""
+    async def runner():
+        db = Database(Settings().database_url)
+        try:
+            await upgrade(db)
+            return await work(db)
+        finally:
+            await db.dispose()
+    try:
+        return asyncio.run(runner())
+    except (SchoolError, CliError, ConfigError) as error:
+        fail(str(error))
+
+
+def load_platform(name: str):
+    found = {ep.name: ep for ep in entry_points(group=PLATFORMS_GROUP)}
+    if name not in found:
+        raise CliError(f"unknown platform {name!r}: installed are {', '.join(sorted(found)) or 'none'}")
+    return found[name].load()
+
+
+@app.command()
+def run(platform: str = typer.Option("telegram", help="telegram or slack")) -> None:
+    """Run the bot (long polling); on one machine it also runs the scheduled jobs."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = Settings()
+    try:
+        if platform == "telegram":
+            settings.require_telegram_token()
+        platform_class = load_platform(platform)
+    except (ConfigError, CliError) as error:
+        fail(str(error))
+    db = Database(settings.database_url)
+
+    async def prepare() -> None:
+        await upgrade(db)
+        # The engine is bound to this event loop; the platform starts its own.
+        await db.dispose()
+
+    asyncio.run(prepare())
+    platform_class(Core(db=db, settings=settings, clock=SystemClock())).run()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date."""
+    async def work(db: Database) -> None:
+        typer.echo(f"database is up to date ({db.dialect})")
+    with_database(work)
+
+
+@school_app.command("create")
+def school_create(
+    name: str = typer.Argument(..., help="The school's name."),
+    timezone: str = typer.Option("Asia/Shanghai", help="IANA time zone."),
+    language: str = typer.Option("zh", help="zh or en: the default for members."),
+    policy: str = typer.Option("default", help="A preset (default, seed-000 … seed-004) or a policy YAML file."),
+) -> None:
+    """Create a school; prints its id and a one-use leader invite."""
+    async def work(db: Database) -> None:
+        created = await create_school(db, name, timezone=timezone, language=language, policy=policy,
+                                      now=SystemClock().now())
+        typer.echo(f"school id: {created.school_id}")
+        typer.echo(f"leader invite: {created.leader_invite}")
+        typer.echo(await invite_link_line(db, created.leader_invite))
+    with_database(work)
+
+
+async def invite_link_line(db: Database, code: str, username: str | None = None) -> str:
+    username = username or await bot_username(db)
+    if username is None:
+        return (f"link: https://t.me/<bot username>?start={code}  (run the bot once, or pass --bot-username, "
+                f"to fill in the name; or send /start {code} to the bot)")
+    return f"link: https://t.me/{username.lstrip('@')}?start={code}"
+
+
+@invite_app.command("create")
+def invite_create(
+    school: int = typer.Option(..., help="The school id."),
+    role: str = typer.Option(..., help="leader, head_teacher, teacher, staff, or another role of the school's policy."),
+    uses: int = typer.Option(1, help="How many people may join with it."),
+    expires: str = typer.Option("7d", help="e.g. 7d, 12h, 2w, or never."),
+    bot_username_option: str = typer.Option(None, "--bot-username", help="The bot's @username for the link."),
+) -> None:
+    """Create an invite; prints the code and the t.me link."""
+    async def work(db: Database) -> None:
+        invite = await create_invite(db, school, role, uses=uses, expires_in=parse_expiry(expires),
+                                     now=SystemClock().now())
+        typer.echo(f"invite: {invite.code}")
+        typer.echo(await invite_link_line(db, invite.code, bot_username_option))
+    with_database(work)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

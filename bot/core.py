@@ -1,0 +1,16 @@
+"""The application's collaborators, built once and handed to every platform adapter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.clock import Clock, SystemClock
+from bot.settings import Settings
+from storage.db import Database
+
+
+@dataclass
+class Core:
+    db: Database
+    settings: Settings = field(default_factory=Settings)
+    clock: Clock = field(default_factory=SystemClock)

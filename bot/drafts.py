@@ -1,0 +1,83 @@
+"""An entry being composed in a conversation: plain data that survives a restart as JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import asdict, dataclass, field
+
+MAX_STUDENT_NAME = 60
+MAX_NOTES = 1000
+FIELD_ORDER = ("student", "when", "duration", "notes")
+
+
+@dataclass
+class EntryDraft:
+    """What the teacher has told us so far; `token` makes a double-tapped Save store one entry."""
+
+    activity: str | None = None
+    student: str | None = None
+    day: dt.date | None = None
+    time: dt.time | None = None
+    duration_minutes: int | None = None
+    notes: str | None = None
+    covisitor_member_id: int | None = None
+    covisitor_name: str | None = None
+    notes_asked: bool = False
+    token: str = field(default_factory=lambda: secrets.token_hex(8))
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["day"] = self.day.isoformat() if self.day else None
+        data["time"] = self.time.isoformat(timespec="minutes") if self.time else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> EntryDraft:
+        values = dict(data)
+        values["day"] = dt.date.fromisoformat(values["day"]) if values.get("day") else None
+        values["time"] = dt.time.fromisoformat(values["time"]) if values.get("time") else None
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    def next_missing(self, fields: list[str] | tuple[str, ...]) -> str | None:
+        """The first step still to ask for, given the fields the activity wants."""
+        for name in FIELD_ORDER:
+            if name == "when":
+                if self.day is None:
+                    return "when"
+            elif name not in fields:
+                continue
+            elif name == "student" and not self.student:
+                return "student"
+            elif name == "duration" and self.duration_minutes is None:
+                return "duration"
+            elif name == "notes" and not self.notes_asked and self.notes is None:
+                return "notes"
+        return None
+
+
+class DraftTextError(ValueError):
+    """Typed text that cannot go into a draft; `.code` says why ('empty', 'too_long')."""
+
+    def __init__(self, code: str, limit: int = 0) -> None:
+        super().__init__(code)
+        self.code, self.limit = code, limit
+
+
+def clean_student_name(text: str) -> str:
+    name = " ".join(text.split())
+    if not name:
+        raise DraftTextError("empty")
+    if len(name) > MAX_STUDENT_NAME:
+        raise DraftTextError("too_long", MAX_STUDENT_NAME)
+    return name
+
+
+def clean_notes(text: str) -> str:
+    notes = text.strip()
+    if not notes:
+        raise DraftTextError("empty")
+    if len(notes) > MAX_NOTES:
+        raise DraftTextError("too_long", MAX_NOTES)
+    return notes

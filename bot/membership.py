@@ -1,0 +1,147 @@
+"""Joining a school with an invite, and who a chat user is once they have."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+import zoneinfo
+from dataclasses import dataclass
+
+from bot.policy import Policy
+from bot.schools import policy_of
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Member, School
+
+MAX_DISPLAY_NAME = 40
+
+
+class InviteProblem(ValueError):
+    """An invite that cannot be used; `.code` is 'unknown', 'expired' or 'used_up'."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything the chat layer needs about a member, read in one transaction."""
+
+    member_id: int
+    school_id: int
+    school_name: str
+    role: str
+    display_name: str
+    language: str | None
+    school_language: str
+    timezone: str
+    joined_on: dt.date
+    policy: Policy
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def local_now(self, now: dt.datetime) -> dt.datetime:
+        return now.astimezone(self.zone)
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == "leader"
+
+
+@dataclass(frozen=True)
+class InviteInfo:
+    code: str
+    school_name: str
+    role: str
+    school_language: str
+
+
+def profile_of(member: Member, school: School) -> Profile:
+    return Profile(member_id=member.id, school_id=school.id, school_name=school.name, role=member.role,
+                   display_name=member.display_name, language=member.language, school_language=school.language,
+                   timezone=member.timezone or school.timezone, joined_on=member.joined_on,
+                   policy=policy_of(school))
+
+
+async def profile_for_telegram_user(db: Database, telegram_user_id: int) -> Profile | None:
+    async with db.transaction() as session:
+        member = await repo.member_by_telegram_id(session, telegram_user_id)
+        if member is None or not member.active:
+            return None
+        school = await repo.get_school(session, member.school_id)
+        return profile_of(member, school)
+
+
+def _invite_problem(invite, now: dt.datetime) -> str | None:
+    if invite is None:
+        return "unknown"
+    if invite.expires_at is not None and invite.expires_at <= now:
+        return "expired"
+    if invite.uses >= invite.max_uses:
+        return "used_up"
+    return None
+
+
+async def inspect_invite(db: Database, code: str, now: dt.datetime) -> InviteInfo:
+    """What an invite would make of its user; raises InviteProblem when it cannot be used."""
+    async with db.transaction() as session:
+        invite = await repo.invite_by_code(session, code.strip())
+        problem = _invite_problem(invite, now)
+        if problem:
+            raise InviteProblem(problem)
+        school = await repo.get_school(session, invite.school_id)
+        return InviteInfo(invite.code, school.name, invite.role, school.language)
+
+
+def name_is_enough(name: str) -> bool:
+    """A Telegram name good enough to show leaders: two or more letters, and either
+    written in Chinese characters or given as first and last name."""
+    letters = [c for c in name if c.isalpha()]
+    if len(letters) < 2:
+        return False
+    has_cjk = any("CJK" in unicodedata.name(c, "") for c in letters)
+    return has_cjk or len(name.split()) >= 2
+
+
+def clean_display_name(text: str) -> str | None:
+    """A typed display name, trimmed; None when it is empty, too long or has no letters."""
+    name = " ".join(text.split())
+    if not name or len(name) > MAX_DISPLAY_NAME or not any(c.isalpha() for c in name):
+        return None
+    return name
+
+
+async def join_with_invite(db: Database, code: str, *, telegram_user_id: int, display_name: str,
+                           now: dt.datetime) -> tuple[Profile, bool]:
+    """Make the Telegram user a member through the invite; (profile, created).
+
+    A user who is already a member keeps their membership and uses no invite. The
+    member's language stays unset, so it follows their Telegram client until they
+    choose one in /settings.
+    """
+    async with db.transaction() as session:
+        existing = await repo.member_by_telegram_id(session, telegram_user_id)
+        if existing is not None:
+            school = await repo.get_school(session, existing.school_id)
+            return profile_of(existing, school), False
+        invite = await repo.invite_by_code(session, code.strip())
+        problem = _invite_problem(invite, now)
+        if problem:
+            raise InviteProblem(problem)
+        if not await repo.claim_invite_use(session, invite.id, now):
+            raise InviteProblem("used_up")
+        school = await repo.get_school(session, invite.school_id)
+        local_today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
+        member = await repo.add(session, Member(
+            school_id=school.id, role=invite.role, telegram_user_id=telegram_user_id,
+            display_name=display_name, joined_on=local_today))
+        return profile_of(member, school), True
+
+
+async def set_language(db: Database, member_id: int, language: str) -> None:
+    async with db.transaction() as session:
+        member = await repo.get_member(session, member_id)
+        member.language = language

@@ -1,0 +1,1 @@
+"""Talking to people: Telegram handlers and Slack listeners, and how messages are rendered."""

@@ -1,0 +1,1 @@
+"""python-telegram-bot handlers: joining, the log conversation, looking back, settings."""

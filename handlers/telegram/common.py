@@ -1,0 +1,45 @@
+"""Per-update helpers: who is writing, in which language, and replying to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.core import Core
+from bot.i18n import Translator, choose_language, translator
+from bot.membership import Profile, profile_for_telegram_user
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+@dataclass(frozen=True)
+class Caller:
+    profile: Profile | None
+    t: Translator
+
+
+async def caller(core: Core, update: Update) -> Caller:
+    """The member behind an update (None for strangers) and the language to answer in."""
+    user = update.effective_user
+    profile = await profile_for_telegram_user(core.db, user.id) if user else None
+    client_language = user.language_code if user else None
+    language = choose_language(profile.language if profile else None, client_language,
+                               profile.school_language if profile else None)
+    return Caller(profile, translator(language))
+
+
+async def reply(update: Update, text: str, **kwargs) -> None:
+    """Answer in the chat the update came from, whether it was a message or a button tap."""
+    await update.effective_chat.send_message(text, **kwargs)
+
+
+async def answer_tap(update: Update, text: str | None = None) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(text)
+
+
+def not_a_member_text(t: Translator) -> str:
+    return t("You are not a member of a school yet. Ask your school's leader for an invite link "
+             "and open it, or send /start followed by the invite code.")

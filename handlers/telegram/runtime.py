@@ -1,0 +1,103 @@
+"""Wiring teachlog to Telegram: build the Application, set the command menu, run long polling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest
+
+from bot.chat_state import BOT_KIND, ChatStateStore
+from bot.core import Core
+from bot.i18n import N_, translator
+from handlers.telegram.basics import Basics
+from handlers.telegram.join import JoinConversation
+from handlers.telegram.lookback import LookBack
+from handlers.telegram.log import IDLE_TIMEOUT, LogConversation
+from handlers.telegram.persistence import FLUSH_INTERVAL_SECONDS, DatabasePersistence
+from handlers.telegram.settings import SettingsHandlers
+
+log = logging.getLogger(__name__)
+
+MENU = (
+    ("log", N_("Log an activity")),
+    ("mine", N_("My counts")),
+    ("history", N_("My last entries")),
+    ("undo", N_("Remove my last entry")),
+    ("settings", N_("Language")),
+    ("help", N_("What I can do")),
+    ("cancel", N_("Stop what I am doing")),
+)
+
+
+def add_handlers(application: Application, core: Core, conversation_timeout: dt.timedelta | float) -> None:
+    """Conversations first: within a group the first matching handler wins."""
+    application.add_handler(JoinConversation(core).handler())
+    application.add_handler(LogConversation(core, conversation_timeout).handler())
+    application.add_handlers(LookBack(core).handlers())
+    application.add_handlers(SettingsHandlers(core).handlers())
+    application.add_handlers(Basics(core).handlers())
+    application.add_error_handler(on_error)
+
+
+async def on_error(update: object, context) -> None:
+    log.error("an update could not be handled", exc_info=context.error)
+
+
+async def remember_bot_username(application: Application, core: Core) -> None:
+    """Keep the bot's @username so `teachlog invite create` can print t.me links."""
+    await ChatStateStore(core.db).save(BOT_KIND, "username", {"username": application.bot.username})
+
+
+async def set_command_menu(application: Application) -> None:
+    """Optional niceties: if Telegram refuses them, warn and run on."""
+    try:
+        for language in ("en", "zh"):
+            t = translator(language)
+            commands = [BotCommand(name, t(description)) for name, description in MENU]
+            await application.bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats(),
+                                                  language_code=None if language == "en" else language)
+    except TelegramError as error:
+        log.warning("could not set the command menu (%s); running on without it", error)
+
+
+def build_application(core: Core, token: str, *, base_url: str | None = None, request: BaseRequest | None = None,
+                      updates_request: BaseRequest | None = None, rate_limit: bool = True,
+                      persistence_interval: float = FLUSH_INTERVAL_SECONDS,
+                      conversation_timeout: dt.timedelta | float = IDLE_TIMEOUT) -> Application:
+    async def post_init(application: Application) -> None:
+        await remember_bot_username(application, core)
+        await set_command_menu(application)
+
+    builder = ApplicationBuilder().token(token).post_init(post_init)
+    if base_url:
+        builder = builder.base_url(base_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    persistence = DatabasePersistence(ChatStateStore(core.db), update_interval=persistence_interval)
+    application = builder.persistence(persistence).build()
+    add_handlers(application, core, conversation_timeout)
+    return application
+
+
+class TelegramPlatform:
+    """The `telegram` platform of `teachlog run`."""
+
+    name = "telegram"
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def run(self) -> None:
+        settings = self.core.settings
+        token = settings.require_telegram_token()
+        application = build_application(self.core, token, base_url=settings.telegram_base_url)
+        # Never drop pending updates: what teachers sent while the bot was down is still processed.
+        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False,
+                                stop_signals=(signal.SIGINT, signal.SIGTERM))

@@ -1,0 +1,111 @@
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, a fixed clock, and a running bot.
+
+Every test that asks for `db` runs once per backend. PostgreSQL is used when it
+answers at 127.0.0.1:5432 (override with TEACHLOG_TEST_PG_URL); each test run gets
+its own schema there, so concurrent runs do not collide. TEACHLOG_TEST_BACKENDS=sqlite
+limits a local run to one backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import shutil
+import socket
+import uuid
+import zoneinfo
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.clock import FixedClock
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import Base
+
+PG_URL = os.environ.get("TEACHLOG_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+BACKENDS = [b.strip() for b in os.environ.get("TEACHLOG_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+# Wednesday 18 November 2026, 17:30 in Shanghai: a working day, late afternoon.
+DEFAULT_NOW = dt.datetime(2026, 11, 18, 17, 30, tzinfo=SHANGHAI)
+
+
+def run_blocking(coroutine_function) -> None:
+    """Run async setup from a sync session fixture, even when a test's event loop is running."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine_function()).result()
+
+
+def postgres_reachable() -> bool:
+    url = make_url(PG_URL)
+    try:
+        with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("template") / "teachlog.db"
+
+    async def migrate() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await upgrade(db)
+        await db.dispose()
+
+    run_blocking(migrate)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    if not postgres_reachable():
+        pytest.skip("PostgreSQL is not reachable at " + PG_URL)
+    schema = f"teachlog_test_{uuid.uuid4().hex[:10]}"
+
+    async def run(statement: str | None, migrate: bool) -> None:
+        admin = Database(PG_URL)
+        async with admin.engine.begin() as connection:
+            await connection.execute(text(statement))
+        await admin.dispose()
+        if migrate:
+            db = postgres_database(schema)
+            await upgrade(db)
+            await db.dispose()
+
+    run_blocking(lambda: run(f'CREATE SCHEMA "{schema}"', migrate=True))
+    yield schema
+    run_blocking(lambda: run(f'DROP SCHEMA "{schema}" CASCADE', migrate=False))
+
+
+def postgres_database(schema: str) -> Database:
+    return Database(PG_URL, connect_args={"server_settings": {"search_path": schema}})
+
+
+async def truncate_all(db: Database) -> None:
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    async with db.engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+async def db(request, tmp_path):
+    """An empty, migrated database on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "teachlog.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        database = Database(f"sqlite+aiosqlite:///{path}")
+    else:
+        database = postgres_database(request.getfixturevalue("postgres_schema"))
+        await truncate_all(database)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(DEFAULT_NOW)

@@ -1,0 +1,105 @@
+"""Joining a school: invites from the CLI services, /start on Telegram, and every way it can go wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.schools import create_invite
+from storage.models import Invite, Member
+from tests.support.bot import BotHarness
+
+
+@pytest.fixture
+async def bot(db, clock):
+    harness = BotHarness(db, clock)
+    await harness.create_school()
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+async def member_count(db) -> int:
+    async with db.transaction() as session:
+        return await session.scalar(select(func.count()).select_from(Member))
+
+
+async def test_a_teacher_joins_with_an_invite_and_gets_the_log_keyboard(bot):
+    wang = bot.fake.user(1001, "王芳", language_code="zh-hans")
+    await bot.join(wang, "teacher")
+    message = bot.fake.last_to(wang.id)
+    assert "欢迎" in message.text and "合川中学" in message.text and "教师" in message.text
+    assert message.reply_keyboard == [["📝 记录", "📊 我的进度"]]
+    async with bot.db.transaction() as session:
+        member = await session.scalar(select(Member))
+    assert (member.display_name, member.role, member.telegram_user_id) == ("王芳", "teacher", 1001)
+    assert member.joined_on == dt.date(2026, 11, 18)
+
+
+async def test_a_second_start_never_makes_a_second_member(bot):
+    wang = bot.fake.user(1001, "王芳")
+    await bot.join(wang, "teacher")
+    await bot.say(wang, f"/start {await bot.invite('leader')}")
+    await bot.say(wang, "/start")
+    assert await member_count(bot.db) == 1
+    assert "已经是" in bot.last_text(wang)
+
+
+async def test_a_nickname_is_not_enough_so_the_bot_asks_for_a_full_name(bot):
+    lee = bot.fake.user(1002, "Lee", language_code="en")
+    await bot.say(lee, f"/start {await bot.invite('head_teacher')}")
+    assert "full name" in bot.last_text(lee)
+    assert await member_count(bot.db) == 0
+    await bot.say(lee, "🙂")
+    assert "Please type your name" in bot.last_text(lee)
+    await bot.say(lee, "Li Lei")
+    assert "Welcome, Li Lei" in bot.last_text(lee) and "head teacher" in bot.last_text(lee)
+    assert await member_count(bot.db) == 1
+
+
+@pytest.mark.parametrize("problem, expected", [
+    ("unknown", "don't know this invite code"),
+    ("expired", "has expired"),
+    ("used_up", "already been used"),
+])
+async def test_bad_invites_get_a_clear_answer(bot, problem, expected):
+    user = bot.fake.user(1003, "Zhang", "Wei", language_code="en")
+    if problem == "unknown":
+        code = "no-such-code"
+    elif problem == "expired":
+        invite = await create_invite(bot.db, bot.school.school_id, "teacher", expires_in=dt.timedelta(days=1),
+                                     now=bot.clock.now() - dt.timedelta(days=2))
+        code = invite.code
+    else:
+        code = await bot.invite("teacher", uses=1)
+        await bot.say(bot.fake.user(1004, "Chen", "Jing"), f"/start {code}")
+    await bot.say(user, f"/start {code}")
+    assert expected in bot.last_text(user)
+    async with bot.db.transaction() as session:
+        assert await session.scalar(select(Member).where(Member.telegram_user_id == user.id)) is None
+
+
+async def test_an_invite_for_several_people_counts_its_uses(bot):
+    code = await bot.invite("teacher", uses=2)
+    for user_id, first, last in [(2001, "Zhao", "Min"), (2002, "Sun", "Li"), (2003, "Zhou", "Yan")]:
+        await bot.say(bot.fake.user(user_id, first, last, language_code="en"), f"/start {code}")
+    assert await member_count(bot.db) == 2
+    assert "already been used" in bot.fake.last_to(2003).text
+    async with bot.db.transaction() as session:
+        assert (await session.scalar(select(Invite).where(Invite.code == code))).uses == 2
+
+
+async def test_a_stranger_who_types_log_is_told_how_to_join(bot):
+    stranger = bot.fake.user(3001, "Stranger", language_code="en")
+    await bot.say(stranger, "/log")
+    assert "invite" in bot.last_text(stranger)
+    await bot.say(stranger, "/mine")
+    assert "invite" in bot.last_text(stranger)
+
+
+async def test_start_without_a_code_explains_invites(bot):
+    stranger = bot.fake.user(3002, "陌生人")
+    await bot.say(stranger, "/start")
+    assert "邀请" in bot.last_text(stranger)

@@ -1,0 +1,114 @@
+"""/mine, /history, /undo and /settings: a member looking back, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from storage.models import Entry, EntryAudit
+from tests.support.bot import BotHarness
+
+
+@pytest.fixture
+async def bot(db, clock):
+    harness = BotHarness(db, clock)
+    await harness.create_school()
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+@pytest.fixture
+async def li(bot):
+    user = bot.fake.user(1002, "Li", "Lei", language_code="en")
+    await bot.join(user, "teacher")
+    return user
+
+
+async def log(bot, user, line: str) -> None:
+    await bot.say(user, f"/log {line}")
+    if bot.buttons(user) == ["Skip"]:
+        await bot.tap(user, "Skip")
+    await bot.tap(user, "✅ Save")
+
+
+async def test_mine_counts_this_week_month_and_quarter_by_activity(bot, li):
+    await log(bot, li, "visit Wang today 30")
+    await log(bot, li, "visit Zhao 2 days ago 30")     # Monday: same week
+    await log(bot, li, "call Wang 11月10号 10")         # last week, this month
+    await log(bot, li, "tutoring Sun 2026-10-20 45")   # last month, this quarter
+    await bot.say(li, "/mine")
+    text = bot.last_text(li)
+    week, month, quarter = text.split("This month")[0], text.split("This month")[1].split("This quarter")[0], \
+        text.split("This quarter")[1]
+    assert "Home visit: 2" in week and "Phone call: 0" in week and "Tutoring: 0" in week
+    assert "Home visit: 2" in month and "Phone call: 1" in month and "Tutoring: 0" in month
+    assert "Home visit: 2" in quarter and "Phone call: 1" in quarter and "Tutoring: 1" in quarter
+
+
+async def test_history_lists_the_last_ten_entries_newest_first(bot, li):
+    for day in range(1, 13):
+        await log(bot, li, f"call Family{day} 2026-11-{day:02d} 10")
+    await bot.say(li, "/history")
+    lines = bot.last_text(li).splitlines()
+    assert lines[0] == "Your last 10 entries:"
+    assert "Family12" in lines[1] and "Family3" in lines[10] and "Family2" not in bot.last_text(li)
+
+
+async def test_history_when_nothing_was_logged(bot, li):
+    await bot.say(li, "/history")
+    assert "not logged anything yet" in bot.last_text(li)
+
+
+async def test_undo_removes_the_last_entry_after_confirmation_and_audits_it(bot, li):
+    await log(bot, li, "visit Wang today 30")
+    await log(bot, li, "call Zhao today 10")
+    await bot.say(li, "/undo")
+    assert "Remove this entry?" in bot.last_text(li) and "Zhao" in bot.last_text(li)
+    await bot.tap(li, "Yes, remove it")
+    assert "Removed" in bot.last_text(li)
+    async with bot.db.transaction() as session:
+        entries = list(await session.scalars(select(Entry).order_by(Entry.id)))
+        audit = await session.scalar(select(EntryAudit).where(EntryAudit.action == "delete"))
+    assert [e.deleted_at is None for e in entries] == [True, False]
+    assert audit.before["student"] == "Zhao" and audit.actor_member_id == entries[1].member_id
+    await bot.say(li, "/history")
+    assert "Zhao" not in bot.last_text(li) and "Wang" in bot.last_text(li)
+
+
+async def test_undo_can_be_declined(bot, li):
+    await log(bot, li, "visit Wang today 30")
+    await bot.say(li, "/undo")
+    await bot.tap(li, "No, keep it")
+    assert "Nothing was removed" in bot.last_text(li)
+    async with bot.db.transaction() as session:
+        assert (await session.scalar(select(Entry))).deleted_at is None
+
+
+async def test_undo_refuses_entries_logged_more_than_a_day_ago(bot, li):
+    await log(bot, li, "visit Wang today 30")
+    bot.clock.advance(hours=25)
+    await bot.say(li, "/undo")
+    assert "nothing to undo" in bot.last_text(li)
+
+
+async def test_settings_switches_the_language(bot, li):
+    await bot.say(li, "/settings")
+    assert "Language: English" in bot.last_text(li)
+    await bot.tap(li, "中文")
+    assert "中文" in bot.last_text(li)
+    assert bot.fake.last_to(li.id).reply_keyboard == [["📝 记录", "📊 我的进度"]]
+    await bot.say(li, "/log")
+    assert "你做了什么" in bot.last_text(li)
+    await bot.say(li, "/cancel")
+
+
+async def test_the_language_defaults_to_telegram_then_to_the_school(bot):
+    french = bot.fake.user(1003, "Marie", "Curie", language_code="fr")
+    await bot.join(french, "teacher")
+    assert "欢迎" in bot.last_text(french)  # French is not offered: the school's Chinese it is
+
+
+async def test_log_in_a_group_points_to_the_private_chat(bot, li):
+    await bot.fake.send(bot.app, bot.fake.group_text(li, -100123, "/log"))
+    assert "private chat" in bot.fake.last_to(-100123).text
