@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.drafts import EntryDraft
 from bot.membership import Profile
+from bot.students import student_key
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Entry
@@ -82,6 +83,7 @@ async def save_entry(db: Database, profile: Profile, draft: EntryDraft, *, sourc
             entry = await repo.add(session, Entry(
                 school_id=profile.school_id, member_id=profile.member_id, activity_code=draft.activity,
                 occurred_on=draft.day, occurred_time=draft.time, student_name=draft.student,
+                student_key=student_key(draft.student) if draft.student else None,
                 duration_minutes=draft.duration_minutes, notes=draft.notes,
                 covisitor_member_id=draft.covisitor_member_id, source=source, client_token=draft.token,
                 logged_at=now))

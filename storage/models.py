@@ -104,6 +104,7 @@ class Entry(Base):
     occurred_on: Mapped[dt.date] = mapped_column(Date)
     occurred_time: Mapped[dt.time | None] = mapped_column(Time)
     student_name: Mapped[str | None] = mapped_column(String(100))
+    student_key: Mapped[str | None] = mapped_column(String(100))
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
     covisitor_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
@@ -111,6 +112,20 @@ class Entry(Base):
     client_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     logged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Pairing(Base):
+    """A member paired with a student (结对帮扶): per-student rules are met student by student."""
+
+    __tablename__ = "pairings"
+    __table_args__ = (UniqueConstraint("member_id", "student_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    student_name: Mapped[str] = mapped_column(String(100))
+    student_key: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class EntryAudit(Base):

@@ -269,3 +269,24 @@ async def test_updates_sent_while_the_bot_was_down_are_processed(db, clock):
         assert any("Welcome" in text for text in harness.fake.texts_to(li.id))
     finally:
         await harness.stop()
+
+
+async def test_the_command_menu_is_set_in_both_languages(bot):
+    languages = sorted(language for _scope, language in bot.fake.commands)
+    assert languages == ["", "zh"]
+    zh_menu = next(commands for (_scope, language), commands in bot.fake.commands.items() if language == "zh")
+    assert {"command": "log", "description": "记录一次活动"} in zh_menu
+
+
+async def test_a_refused_command_menu_is_a_warning_and_the_bot_runs_on(db, clock, caplog):
+    harness = BotHarness(db, clock)
+    await harness.create_school()
+    harness.fake.fail_next("setMyCommands", kind="server_error")
+    await harness.start()
+    try:
+        assert "could not set the command menu" in caplog.text
+        li = harness.fake.user(1002, "Li", "Lei", language_code="en")
+        await harness.join(li, "teacher")
+        assert "Welcome" in harness.last_text(li)
+    finally:
+        await harness.stop()

@@ -37,6 +37,9 @@ class BotHarness:
         self._stack = contextlib.AsyncExitStack()
         self.app = self.build()
         await self._stack.enter_async_context(self.fake.running(self.app, polling=polling))
+        # Application.run_polling() calls post_init after initialize(); the harness starts the
+        # pieces itself, so it calls it too.
+        await self.app.post_init(self.app)
 
     async def stop(self) -> None:
         if self._stack is not None:

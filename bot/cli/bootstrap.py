@@ -1,56 +1,27 @@
-"""The `teachlog` command (also `python -m bot`): run the bot, bootstrap schools, manage the database."""
+"""Running the bot and bootstrapping: `run`, `db upgrade`, `school create`, `invite create`."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from importlib.metadata import entry_points
 
 import typer
 
 from bot.chat_state import bot_username
+from bot.cli.common import CliError, app, fail, sub_app, with_database
 from bot.clock import SystemClock
 from bot.core import Core
-from bot.schools import SchoolError, create_invite, create_school, parse_expiry
+from bot.schools import create_invite, create_school, parse_expiry
 from bot.settings import ConfigError, Settings
 from storage.db import Database
 from storage.migrate import upgrade
 
-app = typer.Typer(help="teachlog: log and keep up with outreach to families.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
-school_app = typer.Typer(help="Schools.", no_args_is_help=True)
-invite_app = typer.Typer(help="Invites to join a school.", no_args_is_help=True)
-db_app = typer.Typer(help="The database.", no_args_is_help=True)
-app.add_typer(school_app, name="school")
-app.add_typer(invite_app, name="invite")
-app.add_typer(db_app, name="db")
+school_app = sub_app("school", "Schools.")
+invite_app = sub_app("invite", "Invites to join a school.")
+db_app = sub_app("db", "The database.")
 
 PLATFORMS_GROUP = "teachlog.platforms"
-
-
-class CliError(Exception):
-    """Ends the command with a one-line message and exit status 1."""
-
-
-def fail(message: str) -> None:
-    typer.echo(f"teachlog: {message}", err=True)
-    raise typer.Exit(1)
-
-
-def with_database(work):
-    """Run `work(db)` against the configured database, brought up to date first."""
-    async def runner():
-        db = Database(Settings().database_url)
-        try:
-            await upgrade(db)
-            return await work(db)
-        finally:
-            await db.dispose()
-    try:
-        return asyncio.run(runner())
-    except (SchoolError, CliError, ConfigError) as error:
-        fail(str(error))
 
 
 def load_platform(name: str):
@@ -131,10 +102,3 @@ def invite_create(
         typer.echo(f"invite: {invite.code}")
         typer.echo(await invite_link_line(db, invite.code, bot_username_option))
     with_database(work)
-
-
-def main() -> None:
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)

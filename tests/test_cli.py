@@ -1,0 +1,89 @@
+"""The `teachlog` command: bootstrapping a school from the shell, and one-line errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("TEACHLOG_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    return url
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_school_create_prints_the_id_and_a_leader_invite(database):
+    result = invoke("school", "create", "合川中学", "--timezone", "Asia/Shanghai", "--language", "zh")
+    assert result.exit_code == 0, result.output
+    assert "school id: 1" in result.output
+    code = re.search(r"leader invite: (\S+)", result.output).group(1)
+    assert f"?start={code}" in result.output
+
+
+def test_invite_create_prints_the_code_and_the_t_me_link(database):
+    invoke("school", "create", "Lakeside School", "--language", "en")
+    result = invoke("invite", "create", "--school", "1", "--role", "teacher", "--uses", "30", "--expires", "7d",
+                    "--bot-username", "@teachlog_bot")
+    assert result.exit_code == 0, result.output
+    code = re.search(r"invite: (\S+)", result.output).group(1)
+    assert f"https://t.me/teachlog_bot?start={code}" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--school", "9", "--role", "teacher"], "no school with id 9"),
+    (["--school", "1", "--role", "janitor"], "unknown role 'janitor'"),
+    (["--school", "1", "--role", "teacher", "--expires", "soon"], "cannot read expiry 'soon'"),
+    (["--school", "1", "--role", "teacher", "--uses", "0"], "--uses must be at least 1"),
+])
+def test_invite_create_refuses_bad_options_in_one_line(database, args, message):
+    invoke("school", "create", "Lakeside School")
+    result = invoke("invite", "create", *args)
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--timezone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
+    (["--language", "fr"], "unknown language 'fr'"),
+    (["--policy", "no-such-preset"], "neither a preset"),
+])
+def test_school_create_refuses_bad_options_in_one_line(database, args, message):
+    result = invoke("school", "create", "X", *args)
+    assert result.exit_code == 1 and message in result.output
+
+
+def test_db_upgrade_is_idempotent(database):
+    assert invoke("db", "upgrade").exit_code == 0
+    result = invoke("db", "upgrade")
+    assert result.exit_code == 0 and "up to date" in result.output
+
+
+@pytest.mark.parametrize("token, message", [
+    (None, "TELEGRAM_BOT_TOKEN is not set"),
+    ("not-a-token", "TELEGRAM_BOT_TOKEN looks malformed"),
+])
+def test_run_without_a_usable_token_is_a_one_line_error(tmp_path, token, message):
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env["TEACHLOG_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'run.db'}"
+    if token is not None:
+        env["TELEGRAM_BOT_TOKEN"] = token
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [f"teachlog: {result.stderr.strip().removeprefix('teachlog: ')}"]
+    assert message in result.stderr and "Traceback" not in result.stderr
