@@ -47,7 +47,7 @@ class SchoolCalendar:
     blackout_days: frozenset[date] = frozenset()
     chinese_holidays: bool = False
     school_year_start: tuple[int, int] | None = None
-    _cache: dict[tuple[date, date], int] = field(default_factory=dict, compare=False, repr=False)
+    _cache: dict[tuple[date, date], int] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @classmethod
     def from_policy(cls, policy: Policy) -> SchoolCalendar:
@@ -63,6 +63,16 @@ class SchoolCalendar:
             chinese_holidays=config.chinese_holidays,
             school_year_start=config.school_year_start_month_day,
         )
+
+    @classmethod
+    def of(cls, policy: Policy) -> SchoolCalendar:
+        """:meth:`from_policy`, remembered per policy object (so its working-day counts are reused)."""
+        remembered = _BY_POLICY.get(id(policy))
+        if remembered is None or remembered[0] is not policy:
+            if len(_BY_POLICY) >= 64:
+                _BY_POLICY.clear()
+            remembered = _BY_POLICY[id(policy)] = (policy, cls.from_policy(policy))
+        return remembered[1]
 
     def is_blackout(self, day: date) -> bool:
         return day in self.blackout_days
@@ -117,6 +127,10 @@ class SchoolCalendar:
     def phases_on(self, day: date) -> tuple[Phase, ...]:
         """The campaign phases running on ``day`` (phases may overlap, e.g. a whole-campaign phase)."""
         return tuple(phase for phase in self.phases if phase.contains(day))
+
+
+#: Calendars of recently used policies, by id; the policy is kept alongside so its id cannot be reused.
+_BY_POLICY: dict[int, tuple[Policy, SchoolCalendar]] = {}
 
 
 def _days(start: date, end: date) -> Iterator[date]:

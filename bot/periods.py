@@ -41,7 +41,7 @@ class Period:
 
 def as_calendar(source: PeriodSource) -> SchoolCalendar:
     """The school calendar of a policy (or the calendar itself)."""
-    return source if isinstance(source, SchoolCalendar) else SchoolCalendar.from_policy(source)
+    return source if isinstance(source, SchoolCalendar) else SchoolCalendar.of(source)
 
 
 def period_bounds(period: str, day: date, source: PeriodSource) -> tuple[date, date] | None:

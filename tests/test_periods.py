@@ -100,6 +100,12 @@ def test_term_boundaries_and_vacations():
     assert CAL.term_for(date(2026, 7, 10)).id == "2026-spring"
 
 
+def test_a_policy_and_its_calendar_give_the_same_periods():
+    assert SchoolCalendar.of(POLICY) is SchoolCalendar.of(POLICY)
+    assert SchoolCalendar.of(POLICY) == CAL
+    assert current_period("term", date(2026, 11, 22), POLICY) == current_period("term", date(2026, 11, 22), CAL)
+
+
 def test_a_term_key_needs_the_calendar():
     with pytest.raises(ValueError):
         period_key("term", date(2026, 9, 1))

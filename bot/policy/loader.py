@@ -110,12 +110,14 @@ def _analyse(text: str) -> tuple[Policy | None, list[PolicyProblem]]:
         return None, [PolicyProblem(lines.get((), 1), "a policy must be a mapping (roles:, activities:, rules: …)")]
 
     policy = None
+    broken: set[Path] = set()
     try:
         policy = Policy.model_validate(data, context={"structure_only": True})
     except ValidationError as error:
         problems += [_pydantic_problem(detail, lines) for detail in error.errors()]
+        broken = {_loc(detail) for detail in error.errors()}
 
-    problems += _consistency(data, lines)
+    problems += _consistency(data, lines, broken)
     problems = sorted(set(problems))
     return (policy if not problems else None), problems
 
@@ -183,8 +185,12 @@ _KNOWN_KEYS = sorted(
 )
 
 
+def _loc(detail: Mapping[str, Any]) -> Path:
+    return tuple(part for part in detail["loc"] if isinstance(part, (str, int)))
+
+
 def _pydantic_problem(detail: Mapping[str, Any], lines: Mapping[Path, int]) -> PolicyProblem:
-    loc: Path = tuple(part for part in detail["loc"] if isinstance(part, (str, int)))
+    loc = _loc(detail)
     kind = detail["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
@@ -193,10 +199,16 @@ def _pydantic_problem(detail: Mapping[str, Any], lines: Mapping[Path, int]) -> P
         return _problem(loc[:-1], f"unknown key {key!r}{hint}", _line_of(loc, lines))
     if kind == "missing":
         return _problem(loc[:-1], f"missing key {loc[-1]!r}", _line_of(loc, lines))
-    message = str(detail["msg"]).removeprefix("Value error, ")
+    # Lists are tuples inside the models; people write lists.
+    message = str(detail["msg"]).removeprefix("Value error, ").replace("a valid tuple", "a list")
     if not kind.startswith("value_error") and "input" in detail:
-        message += f" (got {detail['input']!r})"
+        message += f" (got {_brief(detail['input'])})"
     return _problem(loc, message, _line_of(loc, lines))
+
+
+def _brief(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _problem(path: Path, message: str, line: int) -> PolicyProblem:
@@ -225,7 +237,8 @@ _IDENTIFYING_KEYS: dict[type[BaseModel], set[str]] = {
 }
 
 
-def _consistency(data: Mapping[str, Any], lines: Mapping[Path, int]) -> list[PolicyProblem]:
+def _consistency(data: Mapping[str, Any], lines: Mapping[Path, int], broken: set[Path]) -> list[PolicyProblem]:
+    """Problems across the policy, except those about places already reported as ``broken``."""
     calendar = data.get("calendar") if isinstance(data.get("calendar"), dict) else {}
     sections: dict[str, tuple[Path, Any, type[BaseModel]]] = {
         "roles": (("roles",), data.get("roles"), Role),
@@ -236,7 +249,7 @@ def _consistency(data: Mapping[str, Any], lines: Mapping[Path, int]) -> list[Pol
         "rules": (("rules",), data.get("rules"), Rule),
     }
     parts: dict[str, list[tuple[int, Any]]] = {}
-    already_reported: set[Path] = set()
+    already_reported = set(broken)
     for part, (base, raw, model) in sections.items():
         parts[part] = []
         for index, item, bad_keys in _salvage(raw, model):

@@ -98,15 +98,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True, validate_by_alias=True)
 
 
+def in_language(lang: str | None, zh: str, en: str) -> str:
+    """``en`` for English ("en", "en-US" …), ``zh`` for anything else; the other one if that is empty."""
+    english = bool(lang) and lang.lower().startswith("en")
+    return (en or zh) if english else (zh or en)
+
+
 class _Labelled(_Strict):
+    """Something with a Chinese and an English label."""
+
     label_zh: str = ""
     label_en: str = ""
 
     def label(self, lang: str | None) -> str:
-        """The label in ``lang`` ("en…" → English, anything else → Chinese), falling back to the other one."""
-        english = bool(lang) and lang.lower().startswith("en")
-        first, second = (self.label_en, self.label_zh) if english else (self.label_zh, self.label_en)
-        return first or second or self._fallback_label()
+        """The label in ``lang`` (see :func:`in_language`), else the item's code, id or name."""
+        return in_language(lang, self.label_zh, self.label_en) or self._fallback_label()
 
     def _fallback_label(self) -> str:
         return ""
@@ -130,6 +136,7 @@ class ActivityType(_Labelled):
     """Something members log, with the fields its form asks for and the words that name it."""
 
     code: str
+    #: What the log form asks for, in order; without ``fields`` it asks for the student and notes.
     fields: tuple[EntryField, ...] = ("student", "notes")
     aliases: tuple[str, ...] = ()
 
@@ -234,25 +241,26 @@ class CalendarConfig(_Strict):
     @field_validator("school_year_start")
     @classmethod
     def _month_day(cls, value: str | None) -> str | None:
-        if value is not None:
-            match = _MONTH_DAY.fullmatch(value.strip())
-            ok = match is not None
-            if ok:
-                try:
-                    date(2001, int(match[1]), int(match[2]))
-                except ValueError:
-                    ok = False
-            if not ok:
-                raise ValueError(f"bad school_year_start {value!r}: use MM-DD, like 09-01")
+        if value is not None and _parse_month_day(value) is None:
+            raise ValueError(f"bad school_year_start {value!r}: use MM-DD, like 09-01")
         return value
 
     @property
     def school_year_start_month_day(self) -> tuple[int, int] | None:
         """``(month, day)`` the school year starts on, or None for calendar years."""
-        if self.school_year_start is None:
-            return None
-        month, day = self.school_year_start.strip().split("-")
-        return int(month), int(day)
+        return None if self.school_year_start is None else _parse_month_day(self.school_year_start)
+
+
+def _parse_month_day(text: str) -> tuple[int, int] | None:
+    match = _MONTH_DAY.fullmatch(text.strip())
+    if match is None:
+        return None
+    month, day = int(match[1]), int(match[2])
+    try:
+        date(2001, month, day)  # not a leap year: a year starting on 02-29 would not exist most years
+    except ValueError:
+        return None
+    return month, day
 
 
 class Rule(_Labelled):
@@ -357,9 +365,8 @@ class Policy(_Strict):
     # -- look-ups ---------------------------------------------------------------
 
     def title(self, lang: str | None) -> str:
-        english = bool(lang) and lang.lower().startswith("en")
-        first, second = (self.title_en, self.title_zh) if english else (self.title_zh, self.title_en)
-        return first or second or self.name
+        """The policy's title in ``lang`` (see :func:`in_language`), else its name."""
+        return in_language(lang, self.title_zh, self.title_en) or self.name
 
     @property
     def role_codes(self) -> tuple[str, ...]:
