@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 MAX_STUDENT_NAME = 60
 MAX_NOTES = 1000
-FIELD_ORDER = ("student", "when", "duration", "notes")
+FIELD_ORDER = ("student", "covisitor", "when", "duration", "notes")
 
 
 @dataclass
@@ -24,6 +24,7 @@ class EntryDraft:
     covisitor_member_id: int | None = None
     covisitor_name: str | None = None
     notes_asked: bool = False
+    covisitor_asked: bool = False
     token: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def to_json(self) -> dict:
@@ -50,6 +51,8 @@ class EntryDraft:
                 continue
             elif name == "student" and not self.student:
                 return "student"
+            elif name == "covisitor" and not self.covisitor_asked:
+                return "covisitor"
             elif name == "duration" and self.duration_minutes is None:
                 return "duration"
             elif name == "notes" and not self.notes_asked and self.notes is None:

@@ -98,11 +98,6 @@ async def save_entry(db: Database, profile: Profile, draft: EntryDraft, *, sourc
             return Saved(existing.id, False)
 
 
-async def recent_students(db: Database, profile: Profile, limit: int = RECENT_NAMES) -> list[str]:
-    async with db.transaction() as session:
-        return await repo.recent_student_names(session, profile.member_id, limit)
-
-
 async def history(db: Database, profile: Profile, limit: int = 10) -> list[EntryView]:
     async with db.transaction() as session:
         return [view_of(e, profile.member_id) for e in await repo.latest_entries(session, profile.member_id, limit)]
@@ -138,3 +133,49 @@ async def is_saved(db: Database, profile: Profile, token: str) -> bool:
     async with db.transaction() as session:
         entry = await repo.entry_by_client_token(session, token)
         return entry is not None and entry.member_id == profile.member_id
+
+
+@dataclass(frozen=True)
+class Colleague:
+    member_id: int
+    name: str
+
+
+async def student_choices(db: Database, profile: Profile, limit: int = RECENT_NAMES) -> list[str]:
+    """Names to offer as buttons: the member's paired students first, then recent names, no repeats."""
+    async with db.transaction() as session:
+        paired = (await repo.pairings_by_member(session, profile.school_id, [profile.member_id])).get(
+            profile.member_id, [])
+        recent = await repo.recent_student_names(session, profile.member_id, limit + len(paired))
+    choices, seen = [], set()
+    for name in [*paired, *recent]:
+        if student_key(name) not in seen:
+            seen.add(student_key(name))
+            choices.append(name)
+    return choices[:max(limit, len(paired))]
+
+
+async def recent_colleagues(db: Database, profile: Profile, limit: int = 5) -> list[Colleague]:
+    async with db.transaction() as session:
+        ids = await repo.recent_covisitor_ids(session, profile.member_id, limit)
+        members = {m.id: m for m in await repo.school_members(session, profile.school_id)}
+    return [Colleague(i, members[i].display_name) for i in ids if i in members]
+
+
+async def find_colleagues(db: Database, profile: Profile, text: str, limit: int = 8) -> list[Colleague]:
+    """Active members of the member's school whose name contains `text` (case and spaces ignored)."""
+    wanted = student_key(text)
+    async with db.transaction() as session:
+        members = await repo.school_members(session, profile.school_id)
+    found = [Colleague(m.id, m.display_name) for m in members
+             if m.id != profile.member_id and wanted and wanted in student_key(m.display_name)]
+    exact = [c for c in found if student_key(c.name) == wanted]
+    return (exact or found)[:limit]
+
+
+async def colleague(db: Database, profile: Profile, member_id: int) -> Colleague | None:
+    async with db.transaction() as session:
+        member = await repo.get_member(session, member_id)
+    if member is None or member.school_id != profile.school_id or member.id == profile.member_id or not member.active:
+        return None
+    return Colleague(member.id, member.display_name)

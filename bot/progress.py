@@ -41,6 +41,7 @@ from datetime import date, timedelta
 from bot.calendar import SchoolCalendar
 from bot.periods import current_period
 from bot.policy.model import Policy, Rule
+from bot.students import student_key
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def rule_progress(
     ``done`` is the member's count for the period in the rule's measure.
     For per-student rules pass ``paired_students`` and ``student_counts``
     (student → entries in the period, or simply the student of every entry,
-    repeats included) instead; names match ignoring case and surrounding spaces.
+    repeats included) instead; names match as :func:`bot.students.student_key` compares them.
     """
     if not rule.applies_to(member.role):
         return None
@@ -198,7 +199,7 @@ def period_progress(
 
 
 def _norm(name: str) -> str:
-    return name.strip().casefold()
+    return student_key(name)
 
 
 def _normalised_counts(student_counts: Mapping[str, int] | Iterable[str]) -> Counter[str]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ActivityType, ChatState, Entry, EntryAudit, Invite, Member, School
+from storage.models import ActivityType, ChatState, Entry, EntryAudit, Invite, Member, Pairing, School
 
 
 # --- schools and activity types -------------------------------------------------------------
@@ -104,6 +104,18 @@ async def recent_student_names(session: AsyncSession, member_id: int, limit: int
     return [name for name, _ in rows]
 
 
+async def recent_covisitor_ids(session: AsyncSession, member_id: int, limit: int) -> list[int]:
+    """Colleagues the member most recently visited families with, newest first."""
+    last_used = func.max(Entry.logged_at)
+    rows = await session.execute(
+        select(Entry.covisitor_member_id, last_used)
+        .where(Entry.member_id == member_id, Entry.deleted_at.is_(None), Entry.covisitor_member_id.is_not(None))
+        .group_by(Entry.covisitor_member_id)
+        .order_by(last_used.desc())
+        .limit(limit))
+    return [member_id for member_id, _ in rows]
+
+
 async def latest_entries(session: AsyncSession, member_id: int, limit: int) -> list[Entry]:
     rows = await session.scalars(
         select(Entry)
@@ -157,3 +169,60 @@ async def drop_chat_state(session: AsyncSession, kind: str, keys: Iterable[str] 
     if keys is not None:
         condition = and_(condition, ChatState.key.in_(list(keys)))
     await session.execute(delete(ChatState).where(condition))
+
+
+# --- progress aggregates ----------------------------------------------------------------------
+
+def participations(school_id: int, start: dt.date, end: dt.date, activities: Sequence[str],
+                   member_ids: Sequence[int] | None = None):
+    """Who took part in which counted entry: the member who logged it, and a co-visitor if any."""
+    def branch(participant_column):
+        query = (select(participant_column.label("participant"), Entry.occurred_on, Entry.student_key)
+                 .where(Entry.school_id == school_id, Entry.deleted_at.is_(None),
+                        Entry.occurred_on.between(start, end), Entry.activity_code.in_(list(activities))))
+        if member_ids is not None:
+            query = query.where(participant_column.in_(list(member_ids)))
+        return query
+    own = branch(Entry.member_id)
+    co_visits = branch(Entry.covisitor_member_id).where(Entry.covisitor_member_id.is_not(None))
+    return own.union_all(co_visits).subquery("participations")
+
+
+async def measure_by_member(session: AsyncSession, school_id: int, start: dt.date, end: dt.date,
+                            activities: Sequence[str], measure: str,
+                            member_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """One aggregate over the period: entries, distinct students, or distinct days, per participant."""
+    p = participations(school_id, start, end, activities, member_ids)
+    value = {
+        "entries": func.count(),
+        "distinct_students": func.count(p.c.student_key.distinct()),
+        "days": func.count(p.c.occurred_on.distinct()),
+    }[measure]
+    rows = await session.execute(select(p.c.participant, value).group_by(p.c.participant))
+    return {member_id: count for member_id, count in rows}
+
+
+async def paired_student_counts(session: AsyncSession, school_id: int, start: dt.date, end: dt.date,
+                                activities: Sequence[str],
+                                member_ids: Sequence[int] | None = None) -> dict[int, dict[str, int]]:
+    """Per participant, entries for each of their paired students in the period."""
+    p = participations(school_id, start, end, activities, member_ids)
+    rows = await session.execute(
+        select(p.c.participant, p.c.student_key, func.count())
+        .join(Pairing, and_(Pairing.member_id == p.c.participant, Pairing.student_key == p.c.student_key))
+        .group_by(p.c.participant, p.c.student_key))
+    counts: dict[int, dict[str, int]] = {}
+    for member_id, key, count in rows:
+        counts.setdefault(member_id, {})[key] = count
+    return counts
+
+
+async def pairings_by_member(session: AsyncSession, school_id: int,
+                             member_ids: Sequence[int] | None = None) -> dict[int, list[str]]:
+    query = select(Pairing.member_id, Pairing.student_name).where(Pairing.school_id == school_id)
+    if member_ids is not None:
+        query = query.where(Pairing.member_id.in_(list(member_ids)))
+    paired: dict[int, list[str]] = {}
+    for member_id, name in await session.execute(query.order_by(Pairing.id)):
+        paired.setdefault(member_id, []).append(name)
+    return paired

@@ -14,25 +14,35 @@ KEYWORDS = {"t": None, "N_": None, "n": (1, 2)}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def source_messages() -> set[str]:
+def source_messages() -> set[str | tuple[str, str]]:
+    """Every message id in the code; plural messages as (singular, plural)."""
     found = set()
     for package in ("bot", "handlers"):
         for _file, _line, message, _comments, _context in extract_from_dir(
                 ROOT / package, method_map=[("**.py", "python")], keywords=KEYWORDS):
-            found.update([message] if isinstance(message, str) else [m for m in message if m])
+            found.add(message if isinstance(message, str) else tuple(message))
     return found
 
 
-def test_every_message_in_the_code_has_a_chinese_translation():
+def chinese(message: str | tuple[str, str], count: int = 2) -> str:
     zh = translations("zh")
-    missing = sorted(m for m in source_messages() if zh.gettext(m) == m)
+    return zh.gettext(message) if isinstance(message, str) else zh.ngettext(*message, count)
+
+
+def english(message: str | tuple[str, str], count: int = 2) -> str:
+    return message if isinstance(message, str) else message[0 if count == 1 else 1]
+
+
+def test_every_message_in_the_code_has_a_chinese_translation():
+    missing = sorted(str(m) for m in source_messages() for n in (1, 2) if chinese(m, n) == english(m, n))
     assert missing == [], "untranslated: " + "; ".join(missing)
 
 
 def test_translations_keep_the_same_placeholders():
-    zh = translations("zh")
     for message in source_messages():
-        assert set(PLACEHOLDER.findall(zh.gettext(message))) == set(PLACEHOLDER.findall(message)), message
+        for n in (1, 2):
+            assert set(PLACEHOLDER.findall(chinese(message, n))) == set(PLACEHOLDER.findall(english(message, n))), \
+                message
 
 
 def test_language_codes_from_telegram_are_normalized():

@@ -48,6 +48,8 @@ async def test_a_home_visit_logged_with_buttons_is_stored_after_save(bot, wang):
     await bot.tap(wang, "家访")
     assert "学生或家庭" in bot.last_text(wang)
     await bot.say(wang, "王小明")
+    assert "同事" in bot.last_text(wang) and bot.buttons(wang) == ["不，独自一人"]
+    await bot.tap(wang, "不，独自一人")
     assert bot.buttons(wang) == ["今天", "昨天"]
     await bot.tap(wang, "今天")
     await bot.tap(wang, "45 分钟")
@@ -133,6 +135,7 @@ async def test_a_bad_date_is_refused_with_the_reason_and_asked_again(bot, li, ty
     await bot.say(li, "/log")
     await bot.tap(li, "Home visit")
     await bot.say(li, "Wang Xiaoming")
+    await bot.tap(li, "No, alone")
     await bot.say(li, typed)
     assert reason in bot.last_text(li)
     await bot.say(li, "2 days ago")
@@ -156,6 +159,7 @@ async def test_over_long_notes_are_refused_and_nothing_is_lost(bot, li):
     await bot.say(li, "/log")
     await bot.tap(li, "Home visit")
     await bot.say(li, "Wang Xiaoming")
+    await bot.tap(li, "No, alone")
     await bot.tap(li, "Today")
     await bot.tap(li, "30 min")
     await bot.say(li, "x" * 1001)
@@ -168,9 +172,10 @@ async def test_over_long_notes_are_refused_and_nothing_is_lost(bot, li):
     [],
     ["tap:Home visit"],
     ["tap:Home visit", "Wang Xiaoming"],
-    ["tap:Home visit", "Wang Xiaoming", "tap:Today"],
-    ["tap:Home visit", "Wang Xiaoming", "tap:Today", "tap:30 min"],
-    ["tap:Home visit", "Wang Xiaoming", "tap:Today", "tap:30 min", "tap:Skip"],
+    ["tap:Home visit", "Wang Xiaoming", "tap:No, alone"],
+    ["tap:Home visit", "Wang Xiaoming", "tap:No, alone", "tap:Today"],
+    ["tap:Home visit", "Wang Xiaoming", "tap:No, alone", "tap:Today", "tap:30 min"],
+    ["tap:Home visit", "Wang Xiaoming", "tap:No, alone", "tap:Today", "tap:30 min", "tap:Skip"],
 ])
 async def test_cancel_works_at_every_step(bot, li, steps):
     await bot.say(li, "/log")
@@ -199,7 +204,7 @@ async def test_other_commands_mid_conversation_get_an_answer_and_the_conversatio
     await bot.say(li, "/frobnicate")
     assert "middle of logging" in bot.last_text(li)
     await bot.say(li, "Wang Xiaoming")
-    assert "When was it" in bot.last_text(li)
+    assert "colleague" in bot.last_text(li)
 
 
 async def test_a_double_tapped_save_stores_one_entry(bot, li):
@@ -245,6 +250,7 @@ async def test_a_conversation_survives_a_graceful_restart(bot, wang):
     await bot.tap(wang, "家访")
     await bot.say(wang, "王小明")
     await bot.restart()
+    await bot.tap(wang, "不，独自一人")
     await bot.say(wang, "前天晚上")
     assert "多长时间" in bot.last_text(wang)
     await bot.say(wang, "40分钟")
@@ -290,3 +296,43 @@ async def test_a_refused_command_menu_is_a_warning_and_the_bot_runs_on(db, clock
         assert "Welcome" in harness.last_text(li)
     finally:
         await harness.stop()
+
+
+async def test_a_colleague_who_came_along_is_found_by_name_and_the_visit_counts_for_both(bot, wang, li):
+    await bot.say(wang, "/log")
+    await bot.tap(wang, "家访")
+    await bot.say(wang, "王小明")
+    await bot.say(wang, "张")
+    assert "没有叫" in bot.last_text(wang)
+    await bot.say(wang, "li lei")
+    await bot.tap(wang, "今天")
+    await bot.tap(wang, "30 分钟")
+    await bot.tap(wang, "跳过")
+    assert "与Li Lei同行" in bot.last_text(wang)
+    await bot.tap(wang, "✅ 保存")
+    [entry] = await stored_entries(bot.db)
+    assert entry.covisitor_member_id is not None and entry.member_id != entry.covisitor_member_id
+    await bot.say(li, "/history")
+    assert "Wang Xiaoming" not in bot.last_text(li) and "王小明" in bot.last_text(li)
+    assert "(co-visit)" in bot.last_text(li)
+    await bot.say(li, "/mine")
+    assert "At least 1 home visit a month\n▓▓▓▓▓▓▓▓▓▓ 1 of 1, done ✅" in bot.fake.last_to(li.id).plain_text
+    await bot.say(wang, "/log")
+    await bot.tap(wang, "家访")
+    await bot.tap(wang, "王小明")
+    assert bot.buttons(wang) == ["Li Lei", "不，独自一人"]  # recent co-visitors come first
+
+
+async def test_paired_students_are_offered_before_recent_names(bot, wang):
+    from bot.membership import profile_for_telegram_user
+    from storage.models import Pairing
+
+    profile = await profile_for_telegram_user(bot.db, wang.id)
+    async with bot.db.transaction() as session:
+        session.add(Pairing(school_id=profile.school_id, member_id=profile.member_id, student_name="李华",
+                            student_key="李华"))
+    await bot.say(wang, "/log 电话 赵六 今天 10分钟")
+    await bot.tap(wang, "✅ 保存")
+    await bot.say(wang, "/log")
+    await bot.tap(wang, "电话")
+    assert bot.buttons(wang) == ["李华", "赵六"]

@@ -112,3 +112,28 @@ async def test_the_language_defaults_to_telegram_then_to_the_school(bot):
 async def test_log_in_a_group_points_to_the_private_chat(bot, li):
     await bot.fake.send(bot.app, bot.fake.group_text(li, -100123, "/log"))
     assert "private chat" in bot.fake.last_to(-100123).text
+
+
+async def test_mine_shows_each_quota_with_a_bar_and_the_pace(bot, li):
+    await log(bot, li, "visit Wang today 30")
+    await bot.say(li, "/mine")
+    text = bot.fake.last_to(li.id).plain_text
+    assert "Your quotas" in text
+    assert "At least 1 home visit a month\n▓▓▓▓▓▓▓▓▓▓ 1 of 1, done ✅" in text
+    # Joined on Wednesday: two tutoring sessions are prorated over the three working days left.
+    assert "Teachers tutor at least twice a week\n░░░░░░░░░░ 0 of 2, on pace, 3 working days left" in text
+    assert "paired student" not in text  # nobody is paired with this teacher
+
+
+async def test_mine_says_how_far_behind_pace_a_member_is(bot, li):
+    bot.clock.advance(days=2)  # Friday 17:30: two of the three working days are over
+    await bot.say(li, "/mine")
+    assert "0 of 2, 1 behind pace, 1 working day left" in bot.fake.last_to(li.id).plain_text
+
+
+async def test_mine_in_chinese(bot):
+    wang = bot.fake.user(1001, "王芳")
+    await bot.join(wang, "teacher")
+    await bot.say(wang, "/mine")
+    text = bot.fake.last_to(wang.id).plain_text
+    assert "每月家访至少1次\n░░░░░░░░░░ 0 / 1，按进度，还剩 9 个工作日" in text

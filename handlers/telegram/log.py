@@ -42,8 +42,9 @@ from handlers.telegram.render import activity_label, draft_summary, duration_tex
 
 log = logging.getLogger(__name__)
 
-ACTIVITY, STUDENT, WHEN, DURATION, NOTES, CONFIRM, EDIT = range(7)
-STATE_OF_STEP = {"activity": ACTIVITY, "student": STUDENT, "when": WHEN, "duration": DURATION, "notes": NOTES}
+ACTIVITY, STUDENT, WHEN, DURATION, NOTES, CONFIRM, EDIT, COVISITOR = range(8)
+STATE_OF_STEP = {"activity": ACTIVITY, "student": STUDENT, "covisitor": COVISITOR, "when": WHEN,
+                 "duration": DURATION, "notes": NOTES}
 IDLE_TIMEOUT = dt.timedelta(minutes=15)
 MAX_DAYS_BACK = 60
 DRAFT_KEY, EDITING_KEY = "draft", "editing"
@@ -110,6 +111,8 @@ class LogConversation:
                                MessageHandler(typed, self.on_activity_text)],
                     STUDENT: [CallbackQueryHandler(self.on_student_button, pattern=r"^stu:"),
                               MessageHandler(typed, self.on_student_text)],
+                    COVISITOR: [CallbackQueryHandler(self.on_covisitor_button, pattern=r"^cov:"),
+                                MessageHandler(typed, self.on_covisitor_text)],
                     WHEN: [CallbackQueryHandler(self.on_when_button, pattern=r"^when:"),
                            MessageHandler(typed, self.on_when_text)],
                     DURATION: [CallbackQueryHandler(self.on_duration_button, pattern=r"^dur:"),
@@ -143,12 +146,16 @@ class LogConversation:
             buttons = [(a.label(t.language), f"act:{a.code}") for a in profile.policy.activities]
             await reply(update, t("What did you do?"), reply_markup=inline(buttons))
         elif step == "student":
-            names = await entries.recent_students(self.core.db, profile)
+            names = await entries.student_choices(self.core.db, profile)
             context.user_data["recent_names"] = names
             markup = inline([(name, f"stu:{i}") for i, name in enumerate(names)], per_row=3) if names else None
             question = t("Which student or family? Type the name, or tap a recent one.") if names else \
                 t("Which student or family? Type the name.")
             await reply(update, question, reply_markup=markup)
+        elif step == "covisitor":
+            colleagues = await entries.recent_colleagues(self.core.db, profile)
+            await self.ask_covisitor(update, t, colleagues, t("Did a colleague come along? Tap their name or type "
+                                                               "it; tap “No, alone” if not."))
         elif step == "when":
             await reply(update, t("When was it? Tap a day, or type it, e.g. “yesterday 4pm”, “fri”, “昨天下午3点”."),
                         reply_markup=inline([(t("Today"), "when:today"), (t("Yesterday"), "when:yesterday")]))
@@ -160,6 +167,12 @@ class LogConversation:
             await reply(update, t("Any notes? Type them, or tap Skip."),
                         reply_markup=inline([(t("Skip"), "notes:skip")]))
         return STATE_OF_STEP[step]
+
+    async def ask_covisitor(self, update: Update, t: Translator, colleagues: list[entries.Colleague],
+                            question: str) -> int:
+        buttons = [(c.name, f"cov:{c.member_id}") for c in colleagues] + [(t("No, alone"), "cov:none")]
+        await reply(update, question, reply_markup=inline(buttons, per_row=3))
+        return COVISITOR
 
     async def show_summary(self, update: Update, context: Context, who: Caller, draft: EntryDraft) -> int:
         t = who.t
@@ -236,8 +249,9 @@ class LogConversation:
             _store_draft(context, draft)
             return await self.ask(update, context, who, "activity", draft)
         if draft.student or draft.day or draft.duration_minutes is not None:
-            # The one-liner said what it had to say; an omitted note is not asked for.
-            draft.notes_asked = True
+            # The one-liner said what it had to say; an omitted note or colleague is not asked for
+            # (both can still be added with Edit).
+            draft.notes_asked = draft.covisitor_asked = True
         return await self.advance(update, context, who, draft)
 
     async def start_with_activity(self, update: Update, context: Context) -> int:
@@ -302,6 +316,34 @@ class LogConversation:
             await reply(update, who.t(NAME_ERRORS[problem.code], limit=problem.limit))
             return STUDENT
         return await self.advance(update, context, who, draft)
+
+    async def on_covisitor_button(self, update: Update, context: Context) -> int:
+        await answer_tap(update)
+        who, draft = await self.current(update, context)
+        if who.profile is None or draft is None:
+            return await self.lost_draft(update, context, who)
+        choice = update.callback_query.data.split(":", 1)[1]
+        found = None if choice == "none" else await entries.colleague(self.core.db, who.profile, int(choice))
+        draft.covisitor_member_id = found.member_id if found else None
+        draft.covisitor_name = found.name if found else None
+        draft.covisitor_asked = True
+        return await self.advance(update, context, who, draft)
+
+    async def on_covisitor_text(self, update: Update, context: Context) -> int:
+        who, draft = await self.current(update, context)
+        if who.profile is None or draft is None:
+            return await self.lost_draft(update, context, who)
+        t = who.t
+        found = await entries.find_colleagues(self.core.db, who.profile, update.message.text)
+        if len(found) == 1:
+            draft.covisitor_member_id, draft.covisitor_name = found[0].member_id, found[0].name
+            draft.covisitor_asked = True
+            return await self.advance(update, context, who, draft)
+        if not found:
+            return await self.ask_covisitor(update, t, [], t("No colleague at your school is called “{name}”. "
+                                                             "Type the name again, or tap “No, alone”.",
+                                                             name=update.message.text.strip()))
+        return await self.ask_covisitor(update, t, found, t("Which one?"))
 
     async def on_when_button(self, update: Update, context: Context) -> int:
         await answer_tap(update)
@@ -411,6 +453,8 @@ class LogConversation:
         buttons = [(t("Activity"), "editf:activity")]
         if "student" in fields:
             buttons.append((t("Student or family"), "editf:student"))
+        if "covisitor" in fields:
+            buttons.append((t("Colleague"), "editf:covisitor"))
         buttons.append((t("When"), "editf:when"))
         if "duration" in fields:
             buttons.append((t("Duration"), "editf:duration"))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import entries
 from bot.core import Core
 from bot.i18n import N_
 from bot.periods import period_bounds
+from bot.progress_text import rule_lines, shown
+from bot.standing import member_standing
 from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply
 from handlers.telegram.keyboards import inline, mine_button_pattern
 from handlers.telegram.render import activity_label, entry_line
@@ -42,18 +47,30 @@ class LookBack:
         who = await self.member(update)
         if who is None:
             return
-        await reply(update, await self.counts_text(who))
+        today = who.profile.local_now(self.core.clock.now()).date()
+        parts = [await self.progress_text(who, today), await self.counts_text(who, today)]
+        await reply(update, "\n\n".join(part for part in parts if part), parse_mode=ParseMode.HTML)
 
-    async def counts_text(self, who: Caller) -> str:
+    async def progress_text(self, who: Caller, today) -> str:
+        t, policy = who.t, who.profile.policy
+        standing = await member_standing(self.core.db, who.profile, today)
+        visible = [progress for progress in standing.rules if shown(progress, policy)]
+        if not visible:
+            return ""
+        lines = [f"<b>{escape(t('Your quotas'))}</b>"]
+        for progress in visible:
+            lines += [escape(line) for line in rule_lines(progress, policy, t)]
+        return "\n".join(lines)
+
+    async def counts_text(self, who: Caller, today) -> str:
         t, profile = who.t, who.profile
-        today = profile.local_now(self.core.clock.now()).date()
         lines = []
         for period, title in MINE_PERIODS:
             start, end = period_bounds(period, today, profile.policy)
             counts = await entries.counts_between(self.core.db, profile, start, end)
-            lines.append(f"<b>{t(title)}</b>")
+            lines.append(f"<b>{escape(t(title))}</b>")
             for activity in profile.policy.activities:
-                lines.append(f"  {activity.label(t.language)}: {counts.get(activity.code, 0)}")
+                lines.append(f"  {escape(activity.label(t.language))}: {counts.get(activity.code, 0)}")
         return "\n".join(lines)
 
     async def history(self, update: Update, context: Context) -> None:
