@@ -36,3 +36,10 @@ async def test_timestamps_are_stored_in_utc_and_read_back_aware(db):
         school = await session.get(School, 1)
     assert school.created_at == created and school.created_at.utcoffset() == dt.timedelta(0)
     assert utcnow().tzinfo is not None
+
+
+async def test_postgresql_plans_each_progress_query_for_its_own_values(db):
+    if db.dialect != "postgresql":
+        return
+    async with db.engine.connect() as connection:
+        assert (await connection.execute(text("SHOW plan_cache_mode"))).scalar() == "force_custom_plan"

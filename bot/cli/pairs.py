@@ -1,0 +1,118 @@
+"""Pairing members with students (结对帮扶): `pair add`, `pair list`, `pair remove`, `roster import`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bot.cli.common import CliError, fail, sub_app, with_database
+from bot.cli.text import count
+from bot.pairings import PairingView, RosterReport, add_pairing, import_roster, list_pairings, remove_pairing
+from bot.roster import RosterHeaderError, decode_roster
+from storage.db import Database
+
+pair_app = sub_app("pair", "Members paired with students (结对帮扶).")
+roster_app = sub_app("roster", "Pair many members with students at once, from a CSV file.")
+
+SCHOOL_OPTION = typer.Option(..., "--school", help="The school id.")
+MEMBER_HELP = "A member id, or a display name unique in the school."
+
+
+@pair_app.command("add")
+def pair_add(
+    school: int = SCHOOL_OPTION,
+    member: str = typer.Option(..., help=MEMBER_HELP),
+    student: str = typer.Option(..., help="The student's name (at most 60 characters)."),
+) -> None:
+    """Pair a member with a student; pairing the same student again adds nothing."""
+    outcome = with_database(lambda db: add_pairing(db, school, member, student))
+    who = f"{outcome.pairing.display_name} (#{outcome.pairing.member_id})"
+    if outcome.created:
+        typer.echo(f"paired {who} with {outcome.pairing.student_name}")
+    else:
+        typer.echo(f"{who} is already paired with {outcome.pairing.student_name}; nothing added")
+
+
+@pair_app.command("list")
+def pair_list(
+    school: int = SCHOOL_OPTION,
+    member: str = typer.Option(None, help=MEMBER_HELP + " Only this member's students."),
+) -> None:
+    """The school's pairings, one line per member: `NAME (#ID): STUDENT, STUDENT`."""
+    pairings = with_database(lambda db: list_pairings(db, school, member))
+    if not pairings:
+        typer.echo(f"no pairings for member {member}" if member else f"no pairings in school {school}")
+        return
+    for line in pairing_lines(pairings):
+        typer.echo(line)
+
+
+def pairing_lines(pairings: list[PairingView]) -> list[str]:
+    """``王芳 (#3): 李小明, 张伟`` per member, then a count."""
+    by_member: dict[tuple[int, str], list[str]] = {}
+    for pairing in pairings:
+        by_member.setdefault((pairing.member_id, pairing.display_name), []).append(pairing.student_name)
+    lines = [f"{name} (#{member_id}): {', '.join(students)}" for (member_id, name), students in by_member.items()]
+    lines.append(f"{count(len(by_member), 'member')}, {count(len(pairings), 'pairing')}")
+    return lines
+
+
+@pair_app.command("remove")
+def pair_remove(
+    school: int = SCHOOL_OPTION,
+    member: str = typer.Option(..., help=MEMBER_HELP),
+    student: str = typer.Option(..., help="The student's name."),
+) -> None:
+    """Unpair a member and a student."""
+    removed = with_database(lambda db: remove_pairing(db, school, member, student))
+    typer.echo(f"removed: {removed.display_name} (#{removed.member_id}) is no longer paired with "
+               f"{removed.student_name}")
+
+
+@roster_app.command("import")
+def roster_import(
+    file: Path = typer.Argument(..., help="CSV, UTF-8: a header row with member (教师, 成员) and student (学生)."),
+    school: int = SCHOOL_OPTION,
+) -> None:
+    """Pair every good row of a roster in one go; prints what was done and each bad row with its line.
+
+    Exit status 1 when some rows were bad (the good ones are imported all the same).
+    """
+    text = read_roster_file(file)
+
+    async def work(db: Database) -> RosterReport:
+        try:
+            return await import_roster(db, school, text)
+        except RosterHeaderError as error:
+            raise CliError(f"{file}:{error.line}: {error}; nothing was imported") from None
+
+    report = with_database(work)
+    for line in report_lines(str(file), report):
+        typer.echo(line)
+    if report.bad_rows:
+        raise typer.Exit(1)
+
+
+def read_roster_file(file: Path) -> str:
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    try:
+        return decode_roster(file.read_bytes())
+    except ValueError as error:
+        fail(f"{file}: {error}")
+
+
+def report_lines(name: str, report: RosterReport) -> list[str]:
+    """A summary line, ``FILE:LINE: reason`` for each bad row, and what to do about them."""
+    summary = f"{name}: {report.paired} paired, {report.already_paired} already paired"
+    if not report.bad_rows:
+        return [summary]
+    lines = [f"{summary}, {count(len(report.bad_rows), 'bad row')}"]
+    lines += [f"{name}:{bad.line}: {bad.reason}" for bad in report.bad_rows]
+    verb = "was" if report.good_rows == 1 else "were"
+    imported = (f"the other {count(report.good_rows, 'row')} {verb} imported" if report.good_rows
+                else "no row was imported")
+    lines.append(f"{count(len(report.bad_rows), 'bad row')} skipped, {imported}; "
+                 f"fix them and import the file again (pairs already made are kept, not repeated)")
+    return lines

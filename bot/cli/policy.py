@@ -1,0 +1,81 @@
+"""Policies from the shell: `policy check FILE`, `policy set --school ID PRESET|FILE`, `policy list`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bot.cli.common import fail, sub_app, with_database
+from bot.cli.text import count, one_line, table
+from bot.policy import Policy, check_policy_text, load_policy, load_preset, preset_names
+from bot.policy.sources import load_policy_source
+from bot.schools import set_policy
+
+policy_app = sub_app("policy", "Policies: the activities and quota rules a school follows.")
+
+
+@policy_app.command("check")
+def policy_check(file: Path = typer.Argument(..., help="A policy YAML file.")) -> None:
+    """Print every mistake as `FILE:LINE: message` (exit 1), or `FILE: ok (N activities, M rules)`."""
+    text = read_policy_file(file)
+    problems = check_policy_text(text)
+    for problem in problems:
+        typer.echo(f"{file}:{problem.line}: {one_line(problem.message)}")
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"{file}: ok ({summary(load_policy(text))})")
+
+
+@policy_app.command("set")
+def policy_set(
+    source: str = typer.Argument(..., metavar="PRESET|FILE", help="A preset (see `policy list`) or a YAML file."),
+    school: int = typer.Option(..., help="The school id."),
+) -> None:
+    """Give a school a new policy; prints its name and its activities."""
+    if source not in preset_names() and Path(source).is_file():
+        refuse_a_file_with_mistakes(Path(source))
+    name = with_database(lambda db: set_policy(db, school, source))
+    policy = load_policy_source(source)[2]
+    typer.echo(f"school {school} now follows policy {name}: {both_languages(policy.title_zh, policy.title_en)}")
+    typer.echo(f"{summary(policy)}:")
+    rows = [[activity.code, both_languages(activity.label_zh, activity.label_en)] for activity in policy.activities]
+    for line in table(["code", "activity"], rows)[1:]:
+        typer.echo(f"  {line}")
+
+
+@policy_app.command("list")
+def policy_list() -> None:
+    """The presets shipped with teachlog, with their titles."""
+    names = preset_names()
+    width = max(len(name) for name in names)
+    for name in names:
+        policy = load_preset(name)
+        typer.echo(f"{name.ljust(width)}  {both_languages(policy.title_zh, policy.title_en)}  ({summary(policy)})")
+
+
+def read_policy_file(file: Path) -> str:
+    """The file's text; a one-line failure when it is missing or not UTF-8."""
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        fail(f"{file}: not UTF-8 text")
+
+
+def refuse_a_file_with_mistakes(file: Path) -> None:
+    """Fail in one line, pointing at `policy check`, when a policy file has mistakes."""
+    problems = check_policy_text(read_policy_file(file))
+    if problems:
+        first = problems[0]
+        fail(f"{file} has {count(len(problems), 'mistake')} (first, line {first.line}: {one_line(first.message)}); "
+             f"see them all with: teachlog policy check {file}")
+
+
+def summary(policy: Policy) -> str:
+    return f"{count(len(policy.activities), 'activity', 'activities')}, {count(len(policy.rules), 'rule')}"
+
+
+def both_languages(zh: str, en: str) -> str:
+    return " / ".join(label for label in (zh, en) if label) or "(no title)"
