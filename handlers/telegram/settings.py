@@ -1,17 +1,46 @@
-"""/settings: the member's language (and, as the product grows, their reminders)."""
+"""/settings: the member's language and reminders (daily, weekly or off; `/settings 17:30` for the time)."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.availability import ReminderSettings, ReminderTimeError, reminder_settings, set_frequency, set_reminder_time
 from bot.core import Core
-from bot.i18n import translator
+from bot.i18n import N_, Translator, translator
 from bot.membership import set_language
 from handlers.telegram.common import Context, answer_tap, caller, not_a_member_text, reply
-from handlers.telegram.keyboards import inline, main_keyboard
+from handlers.telegram.keyboards import main_keyboard
+from handlers.telegram.render import day_text
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+FREQUENCY_BUTTONS = {"daily": N_("Daily"), "weekly": N_("Weekly"), "off": N_("Off")}
+FREQUENCY_TEXTS = {
+    "daily": N_("Reminders: every working day at {time}, when you are behind pace."),
+    "weekly": N_("Reminders: on the first working day of each week at {time}, when you are behind pace."),
+    "off": N_("Reminders: off."),
+}
+TIME_ERRORS = {
+    "unparseable": N_("I could not read that time. Send it like this: /settings 17:30"),
+    "quiet": N_("That is in the quiet hours ({start}–{end}), when I send nothing. Choose another time."),
+}
+
+
+def reminders_text(settings: ReminderSettings, t: Translator) -> str:
+    lines = [t(FREQUENCY_TEXTS[settings.frequency], time=settings.time)]
+    if settings.away_until is not None:
+        lines.append(t("You are away until {day}: no reminders until then. /back ends it.",
+                       day=day_text(settings.away_until, t)))
+    if settings.frequency != "off":
+        lines.append(t("To change the time, send e.g. /settings 17:30."))
+    return "\n".join(lines)
+
+
+def settings_keyboard(current_frequency: str, t: Translator) -> InlineKeyboardMarkup:
+    languages = [InlineKeyboardButton(name, callback_data=f"lang:{code}") for code, name in LANGUAGE_NAMES.items()]
+    frequencies = [InlineKeyboardButton(("✓ " if code == current_frequency else "") + t(label),
+                                        callback_data=f"remind:{code}") for code, label in FREQUENCY_BUTTONS.items()]
+    return InlineKeyboardMarkup([languages, frequencies])
 
 
 class SettingsHandlers:
@@ -22,6 +51,7 @@ class SettingsHandlers:
         return [
             CommandHandler("settings", self.show, filters=filters.ChatType.PRIVATE),
             CallbackQueryHandler(self.on_language, pattern=r"^lang:(zh|en)$"),
+            CallbackQueryHandler(self.on_frequency, pattern=r"^remind:(daily|weekly|off)$"),
         ]
 
     async def show(self, update: Update, context: Context) -> None:
@@ -30,9 +60,22 @@ class SettingsHandlers:
             await reply(update, not_a_member_text(who.t))
             return
         t = who.t
-        await reply(update, t("Language: {language}. Choose the language I write to you in:",
-                              language=LANGUAGE_NAMES[t.language]),
-                    reply_markup=inline([(name, f"lang:{code}") for code, name in LANGUAGE_NAMES.items()]))
+        if context.args:
+            await self.set_time(update, who.profile.member_id, " ".join(context.args), t)
+            return
+        settings = await reminder_settings(self.core.db, who.profile.member_id)
+        text = t("Language: {language}. Choose the language I write to you in:", language=LANGUAGE_NAMES[t.language])
+        await reply(update, text + "\n\n" + reminders_text(settings, t),
+                    reply_markup=settings_keyboard(settings.frequency, t))
+
+    async def set_time(self, update: Update, member_id: int, text: str, t: Translator) -> None:
+        try:
+            await set_reminder_time(self.core.db, member_id, text)
+        except ReminderTimeError as problem:
+            settings = await reminder_settings(self.core.db, member_id)
+            await reply(update, t(TIME_ERRORS[problem.code], start=settings.quiet_start, end=settings.quiet_end))
+            return
+        await reply(update, reminders_text(await reminder_settings(self.core.db, member_id), t))
 
     async def on_language(self, update: Update, context: Context) -> None:
         await answer_tap(update)
@@ -45,3 +88,13 @@ class SettingsHandlers:
         t = translator(language)
         await update.callback_query.edit_message_reply_markup(None)
         await reply(update, t("Done: I will write to you in English."), reply_markup=main_keyboard(t))
+
+    async def on_frequency(self, update: Update, context: Context) -> None:
+        await answer_tap(update)
+        who = await caller(self.core, update)
+        if who.profile is None:
+            await reply(update, not_a_member_text(who.t))
+            return
+        await set_frequency(self.core.db, who.profile.member_id, update.callback_query.data.split(":", 1)[1])
+        await update.callback_query.edit_message_reply_markup(None)
+        await reply(update, reminders_text(await reminder_settings(self.core.db, who.profile.member_id), who.t))

@@ -1,0 +1,169 @@
+"""The weekly leaderboard a linked group chat gets: ranking, counts, school totals, most improved, a chart.
+
+Pure: :class:`WeekResults` in, text and PNG out. Groups see counts and
+rankings only — the data carries member names, counts and shares, never a
+student's name or a note, so nothing private can leak into a group.
+
+* **Ranking**: by share of quotas met at the end of the week (each quota's
+  done ÷ target, capped at 1, averaged — ``MemberStanding.share_met``), then
+  by entries that week; equal results share a place (1, 2, 2, 4). Members no
+  quota applies to are not ranked, but their entries count in the totals.
+* **Most improved**: the largest rise in entries over the week before.
+* **Options** of a linked group: only the top N places, or only the school
+  totals (no names at all, no chart).
+* **Chart**: one bar per ranked place, labelled with the place number (so it
+  needs no CJK font and repeats no name); percentages on the bars.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.i18n import Translator
+from bot.policy import Policy
+
+CHART_MAX_BARS = 30
+MAX_RANKED_LINES = 40
+MAX_IMPROVED = 3
+MAX_TEXT = 4000  # Telegram takes 4096 characters in one message
+
+
+@dataclass(frozen=True)
+class Contender:
+    member_id: int
+    name: str
+    share: float | None
+    counts: Mapping[str, int]
+    entries_before: int = 0
+
+    @property
+    def entries(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def improvement(self) -> int:
+        return self.entries - self.entries_before
+
+
+@dataclass(frozen=True)
+class WeekResults:
+    """One school's week: the key (``2026-W46``), each member's result, and the school's totals."""
+
+    week_key: str
+    contenders: tuple[Contender, ...]
+    totals: Mapping[str, int]
+    totals_before: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Placed:
+    place: int
+    contender: Contender
+
+
+def ranking(results: WeekResults) -> list[Placed]:
+    """Ranked members, best first; equal (share, entries) share a place."""
+    ranked = sorted((c for c in results.contenders if c.share is not None),
+                    key=lambda c: (-c.share, -c.entries, c.name, c.member_id))
+    placed: list[Placed] = []
+    for index, contender in enumerate(ranked):
+        previous = placed[-1] if placed else None
+        same = previous is not None and (previous.contender.share, previous.contender.entries) == \
+            (contender.share, contender.entries)
+        placed.append(Placed(previous.place if same else index + 1, contender))
+    return placed
+
+
+def most_improved(results: WeekResults) -> list[Contender]:
+    """Up to three members whose entries rose most over the week before (ties: all at the top value)."""
+    risers = sorted((c for c in results.contenders if c.improvement > 0),
+                    key=lambda c: (-c.improvement, c.name, c.member_id))
+    return [c for c in risers if c.improvement == risers[0].improvement][:MAX_IMPROVED] if risers else []
+
+
+def shown_places(placed: list[Placed], top_n: int | None) -> list[Placed]:
+    limit = min(top_n or MAX_RANKED_LINES, MAX_RANKED_LINES)
+    return [p for p in placed if p.place <= limit]
+
+
+def _percent(share: float) -> str:
+    return f"{round(share * 100)}%"
+
+
+def _change(now: int, before: int) -> str:
+    delta = now - before
+    return f"+{delta}" if delta > 0 else ("±0" if delta == 0 else f"−{-delta}")
+
+
+def _counts_text(counts: Mapping[str, int], policy: Policy, t: Translator) -> str:
+    return " · ".join(f"{activity.label(t.language)} {counts[activity.code]}"
+                      for activity in policy.activities if counts.get(activity.code))
+
+
+def totals_line(results: WeekResults, policy: Policy, t: Translator) -> str:
+    parts = [f"{a.label(t.language)} {results.totals.get(a.code, 0)} "
+             f"({_change(results.totals.get(a.code, 0), results.totals_before.get(a.code, 0))})"
+             for a in policy.activities]
+    return t("School totals: {totals}", totals=" · ".join(parts))
+
+
+def leaderboard_text(results: WeekResults, policy: Policy, t: Translator, *, top_n: int | None = None,
+                     totals_only: bool = False) -> str:
+    """The leaderboard message; the ranking is shortened when the whole would not fit one message."""
+    placed = ranking(results)
+    shown = shown_places(placed, top_n)
+    while True:
+        text = _leaderboard_text(results, placed, shown, policy, t, totals_only)
+        if len(text) <= MAX_TEXT or not shown:
+            return text
+        shown = shown[:-1]
+
+
+def _leaderboard_text(results: WeekResults, placed: list[Placed], shown: list[Placed], policy: Policy,
+                      t: Translator, totals_only: bool) -> str:
+    lines = [t("🏆 Last week's leaderboard ({week})", week=results.week_key)]
+    if totals_only:
+        everything = sum(1 for p in placed if p.contender.share >= 1)
+        lines += ["", t.n("{met} of {n} member met every quota.", "{met} of {n} members met every quota.",
+                          len(placed), met=everything)]
+    elif placed:
+        lines += [t("Ranked by share of quotas met."), ""]
+        for p in shown:
+            counts = _counts_text(p.contender.counts, policy, t)
+            lines.append(f"{p.place}. {p.contender.name} — {_percent(p.contender.share)}" +
+                         (f" · {counts}" if counts else ""))
+        if len(shown) < len(placed):
+            lines.append(t("… and {n} more", n=len(placed) - len(shown)))
+        improved = most_improved(results)
+        if improved:
+            names = ", ".join(f"{c.name} ({_change(c.entries, c.entries_before)})" for c in improved)
+            lines += ["", t("📈 Most improved: {names}", names=names)]
+    else:
+        lines += ["", t("No quotas applied to anyone last week.")]
+    lines += ["", totals_line(results, policy, t)]
+    return "\n".join(lines)
+
+
+def leaderboard_chart(results: WeekResults, *, top_n: int | None = None) -> bytes | None:
+    """A PNG bar chart of the shown places' share of quotas met; None when nobody is ranked."""
+    shown = shown_places(ranking(results), top_n)[:CHART_MAX_BARS]
+    if not shown:
+        return None
+    from matplotlib.figure import Figure  # heavy import, only when a chart is drawn
+
+    figure = Figure(figsize=(max(4.0, 0.35 * len(shown) + 1.5), 3.2), dpi=110)
+    axes = figure.subplots()
+    shares = [p.contender.share * 100 for p in shown]
+    bars = axes.bar(range(len(shown)), shares, color="#3b7dd8")
+    axes.bar_label(bars, labels=[f"{round(s)}%" for s in shares], fontsize=7)
+    axes.set_xticks(range(len(shown)), [f"#{p.place}" for p in shown], fontsize=8)
+    axes.set_ylim(0, 115)
+    axes.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"], fontsize=8)
+    axes.set_title(results.week_key, fontsize=10)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

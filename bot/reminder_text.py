@@ -1,0 +1,48 @@
+"""The reminder a member behind pace gets: what is behind, by how much, and buttons to act on it.
+
+Pure: plain progress in, a :class:`~bot.messenger.Notice` out. The progress lines
+are :mod:`bot.progress_text`'s, so a reminder reads like /mine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.i18n import Translator
+from bot.messenger import Notice
+from bot.policy import Policy
+from bot.progress import RuleProgress
+from bot.progress_text import rule_lines
+
+SNOOZE_DATA = "snooze"
+MAX_LOG_BUTTONS = 3
+
+
+def needs_reminder(progress: RuleProgress) -> bool:
+    """Behind pace on a quota that asks for something (a per-student rule without students asks nothing)."""
+    return progress.target > 0 and not progress.on_pace
+
+
+def log_now_data(activity_code: str) -> str:
+    """The callback data the log conversation starts from with the activity chosen."""
+    return f"lognow:{activity_code}"
+
+
+def reminder_notice(behind: Sequence[RuleProgress], policy: Policy, t: Translator) -> Notice:
+    """The reminder for the quotas in `behind` (at least one)."""
+    lines = [t.n("⏰ You are behind pace on {n} quota:", "⏰ You are behind pace on {n} quotas:", len(behind))]
+    for progress in behind:
+        rule = policy.rule(progress.rule_id)
+        activities = " / ".join(policy.activity(code).label(t.language) for code in rule.activities)
+        block = rule_lines(progress, policy, t)
+        block[0] = f"{activities} · {block[0]}"  # the quota's name, after what to do for it
+        lines += ["", *block]
+        lines.append(t("Pace asks for {expected} by now.", expected=progress.expected_by_now))
+    activities = list(dict.fromkeys(policy.rule(p.rule_id).activities[0] for p in behind))[:MAX_LOG_BUTTONS]
+    if len(activities) == 1:
+        log_buttons = ((("📝 " + t("Log now"), log_now_data(activities[0])),),)
+    else:
+        log_buttons = tuple(((f"📝 {policy.activity(code).label(t.language)}", log_now_data(code)),)
+                            for code in activities)
+    snooze = (("⏰ " + t("Remind me tomorrow"), SNOOZE_DATA),)
+    return Notice("\n".join(lines), buttons=log_buttons + (snooze,))

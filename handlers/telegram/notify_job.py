@@ -1,0 +1,35 @@
+"""Notifications inside `teachlog run`: a JobQueue job that plans and delivers every minute."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from bot.core import Core
+from bot.delivery import DeliveryPolicy
+from bot.notifier import Notifier, TickReport, worker_name
+from bot.weekly_facts import StandingSource, database_standing
+from handlers.telegram.common import Context
+from handlers.telegram.messenger import TelegramMessenger
+
+INTERVAL_SECONDS = 60
+FIRST_RUN_SECONDS = 5
+#: A round stops delivering after this long, so rounds never overlap; the next one carries on.
+ROUND_BUDGET_SECONDS = 45
+
+
+class NotificationJob:
+    def __init__(self, core: Core, standing: StandingSource | None = None, *,
+                 policy: DeliveryPolicy = DeliveryPolicy()) -> None:
+        self.notifier = Notifier(core.db, core.clock, standing or database_standing(core.db), worker_name("bot"),
+                                 policy=policy)
+
+    def schedule(self, application: Application, interval: float = INTERVAL_SECONDS) -> None:
+        application.job_queue.run_repeating(self.run, interval=interval, first=FIRST_RUN_SECONDS,
+                                            name="notifications")
+
+    async def run(self, context: Context) -> None:
+        await self.tick(context.application)
+
+    async def tick(self, application: Application) -> TickReport:
+        """One round: plan what is due, deliver it through the application's (rate-limited) bot."""
+        return await self.notifier.tick(TelegramMessenger(application.bot), budget_seconds=ROUND_BUDGET_SECONDS)

@@ -1,0 +1,78 @@
+"""What reminders, leaderboards and digests say: pure functions over plain data, in both languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.digest import DigestFacts, EntryChange, digest_text
+from bot.i18n import translator
+from bot.leaderboard import Contender, WeekResults, leaderboard_chart, leaderboard_text, most_improved, ranking
+from bot.policy import load_preset
+from bot.reminder_text import reminder_notice
+from tests.support.notifications import BEHIND_RULE, PAIRED_RULE, progress
+
+POLICY = load_preset("default")
+EN, ZH = translator("en"), translator("zh")
+
+
+def results(*contenders: Contender) -> WeekResults:
+    return WeekResults("2026-W46", contenders, {"home_visit": 5, "tutoring": 2}, {"home_visit": 7})
+
+
+def test_equal_results_share_a_place_and_members_without_quotas_are_not_ranked():
+    week = results(Contender(1, "Li", 0.5, {"tutoring": 1}), Contender(2, "Wang", 1.0, {"home_visit": 2}),
+                   Contender(3, "Zhao", 0.5, {"tutoring": 1}), Contender(4, "Sun", 0.25, {}),
+                   Contender(5, "Caretaker", None, {"home_visit": 3}))
+    assert [(p.place, p.contender.name) for p in ranking(week)] == \
+        [(1, "Wang"), (2, "Li"), (2, "Zhao"), (4, "Sun")]
+
+
+def test_most_improved_and_the_text_options():
+    week = results(Contender(1, "Li", 0.5, {"tutoring": 3}, entries_before=0),
+                   Contender(2, "Wang", 1.0, {"home_visit": 2}, entries_before=4),
+                   Contender(3, "Zhao", 0.75, {"tutoring": 1}, entries_before=1))
+    assert [c.name for c in most_improved(week)] == ["Li"]
+    full = leaderboard_text(week, POLICY, EN)
+    assert "1. Wang — 100% · Home visit 2\n2. Zhao — 75% · Tutoring 1\n3. Li — 50% · Tutoring 3" in full
+    assert "Most improved: Li (+3)" in full
+    assert "School totals: Home visit 5 (−2) · Phone call 0 (±0) · Tutoring 2 (+2)" in full
+    top = leaderboard_text(week, POLICY, EN, top_n=1)
+    assert "1. Wang" in top and "Zhao —" not in top and "… and 2 more" in top
+    totals = leaderboard_text(week, POLICY, ZH, totals_only=True)
+    assert "3 名成员中有 1 名完成了全部指标。" in totals and "全校合计" in totals
+    assert not any(name in totals for name in ("Li", "Wang", "Zhao"))
+
+
+def test_a_huge_ranking_is_cut_to_fit_one_message_and_the_chart_is_a_png():
+    week = results(*(Contender(n, f"Teacher number {n:04d}", (n % 100) / 100,
+                               {a.code: n % 7 + 1 for a in POLICY.activities}) for n in range(300)))
+    text = leaderboard_text(week, POLICY, EN)
+    assert len(text) <= 4000 and "more" in text
+    chart = leaderboard_chart(week, top_n=10)
+    assert chart.startswith(b"\x89PNG")
+    assert leaderboard_chart(results(Contender(1, "Caretaker", None, {}))) is None
+
+
+def test_a_reminder_names_the_activity_the_numbers_and_the_students_waiting():
+    behind = [progress(BEHIND_RULE, 1, done=0, target=2, expected=1, days_left=2),
+              progress(PAIRED_RULE, 1, done=1, target=3, expected=2, missing=("王小明", "李雷"))]
+    notice = reminder_notice(behind, POLICY, ZH)
+    assert notice.text.startswith("⏰ 你有 2 项指标落后于进度：")
+    assert "作业辅导 · 教师每周作业辅导至少2次\n░░░░░░░░░░ 0 / 2，落后进度 1 次，还剩 2 个工作日" in notice.text
+    assert "还在等待：王小明和李雷\n按进度，到现在应完成 2 次。" in notice.text
+    assert notice.buttons == ((("📝 作业辅导", "lognow:tutoring"),), (("📝 电话", "lognow:phone_call"),),
+                              (("⏰ 明天再提醒我", "snooze"),))
+
+
+def test_the_digest_lists_what_a_leader_should_look_at():
+    facts = DigestFacts(
+        "2026-W47", [("Li Lei", [progress(BEHIND_RULE, 1, done=0, target=2, expected=1)])],
+        {"home_visit": 4}, {"home_visit": 2}, [EntryChange("Zhao Min", "delete", "tutoring", dt.date(2026, 11, 17))],
+        ["Sun Wu"], ["Qian Yi"], [("王小明", "Li Lei")])
+    text = digest_text(facts, POLICY, EN)
+    for expected in ("Weekly digest (2026-W47)", "Home visit 4 (last week 2)", "Li Lei: Teachers tutor at least "
+                     "twice a week 0 of 2", "王小明 (paired with Li Lei)", "Zhao Min: Tutoring 17 Nov — deleted",
+                     "Never logged anything:\n• Sun Wu", "Blocked me, so they get no reminders:\n• Qian Yi"):
+        assert expected in text
+    calm = DigestFacts("2026-W47", [], {}, {}, [], [], [], [])
+    assert "大家都跟上了进度。🎉" in digest_text(calm, POLICY, ZH)
