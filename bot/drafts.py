@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 MAX_STUDENT_NAME = 60
 MAX_NOTES = 1000
-FIELD_ORDER = ("student", "covisitor", "when", "duration", "notes")
+FIELD_ORDER = ("student", "covisitor", "when", "duration", "notes", "problems")
 
 
 @dataclass
@@ -23,8 +23,10 @@ class EntryDraft:
     notes: str | None = None
     covisitor_member_id: int | None = None
     covisitor_name: str | None = None
+    problems: list[str] = field(default_factory=list)
     notes_asked: bool = False
     covisitor_asked: bool = False
+    problems_asked: bool = False
     token: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def to_json(self) -> dict:
@@ -57,6 +59,8 @@ class EntryDraft:
                 return "duration"
             elif name == "notes" and not self.notes_asked and self.notes is None:
                 return "notes"
+            elif name == "problems" and not self.problems_asked:
+                return "problems"
         return None
 
 

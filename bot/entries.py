@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.drafts import EntryDraft
 from bot.membership import Profile
+from bot.problems import problems_to_record, record_problems
 from bot.students import student_key
 from storage import repository as repo
 from storage.db import Database
@@ -88,6 +89,8 @@ async def save_entry(db: Database, profile: Profile, draft: EntryDraft, *, sourc
                 covisitor_member_id=draft.covisitor_member_id, source=source, client_token=draft.token,
                 logged_at=now))
             await repo.add_audit(session, entry, "create", profile.member_id, None, snapshot(entry))
+            if problems := problems_to_record(draft, profile.policy):
+                await record_problems(session, entry, problems)
             return Saved(entry.id, True)
     except IntegrityError:
         # Two saves of one draft raced; the other one committed first.

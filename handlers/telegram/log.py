@@ -1,4 +1,4 @@
-"""The /log conversation: activity → student → when → duration → notes → Save / Edit / Cancel.
+"""The /log conversation: activity → student → when → duration → notes → problems → Save / Edit / Cancel.
 
 The draft lives in `user_data` and the conversation state in the bot's
 persistence, so both survive a graceful restart. Every step re-asks with the
@@ -30,6 +30,7 @@ from bot.i18n import N_, Translator
 from bot.membership import Profile
 from bot.oneliner import parse_one_liner
 from bot.periods import period_bounds
+from bot.problems import MAX_PROBLEMS_PER_ENTRY, clean_problem_text, problems_to_record
 from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply
 from handlers.telegram.keyboards import (
     DURATION_CHOICES,
@@ -38,13 +39,14 @@ from handlers.telegram.keyboards import (
     main_keyboard,
     mine_button_pattern,
 )
+from handlers.telegram.problems import PROBLEM_TEXT_ERRORS, noted_problems_text
 from handlers.telegram.render import activity_label, draft_summary, duration_text, when_text
 
 log = logging.getLogger(__name__)
 
-ACTIVITY, STUDENT, WHEN, DURATION, NOTES, CONFIRM, EDIT, COVISITOR = range(8)
+ACTIVITY, STUDENT, WHEN, DURATION, NOTES, CONFIRM, EDIT, COVISITOR, PROBLEMS = range(9)
 STATE_OF_STEP = {"activity": ACTIVITY, "student": STUDENT, "covisitor": COVISITOR, "when": WHEN,
-                 "duration": DURATION, "notes": NOTES}
+                 "duration": DURATION, "notes": NOTES, "problems": PROBLEMS}
 IDLE_TIMEOUT = dt.timedelta(minutes=15)
 MAX_DAYS_BACK = 60
 DRAFT_KEY, EDITING_KEY = "draft", "editing"
@@ -119,6 +121,8 @@ class LogConversation:
                                MessageHandler(typed, self.on_duration_text)],
                     NOTES: [CallbackQueryHandler(self.on_skip_notes, pattern=r"^notes:skip$"),
                             MessageHandler(typed, self.on_notes_text)],
+                    PROBLEMS: [CallbackQueryHandler(self.on_problems_button, pattern=r"^problems:"),
+                               MessageHandler(typed, self.on_problem_text)],
                     CONFIRM: [CallbackQueryHandler(self.on_save, pattern=r"^save:"),
                               CallbackQueryHandler(self.on_edit, pattern=r"^edit$"),
                               CallbackQueryHandler(self.on_cancel, pattern=r"^cancel$"),
@@ -166,7 +170,18 @@ class LogConversation:
         elif step == "notes":
             await reply(update, t("Any notes? Type them, or tap Skip."),
                         reply_markup=inline([(t("Skip"), "notes:skip")]))
+        elif step == "problems":
+            await self.ask_problems(update, t, draft, t("Did the family raise any problems? Type one per message, "
+                                                        "then tap Done; tap None if there were none."))
         return STATE_OF_STEP[step]
+
+    async def ask_problems(self, update: Update, t: Translator, draft: EntryDraft, question: str) -> int:
+        if not draft.problems:
+            await reply(update, question, reply_markup=inline([(t("None"), "problems:none")]))
+        else:
+            await reply(update, question + "\n\n" + noted_problems_text(draft.problems, t), reply_markup=inline(
+                [(t("Done"), "problems:done"), (t("Clear the list"), "problems:clear")]))
+        return PROBLEMS
 
     async def ask_covisitor(self, update: Update, t: Translator, colleagues: list[entries.Colleague],
                             question: str) -> int:
@@ -177,7 +192,10 @@ class LogConversation:
     async def show_summary(self, update: Update, context: Context, who: Caller, draft: EntryDraft) -> int:
         t = who.t
         context.user_data.pop(EDITING_KEY, None)
-        await reply(update, draft_summary(draft, who.profile.policy, t), reply_markup=inline(
+        summary = draft_summary(draft, who.profile.policy, t)
+        if problems := problems_to_record(draft, who.profile.policy):
+            summary += "\n" + noted_problems_text(problems, t)
+        await reply(update, summary, reply_markup=inline(
             [(t("✅ Save"), f"save:{draft.token}"), (t("✏️ Edit"), "edit"), (t("✖️ Cancel"), "cancel")], per_row=3))
         return CONFIRM
 
@@ -251,7 +269,7 @@ class LogConversation:
         if draft.student or draft.day or draft.duration_minutes is not None:
             # The one-liner said what it had to say; an omitted note or colleague is not asked for
             # (both can still be added with Edit).
-            draft.notes_asked = draft.covisitor_asked = True
+            draft.notes_asked = draft.covisitor_asked = draft.problems_asked = True
         return await self.advance(update, context, who, draft)
 
     async def start_with_activity(self, update: Update, context: Context) -> int:
@@ -407,6 +425,37 @@ class LogConversation:
         draft.notes_asked = True
         return await self.advance(update, context, who, draft)
 
+    async def on_problems_button(self, update: Update, context: Context) -> int:
+        await answer_tap(update)
+        who, draft = await self.current(update, context)
+        if who.profile is None or draft is None:
+            return await self.lost_draft(update, context, who)
+        if update.callback_query.data == "problems:clear":
+            draft.problems = []
+            _store_draft(context, draft)
+            return await self.ask(update, context, who, "problems", draft)
+        if update.callback_query.data == "problems:none":
+            draft.problems = []
+        draft.problems_asked = True
+        return await self.advance(update, context, who, draft)
+
+    async def on_problem_text(self, update: Update, context: Context) -> int:
+        """One problem per message; the step stays open until Done."""
+        who, draft = await self.current(update, context)
+        if who.profile is None or draft is None:
+            return await self.lost_draft(update, context, who)
+        t, text = who.t, update.message.text
+        if len(draft.problems) >= MAX_PROBLEMS_PER_ENTRY:
+            return await self.ask_problems(update, t, draft, t("That is {n} problems, the most one entry can hold. "
+                                                               "Tap Done.", n=MAX_PROBLEMS_PER_ENTRY))
+        try:
+            draft.problems.append(clean_problem_text(text))
+        except DraftTextError as problem:
+            await reply(update, t(PROBLEM_TEXT_ERRORS[problem.code], limit=problem.limit, length=len(text.strip())))
+            return PROBLEMS
+        _store_draft(context, draft)
+        return await self.ask_problems(update, t, draft, t("Noted. Type another problem, or tap Done."))
+
     # --- summary -------------------------------------------------------------------------------
 
     async def on_save(self, update: Update, context: Context) -> int:
@@ -441,7 +490,11 @@ class LogConversation:
         week_start, week_end = period_bounds("week", today, profile.policy)
         this_week = (await entries.counts_between(self.core.db, profile, week_start, week_end)).get(draft.activity, 0)
         text = t("✅ Saved: {activity} on {when}.", activity=label, when=when_text(draft.day, draft.time, t))
-        return text + "\n" + t("{activity} this week: {n}.", activity=label, n=this_week)
+        text += "\n" + t("{activity} this week: {n}.", activity=label, n=this_week)
+        if problems := problems_to_record(draft, profile.policy):
+            text += "\n" + t.n("{n} problem is on the school's problem list.",
+                               "{n} problems are on the school's problem list.", len(problems))
+        return text
 
     async def on_edit(self, update: Update, context: Context) -> int:
         await answer_tap(update)
@@ -460,6 +513,8 @@ class LogConversation:
             buttons.append((t("Duration"), "editf:duration"))
         if "notes" in fields:
             buttons.append((t("Notes"), "editf:notes"))
+        if "problems" in fields:
+            buttons.append((t("Problems raised"), "editf:problems"))
         buttons.append((t("Back to summary"), "editf:done"))
         await reply(update, t("What do you want to change?"), reply_markup=inline(buttons))
         return EDIT

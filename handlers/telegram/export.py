@@ -1,0 +1,66 @@
+"""/export [from] [to]: a leader gets the school's entries as an .xlsx workbook and a CSV file, in a
+direct message only (the files name students). Anyone else, and any group, gets a clear refusal."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+
+from telegram import InputFile, Update
+from telegram.constants import ChatType
+from telegram.ext import CommandHandler
+
+from bot.core import Core
+from bot.exports import ExportRangeError, export_file_name, export_range, write_export
+from bot.i18n import N_
+from handlers.telegram.common import Context, caller, not_a_member_text, reply
+from handlers.telegram.render import day_text
+
+log = logging.getLogger(__name__)
+
+#: Files up to this size stay in memory while they are written; larger ones go to a temporary file.
+IN_MEMORY_BYTES = 4 * 1024 * 1024
+
+RANGE_ERRORS = {
+    "unparseable": N_("I could not read the date “{text}”. Type it like 2026-11-01 or 11月1号."),
+    "order": N_("The first date is after the second. Send /export FROM TO, e.g. /export 2026-11-01 2026-11-18."),
+    "too_many": N_("Give at most two dates: /export FROM TO, e.g. /export 2026-11-01 2026-11-18."),
+}
+
+
+class ExportHandlers:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def handlers(self) -> list:
+        return [CommandHandler("export", self.export)]
+
+    async def export(self, update: Update, context: Context) -> None:
+        who = await caller(self.core, update)
+        t = who.t
+        if update.effective_chat.type != ChatType.PRIVATE:
+            await reply(update, t("Please use this in a private chat with me: tap my name, then “Send message”."))
+            return
+        if who.profile is None:
+            await reply(update, not_a_member_text(t))
+            return
+        if not who.profile.is_leader:
+            await reply(update, t("Only your school's leaders can export its entries."))
+            return
+        today = who.profile.local_now(self.core.clock.now()).date()
+        try:
+            start, end = export_range(context.args or [], today)
+        except ExportRangeError as error:
+            await reply(update, t(RANGE_ERRORS[error.code], text=error.text))
+            return
+        await update.effective_chat.send_action("upload_document")
+        with tempfile.SpooledTemporaryFile(IN_MEMORY_BYTES) as xlsx, \
+                tempfile.SpooledTemporaryFile(IN_MEMORY_BYTES) as csv:
+            count = await write_export(self.core.db, who.profile.school_id, start, end, language=t.language,
+                                       today=today, xlsx=xlsx, csv=csv)
+            caption = t.n("{n} entry from {start} to {end}.", "{n} entries from {start} to {end}.", count,
+                          start=day_text(start, t), end=day_text(end, t))
+            for stream, file_format in ((xlsx, "xlsx"), (csv, "csv")):
+                stream.seek(0)  # python-telegram-bot uploads bytes: the finished file is read once, here
+                await update.effective_chat.send_document(
+                    InputFile(stream.read(), filename=export_file_name(start, end, file_format)), caption=caption)

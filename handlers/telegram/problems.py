@@ -1,0 +1,283 @@
+"""/problems: the problem list in a direct message — leaders assign and close, members close theirs.
+
+Tapping **Assign** asks whom to give the problem to (the school's members as
+buttons, a page at a time, or a typed part of a name); the member it goes to
+gets a direct message with a **Close** button. Tapping **Close** asks for the
+result, which is stored with the problem (销号办结). Problems name students, so
+none of this ever happens in a group: there the command only points to the
+private chat.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import warnings
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.warnings import PTBUserWarning
+
+from bot import problems
+from bot.core import Core
+from bot.drafts import DraftTextError
+from bot.i18n import N_, Translator, translator
+from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply
+from handlers.telegram.keyboards import inline, log_button_pattern, mine_button_pattern
+from handlers.telegram.render import day_text
+
+log = logging.getLogger(__name__)
+
+CHOOSE_ASSIGNEE, RESULT = range(2)
+PAGE_SIZE = 8
+PROBLEM_KEY = "problem_id"
+
+PROBLEM_TEXT_ERRORS = {
+    "empty": N_("Please type the problem, or tap Done."),
+    "too_long": N_("A problem can be at most {limit} characters; yours has {length}. Please shorten it."),
+}
+RESULT_ERRORS = {
+    "empty": N_("Please type what was done about it."),
+    "too_long": N_("The result can be at most {limit} characters; yours has {length}. Please shorten it."),
+}
+NOT_ALLOWED = N_("Only leaders and the member it is assigned to can do that.")
+REFUSALS = {
+    "unknown": N_("This problem is no longer on the list."),
+    "closed": N_("This problem is already closed."),
+    "not_allowed": NOT_ALLOWED,
+}
+
+
+def noted_problems_text(texts: list[str], t: Translator) -> str:
+    """The problems noted on a draft entry, numbered."""
+    return "\n".join([t("Problems raised:"), *(f"{n}. {text}" for n, text in enumerate(texts, 1))])
+
+
+def problem_text(problem: problems.ProblemView, t: Translator) -> str:
+    """One problem as a leader or its assignee sees it in a direct message (student name included)."""
+    lines = [f"❗ {problem.text}"]
+    about = t("raised by {name} on {day}", name=problem.raised_by, day=day_text(problem.raised_on, t))
+    lines.append(f"👤 {problem.student} · {about}" if problem.student else f"👤 {about}")
+    lines.append("📌 " + (t("Assigned to {name}", name=problem.assignee) if problem.assignee else t("Not assigned yet")))
+    return "\n".join(lines)
+
+
+class ProblemHandlers:
+    def __init__(self, core: Core, idle_timeout: dt.timedelta | float) -> None:
+        self.core = core
+        self.idle_timeout = idle_timeout
+
+    def handlers(self) -> list:
+        private = filters.ChatType.PRIVATE
+        keyboard_buttons = filters.Regex(log_button_pattern()) | filters.Regex(mine_button_pattern())
+        typed = private & filters.TEXT & ~filters.COMMAND & ~keyboard_buttons
+        with warnings.catch_warnings():
+            # One problem is handled at a time per chat; buttons of other problems restart the conversation.
+            warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+            conversation = ConversationHandler(
+                entry_points=[CallbackQueryHandler(self.start_assign, pattern=r"^prb:assign:\d+$"),
+                              CallbackQueryHandler(self.start_close, pattern=r"^prb:close:\d+$")],
+                states={
+                    CHOOSE_ASSIGNEE: [CallbackQueryHandler(self.on_assignee_button, pattern=r"^prb:to:\d+$"),
+                                      CallbackQueryHandler(self.on_page, pattern=r"^prb:page:\d+$"),
+                                      MessageHandler(typed, self.on_assignee_text)],
+                    RESULT: [MessageHandler(typed, self.on_result_text)],
+                },
+                fallbacks=[CommandHandler("cancel", self.on_cancel, filters=private)],
+                allow_reentry=True,
+                name="problems",
+                persistent=True,
+                conversation_timeout=self.idle_timeout,
+            )
+        return [conversation, CommandHandler("problems", self.list_problems)]
+
+    # --- listing -------------------------------------------------------------------------------
+
+    async def list_problems(self, update: Update, context: Context) -> None:
+        who = await caller(self.core, update)
+        if update.effective_chat.type != ChatType.PRIVATE:
+            await reply(update, who.t("Please use this in a private chat with me: tap my name, then “Send message”."))
+            return
+        if who.profile is None:
+            await reply(update, not_a_member_text(who.t))
+            return
+        t, profile = who.t, who.profile
+        found = await problems.problems_for(self.core.db, profile)
+        if not found.total:
+            await reply(update, t("No open problems. 🎉") if profile.is_leader
+                        else t("No problems are assigned to you."))
+            return
+        heading = t("Open problems: {n}", n=found.total) if profile.is_leader \
+            else t("Problems assigned to you: {n}", n=found.total)
+        if found.total > len(found.problems):
+            heading += "\n" + t("Showing the oldest {n}; close some to see the rest.", n=len(found.problems))
+        await reply(update, heading)
+        for problem in found.problems:
+            buttons = []
+            if profile.is_leader:
+                buttons.append((t("Assign"), f"prb:assign:{problem.id}"))
+            buttons.append((t("Close"), f"prb:close:{problem.id}"))
+            await reply(update, problem_text(problem, t), reply_markup=inline(buttons))
+
+    # --- assigning -----------------------------------------------------------------------------
+
+    async def start_assign(self, update: Update, context: Context) -> int:
+        await answer_tap(update)
+        who = await caller(self.core, update)
+        problem_id = int(update.callback_query.data.rsplit(":", 1)[1])
+        problem = await self.actionable(update, who, problem_id)
+        if problem is None:
+            return ConversationHandler.END
+        if not who.profile.is_leader:
+            await reply(update, who.t(NOT_ALLOWED))
+            return ConversationHandler.END
+        context.user_data[PROBLEM_KEY] = problem_id
+        candidates = await problems.assignment_candidates(self.core.db, who.profile)
+        question = who.t("Who should take care of it? Tap a name, or type part of a name.")
+        text = problem_text(problem, who.t) + "\n\n" + question
+        return await self.show_candidates(update, who.t, candidates, 0, text)
+
+    async def show_candidates(self, update: Update, t: Translator, candidates: list[problems.Candidate], page: int,
+                              text: str) -> int:
+        pages = max((len(candidates) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        page = min(max(page, 0), pages - 1)
+        buttons = [(c.name, f"prb:to:{c.member_id}") for c in candidates[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]]
+        if page > 0:
+            buttons.append((t("◀ Previous"), f"prb:page:{page - 1}"))
+        if page < pages - 1:
+            buttons.append((t("Next ▶"), f"prb:page:{page + 1}"))
+        await reply(update, text, reply_markup=inline(buttons) if buttons else None)
+        return CHOOSE_ASSIGNEE
+
+    async def on_page(self, update: Update, context: Context) -> int:
+        await answer_tap(update)
+        who = await caller(self.core, update)
+        if who.profile is None or PROBLEM_KEY not in context.user_data:
+            return await self.lost(update, who)
+        candidates = await problems.assignment_candidates(self.core.db, who.profile)
+        page = int(update.callback_query.data.rsplit(":", 1)[1])
+        return await self.show_candidates(update, who.t, candidates, page,
+                                          who.t("Who should take care of it? Tap a name, or type part of a name."))
+
+    async def on_assignee_text(self, update: Update, context: Context) -> int:
+        who = await caller(self.core, update)
+        if who.profile is None or PROBLEM_KEY not in context.user_data:
+            return await self.lost(update, who)
+        t = who.t
+        found = await problems.assignment_candidates(self.core.db, who.profile, update.message.text)
+        if len(found) == 1:
+            return await self.assign(update, context, who, found[0].member_id)
+        if not found:
+            everyone = await problems.assignment_candidates(self.core.db, who.profile)
+            return await self.show_candidates(update, t, everyone, 0, t(
+                "Nobody at your school is called “{name}”. Tap a name, or type it again.",
+                name=update.message.text.strip()))
+        return await self.show_candidates(update, t, found, 0, t("Which one?"))
+
+    async def on_assignee_button(self, update: Update, context: Context) -> int:
+        await answer_tap(update)
+        who = await caller(self.core, update)
+        if who.profile is None or PROBLEM_KEY not in context.user_data:
+            return await self.lost(update, who)
+        return await self.assign(update, context, who, int(update.callback_query.data.rsplit(":", 1)[1]))
+
+    async def assign(self, update: Update, context: Context, who: Caller, member_id: int) -> int:
+        t, problem_id = who.t, context.user_data.pop(PROBLEM_KEY)
+        problem = await self.actionable(update, who, problem_id)
+        if problem is None:
+            return ConversationHandler.END
+        try:
+            assignee = await problems.assign_problem(self.core.db, who.profile, problem_id, member_id,
+                                                     self.core.clock.now())
+        except problems.ProblemRefused as refused:
+            await reply(update, t(REFUSALS[refused.code]))
+            return ConversationHandler.END
+        if assignee.member_id == who.profile.member_id:
+            await reply(update, t("Assigned to you. Tap Close on it when it is solved."))
+        elif await self.notify_assignee(context, assignee, dataclasses.replace(
+                problem, assignee_id=assignee.member_id, assignee=assignee.name), who.profile.display_name):
+            await reply(update, t("Assigned to {name}. I told them in a direct message.", name=assignee.name))
+        else:
+            await reply(update, t("Assigned to {name}, but I could not message them: please tell them yourself.",
+                                  name=assignee.name))
+        return ConversationHandler.END
+
+    async def notify_assignee(self, context: Context, assignee: problems.Assignee, problem: problems.ProblemView,
+                              leader_name: str) -> bool:
+        """A direct message to the member the problem went to; False when it could not be delivered."""
+        if assignee.telegram_user_id is None:
+            return False
+        t = translator(assignee.language)
+        text = "\n\n".join([
+            t("📌 {leader} gave you a problem from the problem list:", leader=leader_name),
+            problem_text(problem, t),
+            t("When it is solved, tap Close and write what was done. /problems lists yours."),
+        ])
+        try:
+            await context.bot.send_message(assignee.telegram_user_id, text,
+                                           reply_markup=inline([(t("Close"), f"prb:close:{problem.id}")]))
+        except TelegramError as error:
+            log.warning("could not tell member %s about problem %s: %s", assignee.member_id, problem.id, error)
+            return False
+        return True
+
+    # --- closing -------------------------------------------------------------------------------
+
+    async def start_close(self, update: Update, context: Context) -> int:
+        await answer_tap(update)
+        who = await caller(self.core, update)
+        problem_id = int(update.callback_query.data.rsplit(":", 1)[1])
+        problem = await self.actionable(update, who, problem_id)
+        if problem is None:
+            return ConversationHandler.END
+        context.user_data[PROBLEM_KEY] = problem_id
+        await reply(update, problem_text(problem, who.t) + "\n\n" + who.t(
+            "What was done about it? Type the result; it is kept with the problem. Or send /cancel."))
+        return RESULT
+
+    async def on_result_text(self, update: Update, context: Context) -> int:
+        who = await caller(self.core, update)
+        if who.profile is None or PROBLEM_KEY not in context.user_data:
+            return await self.lost(update, who)
+        t, text = who.t, update.message.text
+        try:
+            result = problems.clean_problem_text(text, problems.MAX_RESULT_TEXT)
+        except DraftTextError as problem:
+            await reply(update, t(RESULT_ERRORS[problem.code], limit=problem.limit, length=len(text.strip())))
+            return RESULT
+        problem_id = context.user_data.pop(PROBLEM_KEY)
+        try:
+            await problems.close_problem(self.core.db, who.profile, problem_id, result, self.core.clock.now())
+        except problems.ProblemRefused as refused:
+            await reply(update, t(REFUSALS[refused.code]))
+            return ConversationHandler.END
+        await reply(update, t("✅ Closed. The result is on the problem list."))
+        return ConversationHandler.END
+
+    # --- shared --------------------------------------------------------------------------------
+
+    async def actionable(self, update: Update, who: Caller, problem_id: int) -> problems.ProblemView | None:
+        """The problem if the caller may act on it here; otherwise say why and None."""
+        if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
+            return None
+        if who.profile is None:
+            await reply(update, not_a_member_text(who.t))
+            return None
+        try:
+            return await problems.actionable_problem(self.core.db, who.profile, problem_id)
+        except problems.ProblemRefused as refused:
+            await reply(update, who.t(REFUSALS[refused.code]))
+            return None
+
+    async def lost(self, update: Update, who: Caller) -> int:
+        await reply(update, who.t("This step is no longer open. Send /problems to start again."))
+        return ConversationHandler.END
+
+    async def on_cancel(self, update: Update, context: Context) -> int:
+        who = await caller(self.core, update)
+        context.user_data.pop(PROBLEM_KEY, None)
+        await reply(update, who.t("Stopped. Nothing was changed."))
+        return ConversationHandler.END
