@@ -1,0 +1,202 @@
+"""How long does `/report term` take for a school of 300 and a district of 5,000 members?
+
+For each size and backend — SQLite in a temporary file, PostgreSQL in a
+temporary schema dropped at the end — builds one school with the data builder
+of ``bench/progress.py`` (the ``seed-000`` policy: rules per week, month,
+quarter and school year; pairings, co-visits, deleted entries), links a group
+chat to it, and times, on Wednesday 2026-11-18 (the autumn term up to today):
+
+* ``compute``: ``bot.reports.school_report`` for the term, and its SQL statements;
+* ``charts``: drawing the ranking and the weekly trend (``bot.report_charts``);
+* ``group``: ``/report term`` in the linked group, through the real
+  python-telegram-bot Application against the in-process FakeTelegram
+  (computation, charts, text, album upload);
+* ``private``: ``/report term`` in a private chat: one member's detailed report
+  with their entries, through the same Application.
+
+Each time is the median of ``--repeat`` runs after a warm-up (the first chart
+also loads the CJK font). Nothing here is asserted by the tests.
+
+    python bench/report.py                                        # 300 and 5,000 members, both backends
+    python bench/report.py --members 300 --entries 20000 --repeat 1   # quick
+    python bench/report.py --backends sqlite
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import datetime as dt
+import random
+import statistics
+import sys
+import time
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event, update
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from progress import DEFAULT_PG_URL, build_district, note, postgres_database, postgres_reachable, \
+    sqlite_database  # noqa: E402
+
+from bot.clock import FixedClock  # noqa: E402
+from bot.core import Core  # noqa: E402
+from bot.i18n import translator  # noqa: E402
+from bot.report_charts import school_charts  # noqa: E402
+from bot.report_text import RANKING_LIMIT  # noqa: E402
+from bot.reports import report_window, school_report  # noqa: E402
+from bot.schools import policy_of  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from handlers.telegram.runtime import build_application  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.models import GroupLink, Member, School  # noqa: E402
+from tests.support.fake_telegram import FakeTelegram  # noqa: E402
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+NOW = dt.datetime(2026, 11, 18, 17, 30, tzinfo=SHANGHAI)
+GROUP_CHAT = -1009000000001
+LEADER_TELEGRAM_ID = 900_001
+TEACHER_TELEGRAM_ID = 900_002
+
+
+@dataclass(frozen=True)
+class Timing:
+    backend: str
+    members: int
+    entries: int
+    statements: int
+    compute: float
+    charts: float
+    group: float
+    private: float
+
+
+async def median_seconds(run, repeat: int) -> float:
+    await run()  # warm-up: caches, the CJK font, the first connection
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+async def count_statements(db: Database, run) -> int:
+    counted = 0
+
+    def count(*_args) -> None:
+        nonlocal counted
+        counted += 1
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        await run()
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+    return counted
+
+
+async def give_telegram_accounts(db: Database, school_id: int, member_ids: list[int]) -> None:
+    """The first member leads and links the group; the second is a teacher who asks in private."""
+    async with db.transaction() as session:
+        await session.execute(update(Member).where(Member.id == member_ids[0])
+                              .values(telegram_user_id=LEADER_TELEGRAM_ID, role="leader", language="zh"))
+        await session.execute(update(Member).where(Member.id == member_ids[1])
+                              .values(telegram_user_id=TEACHER_TELEGRAM_ID, language="zh"))
+        session.add(GroupLink(chat_id=GROUP_CHAT, school_id=school_id, linked_by_member_id=member_ids[0]))
+
+
+async def measure(db: Database, backend: str, members: int, entries: int, repeat: int) -> Timing:
+    today = NOW.date()
+    note(f"{backend}: building {members:,} members and {entries:,} entries …")
+    started = time.perf_counter()
+    district = await build_district(db, members, entries, today, random.Random(members))
+    await give_telegram_accounts(db, district.school_id, district.members)
+    note(f"{backend}: built in {time.perf_counter() - started:.1f} s")
+    async with db.transaction() as session:
+        policy = policy_of(await session.get(School, district.school_id))
+    window = report_window("term", False, today, policy)
+    t = translator("zh")
+    report = await school_report(db, district.school_id, window)
+    statements = await count_statements(db, lambda: school_report(db, district.school_id, window))
+    compute = await median_seconds(lambda: school_report(db, district.school_id, window), repeat)
+
+    async def draw() -> None:
+        school_charts(report, t, limit=RANKING_LIMIT)
+
+    charts = await median_seconds(draw, repeat)
+    group, private = await through_the_bot(db, repeat)
+    return Timing(backend, members, entries, statements, compute, charts, group, private)
+
+
+async def through_the_bot(db: Database, repeat: int) -> tuple[float, float]:
+    """`/report term` in the group and in a private chat, through the real Application."""
+    fake = FakeTelegram()
+    core = Core(db=db, settings=Settings(_env_file=None), clock=FixedClock(NOW))
+    app = build_application(core, fake.token, request=fake.request,
+                            updates_request=fake.make_request("get_updates_request"), rate_limit=False)
+    leader = fake.user(LEADER_TELEGRAM_ID, "校长", language_code="zh")
+    teacher = fake.user(TEACHER_TELEGRAM_ID, "老师", language_code="zh")
+    async with fake.running(app):
+        async def in_group() -> None:
+            await fake.send(app, fake.group_text(leader, GROUP_CHAT, "/report term"))
+
+        async def in_private() -> None:
+            await fake.say(app, teacher, "/report term")
+
+        group = await median_seconds(in_group, repeat)
+        private = await median_seconds(in_private, repeat)
+        fake.assert_no_errors()
+        assert any(m.photo for m in fake.messages_to(GROUP_CHAT)), "the group report came without its chart"
+    return group, private
+
+
+def table(timings: list[Timing]) -> str:
+    rows = ["| backend | members | entries | SQL statements | compute s | charts s | group /report term s "
+            "| private /report term s |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    rows += [f"| {m.backend} | {m.members:,} | {m.entries:,} | {m.statements} | {m.compute:.3f} | {m.charts:.3f} "
+             f"| {m.group:.3f} | {m.private:.3f} |" for m in timings]
+    return "\n".join(rows)
+
+
+async def main(options: argparse.Namespace) -> None:
+    sizes = list(zip(options.members, options.entries, strict=True))
+    timings = []
+    for backend in [b.strip() for b in options.backends.split(",") if b.strip()]:
+        if backend == "postgresql" and not postgres_reachable(options.pg_url):
+            note(f"postgresql: not reachable at {options.pg_url}; skipped")
+            continue
+        for members, entries in sizes:
+            database = sqlite_database() if backend == "sqlite" else postgres_database(options.pg_url)
+            async with database as db:
+                timings.append(await measure(db, backend, members, entries, options.repeat))
+    print(table(timings))
+
+
+def numbers(text: str) -> list[int]:
+    return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=numbers, default=[300, 5_000],
+                        help="school sizes, comma-separated (default 300,5000)")
+    parser.add_argument("--entries", type=numbers, default=[60_000, 1_000_000],
+                        help="entries for each size, comma-separated (default 60000,1000000: 200 a member)")
+    parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pg-url", default=os.environ.get("TEACHLOG_BENCH_PG_URL", DEFAULT_PG_URL))
+    options = parser.parse_args(argv)
+    if len(options.members) != len(options.entries):
+        parser.error("give one --entries number for each --members number")
+    return options
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_options()))
