@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 typed models: schools, members, invites, activity types, entries and their audit trail."""
+"""SQLAlchemy 2 typed models: schools, members, invites, activity types, entries and their audit trail,
+and the notification outbox with its delivery record and the group chats linked to schools."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     Time,
@@ -37,6 +39,10 @@ class School(Base):
     policy_name: Mapped[str] = mapped_column(String(64), default="default")
     policy_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Local times "HH:MM": when reminders go out, and the quiet hours in which nothing is sent.
+    reminder_time: Mapped[str] = mapped_column(String(5), default="16:30", server_default="16:30")
+    quiet_start: Mapped[str] = mapped_column(String(5), default="21:00", server_default="21:00")
+    quiet_end: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
 
     members: Mapped[list[Member]] = relationship(back_populates="school")
 
@@ -55,6 +61,14 @@ class Member(Base):
     joined_on: Mapped[dt.date] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Reminders: 'daily', 'weekly' or 'off'; an own "HH:MM" instead of the school's; no reminders
+    # through `away_until` (inclusive); `snoozed_until` is the day "Remind me tomorrow" asked for.
+    reminder_frequency: Mapped[str] = mapped_column(String(8), default="daily", server_default="daily")
+    reminder_time: Mapped[str | None] = mapped_column(String(5))
+    away_until: Mapped[dt.date | None] = mapped_column(Date)
+    snoozed_until: Mapped[dt.date | None] = mapped_column(Date)
+    # When a message to the member was refused because they blocked the bot (they are then inactive).
+    blocked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     school: Mapped[School] = relationship(back_populates="members")
 
@@ -151,3 +165,88 @@ class ChatState(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[dict[str, Any] | None] = mapped_column()
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class OutboxMessage(Base):
+    """A notification planned for one chat, delivered once: `dedupe_key` names recipient, kind and period."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_status_not_before", "status", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    attachment_name: Mapped[str | None] = mapped_column(String(100))
+    not_before: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeliveryAttempt(Base):
+    """One outcome of trying to deliver an outbox message (sent, retry, blocked, moved, …)."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class GroupLink(Base):
+    """A group chat a leader linked to their school: it gets the weekly leaderboard."""
+
+    __tablename__ = "group_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    linked_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    top_n: Mapped[int | None] = mapped_column(Integer)
+    totals_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Problem(Base):
+    """A problem a family raised on a visit (plan 001's 问题清单), tracked until it is closed with a result.
+
+    `status` is 'open', then 'assigned' once a leader gives it to a member, then 'closed'
+    (销号办结) with the `result` written down. The student's name is kept so that lists
+    can show it in direct messages, and never in groups.
+    """
+
+    __tablename__ = "problems"
+    __table_args__ = (
+        Index("ix_problems_school_status", "school_id", "status"),
+        Index("ix_problems_assignee_status", "assignee_member_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    raised_by_member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[str] = mapped_column(Text)
+    student_name: Mapped[str | None] = mapped_column(String(100))
+    student_key: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    assignee_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    result: Mapped[str | None] = mapped_column(Text)
+    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import signal
+from collections.abc import AsyncIterator
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
@@ -15,10 +17,18 @@ from bot.chat_state import BOT_KIND, ChatStateStore
 from bot.core import Core
 from bot.i18n import N_, translator
 from handlers.telegram.basics import Basics
+from handlers.telegram.chat_members import ChatMemberUpdates
+from handlers.telegram.export import ExportHandlers
+from handlers.telegram.groups import GroupHandlers
 from handlers.telegram.join import JoinConversation
 from handlers.telegram.lookback import LookBack
 from handlers.telegram.log import IDLE_TIMEOUT, LogConversation
+from handlers.telegram.messenger import TelegramMessenger, standalone_messenger
+from handlers.telegram.notify_job import NotificationJob
 from handlers.telegram.persistence import FLUSH_INTERVAL_SECONDS, DatabasePersistence
+from handlers.telegram.problems import ProblemHandlers
+from handlers.telegram.reminders import ReminderHandlers
+from handlers.telegram.report import ReportHandlers
 from handlers.telegram.settings import SettingsHandlers
 
 log = logging.getLogger(__name__)
@@ -27,8 +37,11 @@ MENU = (
     ("log", N_("Log an activity")),
     ("mine", N_("My counts")),
     ("history", N_("My last entries")),
+    ("report", N_("My report, with charts")),
     ("undo", N_("Remove my last entry")),
-    ("settings", N_("Language")),
+    ("problems", N_("Problems families raised")),
+    ("away", N_("No reminders while I am away")),
+    ("settings", N_("Language and reminders")),
     ("help", N_("What I can do")),
     ("cancel", N_("Stop what I am doing")),
 )
@@ -38,8 +51,16 @@ def add_handlers(application: Application, core: Core, conversation_timeout: dt.
     """Conversations first: within a group the first matching handler wins."""
     application.add_handler(JoinConversation(core).handler())
     application.add_handler(LogConversation(core, conversation_timeout).handler())
+    application.add_handlers(ProblemHandlers(core, conversation_timeout).handlers())
+    application.add_handlers(ExportHandlers(core).handlers())
     application.add_handlers(LookBack(core).handlers())
     application.add_handlers(SettingsHandlers(core).handlers())
+    application.add_handlers(ReminderHandlers(core).handlers())
+    application.add_handlers(GroupHandlers(core).handlers())
+    application.add_handlers(ChatMemberUpdates(core).handlers())
+    reports = ReportHandlers(core)
+    application.add_handler(reports.username_recorder(), group=1)  # after the others: sees new members too
+    application.add_handlers(reports.handlers())
     application.add_handlers(Basics(core).handlers())
     application.add_error_handler(on_error)
 
@@ -98,6 +119,14 @@ class TelegramPlatform:
         settings = self.core.settings
         token = settings.require_telegram_token()
         application = build_application(self.core, token, base_url=settings.telegram_base_url)
+        NotificationJob(self.core).schedule(application)
         # Never drop pending updates: what teachers sent while the bot was down is still processed.
         application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False,
                                 stop_signals=(signal.SIGINT, signal.SIGTERM))
+
+    @contextlib.asynccontextmanager
+    async def messenger(self) -> AsyncIterator[TelegramMessenger]:
+        """A messenger of its own, rate limited, for `teachlog worker` (no polling)."""
+        settings = self.core.settings
+        async with standalone_messenger(settings.require_telegram_token(), settings.telegram_base_url) as messenger:
+            yield messenger
