@@ -109,6 +109,10 @@ class Entry(Base):
     __table_args__ = (
         Index("ix_entries_school_day", "school_id", "occurred_on"),
         Index("ix_entries_member_day", "member_id", "occurred_on"),
+        # Progress and reports aggregate one school's entries of some activities over a period.
+        Index("ix_entries_school_activity_day", "school_id", "activity_code", "occurred_on"),
+        # Co-visits count for the colleague too: their own queries look entries up by this column.
+        Index("ix_entries_covisitor_day", "covisitor_member_id", "occurred_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
