@@ -11,16 +11,16 @@ student's name or a note, so nothing private can leak into a group.
 * **Most improved**: the largest rise in entries over the week before.
 * **Options** of a linked group: only the top N places, or only the school
   totals (no names at all, no chart).
-* **Chart**: one bar per ranked place, labelled with the place number (so it
-  needs no CJK font and repeats no name); percentages on the bars.
+* **Chart**: one bar per shown place, labelled "place. name" like the text,
+  with the share met written after it (`bot.charts`, in the CJK font).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.charts import Bar, bar_chart
 from bot.i18n import Translator
 from bot.policy import Policy
 
@@ -147,23 +147,10 @@ def _leaderboard_text(results: WeekResults, placed: list[Placed], shown: list[Pl
 
 
 def leaderboard_chart(results: WeekResults, *, top_n: int | None = None) -> bytes | None:
-    """A PNG bar chart of the shown places' share of quotas met; None when nobody is ranked."""
+    """A PNG of the shown places' share of quotas met, names on the axis; None when nobody is ranked."""
     shown = shown_places(ranking(results), top_n)[:CHART_MAX_BARS]
     if not shown:
         return None
-    from matplotlib.figure import Figure  # heavy import, only when a chart is drawn
-
-    figure = Figure(figsize=(max(4.0, 0.35 * len(shown) + 1.5), 3.2), dpi=110)
-    axes = figure.subplots()
-    shares = [p.contender.share * 100 for p in shown]
-    bars = axes.bar(range(len(shown)), shares, color="#3b7dd8")
-    axes.bar_label(bars, labels=[f"{round(s)}%" for s in shares], fontsize=7)
-    axes.set_xticks(range(len(shown)), [f"#{p.place}" for p in shown], fontsize=8)
-    axes.set_ylim(0, 115)
-    axes.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"], fontsize=8)
-    axes.set_title(results.week_key, fontsize=10)
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    bars = [Bar(f"{p.place}. {p.contender.name}", p.contender.share, f"{round(p.contender.share * 100)}%")
+            for p in shown]
+    return bar_chart(results.week_key, bars, maximum=1.0)

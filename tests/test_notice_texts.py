@@ -6,6 +6,10 @@ import datetime as dt
 
 from bot.digest import DigestFacts, EntryChange, digest_text
 from bot.i18n import translator
+import io
+
+from PIL import Image
+
 from bot.leaderboard import Contender, WeekResults, leaderboard_chart, leaderboard_text, most_improved, ranking
 from bot.policy import load_preset
 from bot.reminder_text import reminder_notice
@@ -50,6 +54,7 @@ def test_a_huge_ranking_is_cut_to_fit_one_message_and_the_chart_is_a_png():
     assert len(text) <= 4000 and "more" in text
     chart = leaderboard_chart(week, top_n=10)
     assert chart.startswith(b"\x89PNG")
+    assert Image.open(io.BytesIO(chart)).size[0] == 1080  # phone-sized, like the report charts
     assert leaderboard_chart(results(Contender(1, "Caretaker", None, {}))) is None
 
 
