@@ -103,3 +103,16 @@ async def test_start_without_a_code_explains_invites(bot):
     stranger = bot.fake.user(3002, "陌生人")
     await bot.say(stranger, "/start")
     assert "邀请" in bot.last_text(stranger)
+
+
+async def test_help_lists_what_a_teacher_can_do_and_more_for_leaders(bot):
+    li = bot.fake.user(1002, "Li", "Lei", language_code="en")
+    await bot.join(li, "teacher")
+    await bot.say(li, "/help")
+    teacher_help = bot.last_text(li)
+    assert all(command in teacher_help for command in ("/log", "/mine", "/report", "/undo", "/away", "/settings"))
+    assert "/export" not in teacher_help
+    boss = bot.fake.user(1005, "Zhou", "Min", language_code="en")
+    await bot.join(boss, "leader")
+    await bot.say(boss, "/help")
+    assert "/export" in bot.last_text(boss) and "/link" in bot.last_text(boss)

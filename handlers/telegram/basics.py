@@ -9,20 +9,36 @@ from bot.core import Core
 from handlers.telegram.common import Context, caller, reply
 from handlers.telegram.log import answer_stale_button
 
-PRIVATE_ONLY_COMMANDS = ("log", "mine", "history", "undo", "settings")
+PRIVATE_ONLY_COMMANDS = ("log", "mine", "history", "undo", "settings", "away", "back", "export", "problems")
 
 
-def help_text(t) -> str:
-    return "\n".join([
+def help_text(t, *, leader: bool = False) -> str:
+    lines = [
         t("What I can do:"),
         "/log — " + t("log a home visit, call or tutoring session (or tap 📝 Log)"),
         "/log " + t("home visit Wang Xiaoming yesterday 40min notes — log in one line"),
-        "/mine — " + t("your counts this week, month and quarter"),
+        "/mine — " + t("where you stand on your quotas, and your counts"),
+        "/report — " + t("your report with charts: /report month, /report last week, /report 家访"),
         "/history — " + t("your last 10 entries"),
         "/undo — " + t("remove your last entry (within 24 hours)"),
-        "/settings — " + t("language"),
+        "/problems — " + t("problems families raised that are assigned to you"),
+        "/away " + t("until 12月3号 — no reminders until then; /back ends it"),
+        "/settings — " + t("language, and daily, weekly or no reminders"),
         "/cancel — " + t("stop what you are doing"),
-    ])
+        "",
+        t("In a staff group: /report (counts and rankings only, never students' names)."),
+    ]
+    if leader:
+        lines += [
+            "",
+            t("For leaders:"),
+            "/report @" + t("name — any member of your school, in detail"),
+            "/problems — " + t("the school's open problems: assign them, close them with a result"),
+            "/export " + t("2026-11-01 2026-11-30 — entries and progress as .xlsx and .csv"),
+            "/link, /link top 5, /link totals — " + t("in a staff group: weekly leaderboard and /report there"),
+            "/unlink — " + t("stop posting to that group"),
+        ]
+    return "\n".join(lines)
 
 
 class Basics:
@@ -41,7 +57,7 @@ class Basics:
 
     async def help(self, update: Update, context: Context) -> None:
         who = await caller(self.core, update)
-        await reply(update, help_text(who.t))
+        await reply(update, help_text(who.t, leader=bool(who.profile and who.profile.is_leader)))
 
     async def cancel(self, update: Update, context: Context) -> None:
         who = await caller(self.core, update)

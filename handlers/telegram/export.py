@@ -7,8 +7,7 @@ import logging
 import tempfile
 
 from telegram import InputFile, Update
-from telegram.constants import ChatType
-from telegram.ext import CommandHandler
+from telegram.ext import CommandHandler, filters
 
 from bot.core import Core
 from bot.exports import ExportRangeError, export_file_name, export_range, write_export
@@ -33,14 +32,12 @@ class ExportHandlers:
         self.core = core
 
     def handlers(self) -> list:
-        return [CommandHandler("export", self.export)]
+        # In a group, /export falls through to Basics, which points to the private chat.
+        return [CommandHandler("export", self.export, filters=filters.ChatType.PRIVATE)]
 
     async def export(self, update: Update, context: Context) -> None:
         who = await caller(self.core, update)
         t = who.t
-        if update.effective_chat.type != ChatType.PRIVATE:
-            await reply(update, t("Please use this in a private chat with me: tap my name, then “Send message”."))
-            return
         if who.profile is None:
             await reply(update, not_a_member_text(t))
             return
@@ -58,8 +55,9 @@ class ExportHandlers:
                 tempfile.SpooledTemporaryFile(IN_MEMORY_BYTES) as csv:
             count = await write_export(self.core.db, who.profile.school_id, start, end, language=t.language,
                                        today=today, xlsx=xlsx, csv=csv)
+            first_day, last_day = day_text(start, t), day_text(end, t)
             caption = t.n("{n} entry from {start} to {end}.", "{n} entries from {start} to {end}.", count,
-                          start=day_text(start, t), end=day_text(end, t))
+                          start=first_day, end=last_day)
             for stream, file_format in ((xlsx, "xlsx"), (csv, "csv")):
                 stream.seek(0)  # python-telegram-bot uploads bytes: the finished file is read once, here
                 await update.effective_chat.send_document(

@@ -92,15 +92,13 @@ class ProblemHandlers:
                 persistent=True,
                 conversation_timeout=self.idle_timeout,
             )
-        return [conversation, CommandHandler("problems", self.list_problems)]
+        # In a group, /problems falls through to Basics, which points to the private chat.
+        return [conversation, CommandHandler("problems", self.list_problems, filters=private)]
 
     # --- listing -------------------------------------------------------------------------------
 
     async def list_problems(self, update: Update, context: Context) -> None:
         who = await caller(self.core, update)
-        if update.effective_chat.type != ChatType.PRIVATE:
-            await reply(update, who.t("Please use this in a private chat with me: tap my name, then “Send message”."))
-            return
         if who.profile is None:
             await reply(update, not_a_member_text(who.t))
             return

@@ -33,7 +33,6 @@ class ReminderHandlers:
         return [
             CommandHandler("away", self.away, filters=private),
             CommandHandler("back", self.back, filters=private),
-            CommandHandler(["away", "back"], self.private_only, filters=filters.ChatType.GROUPS),
             CallbackQueryHandler(self.on_snooze, pattern=f"^{SNOOZE_DATA}$"),
         ]
 
@@ -72,10 +71,6 @@ class ReminderHandlers:
             await reply(update, t("You were not away. Your reminders are on as usual."))
         else:
             await reply(update, t("Welcome back! Your reminders are on again."))
-
-    async def private_only(self, update: Update, context: Context) -> None:
-        who = await caller(self.core, update)
-        await reply(update, who.t("Please use this in a private chat with me: tap my name, then “Send message”."))
 
     async def on_snooze(self, update: Update, context: Context) -> None:
         who = await caller(self.core, update)
