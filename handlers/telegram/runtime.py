@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.chat_state import BOT_KIND, ChatStateStore
@@ -100,7 +100,8 @@ def build_application(core: Core, token: str, *, base_url: str | None = None, re
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # The same even spacing as `teachlog worker`: on one machine this bot also delivers the reminders.
+        builder = builder.rate_limiter(even_rate_limiter())
     persistence = DatabasePersistence(ChatStateStore(core.db), update_interval=persistence_interval)
     application = builder.persistence(persistence).build()
     add_handlers(application, core, conversation_timeout)
