@@ -9,6 +9,10 @@ from bot.settings import Settings
 from storage.db import Database
 
 
+class PlatformStartError(Exception):
+    """A chat platform could not start (bad credentials, server unreachable); one line for the operator."""
+
+
 @dataclass
 class Core:
     db: Database

@@ -87,3 +87,15 @@ def test_run_without_a_usable_token_is_a_one_line_error(tmp_path, token, message
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [f"teachlog: {result.stderr.strip().removeprefix('teachlog: ')}"]
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_run_against_an_unreachable_bot_api_is_a_one_line_error(tmp_path):
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "7000000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+           "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot",  # the discard port: nothing answers there
+           "TEACHLOG_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}"}
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("teachlog: cannot reach the Telegram Bot API at http://127.0.0.1:9/bot")
+    assert "Traceback" not in result.stderr

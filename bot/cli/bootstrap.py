@@ -11,7 +11,7 @@ import typer
 from bot.chat_state import bot_username
 from bot.cli.common import CliError, app, fail, sub_app, with_database
 from bot.clock import SystemClock
-from bot.core import Core
+from bot.core import Core, PlatformStartError
 from bot.schools import create_invite, create_school, parse_expiry
 from bot.settings import ConfigError, Settings
 from storage.db import Database
@@ -51,7 +51,10 @@ def run(platform: str = typer.Option("telegram", help="telegram or slack")) -> N
         await db.dispose()
 
     asyncio.run(prepare())
-    platform_class(Core(db=db, settings=settings, clock=SystemClock())).run()
+    try:
+        platform_class(Core(db=db, settings=settings, clock=SystemClock())).run()
+    except PlatformStartError as error:
+        fail(str(error))
 
 
 @db_app.command("upgrade")

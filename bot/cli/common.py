@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import typer
 
+from bot.core import PlatformStartError
 from bot.policy.sources import PolicySourceError
 from bot.schools import SchoolError
 from bot.settings import ConfigError, Settings
@@ -25,7 +26,8 @@ class CliError(Exception):
 
 
 #: Errors whose message is meant for the operator, shown without a traceback.
-OPERATOR_ERRORS: tuple[type[Exception], ...] = (CliError, ConfigError, SchoolError, PolicySourceError)
+OPERATOR_ERRORS: tuple[type[Exception], ...] = (CliError, ConfigError, SchoolError, PolicySourceError,
+                                                 PlatformStartError)
 
 
 def fail(message: str) -> None:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
 import signal
 from collections.abc import AsyncIterator
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
-from telegram.error import TelegramError
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.chat_state import BOT_KIND, ChatStateStore
-from bot.core import Core
+from bot.core import Core, PlatformStartError
 from bot.i18n import N_, translator
 from handlers.telegram.basics import Basics
 from handlers.telegram.chat_members import ChatMemberUpdates
@@ -23,7 +24,7 @@ from handlers.telegram.groups import GroupHandlers
 from handlers.telegram.join import JoinConversation
 from handlers.telegram.lookback import LookBack
 from handlers.telegram.log import IDLE_TIMEOUT, LogConversation
-from handlers.telegram.messenger import TelegramMessenger, standalone_messenger
+from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter, standalone_messenger
 from handlers.telegram.notify_job import NotificationJob
 from handlers.telegram.persistence import FLUSH_INTERVAL_SECONDS, DatabasePersistence
 from handlers.telegram.problems import ProblemHandlers
@@ -119,11 +120,24 @@ class TelegramPlatform:
     def run(self) -> None:
         settings = self.core.settings
         token = settings.require_telegram_token()
+        asyncio.run(self.check_bot_api(token, settings.telegram_base_url))
         application = build_application(self.core, token, base_url=settings.telegram_base_url)
         NotificationJob(self.core).schedule(application)
         # Never drop pending updates: what teachers sent while the bot was down is still processed.
         application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False,
                                 stop_signals=(signal.SIGINT, signal.SIGTERM))
+
+    @staticmethod
+    async def check_bot_api(token: str, base_url: str | None) -> None:
+        """Ask Telegram who we are before polling, so a bad token or an unreachable server is one line."""
+        try:
+            async with Bot(token, **({"base_url": base_url} if base_url else {})):
+                pass
+        except InvalidToken:
+            raise PlatformStartError("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather") from None
+        except NetworkError as error:
+            where = base_url or "https://api.telegram.org/bot"
+            raise PlatformStartError(f"cannot reach the Telegram Bot API at {where}: {error}") from None
 
     @contextlib.asynccontextmanager
     async def messenger(self) -> AsyncIterator[TelegramMessenger]:
