@@ -109,3 +109,42 @@ async def db(request, tmp_path):
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(DEFAULT_NOW)
+
+
+@pytest.fixture
+def school_options() -> dict:
+    """How the `bot` fixture's school is created; a test module overrides it, e.g. {"policy": "seed-001"}."""
+    return {}
+
+
+@pytest.fixture
+async def bot(db, clock, school_options):
+    """A running bot for a school called 合川中学 (Chinese by default, the `default` policy)."""
+    from tests.support.bot import BotHarness
+
+    harness = BotHarness(db, clock)
+    await harness.create_school(**school_options)
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+@pytest.fixture
+def li_role() -> str:
+    return "teacher"
+
+
+@pytest.fixture
+async def li(bot, li_role):
+    """A member who writes English; a teacher unless the module's `li_role` says otherwise."""
+    user = bot.fake.user(1002, "Li", "Lei", language_code="en")
+    await bot.join(user, li_role)
+    return user
+
+
+@pytest.fixture
+async def wang(bot):
+    """A teacher who writes Chinese."""
+    user = bot.fake.user(1001, "王芳", language_code="zh-hans")
+    await bot.join(user, "teacher")
+    return user

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from bot.clock import FixedClock
 from bot.delivery import DeliveryPolicy, deliver_due
 from bot.groups import LinkOptions, link_group
 from bot.planning import Planner
@@ -25,13 +26,13 @@ POLICY = DeliveryPolicy(batch=5, concurrency=3, lease=dt.timedelta(minutes=2),
 
 
 @pytest.fixture
-async def bot(db, clock):
-    clock.set(MONDAY)
-    harness = BotHarness(db, clock)
-    await harness.create_school(language="en")
-    await harness.start()
-    yield harness
-    await harness.stop()
+def clock():
+    return FixedClock(MONDAY)
+
+
+@pytest.fixture
+def school_options():
+    return {"language": "en"}
 
 
 async def outbox_rows(db) -> list[OutboxMessage]:

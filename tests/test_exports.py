@@ -23,7 +23,6 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Entry, Member, Pairing, Problem
 from tests.conftest import DEFAULT_NOW
-from tests.support.bot import BotHarness
 
 TODAY = dt.date(2026, 11, 18)
 NOV_1 = dt.date(2026, 11, 1)
@@ -250,12 +249,8 @@ def test_a_bad_range_is_refused_with_the_reason(texts, code):
 # --- /export ----------------------------------------------------------------------------------
 
 @pytest.fixture
-async def bot(db, clock):
-    harness = BotHarness(db, clock)
-    await harness.create_school(policy="seed-003")
-    await harness.start()
-    yield harness
-    await harness.stop()
+def school_options():
+    return {"policy": "seed-003"}
 
 
 @pytest.fixture

@@ -7,18 +7,13 @@ from sqlalchemy import select
 
 from bot.schools import create_school
 from storage.models import GroupLink
-from tests.support.bot import BotHarness
 
 GROUP = -100123
 
 
 @pytest.fixture
-async def bot(db, clock):
-    harness = BotHarness(db, clock)
-    await harness.create_school(language="en")
-    await harness.start()
-    yield harness
-    await harness.stop()
+def school_options():
+    return {"language": "en"}
 
 
 @pytest.fixture

@@ -9,16 +9,6 @@ from sqlalchemy import func, select
 
 from bot.schools import create_invite
 from storage.models import Invite, Member
-from tests.support.bot import BotHarness
-
-
-@pytest.fixture
-async def bot(db, clock):
-    harness = BotHarness(db, clock)
-    await harness.create_school()
-    await harness.start()
-    yield harness
-    await harness.stop()
 
 
 async def member_count(db) -> int:

@@ -13,28 +13,8 @@ from tests.support.bot import BotHarness
 
 
 @pytest.fixture
-async def bot(db, clock):
-    harness = BotHarness(db, clock)
-    await harness.create_school()
-    await harness.start()
-    yield harness
-    await harness.stop()
-
-
-@pytest.fixture
-async def wang(bot):
-    """A Chinese-speaking teacher."""
-    user = bot.fake.user(1001, "王芳", language_code="zh-hans")
-    await bot.join(user, "teacher")
-    return user
-
-
-@pytest.fixture
-async def li(bot):
-    """An English-speaking head teacher."""
-    user = bot.fake.user(1002, "Li", "Lei", language_code="en")
-    await bot.join(user, "head_teacher")
-    return user
+def li_role():
+    return "head_teacher"
 
 
 async def stored_entries(db) -> list[Entry]:

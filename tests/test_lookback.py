@@ -6,23 +6,6 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Entry, EntryAudit
-from tests.support.bot import BotHarness
-
-
-@pytest.fixture
-async def bot(db, clock):
-    harness = BotHarness(db, clock)
-    await harness.create_school()
-    await harness.start()
-    yield harness
-    await harness.stop()
-
-
-@pytest.fixture
-async def li(bot):
-    user = bot.fake.user(1002, "Li", "Lei", language_code="en")
-    await bot.join(user, "teacher")
-    return user
 
 
 async def log(bot, user, line: str) -> None:

@@ -10,41 +10,25 @@ from sqlalchemy import select
 
 from bot.problems import ProblemCounts, problem_counts, problem_counts_by_member
 from storage.models import Member, Problem
-from tests.support.bot import BotHarness
 
 NOV_1, NOV_30 = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
 GROUP = -1001234567890
 
 
 @pytest.fixture
-async def bot(db, clock):
-    harness = BotHarness(db, clock)
-    await harness.create_school(policy="seed-001")
-    await harness.start()
-    yield harness
-    await harness.stop()
+def school_options():
+    return {"policy": "seed-001"}
+
+
+@pytest.fixture
+def li_role():
+    return "head_teacher"
 
 
 @pytest.fixture
 async def leader(bot):
     user = bot.fake.user(2001, "张校长", language_code="zh-hans")
     await bot.join(user, "leader")
-    return user
-
-
-@pytest.fixture
-async def wang(bot):
-    """A Chinese-speaking teacher who visits families."""
-    user = bot.fake.user(1001, "王芳", language_code="zh-hans")
-    await bot.join(user, "teacher")
-    return user
-
-
-@pytest.fixture
-async def li(bot):
-    """An English-speaking head teacher."""
-    user = bot.fake.user(1002, "Li", "Lei", language_code="en")
-    await bot.join(user, "head_teacher")
     return user
 
 

@@ -10,24 +10,12 @@ from sqlalchemy import select
 
 from handlers.telegram.notify_job import NotificationJob
 from storage.models import Member
-from tests.support.bot import BotHarness
 from tests.support.notifications import local
 
 
 @pytest.fixture
-async def bot(db, clock):
-    harness = BotHarness(db, clock)
-    await harness.create_school(language="en")
-    await harness.start()
-    yield harness
-    await harness.stop()
-
-
-@pytest.fixture
-async def li(bot):
-    user = bot.fake.user(1002, "Li", "Lei", language_code="en")
-    await bot.join(user, "teacher")
-    return user
+def school_options():
+    return {"language": "en"}
 
 
 async def member(db, telegram_user_id: int) -> Member:

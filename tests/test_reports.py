@@ -27,7 +27,6 @@ from bot.standing import school_standing
 from bot.students import student_key
 from storage.models import Entry, Member, Pairing, Problem
 from storage.problems import OPEN
-from tests.support.bot import BotHarness
 
 GROUP = -1001234567
 OTHER_GROUP = -1007654321
@@ -43,15 +42,6 @@ PRIVATE_WORDS = (*STUDENTS, *NOTES, PROBLEM)
 
 def policy():
     return load_policy_source("default")[2]
-
-
-@pytest.fixture
-async def bot(db, clock):
-    harness = BotHarness(db, clock)
-    await harness.create_school()
-    await harness.start()
-    yield harness
-    await harness.stop()
 
 
 @pytest.fixture
