@@ -57,7 +57,8 @@ class LookBack:
         visible = [progress for progress in standing.rules if shown(progress, policy)]
         if not visible:
             return ""
-        lines = [f"<b>{escape(t('Your quotas'))}</b>"]
+        heading = t("Your quotas")
+        lines = [f"<b>{escape(heading)}</b>"]
         for progress in visible:
             lines += [escape(line) for line in rule_lines(progress, policy, t)]
         return "\n".join(lines)
