@@ -120,3 +120,4 @@ async def test_mine_in_chinese(bot):
     await bot.say(wang, "/mine")
     text = bot.fake.last_to(wang.id).plain_text
     assert "每月家访至少1次\n░░░░░░░░░░ 0 / 1，按进度，还剩 9 个工作日" in text
+    assert text.startswith("我的任务\n") and "本周\n" in text
