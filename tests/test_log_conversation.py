@@ -316,3 +316,12 @@ async def test_paired_students_are_offered_before_recent_names(bot, wang):
     await bot.say(wang, "/log")
     await bot.tap(wang, "电话")
     assert bot.buttons(wang) == ["李华", "赵六"]
+
+
+async def test_a_backfilled_entry_reports_the_tally_it_counts_in(bot, li):
+    await bot.say(li, "/log call Zhang Wei last fri 10min")
+    await bot.tap(li, "✅ Save")
+    assert "Phone call this month: 1." in bot.last_text(li)
+    await bot.say(li, "/log call Zhang Wei 2026-09-30 10min")
+    await bot.tap(li, "✅ Save")
+    assert bot.last_text(li) == "✅ Saved: Phone call on Wed 30 Sep."  # last quarter: no running tally

@@ -48,6 +48,8 @@ ACTIVITY, STUDENT, WHEN, DURATION, NOTES, CONFIRM, EDIT, COVISITOR, PROBLEMS = r
 STATE_OF_STEP = {"activity": ACTIVITY, "student": STUDENT, "covisitor": COVISITOR, "when": WHEN,
                  "duration": DURATION, "notes": NOTES, "problems": PROBLEMS}
 IDLE_TIMEOUT = dt.timedelta(minutes=15)
+TALLIES = (("week", N_("{activity} this week: {n}.")), ("month", N_("{activity} this month: {n}.")),
+           ("quarter", N_("{activity} this quarter: {n}.")))
 MAX_DAYS_BACK = 60
 DRAFT_KEY, EDITING_KEY = "draft", "editing"
 
@@ -486,11 +488,15 @@ class LogConversation:
         label = activity_label(profile.policy, draft.activity, t)
         if not created:
             return t("This entry was already saved.")
-        today = self.local_now(profile).date()
-        week_start, week_end = period_bounds("week", today, profile.policy)
-        this_week = (await entries.counts_between(self.core.db, profile, week_start, week_end)).get(draft.activity, 0)
         text = t("✅ Saved: {activity} on {when}.", activity=label, when=when_text(draft.day, draft.time, t))
-        text += "\n" + t("{activity} this week: {n}.", activity=label, n=this_week)
+        today = self.local_now(profile).date()
+        for period, tally in TALLIES:
+            start, end = period_bounds(period, today, profile.policy)
+            if start <= draft.day <= end:
+                # The tally the saved entry counts in, so a backfilled visit never reads as "0".
+                count = (await entries.counts_between(self.core.db, profile, start, end)).get(draft.activity, 0)
+                text += "\n" + t(tally, activity=label, n=count)
+                break
         if problems := problems_to_record(draft, profile.policy):
             text += "\n" + t.n("{n} problem is on the school's problem list.",
                                "{n} problems are on the school's problem list.", len(problems))
