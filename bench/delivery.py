@@ -37,7 +37,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -61,28 +61,11 @@ ZONE = zoneinfo.ZoneInfo(district_bench.TIMEZONE)
 FIRST_USER_ID = 10_000_000
 
 
-class StatementCounter:
-    """Counts the SQL statements an engine executes while it is active."""
-
-    def __init__(self, db: Database) -> None:
-        self.engine, self.count = db.engine.sync_engine, 0
-
-    def _count(self, *args) -> None:
-        self.count += 1
-
-    def __enter__(self) -> StatementCounter:
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-
 async def timed(db: Database, work) -> tuple[float, int, object]:
-    with StatementCounter(db) as counter:
+    with db.recording_statements() as statements:
         started = time.perf_counter()
         result = await work()
-        return time.perf_counter() - started, counter.count, result
+        return time.perf_counter() - started, len(statements), result
 
 
 # -- planning ------------------------------------------------------------------------------------------------

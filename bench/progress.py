@@ -47,7 +47,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import and_, case, distinct, event, func, insert, select, text, union_all
+from sqlalchemy import and_, case, distinct, func, insert, select, text, union_all
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -228,13 +228,8 @@ async def measure(db: Database, district: District, today: dt.date, repeat: int)
     started = time.perf_counter()
     standing = await school_standing(db, district.school_id, today)  # warm-up: caches, page cache
     first_call_seconds = time.perf_counter() - started
-    statements: list[str] = []
-    count_statement = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine.sync_engine, "before_cursor_execute", count_statement)
-    try:
+    with db.recording_statements() as statements:
         standing_seconds = await median_seconds(lambda: school_standing(db, district.school_id, today), repeat)
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", count_statement)
     statement_count = len(statements) // repeat
     tracemalloc.start()
     await school_standing(db, district.school_id, today)

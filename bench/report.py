@@ -36,7 +36,7 @@ import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -87,18 +87,9 @@ async def median_seconds(run, repeat: int) -> float:
 
 
 async def count_statements(db: Database, run) -> int:
-    counted = 0
-
-    def count(*_args) -> None:
-        nonlocal counted
-        counted += 1
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
-    try:
+    with db.recording_statements() as statements:
         await run()
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
-    return counted
+    return len(statements)
 
 
 async def give_telegram_accounts(db: Database, school_id: int, member_ids: list[int]) -> None:

@@ -146,27 +146,31 @@ class Sender:
                                       parse_mode=payload.get("parse_mode"), photo=row.attachment,
                                       photo_name=row.attachment_name)
         except RetryLater as error:
+            detail, until = str(error), self.clock.now() + dt.timedelta(seconds=error.seconds)
             self.slow_down.set()
             self.report.retry_after = max(self.report.retry_after or 0, error.seconds)
-            until = self.clock.now() + dt.timedelta(seconds=error.seconds)
-            await self.record(row, "retry_after", str(error), lambda s, now: outbox.retry_later(
-                s, row.id, self.worker_id, until, error=str(error), counts=False))
+            await self.record(row, "retry_after", detail, lambda s, now: outbox.retry_later(
+                s, row.id, self.worker_id, until, error=detail, counts=False))
         except TransientFailure as error:
-            attempts = row.attempts + 1
+            detail, attempts = str(error), row.attempts + 1
             if attempts >= self.policy.max_attempts:
-                await self.record(row, "gave_up", str(error), lambda s, now: outbox.finish(
-                    s, row.id, self.worker_id, status=outbox.FAILED, error=str(error)))
+                await self.record(row, "gave_up", detail, lambda s, now: outbox.finish(
+                    s, row.id, self.worker_id, status=outbox.FAILED, error=detail))
             else:
-                await self.record(row, "transient", str(error), lambda s, now: outbox.retry_later(
-                    s, row.id, self.worker_id, now + self.policy.backoff(attempts), error=str(error), counts=True))
+                await self.record(row, "transient", detail, lambda s, now: outbox.retry_later(
+                    s, row.id, self.worker_id, now + self.policy.backoff(attempts), error=detail, counts=True))
         except PermanentFailure as error:
-            await self.record(row, "rejected", str(error), lambda s, now: outbox.finish(
-                s, row.id, self.worker_id, status=outbox.FAILED, error=str(error)))
+            detail = str(error)
+            await self.record(row, "rejected", detail, lambda s, now: outbox.finish(
+                s, row.id, self.worker_id, status=outbox.FAILED, error=detail))
         except Unreachable as error:
-            await self.record(row, "blocked", str(error), lambda s, now: self._unreachable(s, now, row, str(error)))
+            detail = str(error)
+            await self.record(row, "blocked", detail, lambda s, now: self._unreachable(s, now, row, detail))
             return False
-        except ChatMoved as moved:
-            await self.record(row, "moved", str(moved.new_chat_id), lambda s, now: self._moved(s, now, row, moved))
+        except ChatMoved as error:
+            detail, new_chat_id = str(error), error.new_chat_id
+            await self.record(row, "moved", str(new_chat_id),
+                              lambda s, now: self._moved(s, now, row, new_chat_id, detail))
             return False
         else:
             await self.record(row, "sent", None, lambda s, now: outbox.finish(
@@ -187,12 +191,12 @@ class Sender:
         await outbox.record_attempts(session, now, [(i, "cancelled", reason) for i in cancelled])
         return True
 
-    async def _moved(self, session, now: dt.datetime, row: OutboxMessage, moved: ChatMoved) -> bool:
-        if not await outbox.retry_later(session, row.id, self.worker_id, now, error=str(moved), counts=False,
-                                        chat_id=moved.new_chat_id):
+    async def _moved(self, session, now: dt.datetime, row: OutboxMessage, new_chat_id: int, detail: str) -> bool:
+        if not await outbox.retry_later(session, row.id, self.worker_id, now, error=detail, counts=False,
+                                        chat_id=new_chat_id):
             return False
-        await outbox.move_group_link(session, row.chat_id, moved.new_chat_id)
-        await outbox.move_chat(session, row.chat_id, moved.new_chat_id)
+        await outbox.move_group_link(session, row.chat_id, new_chat_id)
+        await outbox.move_chat(session, row.chat_id, new_chat_id)
         return True
 
 

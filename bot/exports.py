@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 from collections.abc import Sequence
 from typing import BinaryIO
 
@@ -22,7 +21,6 @@ from bot.dates import WhenError, parse_when
 from bot.export_files import Column, CsvTable, XlsxBook
 from bot.i18n import N_, Translator, translator
 from bot.school_facts import SchoolFacts, activity_text, load_school_facts, role_text
-from bot.schools import SchoolError
 from bot.standing import school_standing
 from storage import exports as export_queries
 from storage import pairings as pairing_queries
@@ -80,15 +78,6 @@ def export_range(texts: Sequence[str], today: dt.date) -> tuple[dt.date, dt.date
     if start > end:
         raise ExportRangeError("order")
     return start, end
-
-
-async def school_today(db: Database, school_id: int, now: dt.datetime) -> dt.date:
-    """Today's date where the school is; SchoolError for an unknown school."""
-    async with db.transaction() as session:
-        school = await repo.get_school(session, school_id)
-    if school is None:
-        raise SchoolError(f"no school with id {school_id}")
-    return now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
 
 
 def export_file_name(start: dt.date, end: dt.date, file_format: str) -> str:

@@ -109,3 +109,12 @@ async def create_invite(db: Database, school_id: int, role: str, *, uses: int = 
 
 def policy_of(school: School) -> Policy:
     return policy_from_text(school.policy_text)
+
+
+async def school_today(db: Database, school_id: int, now: dt.datetime) -> dt.date:
+    """Today's date where the school is; SchoolError for an unknown school."""
+    async with db.transaction() as session:
+        school = await repo.get_school(session, school_id)
+    if school is None:
+        raise SchoolError(f"no school with id {school_id}")
+    return now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -61,6 +61,20 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on error."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def recording_statements(self) -> Iterator[list[str]]:
+        """The SQL statements sent while the block runs: how benchmarks and tests count queries."""
+        statements: list[str] = []
+
+        def record(_connection, _cursor, statement, *_rest) -> None:
+            statements.append(statement)
+
+        event.listen(self.engine.sync_engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(self.engine.sync_engine, "before_cursor_execute", record)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

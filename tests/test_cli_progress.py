@@ -8,7 +8,6 @@ import json
 import re
 
 import pytest
-from sqlalchemy import event
 from typer.testing import CliRunner
 
 import bot.cli.progress as progress_cli
@@ -143,13 +142,8 @@ async def test_the_number_of_queries_does_not_grow_with_the_members(db, clock):
     school_id = (await create_school(db, "合川中学", policy="seed-000", now=clock.now())).school_id
 
     async def statements_for_standing() -> int:
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine.sync_engine, "before_cursor_execute", listener)
-        try:
+        with db.recording_statements() as statements:
             standing = await progress_cli.standing_on(db, school_id, None, clock.now())
-        finally:
-            event.remove(db.engine.sync_engine, "before_cursor_execute", listener)
         assert standing.today == dt.date(2026, 11, 18)
         return len(statements)
 

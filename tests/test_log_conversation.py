@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage.models import Entry, EntryAudit
 from tests.support.bot import BotHarness

@@ -16,7 +16,6 @@ import sys
 
 import pytest
 from PIL import Image
-from sqlalchemy import event
 
 from bot.i18n import translator
 from bot.policy.sources import load_policy_source
@@ -402,18 +401,9 @@ async def test_for_the_running_week_shares_match_the_standing_of_today(db, clock
 
 
 async def statements_of(db, run) -> int:
-    counted = 0
-
-    def count(*_args) -> None:
-        nonlocal counted
-        counted += 1
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
-    try:
+    with db.recording_statements() as statements:
         await run()
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
-    return counted
+    return len(statements)
 
 
 async def test_the_number_of_statements_does_not_grow_with_members_or_weeks(db, clock):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import event
-
 from bot.schools import create_school
 from bot.standing import school_standing
 from bot.students import student_key
@@ -94,16 +92,13 @@ async def test_a_scripted_november_matches_the_numbers_worked_out_by_hand(db, cl
 
 async def test_the_number_of_queries_does_not_grow_with_the_members(db, clock):
     school = await make_school(db, clock)
-    statements = []
-    event.listen(db.engine.sync_engine, "before_cursor_execute",
-                 lambda *args: statements.append(args[2]))
 
     async def count_for(members: int) -> int:
         for i in range(members):
             member = await add_member(db, school, f"T{i}", "teacher" if i % 2 else "head_teacher")
             await add_entries(db, school, [(member, "home_visit", dt.date(2026, 11, 2), f"S{i}", None)])
-        statements.clear()
-        standing = await school_standing(db, school, TODAY)
+        with db.recording_statements() as statements:
+            standing = await school_standing(db, school, TODAY)
         assert all(m.rules for m in standing.members)
         return len(statements)
 

@@ -11,7 +11,8 @@ import typer
 
 from bot.cli.common import CliError, app, with_database
 from bot.clock import Clock, SystemClock
-from bot.exports import FORMATS, ExportRangeError, export_file_name, export_range, school_today, write_export
+from bot.exports import FORMATS, ExportRangeError, export_file_name, export_range, write_export
+from bot.schools import school_today
 from bot.i18n import LANGUAGES
 from storage.db import Database
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import zoneinfo
 
 import typer
 
@@ -17,7 +16,7 @@ from bot.cli.text import count, table
 from bot.clock import Clock, SystemClock
 from bot.progress import RuleProgress
 from bot.standing import MemberStanding, SchoolStanding, school_standing
-from storage import repository as repo
+from bot.schools import school_today
 from storage.db import Database
 
 #: Where "today" comes from when --date is not given; tests replace it.
@@ -58,14 +57,6 @@ async def standing_on(db: Database, school_id: int, day: dt.date | None, now: dt
         return await school_standing(db, school_id, day)
     except LookupError as error:
         raise CliError(str(error)) from None
-
-
-async def school_today(db: Database, school_id: int, now: dt.datetime) -> dt.date:
-    async with db.transaction() as session:
-        school = await repo.get_school(session, school_id)
-    if school is None:
-        raise CliError(f"no school with id {school_id}")
-    return now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
 
 
 def progress_records(standing: SchoolStanding) -> list[dict]:

@@ -16,7 +16,7 @@ from bot.progress_text import rule_lines, shown
 from bot.standing import member_standing
 from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply
 from handlers.telegram.keyboards import inline, mine_button_pattern
-from handlers.telegram.render import activity_label, entry_line
+from handlers.telegram.render import entry_line
 
 MINE_PERIODS = (("week", N_("This week")), ("month", N_("This month")), ("quarter", N_("This quarter")))
 HISTORY_LENGTH = 10
