@@ -372,33 +372,27 @@ class Policy(_Strict):
     def role_codes(self) -> tuple[str, ...]:
         return tuple(role.code for role in self.roles)
 
+    def _one(self, items: Iterable[Any], field: str, value: str, what: str) -> Any:
+        for item in items:
+            if getattr(item, field) == value:
+                return item
+        raise KeyError(f"no {what} {value!r} in policy {self.name!r}")
+
     def role(self, code: str) -> Role:
         """The role with this code; KeyError if there is none."""
-        for role in self.roles:
-            if role.code == code:
-                return role
-        raise KeyError(f"no role {code!r} in policy {self.name!r}")
+        return self._one(self.roles, "code", code, "role")
 
     def activity(self, code: str) -> ActivityType:
         """The activity type with this code; KeyError if there is none."""
-        for activity in self.activities:
-            if activity.code == code:
-                return activity
-        raise KeyError(f"no activity {code!r} in policy {self.name!r}")
+        return self._one(self.activities, "code", code, "activity")
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id; KeyError if there is none."""
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(f"no rule {rule_id!r} in policy {self.name!r}")
+        return self._one(self.rules, "id", rule_id, "rule")
 
     def phase(self, name: str) -> Phase:
         """The phase with this name; KeyError if there is none."""
-        for phase in self.phases:
-            if phase.name == name:
-                return phase
-        raise KeyError(f"no phase {name!r} in policy {self.name!r}")
+        return self._one(self.phases, "name", name, "phase")
 
     def aliases_map(self) -> dict[str, str]:
         """Every lower-cased word naming an activity (code, labels, aliases) → its code.
