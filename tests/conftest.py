@@ -148,3 +148,12 @@ async def wang(bot):
     user = bot.fake.user(1001, "王芳", language_code="zh-hans")
     await bot.join(user, "teacher")
     return user
+
+
+@pytest.fixture
+def cli_database(tmp_path, monkeypatch) -> str:
+    """A SQLite file for `teachlog` commands: TEACHLOG_DATABASE_URL points at it, the folder is the cwd."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("TEACHLOG_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    return url

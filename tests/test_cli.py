@@ -8,26 +8,11 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
 
-from bot.cli import app
-
-runner = CliRunner()
+from tests.support.cli import invoke
 
 
-@pytest.fixture
-def database(tmp_path, monkeypatch):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("TEACHLOG_DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)
-    return url
-
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args))
-
-
-def test_school_create_prints_the_id_and_a_leader_invite(database):
+def test_school_create_prints_the_id_and_a_leader_invite(cli_database):
     result = invoke("school", "create", "合川中学", "--timezone", "Asia/Shanghai", "--language", "zh")
     assert result.exit_code == 0, result.output
     assert "school id: 1" in result.output
@@ -35,7 +20,7 @@ def test_school_create_prints_the_id_and_a_leader_invite(database):
     assert f"?start={code}" in result.output
 
 
-def test_invite_create_prints_the_code_and_the_t_me_link(database):
+def test_invite_create_prints_the_code_and_the_t_me_link(cli_database):
     invoke("school", "create", "Lakeside School", "--language", "en")
     result = invoke("invite", "create", "--school", "1", "--role", "teacher", "--uses", "30", "--expires", "7d",
                     "--bot-username", "@teachlog_bot")
@@ -50,7 +35,7 @@ def test_invite_create_prints_the_code_and_the_t_me_link(database):
     (["--school", "1", "--role", "teacher", "--expires", "soon"], "cannot read expiry 'soon'"),
     (["--school", "1", "--role", "teacher", "--uses", "0"], "--uses must be at least 1"),
 ])
-def test_invite_create_refuses_bad_options_in_one_line(database, args, message):
+def test_invite_create_refuses_bad_options_in_one_line(cli_database, args, message):
     invoke("school", "create", "Lakeside School")
     result = invoke("invite", "create", *args)
     assert result.exit_code == 1
@@ -62,12 +47,12 @@ def test_invite_create_refuses_bad_options_in_one_line(database, args, message):
     (["--language", "fr"], "unknown language 'fr'"),
     (["--policy", "no-such-preset"], "neither a preset"),
 ])
-def test_school_create_refuses_bad_options_in_one_line(database, args, message):
+def test_school_create_refuses_bad_options_in_one_line(cli_database, args, message):
     result = invoke("school", "create", "X", *args)
     assert result.exit_code == 1 and message in result.output
 
 
-def test_db_upgrade_is_idempotent(database):
+def test_db_upgrade_is_idempotent(cli_database):
     assert invoke("db", "upgrade").exit_code == 0
     result = invoke("db", "upgrade")
     assert result.exit_code == 0 and "up to date" in result.output

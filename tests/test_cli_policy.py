@@ -6,14 +6,11 @@ import asyncio
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from bot.cli import app
 from bot.policy import check_policy_text, preset_names, preset_text
 from storage.db import Database
 from storage.models import ActivityType, School
-
-runner = CliRunner()
+from tests.support.cli import invoke
 
 GOOD_POLICY = """\
 name: small
@@ -34,17 +31,6 @@ rules:
   - {id: calls, roles: [teacher], activities: [call], min: 1, period: fortnight}
 """
 
-
-@pytest.fixture
-def database(tmp_path, monkeypatch):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("TEACHLOG_DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)
-    return url
-
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args))
 
 
 def stored_school(url: str, school_id: int = 1) -> tuple[str, list[str]]:
@@ -105,19 +91,19 @@ def test_an_unreadable_file_is_a_one_line_error(tmp_path, content, message):
 # -- policy set -------------------------------------------------------------------------------------
 
 
-def test_policy_set_to_a_preset_prints_the_name_and_activities_and_stores_them(database):
+def test_policy_set_to_a_preset_prints_the_name_and_activities_and_stores_them(cli_database):
     invoke("school", "create", "合川中学")
     result = invoke("policy", "set", "--school", "1", "seed-002")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "school 1 now follows policy seed-002: 党的群众路线教育实践活动实施方案 / Mass-line education campaign"
     assert lines[1] == "8 activities, 9 rules:"
-    name, codes = stored_school(database)
+    name, codes = stored_school(cli_database)
     assert name == "seed-002" and len(codes) == 8
     assert [line.split()[0] for line in lines[2:]] == codes
 
 
-def test_policy_set_from_a_file(database, tmp_path):
+def test_policy_set_from_a_file(cli_database, tmp_path):
     invoke("school", "create", "合川中学")
     path = tmp_path / "small.yaml"
     path.write_text(GOOD_POLICY, encoding="utf-8")
@@ -130,10 +116,10 @@ def test_policy_set_from_a_file(database, tmp_path):
         "  phone_call  Phone call",
     ]
     # The default policy's tutoring is no longer offered.
-    assert stored_school(database) == ("small", ["home_visit", "phone_call"])
+    assert stored_school(cli_database) == ("small", ["home_visit", "phone_call"])
 
 
-def test_policy_set_refuses_a_file_with_mistakes_in_one_line_and_changes_nothing(database, tmp_path):
+def test_policy_set_refuses_a_file_with_mistakes_in_one_line_and_changes_nothing(cli_database, tmp_path):
     invoke("school", "create", "合川中学")
     path = tmp_path / "bad.yaml"
     path.write_text(BAD_POLICY, encoding="utf-8")
@@ -141,14 +127,14 @@ def test_policy_set_refuses_a_file_with_mistakes_in_one_line_and_changes_nothing
     assert result.exit_code == 1
     assert result.output == (f"teachlog: {path} has 3 mistakes (first, line 5: rules[0].roles[0]: unknown role "
                              f"'techer' (roles: teacher)); see them all with: teachlog policy check {path}\n")
-    assert stored_school(database) == ("default", ["home_visit", "phone_call", "tutoring"])
+    assert stored_school(cli_database) == ("default", ["home_visit", "phone_call", "tutoring"])
 
 
 @pytest.mark.parametrize("args, message", [
     (["--school", "9", "default"], "teachlog: no school with id 9\n"),
     (["--school", "1", "seed-999"], "teachlog: 'seed-999' is neither a preset"),
 ])
-def test_policy_set_refuses_an_unknown_school_or_policy_in_one_line(database, args, message):
+def test_policy_set_refuses_an_unknown_school_or_policy_in_one_line(cli_database, args, message):
     invoke("school", "create", "合川中学")
     result = invoke("policy", "set", *args)
     assert result.exit_code == 1 and result.output.startswith(message)
@@ -166,24 +152,24 @@ def test_policy_list_shows_every_preset_with_its_title():
 # -- school create --policy ----------------------------------------------------------------------------
 
 
-def test_school_create_with_a_preset_policy(database):
+def test_school_create_with_a_preset_policy(cli_database):
     result = invoke("school", "create", "合川中学", "--policy", "seed-000")
     assert result.exit_code == 0, result.output
-    name, codes = stored_school(database)
+    name, codes = stored_school(cli_database)
     assert name == "seed-000"
     assert codes[:3] == ["home_visit", "outreach_visit", "live_in_day"] and len(codes) == 12
 
 
-def test_school_create_with_a_policy_file(database, tmp_path):
+def test_school_create_with_a_policy_file(cli_database, tmp_path):
     path = tmp_path / "small.yaml"
     path.write_text(GOOD_POLICY, encoding="utf-8")
     result = invoke("school", "create", "合川中学", "--policy", str(path))
     assert result.exit_code == 0, result.output
     assert "school id: 1" in result.output
-    assert stored_school(database) == ("small", ["home_visit", "phone_call"])
+    assert stored_school(cli_database) == ("small", ["home_visit", "phone_call"])
 
 
-def test_school_create_refuses_a_policy_file_with_mistakes(database, tmp_path):
+def test_school_create_refuses_a_policy_file_with_mistakes(cli_database, tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(BAD_POLICY, encoding="utf-8")
     result = invoke("school", "create", "合川中学", "--policy", str(path))

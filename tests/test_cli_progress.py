@@ -8,18 +8,16 @@ import json
 import re
 
 import pytest
-from typer.testing import CliRunner
 
 import bot.cli.progress as progress_cli
-from bot.cli import app
 from bot.clock import FixedClock
 from bot.pairings import add_pairing
 from bot.schools import create_school
 from storage.db import Database
 from storage.models import Entry, Member
 from storage.types import utcnow
+from tests.support.cli import invoke
 
-runner = CliRunner()
 SEPTEMBER = dt.date(2026, 9, 1)
 RECORD_KEYS = {"member_id", "display_name", "role", "rule_id", "period_key", "period_start", "period_end", "done",
                "target", "expected_by_now", "remaining", "days_left", "students_missing", "on_pace", "behind_by"}
@@ -54,10 +52,8 @@ async def fill(db: Database) -> None:
 
 
 @pytest.fixture
-def database(tmp_path, monkeypatch):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("TEACHLOG_DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)
+def database(cli_database):
+    url = cli_database
     assert invoke("school", "create", "合川中学", "--policy", "seed-000").exit_code == 0
 
     async def setup() -> None:
@@ -68,9 +64,6 @@ def database(tmp_path, monkeypatch):
     asyncio.run(setup())
     return url
 
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args))
 
 
 def records_by_key(output: str) -> dict[tuple[str, str], dict]:

@@ -7,10 +7,8 @@ import contextlib
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 import bot.cli.notify as notify_cli
-from bot.cli import app
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.delivery import DeliveryPolicy
@@ -21,17 +19,14 @@ from handlers.telegram.messenger import TelegramMessenger
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
+from tests.support.cli import invoke
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.notifications import FakeStanding, add_members, local
 
-runner = CliRunner()
-
 
 @pytest.fixture
-def database(tmp_path, monkeypatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("TEACHLOG_DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)
+def database(cli_database, monkeypatch) -> str:
+    url = cli_database
     monkeypatch.setattr(notify_cli, "CLOCK", FixedClock(local("2026-11-19", "10:00")))
 
     async def fill() -> None:
@@ -44,9 +39,6 @@ def database(tmp_path, monkeypatch) -> str:
     asyncio.run(fill())
     return url
 
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args))
 
 
 def test_dry_run_lists_who_would_be_reminded_and_writes_nothing(database):

@@ -7,9 +7,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from bot.cli import app
 from bot.pairings import (
     PairingError,
     add_pairing,
@@ -23,8 +21,8 @@ from bot.schools import SchoolError, create_school
 from bot.standing import school_standing
 from storage.db import Database
 from storage.models import Entry, Member, Pairing
+from tests.support.cli import invoke
 
-runner = CliRunner()
 SEPTEMBER = dt.date(2026, 9, 1)
 
 
@@ -227,11 +225,9 @@ async def test_a_roster_with_a_bad_header_imports_nothing(db, school):
 
 
 @pytest.fixture
-def database(tmp_path, monkeypatch):
+def database(cli_database):
     """A CLI database with school 1 (seed-000: 王芳 ×2, 李雷, Li Lei) and school 2 (张伟, member 5)."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("TEACHLOG_DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)
+    url = cli_database
     assert invoke("school", "create", "合川中学", "--policy", "seed-000").exit_code == 0
     assert invoke("school", "create", "Lakeside School").exit_code == 0
 
@@ -245,9 +241,6 @@ def database(tmp_path, monkeypatch):
     asyncio.run(members())
     return url
 
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args))
 
 
 def cli_pairings(url: str) -> list[tuple[int, str, str]]:
