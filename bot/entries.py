@@ -161,7 +161,7 @@ async def student_choices(db: Database, profile: Profile, limit: int = RECENT_NA
 async def recent_colleagues(db: Database, profile: Profile, limit: int = 5) -> list[Colleague]:
     async with db.transaction() as session:
         ids = await repo.recent_covisitor_ids(session, profile.member_id, limit)
-        members = {m.id: m for m in await repo.school_members(session, profile.school_id)}
+        members = {m.id: m for m in await repo.school_members(session, profile.school_id, member_ids=ids)}
     return [Colleague(i, members[i].display_name) for i in ids if i in members]
 
 

@@ -72,8 +72,12 @@ async def get_member(session: AsyncSession, member_id: int) -> Member | None:
     return await session.get(Member, member_id)
 
 
-async def school_members(session: AsyncSession, school_id: int, *, active_only: bool = True) -> list[Member]:
+async def school_members(session: AsyncSession, school_id: int, *, active_only: bool = True,
+                         member_ids: Sequence[int] | None = None) -> list[Member]:
+    """The school's members by id; only those in `member_ids` when it is given."""
     query = select(Member).where(Member.school_id == school_id)
+    if member_ids is not None:
+        query = query.where(Member.id.in_(list(member_ids)))
     if active_only:
         query = query.where(Member.active.is_(True))
     return list(await session.scalars(query.order_by(Member.id)))
