@@ -86,6 +86,7 @@ class Word:
 ID = Number(1, MAX_ID)
 ACTIVITY_CODE = Word(re.compile(r"[a-z][a-z0-9_]{0,47}"))  # the policy's code pattern, bounded
 DRAFT_TOKEN = Word(re.compile(r"[0-9a-f]{8,32}"))
+Frequency = Literal["daily", "weekly", "off"]
 EntryStep = Literal["activity", "student", "covisitor", "when", "duration", "notes", "problems", "done"]
 
 
@@ -205,7 +206,7 @@ class SetLanguage:
 
 @dataclass(frozen=True)
 class SetReminders:
-    frequency: Literal["daily", "weekly", "off"]
+    frequency: Frequency
     PREFIX: ClassVar[str] = "remind"
     PARTS: ClassVar[tuple[Part, ...]] = (Word.one_of("daily", "weekly", "off"),)
 

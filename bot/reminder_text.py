@@ -8,24 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.actions import LogNow, Snooze, encode
 from bot.i18n import Translator
 from bot.messenger import Notice
 from bot.policy import Policy
 from bot.progress import RuleProgress
 from bot.progress_text import rule_lines
 
-SNOOZE_DATA = "snooze"
 MAX_LOG_BUTTONS = 3
 
 
 def needs_reminder(progress: RuleProgress) -> bool:
     """Behind pace on a quota that asks for something (a per-student rule without students asks nothing)."""
     return progress.target > 0 and not progress.on_pace
-
-
-def log_now_data(activity_code: str) -> str:
-    """The callback data the log conversation starts from with the activity chosen."""
-    return f"lognow:{activity_code}"
 
 
 def reminder_notice(behind: Sequence[RuleProgress], policy: Policy, t: Translator) -> Notice:
@@ -40,9 +35,9 @@ def reminder_notice(behind: Sequence[RuleProgress], policy: Policy, t: Translato
         lines.append(t("Pace asks for {expected} by now.", expected=progress.expected_by_now))
     activities = list(dict.fromkeys(policy.rule(p.rule_id).activities[0] for p in behind))[:MAX_LOG_BUTTONS]
     if len(activities) == 1:
-        log_buttons = ((("📝 " + t("Log now"), log_now_data(activities[0])),),)
+        log_buttons = ((("📝 " + t("Log now"), encode(LogNow(activities[0]))),),)
     else:
-        log_buttons = tuple(((f"📝 {policy.activity(code).label(t.language)}", log_now_data(code)),)
+        log_buttons = tuple(((f"📝 {policy.activity(code).label(t.language)}", encode(LogNow(code))),)
                             for code in activities)
-    snooze = (("⏰ " + t("Remind me tomorrow"), SNOOZE_DATA),)
+    snooze = (("⏰ " + t("Remind me tomorrow"), encode(Snooze())),)
     return Notice("\n".join(lines), buttons=log_buttons + (snooze,))

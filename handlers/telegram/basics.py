@@ -1,12 +1,20 @@
-"""/help, /cancel outside a conversation, commands used in the wrong place, and stale buttons."""
+"""/help, /cancel outside a conversation, commands used in the wrong place, and stale or malformed buttons."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
+from bot.actions import is_malformed
 from bot.core import Core
-from handlers.telegram.common import Context, caller, reply
+from handlers.telegram.common import Context, answer_tap, caller, reply
 from handlers.telegram.log import answer_stale_button
 
 PRIVATE_ONLY_COMMANDS = ("log", "mine", "history", "undo", "settings", "away", "back", "export", "problems")
@@ -54,6 +62,17 @@ class Basics:
             CallbackQueryHandler(self.stale_button),
             MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, self.unknown_command),
         ]
+
+    def guards(self) -> list[BaseHandler]:
+        """Handlers that run before all others (a group of their own) and stop the update when they answer it."""
+        return [CallbackQueryHandler(self.malformed_button, pattern=is_malformed)]
+
+    async def malformed_button(self, update: Update, context: Context) -> None:
+        """Button data that no button of ours carries (forged, or garbled): a popup, and nothing changes."""
+        who = await caller(self.core, update)
+        await answer_tap(update, who.t("This button does not work. Use the buttons of my latest message, "
+                                       "or send /help."))
+        raise ApplicationHandlerStop
 
     async def help(self, update: Update, context: Context) -> None:
         who = await caller(self.core, update)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.actions import Action, decode
 from bot.core import Core
 from bot.i18n import Translator, choose_language, translator
 from bot.membership import Profile, profile_for_telegram_user
 
 Context = ContextTypes.DEFAULT_TYPE
+A = TypeVar("A", bound=Action)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,14 @@ async def reply(update: Update, text: str, **kwargs) -> None:
 async def answer_tap(update: Update, text: str | None = None) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(text)
+
+
+def tapped(update: Update, kind: type[A]) -> A:
+    """The action of the button tapped; the handler's pattern (``IsKind(kind)``) has already checked its kind."""
+    action = decode(update.callback_query.data if update.callback_query else None)
+    if not isinstance(action, kind):
+        raise TypeError(f"a {kind.__name__} handler was given {action!r}")
+    return action
 
 
 def not_a_member_text(t: Translator) -> str:

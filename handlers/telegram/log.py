@@ -23,6 +23,22 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import entries
+from bot.actions import (
+    AnswerProblems,
+    CancelEntry,
+    ChooseActivity,
+    ChooseCovisitor,
+    ChooseDay,
+    ChooseDuration,
+    ChooseStudent,
+    EditEntry,
+    EditField,
+    IsKind,
+    LogNow,
+    SaveEntry,
+    SkipNotes,
+    decode,
+)
 from bot.core import Core
 from bot.dates import DurationError, WhenError, parse_duration, parse_when
 from bot.drafts import DraftTextError, EntryDraft, clean_notes, clean_student_name
@@ -31,7 +47,7 @@ from bot.membership import Profile
 from bot.oneliner import parse_one_liner
 from bot.periods import period_bounds
 from bot.problems import MAX_PROBLEMS_PER_ENTRY, clean_problem_text, problems_to_record
-from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply
+from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply, tapped
 from handlers.telegram.keyboards import (
     DURATION_CHOICES,
     inline,
@@ -108,28 +124,28 @@ class LogConversation:
                 entry_points=[
                     CommandHandler("log", self.start, filters=private),
                     MessageHandler(private & filters.Regex(log_button_pattern()), self.start),
-                    CallbackQueryHandler(self.start_with_activity, pattern=r"^lognow:"),
+                    CallbackQueryHandler(self.start_with_activity, pattern=IsKind(LogNow)),
                 ],
                 states={
-                    ACTIVITY: [CallbackQueryHandler(self.on_activity_button, pattern=r"^act:"),
+                    ACTIVITY: [CallbackQueryHandler(self.on_activity_button, pattern=IsKind(ChooseActivity)),
                                MessageHandler(typed, self.on_activity_text)],
-                    STUDENT: [CallbackQueryHandler(self.on_student_button, pattern=r"^stu:"),
+                    STUDENT: [CallbackQueryHandler(self.on_student_button, pattern=IsKind(ChooseStudent)),
                               MessageHandler(typed, self.on_student_text)],
-                    COVISITOR: [CallbackQueryHandler(self.on_covisitor_button, pattern=r"^cov:"),
+                    COVISITOR: [CallbackQueryHandler(self.on_covisitor_button, pattern=IsKind(ChooseCovisitor)),
                                 MessageHandler(typed, self.on_covisitor_text)],
-                    WHEN: [CallbackQueryHandler(self.on_when_button, pattern=r"^when:"),
+                    WHEN: [CallbackQueryHandler(self.on_when_button, pattern=IsKind(ChooseDay)),
                            MessageHandler(typed, self.on_when_text)],
-                    DURATION: [CallbackQueryHandler(self.on_duration_button, pattern=r"^dur:"),
+                    DURATION: [CallbackQueryHandler(self.on_duration_button, pattern=IsKind(ChooseDuration)),
                                MessageHandler(typed, self.on_duration_text)],
-                    NOTES: [CallbackQueryHandler(self.on_skip_notes, pattern=r"^notes:skip$"),
+                    NOTES: [CallbackQueryHandler(self.on_skip_notes, pattern=IsKind(SkipNotes)),
                             MessageHandler(typed, self.on_notes_text)],
-                    PROBLEMS: [CallbackQueryHandler(self.on_problems_button, pattern=r"^problems:"),
+                    PROBLEMS: [CallbackQueryHandler(self.on_problems_button, pattern=IsKind(AnswerProblems)),
                                MessageHandler(typed, self.on_problem_text)],
-                    CONFIRM: [CallbackQueryHandler(self.on_save, pattern=r"^save:"),
-                              CallbackQueryHandler(self.on_edit, pattern=r"^edit$"),
-                              CallbackQueryHandler(self.on_cancel, pattern=r"^cancel$"),
+                    CONFIRM: [CallbackQueryHandler(self.on_save, pattern=IsKind(SaveEntry)),
+                              CallbackQueryHandler(self.on_edit, pattern=IsKind(EditEntry)),
+                              CallbackQueryHandler(self.on_cancel, pattern=IsKind(CancelEntry)),
                               MessageHandler(typed, self.on_text_at_buttons)],
-                    EDIT: [CallbackQueryHandler(self.on_edit_field, pattern=r"^editf:"),
+                    EDIT: [CallbackQueryHandler(self.on_edit_field, pattern=IsKind(EditField)),
                            MessageHandler(typed, self.on_text_at_buttons)],
                     ConversationHandler.TIMEOUT: [TypeHandler(Update, self.on_timeout)],
                 },
@@ -149,12 +165,12 @@ class LogConversation:
     async def ask(self, update: Update, context: Context, who: Caller, step: str, draft: EntryDraft) -> int:
         t, profile = who.t, who.profile
         if step == "activity":
-            buttons = [(a.label(t.language), f"act:{a.code}") for a in profile.policy.activities]
+            buttons = [(a.label(t.language), ChooseActivity(a.code)) for a in profile.policy.activities]
             await reply(update, t("What did you do?"), reply_markup=inline(buttons))
         elif step == "student":
             names = await entries.student_choices(self.core.db, profile)
             context.user_data["recent_names"] = names
-            markup = inline([(name, f"stu:{i}") for i, name in enumerate(names)], per_row=3) if names else None
+            markup = inline([(name, ChooseStudent(i)) for i, name in enumerate(names)], per_row=3) if names else None
             question = t("Which student or family? Type the name, or tap a recent one.") if names else \
                 t("Which student or family? Type the name.")
             await reply(update, question, reply_markup=markup)
@@ -164,14 +180,15 @@ class LogConversation:
                                                                "it; tap “No, alone” if not."))
         elif step == "when":
             await reply(update, t("When was it? Tap a day, or type it, e.g. “yesterday 4pm”, “fri”, “昨天下午3点”."),
-                        reply_markup=inline([(t("Today"), "when:today"), (t("Yesterday"), "when:yesterday")]))
+                        reply_markup=inline([(t("Today"), ChooseDay("today")),
+                                             (t("Yesterday"), ChooseDay("yesterday"))]))
         elif step == "duration":
-            buttons = [(duration_text(m, t), f"dur:{m}") for m in DURATION_CHOICES]
+            buttons = [(duration_text(m, t), ChooseDuration(m)) for m in DURATION_CHOICES]
             await reply(update, t("How long did it take? Tap or type, e.g. “45”, “1h”, “半小时”."),
                         reply_markup=inline(buttons, per_row=5))
         elif step == "notes":
             await reply(update, t("Any notes? Type them, or tap Skip."),
-                        reply_markup=inline([(t("Skip"), "notes:skip")]))
+                        reply_markup=inline([(t("Skip"), SkipNotes())]))
         elif step == "problems":
             await self.ask_problems(update, t, draft, t("Did the family raise any problems? Type one per message, "
                                                         "then tap Done; tap None if there were none."))
@@ -179,15 +196,16 @@ class LogConversation:
 
     async def ask_problems(self, update: Update, t: Translator, draft: EntryDraft, question: str) -> int:
         if not draft.problems:
-            await reply(update, question, reply_markup=inline([(t("None"), "problems:none")]))
+            await reply(update, question, reply_markup=inline([(t("None"), AnswerProblems("none"))]))
         else:
             await reply(update, question + "\n\n" + noted_problems_text(draft.problems, t), reply_markup=inline(
-                [(t("Done"), "problems:done"), (t("Clear the list"), "problems:clear")]))
+                [(t("Done"), AnswerProblems("done")), (t("Clear the list"), AnswerProblems("clear"))]))
         return PROBLEMS
 
     async def ask_covisitor(self, update: Update, t: Translator, colleagues: list[entries.Colleague],
                             question: str) -> int:
-        buttons = [(c.name, f"cov:{c.member_id}") for c in colleagues] + [(t("No, alone"), "cov:none")]
+        buttons = [(c.name, ChooseCovisitor(c.member_id)) for c in colleagues]
+        buttons.append((t("No, alone"), ChooseCovisitor(None)))
         await reply(update, question, reply_markup=inline(buttons, per_row=3))
         return COVISITOR
 
@@ -198,7 +216,8 @@ class LogConversation:
         if problems := problems_to_record(draft, who.profile.policy):
             summary += "\n" + noted_problems_text(problems, t)
         await reply(update, summary, reply_markup=inline(
-            [(t("✅ Save"), f"save:{draft.token}"), (t("✏️ Edit"), "edit"), (t("✖️ Cancel"), "cancel")], per_row=3))
+            [(t("✅ Save"), SaveEntry(draft.token)), (t("✏️ Edit"), EditEntry()), (t("✖️ Cancel"), CancelEntry())],
+            per_row=3))
         return CONFIRM
 
     async def advance(self, update: Update, context: Context, who: Caller, draft: EntryDraft) -> int:
@@ -281,7 +300,7 @@ class LogConversation:
         if who.profile is None:
             await reply(update, not_a_member_text(who.t))
             return ConversationHandler.END
-        code = update.callback_query.data.split(":", 1)[1]
+        code = tapped(update, LogNow).activity
         draft = EntryDraft()
         _forget_draft(context)
         if who.profile.policy.find_activity(code) is None:
@@ -297,7 +316,7 @@ class LogConversation:
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
-        code = update.callback_query.data.split(":", 1)[1]
+        code = tapped(update, ChooseActivity).activity
         if who.profile.policy.find_activity(code) is None:
             return await self.ask(update, context, who, "activity", draft)
         draft.activity = code
@@ -320,7 +339,7 @@ class LogConversation:
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
         names = context.user_data.get("recent_names") or []
-        index = int(update.callback_query.data.split(":", 1)[1])
+        index = tapped(update, ChooseStudent).index
         if index >= len(names):
             return await self.ask(update, context, who, "student", draft)
         draft.student = names[index]
@@ -342,8 +361,8 @@ class LogConversation:
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
-        choice = update.callback_query.data.split(":", 1)[1]
-        found = None if choice == "none" else await entries.colleague(self.core.db, who.profile, int(choice))
+        chosen = tapped(update, ChooseCovisitor).member_id
+        found = None if chosen is None else await entries.colleague(self.core.db, who.profile, chosen)
         draft.covisitor_member_id = found.member_id if found else None
         draft.covisitor_name = found.name if found else None
         draft.covisitor_asked = True
@@ -371,7 +390,7 @@ class LogConversation:
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
         today = self.local_now(who.profile).date()
-        draft.day = today if update.callback_query.data == "when:today" else today - dt.timedelta(days=1)
+        draft.day = today if tapped(update, ChooseDay).day == "today" else today - dt.timedelta(days=1)
         draft.time = None
         return await self.advance(update, context, who, draft)
 
@@ -392,7 +411,7 @@ class LogConversation:
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
-        draft.duration_minutes = int(update.callback_query.data.split(":", 1)[1])
+        draft.duration_minutes = tapped(update, ChooseDuration).minutes
         return await self.advance(update, context, who, draft)
 
     async def on_duration_text(self, update: Update, context: Context) -> int:
@@ -432,11 +451,12 @@ class LogConversation:
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
-        if update.callback_query.data == "problems:clear":
+        choice = tapped(update, AnswerProblems).choice
+        if choice == "clear":
             draft.problems = []
             _store_draft(context, draft)
             return await self.ask(update, context, who, "problems", draft)
-        if update.callback_query.data == "problems:none":
+        if choice == "none":
             draft.problems = []
         draft.problems_asked = True
         return await self.advance(update, context, who, draft)
@@ -463,7 +483,7 @@ class LogConversation:
     async def on_save(self, update: Update, context: Context) -> int:
         query = update.callback_query
         who, draft = await self.current(update, context)
-        if who.profile is None or draft is None or query.data != f"save:{draft.token}":
+        if who.profile is None or draft is None or tapped(update, SaveEntry).token != draft.token:
             return await self.on_stale_button(update, context)
         t = who.t
         now = self.core.clock.now()
@@ -509,19 +529,19 @@ class LogConversation:
             return await self.lost_draft(update, context, who)
         t = who.t
         fields = who.profile.policy.find_activity(draft.activity).fields
-        buttons = [(t("Activity"), "editf:activity")]
+        buttons: list[tuple[str, EditField]] = [(t("Activity"), EditField("activity"))]
         if "student" in fields:
-            buttons.append((t("Student or family"), "editf:student"))
+            buttons.append((t("Student or family"), EditField("student")))
         if "covisitor" in fields:
-            buttons.append((t("Colleague"), "editf:covisitor"))
-        buttons.append((t("When"), "editf:when"))
+            buttons.append((t("Colleague"), EditField("covisitor")))
+        buttons.append((t("When"), EditField("when")))
         if "duration" in fields:
-            buttons.append((t("Duration"), "editf:duration"))
+            buttons.append((t("Duration"), EditField("duration")))
         if "notes" in fields:
-            buttons.append((t("Notes"), "editf:notes"))
+            buttons.append((t("Notes"), EditField("notes")))
         if "problems" in fields:
-            buttons.append((t("Problems raised"), "editf:problems"))
-        buttons.append((t("Back to summary"), "editf:done"))
+            buttons.append((t("Problems raised"), EditField("problems")))
+        buttons.append((t("Back to summary"), EditField("done")))
         await reply(update, t("What do you want to change?"), reply_markup=inline(buttons))
         return EDIT
 
@@ -530,7 +550,7 @@ class LogConversation:
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
-        step = update.callback_query.data.split(":", 1)[1]
+        step = tapped(update, EditField).field
         if step not in STATE_OF_STEP:
             return await self.show_summary(update, context, who, draft)
         if step == "activity":
@@ -583,9 +603,9 @@ class LogConversation:
 async def answer_stale_button(core: Core, update: Update, context: Context) -> None:
     """A button tapped outside any conversation: a second Save, or an old keyboard."""
     who = await caller(core, update)
-    data = update.callback_query.data or ""
-    if data.startswith("save:") and who.profile is not None:
-        if await entries.is_saved(core.db, who.profile, data.split(":", 1)[1]):
+    action = decode(update.callback_query.data)
+    if isinstance(action, SaveEntry) and who.profile is not None:
+        if await entries.is_saved(core.db, who.profile, action.token):
             await answer_tap(update, who.t("Already saved."))
             return
     await answer_tap(update, who.t("This button has expired. Send /log to start again."))

@@ -9,12 +9,13 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import entries
+from bot.actions import IsKind, UndoEntry
 from bot.core import Core
 from bot.i18n import N_
 from bot.periods import period_bounds
 from bot.progress_text import rule_lines, shown
 from bot.standing import member_standing
-from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply
+from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply, tapped
 from handlers.telegram.keyboards import inline, mine_button_pattern
 from handlers.telegram.render import entry_line
 
@@ -33,7 +34,7 @@ class LookBack:
             MessageHandler(private & filters.Regex(mine_button_pattern()), self.mine),
             CommandHandler("history", self.history, filters=private),
             CommandHandler("undo", self.undo, filters=private),
-            CallbackQueryHandler(self.on_undo_choice, pattern=r"^undo:"),
+            CallbackQueryHandler(self.on_undo_choice, pattern=IsKind(UndoEntry)),
         ]
 
     async def member(self, update: Update) -> Caller | None:
@@ -97,7 +98,8 @@ class LookBack:
             await reply(update, t("There is nothing to undo: you have logged nothing in the last 24 hours."))
             return
         await reply(update, t("Remove this entry?") + "\n" + entry_line(entry, who.profile.policy, t),
-                    reply_markup=inline([(t("Yes, remove it"), f"undo:{entry.id}"), (t("No, keep it"), "undo:keep")]))
+                    reply_markup=inline([(t("Yes, remove it"), UndoEntry(entry.id)),
+                                         (t("No, keep it"), UndoEntry(None))]))
 
     async def on_undo_choice(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -105,14 +107,14 @@ class LookBack:
         t = who.t
         await answer_tap(update)
         await query.edit_message_reply_markup(None)
-        choice = query.data.split(":", 1)[1]
+        entry_id = tapped(update, UndoEntry).entry_id
         if who.profile is None:
             await reply(update, not_a_member_text(t))
             return
-        if choice == "keep":
+        if entry_id is None:
             await reply(update, t("Kept. Nothing was removed."))
             return
-        removed = await entries.undo_entry(self.core.db, who.profile, int(choice), self.core.clock.now())
+        removed = await entries.undo_entry(self.core.db, who.profile, entry_id, self.core.clock.now())
         if removed:
             await reply(update, t("Removed. It no longer counts towards your totals."))
         else:

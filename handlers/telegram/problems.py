@@ -22,10 +22,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 from telegram.warnings import PTBUserWarning
 
 from bot import problems
+from bot.actions import Action, AssignProblem, AssignTo, CandidatesPage, CloseProblem, IsKind
 from bot.core import Core
 from bot.drafts import DraftTextError
 from bot.i18n import N_, Translator, translator
-from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply
+from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply, tapped
 from handlers.telegram.keyboards import inline, log_button_pattern, mine_button_pattern
 from handlers.telegram.render import day_text
 
@@ -78,11 +79,11 @@ class ProblemHandlers:
             # One problem is handled at a time per chat; buttons of other problems restart the conversation.
             warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
             conversation = ConversationHandler(
-                entry_points=[CallbackQueryHandler(self.start_assign, pattern=r"^prb:assign:\d+$"),
-                              CallbackQueryHandler(self.start_close, pattern=r"^prb:close:\d+$")],
+                entry_points=[CallbackQueryHandler(self.start_assign, pattern=IsKind(AssignProblem)),
+                              CallbackQueryHandler(self.start_close, pattern=IsKind(CloseProblem))],
                 states={
-                    CHOOSE_ASSIGNEE: [CallbackQueryHandler(self.on_assignee_button, pattern=r"^prb:to:\d+$"),
-                                      CallbackQueryHandler(self.on_page, pattern=r"^prb:page:\d+$"),
+                    CHOOSE_ASSIGNEE: [CallbackQueryHandler(self.on_assignee_button, pattern=IsKind(AssignTo)),
+                                      CallbackQueryHandler(self.on_page, pattern=IsKind(CandidatesPage)),
                                       MessageHandler(typed, self.on_assignee_text)],
                     RESULT: [MessageHandler(typed, self.on_result_text)],
                 },
@@ -114,10 +115,10 @@ class ProblemHandlers:
             heading += "\n" + t("Showing the oldest {n}; close some to see the rest.", n=len(found.problems))
         await reply(update, heading)
         for problem in found.problems:
-            buttons = []
+            buttons: list[tuple[str, Action]] = []
             if profile.is_leader:
-                buttons.append((t("Assign"), f"prb:assign:{problem.id}"))
-            buttons.append((t("Close"), f"prb:close:{problem.id}"))
+                buttons.append((t("Assign"), AssignProblem(problem.id)))
+            buttons.append((t("Close"), CloseProblem(problem.id)))
             await reply(update, problem_text(problem, t), reply_markup=inline(buttons))
 
     # --- assigning -----------------------------------------------------------------------------
@@ -125,7 +126,7 @@ class ProblemHandlers:
     async def start_assign(self, update: Update, context: Context) -> int:
         await answer_tap(update)
         who = await caller(self.core, update)
-        problem_id = int(update.callback_query.data.rsplit(":", 1)[1])
+        problem_id = tapped(update, AssignProblem).problem_id
         problem = await self.actionable(update, who, problem_id)
         if problem is None:
             return ConversationHandler.END
@@ -142,11 +143,12 @@ class ProblemHandlers:
                               text: str) -> int:
         pages = max((len(candidates) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
         page = min(max(page, 0), pages - 1)
-        buttons = [(c.name, f"prb:to:{c.member_id}") for c in candidates[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]]
+        shown = candidates[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+        buttons: list[tuple[str, Action]] = [(c.name, AssignTo(c.member_id)) for c in shown]
         if page > 0:
-            buttons.append((t("◀ Previous"), f"prb:page:{page - 1}"))
+            buttons.append((t("◀ Previous"), CandidatesPage(page - 1)))
         if page < pages - 1:
-            buttons.append((t("Next ▶"), f"prb:page:{page + 1}"))
+            buttons.append((t("Next ▶"), CandidatesPage(page + 1)))
         await reply(update, text, reply_markup=inline(buttons) if buttons else None)
         return CHOOSE_ASSIGNEE
 
@@ -156,7 +158,7 @@ class ProblemHandlers:
         if who.profile is None or PROBLEM_KEY not in context.user_data:
             return await self.lost(update, who)
         candidates = await problems.assignment_candidates(self.core.db, who.profile)
-        page = int(update.callback_query.data.rsplit(":", 1)[1])
+        page = tapped(update, CandidatesPage).page
         return await self.show_candidates(update, who.t, candidates, page,
                                           who.t("Who should take care of it? Tap a name, or type part of a name."))
 
@@ -180,7 +182,7 @@ class ProblemHandlers:
         who = await caller(self.core, update)
         if who.profile is None or PROBLEM_KEY not in context.user_data:
             return await self.lost(update, who)
-        return await self.assign(update, context, who, int(update.callback_query.data.rsplit(":", 1)[1]))
+        return await self.assign(update, context, who, tapped(update, AssignTo).member_id)
 
     async def assign(self, update: Update, context: Context, who: Caller, member_id: int) -> int:
         t, problem_id = who.t, context.user_data.pop(PROBLEM_KEY)
@@ -216,7 +218,7 @@ class ProblemHandlers:
         ])
         try:
             await context.bot.send_message(assignee.telegram_user_id, text,
-                                           reply_markup=inline([(t("Close"), f"prb:close:{problem.id}")]))
+                                           reply_markup=inline([(t("Close"), CloseProblem(problem.id))]))
         except TelegramError as error:
             log.warning("could not tell member %s about problem %s: %s", assignee.member_id, problem.id, error)
             return False
@@ -227,7 +229,7 @@ class ProblemHandlers:
     async def start_close(self, update: Update, context: Context) -> int:
         await answer_tap(update)
         who = await caller(self.core, update)
-        problem_id = int(update.callback_query.data.rsplit(":", 1)[1])
+        problem_id = tapped(update, CloseProblem).problem_id
         problem = await self.actionable(update, who, problem_id)
         if problem is None:
             return ConversationHandler.END

@@ -7,12 +7,12 @@ import datetime as dt
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.actions import IsKind, Snooze
 from bot.availability import come_back, go_away, snooze
 from bot.core import Core
 from bot.future_dates import MAX_DAYS_AHEAD, FutureDayError, parse_last_day
 from bot.i18n import N_
 from bot.membership import Profile
-from bot.reminder_text import SNOOZE_DATA
 from handlers.telegram.common import Context, answer_tap, caller, not_a_member_text, reply
 from handlers.telegram.render import day_text
 
@@ -33,7 +33,7 @@ class ReminderHandlers:
         return [
             CommandHandler("away", self.away, filters=private),
             CommandHandler("back", self.back, filters=private),
-            CallbackQueryHandler(self.on_snooze, pattern=f"^{SNOOZE_DATA}$"),
+            CallbackQueryHandler(self.on_snooze, pattern=IsKind(Snooze)),
         ]
 
     def today(self, profile: Profile) -> dt.date:

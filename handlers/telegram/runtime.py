@@ -49,7 +49,9 @@ MENU = (
 
 
 def add_handlers(application: Application, core: Core, conversation_timeout: dt.timedelta | float) -> None:
-    """Conversations first: within a group the first matching handler wins."""
+    """Guards, then conversations: within a group the first matching handler wins."""
+    basics = Basics(core)
+    application.add_handlers(basics.guards(), group=-1)
     application.add_handler(JoinConversation(core).handler())
     application.add_handler(LogConversation(core, conversation_timeout).handler())
     application.add_handlers(ProblemHandlers(core, conversation_timeout).handlers())
@@ -62,7 +64,7 @@ def add_handlers(application: Application, core: Core, conversation_timeout: dt.
     reports = ReportHandlers(core)
     application.add_handler(reports.username_recorder(), group=1)  # after the others: sees new members too
     application.add_handlers(reports.handlers())
-    application.add_handlers(Basics(core).handlers())
+    application.add_handlers(basics.handlers())
     application.add_error_handler(on_error)
 
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.actions import Frequency, IsKind, SetLanguage, SetReminders
 from bot.availability import ReminderSettings, ReminderTimeError, reminder_settings, set_frequency, set_reminder_time
 from bot.core import Core
 from bot.i18n import N_, Translator, translator
 from bot.membership import set_language
-from handlers.telegram.common import Context, answer_tap, caller, not_a_member_text, reply
-from handlers.telegram.keyboards import main_keyboard
+from handlers.telegram.common import Context, answer_tap, caller, not_a_member_text, reply, tapped
+from handlers.telegram.keyboards import inline, main_keyboard
 from handlers.telegram.render import day_text
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
-FREQUENCY_BUTTONS = {"daily": N_("Daily"), "weekly": N_("Weekly"), "off": N_("Off")}
+FREQUENCY_BUTTONS: dict[Frequency, str] = {"daily": N_("Daily"), "weekly": N_("Weekly"), "off": N_("Off")}
 FREQUENCY_TEXTS = {
     "daily": N_("Reminders: every working day at {time}, when you are behind pace."),
     "weekly": N_("Reminders: on the first working day of each week at {time}, when you are behind pace."),
@@ -37,10 +38,10 @@ def reminders_text(settings: ReminderSettings, t: Translator) -> str:
 
 
 def settings_keyboard(current_frequency: str, t: Translator) -> InlineKeyboardMarkup:
-    languages = [InlineKeyboardButton(name, callback_data=f"lang:{code}") for code, name in LANGUAGE_NAMES.items()]
-    frequencies = [InlineKeyboardButton(("✓ " if code == current_frequency else "") + t(label),
-                                        callback_data=f"remind:{code}") for code, label in FREQUENCY_BUTTONS.items()]
-    return InlineKeyboardMarkup([languages, frequencies])
+    languages = inline([(name, SetLanguage(code)) for code, name in LANGUAGE_NAMES.items()]).inline_keyboard
+    frequencies = inline([(("✓ " if code == current_frequency else "") + t(label), SetReminders(code))
+                          for code, label in FREQUENCY_BUTTONS.items()], per_row=len(FREQUENCY_BUTTONS)).inline_keyboard
+    return InlineKeyboardMarkup([*languages, *frequencies])
 
 
 class SettingsHandlers:
@@ -50,8 +51,8 @@ class SettingsHandlers:
     def handlers(self) -> list:
         return [
             CommandHandler("settings", self.show, filters=filters.ChatType.PRIVATE),
-            CallbackQueryHandler(self.on_language, pattern=r"^lang:(zh|en)$"),
-            CallbackQueryHandler(self.on_frequency, pattern=r"^remind:(daily|weekly|off)$"),
+            CallbackQueryHandler(self.on_language, pattern=IsKind(SetLanguage)),
+            CallbackQueryHandler(self.on_frequency, pattern=IsKind(SetReminders)),
         ]
 
     async def show(self, update: Update, context: Context) -> None:
@@ -83,7 +84,7 @@ class SettingsHandlers:
         if who.profile is None:
             await reply(update, not_a_member_text(who.t))
             return
-        language = update.callback_query.data.split(":", 1)[1]
+        language = tapped(update, SetLanguage).language
         await set_language(self.core.db, who.profile.member_id, language)
         t = translator(language)
         await update.callback_query.edit_message_reply_markup(None)
@@ -95,6 +96,6 @@ class SettingsHandlers:
         if who.profile is None:
             await reply(update, not_a_member_text(who.t))
             return
-        await set_frequency(self.core.db, who.profile.member_id, update.callback_query.data.split(":", 1)[1])
+        await set_frequency(self.core.db, who.profile.member_id, tapped(update, SetReminders).frequency)
         await update.callback_query.edit_message_reply_markup(None)
         await reply(update, reminders_text(await reminder_settings(self.core.db, who.profile.member_id), who.t))

@@ -1,0 +1,106 @@
+"""Forged or garbled button data, on any button: a short popup in the member's language, and nothing changes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from storage.models import Entry, Member
+from tests.support.bot import BotHarness
+from tests.support.fake_telegram import FakeUser, SentMessage
+
+POPUP_EN = "This button does not work. Use the buttons of my latest message, or send /help."
+POPUP_ZH = "这个按钮用不了。请用我最新一条消息里的按钮，或发送 /help。"
+
+
+async def forge(bot: BotHarness, user: FakeUser, data: str) -> tuple[list[SentMessage], str | None]:
+    """Tap the latest inline keyboard with `data` instead of what its buttons carry: (new messages, popup)."""
+    message = next(m for m in reversed(bot.fake.messages_to(user.id)) if m.has_inline_keyboard)
+    answers_before = len(bot.fake.callback_answers)
+    sent = await bot.fake.send(bot.app, bot.fake.tap(user, message, data))
+    [answer] = bot.fake.callback_answers[answers_before:]
+    assert not answer.show_alert
+    return sent, answer.text
+
+
+async def live_entries(bot: BotHarness) -> list[Entry]:
+    async with bot.db.transaction() as session:
+        return list(await session.scalars(select(Entry).where(Entry.deleted_at.is_(None)).order_by(Entry.id)))
+
+
+@pytest.mark.parametrize("data", ["undo:abc", "undo:", "undo:0", "undo:2147483648", "undo:9223372036854775808",
+                                  "undo:" + "9" * 40])
+async def test_a_forged_undo_button_gets_a_popup_and_removes_nothing(bot, li, data):
+    await bot.say(li, "/log visit Wang today 30")
+    await bot.tap(li, "✅ Save")
+    await bot.say(li, "/undo")
+    sent, popup = await forge(bot, li, data)
+    assert (sent, popup) == ([], POPUP_EN)
+    assert [e.student_name for e in await live_entries(bot)] == ["Wang"]
+    await bot.tap(li, "Yes, remove it")  # the real button still works
+    assert await live_entries(bot) == []
+    assert bot.errors() == []
+
+
+@pytest.mark.parametrize("data", ["stu:abc", "stu:-1", "stu:100", "stu:1.5"])
+async def test_a_forged_student_button_gets_a_popup_and_the_draft_keeps_its_place(bot, wang, data):
+    await bot.say(wang, "/log 辅导 王小明 今天 30分钟")
+    await bot.tap(wang, "✅ 保存")
+    await bot.say(wang, "/log")
+    await bot.tap(wang, "作业辅导")
+    assert bot.buttons(wang) == ["王小明"]
+    sent, popup = await forge(bot, wang, data)
+    assert (sent, popup) == ([], POPUP_ZH)
+    await bot.tap(wang, "王小明")
+    assert bot.buttons(wang) == ["今天", "昨天"]  # on to the next step with the name tapped
+    assert bot.errors() == []
+
+
+@pytest.mark.parametrize("data", ["dur:abc", "dur:1e9", "dur:0", "dur:-45", "dur:99999999999"])
+async def test_a_forged_duration_button_gets_a_popup_and_the_question_stays(bot, li, data):
+    await bot.say(li, "/log")
+    await bot.tap(li, "Home visit")
+    await bot.say(li, "Zhang Wei")
+    await bot.tap(li, "No, alone")
+    await bot.tap(li, "Today")
+    question = bot.last_text(li)
+    sent, popup = await forge(bot, li, data)
+    assert (sent, popup) == ([], POPUP_EN)
+    assert bot.last_text(li) == question
+    await bot.tap(li, "45 min")
+    await bot.tap(li, "Skip")
+    await bot.tap(li, "✅ Save")
+    [entry] = await live_entries(bot)
+    assert (entry.student_name, entry.duration_minutes) == ("Zhang Wei", 45)
+    assert bot.errors() == []
+
+
+@pytest.mark.parametrize("data", ["lang:fr", "remind:hourly", "remind:", "lang:zh:en", "x" * 65, "\x00"])
+async def test_a_forged_settings_button_changes_nothing(bot, li, data):
+    await bot.say(li, "/settings")
+    sent, popup = await forge(bot, li, data)
+    assert (sent, popup) == ([], POPUP_EN)
+    async with bot.db.transaction() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_user_id == li.id))
+    assert member.language in (None, "en")
+    assert bot.errors() == []
+
+
+@pytest.mark.parametrize("data", ["prb:close:abc", "prb:assign:-1", "prb:close:2147483648", "prb:to:x",
+                                  "prb:page:-1", "cov:abc", "act:", "save:nothex", "editf:password", "snooze:now",
+                                  "lognow:家访", "nonsense"])
+async def test_forged_data_of_any_kind_gets_the_popup_outside_a_conversation_too(bot, wang, data):
+    await bot.say(wang, "/settings")
+    sent, popup = await forge(bot, wang, data)
+    assert (sent, popup) == ([], POPUP_ZH)
+    assert bot.errors() == []
+
+
+async def test_a_stranger_tapping_forged_data_gets_the_popup_in_their_language(bot):
+    stranger = bot.fake.user(1099, "Sam", "Stone", language_code="en")
+    await bot.say(stranger, "/help")
+    message = bot.fake.last_to(stranger.id)
+    answers_before = len(bot.fake.callback_answers)
+    sent = await bot.fake.send(bot.app, bot.fake.tap(stranger, message, "undo:abc"))
+    assert sent == [] and bot.fake.callback_answers[answers_before].text == POPUP_EN
+    assert bot.errors() == []
