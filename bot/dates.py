@@ -582,6 +582,17 @@ def looks_like_duration(token: str) -> bool:
     return bool(s) and (_duration_match(s) is not None or _HALF_HOUR_RE.fullmatch(s) is not None)
 
 
+_WHOLE_NUMBER_RE = re.compile(r"(?<![\d.])(-?)0*(\d+)")
+
+
+def _refuse_huge_numbers(s: str, text: str, max_minutes: int) -> None:
+    """A number with more digits than `max_minutes` is too long whatever its unit; refused before any
+    arithmetic, because float() of hundreds of digits is inf and round(inf) raises OverflowError."""
+    for sign, digits in _WHOLE_NUMBER_RE.findall(s):
+        if len(digits) > len(str(max_minutes)):
+            raise DurationError("not_positive" if sign else "too_long", text, max_minutes=max_minutes)
+
+
 def parse_duration(text: str, *, max_minutes: int = 720) -> int:
     """Parse a duration into whole minutes (a bare number is minutes).
 
@@ -589,6 +600,7 @@ def parse_duration(text: str, *, max_minutes: int = 720) -> int:
     (zero or negative) or ``too_long`` (more than ``max_minutes``).
     """
     s = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "").lower().strip())
+    _refuse_huge_numbers(s, text, max_minutes)
     minutes: float | None = None
     if hm := _HALF_HOUR_RE.fullmatch(s):
         if hm["n"]:
