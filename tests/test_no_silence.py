@@ -48,3 +48,61 @@ async def test_a_one_liner_with_a_309_digit_duration_gets_the_duration_error_and
     assert "Please check this entry" in bot.last_text(li)
     assert await stored_entries(bot.db) == []
     assert bot.errors() == []
+
+
+# --- an unexpected exception in a handler --------------------------------------------------------
+
+APOLOGY = {"en": "Sorry, something went wrong on my side.", "zh": "抱歉，我这边出了点问题。"}
+
+
+def break_history(monkeypatch) -> None:
+    async def boom(*args, **kwargs):
+        raise RuntimeError("injected failure")
+
+    monkeypatch.setattr("bot.entries.history", boom)
+
+
+async def assert_apology_with_update_id_logged(bot, user, language: str, caplog) -> None:
+    update = bot.fake.private_text(user, "/history")
+    sent = await bot.fake.send(bot.app, update)
+    [apology] = [message.text for message in sent]
+    assert apology.startswith(APOLOGY[language])
+    assert "injected failure" not in apology and "Traceback" not in apology
+    [record] = [r for r in caplog.records if r.name == "handlers.telegram.runtime" and r.levelname == "ERROR"]
+    assert str(update["update_id"]) in record.getMessage() and "injected failure" in str(record.exc_info[1])
+
+
+async def test_a_crashing_handler_apologises_in_english_and_logs_the_update_id(bot, li, monkeypatch, caplog):
+    break_history(monkeypatch)
+    await assert_apology_with_update_id_logged(bot, li, "en", caplog)
+
+
+async def test_a_crashing_handler_apologises_in_chinese_and_logs_the_update_id(bot, wang, monkeypatch, caplog):
+    break_history(monkeypatch)
+    await assert_apology_with_update_id_logged(bot, wang, "zh", caplog)
+
+
+async def test_a_crash_behind_a_button_answers_the_tap_and_apologises(bot, li, monkeypatch):
+    await bot.say(li, "/log visit Wang today 30")
+    await bot.tap(li, "✅ Save")
+    await bot.say(li, "/undo")
+
+    async def boom(*args, **kwargs):
+        raise RuntimeError("injected failure")
+
+    monkeypatch.setattr("handlers.telegram.lookback.caller", boom)  # fails before the tap is answered
+    answers_before = len(bot.fake.callback_answers)
+    sent = await bot.tap(li, "Yes, remove it")
+    assert [message.text.startswith(APOLOGY["en"]) for message in sent] == [True]
+    [answer] = bot.fake.callback_answers[answers_before:]  # the spinner stops
+    assert answer.text is None
+    assert len(await stored_entries(bot.db)) == 1
+
+
+async def test_when_even_the_member_lookup_fails_the_apology_uses_the_telegram_language(bot, wang, monkeypatch):
+    async def boom(*args, **kwargs):
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr("handlers.telegram.common.profile_for_telegram_user", boom)
+    sent = await bot.say(wang, "/help")
+    assert [message.text.startswith(APOLOGY["zh"]) for message in sent] == [True]

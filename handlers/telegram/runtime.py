@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -16,14 +16,15 @@ from telegram.request import BaseRequest
 
 from bot.chat_state import BOT_KIND, ChatStateStore
 from bot.core import Core, PlatformStartError
-from bot.i18n import N_, translator
+from bot.i18n import N_, Translator, choose_language, translator
 from handlers.telegram.basics import Basics
 from handlers.telegram.chat_members import ChatMemberUpdates
+from handlers.telegram.common import Context, caller
 from handlers.telegram.export import ExportHandlers
 from handlers.telegram.groups import GroupHandlers
 from handlers.telegram.join import JoinConversation
-from handlers.telegram.lookback import LookBack
 from handlers.telegram.log import IDLE_TIMEOUT, LogConversation
+from handlers.telegram.lookback import LookBack
 from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter, standalone_messenger
 from handlers.telegram.notify_job import NotificationJob
 from handlers.telegram.persistence import FLUSH_INTERVAL_SECONDS, DatabasePersistence
@@ -65,11 +66,40 @@ def add_handlers(application: Application, core: Core, conversation_timeout: dt.
     application.add_handler(reports.username_recorder(), group=1)  # after the others: sees new members too
     application.add_handlers(reports.handlers())
     application.add_handlers(basics.handlers())
-    application.add_error_handler(on_error)
+    application.add_error_handler(error_handler(core))
 
 
-async def on_error(update: object, context) -> None:
-    log.error("an update could not be handled", exc_info=context.error)
+def error_handler(core: Core) -> Callable[[object, Context], Awaitable[None]]:
+    """The last word on an update a handler failed on: log it with its id, apologise to the person."""
+
+    async def on_error(update: object, context: Context) -> None:
+        if not isinstance(update, Update):
+            log.error("a job or the network failed", exc_info=context.error)
+            return
+        log.error("update %s could not be handled", update.update_id, exc_info=context.error)
+        if update.effective_chat is None:
+            return
+        t = await apology_language(core, update)
+        try:
+            if update.callback_query is not None:
+                with contextlib.suppress(TelegramError):  # already answered before the failure
+                    await update.callback_query.answer()
+            await update.effective_chat.send_message(t(
+                "Sorry, something went wrong on my side. Please try again in a moment; "
+                "if it keeps happening, tell your school's leader."))
+        except TelegramError as error:
+            log.warning("could not apologise for update %s: %s", update.update_id, error)
+
+    return on_error
+
+
+async def apology_language(core: Core, update: Update) -> Translator:
+    """The person's language; their Telegram language when even looking them up fails."""
+    try:
+        return (await caller(core, update)).t
+    except Exception:  # the failure being reported may be the database itself
+        user = update.effective_user
+        return translator(choose_language(None, user.language_code if user else None, None))
 
 
 async def remember_bot_username(application: Application, core: Core) -> None:
