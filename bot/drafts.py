@@ -6,6 +6,8 @@ import datetime as dt
 import secrets
 from dataclasses import asdict, dataclass, field
 
+from bot.clean_text import clean_name
+
 MAX_STUDENT_NAME = 60
 MAX_NOTES = 1000
 FIELD_ORDER = ("student", "covisitor", "when", "duration", "notes", "problems")
@@ -73,7 +75,8 @@ class DraftTextError(ValueError):
 
 
 def clean_student_name(text: str) -> str:
-    name = " ".join(text.split())
+    """A typed student or family name, cleaned as every stored name is; DraftTextError when empty or too long."""
+    name = clean_name(text)
     if not name:
         raise DraftTextError("empty")
     if len(name) > MAX_STUDENT_NAME:

@@ -7,6 +7,7 @@ import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 
+from bot.clean_text import clean_name
 from bot.policy import Policy
 from bot.schools import policy_of
 from storage import repository as repo
@@ -107,8 +108,9 @@ def name_is_enough(name: str) -> bool:
 
 
 def clean_display_name(text: str) -> str | None:
-    """A typed display name, trimmed; None when it is empty, too long or has no letters."""
-    name = " ".join(text.split())
+    """A display name, typed or from Telegram, cleaned as every stored name is; None when it is empty, too long
+    or has no letters."""
+    name = clean_name(text)
     if not name or len(name) > MAX_DISPLAY_NAME or not any(c.isalpha() for c in name):
         return None
     return name

@@ -17,6 +17,7 @@ from typing import TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clean_text import clean_name
 from bot.roster import RosterRow, read_roster
 from bot.schools import SchoolError
 from bot.students import student_key
@@ -69,8 +70,8 @@ class RosterReport:
 
 
 def clean_student_name(text: str | None) -> str:
-    """A student's name with white space tidied; PairingError when empty or longer than 60 characters."""
-    name = " ".join((text or "").split())
+    """A student's name, cleaned as every stored name is; PairingError when empty or longer than 60 characters."""
+    name = clean_name(text or "")
     if not name:
         raise PairingError("empty student name")
     if len(name) > MAX_STUDENT_NAME:

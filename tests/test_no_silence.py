@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.clean_text import clean_name
 from bot.dates import DurationError, parse_duration
-from storage.models import Entry
+from bot.pairings import import_roster
+from bot.schools import create_school
+from bot.students import student_key
+from storage.models import Entry, Member, Pairing
 
 HUGE = "9" * 309
 
@@ -106,3 +110,116 @@ async def test_when_even_the_member_lookup_fails_the_apology_uses_the_telegram_l
     monkeypatch.setattr("handlers.telegram.common.profile_for_telegram_user", boom)
     sent = await bot.say(wang, "/help")
     assert [message.text.startswith(APOLOGY["zh"]) for message in sent] == [True]
+
+
+# --- NUL characters --------------------------------------------------------------------------------
+
+async def test_a_nul_in_start_is_ignored_and_the_invite_still_works(bot):
+    code = await bot.invite()
+    newcomer = bot.fake.user(1010, "Zhao", "Min", language_code="en")
+    await bot.say(newcomer, f"/start {code}\x00")
+    assert "Welcome, Zhao Min!" in bot.last_text(newcomer)
+    assert bot.errors() == []
+
+
+async def test_a_nul_alone_after_start_gets_the_greeting(bot):
+    stranger = bot.fake.user(1011, "Zhao", "Min", language_code="en")
+    await bot.say(stranger, "/start \x00")
+    assert "To join, open the invite link" in bot.last_text(stranger)
+    assert bot.errors() == []
+
+
+async def test_a_nul_in_a_student_name_and_notes_is_stored_without_it(bot, li):
+    await bot.say(li, "/log")
+    await bot.tap(li, "Home visit")
+    await bot.say(li, "Zhang\x00 Wei")
+    await bot.tap(li, "No, alone")
+    await bot.tap(li, "Today")
+    await bot.tap(li, "30 min")
+    await bot.say(li, "Talked\x00 about homework.")
+    await bot.tap(li, "✅ Save")
+    [entry] = await stored_entries(bot.db)
+    assert (entry.student_name, entry.notes) == ("Zhang Wei", "Talked about homework.")
+    assert bot.errors() == []
+
+
+async def test_a_message_of_nothing_but_nul_gets_an_answer_and_the_step_stays_open(bot, li):
+    await bot.say(li, "/log")
+    await bot.tap(li, "Home visit")
+    await bot.say(li, "\x00\x00")
+    assert "Please answer with text or tap a button" in bot.last_text(li)
+    await bot.say(li, "Zhang Wei")
+    assert bot.buttons(li) == ["No, alone"]
+    assert bot.errors() == []
+
+
+# --- bidi and format characters in names ---------------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("\u202e王芳", "王芳"),
+    ("Wang\u200e Fang\u200f", "Wang Fang"),
+    ("\u2066Li\u2069 \u2067Lei\u2068", "Li Lei"),
+    ("\u202aZhang\u202b\u202c\u202d Wei", "Zhang Wei"),
+    ("Zhao\u200b\u2060\ufeff\u00ad Min", "Zhao Min"),
+    ("Tom\x00\x1b\x07 Li", "Tom Li"),
+    ("Tom\tLi\nJr", "Tom Li Jr"),
+    ("王芳 👩\u200d🏫", "王芳 👩\u200d🏫"),
+    ("❤\ufe0f\u200d🔥 Li Lei", "❤\ufe0f\u200d🔥 Li Lei"),
+    ("👩🏻\u200d💻 Wang", "👩🏻\u200d💻 Wang"),
+    ("\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f Amy",
+     "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f Amy"),
+    ("Amy\u200d Li", "Amy Li"),
+    ("\U000e0067Amy", "Amy"),
+    ("\u202e\u200b", ""),
+])
+def test_a_name_keeps_its_text_and_emoji_and_loses_control_and_format_characters(typed, stored):
+    assert clean_name(typed) == stored
+
+
+async def member_names(db) -> list[str]:
+    async with db.transaction() as session:
+        return list(await session.scalars(select(Member.display_name).order_by(Member.id)))
+
+
+async def test_a_telegram_name_with_a_right_to_left_override_is_stored_clean(bot):
+    newcomer = bot.fake.user(1020, "\u202e王\u200b芳", language_code="zh-hans")
+    await bot.join(newcomer)
+    assert await member_names(bot.db) == ["王芳"]
+    assert bot.errors() == []
+
+
+async def test_a_typed_full_name_with_bidi_isolates_is_stored_clean(bot):
+    newcomer = bot.fake.user(1021, "\u2067F\u2069", language_code="en")
+    await bot.say(newcomer, f"/start {await bot.invite()}")
+    assert "What is your full name" in bot.last_text(newcomer)
+    await bot.say(newcomer, "\u2066Fang\u2069 \u202eWang")
+    assert "Welcome, Fang Wang!" in bot.last_text(newcomer)
+    assert await member_names(bot.db) == ["Fang Wang"]
+
+
+async def test_a_telegram_name_that_is_only_format_characters_is_asked_for(bot):
+    newcomer = bot.fake.user(1022, "\u202e\u202e", "\u200b\u200b", language_code="en")
+    await bot.say(newcomer, f"/start {await bot.invite()}")
+    assert "What is your full name" in bot.last_text(newcomer)
+    assert await member_names(bot.db) == []
+
+
+async def test_a_student_name_with_bidi_controls_is_stored_clean_and_counts_as_its_plain_name(bot, li):
+    await bot.say(li, "/log visit \u202eZhang\u2066 Wei\u2069 today 30")
+    await bot.tap(li, "✅ Save")
+    await bot.say(li, "/log visit Zhang Wei today 20")
+    await bot.tap(li, "✅ Save")
+    assert [(e.student_name, e.student_key) for e in await stored_entries(bot.db)] == \
+        [("Zhang Wei", student_key("Zhang Wei"))] * 2
+    assert bot.errors() == []
+
+
+async def test_a_roster_student_name_with_bidi_controls_is_paired_clean(db, clock):
+    school = await create_school(db, "合川中学", policy="seed-000", now=clock.now())
+    async with db.transaction() as session:
+        session.add(Member(school_id=school.school_id, display_name="李雷", role="teacher",
+                           joined_on=clock.now().date()))
+    report = await import_roster(db, school.school_id, "教师,学生\n李雷,\u202e小\u200b明\x00\n")
+    assert report.paired == 1
+    async with db.transaction() as session:
+        assert list(await session.scalars(select(Pairing.student_name))) == ["小明"]

@@ -68,8 +68,8 @@ class JoinConversation:
         except InviteProblem as problem:
             await reply(update, t(INVITE_PROBLEMS[problem.code]))
             return ConversationHandler.END
-        name = telegram_name(update)
-        if name_is_enough(name):
+        name = clean_display_name(telegram_name(update))
+        if name is not None and name_is_enough(name):
             return await self.join(update, context, code, name)
         context.user_data[INVITE_KEY] = code
         await reply(update, t("You are joining {school} as {role}. What is your full name, as your colleagues "

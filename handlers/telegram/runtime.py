@@ -7,7 +7,8 @@ import contextlib
 import datetime as dt
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -22,6 +23,7 @@ from handlers.telegram.chat_members import ChatMemberUpdates
 from handlers.telegram.common import Context, caller
 from handlers.telegram.export import ExportHandlers
 from handlers.telegram.groups import GroupHandlers
+from handlers.telegram.incoming import NulFreeApplication
 from handlers.telegram.join import JoinConversation
 from handlers.telegram.log import IDLE_TIMEOUT, LogConversation
 from handlers.telegram.lookback import LookBack
@@ -69,7 +71,7 @@ def add_handlers(application: Application, core: Core, conversation_timeout: dt.
     application.add_error_handler(error_handler(core))
 
 
-def error_handler(core: Core) -> Callable[[object, Context], Awaitable[None]]:
+def error_handler(core: Core) -> Callable[[object, Context], Coroutine[Any, Any, None]]:
     """The last word on an update a handler failed on: log it with its id, apologise to the person."""
 
     async def on_error(update: object, context: Context) -> None:
@@ -136,7 +138,7 @@ def build_application(core: Core, token: str, *, base_url: str | None = None, re
         # The same even spacing as `teachlog worker`: on one machine this bot also delivers the reminders.
         builder = builder.rate_limiter(even_rate_limiter())
     persistence = DatabasePersistence(ChatStateStore(core.db), update_interval=persistence_interval)
-    application = builder.persistence(persistence).build()
+    application = builder.persistence(persistence).application_class(NulFreeApplication).build()
     add_handlers(application, core, conversation_timeout)
     return application
 
