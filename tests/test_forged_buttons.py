@@ -104,3 +104,26 @@ async def test_a_stranger_tapping_forged_data_gets_the_popup_in_their_language(b
     sent = await bot.fake.send(bot.app, bot.fake.tap(stranger, message, "undo:abc"))
     assert sent == [] and bot.fake.callback_answers[answers_before].text == POPUP_EN
     assert bot.errors() == []
+
+
+async def test_a_well_formed_colleague_button_for_someone_not_a_colleague_asks_again(bot, li):
+    await bot.say(li, "/log")
+    await bot.tap(li, "Home visit")
+    await bot.say(li, "Zhang Wei")
+    sent, _ = await forge(bot, li, "cov:2147483647")  # no such member
+    assert "Did a colleague come along?" in sent[-1].text
+    await bot.tap(li, "No, alone")
+    assert bot.buttons(li) == ["Today", "Yesterday"]
+    assert bot.errors() == []
+
+
+async def test_a_well_formed_undo_button_for_another_members_entry_removes_nothing(bot, li, wang):
+    await bot.say(wang, "/log visit 王小明 today 30")
+    await bot.tap(wang, "✅ 保存")
+    [wangs] = await live_entries(bot)
+    await bot.say(li, "/log visit Wang today 30")
+    await bot.tap(li, "✅ Save")
+    await bot.say(li, "/undo")
+    sent, _ = await forge(bot, li, f"undo:{wangs.id}")
+    assert "can no longer be removed" in sent[-1].text
+    assert len(await live_entries(bot)) == 2

@@ -363,6 +363,8 @@ class LogConversation:
             return await self.lost_draft(update, context, who)
         chosen = tapped(update, ChooseCovisitor).member_id
         found = None if chosen is None else await entries.colleague(self.core.db, who.profile, chosen)
+        if chosen is not None and found is None:  # not a colleague (any more): ask again rather than "alone"
+            return await self.ask(update, context, who, "covisitor", draft)
         draft.covisitor_member_id = found.member_id if found else None
         draft.covisitor_name = found.name if found else None
         draft.covisitor_asked = True
