@@ -43,9 +43,14 @@ async def answer_tap(update: Update, text: str | None = None) -> None:
         await update.callback_query.answer(text)
 
 
+def tapped_action(update: Update) -> Action | None:
+    """The action of the button tapped; None when its data is malformed or the update is not a tap."""
+    return decode(update.callback_query.data if update.callback_query else None)
+
+
 def tapped(update: Update, kind: type[A]) -> A:
     """The action of the button tapped; the handler's pattern (``IsKind(kind)``) has already checked its kind."""
-    action = decode(update.callback_query.data if update.callback_query else None)
+    action = tapped_action(update)
     if not isinstance(action, kind):
         raise TypeError(f"a {kind.__name__} handler was given {action!r}")
     return action

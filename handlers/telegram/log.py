@@ -37,7 +37,6 @@ from bot.actions import (
     LogNow,
     SaveEntry,
     SkipNotes,
-    decode,
 )
 from bot.core import Core
 from bot.dates import DurationError, WhenError, parse_duration, parse_when
@@ -47,7 +46,16 @@ from bot.membership import Profile
 from bot.oneliner import parse_one_liner
 from bot.periods import period_bounds
 from bot.problems import MAX_PROBLEMS_PER_ENTRY, clean_problem_text, problems_to_record
-from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply, tapped
+from handlers.telegram.common import (
+    Caller,
+    Context,
+    answer_tap,
+    caller,
+    not_a_member_text,
+    reply,
+    tapped,
+    tapped_action,
+)
 from handlers.telegram.keyboards import (
     DURATION_CHOICES,
     inline,
@@ -605,7 +613,7 @@ class LogConversation:
 async def answer_stale_button(core: Core, update: Update, context: Context) -> None:
     """A button tapped outside any conversation: a second Save, or an old keyboard."""
     who = await caller(core, update)
-    action = decode(update.callback_query.data)
+    action = tapped_action(update)
     if isinstance(action, SaveEntry) and who.profile is not None:
         if await entries.is_saved(core.db, who.profile, action.token):
             await answer_tap(update, who.t("Already saved."))
