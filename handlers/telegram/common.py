@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 from bot.core import Core
 from bot.i18n import Translator, choose_language, translator
 from bot.membership import Profile, profile_for_telegram_user
+from handlers.telegram.checkpoint import hold
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -31,8 +32,12 @@ async def caller(core: Core, update: Update) -> Caller:
 
 
 async def reply(update: Update, text: str, **kwargs) -> None:
-    """Answer in the chat the update came from, whether it was a message or a button tap."""
-    await update.effective_chat.send_message(text, **kwargs)
+    """Answer in the chat the update came from, whether it was a message or a button tap.
+
+    Within a conversation step the answer waits until the step is saved (see `checkpoint`).
+    """
+    if not hold(lambda: update.effective_chat.send_message(text, **kwargs)):
+        await update.effective_chat.send_message(text, **kwargs)
 
 
 async def answer_tap(update: Update, text: str | None = None) -> None:
