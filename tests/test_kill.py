@@ -5,14 +5,17 @@ Each test starts real processes against tests/support/http_bot_api.py, so they t
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from sqlalchemy import select
 
+from bot.delivery import DeliveryPolicy
 from bot.schools import create_school
+from storage import outbox
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import Entry
+from storage.models import Entry, Member, OutboxMessage
 from tests.support.fake_telegram import FakeTelegram, FakeUser
 from tests.support.http_bot_api import serve
 from tests.support.notifications import add_members
@@ -102,4 +105,76 @@ async def test_a_log_conversation_killed_after_every_step_goes_on_to_one_saved_e
             await bot.stop()
     [entry] = await entries_in(url)
     assert (entry.student_name, entry.duration_minutes, entry.notes) == ("Wang Xiaoming", 45, "talked about homework")
+    assert "Traceback" not in bot.log()
+
+
+async def outbox_statuses(url: str) -> dict[str, str]:
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            rows = await session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.status))
+            return dict(rows.all())
+    finally:
+        await db.dispose()
+
+
+async def until_statuses(url: str, wanted: list[str]) -> None:
+    """Wait until the outbox rows' statuses, sorted, are `wanted`."""
+    async def poll() -> None:
+        while sorted((await outbox_statuses(url)).values()) != wanted:
+            await asyncio.sleep(0.05)
+    await asyncio.wait_for(poll(), timeout=REPLY_TIMEOUT)
+
+
+async def reminders_for(url: str, chat_ids: list[int], now: dt.datetime) -> dict[int, str]:
+    """One due reminder in the outbox for each chat, as the planner leaves them; chat id → its text."""
+    db = Database(url)
+    await upgrade(db)
+    school = await create_school(db, "Lakeside School", language="en", now=now)
+    texts = {}
+    async with db.transaction() as session:
+        for chat_id in chat_ids:
+            member = Member(school_id=school.school_id, role="teacher", telegram_user_id=chat_id,
+                            display_name=f"Teacher {chat_id}", joined_on=now.date())
+            session.add(member)
+            await session.flush()
+            texts[chat_id] = f"Reminder {chat_id}: two tutoring sessions this week, none logged yet."
+            await outbox.insert_if_absent(session, [{
+                "dedupe_key": f"reminder:{member.id}:kill-test:week:{now.date()}", "school_id": school.school_id,
+                "member_id": member.id, "chat_id": chat_id, "kind": "reminder",
+                "payload": {"text": texts[chat_id], "parse_mode": None, "day": now.date().isoformat()},
+                "not_before": now - dt.timedelta(minutes=1), "expires_at": None}])
+    await db.dispose()
+    return texts
+
+
+async def test_a_reminder_in_flight_at_a_kill_is_sent_after_the_restart_at_most_once_more(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'teachlog.db'}"
+    delivered_in_flight, lost_in_flight, done_before = 5000, 5001, [5002, 5003]
+    texts = await reminders_for(url, [delivered_in_flight, lost_in_flight, *done_before], dt.datetime.now(dt.UTC))
+    fake = FakeTelegram()
+    # Telegram shows the first but its answer never comes back; the second never got through.
+    holds = [fake.hold("sendMessage", chat_id=delivered_in_flight, delivered=True),
+             fake.hold("sendMessage", chat_id=lost_in_flight, delivered=False)]
+
+    def times_sent(chat_id: int) -> int:
+        return fake.texts_to(chat_id).count(texts[chat_id])
+
+    async with serve(fake) as base_url:
+        bot = BotProcess(url, base_url, tmp_path)
+        await bot.start()
+        try:
+            for held in holds:
+                await asyncio.wait_for(held.reached.wait(), timeout=REPLY_TIMEOUT)
+            await fake.wait_until(lambda: all(times_sent(chat) == 1 for chat in done_before), timeout=REPLY_TIMEOUT)
+            await until_statuses(url, ["sending", "sending", "sent", "sent"])
+            await bot.kill()
+            # Back after the delivery lease (5 minutes) ran out, so the rows the dead bot held are sent again.
+            await bot.start("faketime", "-f", f"+{DeliveryPolicy().lease.total_seconds() / 60 + 1:.0f}m")
+            await fake.wait_until(lambda: times_sent(delivered_in_flight) == 2 and times_sent(lost_in_flight) == 1,
+                                  timeout=REPLY_TIMEOUT)
+            await until_statuses(url, ["sent"] * len(texts))
+        finally:
+            await bot.stop()
+    assert [times_sent(chat) for chat in texts] == [2, 1, 1, 1]  # one duplicate: the answer lost at the kill
     assert "Traceback" not in bot.log()
