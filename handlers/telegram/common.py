@@ -36,8 +36,11 @@ async def reply(update: Update, text: str, **kwargs) -> None:
 
     Within a conversation step the answer waits until the step is saved (see `checkpoint`).
     """
-    if not hold(lambda: update.effective_chat.send_message(text, **kwargs)):
-        await update.effective_chat.send_message(text, **kwargs)
+    chat = update.effective_chat
+    if chat is None:
+        raise ValueError(f"update {update.update_id} has no chat to answer in")
+    if not hold(lambda: chat.send_message(text, **kwargs)):
+        await chat.send_message(text, **kwargs)
 
 
 async def answer_tap(update: Update, text: str | None = None) -> None:

@@ -84,13 +84,18 @@ def draft_button(label: str, data: str, draft: EntryDraft) -> tuple[str, str]:
     return label, f"{data}{DRAFT_MARK}{draft.short_id}"
 
 
+def _tapped_parts(update: Update) -> list[str]:
+    query = update.callback_query
+    return ((query.data if query else None) or "").split(DRAFT_MARK, 1)
+
+
 def tapped(update: Update) -> str:
     """The data of the tapped button without its draft id."""
-    return (update.callback_query.data or "").split(DRAFT_MARK, 1)[0]
+    return _tapped_parts(update)[0]
 
 
 def tapped_draft_id(update: Update) -> str | None:
-    parts = (update.callback_query.data or "").split(DRAFT_MARK, 1)
+    parts = _tapped_parts(update)
     return parts[1] if len(parts) == 2 else None
 
 
@@ -158,7 +163,6 @@ class LogConversation:
                 fallbacks=[
                     CommandHandler("cancel", self.on_cancel),
                     MessageHandler(filters.COMMAND | keyboard_buttons, self.on_other_command),
-                    CallbackQueryHandler(self.on_stale_button),
                     MessageHandler(filters.ALL, self.on_unexpected_message),
                 ],
                 name="log",
@@ -624,12 +628,12 @@ class LogConversation:
         who = await caller(self.core, update)
         await reply(update, who.t("Please answer with text or tap a button, or send /cancel to stop."))
 
-    async def on_stale_button(self, update: Update, context: Context, state: int | None = None) -> int | None:
+    async def on_stale_button(self, update: Update, context: Context, state: int) -> int:
         """A button of an older step or an older draft: say so, and ask the open step's question again."""
         who, draft = await self.current(update, context)
         await answer_tap(update, who.t("This button is out of date. Please answer the question below."))
-        if who.profile is None or draft is None or state is None:
-            return None
+        if who.profile is None or draft is None:
+            return await self.lost_draft(update, context, who)
         if state == CONFIRM:
             return await self.show_summary(update, context, who, draft)
         if state == EDIT:
