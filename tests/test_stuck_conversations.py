@@ -134,3 +134,9 @@ def test_every_step_of_every_persistent_conversation_is_saved_before_it_is_answe
     for conversation in conversations:
         assert conversation.persistent
         assert all(is_checkpointed(handler) for handler in conversation_handlers(conversation)), conversation.name
+
+
+async def test_an_old_button_of_another_feature_is_out_of_date_without_a_log_hint(bot, li):
+    await bot.say(li, "/help")
+    await bot.fake.send(bot.app, bot.fake.tap(li, bot.fake.last_to(li.id), "prb:to:1"))
+    assert bot.fake.callback_answers[-1].text == "This button is out of date."

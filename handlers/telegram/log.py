@@ -649,4 +649,7 @@ async def answer_stale_button(core: Core, update: Update, context: Context) -> N
         if await entries.is_saved(core.db, who.profile, data.split(":", 1)[1]):
             await answer_tap(update, who.t("Already saved."))
             return
-    await answer_tap(update, who.t("This button is out of date. Send /log to start again."))
+    if data.startswith("save:") or DRAFT_MARK in data:
+        await answer_tap(update, who.t("This button is out of date. Send /log to start again."))
+    else:
+        await answer_tap(update, who.t("This button is out of date."))
