@@ -409,9 +409,9 @@ class LogConversation:
             draft.covisitor_asked = True
             return await self.advance(update, context, who, draft)
         if not found:
-            return await self.ask_covisitor(update, t, draft, [], t("No colleague at your school is called “{name}”. "
-                                                             "Type the name again, or tap “No, alone”.",
-                                                             name=update.message.text.strip()))
+            return await self.ask_covisitor(update, t, draft, [], t(
+                "No colleague at your school is called “{name}”. Type the name again, or tap “No, alone”.",
+                name=update.message.text.strip()))
         return await self.ask_covisitor(update, t, draft, found, t("Which one?"))
 
     async def on_when_button(self, update: Update, context: Context) -> int:
