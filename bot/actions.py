@@ -4,7 +4,8 @@ Every button the bot shows carries ``encode(action)``; every tap is read back
 with :func:`decode`, which returns ``None`` for anything the bot could not
 have made — malformed, forged, out of range or too long — so the code behind a
 button only ever sees a well-formed action of its kind. The wire format is
-``prefix:part:part`` with a schema per kind: ids are positive and fit the
+``prefix:part:part`` with a schema per kind (a button of one log draft adds
+``#<draft id>``, so a button of an older draft is told apart): ids are positive and fit the
 int32 ``Integer`` columns they are looked up in, choices are enumerated, codes
 and tokens have a pattern and a length, and the whole fits Telegram's 64-byte
 callback data. Platform-neutral: nothing here knows a chat platform.
@@ -86,6 +87,8 @@ class Word:
 ID = Number(1, MAX_ID)
 ACTIVITY_CODE = Word(re.compile(r"[a-z][a-z0-9_]{0,47}"))  # the policy's code pattern, bounded
 DRAFT_TOKEN = Word(re.compile(r"[0-9a-f]{8,32}"))
+DRAFT_MARK = "#"
+DRAFT_ID = Word(re.compile(r"[0-9a-f]{8}"))
 Frequency = Literal["daily", "weekly", "off"]
 EntryStep = Literal["activity", "student", "covisitor", "when", "duration", "notes", "problems", "done"]
 
@@ -262,20 +265,46 @@ _BY_PREFIX: dict[str, type[Action]] = {kind.PREFIX: kind for kind in ACTION_KIND
 _LONGEST_PREFIX = max(kind.PREFIX.count(":") + 1 for kind in ACTION_KINDS)
 
 
-def encode(action: Action) -> str:
+@dataclass(frozen=True)
+class ForDraft:
+    """An action on one log draft's button: its data ends with the draft's id."""
+
+    action: Action
+    draft_id: str
+
+
+def encode(action: Action | ForDraft) -> str:
     """The callback data of a button; ``ValueError`` if the action breaks its own schema or the size limit."""
-    values = [getattr(action, field.name) for field in dataclasses.fields(action)]
-    data = ":".join([action.PREFIX, *(part.format(value) for part, value in zip(action.PARTS, values, strict=True))])
+    if isinstance(action, ForDraft):
+        data = _encode_parts(action.action) + DRAFT_MARK + DRAFT_ID.format(action.draft_id)
+    else:
+        data = _encode_parts(action)
     if len(data.encode()) > MAX_DATA_BYTES:
         raise ValueError(f"callback data {data!r} is longer than {MAX_DATA_BYTES} bytes")
     return data
+
+
+def _encode_parts(action: Action) -> str:
+    values = [getattr(action, field.name) for field in dataclasses.fields(action)]
+    return ":".join([action.PREFIX, *(part.format(value) for part, value in zip(action.PARTS, values, strict=True))])
+
+
+def _split_draft_id(data: str) -> tuple[str, str | None] | None:
+    """The data without its draft id, and the id; ``None`` when the id is malformed."""
+    body, mark, draft_id = data.partition(DRAFT_MARK)
+    if not mark:
+        return body, None
+    return (body, draft_id) if DRAFT_ID.parse(draft_id) is not _INVALID else None
 
 
 def decode(data: object) -> Action | None:
     """The action behind a tap's data, or ``None`` when no button of this bot could carry it."""
     if not isinstance(data, str) or not data or len(data.encode()) > MAX_DATA_BYTES:
         return None
-    tokens = data.split(":")
+    split = _split_draft_id(data)
+    if split is None:
+        return None
+    tokens = split[0].split(":")
     for length in range(1, min(_LONGEST_PREFIX, len(tokens)) + 1):
         kind = _BY_PREFIX.get(":".join(tokens[:length]))
         if kind is not None and len(tokens) - length == len(kind.PARTS):
@@ -284,6 +313,14 @@ def decode(data: object) -> Action | None:
                 return None
             return kind(*values)
     return None
+
+
+def draft_id_of(data: object) -> str | None:
+    """The draft id a log button's data ends with; ``None`` for a button of no draft or malformed data."""
+    if decode(data) is None:
+        return None
+    split = _split_draft_id(str(data))
+    return split[1] if split else None
 
 
 @dataclass(frozen=True)

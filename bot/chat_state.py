@@ -27,6 +27,15 @@ class ChatStateStore:
         async with self.db.transaction() as session:
             await repo.drop_chat_state(session, kind, [key])
 
+    async def write(self, changes: dict[tuple[str, str], dict | None]) -> None:
+        """Save several (kind, key) values at once, all or none; None drops the row."""
+        async with self.db.transaction() as session:
+            for (kind, key), value in changes.items():
+                if value is None:
+                    await repo.drop_chat_state(session, kind, [key])
+                else:
+                    await repo.save_chat_state(session, kind, key, value)
+
 
 async def bot_username(db: Database) -> str | None:
     """The bot's @username as last seen by a running bot, if it has run."""

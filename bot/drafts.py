@@ -31,6 +31,11 @@ class EntryDraft:
     problems_asked: bool = False
     token: str = field(default_factory=lambda: secrets.token_hex(8))
 
+    @property
+    def short_id(self) -> str:
+        """Enough of the token to tell this draft's buttons from an older draft's."""
+        return self.token[:8]
+
     def to_json(self) -> dict:
         data = asdict(self)
         data["day"] = self.day.isoformat() if self.day else None

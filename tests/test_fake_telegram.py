@@ -438,3 +438,18 @@ async def test_handler_errors_are_recorded_and_can_be_raised(fake: FakeTelegram,
     with pytest.raises(AssertionError, match="handlers raised"):
         fake.assert_no_errors()
     fake.clear()
+
+
+@pytest.mark.parametrize("delivered", [True, False])
+async def test_a_held_call_is_answered_only_when_released(fake: FakeTelegram, app: Application,
+                                                          delivered: bool) -> None:
+    held = fake.hold("sendMessage", chat_id=1001, delivered=delivered)
+    sending = asyncio.create_task(app.bot.send_message(1001, "in flight"))
+    await asyncio.wait_for(held.reached.wait(), timeout=2)
+    assert fake.texts_to(1001) == (["in flight"] if delivered else [])
+    assert not sending.done()
+    held.release()
+    message = await asyncio.wait_for(sending, timeout=2)
+    assert message.text == "in flight" and fake.texts_to(1001) == ["in flight"]
+    await app.bot.send_message(1001, "not held")  # a hold is for one call
+    assert fake.texts_to(1001) == ["in flight", "not held"]

@@ -218,6 +218,8 @@ async def test_an_idle_conversation_ends_with_a_message(db, clock):
         await harness.tap(li, "Home visit")
         await harness.fake.wait_until(lambda: "idle" in (harness.last_text(li) or ""), timeout=3)
         assert "Nothing was saved" in harness.last_text(li)
+        state, user_data = await harness.saved_conversation("log", li)
+        assert state is None and "draft" not in user_data  # a restart does not bring it back
         await harness.say(li, "Wang Xiaoming")
         assert "idle" in harness.last_text(li)  # no longer in the conversation: nothing answered it
     finally:

@@ -12,6 +12,7 @@ from bot.actions import Action, decode
 from bot.core import Core
 from bot.i18n import Translator, choose_language, translator
 from bot.membership import Profile, profile_for_telegram_user
+from handlers.telegram.checkpoint import hold
 
 Context = ContextTypes.DEFAULT_TYPE
 A = TypeVar("A", bound=Action)
@@ -34,8 +35,15 @@ async def caller(core: Core, update: Update) -> Caller:
 
 
 async def reply(update: Update, text: str, **kwargs) -> None:
-    """Answer in the chat the update came from, whether it was a message or a button tap."""
-    await update.effective_chat.send_message(text, **kwargs)
+    """Answer in the chat the update came from, whether it was a message or a button tap.
+
+    Within a conversation step the answer waits until the step is saved (see `checkpoint`).
+    """
+    chat = update.effective_chat
+    if chat is None:
+        raise ValueError(f"update {update.update_id} has no chat to answer in")
+    if not hold(lambda: chat.send_message(text, **kwargs)):
+        await chat.send_message(text, **kwargs)
 
 
 async def answer_tap(update: Update, text: str | None = None) -> None:

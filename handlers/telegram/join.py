@@ -5,9 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
+from bot.chat_state import ChatStateStore
 from bot.core import Core
 from bot.i18n import N_, Translator
 from bot.membership import InviteProblem, Profile, clean_display_name, inspect_invite, join_with_invite, name_is_enough
+from handlers.telegram.checkpoint import checkpointed_conversation
 from handlers.telegram.common import Context, caller, reply
 from handlers.telegram.keyboards import main_keyboard
 from handlers.telegram.render import role_label
@@ -39,13 +41,13 @@ class JoinConversation:
 
     def handler(self) -> ConversationHandler:
         private = filters.ChatType.PRIVATE
-        return ConversationHandler(
+        return checkpointed_conversation(
+            ChatStateStore(self.core.db),
             entry_points=[CommandHandler("start", self.start, filters=private)],
             states={NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, self.on_name)]},
             fallbacks=[CommandHandler("cancel", self.on_cancel),
                        MessageHandler(filters.ALL, self.on_not_a_name)],
             name="join",
-            persistent=True,
             allow_reentry=True,
         )
 

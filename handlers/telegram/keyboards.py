@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
-from bot.actions import Action, encode
+from bot.actions import Action, ForDraft, encode
 from bot.i18n import LANGUAGES, Translator, translator
 
 LOG_BUTTON = "📝 {label}"
@@ -42,7 +42,7 @@ def rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[InlineK
     return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
 
 
-def inline(buttons: Sequence[tuple[str, Action]], per_row: int = 2) -> InlineKeyboardMarkup:
+def inline(buttons: Sequence[tuple[str, Action | ForDraft]], per_row: int = 2) -> InlineKeyboardMarkup:
     """Inline buttons, `per_row` to a row, each carrying its action's callback data."""
     return InlineKeyboardMarkup(rows([InlineKeyboardButton(text, callback_data=encode(action))
                                       for text, action in buttons], per_row))

@@ -8,11 +8,13 @@ reason when the answer cannot be used; `/cancel` ends it at any step.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import warnings
 
 from telegram import Update
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -24,6 +26,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import entries
 from bot.actions import (
+    Action,
     AnswerProblems,
     CancelEntry,
     ChooseActivity,
@@ -33,11 +36,15 @@ from bot.actions import (
     ChooseStudent,
     EditEntry,
     EditField,
+    EntryStep,
+    ForDraft,
     IsKind,
     LogNow,
     SaveEntry,
     SkipNotes,
+    draft_id_of,
 )
+from bot.chat_state import ChatStateStore
 from bot.core import Core
 from bot.dates import DurationError, WhenError, parse_duration, parse_when
 from bot.drafts import DraftTextError, EntryDraft, clean_notes, clean_student_name
@@ -46,6 +53,7 @@ from bot.membership import Profile
 from bot.oneliner import parse_one_liner
 from bot.periods import period_bounds
 from bot.problems import MAX_PROBLEMS_PER_ENTRY, clean_problem_text, problems_to_record
+from handlers.telegram.checkpoint import Callback, checkpointed_conversation
 from handlers.telegram.common import (
     Caller,
     Context,
@@ -71,6 +79,7 @@ log = logging.getLogger(__name__)
 ACTIVITY, STUDENT, WHEN, DURATION, NOTES, CONFIRM, EDIT, COVISITOR, PROBLEMS = range(9)
 STATE_OF_STEP = {"activity": ACTIVITY, "student": STUDENT, "covisitor": COVISITOR, "when": WHEN,
                  "duration": DURATION, "notes": NOTES, "problems": PROBLEMS}
+STEP_OF_STATE = {state: step for step, state in STATE_OF_STEP.items()}
 IDLE_TIMEOUT = dt.timedelta(minutes=15)
 TALLIES = (("week", N_("{activity} this week: {n}.")), ("month", N_("{activity} this month: {n}.")),
            ("quarter", N_("{activity} this quarter: {n}.")))
@@ -95,6 +104,16 @@ NOTES_ERRORS = {
     "empty": N_("Please type your notes, or tap Skip."),
     "too_long": N_("Notes can be at most {limit} characters; yours has {length}. Please shorten them."),
 }
+
+
+def draft_button(label: str, action: Action, draft: EntryDraft) -> tuple[str, ForDraft]:
+    """A button of this draft: its data ends with the draft's id, so a button of an older draft is recognised."""
+    return label, ForDraft(action, draft.short_id)
+
+
+def tapped_draft_id(update: Update) -> str | None:
+    query = update.callback_query
+    return draft_id_of(query.data if query else None)
 
 
 def _load_draft(context: Context) -> EntryDraft | None:
@@ -128,13 +147,14 @@ class LogConversation:
             # Callback buttons are tracked per chat, not per message, on purpose: the
             # conversation has one open entry at a time and stale buttons are handled below.
             warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-            return ConversationHandler(
+            return checkpointed_conversation(
+                ChatStateStore(self.core.db),
                 entry_points=[
                     CommandHandler("log", self.start, filters=private),
                     MessageHandler(private & filters.Regex(log_button_pattern()), self.start),
                     CallbackQueryHandler(self.start_with_activity, pattern=IsKind(LogNow)),
                 ],
-                states={
+                states=self.with_stale_buttons({
                     ACTIVITY: [CallbackQueryHandler(self.on_activity_button, pattern=IsKind(ChooseActivity)),
                                MessageHandler(typed, self.on_activity_text)],
                     STUDENT: [CallbackQueryHandler(self.on_student_button, pattern=IsKind(ChooseStudent)),
@@ -156,47 +176,65 @@ class LogConversation:
                     EDIT: [CallbackQueryHandler(self.on_edit_field, pattern=IsKind(EditField)),
                            MessageHandler(typed, self.on_text_at_buttons)],
                     ConversationHandler.TIMEOUT: [TypeHandler(Update, self.on_timeout)],
-                },
+                }),
                 fallbacks=[
                     CommandHandler("cancel", self.on_cancel),
                     MessageHandler(filters.COMMAND | keyboard_buttons, self.on_other_command),
-                    CallbackQueryHandler(self.on_stale_button),
                     MessageHandler(filters.ALL, self.on_unexpected_message),
                 ],
                 name="log",
-                persistent=True,
                 conversation_timeout=self.idle_timeout,
             )
+
+    def with_stale_buttons(self, states: dict[object, list[BaseHandler]]) -> dict[object, list[BaseHandler]]:
+        """Each step takes only the buttons of the open draft; any other button re-asks the step's question."""
+        for state, handlers in states.items():
+            if state == ConversationHandler.TIMEOUT or not isinstance(state, int):
+                continue
+            for handler in handlers:
+                if isinstance(handler, CallbackQueryHandler) and handler.callback != self.on_save:
+                    handler.callback = self.fresh_only(state, handler.callback)
+            handlers.append(CallbackQueryHandler(functools.partial(self.on_stale_button, state=state)))
+        return states
+
+    def fresh_only(self, state: int, callback: Callback) -> Callback:
+        async def fresh(update: Update, context: Context) -> object:
+            draft = _load_draft(context)
+            if draft is None or tapped_draft_id(update) != draft.short_id:
+                return await self.on_stale_button(update, context, state=state)
+            return await callback(update, context)
+        return fresh
 
     # --- asking --------------------------------------------------------------------------------
 
     async def ask(self, update: Update, context: Context, who: Caller, step: str, draft: EntryDraft) -> int:
         t, profile = who.t, who.profile
         if step == "activity":
-            buttons = [(a.label(t.language), ChooseActivity(a.code)) for a in profile.policy.activities]
+            buttons = [draft_button(a.label(t.language), ChooseActivity(a.code), draft) for a in profile.policy.activities]
             await reply(update, t("What did you do?"), reply_markup=inline(buttons))
         elif step == "student":
             names = await entries.student_choices(self.core.db, profile)
             context.user_data["recent_names"] = names
-            markup = inline([(name, ChooseStudent(i)) for i, name in enumerate(names)], per_row=3) if names else None
+            markup = inline([draft_button(name, ChooseStudent(i), draft) for i, name in enumerate(names)],
+                            per_row=3) if names else None
             question = t("Which student or family? Type the name, or tap a recent one.") if names else \
                 t("Which student or family? Type the name.")
             await reply(update, question, reply_markup=markup)
         elif step == "covisitor":
             colleagues = await entries.recent_colleagues(self.core.db, profile)
-            await self.ask_covisitor(update, t, colleagues, t("Did a colleague come along? Tap their name or type "
-                                                               "it; tap “No, alone” if not."))
+            await self.ask_covisitor(update, t, draft, colleagues, t(
+                "Did a colleague come along? Tap their name or type it; tap “No, alone” if not."))
         elif step == "when":
             await reply(update, t("When was it? Tap a day, or type it, e.g. “yesterday 4pm”, “fri”, “昨天下午3点”."),
-                        reply_markup=inline([(t("Today"), ChooseDay("today")),
-                                             (t("Yesterday"), ChooseDay("yesterday"))]))
+                        reply_markup=inline([draft_button(t("Today"), ChooseDay("today"), draft),
+                                             draft_button(t("Yesterday"), ChooseDay("yesterday"), draft)]))
         elif step == "duration":
-            buttons = [(duration_text(m, t), ChooseDuration(m)) for m in DURATION_CHOICES]
+            buttons = [draft_button(duration_text(m, t), ChooseDuration(m), draft) for m in DURATION_CHOICES]
             await reply(update, t("How long did it take? Tap or type, e.g. “45”, “1h”, “半小时”."),
                         reply_markup=inline(buttons, per_row=5))
         elif step == "notes":
             await reply(update, t("Any notes? Type them, or tap Skip."),
-                        reply_markup=inline([(t("Skip"), SkipNotes())]))
+                        reply_markup=inline([draft_button(t("Skip"), SkipNotes(), draft)]))
         elif step == "problems":
             await self.ask_problems(update, t, draft, t("Did the family raise any problems? Type one per message, "
                                                         "then tap Done; tap None if there were none."))
@@ -204,16 +242,17 @@ class LogConversation:
 
     async def ask_problems(self, update: Update, t: Translator, draft: EntryDraft, question: str) -> int:
         if not draft.problems:
-            await reply(update, question, reply_markup=inline([(t("None"), AnswerProblems("none"))]))
+            await reply(update, question, reply_markup=inline([draft_button(t("None"), AnswerProblems("none"), draft)]))
         else:
             await reply(update, question + "\n\n" + noted_problems_text(draft.problems, t), reply_markup=inline(
-                [(t("Done"), AnswerProblems("done")), (t("Clear the list"), AnswerProblems("clear"))]))
+                [draft_button(t("Done"), AnswerProblems("done"), draft),
+                 draft_button(t("Clear the list"), AnswerProblems("clear"), draft)]))
         return PROBLEMS
 
-    async def ask_covisitor(self, update: Update, t: Translator, colleagues: list[entries.Colleague],
+    async def ask_covisitor(self, update: Update, t: Translator, draft: EntryDraft, colleagues: list[entries.Colleague],
                             question: str) -> int:
-        buttons = [(c.name, ChooseCovisitor(c.member_id)) for c in colleagues]
-        buttons.append((t("No, alone"), ChooseCovisitor(None)))
+        buttons = [draft_button(c.name, ChooseCovisitor(c.member_id), draft) for c in colleagues]
+        buttons.append(draft_button(t("No, alone"), ChooseCovisitor(None), draft))
         await reply(update, question, reply_markup=inline(buttons, per_row=3))
         return COVISITOR
 
@@ -224,8 +263,8 @@ class LogConversation:
         if problems := problems_to_record(draft, who.profile.policy):
             summary += "\n" + noted_problems_text(problems, t)
         await reply(update, summary, reply_markup=inline(
-            [(t("✅ Save"), SaveEntry(draft.token)), (t("✏️ Edit"), EditEntry()), (t("✖️ Cancel"), CancelEntry())],
-            per_row=3))
+            [(t("✅ Save"), SaveEntry(draft.token)), draft_button(t("✏️ Edit"), EditEntry(), draft),
+             draft_button(t("✖️ Cancel"), CancelEntry(), draft)], per_row=3))
         return CONFIRM
 
     async def advance(self, update: Update, context: Context, who: Caller, draft: EntryDraft) -> int:
@@ -389,10 +428,10 @@ class LogConversation:
             draft.covisitor_asked = True
             return await self.advance(update, context, who, draft)
         if not found:
-            return await self.ask_covisitor(update, t, [], t("No colleague at your school is called “{name}”. "
-                                                             "Type the name again, or tap “No, alone”.",
-                                                             name=update.message.text.strip()))
-        return await self.ask_covisitor(update, t, found, t("Which one?"))
+            return await self.ask_covisitor(update, t, draft, [], t(
+                "No colleague at your school is called “{name}”. Type the name again, or tap “No, alone”.",
+                name=update.message.text.strip()))
+        return await self.ask_covisitor(update, t, draft, found, t("Which one?"))
 
     async def on_when_button(self, update: Update, context: Context) -> int:
         await answer_tap(update)
@@ -494,7 +533,7 @@ class LogConversation:
         query = update.callback_query
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None or tapped(update, SaveEntry).token != draft.token:
-            return await self.on_stale_button(update, context)
+            return await self.on_stale_button(update, context, state=CONFIRM)
         t = who.t
         now = self.core.clock.now()
         try:
@@ -537,21 +576,25 @@ class LogConversation:
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
+        return await self.show_edit_menu(update, who, draft)
+
+    async def show_edit_menu(self, update: Update, who: Caller, draft: EntryDraft) -> int:
         t = who.t
         fields = who.profile.policy.find_activity(draft.activity).fields
-        buttons: list[tuple[str, EditField]] = [(t("Activity"), EditField("activity"))]
+        choices: list[tuple[str, EntryStep]] = [(t("Activity"), "activity")]
         if "student" in fields:
-            buttons.append((t("Student or family"), EditField("student")))
+            choices.append((t("Student or family"), "student"))
         if "covisitor" in fields:
-            buttons.append((t("Colleague"), EditField("covisitor")))
-        buttons.append((t("When"), EditField("when")))
+            choices.append((t("Colleague"), "covisitor"))
+        choices.append((t("When"), "when"))
         if "duration" in fields:
-            buttons.append((t("Duration"), EditField("duration")))
+            choices.append((t("Duration"), "duration"))
         if "notes" in fields:
-            buttons.append((t("Notes"), EditField("notes")))
+            choices.append((t("Notes"), "notes"))
         if "problems" in fields:
-            buttons.append((t("Problems raised"), EditField("problems")))
-        buttons.append((t("Back to summary"), EditField("done")))
+            choices.append((t("Problems raised"), "problems"))
+        choices.append((t("Back to summary"), "done"))
+        buttons = [draft_button(label, EditField(field), draft) for label, field in choices]
         await reply(update, t("What do you want to change?"), reply_markup=inline(buttons))
         return EDIT
 
@@ -605,9 +648,17 @@ class LogConversation:
         who = await caller(self.core, update)
         await reply(update, who.t("Please answer with text or tap a button, or send /cancel to stop."))
 
-    async def on_stale_button(self, update: Update, context: Context) -> None:
-        who = await caller(self.core, update)
-        await answer_tap(update, who.t("This button belongs to an earlier step."))
+    async def on_stale_button(self, update: Update, context: Context, state: int) -> int:
+        """A button of an older step or an older draft: say so, and ask the open step's question again."""
+        who, draft = await self.current(update, context)
+        await answer_tap(update, who.t("This button is out of date. Please answer the question below."))
+        if who.profile is None or draft is None:
+            return await self.lost_draft(update, context, who)
+        if state == CONFIRM:
+            return await self.show_summary(update, context, who, draft)
+        if state == EDIT:
+            return await self.show_edit_menu(update, who, draft)
+        return await self.ask(update, context, who, STEP_OF_STATE[state], draft)
 
 
 async def answer_stale_button(core: Core, update: Update, context: Context) -> None:
@@ -618,4 +669,7 @@ async def answer_stale_button(core: Core, update: Update, context: Context) -> N
         if await entries.is_saved(core.db, who.profile, action.token):
             await answer_tap(update, who.t("Already saved."))
             return
-    await answer_tap(update, who.t("This button has expired. Send /log to start again."))
+    if isinstance(action, SaveEntry) or tapped_draft_id(update) is not None:
+        await answer_tap(update, who.t("This button is out of date. Send /log to start again."))
+    else:
+        await answer_tap(update, who.t("This button is out of date."))

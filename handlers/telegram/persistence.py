@@ -1,8 +1,11 @@
 """python-telegram-bot persistence over teachlog's database instead of a pickle file.
 
-Conversation states and user data are written to the `chat_state` table, so an
-unfinished /log survives a restart of the bot. Values must be JSON: the
-handlers keep drafts as plain dicts for this reason.
+Conversation states and user data live in the `chat_state` table, so an
+unfinished /log survives a restart of the bot, even a `kill -9`. They are
+written by :mod:`handlers.telegram.checkpoint` at every step, before its replies
+are sent; the periodic flush of python-telegram-bot leaves them alone, since it
+would write what was in memory a moment ago over a newer step. Values must be
+JSON: the handlers keep drafts as plain dicts for this reason.
 """
 
 from __future__ import annotations
@@ -44,14 +47,10 @@ class DatabasePersistence(BasePersistence[dict, dict, dict]):
         return {tuple(json.loads(key)): value["state"] for key, value in rows.items() if value is not None}
 
     async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:
-        kind, row_key = CONVERSATION_KIND.format(name=name), json.dumps(list(key))
-        if new_state is None:
-            await self.store.drop(kind, row_key)
-        else:
-            await self.store.save(kind, row_key, {"state": new_state})
+        return None  # written by the checkpoint of each step
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
-        await self.store.save(USER_DATA, str(user_id), copy.deepcopy(data))
+        return None  # written by the checkpoint of each step
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
         await self.store.save(CHAT_DATA, str(chat_id), copy.deepcopy(data))

@@ -23,9 +23,11 @@ from telegram.warnings import PTBUserWarning
 
 from bot import problems
 from bot.actions import Action, AssignProblem, AssignTo, CandidatesPage, CloseProblem, IsKind
+from bot.chat_state import ChatStateStore
 from bot.core import Core
 from bot.drafts import DraftTextError
 from bot.i18n import N_, Translator, translator
+from handlers.telegram.checkpoint import checkpointed_conversation
 from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply, tapped
 from handlers.telegram.keyboards import inline, log_button_pattern, mine_button_pattern
 from handlers.telegram.render import day_text
@@ -78,7 +80,8 @@ class ProblemHandlers:
         with warnings.catch_warnings():
             # One problem is handled at a time per chat; buttons of other problems restart the conversation.
             warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-            conversation = ConversationHandler(
+            conversation = checkpointed_conversation(
+                ChatStateStore(self.core.db),
                 entry_points=[CallbackQueryHandler(self.start_assign, pattern=IsKind(AssignProblem)),
                               CallbackQueryHandler(self.start_close, pattern=IsKind(CloseProblem))],
                 states={
@@ -90,7 +93,6 @@ class ProblemHandlers:
                 fallbacks=[CommandHandler("cancel", self.on_cancel, filters=private)],
                 allow_reentry=True,
                 name="problems",
-                persistent=True,
                 conversation_timeout=self.idle_timeout,
             )
         # In a group, /problems falls through to Basics, which points to the private chat.

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import json
 
+from bot.chat_state import ChatStateStore
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.schools import CreatedSchool, create_invite, create_school
@@ -68,14 +70,21 @@ class BotHarness:
     async def say(self, user: FakeUser, text: str) -> list[SentMessage]:
         return await self.fake.say(self.app, user, text)
 
-    async def tap(self, user: FakeUser, label: str) -> list[SentMessage]:
-        return await self.fake.tap_button(self.app, user, label)
+    async def tap(self, user: FakeUser, label: str, message: SentMessage | None = None) -> list[SentMessage]:
+        """Tap a button of `message`, by default of the latest message with buttons."""
+        return await self.fake.tap_button(self.app, user, label, message)
 
     def last_text(self, user: FakeUser) -> str:
         return self.fake.last_to(user.id).text
 
     def buttons(self, user: FakeUser) -> list[str]:
         return [text for text, _ in self.fake.last_to(user.id).inline_buttons]
+
+    async def saved_conversation(self, name: str, user: FakeUser) -> tuple[int | None, dict]:
+        """A private chat's state in conversation `name` and the person's user_data, as a restarted bot finds them."""
+        store = ChatStateStore(self.db)
+        state = (await store.load(f"conversation:{name}")).get(json.dumps([user.id, user.id])) or {}
+        return state.get("state"), (await store.load("user_data")).get(str(user.id)) or {}
 
     def errors(self) -> list[BaseException]:
         return self.fake.handler_errors

@@ -65,7 +65,9 @@ Fault injection / server state
     ``stats.rate_limited`` / ``stats.retry_after_served``).  ``block(user_id)`` makes sends to
     that chat fail with 403 like a user who blocked the bot; ``migrate(old, new)`` makes a group
     permanently answer ``ChatMigrated``; ``set_member(chat, user, status)`` feeds
-    ``getChatMember``.
+    ``getChatMember``.  ``hold(method, chat_id=..., delivered=True)`` makes the next matching
+    call wait for ``release()`` before it is answered (with ``delivered`` it has already taken
+    effect: the message is sent, only the answer is in flight), to kill a bot mid-call.
 
 Realism checks that catch real bugs: ``parse_mode="HTML"`` text is validated like Telegram does
 (unsupported/unclosed tags -> 400 "can't parse entities", e.g. ``<br>`` or an unescaped ``<``);
@@ -118,6 +120,7 @@ __all__ = [
     "FakeTelegram",
     "FakeUser",
     "Fault",
+    "Hold",
     "SentMessage",
     "retry_after_seconds",
 ]
@@ -368,6 +371,25 @@ class Fault:
 
 
 @dataclass
+class Hold:
+    """A call that waits for :meth:`release` before it is answered (see :meth:`FakeTelegram.hold`)."""
+
+    method: str
+    chat_id: int | str | None = None
+    delivered: bool = True
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def matches(self, method: str, params: JSON) -> bool:
+        if self.reached.is_set() or _norm(self.method) != _norm(method):
+            return False
+        return self.chat_id is None or str(params.get("chat_id")) == str(self.chat_id)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+@dataclass
 class FakeStats:
     calls: Counter = field(default_factory=Counter)
     """method -> number of calls received (successful or not)."""
@@ -573,6 +595,7 @@ class FakeTelegram:
         self.blocked_users: set[int] = set()
         self.migrated_chats: dict[int, int] = {}
         self.faults: list[Fault] = []
+        self.holds: list[Hold] = []
         self._rate_limit: _RateLimit | None = None
 
         self.commands: dict[tuple[str, str], list[JSON]] = {}
@@ -1018,6 +1041,13 @@ class FakeTelegram:
         self.faults.append(fault)
         return fault
 
+    def hold(self, method: str, *, chat_id: int | str | None = None, delivered: bool = True) -> Hold:
+        """Hold the answer to the next ``method`` call (optionally only for ``chat_id``) until released;
+        ``await hold.reached.wait()`` tells when it arrived."""
+        held = Hold(method, chat_id, delivered)
+        self.holds.append(held)
+        return held
+
     def rate_limit(
         self,
         per_second: float | None,
@@ -1103,6 +1133,12 @@ class FakeTelegram:
         self._check_rate_limit(norm, params)
         if norm == "getupdates":
             return await self._get_updates(params)
+        held = next((h for h in self.holds if h.matches(method, params)), None)
+        if held is not None:
+            held.reached.set()
+            result = self._route(norm, method, params, files, call) if held.delivered else None
+            await held.released.wait()
+            return result if held.delivered else self._route(norm, method, params, files, call)
         return self._route(norm, method, params, files, call)
 
     def _fault_error(self, fault: Fault, params: JSON) -> ApiError:
