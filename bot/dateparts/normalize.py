@@ -1,0 +1,59 @@
+"""Bring a typed date phrase to one plain form before it is read.
+
+Full-width digits and punctuation become ASCII (NFKC), letters lower case, runs of
+spaces one space; spaces between Chinese characters, brackets, and punctuation at
+either end (``昨天。``, ``(周六)``) go; hedges such as ``左右`` or ``around`` go; and
+colloquial words become the plain ones the readers know: 今早 → 今天早上, 昨儿个 → 昨天,
+前儿 → 前天, 昨晚 → 昨天晚上, last night → yesterday evening, a couple of days ago →
+2 days ago.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CJK = r"\u3000-\u9fff"
+_REWRITES = [
+    # Colloquial Chinese days ("儿" forms from the north, 个 as a filler).
+    (re.compile(r"今儿个|今儿"), "今天"),
+    (re.compile(r"昨儿个|昨儿|昨个"), "昨天"),
+    (re.compile(r"前儿个|前儿"), "前天"),
+    (re.compile(r"明儿个|明儿"), "明天"),
+    (re.compile(r"今早|今晨"), "今天早上"),
+    (re.compile(r"昨早"), "昨天早上"),
+    (re.compile(r"昨晚|昨夜"), "昨天晚上"),
+    (re.compile(r"今晚|今夜"), "今天晚上"),
+    (re.compile(r"前晚"), "前天晚上"),
+    (re.compile(r"明早"), "明天早上"),
+    (re.compile(r"明晚"), "明天晚上"),
+    # 早8点 / 晚7点: a one-character period right before an hour.
+    (re.compile(r"(?<![今昨前明])早(?=[0-9零一二两三四五六七八九十])"), "早上"),
+    (re.compile(r"(?<![今昨前明])晚(?=[0-9零一二两三四五六七八九十])"), "晚上"),
+    (re.compile(r"礼拜日"), "礼拜天"),
+    # English.
+    (re.compile(r"\btonight\b"), "today evening"),
+    (re.compile(r"\blast night\b"), "yesterday evening"),
+    (re.compile(r"\bthis (morning|afternoon|evening)\b"), r"today \1"),
+    (re.compile(r"\b(?:the )?day before yesterday\b"), "2 days ago"),
+    (re.compile(r"\b(?:a )?couple (?:of )?days ago\b"), "2 days ago"),
+    (re.compile(r"\bthis past\b"), "past"),
+    (re.compile(r"\by'?day\b"), "yesterday"),
+    (re.compile(r"\b(?:earlier today|today earlier|earlier)\b"), "today"),
+]
+# Words that only say "about": 下午3点左右, around 4pm.
+_HEDGES = re.compile(r"左右|大概|大约|差不多|\b(?:around|about|approximately|approx)\b|~")
+_BRACKETS = re.compile(r"[()\[\]{}【】〔〕<>《》「」]")
+_EDGE_PUNCTUATION = " 。.!?,;:、…·'\"-"
+
+
+def normalize(text: str) -> str:
+    """The plain form of a date phrase (see the module docstring)."""
+    s = unicodedata.normalize("NFKC", text or "").lower()
+    s = _BRACKETS.sub(" ", s)
+    s = _HEDGES.sub(" ", s)
+    s = re.sub(r"\s+", " ", s).strip(_EDGE_PUNCTUATION)
+    s = re.sub(rf"(?<=[{_CJK}0-9])\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+(?=[0-9])", "", s)
+    for pattern, repl in _REWRITES:
+        s = pattern.sub(repl, s)
+    return s
