@@ -63,6 +63,10 @@ _WEEKDAY_SAID = re.compile(
 )
 
 
+# How far ahead a year-less date said with its weekday may be read (11月21日周六 three days ahead).
+_AHEAD = datetime.timedelta(days=183)
+
+
 def _date(year: int, month: int, day: int) -> datetime.date | None:
     try:
         return datetime.date(year, month, day)
@@ -71,11 +75,11 @@ def _date(year: int, month: int, day: int) -> datetime.date | None:
 
 
 def _year_less(today: datetime.date, month: int, day: int) -> list[datetime.date]:
-    """(month, day) in the years around today: the most recent not after today first, then the next."""
+    """(month, day) in the years around today: the most recent not after today, then the next within half a year."""
     found = [d for year in range(today.year + 1, today.year - 8, -1) if (d := _date(year, month, day))]
     past = [d for d in found if d <= today]
-    future = sorted(d for d in found if d > today)
-    return past[:1] + future[:1]
+    future = [d for d in found if today < d <= today + _AHEAD]
+    return past[:1] + future[-1:]
 
 
 def _month_before(year: int, month: int) -> tuple[int, int]:

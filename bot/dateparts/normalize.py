@@ -29,8 +29,9 @@ _REWRITES = [
     (re.compile(r"明晚"), "明天晚上"),
     # 早8点 / 晚7点: a one-character period right before an hour.
     (re.compile(r"(?<![今昨前明])早(?=[0-9零一二两三四五六七八九十])"), "早上"),
-    (re.compile(r"(?<![今昨前明])晚(?=[0-9零一二两三四五六七八九十])"), "晚上"),
+    (re.compile(r"(?<![今昨前明傍])晚(?=[0-9零一二两三四五六七八九十])"), "晚上"),
     (re.compile(r"礼拜日"), "礼拜天"),
+    (re.compile(r"(?<=[点时])多"), ""),  # 三点多: a little after three
     # English.
     (re.compile(r"\btonight\b"), "today evening"),
     (re.compile(r"\blast night\b"), "yesterday evening"),

@@ -60,6 +60,10 @@ _CN_CLOCK = re.compile(
     rf"(?:(?::(?P<mm>\d{{2}})(?!\d))|(?:点钟|点|时)\s*(?:(?P<half>半)|(?P<q>一刻|三刻)|"
     rf"(?P<m>{_CN_MINUTE})\s*(?:分钟|分)?)?)"
 )
+# "at 3", "at 2:30", "3 o'clock": an English hour without am/pm, read like a Chinese bare hour.
+_EN_HOUR = re.compile(
+    r"(?:\bat\s+|@\s*|(?=\d{1,2}\s*o'?clock))(?P<h>\d{1,2})(?::(?P<mm>\d{2}))?(?![\d:])(?:\s*o'?clock)?"
+)
 _PERIOD_WORD_RE = re.compile(
     rf"(?:{_CN_PERIOD_RE})|(?:\b(?:in the |at )?(?:morning|afternoon|evening|night|noon|midday)\b)"
 )
@@ -92,18 +96,28 @@ def _apply_period(period: str | None, hour: int) -> tuple[int, int] | None:
     return (hour + 12 if 1 <= hour <= 11 else hour), 0
 
 
-def _cn_minutes(m: re.Match[str]) -> int | None:
-    if m["mm"] is not None:
-        return int(m["mm"])
-    if m["half"]:
+def _minutes(m: re.Match[str]) -> int | None:
+    said = m.groupdict()
+    if said["mm"] is not None:
+        return int(said["mm"])
+    if said.get("half"):
         return 30
-    if m["q"]:
-        return 15 if m["q"] == "一刻" else 45
-    return to_int(m["m"]) if m["m"] else 0
+    if said.get("q"):
+        return 15 if said["q"] == "一刻" else 45
+    return to_int(said["m"]) if said.get("m") else 0
 
 
 def _cut(s: str, m: re.Match[str]) -> str:
     return s[: m.start()] + " " + s[m.end():]
+
+
+def _period_elsewhere(s: str) -> tuple[str, str | None]:
+    """Remove the period words from ``s``: (the rest, the one period they name or None)."""
+    words = [p.replace("in the ", "").replace("at ", "").strip() for p in _PERIOD_WORD_RE.findall(s)]
+    kinds = {_PERIOD_WORDS[word] for word in words}
+    if len(kinds) > 1:
+        raise TimeOfDayError(s)  # 上午 … 晚上
+    return _PERIOD_WORD_RE.sub(" ", s), (kinds.pop() if kinds else None)
 
 
 def extract_time(s: str) -> tuple[str, datetime.time | None, int]:
@@ -112,36 +126,31 @@ def extract_time(s: str) -> tuple[str, datetime.time | None, int]:
     Returns (rest of the text, time or None, day shift of 0 or 1).
     Raises :class:`TimeOfDayError` for impossible times.
     """
-    found: datetime.time | None = None
-    shift = 0
     if m := _EN_CLOCK.search(s):
-        h, mi = int(m["h"]), int(m["m"] or 0)
-        if not (1 <= h <= 12 and mi < 60):
+        hour, minute = int(m["h"]), int(m["m"] or 0)
+        if not (1 <= hour <= 12 and minute < 60):
             raise TimeOfDayError(s)
-        found = datetime.time(h % 12 + (12 if m["ap"].startswith("p") else 0), mi)
-        s = _cut(s, m)
-    elif m := _CN_CLOCK.search(s):
-        hour, minute = to_int(m["h"]), _cn_minutes(m)
-        period = _PERIOD_WORDS[m["period"]] if m["period"] else None
-        if hour is None:
-            hs = None
-        elif m["mm"] is not None and period is None:
-            hs = (hour, 0) if 0 <= hour <= 23 else None  # 24-hour "15:00"
-        else:
-            hs = _apply_period(period, hour)
-        if hs is None or minute is None or not 0 <= minute <= 59:
-            raise TimeOfDayError(s)
-        found, shift = datetime.time(hs[0], minute), hs[1]
-        s = _cut(s, m)
-
-    periods = [p.replace("in the ", "").replace("at ", "").strip() for p in _PERIOD_WORD_RE.findall(s)]
-    s = _PERIOD_WORD_RE.sub(" ", s)
-    if periods and found is None:
-        kinds = {_PERIOD_WORDS[p] for p in periods}
-        if len(kinds) != 1 or _EARLY in kinds:
-            raise TimeOfDayError(s)
-        found = _PERIOD_TIMES[kinds.pop()]
-    return s, found, shift
+        rest, _ = _period_elsewhere(_cut(s, m))  # am/pm says it all: "last night 9pm"
+        return rest, datetime.time(hour % 12 + (12 if m["ap"].startswith("p") else 0), minute), 0
+    m = _CN_CLOCK.search(s) or _EN_HOUR.search(s)
+    if m is None:
+        rest, period = _period_elsewhere(s)
+        if period == _EARLY:
+            raise TimeOfDayError(s)  # 凌晨 alone: which hour?
+        return rest, (_PERIOD_TIMES[period] if period else None), 0
+    rest, elsewhere = _period_elsewhere(_cut(s, m))
+    said_period = m.groupdict().get("period")
+    period = _PERIOD_WORDS[said_period] if said_period else elsewhere
+    said_hour, said_minute = to_int(m["h"]), _minutes(m)
+    if said_hour is None:
+        hours = None
+    elif m["mm"] is not None and period is None:
+        hours = (said_hour, 0) if 0 <= said_hour <= 23 else None  # 24-hour "15:00"
+    else:
+        hours = _apply_period(period, said_hour)
+    if hours is None or said_minute is None or not 0 <= said_minute <= 59:
+        raise TimeOfDayError(s)
+    return rest, datetime.time(hours[0], said_minute), hours[1]
 
 
 def parse_time_of_day(text: str) -> datetime.time | None:
