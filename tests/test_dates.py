@@ -14,6 +14,7 @@ from bot.dates import (
     looks_like_duration,
     looks_like_when,
     parse_duration,
+    parse_time_of_day,
     parse_when,
 )
 
@@ -392,6 +393,121 @@ def test_table_is_big_enough():
     assert len(WHEN_CASES) >= 50
 
 
+@pytest.mark.parametrize("phrase", [
+    "11月13日周六", "11月13日（周六）", "周六11月13日", "11-13 周六", "2026年11月13日星期四", "Sat 13 Nov",
+    "Saturday, Nov 13", "Fri 14 Nov", "11月14日周日", "14号周五",
+])
+def test_a_weekday_that_contradicts_the_date_is_refused_not_guessed(phrase):
+    # Friday 2026-11-13 and Saturday 2026-11-14, and no other year near enough fits either.
+    with pytest.raises(WhenError) as exc:
+        parse_when(phrase, NOW)
+    assert exc.value.code == "weekday_mismatch"
+    assert exc.value.text == phrase
+
+
+@pytest.mark.parametrize("phrase", [
+    # A date with its weekday picks the coming one: Saturday 2026-11-21, not Friday 2025-11-21.
+    "11月21日周六", "11月21日（周六）", "11月21号 星期六", "周六11月21日", "Sat 21 Nov", "Saturday, Nov 21",
+    "2026-11-21 周六", "11-21 sat",
+    # Later today, tomorrow and beyond, in the words people use.
+    "今晚", "今晚8点", "傍晚", "今天傍晚", "夜里", "晚上", "this evening", "tonight at 9", "明儿", "明早", "明晚",
+    "下礼拜一", "下个星期五", "in 2 days", "本月20号", "这个月30号", "晚上8点半", "下午6点", "6pm",
+])
+def test_future_phrases_are_read_as_dates_in_the_future(phrase):
+    with pytest.raises(WhenError) as exc:
+        parse_when(phrase, NOW)
+    assert exc.value.code == "future"
+
+
+@pytest.mark.parametrize("phrase", [
+    "11-31", "2-30", "2026-13-01", "3点70分", "11月31日周二", "凌晨", "30小时前", "上午下午", "周八", "下午25点",
+])
+def test_impossible_or_vague_typed_phrases_are_unparseable(phrase):
+    with pytest.raises(WhenError) as exc:
+        parse_when(phrase, NOW)
+    assert exc.value.code == "unparseable"
+
+
+MONDAY = dt.datetime(2026, 11, 16, 9, 0, tzinfo=SH)
+NEW_YEARS_DAY = dt.datetime(2027, 1, 1, 10, 0, tzinfo=SH)  # a Friday
+JUST_AFTER_MIDNIGHT = dt.datetime(2027, 1, 1, 0, 30, tzinfo=SH)
+MARCH_END = dt.datetime(2026, 3, 31, 20, 0, tzinfo=SH)  # a Tuesday
+MARCH_START = dt.datetime(2026, 3, 1, 10, 0, tzinfo=SH)  # a Sunday; February 2026 has 28 days
+
+OTHER_NOW_CASES = [
+    (MONDAY, "周一", D(2026, 11, 16), None),
+    (MONDAY, "今早", D(2026, 11, 16), T(9, 0)),  # exactly now
+    (MONDAY, "上周一", D(2026, 11, 9), None),
+    (MONDAY, "上周日", D(2026, 11, 15), None),
+    (MONDAY, "上上周日", D(2026, 11, 8), None),
+    (MONDAY, "周日", D(2026, 11, 15), None),
+    (MONDAY, "礼拜天下午两点半", D(2026, 11, 15), T(14, 30)),
+    (MONDAY, "last monday", D(2026, 11, 9), None),
+    (MONDAY, "this monday", D(2026, 11, 16), None),
+    (MONDAY, "大前天", D(2026, 11, 13), None),
+    (MONDAY, "刚才", D(2026, 11, 16), T(9, 0)),
+    (MONDAY, "两小时前", D(2026, 11, 16), T(7, 0)),
+    (MONDAY, "11月16日周一", D(2026, 11, 16), None),
+    (NEW_YEARS_DAY, "12-31", D(2026, 12, 31), None),
+    (NEW_YEARS_DAY, "12/31", D(2026, 12, 31), None),
+    (NEW_YEARS_DAY, "12月31日周四", D(2026, 12, 31), None),
+    (NEW_YEARS_DAY, "Thu 31 Dec", D(2026, 12, 31), None),
+    (NEW_YEARS_DAY, "昨天", D(2026, 12, 31), None),
+    (NEW_YEARS_DAY, "上周五", D(2026, 12, 25), None),
+    (NEW_YEARS_DAY, "周五", D(2027, 1, 1), None),
+    (NEW_YEARS_DAY, "本周一", D(2026, 12, 28), None),
+    (NEW_YEARS_DAY, "上个月20号", D(2026, 12, 20), None),
+    (NEW_YEARS_DAY, "20号", D(2026, 12, 20), None),
+    (NEW_YEARS_DAY, "三十一号", D(2026, 12, 31), None),
+    (NEW_YEARS_DAY, "1号", D(2027, 1, 1), None),
+    (NEW_YEARS_DAY, "1月1日周五", D(2027, 1, 1), None),
+    (NEW_YEARS_DAY, "三小时前", D(2027, 1, 1), T(7, 0)),
+    (JUST_AFTER_MIDNIGHT, "一小时前", D(2026, 12, 31), T(23, 30)),
+    (JUST_AFTER_MIDNIGHT, "刚刚", D(2027, 1, 1), T(0, 30)),
+    (JUST_AFTER_MIDNIGHT, "昨晚", D(2026, 12, 31), T(19, 0)),
+    (JUST_AFTER_MIDNIGHT, "昨晚12点", D(2027, 1, 1), T(0, 0)),
+    (MARCH_END, "上个月28号", D(2026, 2, 28), None),
+    (MARCH_END, "30号", D(2026, 3, 30), None),
+    (MARCH_END, "31号", D(2026, 3, 31), None),
+    (MARCH_END, "上周日", D(2026, 3, 29), None),
+    (MARCH_END, "这周一", D(2026, 3, 30), None),
+    (MARCH_END, "3-1", D(2026, 3, 1), None),
+    (MARCH_START, "30号", D(2026, 1, 30), None),  # no 30th in February
+    (MARCH_START, "二十九号", D(2026, 1, 29), None),
+    (MARCH_START, "上个月28号", D(2026, 2, 28), None),
+    (MARCH_START, "周日", D(2026, 3, 1), None),
+    (MARCH_START, "上周日", D(2026, 2, 22), None),
+    (MARCH_START, "这周一", D(2026, 2, 23), None),
+    (MARCH_START, "2月28日周六", D(2026, 2, 28), None),
+]
+
+
+@pytest.mark.parametrize(("now", "phrase", "day", "time"), OTHER_NOW_CASES,
+                         ids=[f"{c[0]:%Y-%m-%d %H:%M} {c[1]}" for c in OTHER_NOW_CASES])
+def test_weeks_and_months_are_counted_right_across_boundaries(now, phrase, day, time):
+    assert parse_when(phrase, now) == When(day, time)
+
+
+def test_a_last_month_day_that_does_not_exist_is_unparseable():
+    with pytest.raises(WhenError) as exc:
+        parse_when("上个月31号", MARCH_END)  # February
+    assert exc.value.code == "unparseable"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("下午7点", T(19, 0)), ("19点", T(19, 0)), ("晚上七点", T(19, 0)), ("7pm", T(19, 0)), ("17:30", T(17, 30)),
+    ("１７：３０", T(17, 30)), ("早上8点半", T(8, 30)), ("晚上12点", T(0, 0)), ("下午四点一刻", T(16, 15)),
+    ("7点", T(7, 0)), ("at 4:30pm", T(16, 30)), ("中午", T(12, 0)),
+])
+def test_parse_time_of_day_reads_a_time_said_alone(text, expected):
+    assert parse_time_of_day(text) == expected
+
+
+@pytest.mark.parametrize("text", ["昨天下午3点", "王小明", "", "25点", "4:75pm", "上午15点", "tomorrow 7pm", "凌晨"])
+def test_parse_time_of_day_is_none_for_anything_else(text):
+    assert parse_time_of_day(text) is None
+
+
 @pytest.mark.parametrize(
     "phrase",
     ["tomorrow", "明天", "后天", "明天上午", "3天后", "下周一", "next friday", "this friday",
@@ -543,7 +659,8 @@ def test_duration_max_minutes():
 @pytest.mark.parametrize(("token", "expected"), [
     ("yesterday", True), ("fri", True), ("nov", True), ("11/20", True), ("4pm", True),
     ("昨天下午3点", True), ("上周五", True), ("两天前", True), ("2026-11-20", True), ("明天", True),
-    ("王小明", False), ("周一鸣", False), ("Li", False), ("45", False), ("40分钟", False),
+    ("11-20", True), ("刚才", True), ("今早", True), ("昨儿个", True), ("11月21日（周六）", True), ("earlier", True),
+    ("王小明", False), ("周一鸣", False), ("Li", False), ("45", False), ("40分钟", False), ("王刚", False),
     ("了解学习情况", False), ("", False),
 ])
 def test_looks_like_when(token, expected):
