@@ -49,7 +49,7 @@ _MONTH = _alternatives(EN_MONTHS)
 _ORDINAL = r"(?:st|nd|rd|th)?"
 _ISO_DATE = re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?")
 _CN_DATE = re.compile(
-    rf"(?:(?P<y>\d{{4}}|[零〇一二三四五六七八九]{{4}})\s*年\s*)?(?P<m>{CN_NUM})\s*月\s*(?P<d>{CN_NUM})\s*[日号]?"
+    rf"(?:(?P<y>\d{{4}}|\d{{2}}|[零〇一二三四五六七八九]{{4}})\s*年\s*)?(?P<m>{CN_NUM})\s*月\s*(?P<d>{CN_NUM})\s*[日号]?"
 )
 _NUM_DATE = re.compile(r"(?P<a>\d{1,2})\s*[-/.]\s*(?P<b>\d{1,2})(?:\s*[-/.]\s*(?P<y>\d{4}|\d{2}))?")
 _EN_MONTH_DAY = re.compile(rf"(?P<mon>{_MONTH})\.?\s*(?:the\s+)?(?P<d>\d{{1,2}}){_ORDINAL}(?:\s*(?P<y>\d{{4}}))?")

@@ -27,9 +27,12 @@ _REWRITES = [
     (re.compile(r"前晚"), "前天晚上"),
     (re.compile(r"明早"), "明天早上"),
     (re.compile(r"明晚"), "明天晚上"),
-    # 早8点 / 晚7点: a one-character period right before an hour.
-    (re.compile(r"(?<![今昨前明])早(?=[0-9零一二两三四五六七八九十])"), "早上"),
-    (re.compile(r"(?<![今昨前明傍])晚(?=[0-9零一二两三四五六七八九十])"), "晚上"),
+    (re.compile(r"早些时候|早些"), ""),  # 今天早些时候: earlier today
+    # 早8点, 周五晚: a one-character period.
+    (re.compile(r"(?<![今昨前明])早(?![上晨])"), "早上"),
+    (re.compile(r"(?<![今昨前明傍])晚(?!上)"), "晚上"),
+    # 上周星期五, 上周的周五: the week said twice.
+    (re.compile(r"(上上|上|这|本|下下|下)个?(?:周|星期|礼拜)的?(?=(?:周|星期|礼拜)[一二三四五六日天七1-7])"), r"\1"),
     (re.compile(r"礼拜日"), "礼拜天"),
     (re.compile(r"(?<=[点时])多"), ""),  # 三点多: a little after three
     # English.
