@@ -35,6 +35,10 @@ _REWRITES = [
     (re.compile(r"(上上|上|这|本|下下|下)个?(?:周|星期|礼拜)的?(?=(?:周|星期|礼拜)[一二三四五六日天七1-7])"), r"\1"),
     (re.compile(r"礼拜日"), "礼拜天"),
     (re.compile(r"(?<=[点时])多"), ""),  # 三点多: a little after three
+    # A range of hours said once: 3-5点 → 3点, 3-4pm → 3pm (the start is when it happened).
+    (re.compile(r"(?<![\d:])([0-9一二两三四五六七八九十]{1,3})\s*(?:-|–|~|到|至)\s*[0-9一二两三四五六七八九十]{1,3}\s*(点|时)"),
+     r"\1\2"),
+    (re.compile(r"\b(\d{1,2}(?::\d{2})?)\s*(?:-|–|~|to)\s*\d{1,2}(?::\d{2})?\s*([ap]\.?m\.?)"), r"\1\2"),
     # English.
     (re.compile(r"\btonight\b"), "today evening"),
     (re.compile(r"\blast night\b"), "yesterday evening"),
@@ -46,9 +50,9 @@ _REWRITES = [
     (re.compile(r"\b(?:earlier today|today earlier|earlier)\b"), "today"),
 ]
 # Words that only say "about": 下午3点左右, around 4pm.
-_HEDGES = re.compile(r"左右|大概|大约|差不多|\b(?:around|about|approximately|approx)\b|~")
+_HEDGES = re.compile(r"左右|大概|大约|差不多|\b(?:around|about|approximately|approx)\b")
 _BRACKETS = re.compile(r"[()\[\]{}【】〔〕<>《》「」]")
-_EDGE_PUNCTUATION = " 。.!?,;:、…·'\"-"
+_EDGE_PUNCTUATION = " 。.!?,;:、…·~'\"-"
 
 
 def normalize(text: str) -> str:

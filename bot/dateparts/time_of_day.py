@@ -6,6 +6,7 @@ Rules:
   ``晚上12点`` = midnight at the end of that day, ``夜里2点`` / ``凌晨2点`` = 02:00, ``中午1点`` = 13:00.
 * A bare Chinese hour (``3点``) is read as school hours: 1–6 are afternoon (13:00–18:00), 7–12 are
   as written, 0 and 13–23 are 24-hour.  ``15:30`` is 24-hour; ``4pm`` is 16:00.
+* A range gives its start: ``3点到4点``, ``下午3-5点``, ``15:00-16:00``, ``3-4pm``, ``3pm to 4pm``.
 * Minutes: ``3点10分``, ``3点10``, ``3:10``, ``半`` = 30, ``一刻`` = 15, ``三刻`` = 45.
 * A period said alone gives a representative time: morning (早上/上午/morning) 09:00, noon
   (中午/noon) 12:00, afternoon (下午/afternoon) 15:00, dusk (傍晚) 18:00, evening
@@ -64,6 +65,7 @@ _CN_CLOCK = re.compile(
 _EN_HOUR = re.compile(
     r"(?:\bat\s+|@\s*|(?=\d{1,2}\s*o'?clock))(?P<h>\d{1,2})(?::(?P<mm>\d{2}))?(?![\d:])(?:\s*o'?clock)?"
 )
+_RANGE_SEPARATOR = re.compile(r"\s*(?:-|–|—|~|到|至|\bto\b|\buntil\b|\btill\b)\s*")
 _PERIOD_WORD_RE = re.compile(
     rf"(?:{_CN_PERIOD_RE})|(?:\b(?:in the |at )?(?:morning|afternoon|evening|night|noon|midday)\b)"
 )
@@ -108,7 +110,13 @@ def _minutes(m: re.Match[str]) -> int | None:
 
 
 def _cut(s: str, m: re.Match[str]) -> str:
-    return s[: m.start()] + " " + s[m.end():]
+    """``s`` without the time ``m`` found, nor the end of a range that follows it (3点到4点, 3pm-4pm)."""
+    end = m.end()
+    if separator := _RANGE_SEPARATOR.match(s, end):
+        after = s[separator.end():]  # matched on its own, so the lookbehinds do not see the separator
+        if second := _EN_CLOCK.match(after) or _CN_CLOCK.match(after):
+            end = separator.end() + second.end()
+    return s[: m.start()] + " " + s[end:]
 
 
 def _period_elsewhere(s: str) -> tuple[str, str | None]:
