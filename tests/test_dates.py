@@ -389,6 +389,15 @@ COLLOQUIAL_CASES = [
     ("yesterday 3pm to 4pm", D(2026, 11, 17), T(15, 0)),
     ("yesterday 3-4pm", D(2026, 11, 17), T(15, 0)),
     ("10:30-11:30am", D(2026, 11, 18), T(10, 30)),
+    # Hedges and other everyday English and Chinese.
+    ("last night around 8", D(2026, 11, 17), T(20, 0)),
+    ("about 3pm yesterday", D(2026, 11, 17), T(15, 0)),
+    ("yesterday around 3", D(2026, 11, 17), T(15, 0)),
+    ("下午3点整", D(2026, 11, 18), T(15, 0)),
+    ("yesterday lunchtime", D(2026, 11, 17), T(12, 0)),
+    ("yesterday at lunch", D(2026, 11, 17), T(12, 0)),
+    ("2 days back", D(2026, 11, 16), None),
+    ("a week back", D(2026, 11, 11), None),
 ]
 
 TYPED_CASES = NUMERIC_DATE_CASES + DATE_WITH_WEEKDAY_CASES + COLLOQUIAL_CASES

@@ -2,7 +2,7 @@
 
 Full-width digits and punctuation become ASCII (NFKC), letters lower case, runs of
 spaces one space; spaces between Chinese characters, brackets, and punctuation at
-either end (``昨天。``, ``(周六)``) go; hedges such as ``左右`` or ``around`` go; and
+either end (``昨天。``, ``(周六)``) go; hedges go (``左右``) or read as "at" (``around 8``); and
 colloquial words become the plain ones the readers know: 今早 → 今天早上, 昨儿个 → 昨天,
 前儿 → 前天, 昨晚 → 昨天晚上, last night → yesterday evening, a couple of days ago →
 2 days ago.
@@ -34,7 +34,7 @@ _REWRITES = [
     # 上周星期五, 上周的周五: the week said twice.
     (re.compile(r"(上上|上|这|本|下下|下)个?(?:周|星期|礼拜)的?(?=(?:周|星期|礼拜)[一二三四五六日天七1-7])"), r"\1"),
     (re.compile(r"礼拜日"), "礼拜天"),
-    (re.compile(r"(?<=[点时])多"), ""),  # 三点多: a little after three
+    (re.compile(r"(?<=[点时])[多整]"), ""),  # 三点多: a little after three; 三点整: three sharp
     # A range of hours said once: 3-5点 → 3点, 3-4pm → 3pm (the start is when it happened).
     (re.compile(r"(?<![\d:])([0-9一二两三四五六七八九十]{1,3})\s*(?:-|–|~|到|至)\s*[0-9一二两三四五六七八九十]{1,3}\s*(点|时)"),
      r"\1\2"),
@@ -47,10 +47,14 @@ _REWRITES = [
     (re.compile(r"\b(?:a )?couple (?:of )?days ago\b"), "2 days ago"),
     (re.compile(r"\bthis past\b"), "past"),
     (re.compile(r"\by'?day\b"), "yesterday"),
+    (re.compile(r"\blunch\s*time\b|\blunchtime\b|\blunch\b"), "noon"),
+    (re.compile(r"\b(days?|weeks?)\s+(?:back|before)$"), r"\1 ago"),
     (re.compile(r"\b(?:earlier today|today earlier|earlier)\b"), "today"),
 ]
 # Words that only say "about": 下午3点左右, around 4pm.
-_HEDGES = re.compile(r"左右|大概|大约|差不多|\b(?:around|about|approximately|approx)\b")
+_HEDGES = re.compile(r"左右|大概|大约|差不多")
+# "around 8", "about 3pm": an English hedge is read as "at".
+_EN_HEDGES = re.compile(r"\b(?:at\s+)?(?:around|about|approximately|approx\.?)\s*")
 _BRACKETS = re.compile(r"[()\[\]{}【】〔〕<>《》「」]")
 _EDGE_PUNCTUATION = " 。.!?,;:、…·~'\"-"
 
@@ -60,6 +64,7 @@ def normalize(text: str) -> str:
     s = unicodedata.normalize("NFKC", text or "").lower()
     s = _BRACKETS.sub(" ", s)
     s = _HEDGES.sub(" ", s)
+    s = _EN_HEDGES.sub(" at ", s)
     s = re.sub(r"\s+", " ", s).strip(_EDGE_PUNCTUATION)
     s = re.sub(rf"(?<=[{_CJK}0-9])\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+(?=[0-9])", "", s)
     for pattern, repl in _REWRITES:
