@@ -144,9 +144,16 @@ def _week_day(today: datetime.date, weekday: int, weeks_back: int) -> datetime.d
     return monday + datetime.timedelta(days=weekday - 7 * weeks_back)
 
 
+# Counting further than this says "long ago" (or "far ahead") all the same, and keeps the date arithmetic in range.
+_FARTHEST_COUNT = datetime.timedelta(days=36525)
+
+
 def _counted_back(m: re.Match[str], today: datetime.date, days_each: int) -> datetime.date | None:
     n = _to_int(m["n"] or m["en"])
-    return None if n is None else today - datetime.timedelta(days=days_each * n)
+    if n is None:
+        return None
+    days = max(-_FARTHEST_COUNT.days, min(_FARTHEST_COUNT.days, days_each * n))
+    return today - datetime.timedelta(days=days)
 
 
 def _weekday_day(s: str, today: datetime.date) -> datetime.date | None:

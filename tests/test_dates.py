@@ -457,6 +457,22 @@ def test_impossible_or_vague_typed_phrases_are_unparseable(phrase):
     assert exc.value.code == "unparseable"
 
 
+@pytest.mark.parametrize(("phrase", "code"), [
+    ("9" * 309 + "天前", "unparseable"),
+    ("9" * 5000 + "天前", "unparseable"),
+    ("999999999天前", "too_old"),
+    ("in 999999999 days", "future"),
+    ("9" * 20 + "小时前", "unparseable"),
+    ("9" * 20 + "年1月1日", "unparseable"),
+    ("1月" + "9" * 20 + "日", "unparseable"),
+    ("昨天 " + "9" * 309, "unparseable"),
+])
+def test_absurdly_long_numbers_get_an_answer_not_an_overflow(phrase, code):
+    with pytest.raises(WhenError) as exc:
+        parse_when(phrase, NOW)
+    assert exc.value.code == code
+
+
 MONDAY = dt.datetime(2026, 11, 16, 9, 0, tzinfo=SH)
 NEW_YEARS_DAY = dt.datetime(2027, 1, 1, 10, 0, tzinfo=SH)  # a Friday
 JUST_AFTER_MIDNIGHT = dt.datetime(2027, 1, 1, 0, 30, tzinfo=SH)

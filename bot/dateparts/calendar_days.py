@@ -70,7 +70,7 @@ _AHEAD = datetime.timedelta(days=183)
 def _date(year: int, month: int, day: int) -> datetime.date | None:
     try:
         return datetime.date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):  # 2月30号; a year of twenty digits
         return None
 
 

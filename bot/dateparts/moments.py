@@ -49,6 +49,6 @@ def moment(s: str, now: datetime.datetime) -> datetime.datetime | None:
     if m is None:
         return None
     minutes = _minutes_back(m)
-    if minutes is None or datetime.timedelta(minutes=minutes) > _LONGEST_AGO:
+    if minutes is None or minutes > _LONGEST_AGO.total_seconds() / 60:
         return None
     return (now - datetime.timedelta(minutes=minutes)).replace(second=0, microsecond=0)

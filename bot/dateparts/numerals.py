@@ -10,15 +10,17 @@ EN_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4,
 # A regex fragment for one number, Arabic or Chinese.
 CN_NUM = r"[0-9零〇一二两三四五六七八九十]+"
 EN_NUM_WORD = "|".join(EN_NUMBERS)
+# More digits than this is no count of days, hours or years anyone types (and int() refuses 4,300+).
+_MOST_DIGITS = 9
 
 
 def to_int(s: str) -> int | None:
-    """Arabic digits, English number words or Chinese numerals below 100; None otherwise."""
+    """Arabic digits (at most nine), English number words or Chinese numerals below 100; None otherwise."""
     s = s.strip()
     if not s:
         return None
     if s.isascii() and s.isdigit():
-        return int(s)
+        return int(s) if len(s) <= _MOST_DIGITS else None
     if s in EN_NUMBERS:
         return EN_NUMBERS[s]
     if "十" in s:
