@@ -398,6 +398,13 @@ COLLOQUIAL_CASES = [
     ("yesterday at lunch", D(2026, 11, 17), T(12, 0)),
     ("2 days back", D(2026, 11, 16), None),
     ("a week back", D(2026, 11, 11), None),
+    # A weekday of last or this Monday-based week, said in English.
+    ("friday last week", D(2026, 11, 13), None),
+    ("Friday of last week", D(2026, 11, 13), None),
+    ("last week's friday", D(2026, 11, 13), None),
+    ("last week thursday 3pm", D(2026, 11, 12), T(15, 0)),
+    ("monday this week", D(2026, 11, 16), None),
+    ("sun last week", D(2026, 11, 15), None),
 ]
 
 TYPED_CASES = NUMERIC_DATE_CASES + DATE_WITH_WEEKDAY_CASES + COLLOQUIAL_CASES
@@ -440,7 +447,7 @@ def test_a_weekday_that_contradicts_the_date_is_refused_not_guessed(phrase):
     "2026-11-21 周六", "11-21 sat",
     # Later today, tomorrow and beyond, in the words people use.
     "今晚", "今晚8点", "傍晚", "今天傍晚", "夜里", "晚上", "this evening", "tonight at 9", "明儿", "明早", "明晚",
-    "下礼拜一", "下个星期五", "in 2 days", "本月20号", "这个月30号", "晚上8点半", "下午6点", "6pm",
+    "下礼拜一", "下个星期五", "in 2 days", "wednesday next week", "friday this week", "本月20号", "这个月30号", "晚上8点半", "下午6点", "6pm",
 ])
 def test_future_phrases_are_read_as_dates_in_the_future(phrase):
     with pytest.raises(WhenError) as exc:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.dateparts.calendar_days import EN_WEEKDAYS
+
 _CJK = r"\u3000-\u9fff"
 _REWRITES = [
     # Colloquial Chinese days ("儿" forms from the north, 个 as a filler).
@@ -59,6 +61,21 @@ _BRACKETS = re.compile(r"[()\[\]{}【】〔〕<>《》「」]")
 _EDGE_PUNCTUATION = " 。.!?,;:、…·~'\"-"
 
 
+_EN_WEEKDAY_WORD = rf"(?P<wd>{'|'.join(sorted(EN_WEEKDAYS, key=len, reverse=True))})"
+_EN_WEEK_WORD = r"(?P<week>last|this|next) week'?s?"
+# "friday last week", "last week's friday": the weekday of that Monday-based week, as 上周五 says it.
+_EN_WEEKDAY_OF_WEEK = re.compile(
+    rf"\b(?:{_EN_WEEKDAY_WORD}\s+(?:of\s+)?{_EN_WEEK_WORD}|{_EN_WEEK_WORD.replace('week>', 'week2>')}\s+"
+    rf"{_EN_WEEKDAY_WORD.replace('wd>', 'wd2>')})\b"
+)
+_CN_WEEK_PREFIXES = {"last": "上", "this": "本", "next": "下"}
+
+
+def _weekday_of_week(m: re.Match[str]) -> str:
+    week, weekday = m["week"] or m["week2"], m["wd"] or m["wd2"]
+    return f"{_CN_WEEK_PREFIXES[week]}周{EN_WEEKDAYS[weekday] + 1}"
+
+
 def normalize(text: str) -> str:
     """The plain form of a date phrase (see the module docstring)."""
     s = unicodedata.normalize("NFKC", text or "").lower()
@@ -69,4 +86,4 @@ def normalize(text: str) -> str:
     s = re.sub(rf"(?<=[{_CJK}0-9])\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+(?=[0-9])", "", s)
     for pattern, repl in _REWRITES:
         s = pattern.sub(repl, s)
-    return s
+    return _EN_WEEKDAY_OF_WEEK.sub(_weekday_of_week, s)
