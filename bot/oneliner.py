@@ -80,7 +80,7 @@ _MAX_DURATION_TOKENS = 4
 _WHEN_GLUE = {
     "at", "on", "@", "the", "day", "days", "week", "weeks", "before", "after",
     "of", "a", "an", "one", "two", "three", "four", "five", "six", "seven",
-    "in", "and",
+    "in", "and", "hour", "hours", "minute", "minutes", "mins", "couple", "just", "few",
 }
 _MONTH_WORDS = {
     "january", "jan", "february", "feb", "march", "mar", "april", "apr", "may",
@@ -91,6 +91,8 @@ _MONTH_WORDS = {
 # where the name is expected ("call Sun Li today", "visit May 10min").
 _NAME_LIKE_DATE_WORDS = {"sun", "may", "june", "april", "august", "march"}
 _BARE_NUMBER = re.compile(r"\d+")
+# A bare number followed by one of these counts back from today or now ("2 days ago", "2 hours ago").
+_COUNTED_UNITS = {"day", "days", "week", "weeks", "hour", "hours", "minutes", "mins"}
 _NOTES_LEADING_PUNCT = " \t-—–:：,，;；"
 
 
@@ -138,7 +140,7 @@ def _when_window_ok(keys: list[str]) -> bool:
         if _BARE_NUMBER.fullmatch(k):
             prev = keys[i - 1] if i > 0 else ""
             nxt = keys[i + 1] if i + 1 < len(keys) else ""
-            if prev in _MONTH_WORDS or nxt in _MONTH_WORDS or nxt in {"day", "days", "week", "weeks"}:
+            if prev in _MONTH_WORDS or nxt in _MONTH_WORDS or nxt in _COUNTED_UNITS:
                 continue
         return False
     return True
@@ -162,6 +164,9 @@ def _match_when(tokens: list[_Tok], i: int, now: datetime.datetime, *, in_name: 
         try:
             return size, parse_when(" ".join(keys), now, max_days_back=max_days_back), None
         except WhenError as exc:
+            if exc.code != "unparseable":
+                # A longer window read as a date wins over a shorter one ("Fri 14 Nov" is not "Fri").
+                return size, None, exc.code
             errors.append((size, exc.code))
     usable = [(size, code) for size, code in errors if code != "unparseable"]
     if usable:

@@ -90,6 +90,8 @@ WHEN_ERRORS = {
     "unparseable": N_("I could not read that date. Try “yesterday 4pm”, “fri”, “昨天下午3点” or “11月20号”."),
     "future": N_("That is in the future. Log activities that have already happened."),
     "too_old": N_("That is more than {days} days ago. Ask a leader to record older activities."),
+    "weekday_mismatch": N_("That date is not on the weekday you wrote. Check both, or send the date alone, "
+                           "e.g. “11月20号”."),
 }
 DURATION_ERRORS = {
     "unparseable": N_("I could not read that duration. Try “45”, “1h”, “1h30” or “半小时”."),
