@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ActivityType, ChatState, Entry, EntryAudit, Invite, Member, Pairing, School
 
-
 # --- schools and activity types -------------------------------------------------------------
 
 async def add(session: AsyncSession, obj):

@@ -147,7 +147,8 @@ def test_future_is_refused(phrase):
     assert exc.value.code == "future"
 
 
-@pytest.mark.parametrize("phrase", ["2026-08-01", "11月20号", "11/20", "nov 20", "20 nov", "十一月二十号", "100 days ago"])
+@pytest.mark.parametrize("phrase", ["2026-08-01", "11月20号", "11/20", "nov 20", "20 nov", "十一月二十号",
+                                    "100 days ago"])
 def test_too_old_is_refused(phrase):
     # Year-less 11/20 is the most recent past one: 2025-11-20.
     with pytest.raises(WhenError) as exc:
@@ -181,7 +182,8 @@ def test_unparseable(phrase):
     assert exc.value.code == "unparseable"
 
 
-@pytest.mark.parametrize("phrase", ["yesterday", "昨天", "上周五", "11月10号", "两天前", "friday", "nov 10", "2026-11-10"])
+@pytest.mark.parametrize("phrase", ["yesterday", "昨天", "上周五", "11月10号", "两天前", "friday", "nov 10",
+                                    "2026-11-10"])
 def test_date_only_never_invents_a_time(phrase):
     assert parse_when(phrase, NOW).time is None
 

@@ -531,7 +531,7 @@ def _backwards_blackouts(blackouts: Located) -> list[Problem]:
 def _overlapping_terms(terms: Located) -> list[Problem]:
     ordered = sorted((t for t in terms if t[1].start <= t[1].end), key=lambda t: (t[1].start, t[0]))
     problems = []
-    for (prev_index, prev), (index, term) in zip(ordered, ordered[1:]):
+    for (prev_index, prev), (index, term) in zip(ordered, ordered[1:], strict=False):
         if term.start <= prev.end:
             where = path_text(("calendar", "terms", prev_index))
             problems.append(

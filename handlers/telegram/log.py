@@ -219,7 +219,8 @@ class LogConversation:
     async def lost_draft(self, update: Update, context: Context, who: Caller) -> int:
         """The conversation state points at a draft we no longer have (e.g. the member left)."""
         _forget_draft(context)
-        text = not_a_member_text(who.t) if who.profile is None else who.t("This entry is no longer open. Send /log to start again.")
+        text = (not_a_member_text(who.t) if who.profile is None
+                else who.t("This entry is no longer open. Send /log to start again."))
         await reply(update, text)
         return ConversationHandler.END
 

@@ -61,7 +61,8 @@ def problem_text(problem: problems.ProblemView, t: Translator) -> str:
     lines = [f"❗ {problem.text}"]
     about = t("raised by {name} on {day}", name=problem.raised_by, day=day_text(problem.raised_on, t))
     lines.append(f"👤 {problem.student} · {about}" if problem.student else f"👤 {about}")
-    lines.append("📌 " + (t("Assigned to {name}", name=problem.assignee) if problem.assignee else t("Not assigned yet")))
+    lines.append("📌 " + (t("Assigned to {name}", name=problem.assignee) if problem.assignee
+                          else t("Not assigned yet")))
     return "\n".join(lines)
 
 

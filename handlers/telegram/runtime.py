@@ -22,8 +22,8 @@ from handlers.telegram.chat_members import ChatMemberUpdates
 from handlers.telegram.export import ExportHandlers
 from handlers.telegram.groups import GroupHandlers
 from handlers.telegram.join import JoinConversation
-from handlers.telegram.lookback import LookBack
 from handlers.telegram.log import IDLE_TIMEOUT, LogConversation
+from handlers.telegram.lookback import LookBack
 from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter, standalone_messenger
 from handlers.telegram.notify_job import NotificationJob
 from handlers.telegram.persistence import FLUSH_INTERVAL_SECONDS, DatabasePersistence
