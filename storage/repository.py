@@ -9,6 +9,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ActivityType, ChatState, Entry, EntryAudit, Invite, Member, Pairing, School
+from storage.rowcount import affected_rows
 
 # --- schools and activity types -------------------------------------------------------------
 
@@ -60,7 +61,7 @@ async def claim_invite_use(session: AsyncSession, invite_id: int, now: dt.dateti
         .where(Invite.id == invite_id, Invite.uses < Invite.max_uses,
                or_(Invite.expires_at.is_(None), Invite.expires_at > now))
         .values(uses=Invite.uses + 1))
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 async def member_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Member | None:
@@ -104,7 +105,7 @@ async def recent_student_names(session: AsyncSession, member_id: int, limit: int
         .group_by(Entry.student_name)
         .order_by(last_used.desc())
         .limit(limit))
-    return [name for name, _ in rows]
+    return [name for name, _ in rows if name is not None]
 
 
 async def recent_covisitor_ids(session: AsyncSession, member_id: int, limit: int) -> list[int]:
@@ -116,7 +117,7 @@ async def recent_covisitor_ids(session: AsyncSession, member_id: int, limit: int
         .group_by(Entry.covisitor_member_id)
         .order_by(last_used.desc())
         .limit(limit))
-    return [member_id for member_id, _ in rows]
+    return [member_id for member_id, _ in rows if member_id is not None]
 
 
 async def latest_entries(session: AsyncSession, member_id: int, limit: int) -> list[Entry]:
