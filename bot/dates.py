@@ -225,6 +225,8 @@ def _extract_time(s: str) -> tuple[str, datetime.time | None, int]:
     """
     found: datetime.time | None = None
     shift = 0
+    h: int | None
+    mi: int | None
     m = _EN_CLOCK.search(s)
     if m:
         h, mi = int(m["h"]), int(m["m"] or 0)
@@ -491,6 +493,7 @@ def parse_when(text: str, now: datetime.datetime, *, max_days_back: int = 60) ->
     day_text, time, shift = _extract_time(s)
     day_text = re.sub(r"\s+", " ", _GLUE_RE.sub(" ", day_text)).strip()
 
+    day: datetime.date | None
     if not day_text:
         if time is None:
             raise WhenError("unparseable", text)

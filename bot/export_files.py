@@ -91,7 +91,8 @@ class XlsxSheet:
             return cell
         for kind, number_format in NUMBER_FORMATS.items():
             if isinstance(value, kind):
-                cell = WriteOnlyCell(self._sheet, value=value)
+                # types-openpyxl's WriteOnlyCell omits the dates and times that Cell takes
+                cell = WriteOnlyCell(self._sheet, value=value)  # type: ignore[arg-type]
                 cell.number_format = number_format
                 return cell
         return value

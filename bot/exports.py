@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from bot.contact_points import CONTACT_POINT_COLUMNS, contact_point_rows
 from bot.dates import WhenError, parse_when
-from bot.export_files import Column, CsvTable, XlsxBook
+from bot.export_files import Column, CsvTable, XlsxBook, XlsxSheet
 from bot.i18n import N_, Translator, translator
 from bot.school_facts import SchoolFacts, activity_text, load_school_facts, role_text
 from bot.standing import school_standing
@@ -92,7 +92,7 @@ async def write_export(db: Database, school_id: int, start: dt.date, end: dt.dat
     t = translator(language)
     facts = await load_school_facts(db, school_id)
     book = XlsxBook() if xlsx is not None else None
-    sinks = []
+    sinks: list[XlsxSheet | CsvTable] = []
     if book is not None:
         sinks.append(book.sheet(t(ENTRIES_SHEET), _translated(ENTRY_COLUMNS, t)))
     table = CsvTable(csv, [t(title) for title, _ in ENTRY_COLUMNS]) if csv is not None else None
@@ -107,7 +107,7 @@ async def write_export(db: Database, school_id: int, start: dt.date, end: dt.dat
             count += 1
     if table is not None:
         table.finish()
-    if book is not None:
+    if book is not None and xlsx is not None:
         await _write_summary_sheets(db, book, facts, start, end, min(end, today), t)
         book.save(xlsx)
     return count

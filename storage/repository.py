@@ -23,6 +23,14 @@ async def get_school(session: AsyncSession, school_id: int) -> School | None:
     return await session.get(School, school_id)
 
 
+async def require_school(session: AsyncSession, school_id: int) -> School:
+    """A school that must exist, such as a member's or an invite's; LookupError when it does not."""
+    school = await session.get(School, school_id)
+    if school is None:
+        raise LookupError(f"no school with id {school_id}")
+    return school
+
+
 async def replace_activity_types(session: AsyncSession, school_id: int, types: Sequence[ActivityType]) -> None:
     """Make the school's active activity types exactly `types` (matched by code; old ones deactivated)."""
     existing = {a.code: a for a in (await session.scalars(
@@ -70,6 +78,14 @@ async def member_by_telegram_id(session: AsyncSession, telegram_user_id: int) ->
 
 async def get_member(session: AsyncSession, member_id: int) -> Member | None:
     return await session.get(Member, member_id)
+
+
+async def require_member(session: AsyncSession, member_id: int) -> Member:
+    """A member that must exist, such as the one a chat is signed in as; LookupError when it does not."""
+    member = await session.get(Member, member_id)
+    if member is None:
+        raise LookupError(f"no member with id {member_id}")
+    return member
 
 
 async def school_members(session: AsyncSession, school_id: int, *, active_only: bool = True,
