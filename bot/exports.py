@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import BinaryIO
+from typing import IO
 
 from bot.contact_points import CONTACT_POINT_COLUMNS, contact_point_rows
 from bot.dates import WhenError, parse_when
@@ -87,7 +87,7 @@ def export_file_name(start: dt.date, end: dt.date, file_format: str) -> str:
 # --- writing ----------------------------------------------------------------------------------
 
 async def write_export(db: Database, school_id: int, start: dt.date, end: dt.date, *, language: str,
-                       today: dt.date, xlsx: BinaryIO | None = None, csv: BinaryIO | None = None) -> int:
+                       today: dt.date, xlsx: IO[bytes] | None = None, csv: IO[bytes] | None = None) -> int:
     """Write the export to the streams given (an .xlsx workbook, CSV of the entries); the number of entries."""
     t = translator(language)
     facts = await load_school_facts(db, school_id)

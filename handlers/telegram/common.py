@@ -32,6 +32,8 @@ async def caller(core: Core, update: Update) -> Caller:
 
 async def reply(update: Update, text: str, **kwargs) -> None:
     """Answer in the chat the update came from, whether it was a message or a button tap."""
+    if update.effective_chat is None:
+        raise LookupError("this update has no chat to reply in")
     await update.effective_chat.send_message(text, **kwargs)
 
 

@@ -12,6 +12,7 @@ from bot.membership import set_language
 from handlers.telegram.common import Context, answer_tap, caller, not_a_member_text, reply
 from handlers.telegram.keyboards import main_keyboard
 from handlers.telegram.render import day_text
+from handlers.telegram.required import member, tap_data, tapped
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 FREQUENCY_BUTTONS = {"daily": N_("Daily"), "weekly": N_("Weekly"), "off": N_("Off")}
@@ -83,10 +84,10 @@ class SettingsHandlers:
         if who.profile is None:
             await reply(update, not_a_member_text(who.t))
             return
-        language = update.callback_query.data.split(":", 1)[1]
+        language = tap_data(update).split(":", 1)[1]
         await set_language(self.core.db, who.profile.member_id, language)
         t = translator(language)
-        await update.callback_query.edit_message_reply_markup(None)
+        await tapped(update).edit_message_reply_markup(None)
         await reply(update, t("Done: I will write to you in English."), reply_markup=main_keyboard(t))
 
     async def on_frequency(self, update: Update, context: Context) -> None:
@@ -95,6 +96,6 @@ class SettingsHandlers:
         if who.profile is None:
             await reply(update, not_a_member_text(who.t))
             return
-        await set_frequency(self.core.db, who.profile.member_id, update.callback_query.data.split(":", 1)[1])
-        await update.callback_query.edit_message_reply_markup(None)
+        await set_frequency(self.core.db, member(who).member_id, tap_data(update).split(":", 1)[1])
+        await tapped(update).edit_message_reply_markup(None)
         await reply(update, reminders_text(await reminder_settings(self.core.db, who.profile.member_id), who.t))
