@@ -155,7 +155,8 @@ async def plan_messages(db: Database, count: int, now: dt.datetime) -> None:
         members = list(await session.scalars(select(Member.id).where(Member.school_id == school_id)))
         rows = [{"dedupe_key": f"reminder:{member_id}:{now.date().isoformat()}", "school_id": school_id,
                  "member_id": member_id, "chat_id": FIRST_USER_ID + n, "kind": "reminder",
-                 "payload": {"text": f"⏰ 提醒 {n}", "parse_mode": None, "buttons": [[["📝 现在记录", "lognow:tutoring"]]]},
+                 "payload": {"text": f"⏰ 提醒 {n}", "parse_mode": None,
+                             "buttons": [[["📝 现在记录", "lognow:tutoring"]]]},
                  "not_before": now, "expires_at": None, "status": "pending", "attempts": 0, "created_at": now}
                 for n, member_id in enumerate(members)]
         await outbox.insert_if_absent(session, rows)
@@ -209,7 +210,7 @@ def markdown(header: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
 
     def line(row: list[str]) -> str:
-        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths)) + " |"
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
     return [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)]
 
 

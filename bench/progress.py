@@ -162,7 +162,7 @@ def entry_chunks(school_id: int, member_ids: list[int], paired: dict[int, list[s
         size = min(INSERT_CHUNK, count - start)
         chunk = []
         for member_id, activity, day in zip(rng.choices(member_ids, k=size), rng.choices(codes, weights, k=size),
-                                            rng.choices(days, k=size)):
+                                            rng.choices(days, k=size), strict=True):
             student = pick_student(activity, paired.get(member_id), rng)
             covisitor = rng.choice(member_ids) if activity in WITH_COVISITOR and rng.random() < 0.1 else None
             logged_at = dt.datetime.combine(day, dt.time(9 + rng.randrange(12)), dt.timezone.utc)
@@ -184,7 +184,7 @@ def pick_student(activity: str, paired: list[str] | None, rng: random.Random) ->
 async def insert_entries(db: Database, rows: list[tuple]) -> None:
     """SQLite: one executemany of a Core insert per chunk."""
     async with db.engine.begin() as connection:
-        await connection.execute(insert(Entry.__table__), [dict(zip(ENTRY_COLUMNS, row)) for row in rows])
+        await connection.execute(insert(Entry.__table__), [dict(zip(ENTRY_COLUMNS, row, strict=True)) for row in rows])
 
 
 async def copy_entries(db: Database, rows: list[tuple]) -> None:
@@ -356,7 +356,7 @@ def table(results: list[Measurement]) -> str:
     rows = [(r.backend, f"{r.members:,}", f"{r.entries:,}", f"{r.standing_seconds:.3f}", str(r.statements),
              f"{r.peak_mib:.1f}", f"{r.hand_seconds:.3f}", f"{r.ratio:.2f}") for r in results]
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-    line = lambda row: "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths)) + " |"  # noqa: E731
+    line = lambda row: "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"  # noqa: E731
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
 
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import datetime as dt
+import os
 import random
 import statistics
 import sys
@@ -41,8 +41,14 @@ from sqlalchemy import update
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from progress import DEFAULT_PG_URL, build_district, note, postgres_database, postgres_reachable, \
-    sqlite_database  # noqa: E402
+from progress import (  # noqa: E402
+    DEFAULT_PG_URL,
+    build_district,
+    note,
+    postgres_database,
+    postgres_reachable,
+    sqlite_database,
+)
 
 from bot.clock import FixedClock  # noqa: E402
 from bot.core import Core  # noqa: E402

@@ -36,8 +36,8 @@ class ReminderSettings:
 
 async def reminder_settings(db: Database, member_id: int) -> ReminderSettings:
     async with db.transaction() as session:
-        member = await repo.get_member(session, member_id)
-        school = await repo.get_school(session, member.school_id)
+        member = await repo.require_member(session, member_id)
+        school = await repo.require_school(session, member.school_id)
         return ReminderSettings(member.reminder_frequency, member.reminder_time or school.reminder_time,
                                 member.reminder_time is not None, member.away_until, school.quiet_start,
                                 school.quiet_end)
@@ -47,7 +47,7 @@ async def set_frequency(db: Database, member_id: int, frequency: str) -> None:
     if frequency not in FREQUENCIES:
         raise ValueError(f"unknown reminder frequency {frequency!r}")
     async with db.transaction() as session:
-        (await repo.get_member(session, member_id)).reminder_frequency = frequency
+        (await repo.require_member(session, member_id)).reminder_frequency = frequency
 
 
 async def set_reminder_time(db: Database, member_id: int, text: str) -> str:
@@ -57,8 +57,8 @@ async def set_reminder_time(db: Database, member_id: int, text: str) -> str:
     except ValueError:
         raise ReminderTimeError("unparseable") from None
     async with db.transaction() as session:
-        member = await repo.get_member(session, member_id)
-        school = await repo.get_school(session, member.school_id)
+        member = await repo.require_member(session, member_id)
+        school = await repo.require_school(session, member.school_id)
         if QuietHours.parse(school.quiet_start, school.quiet_end).contains(at):
             raise ReminderTimeError("quiet")
         member.reminder_time = at.strftime("%H:%M")
@@ -68,13 +68,13 @@ async def set_reminder_time(db: Database, member_id: int, text: str) -> str:
 async def go_away(db: Database, member_id: int, last_day: dt.date) -> None:
     """No reminders up to and including `last_day`."""
     async with db.transaction() as session:
-        (await repo.get_member(session, member_id)).away_until = last_day
+        (await repo.require_member(session, member_id)).away_until = last_day
 
 
 async def come_back(db: Database, member_id: int) -> dt.date | None:
     """Reminders again from today; the leave's last day, if one was set."""
     async with db.transaction() as session:
-        member = await repo.get_member(session, member_id)
+        member = await repo.require_member(session, member_id)
         previous, member.away_until = member.away_until, None
         return previous
 
@@ -82,8 +82,8 @@ async def come_back(db: Database, member_id: int) -> dt.date | None:
 async def snooze(db: Database, member_id: int, today: dt.date) -> dt.date:
     """"Remind me tomorrow": no reminder before the next working day, and one then; that day."""
     async with db.transaction() as session:
-        member = await repo.get_member(session, member_id)
-        school = await repo.get_school(session, member.school_id)
+        member = await repo.require_member(session, member_id)
+        school = await repo.require_school(session, member.school_id)
         member.snoozed_until = next_working_day(today, SchoolCalendar.of(policy_of(school)))
         return member.snoozed_until
 

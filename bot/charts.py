@@ -119,9 +119,8 @@ def _render(draw, height_px: int) -> bytes:
     from matplotlib.figure import Figure
 
     families, _ = _fonts()
-    settings = {"font.family": families, "font.size": FONT_SIZE, "axes.titlesize": TITLE_SIZE,
-                "axes.unicode_minus": False}
-    with _drawing, matplotlib.rc_context(settings):
+    with _drawing, matplotlib.rc_context({"font.family": families, "font.size": FONT_SIZE, "axes.titlesize": TITLE_SIZE,
+                                          "axes.unicode_minus": False}):
         figure = Figure(figsize=(WIDTH_PX / DPI, height_px / DPI), dpi=DPI)
         FigureCanvasAgg(figure)
         draw(figure)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from storage import repository as repo
 from storage.db import Database
 
-
 BOT_KIND = "bot"
 
 

@@ -344,7 +344,8 @@ _DURATION_RE = re.compile(
     rf"(?:hours?|hrs?|h|小时|钟头)\s*(?:and\s+)?)?"
     rf"(?:(?P<m>[-+]?{_DUR_NUM})\s*(?P<munit>minutes?|mins?|m|分钟|分)?)?"
 )
-_HALF_HOUR_RE = re.compile(r"half\s+(?:an?\s+)?hour|(?:an?|one)\s+hour\s+and\s+a\s+half|(?P<n>\d+)\s+and\s+a\s+half\s+hours?")
+_HALF_HOUR_RE = re.compile(r"half\s+(?:an?\s+)?hour|(?:an?|one)\s+hour\s+and\s+a\s+half"
+                           r"|(?P<n>\d+)\s+and\s+a\s+half\s+hours?")
 
 
 def _duration_match(s: str) -> re.Match | None:

@@ -16,7 +16,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Sequence
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -50,7 +50,7 @@ def csv_text(value: Any) -> str:
 class CsvTable:
     """One table as CSV on a binary stream; `finish()` flushes it and leaves the stream open."""
 
-    def __init__(self, stream: BinaryIO, headers: Sequence[str]) -> None:
+    def __init__(self, stream: IO[bytes], headers: Sequence[str]) -> None:
         self._text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
         self._writer = csv.writer(self._text)
         self._writer.writerow(headers)
@@ -91,7 +91,8 @@ class XlsxSheet:
             return cell
         for kind, number_format in NUMBER_FORMATS.items():
             if isinstance(value, kind):
-                cell = WriteOnlyCell(self._sheet, value=value)
+                # types-openpyxl's WriteOnlyCell omits the dates and times that Cell takes
+                cell = WriteOnlyCell(self._sheet, value=value)  # type: ignore[arg-type]
                 cell.number_format = number_format
                 return cell
         return value
@@ -106,5 +107,5 @@ class XlsxBook:
     def sheet(self, title: str, columns: Sequence[Column]) -> XlsxSheet:
         return XlsxSheet(self._book.create_sheet(title), columns)
 
-    def save(self, stream: BinaryIO) -> None:
+    def save(self, stream: IO[bytes]) -> None:
         self._book.save(stream)

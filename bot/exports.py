@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import BinaryIO
+from typing import IO
 
 from bot.contact_points import CONTACT_POINT_COLUMNS, contact_point_rows
 from bot.dates import WhenError, parse_when
-from bot.export_files import Column, CsvTable, XlsxBook
+from bot.export_files import Column, CsvTable, XlsxBook, XlsxSheet
 from bot.i18n import N_, Translator, translator
 from bot.school_facts import SchoolFacts, activity_text, load_school_facts, role_text
 from bot.standing import school_standing
@@ -87,12 +87,12 @@ def export_file_name(start: dt.date, end: dt.date, file_format: str) -> str:
 # --- writing ----------------------------------------------------------------------------------
 
 async def write_export(db: Database, school_id: int, start: dt.date, end: dt.date, *, language: str,
-                       today: dt.date, xlsx: BinaryIO | None = None, csv: BinaryIO | None = None) -> int:
+                       today: dt.date, xlsx: IO[bytes] | None = None, csv: IO[bytes] | None = None) -> int:
     """Write the export to the streams given (an .xlsx workbook, CSV of the entries); the number of entries."""
     t = translator(language)
     facts = await load_school_facts(db, school_id)
     book = XlsxBook() if xlsx is not None else None
-    sinks = []
+    sinks: list[XlsxSheet | CsvTable] = []
     if book is not None:
         sinks.append(book.sheet(t(ENTRIES_SHEET), _translated(ENTRY_COLUMNS, t)))
     table = CsvTable(csv, [t(title) for title, _ in ENTRY_COLUMNS]) if csv is not None else None
@@ -107,7 +107,7 @@ async def write_export(db: Database, school_id: int, start: dt.date, end: dt.dat
             count += 1
     if table is not None:
         table.finish()
-    if book is not None:
+    if book is not None and xlsx is not None:
         await _write_summary_sheets(db, book, facts, start, end, min(end, today), t)
         book.save(xlsx)
     return count

@@ -17,8 +17,10 @@ import datetime as dt
 import re
 
 # The words for numbers, months and weekdays are the ones bot.dates reads past days with.
-from bot.dates import _CN_WEEKDAYS, _EN_MONTHS, _EN_WEEKDAYS
-from bot.dates import _to_int as _number
+from bot.dateparts.calendar_days import CN_WEEKDAYS as _CN_WEEKDAYS
+from bot.dateparts.calendar_days import EN_MONTHS as _EN_MONTHS
+from bot.dateparts.calendar_days import EN_WEEKDAYS as _EN_WEEKDAYS
+from bot.dateparts.numerals import to_int as _number
 
 MAX_DAYS_AHEAD = 366
 

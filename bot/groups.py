@@ -79,7 +79,7 @@ async def link_group(db: Database, telegram_user_id: int, chat_id: int, options:
     """Link the group to the leader's school (or change its options)."""
     async with db.transaction() as session:
         leader = await _leader(session, telegram_user_id)
-        school = await repo.get_school(session, leader.school_id)
+        school = await repo.require_school(session, leader.school_id)
         link = await outbox.group_link(session, chat_id)
         already = link is not None and link.active and link.school_id == leader.school_id
         if link is not None and link.active and link.school_id != leader.school_id:

@@ -61,18 +61,18 @@ class WeekResults:
 class Placed:
     place: int
     contender: Contender
+    share: float  # the contender's share of quotas met: only contenders with one are ranked
 
 
 def ranking(results: WeekResults) -> list[Placed]:
     """Ranked members, best first; equal (share, entries) share a place."""
-    ranked = sorted((c for c in results.contenders if c.share is not None),
-                    key=lambda c: (-c.share, -c.entries, c.name, c.member_id))
+    ranked = sorted(((c.share, c) for c in results.contenders if c.share is not None),
+                    key=lambda sc: (-sc[0], -sc[1].entries, sc[1].name, sc[1].member_id))
     placed: list[Placed] = []
-    for index, contender in enumerate(ranked):
+    for index, (share, contender) in enumerate(ranked):
         previous = placed[-1] if placed else None
-        same = previous is not None and (previous.contender.share, previous.contender.entries) == \
-            (contender.share, contender.entries)
-        placed.append(Placed(previous.place if same else index + 1, contender))
+        same = previous is not None and (previous.share, previous.contender.entries) == (share, contender.entries)
+        placed.append(Placed(previous.place if previous is not None and same else index + 1, contender, share))
     return placed
 
 
@@ -125,14 +125,14 @@ def _leaderboard_text(results: WeekResults, placed: list[Placed], shown: list[Pl
                       t: Translator, totals_only: bool) -> str:
     lines = [t("🏆 Last week's leaderboard ({week})", week=results.week_key)]
     if totals_only:
-        everything = sum(1 for p in placed if p.contender.share >= 1)
+        everything = sum(1 for p in placed if p.share >= 1)
         lines += ["", t.n("{met} of {n} member met every quota.", "{met} of {n} members met every quota.",
                           len(placed), met=everything)]
     elif placed:
         lines += [t("Ranked by share of quotas met."), ""]
         for p in shown:
             counts = _counts_text(p.contender.counts, policy, t)
-            lines.append(f"{p.place}. {p.contender.name} — {_percent(p.contender.share)}" +
+            lines.append(f"{p.place}. {p.contender.name} — {_percent(p.share)}" +
                          (f" · {counts}" if counts else ""))
         if len(shown) < len(placed):
             lines.append(t("… and {n} more", n=len(placed) - len(shown)))
@@ -151,6 +151,6 @@ def leaderboard_chart(results: WeekResults, *, top_n: int | None = None) -> byte
     shown = shown_places(ranking(results), top_n)[:CHART_MAX_BARS]
     if not shown:
         return None
-    bars = [Bar(f"{p.place}. {p.contender.name}", p.contender.share, f"{round(p.contender.share * 100)}%")
+    bars = [Bar(f"{p.place}. {p.contender.name}", p.share, f"{round(p.share * 100)}%")
             for p in shown]
     return bar_chart(results.week_key, bars, maximum=1.0)

@@ -12,7 +12,7 @@ from bot.policy import Policy
 from bot.schools import policy_of
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Member, School
+from storage.models import Invite, Member, School
 
 MAX_DISPLAY_NAME = 40
 
@@ -72,28 +72,26 @@ async def profile_for_telegram_user(db: Database, telegram_user_id: int) -> Prof
         member = await repo.member_by_telegram_id(session, telegram_user_id)
         if member is None or not member.active:
             return None
-        school = await repo.get_school(session, member.school_id)
+        school = await repo.require_school(session, member.school_id)
         return profile_of(member, school)
 
 
-def _invite_problem(invite, now: dt.datetime) -> str | None:
+def _usable_invite(invite: Invite | None, now: dt.datetime) -> Invite:
+    """The invite if it can still be used; InviteProblem otherwise."""
     if invite is None:
-        return "unknown"
+        raise InviteProblem("unknown")
     if invite.expires_at is not None and invite.expires_at <= now:
-        return "expired"
+        raise InviteProblem("expired")
     if invite.uses >= invite.max_uses:
-        return "used_up"
-    return None
+        raise InviteProblem("used_up")
+    return invite
 
 
 async def inspect_invite(db: Database, code: str, now: dt.datetime) -> InviteInfo:
     """What an invite would make of its user; raises InviteProblem when it cannot be used."""
     async with db.transaction() as session:
-        invite = await repo.invite_by_code(session, code.strip())
-        problem = _invite_problem(invite, now)
-        if problem:
-            raise InviteProblem(problem)
-        school = await repo.get_school(session, invite.school_id)
+        invite = _usable_invite(await repo.invite_by_code(session, code.strip()), now)
+        school = await repo.require_school(session, invite.school_id)
         return InviteInfo(invite.code, school.name, invite.role, school.language)
 
 
@@ -127,15 +125,12 @@ async def join_with_invite(db: Database, code: str, *, telegram_user_id: int, di
     async with db.transaction() as session:
         existing = await repo.member_by_telegram_id(session, telegram_user_id)
         if existing is not None:
-            school = await repo.get_school(session, existing.school_id)
+            school = await repo.require_school(session, existing.school_id)
             return profile_of(existing, school), False
-        invite = await repo.invite_by_code(session, code.strip())
-        problem = _invite_problem(invite, now)
-        if problem:
-            raise InviteProblem(problem)
+        invite = _usable_invite(await repo.invite_by_code(session, code.strip()), now)
         if not await repo.claim_invite_use(session, invite.id, now):
             raise InviteProblem("used_up")
-        school = await repo.get_school(session, invite.school_id)
+        school = await repo.require_school(session, invite.school_id)
         local_today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
         member = await repo.add(session, Member(
             school_id=school.id, role=invite.role, telegram_user_id=telegram_user_id,
@@ -145,5 +140,5 @@ async def join_with_invite(db: Database, code: str, *, telegram_user_id: int, di
 
 async def set_language(db: Database, member_id: int, language: str) -> None:
     async with db.transaction() as session:
-        member = await repo.get_member(session, member_id)
+        member = await repo.require_member(session, member_id)
         member.language = language

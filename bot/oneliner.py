@@ -146,7 +146,8 @@ def _when_window_ok(keys: list[str]) -> bool:
     return True
 
 
-def _match_when(tokens: list[_Tok], i: int, now: datetime.datetime, *, in_name: bool, max_days_back: int) -> tuple[int, When | None, str | None] | None:
+def _match_when(tokens: list[_Tok], i: int, now: datetime.datetime, *, in_name: bool,
+                max_days_back: int) -> tuple[int, When | None, str | None] | None:
     """Try a date phrase starting at token i.
 
     Returns (tokens used, When or None, error code or None), or None when
@@ -178,7 +179,8 @@ def _match_when(tokens: list[_Tok], i: int, now: datetime.datetime, *, in_name: 
     return None
 
 
-def _match_duration(tokens: list[_Tok], i: int, *, allow_bare: bool, max_minutes: int) -> tuple[int, int | None, str | None] | None:
+def _match_duration(tokens: list[_Tok], i: int, *, allow_bare: bool,
+                    max_minutes: int) -> tuple[int, int | None, str | None] | None:
     """Try a duration starting at token i: (tokens used, minutes, error)."""
     for size in range(min(_MAX_DURATION_TOKENS, len(tokens) - i), 0, -1):
         window = " ".join(t.key for t in tokens[i: i + size])
@@ -238,7 +240,8 @@ def parse_one_liner(
             have_when = True
             i += used
             continue
-        if not have_duration and (d := _match_duration(tokens, i, allow_bare=True, max_minutes=max_minutes)) is not None:
+        if not have_duration and (
+                d := _match_duration(tokens, i, allow_bare=True, max_minutes=max_minutes)) is not None:
             used, minutes, error = d
             draft.duration_minutes = minutes
             if error:

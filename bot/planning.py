@@ -149,6 +149,13 @@ def reminder_choice(member: Member) -> ReminderChoice:
                           member.away_until, member.snoozed_until)
 
 
+def private_chat(member: Member) -> int:
+    """The member's private chat; planning only considers members who have one."""
+    if member.telegram_user_id is None:
+        raise ValueError(f"member {member.id} has no Telegram account to message")
+    return member.telegram_user_id
+
+
 def member_zone(member: Member, school_zone: zoneinfo.ZoneInfo) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(member.timezone) if member.timezone else school_zone
 
@@ -233,7 +240,7 @@ class Planner:
                 member, window = candidates[member_standing.member_id]
                 t = translator(clock.language_for(member))
                 found.messages.append(Planned(
-                    reminder_key(member.id, day), REMINDER, clock.school.id, member.id, member.telegram_user_id,
+                    reminder_key(member.id, day), REMINDER, clock.school.id, member.id, private_chat(member),
                     member.display_name, reminder_notice(behind, standing.policy, t), now, window.closes, day=day))
             found.decided.append((clock.school.id, day, undecided))
 
@@ -292,5 +299,5 @@ class Planner:
         for leader in missing:
             t = translator(clock.language_for(leader))
             found.messages.append(Planned(
-                digest_key(leader.id, week_key), DIGEST, clock.school.id, leader.id, leader.telegram_user_id,
+                digest_key(leader.id, week_key), DIGEST, clock.school.id, leader.id, private_chat(leader),
                 leader.display_name, Notice(digest_text(facts, policy, t)), now, window.closes))

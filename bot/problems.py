@@ -150,7 +150,7 @@ async def actionable_problem(db: Database, profile: Profile, problem_id: int) ->
     """One problem the member may act on; ProblemRefused otherwise."""
     async with db.transaction() as session:
         found = await _actionable(session, profile, problem_id)
-        raiser = await repo.get_member(session, found.raised_by_member_id)
+        raiser = await repo.require_member(session, found.raised_by_member_id)
         assignee = await repo.get_member(session, found.assignee_member_id) if found.assignee_member_id else None
         row = problem_queries.ProblemRow(found, raiser.display_name, assignee.display_name if assignee else None)
         return _view(row, profile.zone)

@@ -33,11 +33,12 @@ def reminder_notice(behind: Sequence[RuleProgress], policy: Policy, t: Translato
         block[0] = f"{activities} · {block[0]}"  # the quota's name, after what to do for it
         lines += ["", *block]
         lines.append(t("Pace asks for {expected} by now.", expected=progress.expected_by_now))
-    activities = list(dict.fromkeys(policy.rule(p.rule_id).activities[0] for p in behind))[:MAX_LOG_BUTTONS]
-    if len(activities) == 1:
-        log_buttons = ((("📝 " + t("Log now"), encode(LogNow(activities[0]))),),)
+    codes = list(dict.fromkeys(policy.rule(p.rule_id).activities[0] for p in behind))[:MAX_LOG_BUTTONS]
+    log_buttons: tuple[tuple[tuple[str, str], ...], ...]
+    if len(codes) == 1:
+        log_buttons = ((("📝 " + t("Log now"), encode(LogNow(codes[0]))),),)
     else:
         log_buttons = tuple(((f"📝 {policy.activity(code).label(t.language)}", encode(LogNow(code))),)
-                            for code in activities)
+                            for code in codes)
     snooze = (("⏰ " + t("Remind me tomorrow"), encode(Snooze())),)
     return Notice("\n".join(lines), buttons=log_buttons + (snooze,))

@@ -28,11 +28,11 @@ def school_charts(report: SchoolReport, t: Translator, *, activity: str | None =
     if not totals_only and activity is None:
         placed = report.ranking[:limit]
         if placed:
-            bars = [charts.Bar(p.member.display_name, p.member.share_met, percent(p.member.share_met))
-                    for p in placed]
+            bars = [charts.Bar(p.member.display_name, share, percent(share))
+                    for p in placed if (share := p.member.share_met) is not None]
             pictures.append(charts.bar_chart(t("Share of quotas met · {period}", period=period), bars,
                                              maximum=1.0))
-    elif not totals_only:
+    elif not totals_only and activity is not None:
         placed = report.activity_ranking(activity)[:limit]
         if placed:
             label = report.policy.activity(activity).label(t.language)

@@ -88,8 +88,8 @@ def parse_report_request(text: str, policy: Policy) -> ReportRequest:
             phrase = " ".join(tokens[i:i + length]).casefold()
             if phrase in PERIOD_WORDS:
                 kind, previous = PERIOD_WORDS[phrase]
-            elif policy.find_activity(phrase) is not None:
-                activity = policy.find_activity(phrase).code
+            elif (found := policy.find_activity(phrase)) is not None:
+                activity = found.code
             elif length == 1 and phrase in SCHOOL_WORDS:
                 school = True
             else:

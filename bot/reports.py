@@ -169,13 +169,13 @@ class SchoolReport:
 
     @property
     def average_share(self) -> float | None:
-        shares = [m.share_met for m in self.with_quota]
+        shares = [m.share_met for m in self.members if m.share_met is not None]
         return sum(shares) / len(shares) if shares else None
 
     @property
     def all_met(self) -> int:
         """How many members met every quota with a target."""
-        return sum(1 for m in self.with_quota if m.share_met >= 1.0)
+        return sum(1 for m in self.members if m.share_met is not None and m.share_met >= 1.0)
 
 
 @dataclass(frozen=True)

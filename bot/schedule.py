@@ -135,6 +135,8 @@ def reminder_due(choice: ReminderChoice, school_time: dt.time, quiet: QuietHours
     today = local_now.date()
     if not reminder_wanted(choice, today, calendar):
         return None
+    if local_now.tzinfo is None:
+        raise ValueError("reminder_due needs an aware local time")
     window = reminder_window(today, choice.reminder_time or school_time, quiet, local_now.tzinfo)
     return window if window is not None and window.opens <= local_now < window.closes else None
 

@@ -54,7 +54,7 @@ async def week_results(db: Database, standing_source: StandingSource, school_id:
     nothing = _blocks((0,) * len(tallies), len(codes))
     contenders = tuple(
         Contender(member.member_id, member.display_name, member.share_met,
-                  {code: n for code, n in zip(codes, blocks.get(member.member_id, nothing)[0]) if n},
+                  {code: n for code, n in zip(codes, blocks.get(member.member_id, nothing)[0], strict=True) if n},
                   sum(blocks.get(member.member_id, nothing)[1]))
         for member in standing.members)
     totals, totals_before = (_school_sums(blocks.values(), block, codes) for block in (2, 3))

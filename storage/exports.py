@@ -93,5 +93,6 @@ async def notes_by_member(session: AsyncSession, school_id: int, start: dt.date,
         .order_by(Entry.member_id, Entry.occurred_on, Entry.id))
     found: dict[int, list[tuple[dt.date, str]]] = {}
     for member_id, day, notes in rows:
+        assert notes is not None  # the query selects entries with notes only
         found.setdefault(member_id, []).append((day, notes))
     return found

@@ -22,11 +22,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DeliveryAttempt, GroupLink, Member, OutboxMessage, School
+from storage.rowcount import affected_rows
 
 PENDING, SENDING, SENT, FAILED, EXPIRED, CANCELLED = "pending", "sending", "sent", "failed", "expired", "cancelled"
 KEY_CHUNK = 1000
@@ -112,7 +113,7 @@ async def claim_due(session: AsyncSession, now: dt.datetime, worker_id: str, lea
         ids = list(await session.scalars(candidates.with_for_update(skip_locked=True)))
         if not ids:
             return []
-        condition = OutboxMessage.id.in_(ids)
+        condition: ColumnElement[bool] = OutboxMessage.id.in_(ids)
     else:
         condition = and_(OutboxMessage.id.in_(candidates.scalar_subquery()), OutboxMessage.status == PENDING)
     claimed = list(await session.scalars(
@@ -142,7 +143,7 @@ async def finish(session: AsyncSession, outbox_id: int, worker_id: str, *, statu
     if counts:
         values["attempts"] = OutboxMessage.attempts + 1
     result = await session.execute(update(OutboxMessage).where(_claimed_by(outbox_id, worker_id)).values(**values))
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 async def retry_later(session: AsyncSession, outbox_id: int, worker_id: str, not_before: dt.datetime, *,
@@ -155,7 +156,7 @@ async def retry_later(session: AsyncSession, outbox_id: int, worker_id: str, not
     if chat_id is not None:
         values["chat_id"] = chat_id
     result = await session.execute(update(OutboxMessage).where(_claimed_by(outbox_id, worker_id)).values(**values))
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 async def release(session: AsyncSession, outbox_ids: Sequence[int], worker_id: str) -> None:

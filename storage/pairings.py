@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Pairing
+from storage.rowcount import affected_rows
 
 
 async def school_pairings(session: AsyncSession, school_id: int, member_id: int | None = None) -> list[Pairing]:
@@ -40,4 +41,4 @@ async def delete_pairing(session: AsyncSession, member_id: int, student_key: str
     """Remove one pairing; False when there was none."""
     result = await session.execute(
         delete(Pairing).where(Pairing.member_id == member_id, Pairing.student_key == student_key))
-    return result.rowcount > 0
+    return affected_rows(result) > 0

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import Entry, Member, Problem
+from storage.rowcount import affected_rows
 
 OPEN, ASSIGNED, CLOSED = "open", "assigned", "closed"
 
@@ -84,7 +85,7 @@ async def assign(session: AsyncSession, problem_id: int, assignee_member_id: int
     result = await session.execute(
         update(Problem).where(Problem.id == problem_id, Problem.status != CLOSED)
         .values(status=ASSIGNED, assignee_member_id=assignee_member_id, assigned_at=now))
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 async def close(session: AsyncSession, problem_id: int, closed_by_member_id: int, result_text: str,
@@ -93,7 +94,7 @@ async def close(session: AsyncSession, problem_id: int, closed_by_member_id: int
     result = await session.execute(
         update(Problem).where(Problem.id == problem_id, Problem.status != CLOSED)
         .values(status=CLOSED, result=result_text, closed_at=now, closed_by_member_id=closed_by_member_id))
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 # --- counting ---------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-
 from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, case, distinct, func, literal, or_, select

@@ -9,7 +9,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ActivityType, ChatState, Entry, EntryAudit, Invite, Member, Pairing, School
-
+from storage.rowcount import affected_rows
 
 # --- schools and activity types -------------------------------------------------------------
 
@@ -21,6 +21,14 @@ async def add(session: AsyncSession, obj):
 
 async def get_school(session: AsyncSession, school_id: int) -> School | None:
     return await session.get(School, school_id)
+
+
+async def require_school(session: AsyncSession, school_id: int) -> School:
+    """A school that must exist, such as a member's or an invite's; LookupError when it does not."""
+    school = await session.get(School, school_id)
+    if school is None:
+        raise LookupError(f"no school with id {school_id}")
+    return school
 
 
 async def replace_activity_types(session: AsyncSession, school_id: int, types: Sequence[ActivityType]) -> None:
@@ -61,7 +69,7 @@ async def claim_invite_use(session: AsyncSession, invite_id: int, now: dt.dateti
         .where(Invite.id == invite_id, Invite.uses < Invite.max_uses,
                or_(Invite.expires_at.is_(None), Invite.expires_at > now))
         .values(uses=Invite.uses + 1))
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 async def member_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Member | None:
@@ -70,6 +78,14 @@ async def member_by_telegram_id(session: AsyncSession, telegram_user_id: int) ->
 
 async def get_member(session: AsyncSession, member_id: int) -> Member | None:
     return await session.get(Member, member_id)
+
+
+async def require_member(session: AsyncSession, member_id: int) -> Member:
+    """A member that must exist, such as the one a chat is signed in as; LookupError when it does not."""
+    member = await session.get(Member, member_id)
+    if member is None:
+        raise LookupError(f"no member with id {member_id}")
+    return member
 
 
 async def school_members(session: AsyncSession, school_id: int, *, active_only: bool = True,
@@ -105,7 +121,7 @@ async def recent_student_names(session: AsyncSession, member_id: int, limit: int
         .group_by(Entry.student_name)
         .order_by(last_used.desc())
         .limit(limit))
-    return [name for name, _ in rows]
+    return [name for name, _ in rows if name is not None]
 
 
 async def recent_covisitor_ids(session: AsyncSession, member_id: int, limit: int) -> list[int]:
@@ -117,7 +133,7 @@ async def recent_covisitor_ids(session: AsyncSession, member_id: int, limit: int
         .group_by(Entry.covisitor_member_id)
         .order_by(last_used.desc())
         .limit(limit))
-    return [member_id for member_id, _ in rows]
+    return [member_id for member_id, _ in rows if member_id is not None]
 
 
 async def latest_entries(session: AsyncSession, member_id: int, limit: int) -> list[Entry]:

@@ -23,7 +23,7 @@ async def entry_changes(session: AsyncSession, school_id: int,
         .join(Member, Member.id == Entry.member_id)
         .where(Entry.school_id == school_id, EntryAudit.action != "create", EntryAudit.at >= since)
         .order_by(EntryAudit.at, EntryAudit.id))
-    return [tuple(row) for row in rows]
+    return [row.tuple() for row in rows]
 
 
 async def members_never_logged(session: AsyncSession, school_id: int) -> list[Member]:

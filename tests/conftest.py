@@ -3,7 +3,8 @@
 Every test that asks for `db` runs once per backend. PostgreSQL is used when it
 answers at 127.0.0.1:5432 (override with TEACHLOG_TEST_PG_URL); each test run gets
 its own schema there, so concurrent runs do not collide. TEACHLOG_TEST_BACKENDS=sqlite
-limits a local run to one backend.
+limits a local run to one backend. In CI (CI=true) an unreachable PostgreSQL fails its
+tests instead of skipping them.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def sqlite_template(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def postgres_schema():
     if not postgres_reachable():
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL is not reachable at " + PG_URL + ": in CI its half of the suite must run")
         pytest.skip("PostgreSQL is not reachable at " + PG_URL)
     schema = f"teachlog_test_{uuid.uuid4().hex[:10]}"
 

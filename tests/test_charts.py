@@ -14,8 +14,7 @@ from bot.i18n import translator
 from bot.policy.sources import load_policy_source
 from bot.problems import ProblemCounts
 from bot.report_charts import personal_charts, school_charts
-from bot.reports import MemberReport, PersonalReport, QuotaShare, SchoolReport, report_window, trend_weeks, \
-    weekly_trend
+from bot.reports import MemberReport, PersonalReport, QuotaShare, SchoolReport, report_window, trend_weeks, weekly_trend
 
 POLICY = load_policy_source("default")[2]
 TODAY = dt.date(2026, 11, 18)
@@ -59,7 +58,8 @@ def school() -> SchoolReport:
 
 
 def test_bars_and_trend_are_phone_sized_pngs_with_chinese_labels(tmp_path):
-    bars = [charts.Bar(name, share, f"{round(share * 100)}%") for name, share in zip(NAMES, (1, .8, .5, .3, 0, 1, .1, .9))]
+    bars = [charts.Bar(name, share, f"{round(share * 100)}%")
+            for name, share in zip(NAMES, (1, .8, .5, .3, 0, 1, .1, .9), strict=True)]
     size = png_size(charts.bar_chart("本周配额完成度 · 合川中学", bars, maximum=1.0), tmp_path / "bars.png")
     assert size[0] == charts.WIDTH_PX and 500 < size[1] < 1000
     weeks = trend_weeks(TODAY)
@@ -73,7 +73,7 @@ def test_a_school_report_comes_with_a_ranking_and_a_trend(tmp_path, language):
     report, t = school(), translator(language)
     pictures = school_charts(report, t, limit=20)
     assert len(pictures) == 2
-    ranking, trend = (png_size(p, tmp_path / f"{n}.png") for n, p in zip(("ranking", "trend"), pictures))
+    ranking, trend = (png_size(p, tmp_path / f"{n}.png") for n, p in zip(("ranking", "trend"), pictures, strict=True))
     assert ranking[0] == trend[0] == 1080
     assert ranking[1] == 20 * charts.BAR_HEIGHT_PX + 220  # capped at the shown places
 

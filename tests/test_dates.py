@@ -447,7 +447,8 @@ def test_a_weekday_that_contradicts_the_date_is_refused_not_guessed(phrase):
     "2026-11-21 周六", "11-21 sat",
     # Later today, tomorrow and beyond, in the words people use.
     "今晚", "今晚8点", "傍晚", "今天傍晚", "夜里", "晚上", "this evening", "tonight at 9", "明儿", "明早", "明晚",
-    "下礼拜一", "下个星期五", "in 2 days", "wednesday next week", "friday this week", "本月20号", "这个月30号", "晚上8点半", "下午6点", "6pm",
+    "下礼拜一", "下个星期五", "in 2 days", "wednesday next week", "friday this week", "本月20号", "这个月30号",
+    "晚上8点半", "下午6点", "6pm",
 ])
 def test_future_phrases_are_read_as_dates_in_the_future(phrase):
     with pytest.raises(WhenError) as exc:
@@ -572,7 +573,8 @@ def test_future_is_refused(phrase):
     assert exc.value.code == "future"
 
 
-@pytest.mark.parametrize("phrase", ["2026-08-01", "11月20号", "11/20", "nov 20", "20 nov", "十一月二十号", "100 days ago"])
+@pytest.mark.parametrize("phrase", ["2026-08-01", "11月20号", "11/20", "nov 20", "20 nov", "十一月二十号",
+                                    "100 days ago"])
 def test_too_old_is_refused(phrase):
     # Year-less 11/20 is the most recent past one: 2025-11-20.
     with pytest.raises(WhenError) as exc:
@@ -606,7 +608,8 @@ def test_unparseable(phrase):
     assert exc.value.code == "unparseable"
 
 
-@pytest.mark.parametrize("phrase", ["yesterday", "昨天", "上周五", "11月10号", "两天前", "friday", "nov 10", "2026-11-10"])
+@pytest.mark.parametrize("phrase", ["yesterday", "昨天", "上周五", "11月10号", "两天前", "friday", "nov 10",
+                                    "2026-11-10"])
 def test_date_only_never_invents_a_time(phrase):
     assert parse_when(phrase, NOW).time is None
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-
-from bot.digest import DigestFacts, EntryChange, digest_text
-from bot.i18n import translator
 import io
 
 from PIL import Image
 
+from bot.digest import DigestFacts, EntryChange, digest_text
+from bot.i18n import translator
 from bot.leaderboard import Contender, WeekResults, leaderboard_chart, leaderboard_text, most_improved, ranking
 from bot.policy import load_preset
 from bot.reminder_text import reminder_notice

@@ -127,7 +127,8 @@ async def test_pairings_are_listed_by_member_and_removed_one_by_one(db, school):
     for member, student in [("Li Lei", "Lucy"), ("李雷", "小红"), ("李雷", "小明")]:
         await add_pairing(db, school_id, member, student)
     listed = await list_pairings(db, school_id)
-    assert [(p.display_name, p.student_name) for p in listed] == [("李雷", "小红"), ("李雷", "小明"), ("Li Lei", "Lucy")]
+    assert [(p.display_name, p.student_name) for p in listed] == [
+        ("李雷", "小红"), ("李雷", "小明"), ("Li Lei", "Lucy")]
     removed = await remove_pairing(db, school_id, "李雷", "小 红")
     assert removed.student_name == "小红"
     assert [p.student_name for p in await list_pairings(db, school_id, "李雷")] == ["小明"]

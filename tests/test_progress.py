@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from bot.calendar import SchoolCalendar
+from bot.policy import load_policy
 from bot.progress import (
     MemberFacts,
     applicable_rules,
@@ -11,7 +12,6 @@ from bot.progress import (
     prorated_target,
     rule_progress,
 )
-from bot.policy import load_policy
 
 POLICY = load_policy(
     """

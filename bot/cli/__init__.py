@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bot.cli import bootstrap  # noqa: F401  (registers its commands)
-from bot.cli import export  # noqa: F401  (export)
-from bot.cli import notify  # noqa: F401  (worker, notify, school reminders)
-from bot.cli import pairs  # noqa: F401  (pair, roster)
-from bot.cli import policy  # noqa: F401  (policy)
-from bot.cli import progress  # noqa: F401  (progress)
+# each module registers its commands: bootstrap, export, notify (worker, notify, school reminders),
+# pairs (pair, roster), policy, progress
+from bot.cli import bootstrap, export, notify, pairs, policy, progress  # noqa: F401
 from bot.cli.common import app
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import typer
 
@@ -30,7 +30,7 @@ OPERATOR_ERRORS: tuple[type[Exception], ...] = (CliError, ConfigError, SchoolErr
                                                  PlatformStartError)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     typer.echo(f"teachlog: {message}", err=True)
     raise typer.Exit(1)
 

@@ -12,8 +12,8 @@ import typer
 from bot.cli.common import CliError, app, with_database
 from bot.clock import Clock, SystemClock
 from bot.exports import FORMATS, ExportRangeError, export_file_name, export_range, write_export
-from bot.schools import school_today
 from bot.i18n import LANGUAGES
+from bot.schools import school_today
 from storage.db import Database
 
 #: Where "today" comes from when a date is left out; tests replace it.

@@ -15,8 +15,8 @@ from bot.cli.common import CliError, app, fail, with_database
 from bot.cli.text import count, table
 from bot.clock import Clock, SystemClock
 from bot.progress import RuleProgress
-from bot.standing import MemberStanding, SchoolStanding, school_standing
 from bot.schools import school_today
+from bot.standing import MemberStanding, SchoolStanding, school_standing
 from storage.db import Database
 
 #: Where "today" comes from when --date is not given; tests replace it.

@@ -28,4 +28,5 @@ def pad(text: str, width: int) -> str:
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
     """Lines of a plain text table whose columns line up in a terminal, header first."""
     widths = [max(display_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    return ["  ".join(pad(cell, width) for cell, width in zip(row, widths)).rstrip() for row in [header, *rows]]
+    return ["  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=True)).rstrip()
+            for row in [header, *rows]]

@@ -239,7 +239,7 @@ _IDENTIFYING_KEYS: dict[type[BaseModel], set[str]] = {
 
 def _consistency(data: Mapping[str, Any], lines: Mapping[Path, int], broken: set[Path]) -> list[PolicyProblem]:
     """Problems across the policy, except those about places already reported as ``broken``."""
-    calendar = data.get("calendar") if isinstance(data.get("calendar"), dict) else {}
+    calendar = raw_calendar if isinstance(raw_calendar := data.get("calendar"), dict) else {}
     sections: dict[str, tuple[Path, Any, type[BaseModel]]] = {
         "roles": (("roles",), data.get("roles"), Role),
         "activities": (("activities",), data.get("activities"), ActivityType),
@@ -278,7 +278,7 @@ def _salvage(raw: Any, model: type[BaseModel]) -> list[tuple[int, Any, set[str]]
     """
     if not isinstance(raw, list):
         return []
-    salvaged = []
+    salvaged: list[tuple[int, Any, set[str]]] = []
     for index, item in enumerate(raw):
         try:
             salvaged.append((index, model.model_validate(item), set()))

@@ -100,7 +100,7 @@ class _Strict(BaseModel):
 
 def in_language(lang: str | None, zh: str, en: str) -> str:
     """``en`` for English ("en", "en-US" …), ``zh`` for anything else; the other one if that is empty."""
-    english = bool(lang) and lang.lower().startswith("en")
+    english = lang is not None and lang.lower().startswith("en")
     return (en or zh) if english else (zh or en)
 
 
@@ -530,8 +530,8 @@ def _backwards_blackouts(blackouts: Located) -> list[Problem]:
 
 def _overlapping_terms(terms: Located) -> list[Problem]:
     ordered = sorted((t for t in terms if t[1].start <= t[1].end), key=lambda t: (t[1].start, t[0]))
-    problems = []
-    for (prev_index, prev), (index, term) in zip(ordered, ordered[1:]):
+    problems: list[Problem] = []
+    for (prev_index, prev), (index, term) in zip(ordered, ordered[1:], strict=False):
         if term.start <= prev.end:
             where = path_text(("calendar", "terms", prev_index))
             problems.append(

@@ -22,6 +22,8 @@ class ChatMemberUpdates:
 
     async def on_my_chat_member(self, update: Update, context: Context) -> None:
         change = update.my_chat_member
+        if change is None:  # only my_chat_member updates are routed here
+            return
         status = change.new_chat_member.status
         if change.chat.type == "private":
             if status in GONE:

@@ -14,6 +14,7 @@ from bot.exports import ExportRangeError, export_file_name, export_range, write_
 from bot.i18n import N_
 from handlers.telegram.common import Context, caller, not_a_member_text, reply
 from handlers.telegram.render import day_text
+from handlers.telegram.required import chat_of
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class ExportHandlers:
         except ExportRangeError as error:
             await reply(update, t(RANGE_ERRORS[error.code], text=error.text))
             return
-        await update.effective_chat.send_action("upload_document")
+        await chat_of(update).send_action("upload_document")
         with tempfile.SpooledTemporaryFile(IN_MEMORY_BYTES) as xlsx, \
                 tempfile.SpooledTemporaryFile(IN_MEMORY_BYTES) as csv:
             count = await write_export(self.core.db, who.profile.school_id, start, end, language=t.language,
@@ -60,5 +61,5 @@ class ExportHandlers:
                           start=first_day, end=last_day)
             for stream, file_format in ((xlsx, "xlsx"), (csv, "csv")):
                 stream.seek(0)  # python-telegram-bot uploads bytes: the finished file is read once, here
-                await update.effective_chat.send_document(
+                await chat_of(update).send_document(
                     InputFile(stream.read(), filename=export_file_name(start, end, file_format)), caption=caption)

@@ -13,6 +13,7 @@ from bot.core import Core
 from bot.groups import LinkOptions, LinkOptionsError, LinkRefused, link_group, parse_link_options, unlink_group
 from bot.i18n import N_, Translator
 from handlers.telegram.common import Context, caller, reply
+from handlers.telegram.required import chat_of, user
 
 REFUSALS = {
     "not_leader": N_("Only a school leader can link or unlink this group."),
@@ -51,7 +52,7 @@ class GroupHandlers:
                                   "“/link top 5” for the first five places, or “/link totals” for the totals only."))
             return
         try:
-            linked = await link_group(self.core.db, update.effective_user.id, update.effective_chat.id, options,
+            linked = await link_group(self.core.db, user(update).id, chat_of(update).id, options,
                                       self.core.clock.now())
         except LinkRefused as refused:
             await reply(update, t(REFUSALS[refused.code]))
@@ -63,7 +64,7 @@ class GroupHandlers:
     async def unlink(self, update: Update, context: Context) -> None:
         who = await caller(self.core, update)
         try:
-            await unlink_group(self.core.db, update.effective_user.id, update.effective_chat.id)
+            await unlink_group(self.core.db, user(update).id, chat_of(update).id)
         except LinkRefused as refused:
             await reply(update, who.t(REFUSALS[refused.code]))
             return

@@ -13,6 +13,7 @@ from handlers.telegram.checkpoint import checkpointed_conversation
 from handlers.telegram.common import Context, caller, reply
 from handlers.telegram.keyboards import main_keyboard
 from handlers.telegram.render import role_label
+from handlers.telegram.required import message_text, user, user_data
 
 NAME = 0
 INVITE_KEY = "invite_code"
@@ -25,8 +26,8 @@ INVITE_PROBLEMS = {
 
 
 def telegram_name(update: Update) -> str:
-    user = update.effective_user
-    return " ".join(part for part in (user.first_name, user.last_name) if part).strip()
+    sender = user(update)
+    return " ".join(part for part in (sender.first_name, sender.last_name) if part).strip()
 
 
 def welcome_text(profile: Profile, t: Translator) -> str:
@@ -73,7 +74,7 @@ class JoinConversation:
         name = clean_display_name(telegram_name(update))
         if name is not None and name_is_enough(name):
             return await self.join(update, context, code, name)
-        context.user_data[INVITE_KEY] = code
+        user_data(context)[INVITE_KEY] = code
         await reply(update, t("You are joining {school} as {role}. What is your full name, as your colleagues "
                               "know it? (e.g. 王芳 or Wang Fang)", school=invite.school_name,
                               role=role_label(invite.role, t)))
@@ -81,20 +82,20 @@ class JoinConversation:
 
     async def on_name(self, update: Update, context: Context) -> int:
         who = await caller(self.core, update)
-        name = clean_display_name(update.message.text)
+        name = clean_display_name(message_text(update))
         if name is None:
             await reply(update, who.t("Please type your name (letters, at most 40 characters)."))
             return NAME
-        code = context.user_data.get(INVITE_KEY)
+        code = user_data(context).get(INVITE_KEY)
         if code is None:
             await reply(update, who.t("Please open your invite link again."))
             return ConversationHandler.END
         return await self.join(update, context, code, name)
 
     async def join(self, update: Update, context: Context, code: str, name: str) -> int:
-        context.user_data.pop(INVITE_KEY, None)
+        user_data(context).pop(INVITE_KEY, None)
         try:
-            profile, _created = await join_with_invite(self.core.db, code, telegram_user_id=update.effective_user.id,
+            profile, _created = await join_with_invite(self.core.db, code, telegram_user_id=user(update).id,
                                                        display_name=name, now=self.core.clock.now())
         except InviteProblem as problem:
             who = await caller(self.core, update)
@@ -110,7 +111,7 @@ class JoinConversation:
         return NAME
 
     async def on_cancel(self, update: Update, context: Context) -> int:
-        context.user_data.pop(INVITE_KEY, None)
+        user_data(context).pop(INVITE_KEY, None)
         who = await caller(self.core, update)
         await reply(update, who.t("Cancelled. Open the invite link again whenever you are ready."))
         return ConversationHandler.END

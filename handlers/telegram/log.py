@@ -73,6 +73,7 @@ from handlers.telegram.keyboards import (
 )
 from handlers.telegram.problems import PROBLEM_TEXT_ERRORS, noted_problems_text
 from handlers.telegram.render import activity_label, draft_summary, duration_text, when_text
+from handlers.telegram.required import member, message_text, tapped_query, user_data
 
 log = logging.getLogger(__name__)
 
@@ -119,17 +120,25 @@ def tapped_draft_id(update: Update) -> str | None:
 
 
 def _load_draft(context: Context) -> EntryDraft | None:
-    data = context.user_data.get(DRAFT_KEY)
+    data = user_data(context).get(DRAFT_KEY)
     return EntryDraft.from_json(data) if data else None
 
 
 def _store_draft(context: Context, draft: EntryDraft) -> None:
-    context.user_data[DRAFT_KEY] = draft.to_json()
+    user_data(context)[DRAFT_KEY] = draft.to_json()
+
+
+def _activity_fields(profile: Profile, draft: EntryDraft) -> tuple[str, ...]:
+    """The fields the draft's activity asks for, once one is chosen."""
+    activity = profile.policy.find_activity(draft.activity) if draft.activity else None
+    if activity is None:
+        raise LookupError(f"the draft's activity {draft.activity!r} is not in the school's policy")
+    return activity.fields
 
 
 def _forget_draft(context: Context) -> None:
-    context.user_data.pop(DRAFT_KEY, None)
-    context.user_data.pop(EDITING_KEY, None)
+    user_data(context).pop(DRAFT_KEY, None)
+    user_data(context).pop(EDITING_KEY, None)
 
 
 class LogConversation:
@@ -210,13 +219,14 @@ class LogConversation:
     # --- asking --------------------------------------------------------------------------------
 
     async def ask(self, update: Update, context: Context, who: Caller, step: str, draft: EntryDraft) -> int:
-        t, profile = who.t, who.profile
+        t, profile = who.t, member(who)
         if step == "activity":
-            buttons = [draft_button(a.label(t.language), ChooseActivity(a.code), draft) for a in profile.policy.activities]
+            buttons = [draft_button(a.label(t.language), ChooseActivity(a.code), draft)
+                       for a in profile.policy.activities]
             await reply(update, t("What did you do?"), reply_markup=inline(buttons))
         elif step == "student":
             names = await entries.student_choices(self.core.db, profile)
-            context.user_data["recent_names"] = names
+            user_data(context)["recent_names"] = names
             markup = inline([draft_button(name, ChooseStudent(i), draft) for i, name in enumerate(names)],
                             per_row=3) if names else None
             question = t("Which student or family? Type the name, or tap a recent one.") if names else \
@@ -260,9 +270,9 @@ class LogConversation:
 
     async def show_summary(self, update: Update, context: Context, who: Caller, draft: EntryDraft) -> int:
         t = who.t
-        context.user_data.pop(EDITING_KEY, None)
-        summary = draft_summary(draft, who.profile.policy, t)
-        if problems := problems_to_record(draft, who.profile.policy):
+        user_data(context).pop(EDITING_KEY, None)
+        summary = draft_summary(draft, member(who).policy, t)
+        if problems := problems_to_record(draft, member(who).policy):
             summary += "\n" + noted_problems_text(problems, t)
         await reply(update, summary, reply_markup=inline(
             [(t("✅ Save"), SaveEntry(draft.token)), draft_button(t("✏️ Edit"), EditEntry(), draft),
@@ -272,9 +282,9 @@ class LogConversation:
     async def advance(self, update: Update, context: Context, who: Caller, draft: EntryDraft) -> int:
         """Store the draft and ask for what is still missing, or show the summary."""
         _store_draft(context, draft)
-        if context.user_data.get(EDITING_KEY):
+        if user_data(context).get(EDITING_KEY):
             return await self.show_summary(update, context, who, draft)
-        fields = who.profile.policy.find_activity(draft.activity).fields
+        fields = _activity_fields(member(who), draft)
         step = draft.next_missing(fields)
         if step is None:
             return await self.show_summary(update, context, who, draft)
@@ -287,7 +297,8 @@ class LogConversation:
     async def lost_draft(self, update: Update, context: Context, who: Caller) -> int:
         """The conversation state points at a draft we no longer have (e.g. the member left)."""
         _forget_draft(context)
-        text = not_a_member_text(who.t) if who.profile is None else who.t("This entry is no longer open. Send /log to start again.")
+        text = (not_a_member_text(who.t) if who.profile is None
+                else who.t("This entry is no longer open. Send /log to start again."))
         await reply(update, text)
         return ConversationHandler.END
 
@@ -310,8 +321,8 @@ class LogConversation:
 
     async def start_from_one_liner(self, update: Update, context: Context, who: Caller, draft: EntryDraft,
                                    text: str) -> int:
-        t, policy = who.t, who.profile.policy
-        parsed = parse_one_liner(text, policy.aliases_map(), self.local_now(who.profile))
+        t, policy = who.t, member(who).policy
+        parsed = parse_one_liner(text, policy.aliases_map(), self.local_now(member(who)))
         if parsed.activity and policy.find_activity(parsed.activity):
             draft.activity = parsed.activity
         if parsed.student:
@@ -375,7 +386,7 @@ class LogConversation:
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
-        code = who.profile.policy.aliases_map().get(update.message.text.strip().lower())
+        code = member(who).policy.aliases_map().get(message_text(update).strip().lower())
         if code is None:
             await reply(update, who.t("Please tap one of the activities below."))
             return await self.ask(update, context, who, "activity", draft)
@@ -387,7 +398,7 @@ class LogConversation:
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
-        names = context.user_data.get("recent_names") or []
+        names = user_data(context).get("recent_names") or []
         index = tapped(update, ChooseStudent).index
         if index >= len(names):
             return await self.ask(update, context, who, "student", draft)
@@ -399,7 +410,7 @@ class LogConversation:
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
         try:
-            draft.student = clean_student_name(update.message.text)
+            draft.student = clean_student_name(message_text(update))
         except DraftTextError as problem:
             await reply(update, who.t(NAME_ERRORS[problem.code], limit=problem.limit))
             return STUDENT
@@ -424,7 +435,7 @@ class LogConversation:
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
         t = who.t
-        found = await entries.find_colleagues(self.core.db, who.profile, update.message.text)
+        found = await entries.find_colleagues(self.core.db, member(who), message_text(update))
         if len(found) == 1:
             draft.covisitor_member_id, draft.covisitor_name = found[0].member_id, found[0].name
             draft.covisitor_asked = True
@@ -432,7 +443,7 @@ class LogConversation:
         if not found:
             return await self.ask_covisitor(update, t, draft, [], t(
                 "No colleague at your school is called “{name}”. Type the name again, or tap “No, alone”.",
-                name=update.message.text.strip()))
+                name=message_text(update).strip()))
         return await self.ask_covisitor(update, t, draft, found, t("Which one?"))
 
     async def on_when_button(self, update: Update, context: Context) -> int:
@@ -450,7 +461,7 @@ class LogConversation:
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
         try:
-            when = parse_when(update.message.text, self.local_now(who.profile), max_days_back=MAX_DAYS_BACK)
+            when = parse_when(message_text(update), self.local_now(member(who)), max_days_back=MAX_DAYS_BACK)
         except WhenError as problem:
             await reply(update, who.t(WHEN_ERRORS[problem.code], days=MAX_DAYS_BACK))
             return WHEN
@@ -470,7 +481,7 @@ class LogConversation:
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
         try:
-            draft.duration_minutes = parse_duration(update.message.text)
+            draft.duration_minutes = parse_duration(message_text(update))
         except DurationError as problem:
             await reply(update, who.t(DURATION_ERRORS[problem.code]))
             return DURATION
@@ -488,7 +499,7 @@ class LogConversation:
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
-        text = update.message.text
+        text = message_text(update)
         try:
             draft.notes = clean_notes(text)
         except DraftTextError as problem:
@@ -517,7 +528,7 @@ class LogConversation:
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
-        t, text = who.t, update.message.text
+        t, text = who.t, message_text(update)
         if len(draft.problems) >= MAX_PROBLEMS_PER_ENTRY:
             return await self.ask_problems(update, t, draft, t("That is {n} problems, the most one entry can hold. "
                                                                "Tap Done.", n=MAX_PROBLEMS_PER_ENTRY))
@@ -531,8 +542,8 @@ class LogConversation:
 
     # --- summary -------------------------------------------------------------------------------
 
-    async def on_save(self, update: Update, context: Context) -> int:
-        query = update.callback_query
+    async def on_save(self, update: Update, context: Context) -> int | None:
+        query = tapped_query(update)
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None or tapped(update, SaveEntry).token != draft.token:
             return await self.on_stale_button(update, context, state=CONFIRM)
@@ -555,15 +566,18 @@ class LogConversation:
         return ConversationHandler.END
 
     async def saved_text(self, who: Caller, draft: EntryDraft, created: bool) -> str:
-        t, profile = who.t, who.profile
-        label = activity_label(profile.policy, draft.activity, t)
+        t, profile = who.t, member(who)
         if not created:
             return t("This entry was already saved.")
+        if draft.activity is None or draft.day is None:
+            raise ValueError("a saved draft has an activity and a day")
+        label = activity_label(profile.policy, draft.activity, t)
         text = t("✅ Saved: {activity} on {when}.", activity=label, when=when_text(draft.day, draft.time, t))
         today = self.local_now(profile).date()
         for period, tally in TALLIES:
-            start, end = period_bounds(period, today, profile.policy)
-            if start <= draft.day <= end:
+            bounds = period_bounds(period, today, profile.policy)
+            if bounds is not None and bounds[0] <= draft.day <= bounds[1]:
+                start, end = bounds
                 # The tally the saved entry counts in, so a backfilled visit never reads as "0".
                 count = (await entries.counts_between(self.core.db, profile, start, end)).get(draft.activity, 0)
                 text += "\n" + t(tally, activity=label, n=count)
@@ -582,7 +596,7 @@ class LogConversation:
 
     async def show_edit_menu(self, update: Update, who: Caller, draft: EntryDraft) -> int:
         t = who.t
-        fields = who.profile.policy.find_activity(draft.activity).fields
+        fields = _activity_fields(member(who), draft)
         choices: list[tuple[str, EntryStep]] = [(t("Activity"), "activity")]
         if "student" in fields:
             choices.append((t("Student or family"), "student"))
@@ -610,9 +624,9 @@ class LogConversation:
             return await self.show_summary(update, context, who, draft)
         if step == "activity":
             # A new activity may ask for other fields: walk through what is missing, then summarise.
-            context.user_data.pop(EDITING_KEY, None)
+            user_data(context).pop(EDITING_KEY, None)
         else:
-            context.user_data[EDITING_KEY] = True
+            user_data(context)[EDITING_KEY] = True
         return await self.ask(update, context, who, step, draft)
 
     async def on_text_at_buttons(self, update: Update, context: Context) -> int:

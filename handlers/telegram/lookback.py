@@ -18,6 +18,7 @@ from bot.standing import member_standing
 from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply, tapped
 from handlers.telegram.keyboards import inline, mine_button_pattern
 from handlers.telegram.render import entry_line
+from handlers.telegram.required import member, tapped_query
 
 MINE_PERIODS = (("week", N_("This week")), ("month", N_("This month")), ("quarter", N_("This quarter")))
 HISTORY_LENGTH = 10
@@ -48,13 +49,13 @@ class LookBack:
         who = await self.member(update)
         if who is None:
             return
-        today = who.profile.local_now(self.core.clock.now()).date()
+        today = member(who).local_now(self.core.clock.now()).date()
         parts = [await self.progress_text(who, today), await self.counts_text(who, today)]
         await reply(update, "\n\n".join(part for part in parts if part), parse_mode=ParseMode.HTML)
 
     async def progress_text(self, who: Caller, today) -> str:
-        t, policy = who.t, who.profile.policy
-        standing = await member_standing(self.core.db, who.profile, today)
+        t, policy = who.t, member(who).policy
+        standing = await member_standing(self.core.db, member(who), today)
         visible = [progress for progress in standing.rules if shown(progress, policy)]
         if not visible:
             return ""
@@ -65,10 +66,13 @@ class LookBack:
         return "\n".join(lines)
 
     async def counts_text(self, who: Caller, today) -> str:
-        t, profile = who.t, who.profile
+        t, profile = who.t, member(who)
         lines = []
         for period, title in MINE_PERIODS:
-            start, end = period_bounds(period, today, profile.policy)
+            bounds = period_bounds(period, today, profile.policy)
+            if bounds is None:  # no such period runs today
+                continue
+            start, end = bounds
             counts = await entries.counts_between(self.core.db, profile, start, end)
             lines.append(f"<b>{escape(t(title))}</b>")
             for activity in profile.policy.activities:
@@ -80,12 +84,12 @@ class LookBack:
         if who is None:
             return
         t = who.t
-        recent = await entries.history(self.core.db, who.profile, HISTORY_LENGTH)
+        recent = await entries.history(self.core.db, member(who), HISTORY_LENGTH)
         if not recent:
             await reply(update, t("You have not logged anything yet. Send /log to log your first activity."))
             return
         lines = [t("Your last {n} entries:", n=len(recent))]
-        lines += [f"{i}. {entry_line(e, who.profile.policy, t)}" for i, e in enumerate(recent, 1)]
+        lines += [f"{i}. {entry_line(e, member(who).policy, t)}" for i, e in enumerate(recent, 1)]
         await reply(update, "\n".join(lines))
 
     async def undo(self, update: Update, context: Context) -> None:
@@ -93,16 +97,16 @@ class LookBack:
         if who is None:
             return
         t = who.t
-        entry = await entries.undoable_entry(self.core.db, who.profile, self.core.clock.now())
+        entry = await entries.undoable_entry(self.core.db, member(who), self.core.clock.now())
         if entry is None:
             await reply(update, t("There is nothing to undo: you have logged nothing in the last 24 hours."))
             return
-        await reply(update, t("Remove this entry?") + "\n" + entry_line(entry, who.profile.policy, t),
+        await reply(update, t("Remove this entry?") + "\n" + entry_line(entry, member(who).policy, t),
                     reply_markup=inline([(t("Yes, remove it"), UndoEntry(entry.id)),
                                          (t("No, keep it"), UndoEntry(None))]))
 
     async def on_undo_choice(self, update: Update, context: Context) -> None:
-        query = update.callback_query
+        query = tapped_query(update)
         who = await caller(self.core, update)
         t = who.t
         await answer_tap(update)

@@ -80,8 +80,9 @@ def even_rate_limiter() -> AIORateLimiter:
 
 def standalone_bot(token: str, base_url: str | None = None) -> ExtBot:
     """A bot for `teachlog worker`, rate limited by :func:`even_rate_limiter`."""
-    kwargs = {"base_url": base_url} if base_url else {}
-    return ExtBot(token, rate_limiter=even_rate_limiter(), **kwargs)
+    if base_url:
+        return ExtBot(token, base_url=base_url, rate_limiter=even_rate_limiter())
+    return ExtBot(token, rate_limiter=even_rate_limiter())
 
 
 @contextlib.asynccontextmanager

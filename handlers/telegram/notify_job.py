@@ -24,6 +24,8 @@ class NotificationJob:
                                  policy=policy)
 
     def schedule(self, application: Application, interval: float = INTERVAL_SECONDS) -> None:
+        if application.job_queue is None:
+            raise RuntimeError("python-telegram-bot is installed without its job-queue extra")
         application.job_queue.run_repeating(self.run, interval=interval, first=FIRST_RUN_SECONDS,
                                             name="notifications")
 

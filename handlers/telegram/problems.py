@@ -31,6 +31,7 @@ from handlers.telegram.checkpoint import checkpointed_conversation
 from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply, tapped
 from handlers.telegram.keyboards import inline, log_button_pattern, mine_button_pattern
 from handlers.telegram.render import day_text
+from handlers.telegram.required import member, message_text, user_data
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ def problem_text(problem: problems.ProblemView, t: Translator) -> str:
     lines = [f"❗ {problem.text}"]
     about = t("raised by {name} on {day}", name=problem.raised_by, day=day_text(problem.raised_on, t))
     lines.append(f"👤 {problem.student} · {about}" if problem.student else f"👤 {about}")
-    lines.append("📌 " + (t("Assigned to {name}", name=problem.assignee) if problem.assignee else t("Not assigned yet")))
+    lines.append("📌 " + (t("Assigned to {name}", name=problem.assignee) if problem.assignee
+                          else t("Not assigned yet")))
     return "\n".join(lines)
 
 
@@ -132,11 +134,11 @@ class ProblemHandlers:
         problem = await self.actionable(update, who, problem_id)
         if problem is None:
             return ConversationHandler.END
-        if not who.profile.is_leader:
+        if not member(who).is_leader:
             await reply(update, who.t(NOT_ALLOWED))
             return ConversationHandler.END
-        context.user_data[PROBLEM_KEY] = problem_id
-        candidates = await problems.assignment_candidates(self.core.db, who.profile)
+        user_data(context)[PROBLEM_KEY] = problem_id
+        candidates = await problems.assignment_candidates(self.core.db, member(who))
         question = who.t("Who should take care of it? Tap a name, or type part of a name.")
         text = problem_text(problem, who.t) + "\n\n" + question
         return await self.show_candidates(update, who.t, candidates, 0, text)
@@ -157,7 +159,7 @@ class ProblemHandlers:
     async def on_page(self, update: Update, context: Context) -> int:
         await answer_tap(update)
         who = await caller(self.core, update)
-        if who.profile is None or PROBLEM_KEY not in context.user_data:
+        if who.profile is None or PROBLEM_KEY not in user_data(context):
             return await self.lost(update, who)
         candidates = await problems.assignment_candidates(self.core.db, who.profile)
         page = tapped(update, CandidatesPage).page
@@ -166,41 +168,41 @@ class ProblemHandlers:
 
     async def on_assignee_text(self, update: Update, context: Context) -> int:
         who = await caller(self.core, update)
-        if who.profile is None or PROBLEM_KEY not in context.user_data:
+        if who.profile is None or PROBLEM_KEY not in user_data(context):
             return await self.lost(update, who)
         t = who.t
-        found = await problems.assignment_candidates(self.core.db, who.profile, update.message.text)
+        found = await problems.assignment_candidates(self.core.db, member(who), message_text(update))
         if len(found) == 1:
             return await self.assign(update, context, who, found[0].member_id)
         if not found:
             everyone = await problems.assignment_candidates(self.core.db, who.profile)
             return await self.show_candidates(update, t, everyone, 0, t(
                 "Nobody at your school is called “{name}”. Tap a name, or type it again.",
-                name=update.message.text.strip()))
+                name=message_text(update).strip()))
         return await self.show_candidates(update, t, found, 0, t("Which one?"))
 
     async def on_assignee_button(self, update: Update, context: Context) -> int:
         await answer_tap(update)
         who = await caller(self.core, update)
-        if who.profile is None or PROBLEM_KEY not in context.user_data:
+        if who.profile is None or PROBLEM_KEY not in user_data(context):
             return await self.lost(update, who)
         return await self.assign(update, context, who, tapped(update, AssignTo).member_id)
 
     async def assign(self, update: Update, context: Context, who: Caller, member_id: int) -> int:
-        t, problem_id = who.t, context.user_data.pop(PROBLEM_KEY)
+        t, problem_id = who.t, user_data(context).pop(PROBLEM_KEY)
         problem = await self.actionable(update, who, problem_id)
         if problem is None:
             return ConversationHandler.END
         try:
-            assignee = await problems.assign_problem(self.core.db, who.profile, problem_id, member_id,
+            assignee = await problems.assign_problem(self.core.db, member(who), problem_id, member_id,
                                                      self.core.clock.now())
         except problems.ProblemRefused as refused:
             await reply(update, t(REFUSALS[refused.code]))
             return ConversationHandler.END
-        if assignee.member_id == who.profile.member_id:
+        if assignee.member_id == member(who).member_id:
             await reply(update, t("Assigned to you. Tap Close on it when it is solved."))
         elif await self.notify_assignee(context, assignee, dataclasses.replace(
-                problem, assignee_id=assignee.member_id, assignee=assignee.name), who.profile.display_name):
+                problem, assignee_id=assignee.member_id, assignee=assignee.name), member(who).display_name):
             await reply(update, t("Assigned to {name}. I told them in a direct message.", name=assignee.name))
         else:
             await reply(update, t("Assigned to {name}, but I could not message them: please tell them yourself.",
@@ -235,22 +237,22 @@ class ProblemHandlers:
         problem = await self.actionable(update, who, problem_id)
         if problem is None:
             return ConversationHandler.END
-        context.user_data[PROBLEM_KEY] = problem_id
+        user_data(context)[PROBLEM_KEY] = problem_id
         await reply(update, problem_text(problem, who.t) + "\n\n" + who.t(
             "What was done about it? Type the result; it is kept with the problem. Or send /cancel."))
         return RESULT
 
     async def on_result_text(self, update: Update, context: Context) -> int:
         who = await caller(self.core, update)
-        if who.profile is None or PROBLEM_KEY not in context.user_data:
+        if who.profile is None or PROBLEM_KEY not in user_data(context):
             return await self.lost(update, who)
-        t, text = who.t, update.message.text
+        t, text = who.t, message_text(update)
         try:
             result = problems.clean_problem_text(text, problems.MAX_RESULT_TEXT)
         except DraftTextError as problem:
             await reply(update, t(RESULT_ERRORS[problem.code], limit=problem.limit, length=len(text.strip())))
             return RESULT
-        problem_id = context.user_data.pop(PROBLEM_KEY)
+        problem_id = user_data(context).pop(PROBLEM_KEY)
         try:
             await problems.close_problem(self.core.db, who.profile, problem_id, result, self.core.clock.now())
         except problems.ProblemRefused as refused:
@@ -280,6 +282,6 @@ class ProblemHandlers:
 
     async def on_cancel(self, update: Update, context: Context) -> int:
         who = await caller(self.core, update)
-        context.user_data.pop(PROBLEM_KEY, None)
+        user_data(context).pop(PROBLEM_KEY, None)
         await reply(update, who.t("Stopped. Nothing was changed."))
         return ConversationHandler.END

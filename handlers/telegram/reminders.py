@@ -15,6 +15,7 @@ from bot.i18n import N_
 from bot.membership import Profile
 from handlers.telegram.common import Context, answer_tap, caller, not_a_member_text, reply
 from handlers.telegram.render import day_text
+from handlers.telegram.required import tapped_query
 
 AWAY_ERRORS = {
     "unparseable": N_("I could not read that day. Try “/away until 2026-12-03”, “/away 11月30号”, "
@@ -81,5 +82,5 @@ class ReminderHandlers:
         await answer_tap(update)
         day = await snooze(self.core.db, who.profile.member_id, self.today(who.profile))
         t = who.t
-        await update.callback_query.edit_message_reply_markup(None)
+        await tapped_query(update).edit_message_reply_markup(None)
         await reply(update, t("OK, I will remind you on {day}.", day=day_text(day, t)))

@@ -39,6 +39,8 @@ def activity_label(policy: Policy, code: str, t: Translator) -> str:
 
 
 def draft_summary(draft: EntryDraft, policy: Policy, t: Translator) -> str:
+    if draft.activity is None:
+        raise ValueError("a draft is summarised once its activity is chosen")
     lines = [t("Please check this entry:"), "", f"📝 {activity_label(policy, draft.activity, t)}"]
     if draft.student:
         lines.append(f"👤 {draft.student}")

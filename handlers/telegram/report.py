@@ -39,6 +39,7 @@ from bot.reports import NoSuchPeriod, ReportWindow, member_entries, personal_rep
 from bot.usernames import UsernameBook
 from handlers.telegram.common import Caller, Context, caller, not_a_member_text, reply
 from handlers.telegram.render import entry_line
+from handlers.telegram.required import chat_of, member
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ class ReportHandlers:
     async def report(self, update: Update, context: Context) -> None:
         who = await caller(self.core, update)
         words = " ".join(context.args or [])
-        if update.effective_chat.type == ChatType.PRIVATE:
+        if chat_of(update).type == ChatType.PRIVATE:
             await self.private_report(update, who, words)
         else:
             await self.group_report(update, who, words)
@@ -121,7 +122,7 @@ class ReportHandlers:
 
     async def group_report(self, update: Update, who: Caller, words: str) -> None:
         t = who.t
-        audience = await group_audience(self.core.db, update.effective_chat.id)
+        audience = await group_audience(self.core.db, chat_of(update).id)
         if audience is None:
             await reply(update, t("This group is not linked to a school, so I have no report for it. "
                                   "A school leader can link it by sending /link here."))
@@ -131,12 +132,12 @@ class ReportHandlers:
                                   "its reports."))
             return
         request, window = await self.understand(update, who, words)
-        if request is None:
+        if request is None or window is None:
             return
         if request.member is not None:
             await self.group_member_report(update, who, request, window, audience)
             return
-        await self.school_overview(update, who.t, who.profile, request, window,
+        await self.school_overview(update, who.t, member(who), request, window,
                                    limit=min(audience.top_n or RANKING_LIMIT, RANKING_LIMIT),
                                    totals_only=audience.totals_only)
 
@@ -161,10 +162,10 @@ class ReportHandlers:
             await reply(update, not_a_member_text(t))
             return
         request, window = await self.understand(update, who, words)
-        if request is None:
+        if request is None or window is None:
             return
         if request.school or request.activity is not None:
-            await self.school_overview(update, t, who.profile, request, window, limit=RANKING_LIMIT,
+            await self.school_overview(update, t, member(who), request, window, limit=RANKING_LIMIT,
                                        totals_only=False)
             return
         member_id = who.profile.member_id
@@ -177,7 +178,7 @@ class ReportHandlers:
                                       "In your school's group, /report @name shows their counts."))
                 return
             member_id = found.id
-        await self.detailed_report(update, t, who.profile, member_id, window)
+        await self.detailed_report(update, t, member(who), member_id, window)
 
     async def detailed_report(self, update: Update, t: Translator, viewer: Profile, member_id: int,
                               window: ReportWindow) -> None:
@@ -204,7 +205,7 @@ class ReportHandlers:
     async def understand(self, update: Update, who: Caller, words: str
                          ) -> tuple[ReportRequest | None, ReportWindow | None]:
         """The request and its window; None after telling the person what is wrong."""
-        t, profile = who.t, who.profile
+        t, profile = who.t, member(who)
         try:
             request = parse_report_request(words, profile.policy)
         except ReportRequestError:
@@ -222,7 +223,9 @@ class ReportHandlers:
     async def lookup(self, update: Update, who: Caller, request: ReportRequest):
         """The member the request names, within the asker's school; None after saying who was not found."""
         t = who.t
-        found: MemberLookup = await find_member(self.core.db, who.profile.school_id, request.member,
+        if request.member is None:
+            raise ValueError("lookup needs a request that names a member")
+        found: MemberLookup = await find_member(self.core.db, member(who).school_id, request.member,
                                                 self.usernames, mentioned_user_id(update.effective_message))
         if found.member is not None:
             return found.member
@@ -248,7 +251,7 @@ class ReportHandlers:
         except Exception:  # a report without its chart beats no report
             log.exception("could not draw the report's charts")
             pictures = []
-        chat = update.effective_chat
+        chat = chat_of(update)
         fits = utf16_length(text) <= CAPTION_LIMIT
         caption = text if fits else headline(text)
         if len(pictures) == 1:

@@ -129,7 +129,7 @@ def build_application(core: Core, token: str, *, base_url: str | None = None, re
         await remember_bot_username(application, core)
         await set_command_menu(application)
 
-    builder = ApplicationBuilder().token(token).post_init(post_init)
+    builder: ApplicationBuilder = ApplicationBuilder().token(token).post_init(post_init)
     if base_url:
         builder = builder.base_url(base_url)
     if request is not None:
@@ -165,7 +165,7 @@ class TelegramPlatform:
     async def check_bot_api(token: str, base_url: str | None) -> None:
         """Ask Telegram who we are before polling, so a bad token or an unreachable server is one line."""
         try:
-            async with Bot(token, **({"base_url": base_url} if base_url else {})):
+            async with Bot(token, base_url=base_url) if base_url else Bot(token):
                 pass
         except InvalidToken:
             raise PlatformStartError("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather") from None

@@ -13,6 +13,7 @@ from bot.membership import set_language
 from handlers.telegram.common import Context, answer_tap, caller, not_a_member_text, reply, tapped
 from handlers.telegram.keyboards import inline, main_keyboard
 from handlers.telegram.render import day_text
+from handlers.telegram.required import tapped_query
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 FREQUENCY_BUTTONS: dict[Frequency, str] = {"daily": N_("Daily"), "weekly": N_("Weekly"), "off": N_("Off")}
@@ -87,7 +88,7 @@ class SettingsHandlers:
         language = tapped(update, SetLanguage).language
         await set_language(self.core.db, who.profile.member_id, language)
         t = translator(language)
-        await update.callback_query.edit_message_reply_markup(None)
+        await tapped_query(update).edit_message_reply_markup(None)
         await reply(update, t("Done: I will write to you in English."), reply_markup=main_keyboard(t))
 
     async def on_frequency(self, update: Update, context: Context) -> None:
@@ -97,5 +98,5 @@ class SettingsHandlers:
             await reply(update, not_a_member_text(who.t))
             return
         await set_frequency(self.core.db, who.profile.member_id, tapped(update, SetReminders).frequency)
-        await update.callback_query.edit_message_reply_markup(None)
+        await tapped_query(update).edit_message_reply_markup(None)
         await reply(update, reminders_text(await reminder_settings(self.core.db, who.profile.member_id), who.t))

@@ -7,11 +7,11 @@ the Telegram Bot API server that a real ``telegram.ext.Application`` can talk to
 from tests.support.fake_telegram import (
     ApiCall,
     CallbackAnswer,
-    Fault,
     FakeRequest,
     FakeStats,
     FakeTelegram,
     FakeUser,
+    Fault,
     SentMessage,
     retry_after_seconds,
 )

@@ -52,7 +52,8 @@ class BotHarness:
         await self.stop()
         await self.start(polling=polling)
 
-    async def create_school(self, name: str = "合川中学", *, language: str = "zh", policy: str = "default") -> CreatedSchool:
+    async def create_school(self, name: str = "合川中学", *, language: str = "zh",
+                            policy: str = "default") -> CreatedSchool:
         self.school = await create_school(self.db, name, language=language, policy=policy, now=self.clock.now())
         return self.school
 

@@ -1,7 +1,7 @@
 """foundation: schools, members, invites, activities, entries, audit, chat state
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 00:23:27.750549
 """
 
@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.types
-
 
 revision = '0001'
 down_revision = None
