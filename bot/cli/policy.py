@@ -69,8 +69,9 @@ def refuse_a_file_with_mistakes(file: Path) -> None:
     problems = check_policy_text(read_policy_file(file))
     if problems:
         first = problems[0]
-        fail(f"{file} has {count(len(problems), 'mistake')} (first, line {first.line}: {one_line(first.message)}); "
-             f"see them all with: teachlog policy check {file}")
+        more = (f"; {count(len(problems) - 1, 'more mistake')}, see them all with: teachlog policy check {file}"
+                if len(problems) > 1 else "")
+        fail(f"{file}:{first.line}: {one_line(first.message)}{more}")
 
 
 def summary(policy: Policy) -> str:
