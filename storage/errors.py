@@ -30,7 +30,8 @@ PG_DISK_FULL = "53100"
 PG_TOO_MANY_CONNECTIONS = "53300"
 PG_STARTING_OR_STOPPING = ("57P01", "57P02", "57P03")
 
-READ_ONLY_HINT = "give teachlog a database it may write (file and folder permissions, or a PostgreSQL user with write access)"
+READ_ONLY_HINT = ("give teachlog a database it may write (file and folder permissions, "
+                  "or a PostgreSQL user with write access)")
 
 
 class DatabaseFailure(Exception):

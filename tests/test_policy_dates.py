@@ -35,6 +35,9 @@ GOOD_DATES = {"TERM_START": "2026-09-01", "SINGLE_DAY": "2026-09-10", "RANGE_STA
 PLACES = {"TERM_START": (6, "calendar.terms[0].start"), "SINGLE_DAY": (8, "calendar.blackouts[0].start"),
           "RANGE_START": (9, "calendar.blackouts[1].start"), "PHASE_END": (11, "phases[0].end")}
 IMPOSSIBLE = ["2026-09-31", "2026-13-01", "0000-01-01"]
+REASONS = {"2026-09-31": "day value is outside expected range",
+           "2026-13-01": "month value is outside expected range of 1-12",
+           "0000-01-01": "year 0 is out of range"}
 
 
 def policy_with(**dates: str) -> str:
@@ -73,11 +76,8 @@ def test_policy_check_reports_an_impossible_date_at_its_line(tmp_path, place, im
     line, where = PLACES[place]
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        f"{path}:{line}: {where}: '{impossible}' is not a date ({REASONS[impossible]}): write YYYY-MM-DD, e.g. 2026-09-01"]
-
-
-REASONS = {"2026-09-31": "day value is outside expected range", "2026-13-01": "month value is outside expected range of 1-12",
-           "0000-01-01": "year 0 is out of range"}
+        f"{path}:{line}: {where}: '{impossible}' is not a date ({REASONS[impossible]}): "
+        f"write YYYY-MM-DD, e.g. 2026-09-01"]
 
 
 @pytest.mark.parametrize("impossible", IMPOSSIBLE)
@@ -103,3 +103,13 @@ def test_a_date_with_a_time_of_day_is_not_a_date():
 def test_a_value_its_explicit_tag_cannot_build_is_reported_at_its_line():
     [problem] = check_policy_text(policy_with().replace("min: 4", "min: !!int four"))
     assert problem.line == 13 and "cannot read 'four' as int" in problem.message
+
+
+def test_school_create_refuses_an_impossible_date_with_file_and_line(cli_database, tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text(policy_with(PHASE_END="2026-09-31"), encoding="utf-8")
+    result = invoke("school", "create", "合川中学", "--policy", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"teachlog: {path}:11: phases[0].end: '2026-09-31' is not a date ({REASONS['2026-09-31']}): "
+        f"write YYYY-MM-DD, e.g. 2026-09-01"]

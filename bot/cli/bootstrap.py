@@ -9,6 +9,7 @@ import typer
 
 from bot.chat_state import bot_username
 from bot.cli.common import CliError, app, configure_logging, one_line_errors, sub_app, with_database
+from bot.cli.policy import refuse_a_file_with_mistakes
 from bot.clock import SystemClock
 from bot.core import Core
 from bot.schools import create_invite, create_school, parse_expiry
@@ -66,6 +67,8 @@ def school_create(
     policy: str = typer.Option("default", help="A preset (default, seed-000 … seed-004) or a policy YAML file."),
 ) -> None:
     """Create a school; prints its id and a one-use leader invite."""
+    refuse_a_file_with_mistakes(policy)
+
     async def work(db: Database) -> None:
         created = await create_school(db, name, timezone=timezone, language=language, policy=policy,
                                       now=SystemClock().now())
