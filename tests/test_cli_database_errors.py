@@ -6,14 +6,19 @@ import os
 import re
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
+from bot.schools import create_school
 from storage.db import Database
 from storage.errors import explain, masked_url
-from tests.conftest import postgres_reachable
+from storage.migrate import upgrade
+from tests.conftest import DEFAULT_NOW, PG_URL, postgres_reachable, run_blocking
 from tests.support.cli import invoke
 
 WELL_FORMED_TOKEN = "7000000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -115,6 +120,46 @@ def test_a_command_that_writes_to_a_read_only_database_says_so_in_one_line(read_
     result = invoke(*args)
     assert result.exit_code == 1
     assert_one_line(result.stderr, f"cannot write to the database at {read_only_school}: it is read-only")
+
+
+@pytest.fixture(scope="module")
+def read_only_postgres() -> Iterator[str]:
+    """A PostgreSQL database with one school whose new sessions are read-only (as on a hot standby)."""
+    if not postgres_reachable():
+        pytest.skip("PostgreSQL is not reachable")
+    name = f"teachlog_read_only_{uuid.uuid4().hex[:10]}"
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+    async def admin(statement: str) -> None:
+        db = Database(PG_URL, isolation_level="AUTOCOMMIT")
+        try:
+            async with db.engine.connect() as connection:
+                await connection.execute(text(statement))
+        finally:
+            await db.dispose()
+
+    async def prepare() -> None:
+        await admin(f'CREATE DATABASE "{name}"')
+        db = Database(url)
+        try:
+            await upgrade(db)
+            await create_school(db, "合川中学", now=DEFAULT_NOW)
+        finally:
+            await db.dispose()
+        await admin(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+
+    run_blocking(prepare)
+    yield url
+    run_blocking(lambda: admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@pytest.mark.parametrize("args", WRITING_COMMANDS, ids=" ".join)
+def test_a_command_that_writes_to_a_read_only_postgresql_database_says_so_in_one_line(read_only_postgres, in_tmp,
+                                                                                      monkeypatch, args):
+    monkeypatch.setenv("TEACHLOG_DATABASE_URL", read_only_postgres)
+    result = invoke(*args)
+    assert result.exit_code == 1
+    assert_one_line(result.stderr, f"cannot write to the database at {read_only_postgres}: it is read-only")
 
 
 def test_reading_from_a_read_only_database_still_works(read_only_school):
