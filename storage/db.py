@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage.errors import DatabaseFailure, known_failure, missing_sqlite_folder
+from storage.errors import DatabaseFailure, known_failure, missing_sqlite_folder, unusable_url
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///teachlog.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -44,10 +45,13 @@ def _postgres_connect_args(connect_args: dict) -> dict:
 
 def create_engine(url: str = DEFAULT_DATABASE_URL, **kwargs) -> AsyncEngine:
     """An engine for `url`; on SQLite every connection is set to WAL with a busy timeout."""
-    backend = make_url(url).get_backend_name()
-    if backend == "postgresql":
-        kwargs["connect_args"] = _postgres_connect_args(kwargs.get("connect_args", {}))
-    engine = create_async_engine(url, **kwargs)
+    try:
+        backend = make_url(url).get_backend_name()
+        if backend == "postgresql":
+            kwargs["connect_args"] = _postgres_connect_args(kwargs.get("connect_args", {}))
+        engine = create_async_engine(url, **kwargs)
+    except (ArgumentError, InvalidRequestError, ImportError) as error:
+        raise DatabaseFailure(unusable_url(url)) from error
     if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
     _raise_known_failures(engine, url)

@@ -44,7 +44,13 @@ def masked_url(url: str | URL) -> str:
         parsed = make_url(url)
         return parsed.render_as_string(hide_password=True) if parsed.password is not None else str(url)
     except ArgumentError:
-        return "(an unreadable database URL)"
+        return "(not a URL)"
+
+
+def unusable_url(url: str | URL) -> str:
+    """The failure for a URL teachlog cannot open at all: unreadable, or not one of its two async drivers."""
+    return (f"cannot use the database URL {masked_url(url)}: teachlog opens sqlite+aiosqlite:///FILE "
+            f"or postgresql+asyncpg://USER@HOST/DATABASE (set TEACHLOG_DATABASE_URL)")
 
 
 def explain(error: BaseException, url: str | URL) -> str:

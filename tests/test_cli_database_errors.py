@@ -198,3 +198,12 @@ async def test_any_other_database_error_is_one_line_without_the_statement(tmp_pa
     finally:
         await db.dispose()
     assert explain(raised.value, url) == f"the database at {url} failed: UNIQUE constraint failed: t.x"
+
+
+@pytest.mark.parametrize("url", ["teachlog.db", "postgresql://teachlog:s3cret@127.0.0.1/test", "mysql://x@db/teachlog"])
+@pytest.mark.parametrize("args", [["db", "upgrade"], ["school", "create", "合川中学"]], ids=" ".join)
+def test_a_database_url_teachlog_cannot_open_is_one_line_naming_the_two_it_can(in_tmp, monkeypatch, url, args):
+    monkeypatch.setenv("TEACHLOG_DATABASE_URL", url)
+    result = invoke(*args)
+    assert result.exit_code == 1
+    assert_one_line(result.stderr, "teachlog opens sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DATABASE")
