@@ -34,6 +34,7 @@ class Settings(BaseSettings):
             )
         if not TOKEN_PATTERN.match(token):
             raise ConfigError(
-                "TELEGRAM_BOT_TOKEN looks malformed: expected '<digits>:<secret>' as @BotFather gives it."
+                "TELEGRAM_BOT_TOKEN looks malformed: expected '<bot id>:<about 35 letters, digits, _ or ->' "
+                "as @BotFather gives it, e.g. 123456789:AAH…"
             )
         return token

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from storage.errors import DatabaseFailure, known_failure, missing_sqlite_folder, unusable_url
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///teachlog.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -15,10 +19,16 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    except BaseException:
+        # The pool never got this connection (e.g. a read-only file refuses WAL): close it while the loop runs.
+        cursor.close()
+        dbapi_connection.close()
+        raise
     cursor.close()
 
 
@@ -35,13 +45,45 @@ def _postgres_connect_args(connect_args: dict) -> dict:
 
 def create_engine(url: str = DEFAULT_DATABASE_URL, **kwargs) -> AsyncEngine:
     """An engine for `url`; on SQLite every connection is set to WAL with a busy timeout."""
-    backend = make_url(url).get_backend_name()
-    if backend == "postgresql":
-        kwargs["connect_args"] = _postgres_connect_args(kwargs.get("connect_args", {}))
-    engine = create_async_engine(url, **kwargs)
+    try:
+        backend = make_url(url).get_backend_name()
+        if backend == "postgresql":
+            kwargs["connect_args"] = _postgres_connect_args(kwargs.get("connect_args", {}))
+        engine = create_async_engine(url, **kwargs)
+    except (ArgumentError, InvalidRequestError, ImportError) as error:
+        raise DatabaseFailure(unusable_url(url)) from error
     if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
+    _raise_known_failures(engine, url)
     return engine
+
+
+def _raise_known_failures(engine: AsyncEngine, url: str) -> None:
+    """Turn an unreachable, missing, refused or read-only database into a :class:`DatabaseFailure`.
+
+    Other errors (a unique key, a serialization failure) stay as they are: callers handle those.
+    """
+    def on_error(context: ExceptionContext) -> None:
+        message = known_failure(context.original_exception, url)
+        if message is not None:
+            raise DatabaseFailure(message) from context.original_exception
+
+    def connect(dialect: Dialect, _record: object, cargs: list[Any], cparams: dict[str, Any]) -> Any:
+        # Checked first because aiosqlite, failing to open a file, leaves its thread to report to a closed loop.
+        missing_folder = missing_sqlite_folder(url) if dialect.name == "sqlite" else None
+        if missing_folder is not None:
+            raise DatabaseFailure(missing_folder)
+        # The driver's own network errors (a refused port, an unknown host) bypass `handle_error`.
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except (OSError, TimeoutError) as error:
+            message = known_failure(error, url)
+            if message is None:
+                raise
+            raise DatabaseFailure(message) from error
+
+    event.listen(engine.sync_engine, "handle_error", on_error)
+    event.listen(engine.sync_engine, "do_connect", connect)
 
 
 class Database:

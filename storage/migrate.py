@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.resources import files
 
 from alembic import command
@@ -19,8 +22,24 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@contextmanager
+def _alembic_progress_only_when_debugging() -> Iterator[None]:
+    """Alembic reports each step at INFO; for teachlog that is debugging detail, not console output."""
+    logger = logging.getLogger("alembic")
+    if logger.isEnabledFor(logging.DEBUG):
+        yield
+        return
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _upgrade(connection: Connection, revision: str) -> None:
-    command.upgrade(alembic_config(connection), revision)
+    with _alembic_progress_only_when_debugging():
+        command.upgrade(alembic_config(connection), revision)
 
 
 async def upgrade(db: Database, revision: str = "head") -> None:

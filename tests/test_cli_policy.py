@@ -126,8 +126,8 @@ def test_policy_set_refuses_a_file_with_mistakes_in_one_line_and_changes_nothing
     path.write_text(BAD_POLICY, encoding="utf-8")
     result = invoke("policy", "set", "--school", "1", str(path))
     assert result.exit_code == 1
-    assert result.output == (f"teachlog: {path} has 3 mistakes (first, line 5: rules[0].roles[0]: unknown role "
-                             f"'techer' (roles: teacher)); see them all with: teachlog policy check {path}\n")
+    assert result.output == (f"teachlog: {path}:5: rules[0].roles[0]: unknown role 'techer' (roles: teacher); "
+                             f"2 more mistakes, see them all with: teachlog policy check {path}\n")
     assert stored_school(cli_database) == ("default", ["home_visit", "phone_call", "tutoring"])
 
 

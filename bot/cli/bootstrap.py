@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from importlib.metadata import entry_points
 
 import typer
 
 from bot.chat_state import bot_username
-from bot.cli.common import CliError, app, fail, sub_app, with_database
+from bot.cli.common import CliError, app, configure_logging, one_line_errors, sub_app, with_database
+from bot.cli.policy import refuse_a_file_with_mistakes
 from bot.clock import SystemClock
-from bot.core import Core, PlatformStartError
+from bot.core import Core
 from bot.schools import create_invite, create_school, parse_expiry
-from bot.settings import ConfigError, Settings
+from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -34,27 +34,21 @@ def load_platform(name: str):
 @app.command()
 def run(platform: str = typer.Option("telegram", help="telegram or slack")) -> None:
     """Run the bot (long polling); on one machine it also runs the scheduled jobs."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging()
     settings = Settings()
-    try:
+    with one_line_errors(settings.database_url):
         if platform == "telegram":
             settings.require_telegram_token()
         platform_class = load_platform(platform)
-    except (ConfigError, CliError) as error:
-        fail(str(error))
-    db = Database(settings.database_url)
+        db = Database(settings.database_url)
 
-    async def prepare() -> None:
-        await upgrade(db)
-        # The engine is bound to this event loop; the platform starts its own.
-        await db.dispose()
+        async def prepare() -> None:
+            await upgrade(db)
+            # The engine is bound to this event loop; the platform starts its own.
+            await db.dispose()
 
-    asyncio.run(prepare())
-    try:
+        asyncio.run(prepare())
         platform_class(Core(db=db, settings=settings, clock=SystemClock())).run()
-    except PlatformStartError as error:
-        fail(str(error))
 
 
 @db_app.command("upgrade")
@@ -73,6 +67,8 @@ def school_create(
     policy: str = typer.Option("default", help="A preset (default, seed-000 … seed-004) or a policy YAML file."),
 ) -> None:
     """Create a school; prints its id and a one-use leader invite."""
+    refuse_a_file_with_mistakes(policy)
+
     async def work(db: Database) -> None:
         created = await create_school(db, name, timezone=timezone, language=language, policy=policy,
                                       now=SystemClock().now())

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import NoReturn, TypeVar
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from bot.core import PlatformStartError
 from bot.policy.sources import PolicySourceError
 from bot.schools import SchoolError
 from bot.settings import ConfigError, Settings
 from storage.db import Database
+from storage.errors import DatabaseFailure, explain
 from storage.migrate import upgrade
 
 T = TypeVar("T")
@@ -27,7 +31,7 @@ class CliError(Exception):
 
 #: Errors whose message is meant for the operator, shown without a traceback.
 OPERATOR_ERRORS: tuple[type[Exception], ...] = (CliError, ConfigError, SchoolError, PolicySourceError,
-                                                 PlatformStartError)
+                                                 PlatformStartError, DatabaseFailure)
 
 
 def fail(message: str) -> NoReturn:
@@ -41,16 +45,33 @@ def sub_app(name: str, help_text: str) -> typer.Typer:
     return group
 
 
+def configure_logging() -> None:
+    """Log lines for the long-running commands (`run`, `worker`): INFO and up, without each HTTP request."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@contextmanager
+def one_line_errors(database_url: str) -> Iterator[None]:
+    """End the command with one line for an operator's error or any database error: never SQL, never a password."""
+    try:
+        yield
+    except OPERATOR_ERRORS as error:
+        fail(str(error))
+    except DBAPIError as error:
+        fail(explain(error, database_url))
+
+
 def with_database(work: Callable[[Database], Awaitable[T]]) -> T:
     """Run `work(db)` against the configured database, brought up to date first."""
+    url = Settings().database_url
+
     async def runner() -> T:
-        db = Database(Settings().database_url)
+        db = Database(url)
         try:
             await upgrade(db)
             return await work(db)
         finally:
             await db.dispose()
-    try:
+    with one_line_errors(url):
         return asyncio.run(runner())
-    except OPERATOR_ERRORS as error:
-        fail(str(error))

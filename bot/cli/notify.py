@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
 import signal
 
 import typer
 
 from bot.cli.bootstrap import load_platform, school_app
-from bot.cli.common import CliError, app, fail, with_database
+from bot.cli.common import CliError, app, configure_logging, fail, one_line_errors, with_database
 from bot.cli.progress import parse_day
 from bot.cli.text import one_line, table
 from bot.clock import Clock, SystemClock
@@ -21,7 +20,7 @@ from bot.messenger import TransientFailure
 from bot.notifier import Notifier, TickReport, worker_name
 from bot.planning import Planned, Planner
 from bot.schedule import QuietHours, parse_hhmm
-from bot.settings import ConfigError, Settings
+from bot.settings import Settings
 from bot.weekly_facts import database_standing
 from storage import outbox
 from storage import repository as repo
@@ -44,7 +43,7 @@ def worker(
     Run any number of workers beside `teachlog run` on one PostgreSQL database: each message goes out once.
     """
     settings = Settings()
-    try:
+    with one_line_errors(settings.database_url):
         if platform == "telegram":
             settings.require_telegram_token()
         platform_class = load_platform(platform)
@@ -52,11 +51,11 @@ def worker(
         runtime = platform_class(core)
         if not hasattr(runtime, "messenger"):
             raise CliError(f"the {platform} platform cannot deliver notifications")
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        asyncio.run(run_worker(core, runtime, interval, once))
-    except (ConfigError, CliError, TransientFailure) as error:
-        fail(str(error))
+        configure_logging()
+        try:
+            asyncio.run(run_worker(core, runtime, interval, once))
+        except TransientFailure as error:
+            fail(str(error))
 
 
 async def run_worker(core: Core, runtime, interval: float, once: bool) -> TickReport | None:

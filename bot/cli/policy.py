@@ -33,8 +33,7 @@ def policy_set(
     school: int = typer.Option(..., help="The school id."),
 ) -> None:
     """Give a school a new policy; prints its name and its activities."""
-    if source not in preset_names() and Path(source).is_file():
-        refuse_a_file_with_mistakes(Path(source))
+    refuse_a_file_with_mistakes(source)
     name = with_database(lambda db: set_policy(db, school, source))
     policy = load_policy_source(source)[2]
     typer.echo(f"school {school} now follows policy {name}: {both_languages(policy.title_zh, policy.title_en)}")
@@ -64,13 +63,17 @@ def read_policy_file(file: Path) -> str:
         fail(f"{file}: not UTF-8 text")
 
 
-def refuse_a_file_with_mistakes(file: Path) -> None:
-    """Fail in one line, pointing at `policy check`, when a policy file has mistakes."""
+def refuse_a_file_with_mistakes(source: str) -> None:
+    """Fail in one line, `FILE:LINE: message` pointing at `policy check`, when a policy file has mistakes."""
+    if source in preset_names() or not Path(source).is_file():
+        return
+    file = Path(source)
     problems = check_policy_text(read_policy_file(file))
     if problems:
         first = problems[0]
-        fail(f"{file} has {count(len(problems), 'mistake')} (first, line {first.line}: {one_line(first.message)}); "
-             f"see them all with: teachlog policy check {file}")
+        more = (f"; {count(len(problems) - 1, 'more mistake')}, see them all with: teachlog policy check {file}"
+                if len(problems) > 1 else "")
+        fail(f"{file}:{first.line}: {one_line(first.message)}{more}")
 
 
 def summary(policy: Policy) -> str:

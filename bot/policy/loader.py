@@ -122,9 +122,31 @@ def _analyse(text: str) -> tuple[Policy | None, list[PolicyProblem]]:
     return (policy if not problems else None), problems
 
 
+class _PolicyYamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that dates stay text and a value its tag cannot build is a marked error.
+
+    PyYAML turns ``2026-09-01`` into a date while parsing and raises a bare ValueError, with no line,
+    for an impossible one (``2026-09-31``); as text, the policy's own validation reports it at its line.
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, OverflowError) as error:
+            what = _brief(node.value) if isinstance(node, yaml.ScalarNode) else "this value"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {what} as {node.tag.rsplit(':', 1)[-1]} ({error})", node.start_mark,
+            ) from error
+
+
 def _parse_yaml(text: str) -> tuple[Any, dict[Path, int], list[PolicyProblem]]:
     """The document's data, the line of every key and list item, and duplicate-key problems."""
-    loader = yaml.SafeLoader(text)
+    loader = _PolicyYamlLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -199,11 +221,24 @@ def _pydantic_problem(detail: Mapping[str, Any], lines: Mapping[Path, int]) -> P
         return _problem(loc[:-1], f"unknown key {key!r}{hint}", _line_of(loc, lines))
     if kind == "missing":
         return _problem(loc[:-1], f"missing key {loc[-1]!r}", _line_of(loc, lines))
+    if kind in _DATE_ERRORS:
+        return _problem(loc, _date_message(detail), _line_of(loc, lines))
     # Lists are tuples inside the models; people write lists.
     message = str(detail["msg"]).removeprefix("Value error, ").replace("a valid tuple", "a list")
     if not kind.startswith("value_error") and "input" in detail:
         message += f" (got {_brief(detail['input'])})"
     return _problem(loc, message, _line_of(loc, lines))
+
+
+_DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+
+
+def _date_message(detail: Mapping[str, Any]) -> str:
+    reason = (detail.get("ctx") or {}).get("error")
+    if detail["type"] == "date_from_datetime_inexact":
+        reason = "it has a time of day"
+    because = f" ({reason})" if reason else ""
+    return f"{_brief(detail.get('input'))} is not a date{because}: write YYYY-MM-DD, e.g. 2026-09-01"
 
 
 def _brief(value: Any, limit: int = 60) -> str:

@@ -218,7 +218,7 @@ class Blackout(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _single_day(cls, value: Any) -> Any:
-        return {"start": value} if isinstance(value, date) else value
+        return {"start": value} if isinstance(value, (date, str)) else value
 
     @property
     def last_day(self) -> date:
