@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.calendar import SchoolCalendar
-from bot.periods import current_period
 from bot.policy.model import Policy, Rule
+from bot.rule_windows import running_period
 from bot.students import student_key
 
 
@@ -127,7 +127,8 @@ def rule_progress(
     """Progress on ``rule`` in its period containing ``today``.
 
     None when the rule does not apply to the member's role or no period of the
-    rule runs today (a vacation for ``term``, outside the dates of a ``phase:``).
+    rule runs today (a vacation for ``term``, outside the dates of a ``phase:``, outside
+    the window of a rule bound to a phase or dates, see :mod:`bot.rule_windows`).
     ``done`` is the member's count for the period in the rule's measure.
     For per-student rules pass ``paired_students`` and ``student_counts``
     (student → entries in the period, or simply the student of every entry,
@@ -135,11 +136,12 @@ def rule_progress(
     """
     if not rule.applies_to(member.role):
         return None
-    period = current_period(rule.period, today, calendar)
-    if period is None:
+    running = running_period(rule, today, calendar)  # a phase-bound rule's period is cut to its window
+    if running is None:
         return None
+    period = running.period
     return period_progress(
-        rule,
+        running.rule_in_it(rule),
         calendar,
         member,
         period.start,

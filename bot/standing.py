@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from bot.calendar import SchoolCalendar
 from bot.membership import Profile
-from bot.periods import current_period
 from bot.policy import Policy, Rule
 from bot.progress import MemberFacts, RuleProgress, period_progress
+from bot.rule_windows import running_period
 from bot.schools import policy_of
 from storage import repository as repo
 from storage.db import Database
@@ -63,12 +63,13 @@ class _RulePeriod:
 
 
 def running_rules(policy: Policy, calendar: SchoolCalendar, today: dt.date) -> list[_RulePeriod]:
-    """The rules with a period running today, with that period."""
+    """The rules with a period running today, with that period (cut to a phase-bound rule's window)."""
     running = []
     for rule in policy.rules:
-        period = current_period(rule.period, today, calendar)
-        if period is not None:
-            running.append(_RulePeriod(rule, period.start, period.end, period.key))
+        found = running_period(rule, today, calendar)
+        if found is not None:
+            period = found.period
+            running.append(_RulePeriod(found.rule_in_it(rule), period.start, period.end, period.key))
     return running
 
 

@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from bot.policy.plan_dates import resolve_phase_bounds, resolve_plan_word
+
 #: What an activity's log form may ask for.
 ENTRY_FIELDS = ("student", "duration", "notes", "covisitor", "problems")
 #: What a rule counts: entries, distinct students/families, or distinct days with an entry.
@@ -45,6 +47,7 @@ Path = tuple[str | int, ...]
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _MONTH_DAY = re.compile(r"(\d{1,2})-(\d{1,2})")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def parse_period(text: str) -> tuple[str, str | None]:
@@ -190,11 +193,32 @@ class Term(_Labelled):
 
 
 class Phase(_Labelled):
-    """A dated campaign phase rules can use as their period (``phase:<name>``)."""
+    """A dated campaign phase rules can use as their period (``phase:<name>``) or their time (``during:``).
+
+    ``start``/``end`` are ISO dates or the plan's words (``1月上旬``, ``5月中旬``,
+    see :mod:`bot.policy.plan_dates`), which need ``year`` unless they write it.
+    """
 
     name: str
+    year: int | None = Field(default=None, ge=1900, le=2999)
     start: date
     end: date
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plan_words(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        year = value.get("year") if isinstance(value.get("year"), int) else None
+        start, end = resolve_phase_bounds(value.get("start"), value.get("end"), year)
+        return {**value, **({"start": start} if "start" in value else {}), **({"end": end} if "end" in value else {})}
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _explain_bad_word(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and not _ISO_DAY.fullmatch(value.strip()):
+            resolve_plan_word(value, "start" if info.field_name == "start" else "end", None)  # raises the reason
+        return value
 
     @field_validator("name")
     @classmethod
@@ -274,6 +298,11 @@ class Rule(_Labelled):
     maximum: int | None = Field(default=None, alias="max", ge=1)
     period: str
     scope: Scope = "member"
+    #: The phase the rule runs in (plan 002's leader duties belong to its first phase); None: always.
+    during: str | None = None
+    #: First and last day the rule runs (instead of ``during``); periods are cut to them, targets prorated.
+    starts: date | None = Field(default=None, alias="from")
+    until: date | None = None
 
     @field_validator("id")
     @classmethod
@@ -561,6 +590,12 @@ def _rule_problems(path: Path, rule: Rule, names: _Names, *, has_terms: bool) ->
         problems.append(((*path, "period"), f"unknown phase {phase!r} (phases: {names.listing('phases')})"))
     if kind == "term" and not has_terms:
         problems.append(((*path, "period"), "period 'term' needs calendar.terms"))
+    if rule.during is not None and not names.knows("phases", rule.during):
+        problems.append(((*path, "during"), f"unknown phase {rule.during!r} (phases: {names.listing('phases')})"))
+    if rule.during is not None and (rule.starts is not None or rule.until is not None):
+        problems.append(((*path, "during"), "give either during: or from:/until:, not both"))
+    if rule.starts is not None and rule.until is not None and rule.until < rule.starts:
+        problems.append(((*path, "until"), f"the rule ends ({rule.until}) before it starts ({rule.starts})"))
     if rule.maximum is not None and rule.minimum > rule.maximum:
         problems.append(((*path, "max"), f"min {rule.minimum} is greater than max {rule.maximum}"))
     if rule.per_student and rule.measure != "entries":
