@@ -29,6 +29,10 @@ to each paired student): each student owes the (prorated) ``min``;
 extra calls to one student do not make up for another — and
 ``students_missing`` lists the students with fewer than ``min`` entries.
 With ``min: 1`` (the plans' case) ``done`` is simply the number of students reached.
+
+**Per assigned place** (``scope: assigned_place``, e.g. plan 001's two classes per leader) is the
+same arithmetic over the member's assigned places instead of students: ``students_missing`` then
+lists the places not visited yet.
 """
 
 from __future__ import annotations
@@ -170,7 +174,7 @@ def period_progress(
     """Progress on ``rule`` for an explicit period; ``today`` may be after it (a closed period)."""
     per_student_min = prorated_target(rule.minimum, period_start, period_end, member.joined_on, calendar)
     missing: tuple[str, ...] = ()
-    if rule.per_student:
+    if rule.per_student or rule.per_place:  # a place is met like a student: assigned places are passed as students
         students = tuple(dict.fromkeys(name.strip() for name in paired_students if name.strip()))
         counts = _normalised_counts(student_counts)
         credited = {name: min(counts.get(_norm(name), 0), per_student_min) for name in students}

@@ -126,6 +126,9 @@ class Entry(Base):
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
     covisitor_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    #: Where it happened, for activities that ask for a place (a class, branch, village, contact point …).
+    place_name: Mapped[str | None] = mapped_column(String(100))
+    place_key: Mapped[str | None] = mapped_column(String(100))
     source: Mapped[str] = mapped_column(String(16), default="telegram")
     client_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     logged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -143,6 +146,22 @@ class Pairing(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     student_name: Mapped[str] = mapped_column(String(100))
     student_key: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PlaceAssignment(Base):
+    """A member assigned to a place (a class, party branch, contact point …) and who is in charge there."""
+
+    __tablename__ = "place_assignments"
+    __table_args__ = (UniqueConstraint("member_id", "kind", "place_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    place_name: Mapped[str] = mapped_column(String(100))
+    place_key: Mapped[str] = mapped_column(String(100))
+    head_name: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -27,18 +27,22 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from bot.policy.plan_dates import resolve_phase_bounds, resolve_plan_word
 
 #: What an activity's log form may ask for.
-ENTRY_FIELDS = ("student", "duration", "notes", "covisitor", "problems")
+ENTRY_FIELDS = ("student", "duration", "notes", "covisitor", "problems", "place")
 #: What a rule counts: entries, distinct students/families, or distinct days with an entry.
 MEASURES = ("entries", "distinct_students", "days")
-#: Whom a rule is met for: the member as a whole, or each of the member's paired students.
-SCOPES = ("member", "paired_student")
+#: Whom a rule is met for: the member as a whole, each of the member's paired students, or each assigned place.
+SCOPES = ("member", "paired_student", "assigned_place")
 #: Period kinds other than ``phase:<name>``.
 PERIOD_KINDS = ("week", "month", "quarter", "term", "year")
 LANGUAGES = ("zh", "en")
+#: The kinds of place a member can be assigned to (``teachlog pair add --place``), as the plans name them.
+PLACE_KINDS: dict[str, str] = {
+    "class": "班级", "branch": "党支部", "prep_group": "备课组", "village": "村", "contact_point": "联系点",
+}
 
-EntryField = Literal["student", "duration", "notes", "covisitor", "problems"]
+EntryField = Literal["student", "duration", "notes", "covisitor", "problems", "place"]
 Measure = Literal["entries", "distinct_students", "days"]
-Scope = Literal["member", "paired_student"]
+Scope = Literal["member", "paired_student", "assigned_place"]
 Language = Literal["zh", "en"]
 
 #: A location inside the policy document, e.g. ``("rules", 2, "roles", 0)``.
@@ -303,6 +307,8 @@ class Rule(_Labelled):
     #: First and last day the rule runs (instead of ``during``); periods are cut to them, targets prorated.
     starts: date | None = Field(default=None, alias="from")
     until: date | None = None
+    #: With ``scope: assigned_place``: the kind of place counted (class, branch, contact_point …); None: all.
+    place_kind: str | None = None
 
     @field_validator("id")
     @classmethod
@@ -320,6 +326,13 @@ class Rule(_Labelled):
         parse_period(value)
         return value.strip()
 
+    @field_validator("place_kind")
+    @classmethod
+    def _place_kind(cls, value: str | None) -> str | None:
+        if value is not None and value not in PLACE_KINDS:
+            raise ValueError(f"unknown place kind {value!r}: use one of {', '.join(PLACE_KINDS)}")
+        return value
+
     @property
     def period_kind(self) -> str:
         """``week``, ``month``, ``quarter``, ``term``, ``year`` or ``phase``."""
@@ -333,6 +346,11 @@ class Rule(_Labelled):
     def per_student(self) -> bool:
         """Whether the minimum applies to each paired student rather than to the member."""
         return self.scope == "paired_student"
+
+    @property
+    def per_place(self) -> bool:
+        """Whether the minimum applies to each place the member is assigned to (``scope: assigned_place``)."""
+        return self.scope == "assigned_place"
 
     def applies_to(self, role: str) -> bool:
         return role in self.roles
@@ -601,6 +619,17 @@ def _rule_problems(path: Path, rule: Rule, names: _Names, *, has_terms: bool) ->
     if rule.per_student and rule.measure != "entries":
         message = "scope paired_student counts entries for each student: use measure entries"
         problems.append(((*path, "measure"), message))
+    if rule.per_place:
+        if rule.measure != "entries":
+            message = "scope assigned_place counts entries at each place: use measure entries"
+            problems.append(((*path, "measure"), message))
+        for n, code in enumerate(rule.activities):
+            activity = names.activities.get(code)
+            if activity is not None and not activity.asks_for("place"):
+                message = f"the rule counts places, but activity {code!r} does not ask for a place"
+                problems.append(((*path, "activities", n), message))
+    if rule.place_kind is not None and not rule.per_place:
+        problems.append(((*path, "place_kind"), "place_kind is for rules with scope assigned_place"))
     if rule.per_student or rule.measure == "distinct_students":
         for n, code in enumerate(rule.activities):
             activity = names.activities.get(code)

@@ -23,6 +23,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import entries
+from bot.assignments import assigned_place_names
 from bot.core import Core
 from bot.dates import DurationError, WhenError, parse_duration, parse_when
 from bot.drafts import DraftTextError, EntryDraft, clean_notes, clean_student_name
@@ -44,9 +45,9 @@ from handlers.telegram.render import activity_label, draft_summary, duration_tex
 
 log = logging.getLogger(__name__)
 
-ACTIVITY, STUDENT, WHEN, DURATION, NOTES, CONFIRM, EDIT, COVISITOR, PROBLEMS = range(9)
+ACTIVITY, STUDENT, WHEN, DURATION, NOTES, CONFIRM, EDIT, COVISITOR, PROBLEMS, PLACE = range(10)
 STATE_OF_STEP = {"activity": ACTIVITY, "student": STUDENT, "covisitor": COVISITOR, "when": WHEN,
-                 "duration": DURATION, "notes": NOTES, "problems": PROBLEMS}
+                 "duration": DURATION, "notes": NOTES, "problems": PROBLEMS, "place": PLACE}
 IDLE_TIMEOUT = dt.timedelta(minutes=15)
 TALLIES = (("week", N_("{activity} this week: {n}.")), ("month", N_("{activity} this month: {n}.")),
            ("quarter", N_("{activity} this quarter: {n}.")))
@@ -67,6 +68,7 @@ NAME_ERRORS = {
     "empty": N_("Please type the student's or family's name."),
     "too_long": N_("That name is too long (at most {limit} characters)."),
 }
+PLACE_ERRORS = {"empty": N_("Please type the place's name."), "too_long": NAME_ERRORS["too_long"]}
 NOTES_ERRORS = {
     "empty": N_("Please type your notes, or tap Skip."),
     "too_long": N_("Notes can be at most {limit} characters; yours has {length}. Please shorten them."),
@@ -115,6 +117,8 @@ class LogConversation:
                                MessageHandler(typed, self.on_activity_text)],
                     STUDENT: [CallbackQueryHandler(self.on_student_button, pattern=r"^stu:"),
                               MessageHandler(typed, self.on_student_text)],
+                    PLACE: [CallbackQueryHandler(self.on_place_button, pattern=r"^place:"),
+                            MessageHandler(typed, self.on_place_text)],
                     COVISITOR: [CallbackQueryHandler(self.on_covisitor_button, pattern=r"^cov:"),
                                 MessageHandler(typed, self.on_covisitor_text)],
                     WHEN: [CallbackQueryHandler(self.on_when_button, pattern=r"^when:"),
@@ -157,6 +161,13 @@ class LogConversation:
             markup = inline([(name, f"stu:{i}") for i, name in enumerate(names)], per_row=3) if names else None
             question = t("Which student or family? Type the name, or tap a recent one.") if names else \
                 t("Which student or family? Type the name.")
+            await reply(update, question, reply_markup=markup)
+        elif step == "place":
+            places = await assigned_place_names(self.core.db, profile.school_id, profile.member_id)
+            context.user_data["assigned_places"] = places
+            markup = inline([(name, f"place:{i}") for i, name in enumerate(places)], per_row=2) if places else None
+            question = t("Where was it? Tap one of your places, or type it.") if places else \
+                t("Where was it (class, branch, village, contact point)? Type it.")
             await reply(update, question, reply_markup=markup)
         elif step == "covisitor":
             colleagues = await entries.recent_colleagues(self.core.db, profile)
@@ -315,27 +326,41 @@ class LogConversation:
         return await self.advance(update, context, who, draft)
 
     async def on_student_button(self, update: Update, context: Context) -> int:
+        return await self.on_name_button(update, context, "student", "recent_names")
+
+    async def on_student_text(self, update: Update, context: Context) -> int:
+        return await self.on_name_text(update, context, "student", NAME_ERRORS)
+
+    async def on_name_button(self, update: Update, context: Context, step: str, offered_key: str) -> int:
+        """A tap on one of the names offered for ``step`` (the draft field of that name) under ``offered_key``."""
         await answer_tap(update)
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
-        names = context.user_data.get("recent_names") or []
+        names = context.user_data.get(offered_key) or []
         index = int(update.callback_query.data.split(":", 1)[1])
         if index >= len(names):
-            return await self.ask(update, context, who, "student", draft)
-        draft.student = names[index]
+            return await self.ask(update, context, who, step, draft)
+        setattr(draft, step, names[index])
         return await self.advance(update, context, who, draft)
 
-    async def on_student_text(self, update: Update, context: Context) -> int:
+    async def on_name_text(self, update: Update, context: Context, step: str, errors: dict[str, str]) -> int:
+        """A typed name for ``step`` (the draft field of that name), tidied like a student's name."""
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
         try:
-            draft.student = clean_student_name(update.message.text)
+            setattr(draft, step, clean_student_name(update.message.text))
         except DraftTextError as problem:
-            await reply(update, who.t(NAME_ERRORS[problem.code], limit=problem.limit))
-            return STUDENT
+            await reply(update, who.t(errors[problem.code], limit=problem.limit))
+            return STATE_OF_STEP[step]
         return await self.advance(update, context, who, draft)
+
+    async def on_place_button(self, update: Update, context: Context) -> int:
+        return await self.on_name_button(update, context, "place", "assigned_places")
+
+    async def on_place_text(self, update: Update, context: Context) -> int:
+        return await self.on_name_text(update, context, "place", PLACE_ERRORS)
 
     async def on_covisitor_button(self, update: Update, context: Context) -> int:
         await answer_tap(update)
