@@ -279,8 +279,10 @@ async def _count(session, school_id: int, policy: Policy, window: ReportWindow, 
     """Quota shares, counts per activity and (for the whole school) totals, in two aggregate statements."""
     calendar = SchoolCalendar.of(policy)
     roles = {m.role for m in members}
-    # Per-place rules are left out of report shares: /mine, progress, reminders and the export list them place by place.
-    rules = [rule for rule in policy.rules if roles.intersection(rule.roles) and not rule.per_place]
+    # Per-place and record rules are left out of report shares (their counts are not entry tallies):
+    # /mine, progress, reminders and the export's progress sheet show them.
+    rules = [rule for rule in policy.rules
+             if roles.intersection(rule.roles) and not rule.per_place and rule.measure != "records"]
     plain, per_student = _Tallies(), _Tallies()
     slots = {rule.id: [(found, (per_student if rule.per_student else plain).add(
                            _quota_tally(rule, found.period, window)))

@@ -21,6 +21,7 @@ from bot.progress import MemberFacts, RuleProgress, period_progress
 from bot.rule_windows import running_period
 from bot.schools import policy_of
 from storage import assignments as assignment_queries
+from storage import records as record_queries
 from storage import repository as repo
 from storage.db import Database
 
@@ -63,7 +64,8 @@ class _RulePeriod:
     @property
     def aggregate(self) -> tuple:
         """Rules that share this tuple share one query."""
-        return (self.start, self.end, tuple(sorted(self.rule.activities)), self.rule.measure, self.rule.scope)
+        return (self.start, self.end, tuple(sorted(self.rule.activities)), self.rule.measure, self.rule.scope,
+                self.rule.record)
 
 
 def running_rules(policy: Policy, calendar: SchoolCalendar, today: dt.date) -> list[_RulePeriod]:
@@ -98,7 +100,10 @@ async def _standing(db: Database, school_id: int, today: dt.date,
             if key in aggregates:
                 continue
             rule = rule_period.rule
-            if rule.per_place:
+            if rule.measure == "records" and rule.record is not None:
+                aggregates[key] = await record_queries.record_counts_by_member(
+                    session, school_id, rule_period.start, rule_period.end, rule.record, member_ids)
+            elif rule.per_place:
                 aggregates[key] = await assignment_queries.assigned_place_counts(
                     session, school_id, rule_period.start, rule_period.end, rule.activities, member_ids)
             elif rule.per_student:

@@ -165,6 +165,31 @@ class PlaceAssignment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Record(Base):
+    """A written record (家访心得体会, 蹲点日记, 建议书 …): text, or a file kept by the chat platform.
+
+    Files are stored as the platform's file id (Telegram keeps the file; the export downloads it
+    through the Bot API), not as bytes, so the database stays small. ``entry_id`` is the entry the
+    record was written about, when it was sent right after logging one.
+    """
+
+    __tablename__ = "records"
+    __table_args__ = (Index("ix_records_school_day", "school_id", "written_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"))
+    kind: Mapped[str] = mapped_column(String(48))
+    written_on: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str | None] = mapped_column(Text)
+    platform: Mapped[str | None] = mapped_column(String(16))
+    file_id: Mapped[str | None] = mapped_column(String(255))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class EntryAudit(Base):
     """Who changed an entry, when, and what it looked like before and after."""
 

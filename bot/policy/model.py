@@ -28,8 +28,8 @@ from bot.policy.plan_dates import resolve_phase_bounds, resolve_plan_word
 
 #: What an activity's log form may ask for.
 ENTRY_FIELDS = ("student", "duration", "notes", "covisitor", "problems", "place")
-#: What a rule counts: entries, distinct students/families, or distinct days with an entry.
-MEASURES = ("entries", "distinct_students", "days")
+#: What a rule counts: entries, distinct students/families, distinct days with an entry, or written records.
+MEASURES = ("entries", "distinct_students", "days", "records")
 #: Whom a rule is met for: the member as a whole, each of the member's paired students, or each assigned place.
 SCOPES = ("member", "paired_student", "assigned_place")
 #: Period kinds other than ``phase:<name>``.
@@ -41,7 +41,7 @@ PLACE_KINDS: dict[str, str] = {
 }
 
 EntryField = Literal["student", "duration", "notes", "covisitor", "problems", "place"]
-Measure = Literal["entries", "distinct_students", "days"]
+Measure = Literal["entries", "distinct_students", "days", "records"]
 Scope = Literal["member", "paired_student", "assigned_place"]
 Language = Literal["zh", "en"]
 
@@ -177,6 +177,26 @@ class ActivityType(_Labelled):
         return tuple(n for n in (self.code, self.label_zh, self.label_en, *self.aliases) if n)
 
 
+class RecordKind(_Labelled):
+    """A written record a plan asks for (家访心得体会, 蹲点日记, 建议书 …): text typed in chat, or a photo or file."""
+
+    code: str
+    aliases: tuple[str, ...] = ()
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        return _check_code(value, "record code")
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _as_tuple(value)
+
+    def _fallback_label(self) -> str:
+        return self.code
+
+
 class Term(_Labelled):
     """A school term, e.g. ``2026-autumn`` from 2026-09-01 to 2027-01-22 (inclusive)."""
 
@@ -296,7 +316,7 @@ class Rule(_Labelled):
 
     id: str
     roles: tuple[str, ...]
-    activities: tuple[str, ...]
+    activities: tuple[str, ...] = ()
     measure: Measure = "entries"
     minimum: int = Field(alias="min", ge=0)
     maximum: int | None = Field(default=None, alias="max", ge=1)
@@ -309,6 +329,8 @@ class Rule(_Labelled):
     until: date | None = None
     #: With ``scope: assigned_place``: the kind of place counted (class, branch, contact_point …); None: all.
     place_kind: str | None = None
+    #: With ``measure: records``: the record kind counted (``activities`` may then be left out).
+    record: str | None = None
 
     @field_validator("id")
     @classmethod
@@ -371,9 +393,10 @@ class Policy(_Strict):
     activities: tuple[ActivityType, ...] = ()
     calendar: CalendarConfig = CalendarConfig()
     phases: tuple[Phase, ...] = ()
+    records: tuple[RecordKind, ...] = ()
     rules: tuple[Rule, ...] = ()
 
-    @field_validator("roles", "activities", "phases", "rules", mode="before")
+    @field_validator("roles", "activities", "phases", "records", "rules", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         return _as_tuple(value)
@@ -404,6 +427,7 @@ class Policy(_Strict):
             blackouts=list(enumerate(self.calendar.blackouts)),
             phases=list(enumerate(self.phases)),
             rules=list(enumerate(self.rules)),
+            records=list(enumerate(self.records)),
         )
         if problems:
             raise ValueError("; ".join(f"{path_text(path)}: {message}" for path, message in problems))
@@ -441,6 +465,10 @@ class Policy(_Strict):
         """The phase with this name; KeyError if there is none."""
         return self._one(self.phases, "name", name, "phase")
 
+    def record_kind(self, code: str) -> RecordKind:
+        """The record kind with this code; KeyError if there is none."""
+        return self._one(self.records, "code", code, "record kind")
+
     def aliases_map(self) -> dict[str, str]:
         """Every lower-cased word naming an activity (code, labels, aliases) → its code.
 
@@ -473,6 +501,7 @@ def consistency_problems(
     blackouts: Located,
     phases: Located,
     rules: Located,
+    records: Located = (),
     also_known: Mapping[str, Iterable[str]] | None = None,
 ) -> list[Problem]:
     """Everything wrong across a policy's parts, as ``(path, message)`` pairs.
@@ -487,6 +516,7 @@ def consistency_problems(
         roles={role.code for _, role in roles},
         activities={activity.code: activity for _, activity in activities},
         phases={phase.name for _, phase in phases},
+        records={kind.code for _, kind in records},
         also_known=known,
     )
 
@@ -500,6 +530,7 @@ def consistency_problems(
     problems += _duplicates(("calendar", "terms"), terms, "id", "term")
     problems += _duplicates(("phases",), phases, "name", "phase")
     problems += _duplicates(("rules",), rules, "id", "rule")
+    problems += _duplicates(("records",), records, "code", "record kind")
     problems += _alias_clashes(activities)
     problems += _backwards_ranges(("calendar", "terms"), terms, "term", "id")
     problems += _backwards_ranges(("phases",), phases, "phase", "name")
@@ -517,6 +548,7 @@ class _Names:
     roles: set[str]
     activities: dict[str, ActivityType]
     phases: set[str]
+    records: set[str]
     also_known: dict[str, set[str]]
 
     def knows(self, kind: str, name: str) -> bool:
@@ -597,7 +629,15 @@ def _rule_problems(path: Path, rule: Rule, names: _Names, *, has_terms: bool) ->
     for n, role in enumerate(rule.roles):
         if not names.knows("roles", role):
             problems.append(((*path, "roles", n), f"unknown role {role!r} (roles: {names.listing('roles')})"))
-    if not rule.activities:
+    if rule.measure == "records":
+        if rule.record is None:
+            problems.append(((*path, "record"), "measure records needs record: <record kind>"))
+        elif not names.knows("records", rule.record):
+            message = f"unknown record kind {rule.record!r} (records: {names.listing('records')})"
+            problems.append(((*path, "record"), message))
+    elif rule.record is not None:
+        problems.append(((*path, "record"), "record: is for rules with measure records"))
+    if not rule.activities and rule.measure != "records":
         problems.append(((*path, "activities"), "the rule has no activity"))
     for n, code in enumerate(rule.activities):
         if not names.knows("activities", code):
