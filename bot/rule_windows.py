@@ -22,7 +22,7 @@ from typing import Literal
 
 from bot.calendar import SchoolCalendar
 from bot.periods import Period, current_period
-from bot.policy.model import Rule
+from bot.policy.model import Policy, Rule
 
 
 @dataclass(frozen=True)
@@ -98,3 +98,13 @@ def rule_status(rule: Rule, day: date, calendar: SchoolCalendar) -> tuple[RuleSt
     if window.last is not None and day > window.last:
         return "ended", window.last
     return "running", None
+
+
+def idle_rules(policy: Policy, day: date, calendar: SchoolCalendar) -> list[tuple[Rule, RuleState, date]]:
+    """The rules bound to a phase or dates that are not running on ``day``, with when they start or ended."""
+    idle = []
+    for rule in policy.rules:
+        state, when = rule_status(rule, day, calendar)
+        if state != "running" and when is not None:
+            idle.append((rule, state, when))
+    return idle

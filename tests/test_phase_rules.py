@@ -15,6 +15,7 @@ from bot.rule_windows import rule_status
 from bot.schools import create_school
 from bot.standing import school_standing
 from storage.models import Member
+from tests.support.cli import invoke
 
 LEADER = MemberFacts(member_id=1, role="leader", joined_on=dt.date(2025, 9, 1))
 TEACHER = MemberFacts(member_id=2, role="teacher", joined_on=dt.date(2025, 9, 1))
@@ -176,3 +177,12 @@ def test_a_phase_in_python_takes_plan_words_too():
         "phases": [{"name": "winter", "year": 2026, "start": "11月下旬", "end": "1月上旬"}],
     })
     assert (policy.phase("winter").start, policy.phase("winter").end) == (dt.date(2026, 11, 21), dt.date(2027, 1, 10))
+
+
+def test_progress_on_seed_002_in_november_says_which_leader_duties_are_not_running(cli_database):
+    assert invoke("school", "create", "岳阳七中", "--policy", "seed-002").exit_code == 0
+    result = invoke("progress", "--school", "1", "--date", "2026-11-18")
+    assert result.exit_code == 0, result.output
+    assert "not running: leader-home-visit-weekly (ended on 2026-05-20)" in result.output.splitlines()
+    early = invoke("progress", "--school", "1", "--date", "2025-12-15")
+    assert "not running: leader-class-observation-weekly (starts on 2026-01-01)" in early.output.splitlines()
