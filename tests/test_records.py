@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from bot.policy import check_policy_text
+from bot.policy import check_policy_text, load_preset
 from bot.standing import school_standing
 from storage.models import Entry, Record
 
@@ -36,7 +36,7 @@ async def test_a_typed_reflection_is_stored_and_meets_the_yearly_rule(bot, wang)
     before = reflection_progress(await school_standing(bot.db, 1, TODAY))
     assert (before.done, before.target) == (0, 1)
     await bot.say(wang, "/record")
-    assert bot.buttons(wang) == ["家访记录", "家访心得体会"]
+    assert bot.buttons(wang) == ["家访记录", "家访心得体会", "民情日记", "党性分析材料"]
     await bot.tap(wang, "家访心得体会")
     await bot.say(wang, "走进学生家庭，才真正了解孩子。")
     assert bot.last_text(wang) == "已保存：家访心得体会。"
@@ -122,3 +122,13 @@ async def test_export_lists_the_records_and_zips_their_files_beside_the_workbook
     assert archive.namelist() == [reflection_file]
     assert archive.read(reflection_file) == b"%PDF-1.4 reflection"
     assert bot.errors() == []
+
+
+@pytest.mark.parametrize(("preset", "rule_id", "roles", "record", "period"), [
+    ("seed-000", "reflection-yearly", ("principal", "leader", "head_teacher", "teacher"), "reflection", "year"),
+    ("seed-002", "visit-diary-term", ("head_teacher", "teacher"), "visit_diary", "term"),
+    ("seed-004", "leader-proposal", ("leader",), "proposal", "phase:campaign"),
+])
+def test_the_plans_written_records_are_counted_by_their_rules(preset, rule_id, roles, record, period):
+    rule = load_preset(preset).rule(rule_id)
+    assert (rule.roles, rule.measure, rule.record, rule.minimum, rule.period) == (roles, "records", record, 1, period)
