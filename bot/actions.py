@@ -121,6 +121,15 @@ class ChooseStudent:
 
 
 @dataclass(frozen=True)
+class ChoosePlace:
+    """One of the member's assigned places offered, by its position in the offer."""
+
+    index: int
+    PREFIX: ClassVar[str] = "place"
+    PARTS: ClassVar[tuple[Part, ...]] = (Number(0, MAX_NAME_CHOICES - 1),)
+
+
+@dataclass(frozen=True)
 class ChooseCovisitor:
     """A colleague who came along, or ``None`` for "No, alone"."""
 
@@ -254,13 +263,24 @@ class CandidatesPage:
     PARTS: ClassVar[tuple[Part, ...]] = (Number(0, MAX_PAGE),)
 
 
-Action = (LogNow | ChooseActivity | ChooseStudent | ChooseCovisitor | ChooseDay | ChooseDuration | SkipNotes
-          | AnswerProblems | SaveEntry | EditEntry | CancelEntry | EditField | UndoEntry | SetLanguage | SetReminders
-          | Snooze | AssignProblem | CloseProblem | AssignTo | CandidatesPage)
+# --- /record --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChooseRecord:
+    """The kind of written record being sent (a code of the policy's ``records``)."""
+
+    kind: str
+    PREFIX: ClassVar[str] = "rec"
+    PARTS: ClassVar[tuple[Part, ...]] = (ACTIVITY_CODE,)
+
+
+Action = (LogNow | ChooseActivity | ChooseStudent | ChoosePlace | ChooseCovisitor | ChooseDay | ChooseDuration
+          | SkipNotes | AnswerProblems | SaveEntry | EditEntry | CancelEntry | EditField | UndoEntry | SetLanguage
+          | SetReminders | Snooze | AssignProblem | CloseProblem | AssignTo | CandidatesPage | ChooseRecord)
 ACTION_KINDS: tuple[type[Action], ...] = (
-    LogNow, ChooseActivity, ChooseStudent, ChooseCovisitor, ChooseDay, ChooseDuration, SkipNotes, AnswerProblems,
-    SaveEntry, EditEntry, CancelEntry, EditField, UndoEntry, SetLanguage, SetReminders, Snooze, AssignProblem,
-    CloseProblem, AssignTo, CandidatesPage)
+    LogNow, ChooseActivity, ChooseStudent, ChoosePlace, ChooseCovisitor, ChooseDay, ChooseDuration, SkipNotes,
+    AnswerProblems, SaveEntry, EditEntry, CancelEntry, EditField, UndoEntry, SetLanguage, SetReminders, Snooze,
+    AssignProblem, CloseProblem, AssignTo, CandidatesPage, ChooseRecord)
 _BY_PREFIX: dict[str, type[Action]] = {kind.PREFIX: kind for kind in ACTION_KINDS}
 _LONGEST_PREFIX = max(kind.PREFIX.count(":") + 1 for kind in ACTION_KINDS)
 

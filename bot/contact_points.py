@@ -5,9 +5,10 @@ The form's columns and where each comes from:
 ==========================  ===============================================================
 联系领导 (leader)             the leader's name (every active member with the role ``leader``)
 职务 (position)               the leader's role as the school's policy names it
-联系点 (contact point)        not recorded by teachlog: the leader's paired students instead,
-                             blank when they have none
-窗口单位负责人 (its head)      not recorded by teachlog: left blank for the leaders to fill in
+联系点 (contact point)        the leader's place assignments of kind ``contact_point``
+                             (``teachlog pair add --place … --kind contact_point``); a leader
+                             with none shows their paired students, else stays blank
+窗口单位负责人 (its head)      the person in charge given with each contact point (``--head``)
 到联系点次数 (visits)          entries of the contact-point activity (``contact_visit``, plan
                              003's 到联系点) the leader took part in; a policy without it
                              counts its visit activities (codes ending in ``_visit``)
@@ -28,11 +29,14 @@ from bot.i18n import N_, Translator
 from bot.policy import Policy
 from bot.problems import problem_counts_by_member
 from bot.school_facts import SchoolFacts
+from storage import assignments as assignment_queries
 from storage import exports as export_queries
 from storage import repository as repo
 from storage.db import Database
+from storage.models import PlaceAssignment
 
 LEADER_ROLE = "leader"
+CONTACT_POINT_KIND = "contact_point"
 CONTACT_VISIT_ACTIVITY = "contact_visit"
 
 CONTACT_POINT_COLUMNS: tuple[Column, ...] = (
@@ -62,15 +66,23 @@ async def contact_point_rows(db: Database, facts: SchoolFacts, start: dt.date, e
         leaders = [m for m in await repo.school_members(session, facts.school_id) if m.role == LEADER_ROLE]
         leader_ids = [m.id for m in leaders]
         paired = await repo.pairings_by_member(session, facts.school_id, leader_ids)
+        points = await assignment_queries.school_assignments(session, facts.school_id, leader_ids)
         visits = await export_queries.entry_counts_by_member(
             session, facts.school_id, start, end, visit_activities(facts.policy), leader_ids)
         notes = await export_queries.notes_by_member(session, facts.school_id, start, end, leader_ids)
     problems = await problem_counts_by_member(db, facts.school_id, start, end)
     separator = "、" if t.language == "zh" else ", "
+    contact_points: dict[int, list[PlaceAssignment]] = {}
+    for point in points:
+        if point.kind == CONTACT_POINT_KIND:
+            contact_points.setdefault(point.member_id, []).append(point)
     rows = []
     for leader in leaders:
         written = notes.get(leader.id, [])
         solved = problems[leader.id].closed if leader.id in problems else 0
-        rows.append([leader.display_name, facts.role_text(leader.id, t), separator.join(paired.get(leader.id, [])),
-                     None, visits.get(leader.id, 0), len(written), solved, notes_text(written)])
+        mine = contact_points.get(leader.id, [])
+        place = separator.join(p.place_name for p in mine) if mine else separator.join(paired.get(leader.id, []))
+        heads = separator.join(p.head_name for p in mine if p.head_name) or None
+        rows.append([leader.display_name, facts.role_text(leader.id, t), place,
+                     heads, visits.get(leader.id, 0), len(written), solved, notes_text(written)])
     return rows

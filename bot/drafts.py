@@ -10,7 +10,7 @@ from bot.clean_text import clean_name
 
 MAX_STUDENT_NAME = 60
 MAX_NOTES = 1000
-FIELD_ORDER = ("student", "covisitor", "when", "duration", "notes", "problems")
+FIELD_ORDER = ("student", "place", "covisitor", "when", "duration", "notes", "problems")
 
 
 @dataclass
@@ -19,6 +19,8 @@ class EntryDraft:
 
     activity: str | None = None
     student: str | None = None
+    #: Where it happened, for activities asking for a ``place`` (one of the member's assigned places, or typed).
+    place: str | None = None
     day: dt.date | None = None
     time: dt.time | None = None
     duration_minutes: int | None = None
@@ -60,6 +62,8 @@ class EntryDraft:
                 continue
             elif name == "student" and not self.student:
                 return "student"
+            elif name == "place" and not self.place:
+                return "place"
             elif name == "covisitor" and not self.covisitor_asked:
                 return "covisitor"
             elif name == "duration" and self.duration_minutes is None:

@@ -85,6 +85,7 @@ async def save_entry(db: Database, profile: Profile, draft: EntryDraft, *, sourc
                 school_id=profile.school_id, member_id=profile.member_id, activity_code=draft.activity,
                 occurred_on=draft.day, occurred_time=draft.time, student_name=draft.student,
                 student_key=student_key(draft.student) if draft.student else None,
+                place_name=draft.place, place_key=student_key(draft.place) if draft.place else None,
                 duration_minutes=draft.duration_minutes, notes=draft.notes,
                 covisitor_member_id=draft.covisitor_member_id, source=source, client_token=draft.token,
                 logged_at=now))

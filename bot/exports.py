@@ -1,6 +1,7 @@
 """Exports for leaders: a school's entries over a range of days as CSV, or as an .xlsx workbook with
-sheets for the entries, progress on each rule, paired students' coverage and plan 003's
-contact-point form (:mod:`bot.contact_points`).
+sheets for the entries, progress on each rule, paired students' coverage, plan 003's
+contact-point form (:mod:`bot.contact_points`) and, for plans that ask for them, the written
+records (:mod:`bot.record_export`, whose files go in a zip beside the workbook).
 
 The range is the school's local days ``start``–``end`` inclusive; typed like
 ``2026-11-01`` or ``11月1号`` (see :func:`export_range`); omitted, it is this month
@@ -20,6 +21,7 @@ from bot.contact_points import CONTACT_POINT_COLUMNS, contact_point_rows
 from bot.dates import WhenError, parse_when
 from bot.export_files import Column, CsvTable, XlsxBook, XlsxSheet
 from bot.i18n import N_, Translator, translator
+from bot.record_export import RECORD_COLUMNS, RECORDS_SHEET, record_listing
 from bot.school_facts import SchoolFacts, activity_text, load_school_facts, role_text
 from bot.standing import school_standing
 from storage import exports as export_queries
@@ -142,6 +144,10 @@ async def _write_summary_sheets(db: Database, book: XlsxBook, facts: SchoolFacts
     contact_points = book.sheet(t(CONTACT_POINTS_SHEET), _translated(CONTACT_POINT_COLUMNS, t))
     for values in await contact_point_rows(db, facts, start, end, t):
         contact_points.append(values)
+    if facts.policy.records:  # only plans that ask for written records get the sheet
+        records = book.sheet(t(RECORDS_SHEET), _translated(RECORD_COLUMNS, t))
+        for values in (await record_listing(db, facts, start, end, t)).rows:
+            records.append(values)
 
 
 async def _progress_rows(db: Database, facts: SchoolFacts, as_of: dt.date, t: Translator) -> list[list]:

@@ -29,6 +29,10 @@ to each paired student): each student owes the (prorated) ``min``;
 extra calls to one student do not make up for another — and
 ``students_missing`` lists the students with fewer than ``min`` entries.
 With ``min: 1`` (the plans' case) ``done`` is simply the number of students reached.
+
+**Per assigned place** (``scope: assigned_place``, e.g. plan 001's two classes per leader) is the
+same arithmetic over the member's assigned places instead of students: ``students_missing`` then
+lists the places not visited yet.
 """
 
 from __future__ import annotations
@@ -39,8 +43,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.calendar import SchoolCalendar
-from bot.periods import current_period
 from bot.policy.model import Policy, Rule
+from bot.rule_windows import running_period
 from bot.students import student_key
 
 
@@ -127,7 +131,8 @@ def rule_progress(
     """Progress on ``rule`` in its period containing ``today``.
 
     None when the rule does not apply to the member's role or no period of the
-    rule runs today (a vacation for ``term``, outside the dates of a ``phase:``).
+    rule runs today (a vacation for ``term``, outside the dates of a ``phase:``, outside
+    the window of a rule bound to a phase or dates, see :mod:`bot.rule_windows`).
     ``done`` is the member's count for the period in the rule's measure.
     For per-student rules pass ``paired_students`` and ``student_counts``
     (student → entries in the period, or simply the student of every entry,
@@ -135,11 +140,12 @@ def rule_progress(
     """
     if not rule.applies_to(member.role):
         return None
-    period = current_period(rule.period, today, calendar)
-    if period is None:
+    running = running_period(rule, today, calendar)  # a phase-bound rule's period is cut to its window
+    if running is None:
         return None
+    period = running.period
     return period_progress(
-        rule,
+        running.rule_in_it(rule),
         calendar,
         member,
         period.start,
@@ -168,7 +174,7 @@ def period_progress(
     """Progress on ``rule`` for an explicit period; ``today`` may be after it (a closed period)."""
     per_student_min = prorated_target(rule.minimum, period_start, period_end, member.joined_on, calendar)
     missing: tuple[str, ...] = ()
-    if rule.per_student:
+    if rule.per_student or rule.per_place:  # a place is met like a student: assigned places are passed as students
         students = tuple(dict.fromkeys(name.strip() for name in paired_students if name.strip()))
         counts = _normalised_counts(student_counts)
         credited = {name: min(counts.get(_norm(name), 0), per_student_min) for name in students}

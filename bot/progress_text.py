@@ -31,7 +31,8 @@ def status_text(progress: RuleProgress, t: Translator) -> str:
 
 def shown(progress: RuleProgress, policy: Policy) -> bool:
     """A per-student rule means nothing to a member with no paired students."""
-    return not (policy.rule(progress.rule_id).per_student and progress.target == 0)
+    rule = policy.rule(progress.rule_id)
+    return not ((rule.per_student or rule.per_place) and progress.target == 0)
 
 
 def rule_lines(progress: RuleProgress, policy: Policy, t: Translator) -> list[str]:

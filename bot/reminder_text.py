@@ -28,14 +28,18 @@ def reminder_notice(behind: Sequence[RuleProgress], policy: Policy, t: Translato
     lines = [t.n("⏰ You are behind pace on {n} quota:", "⏰ You are behind pace on {n} quotas:", len(behind))]
     for progress in behind:
         rule = policy.rule(progress.rule_id)
-        activities = " / ".join(policy.activity(code).label(t.language) for code in rule.activities)
+        activities = " / ".join(policy.activity(code).label(t.language) for code in rule.activities) or \
+            (policy.record_kind(rule.record).label(t.language) + " (/record)" if rule.record else "")
         block = rule_lines(progress, policy, t)
         block[0] = f"{activities} · {block[0]}"  # the quota's name, after what to do for it
         lines += ["", *block]
         lines.append(t("Pace asks for {expected} by now.", expected=progress.expected_by_now))
-    codes = list(dict.fromkeys(policy.rule(p.rule_id).activities[0] for p in behind))[:MAX_LOG_BUTTONS]
+    codes = list(dict.fromkeys(policy.rule(p.rule_id).activities[0] for p in behind
+                               if policy.rule(p.rule_id).activities))[:MAX_LOG_BUTTONS]
     log_buttons: tuple[tuple[tuple[str, str], ...], ...]
-    if len(codes) == 1:
+    if not codes:  # only written records are behind: they are sent with /record, not logged
+        log_buttons = ()
+    elif len(codes) == 1:
         log_buttons = ((("📝 " + t("Log now"), encode(LogNow(codes[0]))),),)
     else:
         log_buttons = tuple(((f"📝 {policy.activity(code).label(t.language)}", encode(LogNow(code))),)

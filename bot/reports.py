@@ -43,6 +43,7 @@ from bot.periods import Period, current_period, previous_period
 from bot.policy import Policy, Rule
 from bot.problems import ProblemCounts, problem_counts, problem_counts_by_member
 from bot.progress import MemberFacts, period_progress, prorated_target
+from bot.rule_windows import RunningPeriod, running_period
 from bot.schools import policy_of
 from storage import reports as queries
 from storage import repository as repo
@@ -214,16 +215,16 @@ def _placed(members: list[MemberReport], key) -> list[Placed]:
 
 # --- computing -------------------------------------------------------------------------------
 
-def rule_periods(rule: Rule, window: ReportWindow, calendar: SchoolCalendar) -> list[Period]:
-    """The periods of `rule` that overlap the window up to its as-of day, in order."""
+def rule_periods(rule: Rule, window: ReportWindow, calendar: SchoolCalendar) -> list[RunningPeriod]:
+    """The periods of `rule` that overlap the window up to its as-of day, in order, cut to the rule's window."""
     periods, day = [], window.start
     while day <= window.as_of:
-        period = current_period(rule.period, day, calendar)
-        if period is None:
+        found = running_period(rule, day, calendar)
+        if found is None:
             day += ONE_DAY
             continue
-        periods.append(period)
-        day = period.end + ONE_DAY
+        periods.append(found)
+        day = found.period.end + ONE_DAY
     return periods
 
 
@@ -278,10 +279,14 @@ async def _count(session, school_id: int, policy: Policy, window: ReportWindow, 
     """Quota shares, counts per activity and (for the whole school) totals, in two aggregate statements."""
     calendar = SchoolCalendar.of(policy)
     roles = {m.role for m in members}
-    rules = [rule for rule in policy.rules if roles.intersection(rule.roles)]
+    # Per-place and record rules are left out of report shares (their counts are not entry tallies):
+    # /mine, progress, reminders and the export's progress sheet show them.
+    rules = [rule for rule in policy.rules
+             if roles.intersection(rule.roles) and not rule.per_place and rule.measure != "records"]
     plain, per_student = _Tallies(), _Tallies()
-    slots = {rule.id: [(period, (per_student if rule.per_student else plain).add(_quota_tally(rule, period, window)))
-                       for period in rule_periods(rule, window, calendar)]
+    slots = {rule.id: [(found, (per_student if rule.per_student else plain).add(
+                           _quota_tally(rule, found.period, window)))
+                       for found in rule_periods(rule, window, calendar)]
              for rule in rules}
     codes = [activity.code for activity in policy.activities]
     counted = {code: plain.add(Tally((code,), window.start, window.as_of)) for code in codes}
@@ -304,25 +309,27 @@ async def _count(session, school_id: int, policy: Policy, window: ReportWindow, 
     return _Counted(shares, counts, totals)
 
 
-def _quota_share(rule: Rule, slots: Sequence[tuple[Period, int]], window: ReportWindow, calendar: SchoolCalendar,
+def _quota_share(rule: Rule, slots: Sequence[tuple[RunningPeriod, int]], window: ReportWindow,
+                 calendar: SchoolCalendar,
                  facts: MemberFacts, found: Sequence[int], students: Mapping[str, Sequence[int]],
                  paired: Sequence[str]) -> QuotaShare:
     """One rule summed over its periods in the window; `slots` are the periods with their tally columns."""
     done = credited = target = 0
     missing: tuple[str, ...] = ()
-    for period, column in slots:
+    for running, column in slots:
+        period = running.period
         if rule.per_student and not paired:
             continue  # no paired student: nothing is owed
         if rule.per_student:
-            progress = period_progress(rule, calendar, facts, period.start, period.end, period.key, window.as_of,
-                                       paired_students=paired,
+            progress = period_progress(running.rule_in_it(rule), calendar, facts, period.start, period.end,
+                                       period.key, window.as_of, paired_students=paired,
                                        student_counts={key: row[column] for key, row in students.items()})
             done += progress.done
             target += progress.target
             credited += progress.done  # already capped student by student
             missing = progress.students_missing
         else:
-            owed = prorated_target(rule.minimum, period.start, period.end, facts.joined_on, calendar)
+            owed = prorated_target(running.minimum, period.start, period.end, facts.joined_on, calendar)
             done += found[column]
             target += owed
             credited += min(found[column], owed)

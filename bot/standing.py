@@ -1,6 +1,7 @@
 """Where every member of a school stands on every rule today, computed with a bounded number of queries.
 
-The queries are one for the members, one for the pairings, and one aggregate per
+The queries are one for the members, one for the pairings (one for place assignments
+when a rule counts assigned places), and one aggregate per
 distinct (period, activities, measure, scope) among the school's rules — never one
 per member. The arithmetic is `bot.progress`.
 """
@@ -11,12 +12,16 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.calendar import SchoolCalendar
 from bot.membership import Profile
-from bot.periods import current_period
 from bot.policy import Policy, Rule
 from bot.progress import MemberFacts, RuleProgress, period_progress
+from bot.rule_windows import running_period
 from bot.schools import policy_of
+from storage import assignments as assignment_queries
+from storage import records as record_queries
 from storage import repository as repo
 from storage.db import Database
 
@@ -59,16 +64,18 @@ class _RulePeriod:
     @property
     def aggregate(self) -> tuple:
         """Rules that share this tuple share one query."""
-        return (self.start, self.end, tuple(sorted(self.rule.activities)), self.rule.measure, self.rule.per_student)
+        return (self.start, self.end, tuple(sorted(self.rule.activities)), self.rule.measure, self.rule.scope,
+                self.rule.record)
 
 
 def running_rules(policy: Policy, calendar: SchoolCalendar, today: dt.date) -> list[_RulePeriod]:
-    """The rules with a period running today, with that period."""
+    """The rules with a period running today, with that period (cut to a phase-bound rule's window)."""
     running = []
     for rule in policy.rules:
-        period = current_period(rule.period, today, calendar)
-        if period is not None:
-            running.append(_RulePeriod(rule, period.start, period.end, period.key))
+        found = running_period(rule, today, calendar)
+        if found is not None:
+            period = found.period
+            running.append(_RulePeriod(found.rule_in_it(rule), period.start, period.end, period.key))
     return running
 
 
@@ -86,13 +93,20 @@ async def _standing(db: Database, school_id: int, today: dt.date,
         rules = [r for r in rules if roles.intersection(r.rule.roles)]
         paired = await repo.pairings_by_member(session, school_id, member_ids) \
             if any(r.rule.per_student for r in rules) else {}
+        places = await assigned_places(session, school_id, member_ids) if any(r.rule.per_place for r in rules) else {}
         aggregates: dict[tuple, dict] = {}
         for rule_period in rules:
             key = rule_period.aggregate
             if key in aggregates:
                 continue
             rule = rule_period.rule
-            if rule.per_student:
+            if rule.measure == "records" and rule.record is not None:
+                aggregates[key] = await record_queries.record_counts_by_member(
+                    session, school_id, rule_period.start, rule_period.end, rule.record, member_ids)
+            elif rule.per_place:
+                aggregates[key] = await assignment_queries.assigned_place_counts(
+                    session, school_id, rule_period.start, rule_period.end, rule.activities, member_ids)
+            elif rule.per_student:
                 aggregates[key] = await repo.paired_student_counts(
                     session, school_id, rule_period.start, rule_period.end, rule.activities, member_ids)
             else:
@@ -108,7 +122,13 @@ async def _standing(db: Database, school_id: int, today: dt.date,
             if not rule.applies_to(member.role):
                 continue
             found = aggregates[rule_period.aggregate].get(member.id)
-            if rule.per_student:
+            if rule.per_place:
+                mine = places.get(member.id, [])
+                progress.append(period_progress(
+                    rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
+                    paired_students=[name for kind, name in mine if rule.place_kind in (None, kind)],
+                    student_counts=found or {}))
+            elif rule.per_student:
                 progress.append(period_progress(
                     rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
                     paired_students=paired.get(member.id, ()), student_counts=found or {}))
@@ -119,6 +139,15 @@ async def _standing(db: Database, school_id: int, today: dt.date,
         standings.append(MemberStanding(member.id, member.display_name, member.role, member.joined_on,
                                         tuple(progress)))
     return SchoolStanding(school.id, school.name, today, policy, tuple(standings))
+
+
+async def assigned_places(session: AsyncSession, school_id: int,
+                          member_ids: Sequence[int] | None) -> dict[int, list[tuple[str, str]]]:
+    """Each member's assigned places as ``(kind, name)``, in the order they were assigned."""
+    places: dict[int, list[tuple[str, str]]] = {}
+    for row in await assignment_queries.school_assignments(session, school_id, member_ids):
+        places.setdefault(row.member_id, []).append((row.kind, row.place_name))
+    return places
 
 
 async def school_standing(db: Database, school_id: int, today: dt.date) -> SchoolStanding:

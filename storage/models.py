@@ -126,6 +126,9 @@ class Entry(Base):
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
     covisitor_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    #: Where it happened, for activities that ask for a place (a class, branch, village, contact point …).
+    place_name: Mapped[str | None] = mapped_column(String(100))
+    place_key: Mapped[str | None] = mapped_column(String(100))
     source: Mapped[str] = mapped_column(String(16), default="telegram")
     client_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     logged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -143,6 +146,47 @@ class Pairing(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     student_name: Mapped[str] = mapped_column(String(100))
     student_key: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PlaceAssignment(Base):
+    """A member assigned to a place (a class, party branch, contact point …) and who is in charge there."""
+
+    __tablename__ = "place_assignments"
+    __table_args__ = (UniqueConstraint("member_id", "kind", "place_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    place_name: Mapped[str] = mapped_column(String(100))
+    place_key: Mapped[str] = mapped_column(String(100))
+    head_name: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Record(Base):
+    """A written record (家访心得体会, 蹲点日记, 建议书 …): text, or a file kept by the chat platform.
+
+    Files are stored as the platform's file id (Telegram keeps the file; the export downloads it
+    through the Bot API), not as bytes, so the database stays small. ``entry_id`` is the entry the
+    record was written about, when it was sent right after logging one.
+    """
+
+    __tablename__ = "records"
+    __table_args__ = (Index("ix_records_school_day", "school_id", "written_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"))
+    kind: Mapped[str] = mapped_column(String(48))
+    written_on: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str | None] = mapped_column(Text)
+    platform: Mapped[str | None] = mapped_column(String(16))
+    file_id: Mapped[str | None] = mapped_column(String(255))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    mime_type: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -194,10 +194,11 @@ async def drop_chat_state(session: AsyncSession, kind: str, keys: Iterable[str] 
 # --- progress aggregates ----------------------------------------------------------------------
 
 def participations(school_id: int, start: dt.date, end: dt.date, activities: Sequence[str],
-                   member_ids: Sequence[int] | None = None):
+                   member_ids: Sequence[int] | None = None, *extra_columns):
     """Who took part in which counted entry: the member who logged it, and a co-visitor if any."""
     def branch(participant_column):
-        query = (select(participant_column.label("participant"), Entry.occurred_on, Entry.student_key)
+        query = (select(participant_column.label("participant"), Entry.occurred_on, Entry.student_key,
+                        *extra_columns)
                  .where(Entry.school_id == school_id, Entry.deleted_at.is_(None),
                         Entry.occurred_on.between(start, end), Entry.activity_code.in_(list(activities))))
         if member_ids is not None:

@@ -18,10 +18,13 @@ from bot.actions import (
     ChooseCovisitor,
     ChooseDay,
     ChooseDuration,
+    ChoosePlace,
+    ChooseRecord,
     ChooseStudent,
     CloseProblem,
     EditEntry,
     EditField,
+    ForDraft,
     IsKind,
     LogNow,
     SaveEntry,
@@ -31,6 +34,7 @@ from bot.actions import (
     Snooze,
     UndoEntry,
     decode,
+    draft_id_of,
     encode,
 )
 
@@ -39,6 +43,7 @@ EXAMPLES = [
     (ChooseActivity("phone_call"), "act:phone_call"),
     (ChooseStudent(0), "stu:0"),
     (ChooseStudent(2), "stu:2"),
+    (ChoosePlace(1), "place:1"),
     (ChooseCovisitor(17), "cov:17"),
     (ChooseCovisitor(None), "cov:none"),
     (ChooseDay("yesterday"), "when:yesterday"),
@@ -58,6 +63,7 @@ EXAMPLES = [
     (CloseProblem(4), "prb:close:4"),
     (AssignTo(5), "prb:to:5"),
     (CandidatesPage(0), "prb:page:0"),
+    (ChooseRecord("reflection"), "rec:reflection"),
 ]
 
 MALFORMED = [
@@ -68,8 +74,24 @@ MALFORMED = [
     "lognow:", "lognow:x:y", "notes:skip:now", "notes:", "problems:maybe", "save:", "save:XYZ",
     "save:" + "a" * 40, "editf:password", "lang:fr", "remind:hourly", "prb:assign:abc", "prb:close:-3",
     "prb:to:0", "prb:page:-1", "prb", "prb:", "prb:delete:1", "snooze:1", "edit:1", "nonsense", "a" * 65,
-    "\x00", "undo:1\x00",
+    "\x00", "undo:1\x00", "place:abc", "place:100", "rec:", "rec:心得",
+    # a log draft's button: the draft id is eight hex digits after one "#"
+    "edit#", "edit#0123", "edit#0123456789", "edit#ABCDEF01", "edit#0123abcd#0123abcd", "#0123abcd", "stu:x#0123abcd",
 ]
+
+
+def test_a_draft_button_carries_its_draft_id_and_decodes_to_its_action():
+    data = encode(ForDraft(ChooseStudent(2), "0123abcd"))
+    assert data == "stu:2#0123abcd"
+    assert decode(data) == ChooseStudent(2)
+    assert draft_id_of(data) == "0123abcd"
+    assert draft_id_of("stu:2") is None
+    assert draft_id_of("stu:x#0123abcd") is None
+
+
+def test_a_draft_id_outside_its_pattern_cannot_be_encoded():
+    with pytest.raises(ValueError):
+        encode(ForDraft(EditEntry(), "not-hex!"))
 
 
 @pytest.mark.parametrize(("action", "data"), EXAMPLES, ids=[data for _, data in EXAMPLES])

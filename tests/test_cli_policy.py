@@ -98,7 +98,7 @@ def test_policy_set_to_a_preset_prints_the_name_and_activities_and_stores_them(c
     lines = result.output.splitlines()
     assert lines[0] == ("school 1 now follows policy seed-002: 党的群众路线教育实践活动实施方案"
                         " / Mass-line education campaign")
-    assert lines[1] == "8 activities, 9 rules:"
+    assert lines[1] == "8 activities, 10 rules:"
     name, codes = stored_school(cli_database)
     assert name == "seed-002" and len(codes) == 8
     assert [line.split()[0] for line in lines[2:]] == codes

@@ -76,7 +76,7 @@ def test_json_has_one_object_per_member_and_rule(database):
     assert "王芳".encode() in result.stdout_bytes  # UTF-8, not \u escapes
     records = json.loads(result.stdout_bytes.decode("utf-8"))
     assert all(set(record) == RECORD_KEYS for record in records)
-    assert [(r["member_id"], r["role"]) for r in records] == [(1, "teacher")] * 8 + [(2, "head_teacher")] * 8
+    assert [(r["member_id"], r["role"]) for r in records] == [(1, "teacher")] * 9 + [(2, "head_teacher")] * 9
     by_key = records_by_key(result.output)
     # Q4 2026 has 62 working days, 30 of them before 18 November: expected ⌊4 × 30/62⌋ = 1.
     assert by_key["王芳", "everyone-home-visit-quarterly"] == {
@@ -114,7 +114,9 @@ def test_the_table_shows_member_rule_done_of_target_and_pace(database):
     assert ["李雷 (#2)", "head_teacher", "head-teacher-home-talks-monthly", "0/3", "behind by 1 (expected 1)",
             "9"] in rows
     assert ["李雷 (#2)", "head_teacher", "paired-call-monthly", "1/2", "on pace (expected 1)", "9"] in rows
-    assert len(rows) == 1 + 16
+    # The reflection is owed once in the school year; one record ahead of the year's end is not behind.
+    assert ["王芳 (#1)", "teacher", "reflection-yearly", "0/1", "on pace (expected 0)"] in [row[:5] for row in rows]
+    assert len(rows) == 1 + 18
     # Columns line up on screen: Chinese characters take two columns.
     member_cells = [re.match(r"^\S+ \(#\d+\) +", line).group(0) for line in lines[2:]]
     assert len({len(cell) + sum(1 for c in cell if ord(c) > 0x2E80) for cell in member_cells}) == 1

@@ -71,11 +71,14 @@ def test_seed_000_quotas():
         assert ("phone_call", "entries", 1, "month", "paired_student") in quotas(policy, role)
         assert ("letter", "entries", 1, "quarter", "paired_student") in quotas(policy, role)
         assert ("pairing_help", "distinct_students", 1, "year", "member") in quotas(policy, role)
-        assert ("live_in_day", "days", 7, "year", "member") in quotas(policy, role)
+        assert ("live_in_day", "days", 5, "year", "member") in quotas(policy, role)  # 不少于1周: a working week
     assert ("tutoring", "entries", 4, "week", "member") in quotas(policy, "teacher")
     assert ("home_talk", "entries", 3, "month", "member") in quotas(policy, "head_teacher")
     assert ("demo_lesson", "entries", 2, "year", "member") in quotas(policy, "leader")
     assert ("outreach_visit", "entries", 3, "year", "member") in quotas(policy, "leader")
+    # 学校主要领导每年给师生作一次…专题讲座; the principal owes the leadership's quotas too
+    assert ("lecture", "entries", 1, "year", "member") in quotas(policy, "principal")
+    assert quotas(policy, "leader") < quotas(policy, "principal")
     assert not any(q[0] == "tutoring" for q in quotas(policy, "staff"))
 
 
@@ -113,7 +116,7 @@ def test_seed_003_quotas():
 def test_seed_004_quotas():
     policy = load_preset("seed-004")
     leader = quotas(policy, "leader")
-    assert ("field_research", "days", 7, "phase:research", "member") in leader
+    assert ("field_research", "days", 5, "phase:research", "member") in leader  # 集中一周时间: a working week
     assert ("forum", "entries", 1, "phase:research", "member") in leader
     assert ("study_session", "entries", 2, "month", "member") in quotas(policy, "teacher")
     assert ("npc_suggestion", "entries", 1, "year", "member") in leader
@@ -166,7 +169,7 @@ def test_seed_002_term_targets_and_vacations():
     progress = rule_progress(policy.rule("head-teacher-families-term"), calendar, head, date(2026, 11, 20), done=8)
     assert (progress.period_key, progress.target, progress.remaining) == ("term:2026-autumn", 20, 12)
     assert rule_progress(policy.rule("head-teacher-families-term"), calendar, head, date(2026, 8, 10)) is None
-    # A week inside the summer-vacation blackout asks leaders for nothing.
+    # A week inside the winter-vacation blackout (and inside the leaders' phase) asks leaders for nothing.
     leader = MemberFacts(member_id=4, role="leader", joined_on=date(2025, 9, 1))
-    summer = rule_progress(policy.rule("leader-home-visit-weekly"), calendar, leader, date(2026, 8, 5))
-    assert summer.target == 0 and summer.on_pace
+    winter = rule_progress(policy.rule("leader-home-visit-weekly"), calendar, leader, date(2026, 2, 11))
+    assert winter.target == 0 and winter.on_pace

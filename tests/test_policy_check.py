@@ -196,7 +196,7 @@ CASES = [
     pytest.param(
         GOOD.replace("    fields: [student]\n", "    fields: [student, photo]\n"),
         10,
-        "activities[1].fields[1]: Input should be 'student', 'duration', 'notes', 'covisitor' or 'problems'",
+        "activities[1].fields[1]: Input should be 'student', 'duration', 'notes', 'covisitor', 'problems' or 'place'",
         id="unknown-field",
     ),
     pytest.param(
@@ -222,7 +222,7 @@ CASES = [
     pytest.param(
         GOOD.replace("    period: quarter\n", "    period: quarter\n    scope: everyone\n"),
         22,
-        "rules[0].scope: Input should be 'member' or 'paired_student'",
+        "rules[0].scope: Input should be 'member', 'paired_student' or 'assigned_place'",
         id="bad-scope",
     ),
     pytest.param(

@@ -1,4 +1,5 @@
-"""Pairing members with students (结对帮扶): `pair add`, `pair list`, `pair remove`, `roster import`."""
+"""Members paired with students (结对帮扶) or assigned to places (班级, 党支部, 联系点 …):
+`pair add`, `pair list`, `pair remove`, `roster import`."""
 
 from __future__ import annotations
 
@@ -6,26 +7,49 @@ from pathlib import Path
 
 import typer
 
+from bot.assignments import AssignmentView, add_assignment, list_assignments, remove_assignment
 from bot.cli.common import CliError, fail, sub_app, with_database
 from bot.cli.text import count
 from bot.pairings import PairingView, RosterReport, add_pairing, import_roster, list_pairings, remove_pairing
+from bot.policy.model import PLACE_KINDS
 from bot.roster import RosterHeaderError, decode_roster
 from storage.db import Database
 
-pair_app = sub_app("pair", "Members paired with students (结对帮扶).")
+pair_app = sub_app("pair", "Members paired with students (结对帮扶) or assigned to places (班级, 联系点 …).")
 roster_app = sub_app("roster", "Pair many members with students at once, from a CSV file.")
 
 SCHOOL_OPTION = typer.Option(..., "--school", help="The school id.")
 MEMBER_HELP = "A member id, or a display name unique in the school."
+KIND_HELP = "The kind of place: " + ", ".join(f"{code} ({zh})" for code, zh in PLACE_KINDS.items()) + "."
+PLACE_HELP = "A place instead of a student (with --kind): a class, branch, village, contact point …"
+
+
+def student_or_place(student: str | None, place: str | None, kind: str | None) -> None:
+    """Fail in one line unless exactly one of --student and --place is given, and --kind with --place."""
+    if (student is None) == (place is None):
+        fail("give either --student NAME or --place NAME --kind KIND")
+    if place is not None and kind is None:
+        fail("--place needs --kind (" + ", ".join(PLACE_KINDS) + ")")
 
 
 @pair_app.command("add")
 def pair_add(
     school: int = SCHOOL_OPTION,
     member: str = typer.Option(..., help=MEMBER_HELP),
-    student: str = typer.Option(..., help="The student's name (at most 60 characters)."),
+    student: str = typer.Option(None, help="The student's name (at most 60 characters)."),
+    place: str = typer.Option(None, help=PLACE_HELP),
+    kind: str = typer.Option(None, help=KIND_HELP),
+    head: str = typer.Option(None, help="With --place: the person in charge there (plan 003's 负责人)."),
 ) -> None:
-    """Pair a member with a student; pairing the same student again adds nothing."""
+    """Pair a member with a student, or assign them to a place; the same again adds nothing."""
+    student_or_place(student, place, kind)
+    if place is not None:
+        placed = with_database(lambda db: add_assignment(db, school, member, kind, place, head))
+        view = placed.assignment
+        where = f"{view.kind} {view.place}" + (f" (in charge: {view.head})" if view.head else "")
+        verb = "assigned" if placed.created else "already assigned;"
+        typer.echo(f"{verb} {view.display_name} (#{view.member_id}) to {where}")
+        return
     outcome = with_database(lambda db: add_pairing(db, school, member, student))
     who = f"{outcome.pairing.display_name} (#{outcome.pairing.member_id})"
     if outcome.created:
@@ -39,13 +63,23 @@ def pair_list(
     school: int = SCHOOL_OPTION,
     member: str = typer.Option(None, help=MEMBER_HELP + " Only this member's students."),
 ) -> None:
-    """The school's pairings, one line per member: `NAME (#ID): STUDENT, STUDENT`."""
+    """The school's pairings, one line per member: `NAME (#ID): STUDENT, STUDENT`; then the place assignments."""
     pairings = with_database(lambda db: list_pairings(db, school, member))
-    if not pairings:
+    places = with_database(lambda db: list_assignments(db, school, member))
+    if not pairings and not places:
         typer.echo(f"no pairings for member {member}" if member else f"no pairings in school {school}")
         return
-    for line in pairing_lines(pairings):
+    if pairings:
+        for line in pairing_lines(pairings):
+            typer.echo(line)
+    for line in assignment_lines(places):
         typer.echo(line)
+
+
+def assignment_lines(places: list[AssignmentView]) -> list[str]:
+    """``王芳 (#3) contact_point: 初二(3)班 (in charge: 李主任)`` per assignment."""
+    return [f"{p.display_name} (#{p.member_id}) {p.kind}: {p.place}" + (f" (in charge: {p.head})" if p.head else "")
+            for p in places]
 
 
 def pairing_lines(pairings: list[PairingView]) -> list[str]:
@@ -62,9 +96,17 @@ def pairing_lines(pairings: list[PairingView]) -> list[str]:
 def pair_remove(
     school: int = SCHOOL_OPTION,
     member: str = typer.Option(..., help=MEMBER_HELP),
-    student: str = typer.Option(..., help="The student's name."),
+    student: str = typer.Option(None, help="The student's name."),
+    place: str = typer.Option(None, help=PLACE_HELP),
+    kind: str = typer.Option(None, help=KIND_HELP),
 ) -> None:
-    """Unpair a member and a student."""
+    """Unpair a member and a student, or take them off a place."""
+    student_or_place(student, place, kind)
+    if place is not None:
+        gone = with_database(lambda db: remove_assignment(db, school, member, kind, place))
+        typer.echo(f"removed: {gone.display_name} (#{gone.member_id}) is no longer assigned to "
+                   f"{gone.kind} {gone.place}")
+        return
     removed = with_database(lambda db: remove_pairing(db, school, member, student))
     typer.echo(f"removed: {removed.display_name} (#{removed.member_id}) is no longer paired with "
                f"{removed.student_name}")

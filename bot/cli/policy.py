@@ -17,14 +17,17 @@ policy_app = sub_app("policy", "Policies: the activities and quota rules a schoo
 
 @policy_app.command("check")
 def policy_check(file: Path = typer.Argument(..., help="A policy YAML file.")) -> None:
-    """Print every mistake as `FILE:LINE: message` (exit 1), or `FILE: ok (N activities, M rules)`."""
+    """Print every mistake as `FILE:LINE: message` (exit 1), or `FILE: ok (N activities, M rules)` and phase dates."""
     text = read_policy_file(file)
     problems = check_policy_text(text)
     for problem in problems:
         typer.echo(f"{file}:{problem.line}: {one_line(problem.message)}")
     if problems:
         raise typer.Exit(1)
-    typer.echo(f"{file}: ok ({summary(load_policy(text))})")
+    policy = load_policy(text)
+    typer.echo(f"{file}: ok ({summary(policy)})")
+    for phase in policy.phases:  # plan words such as 5月中旬 are shown as the dates they resolve to
+        typer.echo(f"  phase {phase.name}: {phase.start} to {phase.end}  {phase.label_zh or phase.label_en}".rstrip())
 
 
 @policy_app.command("set")

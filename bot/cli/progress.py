@@ -11,10 +11,12 @@ import json
 
 import typer
 
+from bot.calendar import SchoolCalendar
 from bot.cli.common import CliError, app, fail, with_database
 from bot.cli.text import count, table
 from bot.clock import Clock, SystemClock
 from bot.progress import RuleProgress
+from bot.rule_windows import idle_rules
 from bot.schools import school_today
 from bot.standing import MemberStanding, SchoolStanding, school_standing
 from storage.db import Database
@@ -92,9 +94,17 @@ def progress_table(standing: SchoolStanding) -> list[str]:
     behind = sum(1 for member in standing.members if member.behind)
     title = (f"{standing.school_name} (school {standing.school_id}), {standing.today.isoformat()}, "
              f"policy {standing.policy.name}: {count(len(standing.members), 'member')}, {behind} behind pace")
+    idle = not_running_lines(standing)
     if not rows:
-        return [title, "no rule applies to any member on this day"]
-    return [title, *table(["member", "role", "rule", "done/target", "pace", "days left"], rows)]
+        return [title, "no rule applies to any member on this day", *idle]
+    return [title, *table(["member", "role", "rule", "done/target", "pace", "days left"], rows), *idle]
+
+
+def not_running_lines(standing: SchoolStanding) -> list[str]:
+    """``not running: RULE (starts on DAY | ended on DAY)`` for each rule bound to a phase or dates."""
+    calendar = SchoolCalendar.of(standing.policy)
+    return [f"not running: {rule.id} ({'starts on' if state == 'not_started' else 'ended on'} {when.isoformat()})"
+            for rule, state, when in idle_rules(standing.policy, standing.today, calendar)]
 
 
 def pace_text(rule: RuleProgress) -> str:

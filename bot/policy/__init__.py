@@ -1,4 +1,4 @@
-"""A school's policy: activity types, roles, calendar, campaign phases and quota rules.
+"""A school's policy: activity types, roles, calendar, campaign phases, record kinds and quota rules.
 
 Load one with :func:`load_policy` (YAML text) or :func:`load_preset` (shipped
 presets ``default`` and ``seed-000`` … ``seed-004``); check a file for the CLI
@@ -26,6 +26,7 @@ from bot.policy.model import (
     CalendarConfig,
     Phase,
     Policy,
+    RecordKind,
     Role,
     Rule,
     Term,
@@ -45,6 +46,7 @@ __all__ = [
     "Policy",
     "PolicyInvalid",
     "PolicyProblem",
+    "RecordKind",
     "Role",
     "Rule",
     "Term",

@@ -26,6 +26,7 @@ from bot.policy.model import (
     Path,
     Phase,
     Policy,
+    RecordKind,
     Role,
     Rule,
     Term,
@@ -201,7 +202,8 @@ def _syntax_problem(error: yaml.MarkedYAMLError) -> PolicyProblem:
 
 # -- pydantic errors ----------------------------------------------------------------
 
-_MODELS: tuple[type[BaseModel], ...] = (Policy, Role, ActivityType, CalendarConfig, Term, Blackout, Phase, Rule)
+_MODELS: tuple[type[BaseModel], ...] = (Policy, Role, ActivityType, CalendarConfig, Term, Blackout, Phase, Rule,
+                                        RecordKind)
 _KNOWN_KEYS = sorted(
     {(field.alias or name) for model in _MODELS for name, field in model.model_fields.items()}
 )
@@ -261,6 +263,7 @@ _STAND_INS: dict[type[BaseModel], dict[str, Any]] = {
     Blackout: {"start": date.min},
     Phase: {"name": "invalid", "start": date.min, "end": date.min},
     Rule: {"id": "invalid", "roles": [], "activities": [], "min": 0, "period": "week"},
+    RecordKind: {"code": "invalid"},
 }
 
 #: Keys other parts refer to an item by: an item whose key is broken is left out of the checks.
@@ -269,6 +272,7 @@ _IDENTIFYING_KEYS: dict[type[BaseModel], set[str]] = {
     ActivityType: {"code"},
     Term: {"id"},
     Phase: {"name"},
+    RecordKind: {"code"},
 }
 
 
@@ -282,6 +286,7 @@ def _consistency(data: Mapping[str, Any], lines: Mapping[Path, int], broken: set
         "blackouts": (("calendar", "blackouts"), calendar.get("blackouts"), Blackout),
         "phases": (("phases",), data.get("phases"), Phase),
         "rules": (("rules",), data.get("rules"), Rule),
+        "records": (("records",), data.get("records"), RecordKind),
     }
     parts: dict[str, list[tuple[int, Any]]] = {}
     already_reported = set(broken)
@@ -296,6 +301,7 @@ def _consistency(data: Mapping[str, Any], lines: Mapping[Path, int], broken: set
         "roles": _raw_names(data.get("roles"), "code"),
         "activities": _raw_names(data.get("activities"), "code"),
         "phases": _raw_names(data.get("phases"), "name"),
+        "records": _raw_names(data.get("records"), "code"),
     }
     return [
         _problem(path, message, _line_of(path, lines))

@@ -24,19 +24,25 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from bot.policy.plan_dates import resolve_phase_bounds, resolve_plan_word
+
 #: What an activity's log form may ask for.
-ENTRY_FIELDS = ("student", "duration", "notes", "covisitor", "problems")
-#: What a rule counts: entries, distinct students/families, or distinct days with an entry.
-MEASURES = ("entries", "distinct_students", "days")
-#: Whom a rule is met for: the member as a whole, or each of the member's paired students.
-SCOPES = ("member", "paired_student")
+ENTRY_FIELDS = ("student", "duration", "notes", "covisitor", "problems", "place")
+#: What a rule counts: entries, distinct students/families, distinct days with an entry, or written records.
+MEASURES = ("entries", "distinct_students", "days", "records")
+#: Whom a rule is met for: the member as a whole, each of the member's paired students, or each assigned place.
+SCOPES = ("member", "paired_student", "assigned_place")
 #: Period kinds other than ``phase:<name>``.
 PERIOD_KINDS = ("week", "month", "quarter", "term", "year")
 LANGUAGES = ("zh", "en")
+#: The kinds of place a member can be assigned to (``teachlog pair add --place``), as the plans name them.
+PLACE_KINDS: dict[str, str] = {
+    "class": "班级", "branch": "党支部", "prep_group": "备课组", "village": "村", "contact_point": "联系点",
+}
 
-EntryField = Literal["student", "duration", "notes", "covisitor", "problems"]
-Measure = Literal["entries", "distinct_students", "days"]
-Scope = Literal["member", "paired_student"]
+EntryField = Literal["student", "duration", "notes", "covisitor", "problems", "place"]
+Measure = Literal["entries", "distinct_students", "days", "records"]
+Scope = Literal["member", "paired_student", "assigned_place"]
 Language = Literal["zh", "en"]
 
 #: A location inside the policy document, e.g. ``("rules", 2, "roles", 0)``.
@@ -45,6 +51,7 @@ Path = tuple[str | int, ...]
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _MONTH_DAY = re.compile(r"(\d{1,2})-(\d{1,2})")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def parse_period(text: str) -> tuple[str, str | None]:
@@ -170,6 +177,26 @@ class ActivityType(_Labelled):
         return tuple(n for n in (self.code, self.label_zh, self.label_en, *self.aliases) if n)
 
 
+class RecordKind(_Labelled):
+    """A written record a plan asks for (家访心得体会, 蹲点日记, 建议书 …): text typed in chat, or a photo or file."""
+
+    code: str
+    aliases: tuple[str, ...] = ()
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        return _check_code(value, "record code")
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _as_tuple(value)
+
+    def _fallback_label(self) -> str:
+        return self.code
+
+
 class Term(_Labelled):
     """A school term, e.g. ``2026-autumn`` from 2026-09-01 to 2027-01-22 (inclusive)."""
 
@@ -190,11 +217,32 @@ class Term(_Labelled):
 
 
 class Phase(_Labelled):
-    """A dated campaign phase rules can use as their period (``phase:<name>``)."""
+    """A dated campaign phase rules can use as their period (``phase:<name>``) or their time (``during:``).
+
+    ``start``/``end`` are ISO dates or the plan's words (``1月上旬``, ``5月中旬``,
+    see :mod:`bot.policy.plan_dates`), which need ``year`` unless they write it.
+    """
 
     name: str
+    year: int | None = Field(default=None, ge=1900, le=2999)
     start: date
     end: date
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plan_words(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        year = value.get("year") if isinstance(value.get("year"), int) else None
+        start, end = resolve_phase_bounds(value.get("start"), value.get("end"), year)
+        return {**value, **({"start": start} if "start" in value else {}), **({"end": end} if "end" in value else {})}
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _explain_bad_word(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and not _ISO_DAY.fullmatch(value.strip()):
+            resolve_plan_word(value, "start" if info.field_name == "start" else "end", None)  # raises the reason
+        return value
 
     @field_validator("name")
     @classmethod
@@ -268,12 +316,21 @@ class Rule(_Labelled):
 
     id: str
     roles: tuple[str, ...]
-    activities: tuple[str, ...]
+    activities: tuple[str, ...] = ()
     measure: Measure = "entries"
     minimum: int = Field(alias="min", ge=0)
     maximum: int | None = Field(default=None, alias="max", ge=1)
     period: str
     scope: Scope = "member"
+    #: The phase the rule runs in (plan 002's leader duties belong to its first phase); None: always.
+    during: str | None = None
+    #: First and last day the rule runs (instead of ``during``); periods are cut to them, targets prorated.
+    starts: date | None = Field(default=None, alias="from")
+    until: date | None = None
+    #: With ``scope: assigned_place``: the kind of place counted (class, branch, contact_point …); None: all.
+    place_kind: str | None = None
+    #: With ``measure: records``: the record kind counted (``activities`` may then be left out).
+    record: str | None = None
 
     @field_validator("id")
     @classmethod
@@ -291,6 +348,13 @@ class Rule(_Labelled):
         parse_period(value)
         return value.strip()
 
+    @field_validator("place_kind")
+    @classmethod
+    def _place_kind(cls, value: str | None) -> str | None:
+        if value is not None and value not in PLACE_KINDS:
+            raise ValueError(f"unknown place kind {value!r}: use one of {', '.join(PLACE_KINDS)}")
+        return value
+
     @property
     def period_kind(self) -> str:
         """``week``, ``month``, ``quarter``, ``term``, ``year`` or ``phase``."""
@@ -304,6 +368,11 @@ class Rule(_Labelled):
     def per_student(self) -> bool:
         """Whether the minimum applies to each paired student rather than to the member."""
         return self.scope == "paired_student"
+
+    @property
+    def per_place(self) -> bool:
+        """Whether the minimum applies to each place the member is assigned to (``scope: assigned_place``)."""
+        return self.scope == "assigned_place"
 
     def applies_to(self, role: str) -> bool:
         return role in self.roles
@@ -324,9 +393,10 @@ class Policy(_Strict):
     activities: tuple[ActivityType, ...] = ()
     calendar: CalendarConfig = CalendarConfig()
     phases: tuple[Phase, ...] = ()
+    records: tuple[RecordKind, ...] = ()
     rules: tuple[Rule, ...] = ()
 
-    @field_validator("roles", "activities", "phases", "rules", mode="before")
+    @field_validator("roles", "activities", "phases", "records", "rules", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         return _as_tuple(value)
@@ -357,6 +427,7 @@ class Policy(_Strict):
             blackouts=list(enumerate(self.calendar.blackouts)),
             phases=list(enumerate(self.phases)),
             rules=list(enumerate(self.rules)),
+            records=list(enumerate(self.records)),
         )
         if problems:
             raise ValueError("; ".join(f"{path_text(path)}: {message}" for path, message in problems))
@@ -394,6 +465,10 @@ class Policy(_Strict):
         """The phase with this name; KeyError if there is none."""
         return self._one(self.phases, "name", name, "phase")
 
+    def record_kind(self, code: str) -> RecordKind:
+        """The record kind with this code; KeyError if there is none."""
+        return self._one(self.records, "code", code, "record kind")
+
     def aliases_map(self) -> dict[str, str]:
         """Every lower-cased word naming an activity (code, labels, aliases) → its code.
 
@@ -426,6 +501,7 @@ def consistency_problems(
     blackouts: Located,
     phases: Located,
     rules: Located,
+    records: Located = (),
     also_known: Mapping[str, Iterable[str]] | None = None,
 ) -> list[Problem]:
     """Everything wrong across a policy's parts, as ``(path, message)`` pairs.
@@ -440,6 +516,7 @@ def consistency_problems(
         roles={role.code for _, role in roles},
         activities={activity.code: activity for _, activity in activities},
         phases={phase.name for _, phase in phases},
+        records={kind.code for _, kind in records},
         also_known=known,
     )
 
@@ -453,6 +530,7 @@ def consistency_problems(
     problems += _duplicates(("calendar", "terms"), terms, "id", "term")
     problems += _duplicates(("phases",), phases, "name", "phase")
     problems += _duplicates(("rules",), rules, "id", "rule")
+    problems += _duplicates(("records",), records, "code", "record kind")
     problems += _alias_clashes(activities)
     problems += _backwards_ranges(("calendar", "terms"), terms, "term", "id")
     problems += _backwards_ranges(("phases",), phases, "phase", "name")
@@ -470,6 +548,7 @@ class _Names:
     roles: set[str]
     activities: dict[str, ActivityType]
     phases: set[str]
+    records: set[str]
     also_known: dict[str, set[str]]
 
     def knows(self, kind: str, name: str) -> bool:
@@ -550,7 +629,15 @@ def _rule_problems(path: Path, rule: Rule, names: _Names, *, has_terms: bool) ->
     for n, role in enumerate(rule.roles):
         if not names.knows("roles", role):
             problems.append(((*path, "roles", n), f"unknown role {role!r} (roles: {names.listing('roles')})"))
-    if not rule.activities:
+    if rule.measure == "records":
+        if rule.record is None:
+            problems.append(((*path, "record"), "measure records needs record: <record kind>"))
+        elif not names.knows("records", rule.record):
+            message = f"unknown record kind {rule.record!r} (records: {names.listing('records')})"
+            problems.append(((*path, "record"), message))
+    elif rule.record is not None:
+        problems.append(((*path, "record"), "record: is for rules with measure records"))
+    if not rule.activities and rule.measure != "records":
         problems.append(((*path, "activities"), "the rule has no activity"))
     for n, code in enumerate(rule.activities):
         if not names.knows("activities", code):
@@ -561,11 +648,28 @@ def _rule_problems(path: Path, rule: Rule, names: _Names, *, has_terms: bool) ->
         problems.append(((*path, "period"), f"unknown phase {phase!r} (phases: {names.listing('phases')})"))
     if kind == "term" and not has_terms:
         problems.append(((*path, "period"), "period 'term' needs calendar.terms"))
+    if rule.during is not None and not names.knows("phases", rule.during):
+        problems.append(((*path, "during"), f"unknown phase {rule.during!r} (phases: {names.listing('phases')})"))
+    if rule.during is not None and (rule.starts is not None or rule.until is not None):
+        problems.append(((*path, "during"), "give either during: or from:/until:, not both"))
+    if rule.starts is not None and rule.until is not None and rule.until < rule.starts:
+        problems.append(((*path, "until"), f"the rule ends ({rule.until}) before it starts ({rule.starts})"))
     if rule.maximum is not None and rule.minimum > rule.maximum:
         problems.append(((*path, "max"), f"min {rule.minimum} is greater than max {rule.maximum}"))
     if rule.per_student and rule.measure != "entries":
         message = "scope paired_student counts entries for each student: use measure entries"
         problems.append(((*path, "measure"), message))
+    if rule.per_place:
+        if rule.measure != "entries":
+            message = "scope assigned_place counts entries at each place: use measure entries"
+            problems.append(((*path, "measure"), message))
+        for n, code in enumerate(rule.activities):
+            activity = names.activities.get(code)
+            if activity is not None and not activity.asks_for("place"):
+                message = f"the rule counts places, but activity {code!r} does not ask for a place"
+                problems.append(((*path, "activities", n), message))
+    if rule.place_kind is not None and not rule.per_place:
+        problems.append(((*path, "place_kind"), "place_kind is for rules with scope assigned_place"))
     if rule.per_student or rule.measure == "distinct_students":
         for n, code in enumerate(rule.activities):
             activity = names.activities.get(code)

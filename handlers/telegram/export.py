@@ -3,6 +3,7 @@ direct message only (the files name students). Anyone else, and any group, gets 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import tempfile
 
@@ -11,7 +12,9 @@ from telegram.ext import CommandHandler, filters
 
 from bot.core import Core
 from bot.exports import ExportRangeError, export_file_name, export_range, write_export
-from bot.i18n import N_
+from bot.i18n import N_, Translator
+from bot.record_export import record_listing, write_records_zip
+from bot.school_facts import load_school_facts
 from handlers.telegram.common import Context, caller, not_a_member_text, reply
 from handlers.telegram.render import day_text
 from handlers.telegram.required import chat_of
@@ -63,3 +66,23 @@ class ExportHandlers:
                 stream.seek(0)  # python-telegram-bot uploads bytes: the finished file is read once, here
                 await chat_of(update).send_document(
                     InputFile(stream.read(), filename=export_file_name(start, end, file_format)), caption=caption)
+        await self.send_record_files(update, context, who.profile.school_id, start, end, t)
+
+    async def send_record_files(self, update: Update, context: Context, school_id: int, start: dt.date,
+                                end: dt.date, t: Translator) -> None:
+        """The files of the written records in the range, downloaded through the Bot API, as one zip."""
+        facts = await load_school_facts(self.core.db, school_id)
+        files = (await record_listing(self.core.db, facts, start, end, t)).files if facts.policy.records else []
+        if not files:
+            return
+
+        async def fetch(file_id: str) -> bytes:
+            return bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+
+        with tempfile.SpooledTemporaryFile(IN_MEMORY_BYTES) as archive:
+            written = await write_records_zip(files, fetch, archive)
+            archive.seek(0)
+            name = export_file_name(start, end, "zip").replace(".zip", "-records.zip")
+            await chat_of(update).send_document(
+                InputFile(archive.read(), filename=name),
+                caption=t.n("{n} file of written records.", "{n} files of written records.", written))

@@ -33,6 +33,7 @@ from bot.actions import (
     ChooseCovisitor,
     ChooseDay,
     ChooseDuration,
+    ChoosePlace,
     ChooseStudent,
     EditEntry,
     EditField,
@@ -44,6 +45,7 @@ from bot.actions import (
     SkipNotes,
     draft_id_of,
 )
+from bot.assignments import assigned_place_names
 from bot.chat_state import ChatStateStore
 from bot.core import Core
 from bot.dates import DurationError, WhenError, parse_duration, parse_when
@@ -77,9 +79,9 @@ from handlers.telegram.required import member, message_text, tapped_query, user_
 
 log = logging.getLogger(__name__)
 
-ACTIVITY, STUDENT, WHEN, DURATION, NOTES, CONFIRM, EDIT, COVISITOR, PROBLEMS = range(9)
+ACTIVITY, STUDENT, WHEN, DURATION, NOTES, CONFIRM, EDIT, COVISITOR, PROBLEMS, PLACE = range(10)
 STATE_OF_STEP = {"activity": ACTIVITY, "student": STUDENT, "covisitor": COVISITOR, "when": WHEN,
-                 "duration": DURATION, "notes": NOTES, "problems": PROBLEMS}
+                 "duration": DURATION, "notes": NOTES, "problems": PROBLEMS, "place": PLACE}
 STEP_OF_STATE = {state: step for step, state in STATE_OF_STEP.items()}
 IDLE_TIMEOUT = dt.timedelta(minutes=15)
 TALLIES = (("week", N_("{activity} this week: {n}.")), ("month", N_("{activity} this month: {n}.")),
@@ -103,6 +105,7 @@ NAME_ERRORS = {
     "empty": N_("Please type the student's or family's name."),
     "too_long": N_("That name is too long (at most {limit} characters)."),
 }
+PLACE_ERRORS = {"empty": N_("Please type the place's name."), "too_long": NAME_ERRORS["too_long"]}
 NOTES_ERRORS = {
     "empty": N_("Please type your notes, or tap Skip."),
     "too_long": N_("Notes can be at most {limit} characters; yours has {length}. Please shorten them."),
@@ -170,6 +173,8 @@ class LogConversation:
                                MessageHandler(typed, self.on_activity_text)],
                     STUDENT: [CallbackQueryHandler(self.on_student_button, pattern=IsKind(ChooseStudent)),
                               MessageHandler(typed, self.on_student_text)],
+                    PLACE: [CallbackQueryHandler(self.on_place_button, pattern=IsKind(ChoosePlace)),
+                            MessageHandler(typed, self.on_place_text)],
                     COVISITOR: [CallbackQueryHandler(self.on_covisitor_button, pattern=IsKind(ChooseCovisitor)),
                                 MessageHandler(typed, self.on_covisitor_text)],
                     WHEN: [CallbackQueryHandler(self.on_when_button, pattern=IsKind(ChooseDay)),
@@ -231,6 +236,14 @@ class LogConversation:
                             per_row=3) if names else None
             question = t("Which student or family? Type the name, or tap a recent one.") if names else \
                 t("Which student or family? Type the name.")
+            await reply(update, question, reply_markup=markup)
+        elif step == "place":
+            places = await assigned_place_names(self.core.db, profile.school_id, profile.member_id)
+            user_data(context)["assigned_places"] = places
+            markup = inline([draft_button(name, ChoosePlace(i), draft) for i, name in enumerate(places)],
+                            per_row=2) if places else None
+            question = t("Where was it? Tap one of your places, or type it.") if places else \
+                t("Where was it (class, branch, village, contact point)? Type it.")
             await reply(update, question, reply_markup=markup)
         elif step == "covisitor":
             colleagues = await entries.recent_colleagues(self.core.db, profile)
@@ -394,27 +407,43 @@ class LogConversation:
         return await self.advance(update, context, who, draft)
 
     async def on_student_button(self, update: Update, context: Context) -> int:
+        return await self.on_name_button(update, context, "student", "recent_names")
+
+    async def on_student_text(self, update: Update, context: Context) -> int:
+        return await self.on_name_text(update, context, "student", NAME_ERRORS)
+
+    async def on_name_button(self, update: Update, context: Context, step: str, offered_key: str) -> int:
+        """A tap on one of the names offered for ``step`` (the draft field of that name) under ``offered_key``."""
         await answer_tap(update)
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
-        names = user_data(context).get("recent_names") or []
-        index = tapped(update, ChooseStudent).index
+        names = user_data(context).get(offered_key) or []
+        choice: ChoosePlace | ChooseStudent = (tapped(update, ChoosePlace) if step == "place"
+                                               else tapped(update, ChooseStudent))
+        index = choice.index
         if index >= len(names):
-            return await self.ask(update, context, who, "student", draft)
-        draft.student = names[index]
+            return await self.ask(update, context, who, step, draft)
+        setattr(draft, step, names[index])
         return await self.advance(update, context, who, draft)
 
-    async def on_student_text(self, update: Update, context: Context) -> int:
+    async def on_name_text(self, update: Update, context: Context, step: str, errors: dict[str, str]) -> int:
+        """A typed name for ``step`` (the draft field of that name), tidied like a student's name."""
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
         try:
-            draft.student = clean_student_name(message_text(update))
+            setattr(draft, step, clean_student_name(message_text(update)))
         except DraftTextError as problem:
-            await reply(update, who.t(NAME_ERRORS[problem.code], limit=problem.limit))
-            return STUDENT
+            await reply(update, who.t(errors[problem.code], limit=problem.limit))
+            return STATE_OF_STEP[step]
         return await self.advance(update, context, who, draft)
+
+    async def on_place_button(self, update: Update, context: Context) -> int:
+        return await self.on_name_button(update, context, "place", "assigned_places")
+
+    async def on_place_text(self, update: Update, context: Context) -> int:
+        return await self.on_name_text(update, context, "place", PLACE_ERRORS)
 
     async def on_covisitor_button(self, update: Update, context: Context) -> int:
         await answer_tap(update)

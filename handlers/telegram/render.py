@@ -44,6 +44,8 @@ def draft_summary(draft: EntryDraft, policy: Policy, t: Translator) -> str:
     lines = [t("Please check this entry:"), "", f"📝 {activity_label(policy, draft.activity, t)}"]
     if draft.student:
         lines.append(f"👤 {draft.student}")
+    if draft.place:
+        lines.append(f"📍 {draft.place}")
     if draft.covisitor_name:
         lines.append("🤝 " + t("with {name}", name=draft.covisitor_name))
     if draft.day:

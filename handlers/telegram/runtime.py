@@ -31,6 +31,7 @@ from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter, st
 from handlers.telegram.notify_job import NotificationJob
 from handlers.telegram.persistence import FLUSH_INTERVAL_SECONDS, DatabasePersistence
 from handlers.telegram.problems import ProblemHandlers
+from handlers.telegram.records import RecordConversation
 from handlers.telegram.reminders import ReminderHandlers
 from handlers.telegram.report import ReportHandlers
 from handlers.telegram.settings import SettingsHandlers
@@ -57,6 +58,7 @@ def add_handlers(application: Application, core: Core, conversation_timeout: dt.
     application.add_handlers(basics.guards(), group=-1)
     application.add_handler(JoinConversation(core).handler())
     application.add_handler(LogConversation(core, conversation_timeout).handler())
+    application.add_handler(RecordConversation(core, conversation_timeout).handler())
     application.add_handlers(ProblemHandlers(core, conversation_timeout).handlers())
     application.add_handlers(ExportHandlers(core).handlers())
     application.add_handlers(LookBack(core).handlers())

@@ -1,0 +1,46 @@
+"""Queries on place assignments: which member looks after which class, branch, village or contact point."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Entry, PlaceAssignment
+from storage.repository import participations
+
+
+async def school_assignments(session: AsyncSession, school_id: int,
+                             member_ids: Sequence[int] | None = None) -> list[PlaceAssignment]:
+    """The school's place assignments (or some members'), by member, oldest first."""
+    query = select(PlaceAssignment).where(PlaceAssignment.school_id == school_id)
+    if member_ids is not None:
+        query = query.where(PlaceAssignment.member_id.in_(list(member_ids)))
+    return list(await session.scalars(query.order_by(PlaceAssignment.member_id, PlaceAssignment.id)))
+
+
+async def find_assignment(session: AsyncSession, member_id: int, kind: str, place_key: str) -> PlaceAssignment | None:
+    return await session.scalar(select(PlaceAssignment).where(
+        PlaceAssignment.member_id == member_id, PlaceAssignment.kind == kind, PlaceAssignment.place_key == place_key))
+
+
+async def delete_assignment(session: AsyncSession, assignment_id: int) -> None:
+    await session.execute(delete(PlaceAssignment).where(PlaceAssignment.id == assignment_id))
+
+
+async def assigned_place_counts(session: AsyncSession, school_id: int, start: dt.date, end: dt.date,
+                                activities: Sequence[str],
+                                member_ids: Sequence[int] | None = None) -> dict[int, dict[str, int]]:
+    """Per participant, entries at each of their assigned places in the period (keyed by place key)."""
+    p = participations(school_id, start, end, activities, member_ids, Entry.place_key)
+    rows = await session.execute(
+        select(p.c.participant, p.c.place_key, func.count())
+        .join(PlaceAssignment, and_(PlaceAssignment.member_id == p.c.participant,
+                                    PlaceAssignment.place_key == p.c.place_key))
+        .group_by(p.c.participant, p.c.place_key))
+    counts: dict[int, dict[str, int]] = {}
+    for member_id, key, count in rows:
+        counts.setdefault(member_id, {})[key] = count
+    return counts
