@@ -70,6 +70,8 @@ class ReportWindow:
     end: dt.date
     key: str
     as_of: dt.date
+    year: int | None = None
+    """Set when the report was asked for by its year (``/report 2025``)."""
 
     @property
     def running(self) -> bool:
@@ -77,8 +79,18 @@ class ReportWindow:
         return self.as_of < self.end
 
 
-def report_window(kind: str, previous: bool, today: dt.date, policy: Policy) -> ReportWindow:
-    """This (or the previous) `kind` of period around `today`; NoSuchPeriod when the calendar has none."""
+def report_window(kind: str, previous: bool, today: dt.date, policy: Policy, *,
+                  year: int | None = None) -> ReportWindow:
+    """This (or the previous) `kind` of period around `today`; NoSuchPeriod when the calendar has none.
+
+    With `year`, the year that begins in it (a school year from September ends the next summer);
+    NoSuchPeriod when it has not begun yet.
+    """
+    if year is not None:
+        period = current_period("year", dt.date(year, 12, 31), SchoolCalendar.of(policy))
+        if period is None or period.start > today:
+            raise NoSuchPeriod("year")
+        return ReportWindow("year", False, period.start, period.end, period.key, min(today, period.end), year)
     if kind not in REPORT_PERIODS:
         raise ValueError(f"a report covers one of {', '.join(REPORT_PERIODS)}, not {kind!r}")
     calendar = SchoolCalendar.of(policy)

@@ -60,7 +60,7 @@ def school() -> SchoolReport:
 
 def test_bars_and_trend_are_phone_sized_pngs_with_chinese_labels(tmp_path):
     bars = [charts.Bar(name, share, f"{round(share * 100)}%") for name, share in zip(NAMES, (1, .8, .5, .3, 0, 1, .1, .9))]
-    size = png_size(charts.bar_chart("本周配额完成度 · 合川中学", bars, maximum=1.0), tmp_path / "bars.png")
+    size = png_size(charts.bar_chart("本周任务完成度 · 合川中学", bars, maximum=1.0), tmp_path / "bars.png")
     assert size[0] == charts.WIDTH_PX and 500 < size[1] < 1000
     weeks = trend_weeks(TODAY)
     lines = {"家访": [1, 3, 2, 5, 4, 6, 3, 2, 4, 5], "作业辅导": [0] * 10, "电话": [2] * 10}
