@@ -45,6 +45,8 @@ class DigestFacts:
     blocked: Sequence[str]
     unreached: Sequence[tuple[str, str]]
     """(student, member) pairs: paired students nobody reached yet on a per-student quota."""
+    not_joined: Sequence[str] = ()
+    """Staff imported from the roster who have not opened their invite yet."""
 
 
 def _section(title: str, items: Sequence[str], t: Translator) -> list[str]:
@@ -89,6 +91,8 @@ def digest_text(facts: DigestFacts, policy: Policy, t: Translator) -> str:
                           [_change_item(c, policy, t) for c in facts.changes], t)
     if facts.never_logged:
         lines += _section(t("Never logged anything:"), list(facts.never_logged), t)
+    if facts.not_joined:
+        lines += _section(t("Not joined yet (send them their invite):"), list(facts.not_joined), t)
     if facts.blocked:
         lines += _section(t("Blocked me, so they get no reminders:"), list(facts.blocked), t)
     text = "\n".join(lines)

@@ -280,7 +280,8 @@ class Planner:
         if window is None:
             return
         today, week_key = local_now.date(), iso_week_key(local_now.date())
-        leaders = [m for m in members if m.role == "leader" and not reminder_choice(m).is_away(today)]
+        leaders = [m for m in members if m.role == "leader" and m.telegram_user_id is not None
+                   and not reminder_choice(m).is_away(today)]
         if not leaders:
             return
         async with self.db.transaction() as session:

@@ -42,7 +42,7 @@ from bot.entries import EntryView, view_of
 from bot.periods import Period, current_period, previous_period
 from bot.policy import Policy, Rule
 from bot.problems import ProblemCounts, problem_counts, problem_counts_by_member
-from bot.progress import MemberFacts, period_progress, prorated_target
+from bot.progress import MemberFacts, counting_from, period_progress, prorated_target
 from bot.schools import policy_of
 from storage import reports as queries
 from storage import repository as repo
@@ -288,6 +288,7 @@ def _quota_tally(rule: Rule, period: Period, window: ReportWindow) -> Tally:
 async def _count(session, school_id: int, policy: Policy, window: ReportWindow, members: Sequence[Member],
                  member_ids: Sequence[int] | None) -> _Counted:
     """Quota shares, counts per activity and (for the whole school) totals, in two aggregate statements."""
+    counts_from = (await repo.get_school(session, school_id)).counts_from
     calendar = SchoolCalendar.of(policy)
     roles = {m.role for m in members}
     rules = [rule for rule in policy.rules if roles.intersection(rule.roles)]
@@ -306,7 +307,7 @@ async def _count(session, school_id: int, policy: Policy, window: ReportWindow, 
     shares, counts = {}, {}
     for member in members:
         found = values.get(member.id, nothing)
-        facts = MemberFacts(member.id, member.role, member.joined_on)
+        facts = MemberFacts(member.id, member.role, counting_from(member.joined_on, member.counts_from, counts_from))
         shares[member.id] = [
             _quota_share(rule, slots[rule.id], window, calendar, facts, found, students.get(member.id, {}),
                          paired.get(member.id, ()))
