@@ -144,3 +144,59 @@ def test_the_cli_imports_members_reports_bad_rows_and_sets_counts_from(cli_datab
     result = invoke("school", "set", "1", "--counts-from", "2026-09-01")
     assert result.exit_code == 0 and result.output.strip() == "school 1: quotas count from 2026-09-01"
     assert invoke("school", "set", "1", "--counts-from", "sept").exit_code == 1
+
+
+# --- past records ---------------------------------------------------------------------------------
+
+PAST = "\n".join([
+    "日期,教师,活动,学生,时长,备注",
+    "2026-03-02,王芳,家访,王小明,40,了解学习情况",      # 2: eight months ago: no 60-day limit here
+    "2026-10-12,li lei,call,Zhao Liuliu,10min,",        # 3: names and words as chat understands them
+    "2026-10-12,Li Lei,call,Zhao Liuliu,10min,",        # 4: the same call again: a second entry, not a repeat
+    "2030-12-01,王芳,家访,王小明,40,",                   # 5: future
+    "2026-10-01,孙悟空,跳舞,,13h,",                      # 6: unknown member and activity, too long
+    "11月20号,王芳,家访,,,",                              # 7: a date as chat reads it; no student or duration
+    "2026-10-20,王芳,三进三同,,,住校一天",                # 8: an activity without a student
+]) + "\n"
+
+
+async def test_past_records_are_imported_once_with_every_bad_row_reported(bot, wang, li, tmp_path):
+    from bot.entries_import import import_entries
+
+    path = tmp_path / "past.csv"
+    path.write_text(PAST, encoding="utf-8-sig")
+    report = await import_entries(bot.db, bot.school.school_id, path, bot.clock.now())
+    assert (report.added, report.already_there) == (4, 0)
+    assert [(bad.line, bad.problems) for bad in report.bad_rows] == [
+        (5, ("the date is in the future",)),
+        (6, ("no member called '孙悟空'", "unknown activity '跳舞'", "the duration is over 12 hours")),
+        (7, ("the student is missing", "the duration is missing")),
+    ]
+    again = await import_entries(bot.db, bot.school.school_id, path, bot.clock.now())
+    assert (again.added, again.already_there, len(again.bad_rows)) == (0, 4, 3)
+    async with bot.db.transaction() as session:
+        from storage.models import Entry
+        stored = list(await session.scalars(select(Entry).order_by(Entry.occurred_on, Entry.id)))
+    assert [(e.occurred_on.isoformat(), e.activity_code, e.student_name, e.duration_minutes, e.source)
+            for e in stored] == [("2026-03-02", "home_visit", "王小明", 40, "import"),
+                                 ("2026-10-12", "phone_call", "Zhao Liuliu", 10, "import"),
+                                 ("2026-10-12", "phone_call", "Zhao Liuliu", 10, "import"),
+                                 ("2026-10-20", "live_in_day", None, None, "import")]
+    await bot.say(li, "/mine")
+    assert bot.fake.last_to(li.id).plain_text.endswith("This quarter: Phone call 2")
+
+
+def test_the_cli_imports_past_records_and_names_each_bad_line(cli_database, tmp_path):
+    assert invoke("school", "create", "合川中学", "--policy", "seed-000").exit_code == 0
+    roster = tmp_path / "staff.csv"
+    roster.write_text(ROSTER)
+    assert invoke("members", "import", "--school", "1", str(roster)).exit_code == 0
+    path = tmp_path / "past.csv"
+    path.write_text(PAST)
+    result = invoke("entries", "import", "--school", "1", str(path))
+    assert result.exit_code == 1
+    assert "past.csv:6: no member called '孙悟空'; unknown activity '跳舞'; the duration is over 12 hours" \
+        in result.output
+    assert "past.csv: 4 added, 0 already there, 3 bad" in result.output
+    assert "past.csv: 0 added, 4 already there, 3 bad" in invoke("entries", "import", "--school", "1",
+                                                                  str(path)).output

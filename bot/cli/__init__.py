@@ -6,6 +6,7 @@ import sys
 
 from bot.cli import bootstrap  # noqa: F401  (registers its commands)
 from bot.cli import export  # noqa: F401  (export)
+from bot.cli import imports  # noqa: F401  (members import, entries import)
 from bot.cli import notify  # noqa: F401  (worker, notify, school reminders)
 from bot.cli import pairs  # noqa: F401  (pair, roster)
 from bot.cli import policy  # noqa: F401  (policy)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from importlib.metadata import entry_points
-from pathlib import Path
 
 import typer
 
@@ -14,14 +13,12 @@ from bot.cli.common import CliError, app, fail, sub_app, with_database
 from bot.clock import SystemClock
 from bot.core import Core, PlatformStartError
 from bot.schools import create_invite, create_school, parse_expiry, set_counts_from
-from bot.staff_import import import_staff, parse_day
-from bot.tables import TableError
+from bot.staff_import import parse_day
 from bot.settings import ConfigError, Settings
 from storage.db import Database
 from storage.migrate import upgrade
 
 school_app = sub_app("school", "Schools.")
-members_app = sub_app("members", "A school's staff.")
 invite_app = sub_app("invite", "Invites to join a school.")
 db_app = sub_app("db", "The database.")
 
@@ -115,26 +112,6 @@ def _day(text: str):
         return parse_day(text)
     except (ValueError, TypeError):
         fail(f"cannot read the date {text!r}: use YYYY-MM-DD")
-
-
-@members_app.command("import")
-def members_import(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or .xlsx: name, role, counts_from."),
-    school: int = typer.Option(..., help="The school id."),
-) -> None:
-    """Pre-register staff from a roster; each bad row is reported with its line and every problem in it."""
-    async def work(db: Database) -> None:
-        try:
-            report = await import_staff(db, school, file, SystemClock().now())
-        except TableError as error:
-            raise CliError(f"{file}: {error}") from None
-        if report.bad_rows:
-            for bad in report.bad_rows:
-                typer.echo(f"{file.name}:{bad.line}: {bad.reason}", err=True)
-            raise CliError(f"{len(report.bad_rows)} bad row(s); nothing was imported")
-        typer.echo(f"{file.name}: {len(report.added)} added, {len(report.updated)} updated, "
-                   f"{len(report.unchanged)} unchanged")
-    with_database(work)
 
 
 @invite_app.command("create")
