@@ -286,9 +286,11 @@ def _quota_tally(rule: Rule, period: Period, window: ReportWindow) -> Tally:
 
 
 async def _count(session, school_id: int, policy: Policy, window: ReportWindow, members: Sequence[Member],
-                 member_ids: Sequence[int] | None) -> _Counted:
-    """Quota shares, counts per activity and (for the whole school) totals, in two aggregate statements."""
-    counts_from = (await repo.get_school(session, school_id)).counts_from
+                 member_ids: Sequence[int] | None, counts_from: dt.date | None) -> _Counted:
+    """Quota shares, counts per activity and (for the whole school) totals, in two aggregate statements.
+
+    `counts_from` is the school's (see :func:`bot.progress.counting_from`).
+    """
     calendar = SchoolCalendar.of(policy)
     roles = {m.role for m in members}
     rules = [rule for rule in policy.rules if roles.intersection(rule.roles)]
@@ -360,7 +362,7 @@ async def school_report(db: Database, school_id: int, window: ReportWindow) -> S
     school, policy, members = await _load(db, school_id, None)
     weeks = trend_weeks(window.as_of)
     async with db.transaction() as session:
-        counted = await _count(session, school_id, policy, window, members, None)
+        counted = await _count(session, school_id, policy, window, members, None, school.counts_from)
         daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of)
     problems = await problem_counts(db, school_id, window.start, window.as_of)
     reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]))
@@ -375,7 +377,7 @@ async def personal_report(db: Database, school_id: int, member_id: int, window: 
     member = members[0]
     weeks = trend_weeks(window.as_of)
     async with db.transaction() as session:
-        counted = await _count(session, school_id, policy, window, members, [member_id])
+        counted = await _count(session, school_id, policy, window, members, [member_id], school.counts_from)
         daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of, member_id)
     problems = (await problem_counts_by_member(db, school_id, window.start, window.as_of)).get(member_id)
     report = MemberReport(member.id, member.display_name, member.role, counted.counts[member.id],
