@@ -121,6 +121,10 @@ def school_text(report: SchoolReport, t: Translator, *, activity: str | None = N
     lines.append(t("Totals: {counts}", counts=totals))
     if activity is None:
         lines += _quota_summary(report, t)
+        if report.not_joined:
+            lines.append(t.n("{n} member on the roster has not joined yet (counted with nothing logged).",
+                             "{n} members on the roster have not joined yet (counted with nothing logged).",
+                             report.not_joined))
         lines.append(problems_line(report.problems, t))
     else:
         lines += _activity_quota_lines(report, activity, t)

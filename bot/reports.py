@@ -125,6 +125,8 @@ class MemberReport:
     counts: Mapping[str, int]
     quotas: tuple[QuotaShare, ...]
     problems: ProblemCounts | None = None
+    joined: bool = True
+    """False for staff imported from a roster who have not opened their invite yet (they still count)."""
 
     @cached_property
     def entries(self) -> int:
@@ -174,6 +176,11 @@ class SchoolReport:
     def activity_ranking(self, activity: str) -> list[Placed]:
         """Members with at least one entry of `activity`, most first."""
         return _placed([m for m in self.members if m.counts.get(activity)], lambda m: (-m.counts[activity],))
+
+    @property
+    def not_joined(self) -> int:
+        """Members on the roster who have not joined yet."""
+        return sum(1 for member in self.members if not member.joined)
 
     @cached_property
     def with_quota(self) -> list[MemberReport]:
@@ -365,7 +372,8 @@ async def school_report(db: Database, school_id: int, window: ReportWindow) -> S
         counted = await _count(session, school_id, policy, window, members, None, school.counts_from)
         daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of)
     problems = await problem_counts(db, school_id, window.start, window.as_of)
-    reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]))
+    reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]),
+                                 joined=m.telegram_user_id is not None or m.slack_user_id is not None)
                     for m in members)
     return SchoolReport(school.id, school.name, policy, window, reports, counted.totals,
                         weekly_trend(daily, weeks, [a.code for a in policy.activities]), problems)

@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from bot.digest import digest_text
 from bot.i18n import translator
+from bot.report_text import school_text
+from bot.reports import report_window, school_report
 from bot.schools import create_invite, set_counts_from
 from bot.staff_import import import_staff
 from bot.standing import school_standing
@@ -102,6 +104,10 @@ async def test_the_digest_lists_who_has_not_joined_yet_and_reports_count_them(bo
     text = digest_text(facts, standing.policy, translator("zh"))
     assert "尚未加入（请把邀请发给他们）：\n• Li Lei\n• 王芳\n• 赵敏" in text
     assert "从未记录" not in text  # not joined is not "never logged"
+    report = await school_report(bot.db, bot.school.school_id, report_window("week", False, TODAY, standing.policy))
+    assert len(report.members) == 3 and report.not_joined == 3
+    assert "名单上有 3 人尚未加入（按未记录计算）。" in school_text(report, translator("zh"))
+    assert "3 members on the roster have not joined yet" in school_text(report, translator("en"))
 
 
 async def test_counts_from_decides_from_when_targets_count(bot, wang, li):
