@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from bot.calendar import SchoolCalendar
 from bot.schedule import FREQUENCIES, QuietHours, next_working_day
-from bot.times import parse_time_of_day
 from bot.schools import policy_of
+from bot.times import parse_time_of_day
 from storage import repository as repo
 from storage.db import Database
 

@@ -220,7 +220,8 @@ async def test_an_idle_conversation_ends_with_a_message(db, clock):
         assert "Nothing was saved" in harness.last_text(li)
         await harness.say(li, "Wang Xiaoming")
         # No longer in the conversation: the name is not taken as the student, only the hint answers.
-        assert harness.last_text(li) == "Send /log to log an activity, /mine to see your progress, /help for everything."
+        assert harness.last_text(li) == \
+            "Send /log to log an activity, /mine to see your progress, /help for everything."
     finally:
         await harness.stop()
 

@@ -47,7 +47,8 @@ async def test_mine_on_seed_000_fits_one_phone_screen_with_non_zero_counts_only(
     lines = bot.fake.last_to(wang.id).plain_text.splitlines()
     assert len(lines) <= 15
     assert lines[0] == "我的任务"  # the member's own quotas come first
-    assert lines[1:3] == ["每人每季度家访不少于4次", "▓▓▓░░░░░░░ 1 / 3（按加入日期折算，全季度为 4），进度正常，还剩 32 个工作日"]
+    assert lines[1:3] == ["每人每季度家访不少于4次",
+                          "▓▓▓░░░░░░░ 1 / 3（按加入日期折算，全季度为 4），进度正常，还剩 32 个工作日"]
     assert lines[-3:] == ["本周：家访 1", "本月：家访 1", "本季度：家访 1"]
     assert not any(line.endswith((": 0", "：0", " 0")) for line in lines)
 
@@ -80,8 +81,9 @@ def test_leaderboard_totals_leave_out_activities_nobody_logged():
 def test_the_reminder_gives_one_sentence_per_quota_in_both_languages():
     behind = [progress("everyone-home-visit-quarterly", 1, done=1, target=2, expected=2, days_left=12)]
     zh = reminder_notice(behind, SEED_000, ZH).text
-    assert zh.splitlines()[2:] == ["家访 · 每人每季度家访不少于4次",
-                                   "▓▓▓▓▓░░░░░ 已完成 1 / 2（按加入日期折算，全季度为 4），按进度现在应完成 2，还剩 12 个工作日。"]
+    assert zh.splitlines()[2:] == [
+        "家访 · 每人每季度家访不少于4次",
+        "▓▓▓▓▓░░░░░ 已完成 1 / 2（按加入日期折算，全季度为 4），按进度现在应完成 2，还剩 12 个工作日。"]
     en = reminder_notice(behind, SEED_000, EN).text
     assert en.splitlines()[-1] == "▓▓▓▓▓░░░░░ 1 of 2 (prorated from your joining date; 4 for the whole quarter) " \
                                   "done; pace asks for 2 by now, 12 working days left."

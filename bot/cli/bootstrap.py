@@ -13,8 +13,8 @@ from bot.cli.common import CliError, app, fail, sub_app, with_database
 from bot.clock import SystemClock
 from bot.core import Core, PlatformStartError
 from bot.schools import create_invite, create_school, parse_expiry, set_counts_from
-from bot.staff_import import parse_day
 from bot.settings import ConfigError, Settings
+from bot.staff_import import parse_day
 from storage.db import Database
 from storage.migrate import upgrade
 
