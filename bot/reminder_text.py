@@ -46,12 +46,13 @@ def reminder_notice(behind: Sequence[RuleProgress], policy: Policy, t: Translato
     lines.append(t.n("⏰ You are behind pace on {n} quota:", "⏰ You are behind pace on {n} quotas:", len(behind)))
     for progress in behind:
         rule = policy.rule(progress.rule_id)
-        activities = " / ".join(policy.activity(code).label(t.language) for code in rule.activities)
-        lines += ["", f"{activities} · {rule.label(t.language)}", pace_sentence(progress, policy, t)]
+        doing = " / ".join(policy.activity(code).label(t.language) for code in rule.activities)
+        lines += ["", f"{doing} · {rule.label(t.language)}", pace_sentence(progress, policy, t)]
         if progress.students_missing:
             lines.append(t("Still waiting: {students}",
                            students=format_list(list(progress.students_missing), locale=t.language)))
     activities = list(dict.fromkeys(policy.rule(p.rule_id).activities[0] for p in behind))[:MAX_LOG_BUTTONS]
+    log_buttons: tuple[tuple[tuple[str, str], ...], ...]
     if len(activities) == 1:
         log_buttons = ((("📝 " + t("Log now"), log_now_data(activities[0])),),)
     else:

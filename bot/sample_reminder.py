@@ -43,8 +43,11 @@ async def _member(db: Database, name: str, school_id: int | None) -> Member:
 async def plan_sample_reminder(db: Database, name: str, now: dt.datetime, *, school_id: int | None = None) -> Planned:
     """Put a sample reminder for the member called `name` into the outbox, due now; what was planned."""
     member = await _member(db, name, school_id)
+    chat_id = member.telegram_user_id
     async with db.transaction() as session:
         school = await repo.get_school(session, member.school_id)
+    if school is None or chat_id is None:
+        raise SchoolError(f"{name} cannot be reached")
     today = now.astimezone(zoneinfo.ZoneInfo(member.timezone or school.timezone)).date()
     standing = await school_standing(db, member.school_id, today)
     mine = next(m for m in standing.members if m.member_id == member.id)
@@ -53,7 +56,7 @@ async def plan_sample_reminder(db: Database, name: str, now: dt.datetime, *, sch
         raise SchoolError(f"no quota asks anything of {member.display_name} today, so there is nothing to remind")
     t = translator(choose_language(member.language, None, school.language))
     planned = Planned(f"sample:{member.id}:{now.isoformat(timespec='seconds')}", REMINDER, school.id, member.id,
-                      member.telegram_user_id, member.display_name,
+                      chat_id, member.display_name,
                       reminder_notice(quotas, standing.policy, t, sample=True), now, now + SAMPLE_LIFETIME)
     async with db.transaction() as session:
         await outbox.insert_if_absent(session, [planned.row()])
