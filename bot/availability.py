@@ -10,8 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.calendar import SchoolCalendar
-from bot.schedule import FREQUENCIES, QuietHours, next_working_day, parse_hhmm
+from bot.schedule import FREQUENCIES, QuietHours, next_working_day
 from bot.schools import policy_of
+from bot.times import parse_time_of_day
 from storage import repository as repo
 from storage.db import Database
 
@@ -53,7 +54,7 @@ async def set_frequency(db: Database, member_id: int, frequency: str) -> None:
 async def set_reminder_time(db: Database, member_id: int, text: str) -> str:
     """The member's own reminder time, "HH:MM"; it must fall outside the school's quiet hours."""
     try:
-        at = parse_hhmm(text)
+        at = parse_time_of_day(text)
     except ValueError:
         raise ReminderTimeError("unparseable") from None
     async with db.transaction() as session:

@@ -16,6 +16,7 @@ from babel.dates import format_date
 from bot.i18n import N_, Translator
 from bot.policy import Policy
 from bot.progress import RuleProgress
+from bot.report_text import week_dates
 
 MAX_LINES_PER_SECTION = 15
 MAX_TEXT = 4000
@@ -44,6 +45,8 @@ class DigestFacts:
     blocked: Sequence[str]
     unreached: Sequence[tuple[str, str]]
     """(student, member) pairs: paired students nobody reached yet on a per-student quota."""
+    not_joined: Sequence[str] = ()
+    """Staff imported from the roster who have not opened their invite yet."""
 
 
 def _section(title: str, items: Sequence[str], t: Translator) -> list[str]:
@@ -57,7 +60,7 @@ def _section(title: str, items: Sequence[str], t: Translator) -> list[str]:
 def _behind_item(name: str, behind: Sequence[RuleProgress], policy: Policy, t: Translator) -> str:
     rules = "; ".join(t("{rule} {done} of {target}", rule=policy.rule(p.rule_id).label(t.language),
                         done=p.done, target=p.target) for p in behind)
-    return f"{name}: {rules}"
+    return t("{member}: {items}", member=name, items=rules)
 
 
 def _change_item(change: EntryChange, policy: Policy, t: Translator) -> str:
@@ -65,16 +68,17 @@ def _change_item(change: EntryChange, policy: Policy, t: Translator) -> str:
     activity = policy.activity(change.activity_code).label(t.language) \
         if change.activity_code in {a.code for a in policy.activities} else change.activity_code
     day = format_date(change.day, "M月d日" if t.language == "zh" else "d MMM", locale=t.language)
-    return f"{change.member_name}: {activity} {day} — {t(action) if action else change.action}"
+    return t("{member}: {items}", member=change.member_name,
+             items=f"{activity} {day} — {t(action) if action else change.action}")
 
 
 def digest_text(facts: DigestFacts, policy: Policy, t: Translator) -> str:
-    lines = [t("📋 Weekly digest ({week})", week=facts.week_key)]
+    lines = [t("📋 Weekly digest ({week})", week=week_dates(facts.week_key, t))]
     last_week = t("last week")
     totals = " · ".join(
         f"{a.label(t.language)} {facts.totals.get(a.code, 0)} ({last_week} {facts.totals_last_week.get(a.code, 0)})"
-        for a in policy.activities)
-    lines += ["", t("This week so far: {totals}", totals=totals)]
+        for a in policy.activities if facts.totals.get(a.code) or facts.totals_last_week.get(a.code))
+    lines += ["", t("This week so far: {totals}", totals=totals or t("nothing yet"))]
     if facts.behind:
         lines += _section(t("Behind pace:"), [_behind_item(n, b, policy, t) for n, b in facts.behind], t)
     else:
@@ -87,6 +91,8 @@ def digest_text(facts: DigestFacts, policy: Policy, t: Translator) -> str:
                           [_change_item(c, policy, t) for c in facts.changes], t)
     if facts.never_logged:
         lines += _section(t("Never logged anything:"), list(facts.never_logged), t)
+    if facts.not_joined:
+        lines += _section(t("Not joined yet (send them their invite):"), list(facts.not_joined), t)
     if facts.blocked:
         lines += _section(t("Blocked me, so they get no reminders:"), list(facts.blocked), t)
     text = "\n".join(lines)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from bot.charts import Bar, bar_chart
 from bot.i18n import Translator
 from bot.policy import Policy
+from bot.report_text import activity_counts_text, week_dates
 
 CHART_MAX_BARS = 30
 MAX_RANKED_LINES = 40
@@ -97,16 +98,12 @@ def _change(now: int, before: int) -> str:
     return f"+{delta}" if delta > 0 else ("±0" if delta == 0 else f"−{-delta}")
 
 
-def _counts_text(counts: Mapping[str, int], policy: Policy, t: Translator) -> str:
-    return " · ".join(f"{activity.label(t.language)} {counts[activity.code]}"
-                      for activity in policy.activities if counts.get(activity.code))
-
-
 def totals_line(results: WeekResults, policy: Policy, t: Translator) -> str:
+    """School counts per activity with the change on the week before; zero both weeks: left out."""
     parts = [f"{a.label(t.language)} {results.totals.get(a.code, 0)} "
              f"({_change(results.totals.get(a.code, 0), results.totals_before.get(a.code, 0))})"
-             for a in policy.activities]
-    return t("School totals: {totals}", totals=" · ".join(parts))
+             for a in policy.activities if results.totals.get(a.code) or results.totals_before.get(a.code)]
+    return t("School totals: {totals}", totals=" · ".join(parts) or t("nothing yet"))
 
 
 def leaderboard_text(results: WeekResults, policy: Policy, t: Translator, *, top_n: int | None = None,
@@ -123,7 +120,7 @@ def leaderboard_text(results: WeekResults, policy: Policy, t: Translator, *, top
 
 def _leaderboard_text(results: WeekResults, placed: list[Placed], shown: list[Placed], policy: Policy,
                       t: Translator, totals_only: bool) -> str:
-    lines = [t("🏆 Last week's leaderboard ({week})", week=results.week_key)]
+    lines = [t("🏆 Last week's leaderboard ({week})", week=week_dates(results.week_key, t))]
     if totals_only:
         everything = sum(1 for p in placed if p.share >= 1)
         lines += ["", t.n("{met} of {n} member met every quota.", "{met} of {n} members met every quota.",
@@ -131,7 +128,7 @@ def _leaderboard_text(results: WeekResults, placed: list[Placed], shown: list[Pl
     elif placed:
         lines += [t("Ranked by share of quotas met."), ""]
         for p in shown:
-            counts = _counts_text(p.contender.counts, policy, t)
+            counts = activity_counts_text(p.contender.counts, policy, t)
             lines.append(f"{p.place}. {p.contender.name} — {_percent(p.share)}" +
                          (f" · {counts}" if counts else ""))
         if len(shown) < len(placed):
@@ -146,11 +143,11 @@ def _leaderboard_text(results: WeekResults, placed: list[Placed], shown: list[Pl
     return "\n".join(lines)
 
 
-def leaderboard_chart(results: WeekResults, *, top_n: int | None = None) -> bytes | None:
+def leaderboard_chart(results: WeekResults, t: Translator, *, top_n: int | None = None) -> bytes | None:
     """A PNG of the shown places' share of quotas met, names on the axis; None when nobody is ranked."""
     shown = shown_places(ranking(results), top_n)[:CHART_MAX_BARS]
     if not shown:
         return None
     bars = [Bar(f"{p.place}. {p.contender.name}", p.share, f"{round(p.share * 100)}%")
             for p in shown]
-    return bar_chart(results.week_key, bars, maximum=1.0)
+    return bar_chart(t("Share of quotas met, {week}", week=week_dates(results.week_key, t)), bars, maximum=1.0)

@@ -131,11 +131,22 @@ async def join_with_invite(db: Database, code: str, *, telegram_user_id: int, di
         if not await repo.claim_invite_use(session, invite.id, now):
             raise InviteProblem("used_up")
         school = await repo.require_school(session, invite.school_id)
+        if invite.member_id is not None:
+            return profile_of(await _bind_pre_registered(session, invite.member_id, telegram_user_id), school), True
         local_today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
         member = await repo.add(session, Member(
             school_id=school.id, role=invite.role, telegram_user_id=telegram_user_id,
             display_name=display_name, joined_on=local_today))
         return profile_of(member, school), True
+
+
+async def _bind_pre_registered(session, member_id: int, telegram_user_id: int) -> Member:
+    """A personal invite: the person opening it becomes the member imported from the roster (name and role kept)."""
+    member = await repo.get_member(session, member_id)
+    if member is None or member.telegram_user_id is not None or not member.active:
+        raise InviteProblem("used_up")
+    member.telegram_user_id = telegram_user_id
+    return member
 
 
 async def set_language(db: Database, member_id: int, language: str) -> None:

@@ -211,9 +211,24 @@ async def import_roster(db: Database, school_id: int, text: str) -> RosterReport
 
 
 async def _row_pairing(session: AsyncSession, directory: MemberDirectory, row: RosterRow) -> tuple[Member, str]:
-    if row.missing_column is not None:
-        raise PairingError(f"missing column {row.missing_column!r}")
-    return await directory.find(session, row.member), clean_student_name(row.student)
+    """The row's member and student; PairingError naming every problem of the row, joined by "; "."""
+    problems: list[str] = []
+    member = name = None
+    try:
+        member = await directory.find(session, row.member) if row.member is not None else None
+    except PairingError as error:
+        problems.append(str(error))
+    if row.member is None:
+        problems.append("missing column 'member'")
+    try:
+        name = clean_student_name(row.student) if row.student is not None else None
+    except PairingError as error:
+        problems.append(str(error))
+    if row.student is None:
+        problems.append("missing column 'student'")
+    if problems or member is None or name is None:
+        raise PairingError("; ".join(problems))
+    return member, name
 
 
 def _new_pairing(school_id: int, member_id: int, name: str) -> Pairing:

@@ -30,6 +30,7 @@ from bot.i18n import choose_language, translator
 from bot.leaderboard import leaderboard_chart, leaderboard_text
 from bot.messenger import Notice
 from bot.reminder_text import needs_reminder, reminder_notice
+from bot.report_text import week_dates
 from bot.schedule import (
     DIGEST_TIME,
     DIGEST_WEEKDAY,
@@ -270,9 +271,9 @@ class Planner:
             text = leaderboard_text(results, policy, t, top_n=link.top_n, totals_only=link.totals_only)
             found.messages.append(Planned(leaderboard_key(link.id, week_key), LEADERBOARD, clock.school.id, None,
                                           link.chat_id, recipient, Notice(text), now, window.closes, link.id))
-            chart = None if link.totals_only else leaderboard_chart(results, top_n=link.top_n)
+            chart = None if link.totals_only else leaderboard_chart(results, t, top_n=link.top_n)
             if chart is not None:
-                caption = t("Share of quotas met, {week}", week=week_key)
+                caption = t("Share of quotas met, {week}", week=week_dates(week_key, t))
                 found.messages.append(Planned(
                     leaderboard_key(link.id, week_key, chart=True), LEADERBOARD_CHART, clock.school.id, None,
                     link.chat_id, recipient, Notice(caption, photo=chart, photo_name=f"leaderboard-{week_key}.png"),
@@ -286,7 +287,8 @@ class Planner:
         if window is None:
             return
         today, week_key = local_now.date(), iso_week_key(local_now.date())
-        leaders = [m for m in members if m.role == "leader" and not reminder_choice(m).is_away(today)]
+        leaders = [m for m in members if m.role == "leader" and m.telegram_user_id is not None
+                   and not reminder_choice(m).is_away(today)]
         if not leaders:
             return
         async with self.db.transaction() as session:

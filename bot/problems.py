@@ -12,7 +12,8 @@ Who may do what:
 Problems name students, so they are shown in direct messages only.
 
 Counting for reports (:func:`problem_counts`), over the school's local days
-``start``–``end`` inclusive: *raised* in the range, *open* — raised by the end
+``start``–``end`` inclusive: *raised* on a visit made in the range (counted with the visit, as the
+visits are, not on the day it was typed in), *open* — raised by the end
 of the range and not closed by then (the backlog), *closed* in the range. Per
 member: raised by them, assigned to them and open at the end, closed in the
 range with them as the owner (the assignee, else whoever closed it).
@@ -223,7 +224,7 @@ async def problem_counts(db: Database, school_id: int, start: dt.date, end: dt.d
     """The school's problems raised, open at the end and closed, over local days `start`–`end` inclusive."""
     async with db.transaction() as session:
         first, after = local_bounds(start, end, await _school_zone(session, school_id))
-        return ProblemCounts(*await problem_queries.counts(session, school_id, first, after))
+        return ProblemCounts(*await problem_queries.counts(session, school_id, first, after, (start, end)))
 
 
 async def problem_counts_by_member(db: Database, school_id: int, start: dt.date,
@@ -231,5 +232,5 @@ async def problem_counts_by_member(db: Database, school_id: int, start: dt.date,
     """The same per member (see the module docstring); members with nothing to count are left out."""
     async with db.transaction() as session:
         first, after = local_bounds(start, end, await _school_zone(session, school_id))
-        found = await problem_queries.counts_by_member(session, school_id, first, after)
+        found = await problem_queries.counts_by_member(session, school_id, first, after, (start, end))
     return {member_id: ProblemCounts(*values) for member_id, values in found.items()}

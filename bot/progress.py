@@ -6,7 +6,9 @@ Decisions, in one place:
 dates and — when the school opts in — Chinese public holidays do not count;
 make-up workdays do.
 
-**Target.** A member who was a member for the whole period owes the rule's
+**Target.** Targets count from :func:`counting_from` — the member's or the
+school's ``counts_from`` when set, else the day the member joined ("joining"
+below). A member who was a member for the whole period owes the rule's
 ``min``. One who joined during the period owes
 ``ceil(min × working days from joining (inclusive) to period end ÷ working days in the period)``:
 rounding up, so anyone with at least one working day left owes at least one.
@@ -86,6 +88,15 @@ class RuleProgress:
     def over_maximum(self) -> bool:
         """More than the rule's maximum (e.g. plan 001: pair with 1–2 students, not 3)."""
         return self.maximum is not None and self.done > self.maximum
+
+
+def counting_from(joined_on: date, member_counts_from: date | None, school_counts_from: date | None) -> date:
+    """The day a member's targets count from: their own ``counts_from``, else the school's, else joining day.
+
+    Pass the result as :attr:`MemberFacts.joined_on`: targets are prorated from it, so a school
+    that starts mid-term with ``counts_from`` at the start of term asks for whole targets.
+    """
+    return member_counts_from or school_counts_from or joined_on
 
 
 def applicable_rules(policy: Policy, role: str) -> list[Rule]:

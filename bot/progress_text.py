@@ -7,11 +7,17 @@ from __future__ import annotations
 
 from babel.lists import format_list
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.policy import Policy
 from bot.progress import RuleProgress
 
 BAR_WIDTH = 10
+
+#: "4 for the whole quarter": what a prorated target is a share of.
+WHOLE_PERIOD = {
+    "week": N_("the whole week"), "month": N_("the whole month"), "quarter": N_("the whole quarter"),
+    "term": N_("the whole term"), "year": N_("the whole year"), "phase": N_("the whole phase"),
+}
 
 
 def bar(done: int, target: int, width: int = BAR_WIDTH) -> str:
@@ -35,14 +41,32 @@ def shown(progress: RuleProgress, policy: Policy) -> bool:
     return not ((rule.per_student or rule.per_place) and progress.target == 0)
 
 
+def full_target(progress: RuleProgress, policy: Policy) -> int | None:
+    """The rule's whole-period target when the member's own is a prorated share of it, else None."""
+    rule = policy.rule(progress.rule_id)
+    if rule.per_student or not 0 < progress.target < rule.minimum:
+        return None
+    return rule.minimum
+
+
+def done_of_target(progress: RuleProgress, policy: Policy, t: Translator) -> str:
+    """'2 of 2', or '2 of 2 (prorated from your joining date; 4 for the whole quarter)'."""
+    full = full_target(progress, policy)
+    if full is None:
+        return t("{done} of {target}", done=progress.done, target=progress.target)
+    whole = t(WHOLE_PERIOD[policy.rule(progress.rule_id).period_kind])
+    return t("{done} of {target} (prorated from your joining date; {full} for {whole})",
+             done=progress.done, target=progress.target, full=full, whole=whole)
+
+
 def rule_lines(progress: RuleProgress, policy: Policy, t: Translator) -> list[str]:
     """Two lines for a quota (its name, then bar and status); one line for a rule that only counts."""
     rule = policy.rule(progress.rule_id)
     name = rule.label(t.language)
     if progress.target <= 0:
         return [t("{rule}: {n} so far", rule=name, n=progress.done)]
-    lines = [name, t("{bar} {done} of {target}, {status}", bar=bar(progress.done, progress.target),
-                     done=progress.done, target=progress.target, status=status_text(progress, t))]
+    lines = [name, t("{bar} {progress}, {status}", bar=bar(progress.done, progress.target),
+                     progress=done_of_target(progress, policy, t), status=status_text(progress, t))]
     if progress.students_missing:
         lines.append(t("Still waiting: {students}",
                        students=format_list(list(progress.students_missing), locale=t.language)))

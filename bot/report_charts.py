@@ -12,12 +12,15 @@ from bot.policy import Policy
 from bot.report_text import percent, window_name
 from bot.reports import PersonalReport, SchoolReport, WeeklyTrend
 
+#: A quota's name is a sentence of the plan: three lines keep it whole.
+QUOTA_LABEL_LINES, QUOTA_LABEL_COLUMNS = 3, 24
+
 
 def trend(weekly: WeeklyTrend, policy: Policy, t: Translator) -> bytes:
     """The weekly trend chart, one line per activity, labelled in the reader's language."""
     series = {policy.activity(code).label(t.language): values for code, values in weekly.counts.items()}
     title = t.n("Entries per week, last {n} week", "Entries per week, last {n} weeks", len(weekly.weeks))
-    return charts.trend_chart(title, weekly.weeks, series)
+    return charts.trend_chart(title, weekly.weeks, series, other=t("other activities"))
 
 
 def school_charts(report: SchoolReport, t: Translator, *, activity: str | None = None, limit: int,
@@ -51,6 +54,7 @@ def personal_charts(report: PersonalReport, t: Translator) -> list[bytes]:
             for q in report.member.quotas if q.share is not None]
     if bars:
         title = f"{report.member.display_name} · {window_name(report.window, policy, t)}"
-        pictures.append(charts.bar_chart(title, bars, maximum=1.0))
+        pictures.append(charts.bar_chart(title, bars, maximum=1.0, label_lines=QUOTA_LABEL_LINES,
+                                         label_columns=QUOTA_LABEL_COLUMNS))
     pictures.append(trend(report.trend, policy, t))
     return pictures

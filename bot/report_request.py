@@ -12,13 +12,16 @@ Words, in any order, English or Chinese (case and spacing ignored):
 * a member — ``@name``, or a name that is no period or activity word: the
   member's display name (spaces and case ignored; a unique part of it is
   enough), or their Telegram @username once the bot has seen it;
-* ``school``/全校 — the school overview (what a group gets) in a private chat.
+* ``school``/全校 — the school overview (what a group gets) in a private chat;
+* a year — ``2025`` or ``2025年``: that year's report (the school year that
+  begins in it when the policy sets one).
 
 A member and an activity together are refused: the report is about one or the other.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.policy import Policy
@@ -45,6 +48,7 @@ PERIOD_WORDS: dict[str, tuple[str, bool]] = {
 SCHOOL_WORDS = frozenset({"school", "全校", "学校"})
 _GLUED_PERIODS = sorted((w for w in PERIOD_WORDS if not w.isascii()), key=len, reverse=True)
 _LONGEST_PHRASE = 3
+_YEAR = re.compile(r"^(20\d\d)年?$")
 
 
 class ReportRequestError(ValueError):
@@ -62,6 +66,7 @@ class ReportRequest:
     activity: str | None = None
     member: str | None = None
     school: bool = False
+    year: int | None = None
 
 
 def _split_glued(tokens: list[str]) -> list[str]:
@@ -79,7 +84,7 @@ def _split_glued(tokens: list[str]) -> list[str]:
 def parse_report_request(text: str, policy: Policy) -> ReportRequest:
     """The report that the words after `/report` ask for (see the module docstring)."""
     tokens = _split_glued(text.split())
-    kind, previous, activity, school = "week", False, None, False
+    kind, previous, activity, school, year = "week", False, None, False, None
     name_parts: list[str] = []
     names: list[str] = []
     i = 0
@@ -92,6 +97,8 @@ def parse_report_request(text: str, policy: Policy) -> ReportRequest:
                 activity = found.code
             elif length == 1 and phrase in SCHOOL_WORDS:
                 school = True
+            elif length == 1 and (year_match := _YEAR.match(phrase)):
+                kind, previous, year = "year", False, int(year_match.group(1))
             else:
                 continue
             if name_parts:
@@ -111,7 +118,7 @@ def parse_report_request(text: str, policy: Policy) -> ReportRequest:
     member = names[-1].strip() if names else None
     if member is not None and activity is not None:
         raise ReportRequestError("member_and_activity")
-    return ReportRequest(kind, previous, activity, member or None, school)
+    return ReportRequest(kind, previous, activity, member or None, school, year)
 
 
 @dataclass(frozen=True)

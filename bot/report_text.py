@@ -9,6 +9,7 @@ which the chat layer uses for direct messages only.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from babel.dates import format_date
 from babel.lists import format_list
@@ -42,8 +43,21 @@ def day_text(day: dt.date, t: Translator, with_year: bool) -> str:
     return format_date(day, "d MMM y" if with_year else "d MMM", locale="en")
 
 
+def week_dates(week_key: str, t: Translator) -> str:
+    """"2026-W48" → "11月23日–11月29日" / "23 Nov – 29 Nov": the Monday to Sunday of an ISO week."""
+    iso_year, _, week = week_key.partition("-W")
+    monday = dt.date.fromisocalendar(int(iso_year), int(week), 1)
+    sunday = monday + dt.timedelta(days=6)
+    with_year = monday.year != sunday.year
+    separator = "–" if t.language == "zh" else " – "
+    return f"{day_text(monday, t, with_year)}{separator}{day_text(sunday, t, with_year)}"
+
+
 def window_name(window: ReportWindow, policy: Policy, t: Translator) -> str:
     """"This week", "Last month", or a term's own name ("2026年秋季学期")."""
+    if window.year is not None:
+        start, _, end = window.key.partition("-")
+        return t("School year {years}", years=f"{start}–{end}") if end else t("Year {year}", year=start)
     if window.kind == "term":
         term = SchoolCalendar.of(policy).term_for(window.start)
         if term is not None:
@@ -59,10 +73,9 @@ def window_dates(window: ReportWindow, t: Translator) -> str:
         if window.running else dates
 
 
-def activity_counts_text(counts, policy: Policy, t: Translator, *, zeros: bool = False) -> str:
-    """"Home visit 2 · Tutoring 4" in policy order; activities with none are left out unless `zeros`."""
-    return " · ".join(f"{a.label(t.language)} {counts.get(a.code, 0)}"
-                      for a in policy.activities if zeros or counts.get(a.code))
+def activity_counts_text(counts: Mapping[str, int], policy: Policy, t: Translator) -> str:
+    """"Home visit 2 · Tutoring 4" in policy order; activities with none are left out."""
+    return " · ".join(f"{a.label(t.language)} {counts[a.code]}" for a in policy.activities if counts.get(a.code))
 
 
 def problems_line(problems: ProblemCounts, t: Translator) -> str:
@@ -102,12 +115,16 @@ def school_text(report: SchoolReport, t: Translator, *, activity: str | None = N
         title += f" · {policy.activity(activity).label(t.language)}"
     lines = [title, window_dates(report.window, t)]
     if activity is None:
-        totals = activity_counts_text(report.totals, policy, t, zeros=True)
+        totals = activity_counts_text(report.totals, policy, t) or t("nothing yet")
     else:
         totals = f"{policy.activity(activity).label(t.language)} {report.totals.get(activity, 0)}"
     lines.append(t("Totals: {counts}", counts=totals))
     if activity is None:
         lines += _quota_summary(report, t)
+        if report.not_joined:
+            lines.append(t.n("{n} member on the roster has not joined yet (counted with nothing logged).",
+                             "{n} members on the roster have not joined yet (counted with nothing logged).",
+                             report.not_joined))
         lines.append(problems_line(report.problems, t))
     else:
         lines += _activity_quota_lines(report, activity, t)

@@ -42,7 +42,7 @@ from bot.entries import EntryView, view_of
 from bot.periods import Period, current_period, previous_period
 from bot.policy import Policy, Rule
 from bot.problems import ProblemCounts, problem_counts, problem_counts_by_member
-from bot.progress import MemberFacts, period_progress, prorated_target
+from bot.progress import MemberFacts, counting_from, period_progress, prorated_target
 from bot.rule_windows import RunningPeriod, running_period
 from bot.schools import policy_of
 from storage import reports as queries
@@ -71,6 +71,8 @@ class ReportWindow:
     end: dt.date
     key: str
     as_of: dt.date
+    year: int | None = None
+    """Set when the report was asked for by its year (``/report 2025``)."""
 
     @property
     def running(self) -> bool:
@@ -78,8 +80,18 @@ class ReportWindow:
         return self.as_of < self.end
 
 
-def report_window(kind: str, previous: bool, today: dt.date, policy: Policy) -> ReportWindow:
-    """This (or the previous) `kind` of period around `today`; NoSuchPeriod when the calendar has none."""
+def report_window(kind: str, previous: bool, today: dt.date, policy: Policy, *,
+                  year: int | None = None) -> ReportWindow:
+    """This (or the previous) `kind` of period around `today`; NoSuchPeriod when the calendar has none.
+
+    With `year`, the year that begins in it (a school year from September ends the next summer);
+    NoSuchPeriod when it has not begun yet.
+    """
+    if year is not None:
+        period = current_period("year", dt.date(year, 12, 31), SchoolCalendar.of(policy))
+        if period is None or period.start > today:
+            raise NoSuchPeriod("year")
+        return ReportWindow("year", False, period.start, period.end, period.key, min(today, period.end), year)
     if kind not in REPORT_PERIODS:
         raise ValueError(f"a report covers one of {', '.join(REPORT_PERIODS)}, not {kind!r}")
     calendar = SchoolCalendar.of(policy)
@@ -114,6 +126,8 @@ class MemberReport:
     counts: Mapping[str, int]
     quotas: tuple[QuotaShare, ...]
     problems: ProblemCounts | None = None
+    joined: bool = True
+    """False for staff imported from a roster who have not opened their invite yet (they still count)."""
 
     @cached_property
     def entries(self) -> int:
@@ -163,6 +177,11 @@ class SchoolReport:
     def activity_ranking(self, activity: str) -> list[Placed]:
         """Members with at least one entry of `activity`, most first."""
         return _placed([m for m in self.members if m.counts.get(activity)], lambda m: (-m.counts[activity],))
+
+    @property
+    def not_joined(self) -> int:
+        """Members on the roster who have not joined yet."""
+        return sum(1 for member in self.members if not member.joined)
 
     @cached_property
     def with_quota(self) -> list[MemberReport]:
@@ -275,8 +294,11 @@ def _quota_tally(rule: Rule, period: Period, window: ReportWindow) -> Tally:
 
 
 async def _count(session, school_id: int, policy: Policy, window: ReportWindow, members: Sequence[Member],
-                 member_ids: Sequence[int] | None) -> _Counted:
-    """Quota shares, counts per activity and (for the whole school) totals, in two aggregate statements."""
+                 member_ids: Sequence[int] | None, counts_from: dt.date | None) -> _Counted:
+    """Quota shares, counts per activity and (for the whole school) totals, in two aggregate statements.
+
+    `counts_from` is the school's (see :func:`bot.progress.counting_from`).
+    """
     calendar = SchoolCalendar.of(policy)
     roles = {m.role for m in members}
     # Per-place and record rules are left out of report shares (their counts are not entry tallies):
@@ -299,7 +321,7 @@ async def _count(session, school_id: int, policy: Policy, window: ReportWindow, 
     shares, counts = {}, {}
     for member in members:
         found = values.get(member.id, nothing)
-        facts = MemberFacts(member.id, member.role, member.joined_on)
+        facts = MemberFacts(member.id, member.role, counting_from(member.joined_on, member.counts_from, counts_from))
         shares[member.id] = [
             _quota_share(rule, slots[rule.id], window, calendar, facts, found, students.get(member.id, {}),
                          paired.get(member.id, ()))
@@ -354,10 +376,11 @@ async def school_report(db: Database, school_id: int, window: ReportWindow) -> S
     school, policy, members = await _load(db, school_id, None)
     weeks = trend_weeks(window.as_of)
     async with db.transaction() as session:
-        counted = await _count(session, school_id, policy, window, members, None)
+        counted = await _count(session, school_id, policy, window, members, None, school.counts_from)
         daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of)
     problems = await problem_counts(db, school_id, window.start, window.as_of)
-    reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]))
+    reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]),
+                                 joined=m.telegram_user_id is not None or m.slack_user_id is not None)
                     for m in members)
     return SchoolReport(school.id, school.name, policy, window, reports, counted.totals,
                         weekly_trend(daily, weeks, [a.code for a in policy.activities]), problems)
@@ -369,7 +392,7 @@ async def personal_report(db: Database, school_id: int, member_id: int, window: 
     member = members[0]
     weeks = trend_weeks(window.as_of)
     async with db.transaction() as session:
-        counted = await _count(session, school_id, policy, window, members, [member_id])
+        counted = await _count(session, school_id, policy, window, members, [member_id], school.counts_from)
         daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of, member_id)
     problems = (await problem_counts_by_member(db, school_id, window.start, window.as_of)).get(member_id)
     report = MemberReport(member.id, member.display_name, member.role, counted.counts[member.id],

@@ -37,15 +37,6 @@ class RosterRow:
     member: str | None
     student: str | None
 
-    @property
-    def missing_column(self) -> str | None:
-        """The name of the first column this row does not reach, if any."""
-        if self.member is None:
-            return MEMBER_COLUMN
-        if self.student is None:
-            return STUDENT_COLUMN
-        return None
-
 
 def decode_roster(data: bytes) -> str:
     """Bytes of a roster file as text: UTF-8, the byte order mark dropped; ValueError when not UTF-8."""

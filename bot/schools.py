@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from bot.i18n import LANGUAGES
 from bot.policy import Policy
 from bot.policy.sources import load_policy_source, policy_from_text
+from bot.students import student_key
 from storage import repository as repo
 from storage.db import Database
-from storage.models import ActivityType, Invite, School
+from storage.models import ActivityType, Invite, Member, School
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_INVITE_EXPIRY = dt.timedelta(days=7)
@@ -91,20 +92,51 @@ async def set_policy(db: Database, school_id: int, policy: str) -> str:
     return policy_name
 
 
-async def create_invite(db: Database, school_id: int, role: str, *, uses: int = 1,
-                        expires_in: dt.timedelta | None = DEFAULT_INVITE_EXPIRY, now: dt.datetime) -> Invite:
+async def create_invite(db: Database, school_id: int, role: str | None, *, uses: int = 1,
+                        expires_in: dt.timedelta | None = DEFAULT_INVITE_EXPIRY, now: dt.datetime,
+                        member: str | None = None) -> Invite:
+    """An invite for `role`; with `member`, a personal one-use invite for that pre-registered member (their role)."""
     if uses < 1:
         raise SchoolError("--uses must be at least 1")
     async with db.transaction() as session:
         school = await repo.get_school(session, school_id)
         if school is None:
             raise SchoolError(f"no school with id {school_id}")
+        if member is not None:
+            invited = await _not_joined_member(session, school_id, member)
+            return await repo.add(session, Invite(code=new_invite_code(), school_id=school_id, role=invited.role,
+                                                  max_uses=1, expires_at=now + expires_in if expires_in else None,
+                                                  member_id=invited.id))
+        if role is None:
+            raise SchoolError("give --role, or --member for a personal invite")
         roles = policy_of(school).role_codes
         if role not in roles:
             raise SchoolError(f"unknown role {role!r}: this school's roles are {', '.join(roles)}")
         expires_at = now + expires_in if expires_in is not None else None
         return await repo.add(session, Invite(code=new_invite_code(), school_id=school_id, role=role,
                                               max_uses=uses, expires_at=expires_at))
+
+
+async def _not_joined_member(session, school_id: int, name: str) -> Member:
+    """The school's member called `name` (spaces and case ignored) who has no chat account yet."""
+    wanted = student_key(name)
+    found = [m for m in await repo.school_members(session, school_id) if student_key(m.display_name) == wanted]
+    if not found:
+        raise SchoolError(f"no member of school {school_id} is called {name!r}: import the roster first "
+                          "(teachlog members import)")
+    joined = [m for m in found if m.telegram_user_id is not None or m.slack_user_id is not None]
+    if len(joined) == len(found):
+        raise SchoolError(f"{name} has already joined")
+    return next(m for m in found if m not in joined)
+
+
+async def set_counts_from(db: Database, school_id: int, day: dt.date | None) -> None:
+    """From which day the school's quotas count for members without their own date (None: from joining)."""
+    async with db.transaction() as session:
+        school = await repo.get_school(session, school_id)
+        if school is None:
+            raise SchoolError(f"no school with id {school_id}")
+        school.counts_from = day
 
 
 def policy_of(school: School) -> Policy:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.calendar import SchoolCalendar
 from bot.membership import Profile
 from bot.policy import Policy, Rule
-from bot.progress import MemberFacts, RuleProgress, period_progress
+from bot.progress import MemberFacts, RuleProgress, counting_from, period_progress
 from bot.rule_windows import running_period
 from bot.schools import policy_of
 from storage import assignments as assignment_queries
@@ -115,7 +115,8 @@ async def _standing(db: Database, school_id: int, today: dt.date,
                     member_ids)
     standings = []
     for member in members:
-        facts = MemberFacts(member.id, member.role, member.joined_on)
+        facts = MemberFacts(member.id, member.role,
+                            counting_from(member.joined_on, member.counts_from, school.counts_from))
         progress = []
         for rule_period in rules:
             rule = rule_period.rule

@@ -81,7 +81,9 @@ async def digest_facts(db: Database, standing_source: StandingSource, school: Sc
     async with db.transaction() as session:
         by_member = await reports.tallies_by_member(session, school.id, tallies)
         changes = await weekly.entry_changes(session, school.id, week_began)
-        never_logged = [m.display_name for m in await weekly.members_never_logged(session, school.id)]
+        idle = await weekly.members_never_logged(session, school.id)
+        not_joined = [m.display_name for m in idle if m.telegram_user_id is None and m.slack_user_id is None]
+        never_logged = [m.display_name for m in idle if m.display_name not in not_joined]
         blocked = [m.display_name for m in await weekly.blocked_members(session, school.id)]
     blocks = [_blocks(values, len(codes)) for values in by_member.values()]
     behind = [(member.display_name, [p for p in member.rules if needs_reminder(p)]) for member in standing.members]
@@ -90,4 +92,5 @@ async def digest_facts(db: Database, standing_source: StandingSource, school: Sc
                  if standing.policy.rule(p.rule_id).per_student for student in p.students_missing]
     return DigestFacts(iso_week_key(today), [(name, rules) for name, rules in behind if rules],
                        _school_sums(blocks, 0, codes), _school_sums(blocks, 1, codes),
-                       [EntryChange(*change) for change in changes], never_logged, blocked, unreached)
+                       [EntryChange(*change) for change in changes], never_logged, blocked, unreached,
+                       not_joined)

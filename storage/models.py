@@ -43,6 +43,8 @@ class School(Base):
     reminder_time: Mapped[str] = mapped_column(String(5), default="16:30", server_default="16:30")
     quiet_start: Mapped[str] = mapped_column(String(5), default="21:00", server_default="21:00")
     quiet_end: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
+    # Quotas count from this day for everyone without their own date (a school that starts mid-term).
+    counts_from: Mapped[dt.date | None] = mapped_column(Date)
 
     members: Mapped[list[Member]] = relationship(back_populates="school")
 
@@ -69,6 +71,8 @@ class Member(Base):
     snoozed_until: Mapped[dt.date | None] = mapped_column(Date)
     # When a message to the member was refused because they blocked the bot (they are then inactive).
     blocked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Quotas count from this day for this member (a roster's counts_from); else the school's; else joined_on.
+    counts_from: Mapped[dt.date | None] = mapped_column(Date)
 
     school: Mapped[School] = relationship(back_populates="members")
 
@@ -84,6 +88,8 @@ class Invite(Base):
     uses: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A personal invite: whoever opens it becomes this pre-registered member.
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
 
 
 class ActivityType(Base):

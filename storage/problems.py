@@ -103,8 +103,10 @@ def _owner():
     return func.coalesce(Problem.assignee_member_id, Problem.closed_by_member_id)
 
 
-def _raised_between(start: dt.datetime, end: dt.datetime):
-    return and_(Problem.raised_at >= start, Problem.raised_at < end)
+def _raised_between(first_day: dt.date, last_day: dt.date):
+    """Raised on a visit made on one of these days: a problem counts with its visit, not when it was typed in."""
+    visit_day = select(Entry.occurred_on).where(Entry.id == Problem.entry_id).scalar_subquery()
+    return visit_day.between(first_day, last_day)
 
 
 def _closed_between(start: dt.datetime, end: dt.datetime):
@@ -116,23 +118,28 @@ def _unclosed_at(end: dt.datetime):
     return and_(Problem.raised_at < end, or_(Problem.closed_at.is_(None), Problem.closed_at >= end))
 
 
-async def counts(session: AsyncSession, school_id: int, start: dt.datetime, end: dt.datetime) -> tuple[int, int, int]:
-    """(raised in [start, end), still unclosed at `end`, closed in [start, end)) for the school."""
+async def counts(session: AsyncSession, school_id: int, start: dt.datetime, end: dt.datetime,
+                 days: tuple[dt.date, dt.date]) -> tuple[int, int, int]:
+    """(raised on visits of `days`, still unclosed at `end`, closed in [start, end)) for the school.
+
+    `days` are the local first and last day that [start, end) spans.
+    """
     def count_where(condition):
         return func.count().filter(condition)
     row = (await session.execute(
-        select(count_where(_raised_between(start, end)), count_where(_unclosed_at(end)),
+        select(count_where(_raised_between(*days)), count_where(_unclosed_at(end)),
                count_where(_closed_between(start, end)))
         .where(_of_school(school_id)))).one()
     return row[0], row[1], row[2]
 
 
-async def counts_by_member(session: AsyncSession, school_id: int, start: dt.datetime,
-                           end: dt.datetime) -> dict[int, tuple[int, int, int]]:
-    """Per member: (raised by them, assigned to them and unclosed at `end`, closed in range with them as owner)."""
+async def counts_by_member(session: AsyncSession, school_id: int, start: dt.datetime, end: dt.datetime,
+                           days: tuple[dt.date, dt.date]) -> dict[int, tuple[int, int, int]]:
+    """Per member: (raised by them on visits of `days`, assigned to them and unclosed at `end`,
+    closed in range with them as owner)."""
     found: dict[int, list[int]] = {}
     queries = (
-        (0, Problem.raised_by_member_id, _raised_between(start, end)),
+        (0, Problem.raised_by_member_id, _raised_between(*days)),
         (1, Problem.assignee_member_id, _unclosed_at(end)),
         (2, _owner(), _closed_between(start, end)),
     )

@@ -85,13 +85,13 @@ async def test_a_week_of_reminders_leaderboards_and_digests(week, clock):
     assert not [m for m in every_moment if m.endswith(("21:30", "23:00", "07:00"))]        # quiet hours
 
     reminder = received[cast["Li"].id][0][1]
-    assert "behind pace" in reminder and "Tutoring" in reminder and "Pace asks for 1 by now." in reminder
+    assert "behind pace" in reminder and "Tutoring" in reminder and "0 of 2 done; pace asks for 1 by now" in reminder
     board = received[GROUP][0][1]
-    assert "2026-W39" in board and "1. Qian Teacher — 100%\n1. Wang Teacher — 100%\n… and 4 more" in board
+    assert "(21 Sep – 27 Sep)" in board and "1. Qian Teacher — 100%\n1. Wang Teacher — 100%\n… and 4 more" in board
     assert "Most improved: Li Teacher (+1)" in board and "Tutoring 1 (+1)" in board               # top 2 only
     assert "Xiaoming" not in board and "maths" not in board                                 # never in a group
     digest = received[cast["Wang"].id][0][1]
-    assert "Weekly digest (2026-W40)" in digest and "Li Teacher" in digest and "Sun Teacher" in digest
+    assert "Weekly digest (28 Sep – 4 Oct)" in digest and "Li Teacher" in digest and "Sun Teacher" in digest
     assert "Tutoring 0 (last week 1)" in digest
     fake.assert_no_errors()
 

@@ -120,3 +120,28 @@ async def test_worker_once_plans_and_delivers_one_round(tmp_path, clock):
     assert report.planned["reminder"] == 2 and report.delivered["sent"] == 2
     assert notify_cli.report_line(report) == "planned: reminder 2; delivered: sent 2"
     assert sorted(m.chat_id for m in fake.sent) == [5000, 5001]
+
+
+async def test_a_sample_reminder_goes_to_the_member_now_marked_as_a_sample(tmp_path, clock):
+    from bot.sample_reminder import plan_sample_reminder
+
+    clock.set(local("2026-09-01", "10:00"))  # day one: nobody is behind pace yet, and it is not reminder time
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'sample.db'}")
+    await upgrade(db)
+    school = await create_school(db, "Lakeside School", language="en", now=clock.now())
+    await add_members(db, school.school_id, 2)
+    planned = await plan_sample_reminder(db, "teacher 001", clock.now())
+    assert planned.chat_id == 5001
+    fake = FakeTelegram()
+    report = await notify_cli.run_worker(Core(db=db, settings=Settings(_env_file=None), clock=clock),
+                                         FakePlatform(fake), interval=0, once=True)
+    assert report.delivered["sent"] == 1 and [m.chat_id for m in fake.sent] == [5001]
+    text = fake.sent[0].text
+    assert text.startswith("🧪 Sample reminder: this is what a member behind pace gets.\n⏰ You are behind pace")
+    assert "Tutoring · Teachers tutor at least twice a week" in text and "pace asks for" in text
+
+
+def test_sample_needs_a_member_who_has_joined(database):
+    assert "--sample needs --member NAME" in invoke("notify", "--sample").output
+    result = invoke("notify", "--sample", "--member", "Nobody Here")
+    assert result.exit_code == 1 and "no member is called 'Nobody Here'" in result.output

@@ -203,6 +203,7 @@ async def test_a_roster_imports_its_good_rows_and_reports_each_bad_one(db, schoo
         "Li Lei," + "长" * 61,  # 9: too long
         f"{ids['elsewhere']},Jim",  # 10: another school
         "李雷,小红",  # 11: repeated in the file
+        "nobody," + "长" * 61,  # 12: two problems, both reported
     ]) + "\n"
     report = await import_roster(db, school_id, text)
     assert (report.paired, report.already_paired) == (2, 2)
@@ -210,7 +211,9 @@ async def test_a_roster_imports_its_good_rows_and_reports_each_bad_one(db, schoo
         (4, "ambiguous member '王芳'"), (6, "unknown member 'nobody'"), (7, "missing column 'student'"),
         (8, "empty student name"), (9, "student name too long (61 characters; at most 60)"),
         (10, f"member {ids['elsewhere']} belongs to another school, not school 1"),
+        (12, "unknown member 'nobody'"),
     ]
+    assert report.bad_rows[-1].reason.endswith("; student name too long (61 characters; at most 60)")
     assert await stored_pairings(db) == [
         (ids["li_lei"], "小明", "小明"), (ids["li_lei"], "小红", "小红"), (ids["wang_leader"], "Tom", "tom")]
 

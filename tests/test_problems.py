@@ -299,3 +299,23 @@ async def test_counts_follow_the_days_of_the_range(bot, leader, wang, clock):
         ProblemCounts(raised=0, open=1, closed=1)
     assert await problem_counts(bot.db, school, dt.date(2026, 11, 19), dt.date(2026, 11, 30)) == \
         ProblemCounts(raised=0, open=2, closed=0)
+
+
+async def test_a_problem_counts_in_the_period_of_its_visit_not_the_day_it_was_typed_in(bot, wang):
+    await bot.say(wang, "/log")
+    await bot.tap(wang, "入户家访")
+    await bot.say(wang, "王小明")
+    await bot.tap(wang, "不，独自一人")
+    await bot.say(wang, "10月30号")  # typed in on 18 November, about a visit in October
+    await bot.tap(wang, "45 分钟")
+    await bot.say(wang, "了解学习情况")
+    await bot.say(wang, "家里没有书桌")
+    await bot.tap(wang, "完成")
+    await bot.tap(wang, "✅ 保存")
+    october = await problem_counts(bot.db, bot.school.school_id, dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    november = await problem_counts(bot.db, bot.school.school_id, NOV_1, NOV_30)
+    assert (october.raised, november.raised) == (1, 0)
+    assert november.open == 1  # still waiting for a leader at the end of November
+    by_member = await problem_counts_by_member(bot.db, bot.school.school_id, dt.date(2026, 10, 1),
+                                               dt.date(2026, 10, 31))
+    assert by_member[await member_id(bot.db, "王芳")].raised == 1

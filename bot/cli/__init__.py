@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import sys
 
-# each module registers its commands: bootstrap, export, notify (worker, notify, school reminders),
-# pairs (pair, roster), policy, progress
-from bot.cli import bootstrap, export, notify, pairs, policy, progress  # noqa: F401
+from bot.cli import (
+    bootstrap,  # noqa: F401  (registers its commands)
+    export,  # noqa: F401  (export)
+    imports,  # noqa: F401  (members import, entries import)
+    notify,  # noqa: F401  (worker, notify, school reminders)
+    pairs,  # noqa: F401  (pair, roster)
+    policy,  # noqa: F401  (policy)
+    progress,  # noqa: F401  (progress)
+)
 from bot.cli.common import app
 
 

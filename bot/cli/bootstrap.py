@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from importlib.metadata import entry_points
 
 import typer
 
 from bot.chat_state import bot_username
-from bot.cli.common import CliError, app, configure_logging, one_line_errors, sub_app, with_database
+from bot.cli.common import CliError, app, configure_logging, fail, one_line_errors, sub_app, with_database
 from bot.cli.policy import refuse_a_file_with_mistakes
 from bot.clock import SystemClock
 from bot.core import Core
-from bot.schools import create_invite, create_school, parse_expiry
+from bot.schools import create_invite, create_school, parse_expiry, set_counts_from
 from bot.settings import Settings
+from bot.staff_import import parse_day
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -86,10 +88,34 @@ async def invite_link_line(db: Database, code: str, username: str | None = None)
     return f"link: https://t.me/{username.lstrip('@')}?start={code}"
 
 
+@school_app.command("set")
+def school_set(
+    school: int = typer.Argument(..., help="The school id."),
+    counts_from: str = typer.Option(..., "--counts-from", metavar="YYYY-MM-DD|none",
+                                    help="From which day quotas count for members without their own date."),
+) -> None:
+    """Change a school's settings: from when its quotas count (a school that starts mid-term)."""
+    day = None if counts_from.strip().lower() == "none" else _day(counts_from)
+
+    async def work(db: Database) -> None:
+        await set_counts_from(db, school, day)
+        typer.echo(f"school {school}: quotas count from {day}" if day else
+                   f"school {school}: quotas count from each member's joining day")
+    with_database(work)
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return parse_day(text)
+    except (ValueError, TypeError):
+        fail(f"cannot read the date {text!r}: use YYYY-MM-DD")
+
+
 @invite_app.command("create")
 def invite_create(
     school: int = typer.Option(..., help="The school id."),
-    role: str = typer.Option(..., help="leader, head_teacher, teacher, staff, or another role of the school's policy."),
+    role: str = typer.Option(None, help="leader, head_teacher, teacher, staff, or another role of the policy."),
+    member: str = typer.Option(None, help="A personal invite for this pre-registered member (members import)."),
     uses: int = typer.Option(1, help="How many people may join with it."),
     expires: str = typer.Option("7d", help="e.g. 7d, 12h, 2w, or never."),
     bot_username_option: str = typer.Option(None, "--bot-username", help="The bot's @username for the link."),
@@ -97,7 +123,7 @@ def invite_create(
     """Create an invite; prints the code and the t.me link."""
     async def work(db: Database) -> None:
         invite = await create_invite(db, school, role, uses=uses, expires_in=parse_expiry(expires),
-                                     now=SystemClock().now())
+                                     now=SystemClock().now(), member=member)
         typer.echo(f"invite: {invite.code}")
         typer.echo(await invite_link_line(db, invite.code, bot_username_option))
     with_database(work)

@@ -19,6 +19,7 @@ from bot.core import Core
 from bot.messenger import TransientFailure
 from bot.notifier import Notifier, TickReport, worker_name
 from bot.planning import Planned, Planner
+from bot.sample_reminder import plan_sample_reminder
 from bot.schedule import QuietHours, parse_hhmm
 from bot.settings import Settings
 from bot.weekly_facts import database_standing
@@ -90,8 +91,19 @@ def notify(
                              "local date) instead of today."),
     time: str = typer.Option(None, "--time", metavar="HH:MM", help="With --dry-run: this local time instead of now."),
     platform: str = typer.Option("telegram", help="The chat platform to deliver through (without --dry-run)."),
+    sample: bool = typer.Option(False, "--sample", help="Send --member a sample reminder now, marked as a sample."),
+    member: str = typer.Option(None, "--member", help="With --sample: the member's display name."),
+    school: int = typer.Option(None, "--school", help="With --sample: the member's school, when names repeat."),
 ) -> None:
-    """List the notifications due now, or at --date/--time (--dry-run); without --dry-run, send what is due now."""
+    """List the notifications due now, or at --date/--time (--dry-run); without --dry-run, send what is due now.
+
+    With --sample --member NAME, that member gets a real reminder now (what staff behind pace get), marked as a sample.
+    """
+    if sample:
+        if member is None or dry_run:
+            fail("--sample needs --member NAME and goes without --dry-run")
+        planned = with_database(lambda db: plan_sample_reminder(db, member, CLOCK.now(), school_id=school))
+        typer.echo(f"sample reminder for {planned.recipient} (chat {planned.chat_id}) is in the outbox")
     if not dry_run:
         if date is not None or time is not None:
             fail("--date and --time only go with --dry-run: messages are sent now or not at all")

@@ -13,17 +13,22 @@ from telegram.ext import (
 )
 
 from bot.actions import is_malformed
+from bot.activity_words import activities_phrase
 from bot.core import Core
-from handlers.telegram.common import Context, answer_tap, caller, reply
+from bot.i18n import Translator
+from handlers.telegram.common import Context, answer_tap, caller, not_a_member_text, reply
 from handlers.telegram.log import answer_stale_button
 
 PRIVATE_ONLY_COMMANDS = ("log", "mine", "history", "undo", "settings", "away", "back", "export", "problems")
 
 
-def help_text(t, *, leader: bool = False) -> str:
+def help_text(t: Translator, *, leader: bool = False, activities: str | None = None) -> str:
+    """What the bot can do; `activities` names the school's own (see :func:`bot.activity_words.activities_phrase`)."""
+    log_line = t("log a {activities} (or tap 📝 Log)", activities=activities) if activities else \
+        t("log a home visit, call or tutoring session (or tap 📝 Log)")
     lines = [
         t("What I can do:"),
-        "/log — " + t("log a home visit, call or tutoring session (or tap 📝 Log)"),
+        "/log — " + log_line,
         "/log " + t("home visit Wang Xiaoming yesterday 40min notes — log in one line"),
         "/mine — " + t("where you stand on your quotas, and your counts"),
         "/report — " + t("your report with charts: /report month, /report last week, /report 家访"),
@@ -61,6 +66,7 @@ class Basics:
             CommandHandler(list(PRIVATE_ONLY_COMMANDS), self.private_only, filters=group),
             CallbackQueryHandler(self.stale_button),
             MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, self.unknown_command),
+            MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, self.text_outside_conversation),
         ]
 
     def guards(self) -> list[BaseHandler]:
@@ -76,7 +82,9 @@ class Basics:
 
     async def help(self, update: Update, context: Context) -> None:
         who = await caller(self.core, update)
-        await reply(update, help_text(who.t, leader=bool(who.profile and who.profile.is_leader)))
+        profile = who.profile
+        activities = activities_phrase(profile.policy, profile.role, who.t) if profile else None
+        await reply(update, help_text(who.t, leader=bool(profile and profile.is_leader), activities=activities))
 
     async def cancel(self, update: Update, context: Context) -> None:
         who = await caller(self.core, update)
@@ -89,6 +97,14 @@ class Basics:
     async def unknown_command(self, update: Update, context: Context) -> None:
         who = await caller(self.core, update)
         await reply(update, who.t("I don't know that command. /help lists what I can do."))
+
+    async def text_outside_conversation(self, update: Update, context: Context) -> None:
+        """Plain text that no conversation is waiting for: say how to start one (groups stay quiet)."""
+        who = await caller(self.core, update)
+        if who.profile is None:
+            await reply(update, not_a_member_text(who.t))
+            return
+        await reply(update, who.t("Send /log to log an activity, /mine to see your progress, /help for everything."))
 
     async def stale_button(self, update: Update, context: Context) -> None:
         await answer_stale_button(self.core, update, context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
+from bot.activity_words import activities_phrase
 from bot.chat_state import ChatStateStore
 from bot.core import Core
 from bot.i18n import N_, Translator
@@ -32,8 +33,9 @@ def telegram_name(update: Update) -> str:
 
 def welcome_text(profile: Profile, t: Translator) -> str:
     return t("Welcome, {name}! You have joined {school} as {role}.\n\nTap “📝 Log” below (or send /log) "
-             "after a home visit, call or tutoring session. /help lists everything I can do.",
-             name=profile.display_name, school=profile.school_name, role=role_label(profile.role, t))
+             "after each {activities}. /help lists everything I can do.",
+             name=profile.display_name, school=profile.school_name, role=role_label(profile.role, t),
+             activities=activities_phrase(profile.policy, profile.role, t))
 
 
 class JoinConversation:

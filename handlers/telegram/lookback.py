@@ -12,6 +12,7 @@ from bot import entries
 from bot.actions import IsKind, UndoEntry
 from bot.core import Core
 from bot.i18n import N_
+from bot.mine_text import counts_lines
 from bot.periods import period_bounds
 from bot.progress_text import rule_lines, shown
 from bot.standing import member_standing
@@ -67,17 +68,14 @@ class LookBack:
 
     async def counts_text(self, who: Caller, today) -> str:
         t, profile = who.t, member(who)
-        lines = []
+        periods = []
         for period, title in MINE_PERIODS:
             bounds = period_bounds(period, today, profile.policy)
             if bounds is None:  # no such period runs today
                 continue
             start, end = bounds
-            counts = await entries.counts_between(self.core.db, profile, start, end)
-            lines.append(f"<b>{escape(t(title))}</b>")
-            for activity in profile.policy.activities:
-                lines.append(f"  {escape(activity.label(t.language))}: {counts.get(activity.code, 0)}")
-        return "\n".join(lines)
+            periods.append((t(title), await entries.counts_between(self.core.db, profile, start, end)))
+        return "\n".join(escape(line) for line in counts_lines(periods, profile.policy, t))
 
     async def history(self, update: Update, context: Context) -> None:
         who = await self.member(update)

@@ -213,7 +213,7 @@ class ReportHandlers:
             return None, None
         today = profile.local_now(self.core.clock.now()).date()
         try:
-            window = report_window(request.kind, request.previous, today, profile.policy)
+            window = report_window(request.kind, request.previous, today, profile.policy, year=request.year)
         except NoSuchPeriod:
             await reply(update, t("The school calendar has no such period yet (terms are set in the school's "
                                   "policy)."))

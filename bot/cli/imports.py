@@ -1,0 +1,66 @@
+"""Bringing a school's spreadsheets in: `members import` (the staff roster) and `entries import` (past records)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import TypeVar
+
+import typer
+
+from bot.cli.common import CliError, sub_app, with_database
+from bot.clock import SystemClock
+from bot.entries_import import import_entries
+from bot.staff_import import BadRow, import_staff
+from bot.tables import TableError
+from storage.db import Database
+
+T = TypeVar("T")
+members_app = sub_app("members", "A school's staff.")
+entries_app = sub_app("entries", "Entries.")
+
+
+def report_bad_rows(file: Path, bad_rows: list[BadRow]) -> None:
+    for bad in bad_rows:
+        typer.echo(f"{file.name}:{bad.line}: {bad.reason}", err=True)
+
+
+async def read_file(reading: Awaitable[T], file: Path) -> T:
+    """The import's report; a file that cannot be read at all is a one-line error."""
+    try:
+        return await reading
+    except TableError as error:
+        raise CliError(f"{file}: {error}") from None
+
+
+@members_app.command("import")
+def members_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or .xlsx: name, role, counts_from."),
+    school: int = typer.Option(..., help="The school id."),
+) -> None:
+    """Pre-register staff from a roster; each bad row is reported with its line and every problem in it."""
+    async def work(db: Database) -> None:
+        report = await read_file(import_staff(db, school, file, SystemClock().now()), file)
+        if report.bad_rows:
+            report_bad_rows(file, report.bad_rows)
+            raise CliError(f"{len(report.bad_rows)} bad row(s); nothing was imported")
+        typer.echo(f"{file.name}: {len(report.added)} added, {len(report.updated)} updated, "
+                   f"{len(report.unchanged)} unchanged")
+    with_database(work)
+
+
+@entries_app.command("import")
+def entries_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="CSV or .xlsx: date, member, activity, student, duration, notes."),
+    school: int = typer.Option(..., help="The school id."),
+) -> None:
+    """Bring in past records; good rows are stored once each, every bad row is reported with its line."""
+    async def work(db: Database) -> None:
+        report = await read_file(import_entries(db, school, file, SystemClock().now()), file)
+        report_bad_rows(file, report.bad_rows)
+        typer.echo(f"{file.name}: {report.added} added, {report.already_there} already there, "
+                   f"{len(report.bad_rows)} bad")
+        if report.bad_rows:
+            raise CliError(f"{len(report.bad_rows)} bad row(s) not imported: fix them and import the file again")
+    with_database(work)
