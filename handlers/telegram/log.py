@@ -194,7 +194,7 @@ class LogConversation:
     async def show_summary(self, update: Update, context: Context, who: Caller, draft: EntryDraft) -> int:
         t = who.t
         context.user_data.pop(EDITING_KEY, None)
-        summary = draft_summary(draft, who.profile.policy, t)
+        summary = draft_summary(draft, who.profile.policy, t, who.today)
         if problems := problems_to_record(draft, who.profile.policy):
             summary += "\n" + noted_problems_text(problems, t)
         await reply(update, summary, reply_markup=inline(
@@ -488,8 +488,8 @@ class LogConversation:
         label = activity_label(profile.policy, draft.activity, t)
         if not created:
             return t("This entry was already saved.")
-        text = t("✅ Saved: {activity} on {when}.", activity=label, when=when_text(draft.day, draft.time, t))
         today = self.local_now(profile).date()
+        text = t("✅ Saved: {activity} on {when}.", activity=label, when=when_text(draft.day, draft.time, t, today))
         for period, tally in TALLIES:
             start, end = period_bounds(period, today, profile.policy)
             if start <= draft.day <= end:
