@@ -29,7 +29,6 @@ import chinese_calendar
 
 from bot.policy.model import ListedDays, Phase, Policy, Term
 
-
 #: The years chinese-calendar publishes public holidays and make-up workdays for.
 CHINESE_CALENDAR_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
 

@@ -128,7 +128,8 @@ class Entry(Base):
     covisitor_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     source: Mapped[str] = mapped_column(String(16), default="telegram")
     client_token: Mapped[str | None] = mapped_column(String(64), unique=True)
-    logged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Times the logic reads (undo window, digests, problem counts) have no default: they come from the clock.
+    logged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -157,7 +158,7 @@ class EntryAudit(Base):
     action: Mapped[str] = mapped_column(String(16))
     before: Mapped[dict[str, Any] | None] = mapped_column()
     after: Mapped[dict[str, Any] | None] = mapped_column()
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class ChatState(Base):
@@ -206,7 +207,7 @@ class DeliveryAttempt(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(Text)
 
@@ -223,7 +224,7 @@ class GroupLink(Base):
     top_n: Mapped[int | None] = mapped_column(Integer)
     totals_only: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class Problem(Base):
@@ -250,7 +251,7 @@ class Problem(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     assignee_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     result: Mapped[str | None] = mapped_column(Text)
-    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     assigned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))

@@ -11,7 +11,7 @@ from bot.drafts import EntryDraft
 from bot.i18n import translator
 from bot.membership import profile_for_telegram_user
 from handlers.telegram.render import day_text
-from storage.models import EntryAudit
+from storage.models import DeliveryAttempt, Entry, EntryAudit, GroupLink, Problem
 
 EN, ZH = translator("en"), translator("zh")
 
@@ -33,3 +33,10 @@ def test_a_day_shows_its_year_only_when_it_is_not_the_year_of_the_given_today():
     assert day_text(day, EN, today=dt.date(2026, 11, 18)) == "Thu 31 Dec"
     assert day_text(day, EN, today=dt.date(2027, 1, 2)) == "Thu 31 Dec 2026"
     assert day_text(day, ZH, today=dt.date(2027, 1, 2)) == "2026年12月31日 周四"
+
+
+def test_times_the_logic_reads_have_no_machine_clock_default():
+    """Entries, audits, problems, delivery attempts and group links need their time given: the clock's."""
+    columns = {Entry.logged_at, EntryAudit.at, Problem.raised_at, DeliveryAttempt.at, GroupLink.linked_at}
+    assert all(column.default is None and column.server_default is None and not column.nullable
+               for column in (c.property.columns[0] for c in columns))

@@ -65,7 +65,7 @@ def policy_list() -> None:
 
 
 def warn_of_unknown_holidays(source: str, text: str, policy: Policy) -> None:
-    """`SOURCE:LINE: warning: …` on stderr when holidays of years the policy spans are unknown (see bot.holiday_horizon)."""
+    """`SOURCE:LINE: warning: …` on stderr when the public holidays of years the policy spans are unknown."""
     years = years_without_holidays_in_policy(policy, CLOCK.now().astimezone(zone_of(policy)).date())
     if years:
         line = key_line(text, ("calendar", "chinese_holidays"))

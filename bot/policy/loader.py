@@ -23,13 +23,13 @@ from bot.policy.model import (
     ActivityType,
     Blackout,
     CalendarConfig,
+    ListedDays,
     Path,
     Phase,
     Policy,
     Role,
     Rule,
     Term,
-    ListedDays,
     consistency_problems,
     listed_days_problems,
     path_text,
@@ -280,7 +280,7 @@ def _consistency(data: Mapping[str, Any], lines: Mapping[Path, int], broken: set
         "activities": _raw_names(data.get("activities"), "code"),
         "phases": _raw_names(data.get("phases"), "name"),
     }
-    found = consistency_problems(**parts, also_known=also_known) + _listed_days_problems(calendar)
+    found = consistency_problems(**parts, also_known=also_known) + _listed_days_problems(calendar or {})
     return [
         _problem(path, message, _line_of(path, lines))
         for path, message in found

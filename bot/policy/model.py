@@ -585,7 +585,8 @@ def listed_days_problems(listed: Mapping[str, Mapping[int, Located]]) -> list[Pr
             for index, days in items:
                 path: Path = ("calendar", key, year, index)
                 if days.last_day < days.start:
-                    problems.append(((*path, "end"), f"the days end ({days.last_day}) before they start ({days.start})"))
+                    message = f"the days end ({days.last_day}) before they start ({days.start})"
+                    problems.append(((*path, "end"), message))
                     continue
                 outside = [day for day in (days.start, days.last_day) if day.year != year]
                 if outside:
