@@ -40,3 +40,8 @@ def test_times_the_logic_reads_have_no_machine_clock_default():
     columns = {Entry.logged_at, EntryAudit.at, Problem.raised_at, DeliveryAttempt.at, GroupLink.linked_at}
     assert all(column.default is None and column.server_default is None and not column.nullable
                for column in (c.property.columns[0] for c in columns))
+
+
+async def test_the_harness_bot_api_stamps_messages_with_the_bots_clock(bot, clock):
+    update = bot.fake.private_text(bot.fake.user(1003, "Zhao"), "/help")
+    assert update["message"]["date"] == int(clock.now().timestamp())
