@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 
+import pytest
+
 from bot.calendar import CHINESE_CALENDAR_YEARS, SchoolCalendar
 from bot.clock import FixedClock
 from bot.digest import DigestFacts, digest_text
@@ -140,3 +142,18 @@ def test_policy_check_reports_each_bad_listed_day_at_its_line():
         (12, "calendar.workdays.next.[key]: Input should be a valid integer, unable to parse string as an "
              "integer (got 'next')"),
     ]
+
+
+NOTE = "Note: the public holidays of 2027 are not known yet"
+
+
+@pytest.mark.skipif(PAST_HORIZON != 2027, reason="chinese-calendar now knows 2027: the fixed clock's year is covered")
+async def test_a_leaders_mine_notes_unknown_holidays_and_a_teachers_does_not(bot, li):
+    # The default policy opts in to public holidays; on 2026-11-18 its school year runs into 2027.
+    zhao = bot.fake.user(1004, "Zhao", "Min", language_code="en")
+    await bot.join(zhao, "leader")
+    await bot.say(zhao, "/mine")
+    assert bot.last_text(zhao).endswith(NOTE + ", so they count as working days in pace and reminders. "
+                                        "List them in the policy under calendar.holidays.")
+    await bot.say(li, "/mine")
+    assert NOTE not in bot.last_text(li)
