@@ -157,3 +157,15 @@ async def test_a_leaders_mine_notes_unknown_holidays_and_a_teachers_does_not(bot
                                         "List them in the policy under calendar.holidays.")
     await bot.say(li, "/mine")
     assert NOTE not in bot.last_text(li)
+
+
+def test_policy_set_warns_of_unknown_holidays_after_what_it_did(cli_database, tmp_path, monkeypatch):
+    from bot.cli import policy as policy_cli
+    monkeypatch.setattr(policy_cli, "CLOCK", FixedClock(DEFAULT_NOW))
+    assert invoke("school", "create", "合川中学").exit_code == 0
+    path = tmp_path / "plan.yaml"
+    path.write_text(POLICY, encoding="utf-8")
+    result = invoke("policy", "set", "--school", "1", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("school 1 now follows policy plan")
+    assert result.stderr.startswith(f"{path}:4: warning: ") and f"so in {PAST_HORIZON} holidays" in result.stderr
