@@ -105,7 +105,8 @@ async def give_telegram_accounts(db: Database, school_id: int, member_ids: list[
                               .values(telegram_user_id=LEADER_TELEGRAM_ID, role="leader", language="zh"))
         await session.execute(update(Member).where(Member.id == member_ids[1])
                               .values(telegram_user_id=TEACHER_TELEGRAM_ID, language="zh"))
-        session.add(GroupLink(chat_id=GROUP_CHAT, school_id=school_id, linked_by_member_id=member_ids[0]))
+        session.add(GroupLink(chat_id=GROUP_CHAT, school_id=school_id, linked_by_member_id=member_ids[0],
+                              linked_at=NOW))
 
 
 async def measure(db: Database, backend: str, members: int, entries: int, repeat: int) -> Timing:

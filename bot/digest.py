@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from babel.dates import format_date
 
+from bot.holiday_horizon import leader_note
 from bot.i18n import N_, Translator
 from bot.policy import Policy
 from bot.progress import RuleProgress
@@ -47,6 +48,8 @@ class DigestFacts:
     """(student, member) pairs: paired students nobody reached yet on a per-student quota."""
     not_joined: Sequence[str] = ()
     """Staff imported from the roster who have not opened their invite yet."""
+    unknown_holiday_years: Sequence[int] = ()
+    """Years of the running periods whose public holidays count as working days (see bot.holiday_horizon)."""
 
 
 def _section(title: str, items: Sequence[str], t: Translator) -> list[str]:
@@ -95,5 +98,7 @@ def digest_text(facts: DigestFacts, policy: Policy, t: Translator) -> str:
         lines += _section(t("Not joined yet (send them their invite):"), list(facts.not_joined), t)
     if facts.blocked:
         lines += _section(t("Blocked me, so they get no reminders:"), list(facts.blocked), t)
+    if facts.unknown_holiday_years:
+        lines += ["", leader_note(facts.unknown_holiday_years, t)]
     text = "\n".join(lines)
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"

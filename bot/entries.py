@@ -89,7 +89,7 @@ async def save_entry(db: Database, profile: Profile, draft: EntryDraft, *, sourc
                 duration_minutes=draft.duration_minutes, notes=draft.notes,
                 covisitor_member_id=draft.covisitor_member_id, source=source, client_token=draft.token,
                 logged_at=now))
-            await repo.add_audit(session, entry, "create", profile.member_id, None, snapshot(entry))
+            await repo.add_audit(session, entry, "create", profile.member_id, None, snapshot(entry), at=now)
             if problems := problems_to_record(draft, profile.policy):
                 await record_problems(session, entry, problems)
             return Saved(entry.id, True)
@@ -123,7 +123,7 @@ async def undo_entry(db: Database, profile: Profile, entry_id: int, now: dt.date
             return False
         before = snapshot(entry)
         entry.deleted_at = now
-        await repo.add_audit(session, entry, "delete", profile.member_id, before, None)
+        await repo.add_audit(session, entry, "delete", profile.member_id, before, None, at=now)
         return True
 
 

@@ -13,6 +13,7 @@ import zoneinfo
 from collections.abc import Awaitable, Callable
 
 from bot.digest import DigestFacts, EntryChange
+from bot.holiday_horizon import years_without_holidays_now
 from bot.leaderboard import Contender, WeekResults
 from bot.reminder_text import needs_reminder
 from bot.schedule import iso_week_key
@@ -93,4 +94,4 @@ async def digest_facts(db: Database, standing_source: StandingSource, school: Sc
     return DigestFacts(iso_week_key(today), [(name, rules) for name, rules in behind if rules],
                        _school_sums(blocks, 0, codes), _school_sums(blocks, 1, codes),
                        [EntryChange(*change) for change in changes], never_logged, blocked, unreached,
-                       not_joined)
+                       not_joined, years_without_holidays_now(standing.policy, today))

@@ -137,7 +137,8 @@ class Entry(Base):
     place_key: Mapped[str | None] = mapped_column(String(100))
     source: Mapped[str] = mapped_column(String(16), default="telegram")
     client_token: Mapped[str | None] = mapped_column(String(64), unique=True)
-    logged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Times the logic reads (undo window, digests, problem counts) have no default: they come from the clock.
+    logged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -207,7 +208,7 @@ class EntryAudit(Base):
     action: Mapped[str] = mapped_column(String(16))
     before: Mapped[dict[str, Any] | None] = mapped_column()
     after: Mapped[dict[str, Any] | None] = mapped_column()
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class ChatState(Base):
@@ -256,7 +257,7 @@ class DeliveryAttempt(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(Text)
 
@@ -273,7 +274,7 @@ class GroupLink(Base):
     top_n: Mapped[int | None] = mapped_column(Integer)
     totals_only: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class Problem(Base):
@@ -300,7 +301,7 @@ class Problem(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     assignee_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     result: Mapped[str | None] = mapped_column(Text)
-    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     assigned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))

@@ -106,9 +106,9 @@ async def entry_by_client_token(session: AsyncSession, token: str) -> Entry | No
 
 
 async def add_audit(session: AsyncSession, entry: Entry, action: str, actor_member_id: int | None,
-                    before: dict | None, after: dict | None) -> None:
+                    before: dict | None, after: dict | None, *, at: dt.datetime) -> None:
     session.add(EntryAudit(entry_id=entry.id, actor_member_id=actor_member_id, action=action,
-                           before=before, after=after))
+                           before=before, after=after, at=at))
     await session.flush()
 
 

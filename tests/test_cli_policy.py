@@ -95,7 +95,7 @@ def test_policy_set_to_a_preset_prints_the_name_and_activities_and_stores_them(c
     invoke("school", "create", "合川中学")
     result = invoke("policy", "set", "--school", "1", "seed-002")
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert lines[0] == ("school 1 now follows policy seed-002: 党的群众路线教育实践活动实施方案"
                         " / Mass-line education campaign")
     assert lines[1] == "8 activities, 10 rules:"

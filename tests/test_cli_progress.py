@@ -15,7 +15,6 @@ from bot.pairings import add_pairing
 from bot.schools import create_school
 from storage.db import Database
 from storage.models import Entry, Member
-from storage.types import utcnow
 from tests.support.cli import invoke
 
 SEPTEMBER = dt.date(2026, 9, 1)
@@ -32,8 +31,9 @@ async def add_member(db: Database, school_id: int, name: str, role: str) -> int:
 
 
 def entry(member_id: int, activity: str, day: dt.date, student: str, **extra) -> Entry:
+    logged = dt.datetime.combine(day, dt.time(10), dt.UTC)
     return Entry(school_id=1, member_id=member_id, activity_code=activity, occurred_on=day, student_name=student,
-                 student_key=student, source="test", **extra)
+                 student_key=student, source="test", logged_at=logged, **extra)
 
 
 async def fill(db: Database) -> None:
@@ -47,7 +47,8 @@ async def fill(db: Database) -> None:
             entry(wang, "home_visit", dt.date(2026, 11, 3), "小明", covisitor_member_id=li),
             entry(wang, "home_visit", dt.date(2026, 10, 20), "小刚"),
             entry(li, "phone_call", dt.date(2026, 11, 10), "小明"),
-            entry(li, "phone_call", dt.date(2026, 11, 11), "小红", deleted_at=utcnow()),
+            entry(li, "phone_call", dt.date(2026, 11, 11), "小红",
+                  deleted_at=dt.datetime(2026, 11, 12, 10, tzinfo=dt.UTC)),
         ])
 
 

@@ -142,7 +142,8 @@ async def test_a_paired_student_counts_in_the_per_student_rules(db, school, cloc
     await add_pairing(db, school_id, "李雷", "小红")
     async with db.transaction() as session:
         session.add(Entry(school_id=school_id, member_id=ids["li_lei"], activity_code="phone_call",
-                          occurred_on=dt.date(2026, 11, 10), student_name="小明", student_key="小明", source="test"))
+                          occurred_on=dt.date(2026, 11, 10), student_name="小明", student_key="小明", source="test",
+                          logged_at=dt.datetime(2026, 11, 10, 9, tzinfo=dt.UTC)))
     standing = await school_standing(db, school_id, dt.date(2026, 11, 18))
     li_lei = next(m for m in standing.members if m.member_id == ids["li_lei"])
     calls = next(r for r in li_lei.rules if r.rule_id == "paired-call-monthly")

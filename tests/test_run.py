@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 
+from bot.clock import SystemClock
 from bot.schools import create_invite, create_school
 from storage.db import Database
 from storage.migrate import upgrade
@@ -16,12 +17,15 @@ from tests.support.http_bot_api import serve
 TOKEN = "7000000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
 
-async def test_run_processes_what_was_sent_while_it_was_down_and_stops_cleanly_on_sigterm(tmp_path, clock):
+async def test_run_processes_what_was_sent_while_it_was_down_and_stops_cleanly_on_sigterm(tmp_path):
+    # The process runs on the real clock, so its data is made on the real clock too, as
+    # `teachlog invite create` would make it: the invite is valid whatever day the suite runs.
+    now = SystemClock().now()
     url = f"sqlite+aiosqlite:///{tmp_path / 'teachlog.db'}"
     db = Database(url)
     await upgrade(db)
-    school = await create_school(db, "Lakeside School", language="en", now=clock.now())
-    code = (await create_invite(db, school.school_id, "teacher", now=clock.now())).code
+    school = await create_school(db, "Lakeside School", language="en", now=now)
+    code = (await create_invite(db, school.school_id, "teacher", now=now)).code
     await db.dispose()
 
     fake = FakeTelegram()

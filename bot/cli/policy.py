@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 
 from bot.cli.common import fail, sub_app, with_database
 from bot.cli.text import count, one_line, table
+from bot.clock import Clock, SystemClock
+from bot.holiday_horizon import policy_warning, years_without_holidays_in_policy
 from bot.policy import Policy, check_policy_text, load_policy, load_preset, preset_names
+from bot.policy.loader import key_line
 from bot.policy.sources import load_policy_source
-from bot.schools import set_policy
+from bot.schools import DEFAULT_TIMEZONE, set_policy
+
+#: Where "today" comes from for the holiday warning; tests replace it.
+CLOCK: Clock = SystemClock()
 
 policy_app = sub_app("policy", "Policies: the activities and quota rules a school follows.")
 
@@ -26,6 +33,7 @@ def policy_check(file: Path = typer.Argument(..., help="A policy YAML file.")) -
         raise typer.Exit(1)
     policy = load_policy(text)
     typer.echo(f"{file}: ok ({summary(policy)})")
+    warn_of_unknown_holidays(str(file), text, policy)
     for phase in policy.phases:  # plan words such as 5月中旬 are shown as the dates they resolve to
         typer.echo(f"  phase {phase.name}: {phase.start} to {phase.end}  {phase.label_zh or phase.label_en}".rstrip())
 
@@ -38,12 +46,13 @@ def policy_set(
     """Give a school a new policy; prints its name and its activities."""
     refuse_a_file_with_mistakes(source)
     name = with_database(lambda db: set_policy(db, school, source))
-    policy = load_policy_source(source)[2]
+    _, text, policy = load_policy_source(source)
     typer.echo(f"school {school} now follows policy {name}: {both_languages(policy.title_zh, policy.title_en)}")
     typer.echo(f"{summary(policy)}:")
     rows = [[activity.code, both_languages(activity.label_zh, activity.label_en)] for activity in policy.activities]
     for line in table(["code", "activity"], rows)[1:]:
         typer.echo(f"  {line}")
+    warn_of_unknown_holidays(source, text, policy)
 
 
 @policy_app.command("list")
@@ -54,6 +63,18 @@ def policy_list() -> None:
     for name in names:
         policy = load_preset(name)
         typer.echo(f"{name.ljust(width)}  {both_languages(policy.title_zh, policy.title_en)}  ({summary(policy)})")
+
+
+def warn_of_unknown_holidays(source: str, text: str, policy: Policy) -> None:
+    """`SOURCE:LINE: warning: …` on stderr when the public holidays of years the policy spans are unknown."""
+    years = years_without_holidays_in_policy(policy, CLOCK.now().astimezone(zone_of(policy)).date())
+    if years:
+        line = key_line(text, ("calendar", "chinese_holidays"))
+        typer.echo(f"{source}:{line}: {policy_warning(years)}", err=True)
+
+
+def zone_of(policy: Policy) -> ZoneInfo:
+    return ZoneInfo(policy.timezone or DEFAULT_TIMEZONE)
 
 
 def read_policy_file(file: Path) -> str:

@@ -23,6 +23,7 @@ from bot.policy.model import (
     ActivityType,
     Blackout,
     CalendarConfig,
+    ListedDays,
     Path,
     Phase,
     Policy,
@@ -31,6 +32,7 @@ from bot.policy.model import (
     Rule,
     Term,
     consistency_problems,
+    listed_days_problems,
     path_text,
 )
 
@@ -73,6 +75,15 @@ def load_policy(text: str) -> Policy:
     if problems or policy is None:
         raise PolicyInvalid(problems)
     return policy
+
+
+def key_line(text: str, path: Path) -> int:
+    """The line of ``path`` (e.g. ``("calendar", "chinese_holidays")``) in a policy text, or of its nearest parent."""
+    try:
+        lines = _parse_yaml(text)[1]
+    except yaml.YAMLError:
+        return 1
+    return _line_of(path, lines)
 
 
 def preset_names() -> list[str]:
@@ -177,12 +188,17 @@ def _record_lines(
                 problems.append(PolicyProblem(line, f"{where}: duplicate key {key!r}"))
                 continue
             seen.add(key)
-            lines[(*path, key)] = line
-            _record_lines(value_node, (*path, key), lines, problems, active)
+            # Year keys (calendar.holidays: {2027: …}) are integers in the data, so in error locations too.
+            located: str | int = int(key) if key_node.tag == _INT_TAG and key.isdigit() else key
+            lines[(*path, located)] = line
+            _record_lines(value_node, (*path, located), lines, problems, active)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _record_lines(item, (*path, index), lines, problems, active)
     active.discard(id(node))
+
+
+_INT_TAG = "tag:yaml.org,2002:int"
 
 
 def _line_of(path: Path, lines: Mapping[Path, int]) -> int:
@@ -202,8 +218,8 @@ def _syntax_problem(error: yaml.MarkedYAMLError) -> PolicyProblem:
 
 # -- pydantic errors ----------------------------------------------------------------
 
-_MODELS: tuple[type[BaseModel], ...] = (Policy, Role, ActivityType, CalendarConfig, Term, Blackout, Phase, Rule,
-                                        RecordKind)
+_MODELS: tuple[type[BaseModel], ...] = (Policy, Role, ActivityType, CalendarConfig, Term, Blackout, ListedDays, Phase,
+                                        Rule, RecordKind)
 _KNOWN_KEYS = sorted(
     {(field.alias or name) for model in _MODELS for name, field in model.model_fields.items()}
 )
@@ -261,6 +277,7 @@ _STAND_INS: dict[type[BaseModel], dict[str, Any]] = {
     ActivityType: {"code": "invalid"},
     Term: {"id": "invalid", "start": date.min, "end": date.min},
     Blackout: {"start": date.min},
+    ListedDays: {"start": date.min},
     Phase: {"name": "invalid", "start": date.min, "end": date.min},
     Rule: {"id": "invalid", "roles": [], "activities": [], "min": 0, "period": "week"},
     RecordKind: {"code": "invalid"},
@@ -303,11 +320,23 @@ def _consistency(data: Mapping[str, Any], lines: Mapping[Path, int], broken: set
         "phases": _raw_names(data.get("phases"), "name"),
         "records": _raw_names(data.get("records"), "code"),
     }
+    found = consistency_problems(**parts, also_known=also_known) + _listed_days_problems(calendar or {})
     return [
         _problem(path, message, _line_of(path, lines))
-        for path, message in consistency_problems(**parts, also_known=also_known)
+        for path, message in found
         if not any(path[:end] in already_reported for end in range(len(path) + 1))
     ]
+
+
+def _listed_days_problems(calendar: Mapping[str, Any]) -> list[tuple[Path, str]]:
+    """:func:`listed_days_problems` over the listed holidays and workdays that are well-formed themselves."""
+    located: dict[str, dict[int, list[tuple[int, Any]]]] = {}
+    for key in ("holidays", "workdays"):
+        per_year = calendar.get(key)
+        located[key] = {year: [(index, days) for index, days, bad_keys in _salvage(items, ListedDays) if not bad_keys]
+                        for year, items in (per_year.items() if isinstance(per_year, dict) else ())
+                        if isinstance(year, int)}
+    return listed_days_problems(located)
 
 
 def _salvage(raw: Any, model: type[BaseModel]) -> list[tuple[int, Any, set[str]]]:

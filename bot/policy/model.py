@@ -256,12 +256,11 @@ class Phase(_Labelled):
         return self.name
 
 
-class Blackout(_Strict):
-    """Days on which no activity is expected (vacations, exam weeks): a single day or a range."""
+class _Days(_Strict):
+    """A single day (written as a bare date) or a range of days, both ends included."""
 
     start: date
     end: date | None = None
-    reason: str = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -273,6 +272,18 @@ class Blackout(_Strict):
         return self.end or self.start
 
 
+class Blackout(_Days):
+    """Days on which no activity is expected (vacations, exam weeks): a single day or a range."""
+
+    reason: str = ""
+
+
+class ListedDays(_Days):
+    """Public holidays or make-up workdays (调休) the school lists itself: a day or a range, with a name."""
+
+    name: str = ""
+
+
 class CalendarConfig(_Strict):
     """The school calendar as written in the policy; :class:`bot.calendar.SchoolCalendar` computes with it."""
 
@@ -280,11 +291,26 @@ class CalendarConfig(_Strict):
     school_year_start: str | None = None
     terms: tuple[Term, ...] = ()
     blackouts: tuple[Blackout, ...] = ()
+    #: Per year, the public holidays and make-up workdays the school lists; they override chinese-calendar.
+    holidays: dict[int, tuple[ListedDays, ...]] = {}
+    workdays: dict[int, tuple[ListedDays, ...]] = {}
 
     @field_validator("terms", "blackouts", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         return _as_tuple(value)
+
+    @field_validator("holidays", "workdays", mode="before")
+    @classmethod
+    def _lists_per_year(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        return {year: _as_tuple(days) for year, days in value.items()} if isinstance(value, dict) else value
+
+    @property
+    def listed_years(self) -> frozenset[int]:
+        """The years for which the policy lists its own holidays or make-up workdays."""
+        return frozenset(self.holidays) | frozenset(self.workdays)
 
     @field_validator("school_year_start")
     @classmethod
@@ -429,6 +455,10 @@ class Policy(_Strict):
             rules=list(enumerate(self.rules)),
             records=list(enumerate(self.records)),
         )
+        problems += listed_days_problems({
+            "holidays": {year: list(enumerate(days)) for year, days in self.calendar.holidays.items()},
+            "workdays": {year: list(enumerate(days)) for year, days in self.calendar.workdays.items()},
+        })
         if problems:
             raise ValueError("; ".join(f"{path_text(path)}: {message}" for path, message in problems))
         return self
@@ -620,6 +650,38 @@ def _overlapping_terms(terms: Located) -> list[Problem]:
                 )
             )
     return problems
+
+
+def listed_days_problems(listed: Mapping[str, Mapping[int, Located]]) -> list[Problem]:
+    """Listed holidays and make-up workdays outside the year they are listed under, backwards, or listed as both.
+
+    ``listed`` maps ``holidays`` and ``workdays`` to, per year, the located :class:`ListedDays`.
+    """
+    problems: list[Problem] = []
+    first_listed: dict[date, Path] = {}
+    for key in ("holidays", "workdays"):
+        for year, items in sorted(listed.get(key, {}).items()):
+            for index, days in items:
+                path: Path = ("calendar", key, year, index)
+                if days.last_day < days.start:
+                    message = f"the days end ({days.last_day}) before they start ({days.start})"
+                    problems.append(((*path, "end"), message))
+                    continue
+                outside = [day for day in (days.start, days.last_day) if day.year != year]
+                if outside:
+                    problems.append((path, f"{outside[0]} is not in {year}: list it under {outside[0].year}"))
+                    continue
+                for day in _day_range(days.start, days.last_day):
+                    other = first_listed.setdefault(day, path)
+                    if other[1] != key:
+                        problems.append((path, f"{day} is listed both as a holiday and as a workday "
+                                               f"(also {path_text(other)})"))
+                        break
+    return problems
+
+
+def _day_range(start: date, end: date) -> Iterable[date]:
+    return (date.fromordinal(ordinal) for ordinal in range(start.toordinal(), end.toordinal() + 1))
 
 
 def _rule_problems(path: Path, rule: Rule, names: _Names, *, has_terms: bool) -> list[Problem]:

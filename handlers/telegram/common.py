@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -22,6 +23,8 @@ A = TypeVar("A", bound=Action)
 class Caller:
     profile: Profile | None
     t: Translator
+    #: Today in the member's time zone on the core's clock (the clock's UTC day for strangers).
+    today: dt.date
 
 
 async def caller(core: Core, update: Update) -> Caller:
@@ -31,7 +34,8 @@ async def caller(core: Core, update: Update) -> Caller:
     client_language = user.language_code if user else None
     language = choose_language(profile.language if profile else None, client_language,
                                profile.school_language if profile else None)
-    return Caller(profile, translator(language))
+    now = core.clock.now()
+    return Caller(profile, translator(language), (profile.local_now(now) if profile else now).date())
 
 
 async def reply(update: Update, text: str, **kwargs) -> None:

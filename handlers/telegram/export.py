@@ -59,7 +59,7 @@ class ExportHandlers:
                 tempfile.SpooledTemporaryFile(IN_MEMORY_BYTES) as csv:
             count = await write_export(self.core.db, who.profile.school_id, start, end, language=t.language,
                                        today=today, xlsx=xlsx, csv=csv)
-            first_day, last_day = day_text(start, t), day_text(end, t)
+            first_day, last_day = day_text(start, t, today), day_text(end, t, today)
             caption = t.n("{n} entry from {start} to {end}.", "{n} entries from {start} to {end}.", count,
                           start=first_day, end=last_day)
             for stream, file_format in ((xlsx, "xlsx"), (csv, "csv")):

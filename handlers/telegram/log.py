@@ -284,7 +284,7 @@ class LogConversation:
     async def show_summary(self, update: Update, context: Context, who: Caller, draft: EntryDraft) -> int:
         t = who.t
         user_data(context).pop(EDITING_KEY, None)
-        summary = draft_summary(draft, member(who).policy, t)
+        summary = draft_summary(draft, member(who).policy, t, who.today)
         if problems := problems_to_record(draft, member(who).policy):
             summary += "\n" + noted_problems_text(problems, t)
         await reply(update, summary, reply_markup=inline(
@@ -601,8 +601,8 @@ class LogConversation:
         if draft.activity is None or draft.day is None:
             raise ValueError("a saved draft has an activity and a day")
         label = activity_label(profile.policy, draft.activity, t)
-        text = t("✅ Saved: {activity} on {when}.", activity=label, when=when_text(draft.day, draft.time, t))
         today = self.local_now(profile).date()
+        text = t("✅ Saved: {activity} on {when}.", activity=label, when=when_text(draft.day, draft.time, t, today))
         for period, tally in TALLIES:
             bounds = period_bounds(period, today, profile.policy)
             if bounds is not None and bounds[0] <= draft.day <= bounds[1]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
 from telegram import Update
@@ -11,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot import entries
 from bot.actions import IsKind, UndoEntry
 from bot.core import Core
+from bot.holiday_horizon import leader_note, years_without_holidays_now
 from bot.i18n import N_
 from bot.mine_text import counts_lines
 from bot.periods import period_bounds
@@ -51,7 +53,8 @@ class LookBack:
         if who is None:
             return
         today = member(who).local_now(self.core.clock.now()).date()
-        parts = [await self.progress_text(who, today), await self.counts_text(who, today)]
+        parts = [await self.progress_text(who, today), await self.counts_text(who, today),
+                 self.leader_note(who, today)]
         await reply(update, "\n\n".join(part for part in parts if part), parse_mode=ParseMode.HTML)
 
     async def progress_text(self, who: Caller, today) -> str:
@@ -65,6 +68,12 @@ class LookBack:
         for progress in visible:
             lines += [escape(line) for line in rule_lines(progress, policy, t)]
         return "\n".join(lines)
+
+    def leader_note(self, who: Caller, today: date) -> str:
+        """For leaders: that pace counts unknown public holidays as working days, when it does."""
+        profile = member(who)
+        years = years_without_holidays_now(profile.policy, today) if profile.role == "leader" else ()
+        return escape(leader_note(years, who.t)) if years else ""
 
     async def counts_text(self, who: Caller, today) -> str:
         t, profile = who.t, member(who)
@@ -87,7 +96,7 @@ class LookBack:
             await reply(update, t("You have not logged anything yet. Send /log to log your first activity."))
             return
         lines = [t("Your last {n} entries:", n=len(recent))]
-        lines += [f"{i}. {entry_line(e, member(who).policy, t)}" for i, e in enumerate(recent, 1)]
+        lines += [f"{i}. {entry_line(e, member(who).policy, t, who.today)}" for i, e in enumerate(recent, 1)]
         await reply(update, "\n".join(lines))
 
     async def undo(self, update: Update, context: Context) -> None:
@@ -99,7 +108,7 @@ class LookBack:
         if entry is None:
             await reply(update, t("There is nothing to undo: you have logged nothing in the last 24 hours."))
             return
-        await reply(update, t("Remove this entry?") + "\n" + entry_line(entry, member(who).policy, t),
+        await reply(update, t("Remove this entry?") + "\n" + entry_line(entry, member(who).policy, t, who.today),
                     reply_markup=inline([(t("Yes, remove it"), UndoEntry(entry.id)),
                                          (t("No, keep it"), UndoEntry(None))]))
 

@@ -60,10 +60,10 @@ def noted_problems_text(texts: list[str], t: Translator) -> str:
     return "\n".join([t("Problems raised:"), *(f"{n}. {text}" for n, text in enumerate(texts, 1))])
 
 
-def problem_text(problem: problems.ProblemView, t: Translator) -> str:
+def problem_text(problem: problems.ProblemView, t: Translator, today: dt.date) -> str:
     """One problem as a leader or its assignee sees it in a direct message (student name included)."""
     lines = [f"❗ {problem.text}"]
-    about = t("raised by {name} on {day}", name=problem.raised_by, day=day_text(problem.raised_on, t))
+    about = t("raised by {name} on {day}", name=problem.raised_by, day=day_text(problem.raised_on, t, today))
     lines.append(f"👤 {problem.student} · {about}" if problem.student else f"👤 {about}")
     lines.append("📌 " + (t("Assigned to {name}", name=problem.assignee) if problem.assignee
                           else t("Not assigned yet")))
@@ -123,7 +123,7 @@ class ProblemHandlers:
             if profile.is_leader:
                 buttons.append((t("Assign"), AssignProblem(problem.id)))
             buttons.append((t("Close"), CloseProblem(problem.id)))
-            await reply(update, problem_text(problem, t), reply_markup=inline(buttons))
+            await reply(update, problem_text(problem, t, who.today), reply_markup=inline(buttons))
 
     # --- assigning -----------------------------------------------------------------------------
 
@@ -140,7 +140,7 @@ class ProblemHandlers:
         user_data(context)[PROBLEM_KEY] = problem_id
         candidates = await problems.assignment_candidates(self.core.db, member(who))
         question = who.t("Who should take care of it? Tap a name, or type part of a name.")
-        text = problem_text(problem, who.t) + "\n\n" + question
+        text = problem_text(problem, who.t, who.today) + "\n\n" + question
         return await self.show_candidates(update, who.t, candidates, 0, text)
 
     async def show_candidates(self, update: Update, t: Translator, candidates: list[problems.Candidate], page: int,
@@ -202,7 +202,7 @@ class ProblemHandlers:
         if assignee.member_id == member(who).member_id:
             await reply(update, t("Assigned to you. Tap Close on it when it is solved."))
         elif await self.notify_assignee(context, assignee, dataclasses.replace(
-                problem, assignee_id=assignee.member_id, assignee=assignee.name), member(who).display_name):
+                problem, assignee_id=assignee.member_id, assignee=assignee.name), member(who).display_name, who.today):
             await reply(update, t("Assigned to {name}. I told them in a direct message.", name=assignee.name))
         else:
             await reply(update, t("Assigned to {name}, but I could not message them: please tell them yourself.",
@@ -210,14 +210,14 @@ class ProblemHandlers:
         return ConversationHandler.END
 
     async def notify_assignee(self, context: Context, assignee: problems.Assignee, problem: problems.ProblemView,
-                              leader_name: str) -> bool:
+                              leader_name: str, today: dt.date) -> bool:
         """A direct message to the member the problem went to; False when it could not be delivered."""
         if assignee.telegram_user_id is None:
             return False
         t = translator(assignee.language)
         text = "\n\n".join([
             t("📌 {leader} gave you a problem from the problem list:", leader=leader_name),
-            problem_text(problem, t),
+            problem_text(problem, t, today),
             t("When it is solved, tap Close and write what was done. /problems lists yours."),
         ])
         try:
@@ -238,7 +238,7 @@ class ProblemHandlers:
         if problem is None:
             return ConversationHandler.END
         user_data(context)[PROBLEM_KEY] = problem_id
-        await reply(update, problem_text(problem, who.t) + "\n\n" + who.t(
+        await reply(update, problem_text(problem, who.t, who.today) + "\n\n" + who.t(
             "What was done about it? Type the result; it is kept with the problem. Or send /cancel."))
         return RESULT
 

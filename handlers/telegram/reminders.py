@@ -59,7 +59,7 @@ class ReminderHandlers:
             return
         await go_away(self.core.db, who.profile.member_id, last_day)
         await reply(update, t("Got it: no reminders up to and including {day}. Send /back if you return earlier.",
-                              day=day_text(last_day, t)))
+                              day=day_text(last_day, t, today)))
 
     async def back(self, update: Update, context: Context) -> None:
         who = await caller(self.core, update)
@@ -83,4 +83,4 @@ class ReminderHandlers:
         day = await snooze(self.core.db, who.profile.member_id, self.today(who.profile))
         t = who.t
         await tapped_query(update).edit_message_reply_markup(None)
-        await reply(update, t("OK, I will remind you on {day}.", day=day_text(day, t)))
+        await reply(update, t("OK, I will remind you on {day}.", day=day_text(day, t, who.today)))

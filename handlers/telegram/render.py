@@ -12,15 +12,16 @@ from bot.i18n import N_, Translator
 from bot.policy import Policy
 
 
-def day_text(day: dt.date, t: Translator) -> str:
+def day_text(day: dt.date, t: Translator, today: dt.date) -> str:
+    """The day as people read it; with its year when that is not the year of ``today``."""
     pattern = "M月d日 EEE" if t.language == "zh" else "EEE d MMM"
-    if day.year != dt.date.today().year:
+    if day.year != today.year:
         pattern = "y年M月d日 EEE" if t.language == "zh" else "EEE d MMM y"
     return format_date(day, pattern, locale=t.language)
 
 
-def when_text(day: dt.date, time: dt.time | None, t: Translator) -> str:
-    text = day_text(day, t)
+def when_text(day: dt.date, time: dt.time | None, t: Translator, today: dt.date) -> str:
+    text = day_text(day, t, today)
     return f"{text} {time.strftime('%H:%M')}" if time else text
 
 
@@ -38,7 +39,7 @@ def activity_label(policy: Policy, code: str, t: Translator) -> str:
     return activity.label(t.language) if activity else code
 
 
-def draft_summary(draft: EntryDraft, policy: Policy, t: Translator) -> str:
+def draft_summary(draft: EntryDraft, policy: Policy, t: Translator, today: dt.date) -> str:
     if draft.activity is None:
         raise ValueError("a draft is summarised once its activity is chosen")
     lines = [t("Please check this entry:"), "", f"📝 {activity_label(policy, draft.activity, t)}"]
@@ -49,7 +50,7 @@ def draft_summary(draft: EntryDraft, policy: Policy, t: Translator) -> str:
     if draft.covisitor_name:
         lines.append("🤝 " + t("with {name}", name=draft.covisitor_name))
     if draft.day:
-        lines.append(f"📅 {when_text(draft.day, draft.time, t)}")
+        lines.append(f"📅 {when_text(draft.day, draft.time, t, today)}")
     if draft.duration_minutes is not None:
         lines.append(f"⏱ {duration_text(draft.duration_minutes, t)}")
     if draft.notes:
@@ -57,8 +58,8 @@ def draft_summary(draft: EntryDraft, policy: Policy, t: Translator) -> str:
     return "\n".join(lines)
 
 
-def entry_line(entry: EntryView, policy: Policy, t: Translator) -> str:
-    parts = [when_text(entry.day, entry.time, t), activity_label(policy, entry.activity, t)]
+def entry_line(entry: EntryView, policy: Policy, t: Translator, today: dt.date) -> str:
+    parts = [when_text(entry.day, entry.time, t, today), activity_label(policy, entry.activity, t)]
     if entry.student:
         parts.append(entry.student)
     if entry.duration_minutes is not None:

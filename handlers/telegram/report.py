@@ -187,8 +187,9 @@ class ReportHandlers:
         lines = [member_text(report, t, private=True)]
         if listed.total:
             lines += ["", t("Entries in this period ({n}):", n=listed.total)]
+            today = viewer.local_now(self.core.clock.now()).date()
             for number, entry in enumerate(listed.entries, 1):
-                lines.append(f"{number}. {entry_line(self.preview(entry), viewer.policy, t)}")
+                lines.append(f"{number}. {entry_line(self.preview(entry), viewer.policy, t, today)}")
             if listed.total > len(listed.entries):
                 lines.append(t("…and {n} earlier.", n=listed.total - len(listed.entries)))
         await self.send_report(update, "\n".join(lines), lambda: personal_charts(report, t))

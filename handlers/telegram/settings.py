@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -28,11 +30,11 @@ TIME_ERRORS = {
 }
 
 
-def reminders_text(settings: ReminderSettings, t: Translator) -> str:
+def reminders_text(settings: ReminderSettings, t: Translator, today: dt.date) -> str:
     lines = [t(FREQUENCY_TEXTS[settings.frequency], time=settings.time)]
     if settings.away_until is not None:
         lines.append(t("You are away until {day}: no reminders until then. /back ends it.",
-                       day=day_text(settings.away_until, t)))
+                       day=day_text(settings.away_until, t, today)))
     if settings.frequency != "off":
         lines.append(t("To change the time, send e.g. /settings 17:30."))
     return "\n".join(lines)
@@ -63,21 +65,21 @@ class SettingsHandlers:
             return
         t = who.t
         if context.args:
-            await self.set_time(update, who.profile.member_id, " ".join(context.args), t)
+            await self.set_time(update, who.profile.member_id, " ".join(context.args), t, who.today)
             return
         settings = await reminder_settings(self.core.db, who.profile.member_id)
         text = t("Language: {language}. Choose the language I write to you in:", language=LANGUAGE_NAMES[t.language])
-        await reply(update, text + "\n\n" + reminders_text(settings, t),
+        await reply(update, text + "\n\n" + reminders_text(settings, t, who.today),
                     reply_markup=settings_keyboard(settings.frequency, t))
 
-    async def set_time(self, update: Update, member_id: int, text: str, t: Translator) -> None:
+    async def set_time(self, update: Update, member_id: int, text: str, t: Translator, today: dt.date) -> None:
         try:
             await set_reminder_time(self.core.db, member_id, text)
         except ReminderTimeError as problem:
             settings = await reminder_settings(self.core.db, member_id)
             await reply(update, t(TIME_ERRORS[problem.code], start=settings.quiet_start, end=settings.quiet_end))
             return
-        await reply(update, reminders_text(await reminder_settings(self.core.db, member_id), t))
+        await reply(update, reminders_text(await reminder_settings(self.core.db, member_id), t, today))
 
     async def on_language(self, update: Update, context: Context) -> None:
         await answer_tap(update)
@@ -99,4 +101,5 @@ class SettingsHandlers:
             return
         await set_frequency(self.core.db, who.profile.member_id, tapped(update, SetReminders).frequency)
         await tapped_query(update).edit_message_reply_markup(None)
-        await reply(update, reminders_text(await reminder_settings(self.core.db, who.profile.member_id), who.t))
+        await reply(update, reminders_text(await reminder_settings(self.core.db, who.profile.member_id), who.t,
+                                           who.today))

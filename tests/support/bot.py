@@ -20,7 +20,7 @@ class BotHarness:
 
     def __init__(self, db: Database, clock: FixedClock, *, conversation_timeout: float | None = None) -> None:
         self.db, self.clock = db, clock
-        self.fake = FakeTelegram()
+        self.fake = FakeTelegram(now=lambda: clock.now().timestamp())
         self.core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
         self.conversation_timeout = conversation_timeout
         self.app = None

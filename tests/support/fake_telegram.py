@@ -563,12 +563,14 @@ class FakeTelegram:
         *,
         bot_first_name: str = "TeachLog",
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], float] = time.time,
         strict_not_modified: bool = True,
     ) -> None:
         self.bot_username = bot_username
         self.bot_id = bot_id
         self.bot_first_name = bot_first_name
         self.clock = clock
+        self.now = now  # the Unix time stamped on messages: the bot's clock in harness tests
         self.strict_not_modified = strict_not_modified
         self.token = f"{bot_id}:TEST-TOKEN-teachlog"
         self.request = FakeRequest(self)
@@ -706,7 +708,7 @@ class FakeTelegram:
         return user
 
     def _now(self) -> int:
-        return int(time.time())
+        return int(self.now())
 
     def _next_update(self, **payload: Any) -> JSON:
         return {"update_id": next(self._update_ids), **payload}
