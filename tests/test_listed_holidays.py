@@ -93,12 +93,13 @@ def test_years_past_the_library_without_listed_holidays_are_named():
 
 def test_the_leader_digest_notes_years_whose_holidays_count_as_working_days():
     policy = load_policy(POLICY)
-    facts = DigestFacts(f"{PAST_HORIZON}-W19", [], {}, {}, [], [], [], [], (PAST_HORIZON,))
+    facts = DigestFacts(f"{PAST_HORIZON}-W19", [], {}, {}, [], [], [], [], unknown_holiday_years=(PAST_HORIZON,))
     assert digest_text(facts, policy, translator("en")).endswith(
         f"Note: the public holidays of {PAST_HORIZON} are not known yet, so they count as working days in pace "
         "and reminders. List them in the policy under calendar.holidays.")
     assert f"{PAST_HORIZON}年的法定节假日尚未公布" in digest_text(facts, policy, translator("zh"))
-    assert "not known yet" not in digest_text(DigestFacts("W", [], {}, {}, [], [], [], []), policy, translator("en"))
+    assert "not known yet" not in digest_text(DigestFacts(f"{PAST_HORIZON}-W19", [], {}, {}, [], [], [], []), policy,
+                                                translator("en"))
 
 
 def test_policy_check_warns_of_unknown_holidays_at_the_calendar_line_and_still_passes(tmp_path, monkeypatch):

@@ -64,7 +64,7 @@ async def test_every_problem_of_every_bad_row_is_reported_and_nothing_is_importe
     report = await import_staff(bot.db, bot.school.school_id, roster, bot.clock.now())
     assert [(bad.line, bad.problems) for bad in report.bad_rows] == [
         (3, ("the name is missing",
-             "unknown role 'janitor': use one of leader, head_teacher, teacher, staff",
+             "unknown role 'janitor': use one of principal, leader, head_teacher, teacher, staff",
              "cannot read the date 'next monday': use YYYY-MM-DD")),
         (4, ("the role is missing",)),
         (5, ("王芳 is already on line 2",)),

@@ -97,7 +97,8 @@ def test_policy_set_refuses_an_impossible_date_with_file_and_line_and_keeps_the_
 def test_a_date_with_a_time_of_day_is_not_a_date():
     [problem] = check_policy_text(policy_with(PHASE_END="2026-05-10 08:00"))
     assert (problem.line, problem.message) == (
-        11, "phases[0].end: '2026-05-10 08:00' is not a date (it has a time of day): write YYYY-MM-DD, e.g. 2026-09-01")
+        11, "phases[0].end: bad phase date '2026-05-10 08:00': use a date like 2026-05-20 "
+            "or a plan word like 1月上旬, 5月中旬, 9月下旬, 12月")
 
 
 def test_a_value_its_explicit_tag_cannot_build_is_reported_at_its_line():
