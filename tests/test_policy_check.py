@@ -320,3 +320,8 @@ def test_policies_built_in_python_are_checked_too():
             activities=[ActivityType(code="home_visit")],
             rules=[Rule(id="r", roles=["boss"], activities=["home_visit"], minimum=1, period="week")],
         )
+
+
+def test_a_key_of_another_section_is_unknown_here_without_a_suggestion_of_itself():
+    problems = check_policy_text(GOOD.replace("{id: 2026-autumn, start:", "{id: 2026-autumn, name: Autumn, start:"))
+    assert [(p.line, p.message) for p in problems] == [(13, "calendar.terms[0]: unknown key 'name'")]

@@ -234,8 +234,10 @@ def _pydantic_problem(detail: Mapping[str, Any], lines: Mapping[Path, int]) -> P
     kind = detail["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        close = difflib.get_close_matches(key, _KNOWN_KEYS, n=1, cutoff=0.7)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        # A key of another section (such as a holiday range's `name` inside a term) suggests nothing.
+        others = [known for known in _KNOWN_KEYS if known != key]
+        close = difflib.get_close_matches(key, others, n=1, cutoff=0.7)
+        hint = f" (did you mean {close[0]!r}?)" if close and key not in _KNOWN_KEYS else ""
         return _problem(loc[:-1], f"unknown key {key!r}{hint}", _line_of(loc, lines))
     if kind == "missing":
         return _problem(loc[:-1], f"missing key {loc[-1]!r}", _line_of(loc, lines))
