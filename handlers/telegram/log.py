@@ -231,20 +231,14 @@ class LogConversation:
             await reply(update, t("What did you do?"), reply_markup=inline(buttons))
         elif step == "student":
             names = await entries.student_choices(self.core.db, profile)
-            user_data(context)["recent_names"] = names
-            markup = inline([draft_button(name, ChooseStudent(i), draft) for i, name in enumerate(names)],
-                            per_row=3) if names else None
-            question = t("Which student or family? Type the name, or tap a recent one.") if names else \
-                t("Which student or family? Type the name.")
-            await reply(update, question, reply_markup=markup)
+            await self.offer_names(update, context, draft, "recent_names", names, ChooseStudent, 3, t(
+                "Which student or family? Type the name, or tap a recent one.") if names else t(
+                "Which student or family? Type the name."))
         elif step == "place":
             places = await assigned_place_names(self.core.db, profile.school_id, profile.member_id)
-            user_data(context)["assigned_places"] = places
-            markup = inline([draft_button(name, ChoosePlace(i), draft) for i, name in enumerate(places)],
-                            per_row=2) if places else None
-            question = t("Where was it? Tap one of your places, or type it.") if places else \
-                t("Where was it (class, branch, village, contact point)? Type it.")
-            await reply(update, question, reply_markup=markup)
+            await self.offer_names(update, context, draft, "assigned_places", places, ChoosePlace, 2, t(
+                "Where was it? Tap one of your places, or type it.") if places else t(
+                "Where was it (class, branch, village, contact point)? Type it."))
         elif step == "covisitor":
             colleagues = await entries.recent_colleagues(self.core.db, profile)
             await self.ask_covisitor(update, t, draft, colleagues, t(
@@ -264,6 +258,15 @@ class LogConversation:
             await self.ask_problems(update, t, draft, t("Did the family raise any problems? Type one per message, "
                                                         "then tap Done; tap None if there were none."))
         return STATE_OF_STEP[step]
+
+    async def offer_names(self, update: Update, context: Context, draft: EntryDraft, offered_key: str,
+                          names: list[str], kind: type[ChooseStudent] | type[ChoosePlace], per_row: int,
+                          question: str) -> None:
+        """Ask ``question`` with ``names`` as buttons, remembered under ``offered_key`` for the tap."""
+        user_data(context)[offered_key] = names
+        markup = inline([draft_button(name, kind(i), draft) for i, name in enumerate(names)],
+                        per_row=per_row) if names else None
+        await reply(update, question, reply_markup=markup)
 
     async def ask_problems(self, update: Update, t: Translator, draft: EntryDraft, question: str) -> int:
         if not draft.problems:
