@@ -170,7 +170,10 @@ async def test_a_reminder_in_flight_at_a_kill_is_sent_after_the_restart_at_most_
             await until_statuses(url, ["sending", "sending", "sent", "sent"])
             await bot.kill()
             # Back after the delivery lease (5 minutes) ran out, so the rows the dead bot held are sent again.
-            await bot.start("faketime", "-f", f"+{DeliveryPolicy().lease.total_seconds() / 60 + 1:.0f}m")
+            # An absolute start, from this process's own clock: a relative one (+6m) would count from the
+            # machine's real clock even when this suite itself runs under faketime.
+            later = dt.datetime.now() + DeliveryPolicy().lease + dt.timedelta(minutes=1)  # local, as faketime reads
+            await bot.start("faketime", "-f", f"@{later:%Y-%m-%d %H:%M:%S}")
             await fake.wait_until(lambda: times_sent(delivered_in_flight) == 2 and times_sent(lost_in_flight) == 1,
                                   timeout=REPLY_TIMEOUT)
             await until_statuses(url, ["sent"] * len(texts))

@@ -23,7 +23,7 @@ class BotProcess:
         self.starts = 0
 
     async def start(self, *prefix: str) -> None:
-        """Start the bot, optionally under a wrapper such as `faketime -f +6m`."""
+        """Start the bot, optionally under a wrapper such as `faketime -f "@2026-11-18 17:36:00"`."""
         self.starts += 1
         with self.log_path.open("a") as log:
             log.write(f"--- start {self.starts}\n")
