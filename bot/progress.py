@@ -43,6 +43,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
 from bot.calendar import SchoolCalendar
 from bot.policy.model import Policy, Rule
@@ -57,6 +58,12 @@ class MemberFacts:
     member_id: int
     role: str
     joined_on: date
+    """The day targets count from: the joining day, or the member's or school's ``counts_from``."""
+    counts_from_set: bool = False
+    """``joined_on`` is a ``counts_from`` date rather than the joining day (see :func:`counting_from`)."""
+
+
+ProratedBy = Literal["joined", "counts_from", "window"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,9 @@ class RuleProgress:
     on_pace: bool
     maximum: int | None = None
     students_missing: tuple[str, ...] = ()
+    prorated_by: ProratedBy | None = None
+    """Why the target is less than the rule's minimum: the member joined (or counts from) mid-period, or
+    the rule's phase or dates cover part of the period."""
 
     @property
     def complete(self) -> bool:
@@ -166,6 +176,7 @@ def rule_progress(
         done=done,
         paired_students=paired_students,
         student_counts=student_counts,
+        whole_minimum=rule.minimum,
     )
 
 
@@ -181,9 +192,19 @@ def period_progress(
     done: int = 0,
     paired_students: Iterable[str] = (),
     student_counts: Mapping[str, int] | Iterable[str] = (),
+    whole_minimum: int | None = None,
 ) -> RuleProgress:
-    """Progress on ``rule`` for an explicit period; ``today`` may be after it (a closed period)."""
+    """Progress on ``rule`` for an explicit period; ``today`` may be after it (a closed period).
+
+    ``whole_minimum`` is the rule's own minimum when ``rule`` carries the smaller one of a period cut by
+    its phase or dates (:meth:`bot.rule_windows.RunningPeriod.rule_in_it`).
+    """
     per_student_min = prorated_target(rule.minimum, period_start, period_end, member.joined_on, calendar)
+    prorated_by: ProratedBy | None = None
+    if per_student_min < rule.minimum:
+        prorated_by = "counts_from" if member.counts_from_set else "joined"
+    elif whole_minimum is not None and rule.minimum < whole_minimum:
+        prorated_by = "window"
     missing: tuple[str, ...] = ()
     if rule.per_student or rule.per_place:  # a place is met like a student: assigned places are passed as students
         students = tuple(dict.fromkeys(name.strip() for name in paired_students if name.strip()))
@@ -212,6 +233,7 @@ def period_progress(
         on_pace=done >= expected,
         maximum=rule.maximum,
         students_missing=missing,
+        prorated_by=prorated_by,
     )
 
 

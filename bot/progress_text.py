@@ -49,14 +49,22 @@ def full_target(progress: RuleProgress, policy: Policy) -> int | None:
     return rule.minimum
 
 
+#: Why a target is a share of the rule's minimum, by :attr:`RuleProgress.prorated_by`.
+PRORATED = {
+    "joined": N_("{done} of {target} (prorated from your joining date; {full} for {whole})"),
+    "counts_from": N_("{done} of {target} (prorated from the day your quotas count from; {full} for {whole})"),
+    "window": N_("{done} of {target} (prorated: the quota runs for part of this period; {full} for {whole})"),
+}
+
+
 def done_of_target(progress: RuleProgress, policy: Policy, t: Translator) -> str:
-    """'2 of 2', or '2 of 2 (prorated from your joining date; 4 for the whole quarter)'."""
+    """'2 of 2', or '2 of 2 (prorated from your joining date; 4 for the whole quarter)' with the reason."""
     full = full_target(progress, policy)
     if full is None:
         return t("{done} of {target}", done=progress.done, target=progress.target)
     whole = t(WHOLE_PERIOD[policy.rule(progress.rule_id).period_kind])
-    return t("{done} of {target} (prorated from your joining date; {full} for {whole})",
-             done=progress.done, target=progress.target, full=full, whole=whole)
+    return t(PRORATED[progress.prorated_by or "joined"], done=progress.done, target=progress.target, full=full,
+             whole=whole)
 
 
 def rule_lines(progress: RuleProgress, policy: Policy, t: Translator) -> list[str]:

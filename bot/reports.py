@@ -321,7 +321,8 @@ async def _count(session, school_id: int, policy: Policy, window: ReportWindow, 
     shares, counts = {}, {}
     for member in members:
         found = values.get(member.id, nothing)
-        facts = MemberFacts(member.id, member.role, counting_from(member.joined_on, member.counts_from, counts_from))
+        facts = MemberFacts(member.id, member.role, counting_from(member.joined_on, member.counts_from, counts_from),
+                            counts_from_set=(member.counts_from or counts_from) is not None)
         shares[member.id] = [
             _quota_share(rule, slots[rule.id], window, calendar, facts, found, students.get(member.id, {}),
                          paired.get(member.id, ()))

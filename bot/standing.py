@@ -116,26 +116,31 @@ async def _standing(db: Database, school_id: int, today: dt.date,
     standings = []
     for member in members:
         facts = MemberFacts(member.id, member.role,
-                            counting_from(member.joined_on, member.counts_from, school.counts_from))
+                            counting_from(member.joined_on, member.counts_from, school.counts_from),
+                            counts_from_set=(member.counts_from or school.counts_from) is not None)
         progress = []
         for rule_period in rules:
             rule = rule_period.rule
             if not rule.applies_to(member.role):
                 continue
+            whole_minimum = policy.rule(rule.id).minimum
             found = aggregates[rule_period.aggregate].get(member.id)
             if rule.per_place:
                 mine = places.get(member.id, [])
                 progress.append(period_progress(
                     rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
+                    whole_minimum=whole_minimum,
                     paired_students=[name for kind, name in mine if rule.place_kind in (None, kind)],
                     student_counts=found or {}))
             elif rule.per_student:
                 progress.append(period_progress(
                     rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
+                    whole_minimum=whole_minimum,
                     paired_students=paired.get(member.id, ()), student_counts=found or {}))
             else:
                 progress.append(period_progress(
                     rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
+                    whole_minimum=whole_minimum,
                     done=found or 0))
         standings.append(MemberStanding(member.id, member.display_name, member.role, member.joined_on,
                                         tuple(progress)))

@@ -129,6 +129,9 @@ async def test_counts_from_decides_from_when_targets_count(bot, wang, li):
     await bot.say(wang, "/mine")
     mine = bot.fake.last_to(wang.id).plain_text
     assert "每人每季度家访不少于4次\n░░░░░░░░░░ 0 / 4，落后进度 1 次" in mine  # owed since October: whole target
+    await bot.say(li, "/mine")  # Li Lei's own counts_from, 1 December, prorates the quarter: it says so
+    assert "0 of 2 (prorated from the day your quotas count from; 4 for the whole quarter)" in \
+        bot.fake.last_to(li.id).plain_text
 
 
 def test_the_cli_imports_members_reports_bad_rows_and_sets_counts_from(cli_database, tmp_path):

@@ -8,9 +8,11 @@ import textwrap
 import pytest
 
 from bot.calendar import SchoolCalendar
+from bot.i18n import translator
 from bot.policy import Policy, check_policy_text, load_policy, load_preset
 from bot.policy.plan_dates import resolve_plan_word
 from bot.progress import MemberFacts, rule_progress
+from bot.progress_text import done_of_target
 from bot.rule_windows import rule_status
 from bot.schools import create_school
 from bot.standing import school_standing
@@ -119,6 +121,9 @@ def test_a_month_cut_by_a_from_date_is_prorated_by_working_days():
     progress = rule_progress(policy.rule("monthly"), calendar, TEACHER, dt.date(2026, 11, 18), done=1)
     assert progress is not None
     assert (progress.period_start, progress.target, progress.remaining) == (dt.date(2026, 11, 16), 3, 2)
+    assert progress.prorated_by == "window"  # /mine says the quota runs for part of the month, not "you joined"
+    en = done_of_target(progress, policy, translator("en"))
+    assert en == "1 of 3 (prorated: the quota runs for part of this period; 4 for the whole month)"
     # Two of the 11 days are over before the 18th: floor(3 × 2 / 11) = 0 expected, so not behind.
     assert (progress.expected_by_now, progress.on_pace) == (0, True)
     assert rule_progress(policy.rule("monthly"), calendar, TEACHER, dt.date(2026, 11, 15)) is None
