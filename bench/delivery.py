@@ -18,6 +18,7 @@ temporary schema dropped at the end):
     python bench/delivery.py                                    # 10,000 members, 1,000,000 entries, 10,000 DMs
     python bench/delivery.py --members 1000 --entries 100000 --messages 1000   # a quick run
     python bench/delivery.py --backends sqlite --skip planning
+    python bench/delivery.py --members 50 --entries 2000 --messages 50 --rate 1000 --json
 
 Delivering 10,000 messages at 30 a second takes about six minutes of real time.
 Nothing here is asserted by the tests; the numbers are for reports.
@@ -196,6 +197,14 @@ async def measure_delivery(backend: str, db: Database, options: argparse.Namespa
                     sum(n - 1 for n in per_chat.values()), len(expected - set(per_chat)))
 
 
+def planning_record(result: Planning) -> dict:
+    """The planning table's figures for --json: each pass as its seconds and SQL statements."""
+    passes = {name: {"seconds": seconds, "queries": queries}
+              for name, (seconds, queries) in (("first", result.first), ("next_minute", result.next_minute),
+                                               ("restarted", result.restarted))}
+    return {**district_bench.json_record(result), **passes}
+
+
 def delivery_table(results: list[Delivery]) -> list[str]:
     header = ["backend", "messages", "seconds", "achieved rate", "share of limit", "429s hit", "duplicates", "lost"]
     rows = [[r.backend, f"{r.messages:,}", f"{r.seconds:.1f}", f"{r.rate:.1f}/s", f"{r.rate / r.rate_limit:.0%}",
@@ -227,6 +236,13 @@ async def main(options: argparse.Namespace) -> None:
         if "delivery" not in options.skip:
             async with district_bench.database_for(backend, options.pg_url) as db:
                 delivery.append(await measure_delivery(backend, db, options))
+    if options.json:
+        district_bench.print_json({
+            "day": day.isoformat(), "preset": district_bench.PRESET,
+            "planning": [planning_record(r) for r in planning],
+            "delivery": [{**district_bench.json_record(r, "rate"), "share_of_limit": r.rate / r.rate_limit}
+                         for r in delivery]})
+        return
     if planning:
         print(f"Planning reminders at 16:30 on {day} ({district_bench.PRESET}, one school)")
         print("\n".join(planning_table(planning)))
@@ -246,6 +262,7 @@ def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--skip", default="", help="planning and/or delivery")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pg-url", default=os.environ.get("TEACHLOG_BENCH_PG_URL", district_bench.DEFAULT_PG_URL))
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     return parser.parse_args(argv)
 
 

@@ -23,6 +23,7 @@ letters and greetings; 5 % of members joined during the current quarter.
     python bench/progress.py                                   # 5,000 members, 1,000,000 entries
     python bench/progress.py --members 500 --entries 100000    # a quick run
     python bench/progress.py --backends sqlite
+    python bench/progress.py --members 50 --entries 2000 --json   # the same figures as one JSON document
 
 Nothing here is asserted by the tests; the numbers are for reports.
 """
@@ -31,7 +32,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
+import json
 import os
 import random
 import socket
@@ -360,6 +363,19 @@ def table(results: list[Measurement]) -> str:
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
 
 
+def json_record(result: object, *derived: str) -> dict:
+    """A result dataclass's fields and the named derived figures (properties), ready for ``json.dumps``."""
+    assert dataclasses.is_dataclass(result) and not isinstance(result, type)
+    record = dataclasses.asdict(result)
+    record.update({name: getattr(result, name) for name in derived})
+    return record
+
+
+def print_json(document: dict) -> None:
+    """The bench's figures as one JSON document on stdout (with --json, instead of the table)."""
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+
+
 def note(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -385,6 +401,10 @@ async def main(options: argparse.Namespace) -> None:
             note(f"postgresql: not reachable at {options.pg_url}; skipped")
             continue
         results.append(await run_backend(backend, options, today))
+    if options.json:
+        print_json({"measured": "school_standing", "today": today.isoformat(), "preset": PRESET,
+                    "repeat": options.repeat, "results": [json_record(r, "ratio") for r in results]})
+        return
     print(f"school_standing on {today} ({PRESET}, one school), median of {options.repeat} runs after a warm-up")
     print(table(results))
 
@@ -406,6 +426,7 @@ def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each measurement (median reported)")
     parser.add_argument("--seed", type=int, default=1, help="random seed for the generated district")
     parser.add_argument("--pg-url", default=os.environ.get("TEACHLOG_BENCH_PG_URL", DEFAULT_PG_URL))
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     return parser.parse_args(argv)
 
 

@@ -20,6 +20,7 @@ also loads the CJK font). Nothing here is asserted by the tests.
     python bench/report.py                                        # 300 and 5,000 members, both backends
     python bench/report.py --members 300 --entries 20000 --repeat 1   # quick
     python bench/report.py --backends sqlite
+    python bench/report.py --members 50 --entries 2000 --repeat 1 --backends sqlite --json
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from progress import (  # noqa: E402
     note,
     postgres_database,
     postgres_reachable,
+    print_json,
     sqlite_database,
 )
 
@@ -163,6 +165,13 @@ def table(timings: list[Timing]) -> str:
     return "\n".join(rows)
 
 
+def json_records(timings: list[Timing]) -> list[dict]:
+    """The table's figures, one object per backend and size, times in seconds."""
+    return [{"backend": m.backend, "members": m.members, "entries": m.entries, "statements": m.statements,
+             "compute_seconds": m.compute, "charts_seconds": m.charts, "group_report_seconds": m.group,
+             "private_report_seconds": m.private} for m in timings]
+
+
 async def main(options: argparse.Namespace) -> None:
     sizes = list(zip(options.members, options.entries, strict=True))
     timings = []
@@ -174,7 +183,10 @@ async def main(options: argparse.Namespace) -> None:
             database = sqlite_database() if backend == "sqlite" else postgres_database(options.pg_url)
             async with database as db:
                 timings.append(await measure(db, backend, members, entries, options.repeat))
-    print(table(timings))
+    if options.json:
+        print_json({"measured": "/report term", "repeat": options.repeat, "results": json_records(timings)})
+    else:
+        print(table(timings))
 
 
 def numbers(text: str) -> list[int]:
@@ -190,6 +202,7 @@ def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pg-url", default=os.environ.get("TEACHLOG_BENCH_PG_URL", DEFAULT_PG_URL))
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     options = parser.parse_args(argv)
     if len(options.members) != len(options.entries):
         parser.error("give one --entries number for each --members number")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.pairings import MemberDirectory, PairingError, describe
-from bot.policy.model import PLACE_KINDS
+from bot.place_kinds import PLACE_KINDS
 from bot.students import student_key
 from storage import assignments as queries
 from storage.db import Database

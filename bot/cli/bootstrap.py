@@ -5,19 +5,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
 
 import typer
 
-from bot.chat_state import bot_username
 from bot.cli.common import CliError, app, configure_logging, fail, one_line_errors, sub_app, with_database
 from bot.cli.policy import refuse_a_file_with_mistakes
 from bot.clock import SystemClock
-from bot.core import Core
-from bot.schools import create_invite, create_school, parse_expiry, set_counts_from
-from bot.settings import Settings
-from bot.staff_import import parse_day
-from storage.db import Database
-from storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 school_app = sub_app("school", "Schools.")
 invite_app = sub_app("invite", "Invites to join a school.")
@@ -36,6 +33,10 @@ def load_platform(name: str):
 @app.command()
 def run(platform: str = typer.Option("telegram", help="telegram or slack")) -> None:
     """Run the bot (long polling); on one machine it also runs the scheduled jobs."""
+    from bot.core import Core
+    from bot.settings import Settings
+    from storage.db import Database
+    from storage.migrate import upgrade
     configure_logging()
     settings = Settings()
     with one_line_errors(settings.database_url):
@@ -69,6 +70,7 @@ def school_create(
     policy: str = typer.Option("default", help="A preset (default, seed-000 … seed-004) or a policy YAML file."),
 ) -> None:
     """Create a school; prints its id and a one-use leader invite."""
+    from bot.schools import create_school
     refuse_a_file_with_mistakes(policy)
 
     async def work(db: Database) -> None:
@@ -81,6 +83,7 @@ def school_create(
 
 
 async def invite_link_line(db: Database, code: str, username: str | None = None) -> str:
+    from bot.chat_state import bot_username
     username = username or await bot_username(db)
     if username is None:
         return (f"link: https://t.me/<bot username>?start={code}  (run the bot once, or pass --bot-username, "
@@ -95,6 +98,7 @@ def school_set(
                                     help="From which day quotas count for members without their own date."),
 ) -> None:
     """Change a school's settings: from when its quotas count (a school that starts mid-term)."""
+    from bot.schools import set_counts_from
     day = None if counts_from.strip().lower() == "none" else _day(counts_from)
 
     async def work(db: Database) -> None:
@@ -105,6 +109,7 @@ def school_set(
 
 
 def _day(text: str) -> dt.date:
+    from bot.staff_import import parse_day
     try:
         return parse_day(text)
     except (ValueError, TypeError):
@@ -121,6 +126,7 @@ def invite_create(
     bot_username_option: str = typer.Option(None, "--bot-username", help="The bot's @username for the link."),
 ) -> None:
     """Create an invite; prints the code and the t.me link."""
+    from bot.schools import create_invite, parse_expiry
     async def work(db: Database) -> None:
         invite = await create_invite(db, school, role, uses=uses, expires_in=parse_expiry(expires),
                                      now=SystemClock().now(), member=member)

@@ -6,18 +6,15 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
-from sqlalchemy.exc import DBAPIError
 
-from bot.core import PlatformStartError
-from bot.policy.sources import PolicySourceError
-from bot.schools import SchoolError
-from bot.settings import ConfigError, Settings
-from storage.db import Database
-from storage.errors import DatabaseFailure, explain
-from storage.migrate import upgrade
+if TYPE_CHECKING:
+    from storage.db import Database
+
+# The libraries behind the commands (SQLAlchemy, pydantic, openpyxl, …) are imported inside the functions
+# that use them, so that `teachlog --help` and a mistyped option answer without loading them.
 
 T = TypeVar("T")
 
@@ -29,9 +26,14 @@ class CliError(Exception):
     """Ends the command with a one-line message and exit status 1."""
 
 
-#: Errors whose message is meant for the operator, shown without a traceback.
-OPERATOR_ERRORS: tuple[type[Exception], ...] = (CliError, ConfigError, SchoolError, PolicySourceError,
-                                                 PlatformStartError, DatabaseFailure)
+def operator_errors() -> tuple[type[Exception], ...]:
+    """Errors whose message is meant for the operator, shown without a traceback."""
+    from bot.core import PlatformStartError
+    from bot.policy.sources import PolicySourceError
+    from bot.schools import SchoolError
+    from bot.settings import ConfigError
+    from storage.errors import DatabaseFailure
+    return CliError, ConfigError, SchoolError, PolicySourceError, PlatformStartError, DatabaseFailure
 
 
 def fail(message: str) -> NoReturn:
@@ -49,14 +51,19 @@ def configure_logging() -> None:
     """Log lines for the long-running commands (`run`, `worker`): INFO and up, without each HTTP request."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Alembic logs each plugin it sets up when it is first imported, which now happens after this call.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 @contextmanager
 def one_line_errors(database_url: str) -> Iterator[None]:
     """End the command with one line for an operator's error or any database error: never SQL, never a password."""
+    from sqlalchemy.exc import DBAPIError
+
+    from storage.errors import explain
     try:
         yield
-    except OPERATOR_ERRORS as error:
+    except operator_errors() as error:
         fail(str(error))
     except DBAPIError as error:
         fail(explain(error, database_url))
@@ -64,6 +71,9 @@ def one_line_errors(database_url: str) -> Iterator[None]:
 
 def with_database(work: Callable[[Database], Awaitable[T]]) -> T:
     """Run `work(db)` against the configured database, brought up to date first."""
+    from bot.settings import Settings
+    from storage.db import Database
+    from storage.migrate import upgrade
     url = Settings().database_url
 
     async def runner() -> T:

@@ -6,15 +6,15 @@ The same export a leader gets with /export (see :mod:`bot.exports`), written to 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from bot.cli.common import CliError, app, with_database
 from bot.clock import Clock, SystemClock
-from bot.exports import FORMATS, ExportRangeError, export_file_name, export_range, write_export
-from bot.i18n import LANGUAGES
-from bot.schools import school_today
-from storage.db import Database
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 #: Where "today" comes from when a date is left out; tests replace it.
 CLOCK: Clock = SystemClock()
@@ -31,6 +31,9 @@ def export(
     language: str = typer.Option("zh", help="zh or en: the language of headers and labels."),
 ) -> None:
     """Export a school's entries (CSV), or entries, progress, paired students and contact points (xlsx)."""
+    from bot.exports import FORMATS, ExportRangeError, export_file_name, export_range, write_export
+    from bot.i18n import LANGUAGES
+    from bot.schools import school_today
     chosen_format = file_format or (output.suffix.lstrip(".").lower() if output and output.suffix else "xlsx")
 
     async def work(db: Database) -> None:

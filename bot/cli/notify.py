@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import signal
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -15,18 +16,12 @@ from bot.cli.common import CliError, app, configure_logging, fail, one_line_erro
 from bot.cli.progress import parse_day
 from bot.cli.text import one_line, table
 from bot.clock import Clock, SystemClock
-from bot.core import Core
-from bot.messenger import TransientFailure
-from bot.notifier import Notifier, TickReport, worker_name
-from bot.planning import Planned, Planner
-from bot.sample_reminder import plan_sample_reminder
-from bot.schedule import QuietHours, parse_hhmm
-from bot.settings import Settings
-from bot.weekly_facts import database_standing
-from storage import outbox
-from storage import repository as repo
-from storage.db import Database
-from storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from bot.core import Core
+    from bot.notifier import TickReport
+    from bot.planning import Planned
+    from storage.db import Database
 
 #: Where "now" comes from; tests replace it.
 CLOCK: Clock = SystemClock()
@@ -43,6 +38,10 @@ def worker(
 
     Run any number of workers beside `teachlog run` on one PostgreSQL database: each message goes out once.
     """
+    from bot.core import Core
+    from bot.messenger import TransientFailure
+    from bot.settings import Settings
+    from storage.db import Database
     settings = Settings()
     with one_line_errors(settings.database_url):
         if platform == "telegram":
@@ -60,6 +59,9 @@ def worker(
 
 
 async def run_worker(core: Core, runtime, interval: float, once: bool) -> TickReport | None:
+    from bot.notifier import Notifier, worker_name
+    from bot.weekly_facts import database_standing
+    from storage.migrate import upgrade
     await upgrade(core.db)
     notifier = Notifier(core.db, core.clock, database_standing(core.db), worker_name("worker"))
     stop = asyncio.Event()
@@ -99,6 +101,7 @@ def notify(
 
     With --sample --member NAME, that member gets a real reminder now (what staff behind pace get), marked as a sample.
     """
+    from bot.sample_reminder import plan_sample_reminder
     if sample:
         if member is None or dry_run:
             fail("--sample needs --member NAME and goes without --dry-run")
@@ -117,6 +120,7 @@ def notify(
 
 def parse_time(text: str) -> dt.time:
     """A --time value; a one-line failure when it is not HH:MM."""
+    from bot.schedule import parse_hhmm
     try:
         return parse_hhmm(text)
     except ValueError:
@@ -124,6 +128,9 @@ def parse_time(text: str) -> dt.time:
 
 
 async def dry_run_lines(db: Database, now: dt.datetime, day: dt.date | None, at: dt.time | None) -> list[str]:
+    from bot.planning import Planner
+    from bot.weekly_facts import database_standing
+    from storage import outbox
     planner = Planner(db, database_standing(db))
     moment = None if day is None and at is None else (day, at)
     found = await planner.due(now, local_moment=moment)
@@ -152,6 +159,9 @@ def school_reminders(
     quiet: str = typer.Option(None, "--quiet", metavar="HH:MM-HH:MM", help="Quiet hours, e.g. 21:00-08:00."),
 ) -> None:
     """Show or set a school's reminder time and quiet hours (local time)."""
+    from bot.schedule import QuietHours, parse_hhmm
+    from storage import repository as repo
+
     async def work(db: Database) -> None:
         async with db.transaction() as session:
             row = await repo.get_school(session, school)

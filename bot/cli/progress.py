@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING
 
 import typer
 
-from bot.calendar import SchoolCalendar
 from bot.cli.common import CliError, app, fail, with_database
 from bot.cli.text import count, table
 from bot.clock import Clock, SystemClock
-from bot.progress import RuleProgress
-from bot.rule_windows import idle_rules
-from bot.schools import school_today
-from bot.standing import MemberStanding, SchoolStanding, school_standing
-from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.progress import RuleProgress
+    from bot.standing import MemberStanding, SchoolStanding
+    from storage.db import Database
 
 #: Where "today" comes from when --date is not given; tests replace it.
 CLOCK: Clock = SystemClock()
@@ -53,6 +53,8 @@ def parse_day(text: str) -> dt.date:
 
 async def standing_on(db: Database, school_id: int, day: dt.date | None, now: dt.datetime) -> SchoolStanding:
     """The school's standing on ``day``, or on today in the school's time zone."""
+    from bot.schools import school_today
+    from bot.standing import school_standing
     if day is None:
         day = await school_today(db, school_id, now)
     try:
@@ -102,6 +104,8 @@ def progress_table(standing: SchoolStanding) -> list[str]:
 
 def not_running_lines(standing: SchoolStanding) -> list[str]:
     """``not running: RULE (starts on DAY | ended on DAY)`` for each rule bound to a phase or dates."""
+    from bot.calendar import SchoolCalendar
+    from bot.rule_windows import idle_rules
     calendar = SchoolCalendar.of(standing.policy)
     return [f"not running: {rule.id} ({'starts on' if state == 'not_started' else 'ended on'} {when.isoformat()})"
             for rule, state, when in idle_rules(standing.policy, standing.today, calendar)]

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from bot.place_kinds import PLACE_KINDS
 from bot.policy.plan_dates import resolve_phase_bounds, resolve_plan_word
 
 #: What an activity's log form may ask for.
@@ -35,10 +36,6 @@ SCOPES = ("member", "paired_student", "assigned_place")
 #: Period kinds other than ``phase:<name>``.
 PERIOD_KINDS = ("week", "month", "quarter", "term", "year")
 LANGUAGES = ("zh", "en")
-#: The kinds of place a member can be assigned to (``teachlog pair add --place``), as the plans name them.
-PLACE_KINDS: dict[str, str] = {
-    "class": "班级", "branch": "党支部", "prep_group": "备课组", "village": "村", "contact_point": "联系点",
-}
 
 EntryField = Literal["student", "duration", "notes", "covisitor", "problems", "place"]
 Measure = Literal["entries", "distinct_students", "days", "records"]
