@@ -8,6 +8,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from bot.clean_text import clean_name
+from bot.platforms import TELEGRAM
 from bot.policy import Policy
 from bot.schools import policy_of
 from storage import repository as repo
@@ -132,11 +133,13 @@ async def join_with_invite(db: Database, code: str, *, telegram_user_id: int, di
             raise InviteProblem("used_up")
         school = await repo.require_school(session, invite.school_id)
         if invite.member_id is not None:
-            return profile_of(await _bind_pre_registered(session, invite.member_id, telegram_user_id), school), True
-        local_today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
-        member = await repo.add(session, Member(
-            school_id=school.id, role=invite.role, telegram_user_id=telegram_user_id,
-            display_name=display_name, joined_on=local_today))
+            member = await _bind_pre_registered(session, invite.member_id, telegram_user_id)
+        else:
+            local_today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
+            member = await repo.add(session, Member(
+                school_id=school.id, role=invite.role, telegram_user_id=telegram_user_id,
+                display_name=display_name, joined_on=local_today))
+        await repo.add_account(session, member, TELEGRAM, str(telegram_user_id), now)
         return profile_of(member, school), True
 
 

@@ -10,12 +10,14 @@ from sqlalchemy import select
 
 from bot.digest import digest_text
 from bot.i18n import translator
+from bot.platforms import TELEGRAM
 from bot.report_text import school_text
 from bot.reports import report_window, school_report
 from bot.schools import create_invite, set_counts_from
 from bot.staff_import import import_staff
 from bot.standing import school_standing
 from bot.weekly_facts import digest_facts
+from storage import repository as repo
 from storage.models import Member
 from tests.support.cli import invoke
 
@@ -82,6 +84,8 @@ async def test_a_personal_invite_binds_the_person_to_their_pre_registered_member
     assert bot.last_text(teacher).startswith("Welcome, Li Lei! You have joined 合川中学 as head teacher.")
     stored = await members(bot.db)
     assert len(stored) == 3 and stored["Li Lei"].telegram_user_id == 1301
+    async with bot.db.transaction() as session:
+        assert (await repo.member_by_account(session, TELEGRAM, "1301")).display_name == "Li Lei"
     other = bot.fake.user(1302, "Someone", "Else", language_code="en")
     await bot.say(other, f"/start {invite.code}")
     assert "already been used" in bot.last_text(other)
