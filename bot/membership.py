@@ -70,7 +70,7 @@ def profile_of(member: Member, school: School) -> Profile:
 
 async def profile_for_telegram_user(db: Database, telegram_user_id: int) -> Profile | None:
     async with db.transaction() as session:
-        member = await repo.member_by_telegram_id(session, telegram_user_id)
+        member = await repo.member_by_account(session, TELEGRAM, str(telegram_user_id))
         if member is None or not member.active:
             return None
         school = await repo.require_school(session, member.school_id)
@@ -124,7 +124,7 @@ async def join_with_invite(db: Database, code: str, *, telegram_user_id: int, di
     choose one in /settings.
     """
     async with db.transaction() as session:
-        existing = await repo.member_by_telegram_id(session, telegram_user_id)
+        existing = await repo.member_by_account(session, TELEGRAM, str(telegram_user_id))
         if existing is not None:
             school = await repo.require_school(session, existing.school_id)
             return profile_of(existing, school), False

@@ -82,10 +82,6 @@ async def claim_invite_use(session: AsyncSession, invite_id: int, now: dt.dateti
     return affected_rows(result) == 1
 
 
-async def member_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Member | None:
-    return await session.scalar(select(Member).where(Member.telegram_user_id == telegram_user_id))
-
-
 async def member_by_account(session: AsyncSession, platform: str, external_id: str) -> Member | None:
     """The member who has this account on the platform, if anyone does."""
     return await session.scalar(select(Member).join(MemberAccount, MemberAccount.member_id == Member.id)
