@@ -68,11 +68,15 @@ def profile_of(member: Member, school: School) -> Profile:
                    policy=policy_of(school))
 
 
-async def profile_for_telegram_user(db: Database, telegram_user_id: int) -> Profile | None:
+async def profile_for_account(db: Database, platform: str, external_id: str,
+                              used_at: dt.datetime | None = None) -> Profile | None:
+    """The active member with this account; with `used_at`, the account counts as the one they used last."""
     async with db.transaction() as session:
-        member = await repo.member_by_account(session, TELEGRAM, str(telegram_user_id))
+        member = await repo.member_by_account(session, platform, external_id)
         if member is None or not member.active:
             return None
+        if used_at is not None:
+            await repo.mark_account_used(session, platform, external_id, used_at)
         school = await repo.require_school(session, member.school_id)
         return profile_of(member, school)
 

@@ -95,6 +95,12 @@ async def add_account(session: AsyncSession, member: Member, platform: str, exte
                                             last_used_at=now))
 
 
+async def mark_account_used(session: AsyncSession, platform: str, external_id: str, now: dt.datetime) -> None:
+    await session.execute(update(MemberAccount)
+                          .where(MemberAccount.platform == platform, MemberAccount.external_id == external_id)
+                          .values(last_used_at=now))
+
+
 async def accounts_of(session: AsyncSession, member_id: int) -> list[MemberAccount]:
     """The member's accounts, the one used last first."""
     return list(await session.scalars(

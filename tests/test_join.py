@@ -40,6 +40,17 @@ async def test_joining_gives_the_member_their_telegram_account_used_now(bot):
     assert [(a.platform, a.external_id, a.last_used_at) for a in accounts] == [("telegram", "1001", bot.clock.now())]
 
 
+async def test_each_message_marks_the_telegram_account_as_the_one_used_last(bot):
+    wang = bot.fake.user(1001, "王芳")
+    await bot.join(wang, "teacher")
+    bot.clock.advance(hours=2)
+    await bot.say(wang, "/help")
+    async with bot.db.transaction() as session:
+        member = await repo.member_by_account(session, TELEGRAM, "1001")
+        accounts = await repo.accounts_of(session, member.id)
+    assert [a.last_used_at for a in accounts] == [bot.clock.now()]
+
+
 async def test_a_second_start_never_makes_a_second_member(bot):
     wang = bot.fake.user(1001, "王芳")
     await bot.join(wang, "teacher")
