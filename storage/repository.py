@@ -101,6 +101,15 @@ async def mark_account_used(session: AsyncSession, platform: str, external_id: s
                           .values(last_used_at=now))
 
 
+async def members_with_accounts(session: AsyncSession, member_ids: Iterable[int]) -> set[int]:
+    """Which of these members have an account on some platform (have joined, rather than only been imported)."""
+    wanted = list(member_ids)
+    if not wanted:
+        return set()
+    return set(await session.scalars(
+        select(MemberAccount.member_id).where(MemberAccount.member_id.in_(wanted)).distinct()))
+
+
 async def accounts_of(session: AsyncSession, member_id: int) -> list[MemberAccount]:
     """The member's accounts, the one used last first."""
     return list(await session.scalars(
