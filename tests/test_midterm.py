@@ -13,7 +13,7 @@ from bot.i18n import translator
 from bot.platforms import TELEGRAM
 from bot.report_text import school_text
 from bot.reports import report_window, school_report
-from bot.schools import create_invite, set_counts_from
+from bot.schools import SchoolError, create_invite, policy_of, set_counts_from
 from bot.staff_import import import_staff
 from bot.standing import school_standing
 from bot.weekly_facts import digest_facts
@@ -214,3 +214,21 @@ def test_the_cli_imports_past_records_and_names_each_bad_line(cli_database, tmp_
     assert "past.csv: 4 added, 0 already there, 3 bad" in result.output
     assert "past.csv: 0 added, 4 already there, 3 bad" in invoke("entries", "import", "--school", "1",
                                                                   str(path)).output
+
+
+async def test_once_a_pre_registered_member_joins_their_account_counts_them_as_joined(bot, tmp_path):
+    roster = tmp_path / "staff.csv"
+    roster.write_text(ROSTER)
+    await import_staff(bot.db, bot.school.school_id, roster, bot.clock.now())
+    invite = await create_invite(bot.db, bot.school.school_id, None, member="Li Lei", now=bot.clock.now())
+    await bot.say(bot.fake.user(1301, "Lei", "Li", language_code="en"), f"/start {invite.code}")
+    with pytest.raises(SchoolError, match="Li Lei has already joined"):
+        await create_invite(bot.db, bot.school.school_id, None, member="Li Lei", now=bot.clock.now())
+
+    async def source(school_id, today):
+        return await school_standing(bot.db, school_id, today)
+
+    async with bot.db.transaction() as session:
+        school = await repo.get_school(session, bot.school.school_id)
+    text = digest_text(await digest_facts(bot.db, source, school, TODAY), policy_of(school), translator("zh"))
+    assert "尚未加入（请把邀请发给他们）：\n• 王芳\n• 赵敏" in text
