@@ -55,6 +55,7 @@ from progress import (  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.i18n import translator  # noqa: E402
+from bot.platforms import TELEGRAM  # noqa: E402
 from bot.report_charts import school_charts  # noqa: E402
 from bot.report_text import RANKING_LIMIT  # noqa: E402
 from bot.reports import report_window, school_report  # noqa: E402
@@ -62,7 +63,7 @@ from bot.schools import policy_of  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.telegram.runtime import build_application  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import GroupLink, Member, School  # noqa: E402
+from storage.models import GroupLink, Member, MemberAccount, School  # noqa: E402
 from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -107,6 +108,9 @@ async def give_telegram_accounts(db: Database, school_id: int, member_ids: list[
                               .values(telegram_user_id=LEADER_TELEGRAM_ID, role="leader", language="zh"))
         await session.execute(update(Member).where(Member.id == member_ids[1])
                               .values(telegram_user_id=TEACHER_TELEGRAM_ID, language="zh"))
+        for member_id, user_id in ((member_ids[0], LEADER_TELEGRAM_ID), (member_ids[1], TEACHER_TELEGRAM_ID)):
+            session.add(MemberAccount(member_id=member_id, platform=TELEGRAM, external_id=str(user_id),
+                                      last_used_at=NOW))
         session.add(GroupLink(chat_id=GROUP_CHAT, school_id=school_id, linked_by_member_id=member_ids[0],
                               linked_at=NOW))
 

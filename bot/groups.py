@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.platforms import TELEGRAM
 from storage import outbox
 from storage import repository as repo
 from storage.db import Database
@@ -68,7 +69,7 @@ def parse_link_options(text: str) -> LinkOptions:
 
 
 async def _leader(session, telegram_user_id: int) -> Member:
-    member = await repo.member_by_telegram_id(session, telegram_user_id)
+    member = await repo.member_by_account(session, TELEGRAM, str(telegram_user_id))
     if member is None or not member.active or member.role != "leader":
         raise LinkRefused("not_leader")
     return member

@@ -8,6 +8,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from bot.clean_text import clean_name
+from bot.platforms import TELEGRAM
 from bot.policy import Policy
 from bot.schools import policy_of
 from storage import repository as repo
@@ -67,11 +68,15 @@ def profile_of(member: Member, school: School) -> Profile:
                    policy=policy_of(school))
 
 
-async def profile_for_telegram_user(db: Database, telegram_user_id: int) -> Profile | None:
+async def profile_for_account(db: Database, platform: str, external_id: str,
+                              used_at: dt.datetime | None = None) -> Profile | None:
+    """The active member with this account; with `used_at`, the account counts as the one they used last."""
     async with db.transaction() as session:
-        member = await repo.member_by_telegram_id(session, telegram_user_id)
+        member = await repo.member_by_account(session, platform, external_id)
         if member is None or not member.active:
             return None
+        if used_at is not None:
+            await repo.mark_account_used(session, platform, external_id, used_at)
         school = await repo.require_school(session, member.school_id)
         return profile_of(member, school)
 
@@ -123,7 +128,7 @@ async def join_with_invite(db: Database, code: str, *, telegram_user_id: int, di
     choose one in /settings.
     """
     async with db.transaction() as session:
-        existing = await repo.member_by_telegram_id(session, telegram_user_id)
+        existing = await repo.member_by_account(session, TELEGRAM, str(telegram_user_id))
         if existing is not None:
             school = await repo.require_school(session, existing.school_id)
             return profile_of(existing, school), False
@@ -132,11 +137,13 @@ async def join_with_invite(db: Database, code: str, *, telegram_user_id: int, di
             raise InviteProblem("used_up")
         school = await repo.require_school(session, invite.school_id)
         if invite.member_id is not None:
-            return profile_of(await _bind_pre_registered(session, invite.member_id, telegram_user_id), school), True
-        local_today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
-        member = await repo.add(session, Member(
-            school_id=school.id, role=invite.role, telegram_user_id=telegram_user_id,
-            display_name=display_name, joined_on=local_today))
+            member = await _bind_pre_registered(session, invite.member_id, telegram_user_id)
+        else:
+            local_today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
+            member = await repo.add(session, Member(
+                school_id=school.id, role=invite.role, telegram_user_id=telegram_user_id,
+                display_name=display_name, joined_on=local_today))
+        await repo.add_account(session, member, TELEGRAM, str(telegram_user_id), now)
         return profile_of(member, school), True
 
 

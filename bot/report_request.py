@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.platforms import TELEGRAM
 from bot.policy import Policy
 from bot.students import student_key
 from bot.usernames import UsernameBook
@@ -139,7 +140,7 @@ async def find_member(db: Database, school_id: int, reference: str, usernames: U
     """
     async with db.transaction() as session:
         if telegram_user_id is not None:
-            mentioned = await repo.member_by_telegram_id(session, telegram_user_id)
+            mentioned = await repo.member_by_account(session, TELEGRAM, str(telegram_user_id))
             if mentioned is not None and mentioned.active and mentioned.school_id == school_id:
                 return MemberLookup(mentioned)
         members = await repo.school_members(session, school_id)

@@ -124,10 +124,10 @@ async def _not_joined_member(session, school_id: int, name: str) -> Member:
     if not found:
         raise SchoolError(f"no member of school {school_id} is called {name!r}: import the roster first "
                           "(teachlog members import)")
-    joined = [m for m in found if m.telegram_user_id is not None or m.slack_user_id is not None]
+    joined = await repo.members_with_accounts(session, [m.id for m in found])
     if len(joined) == len(found):
         raise SchoolError(f"{name} has already joined")
-    return next(m for m in found if m not in joined)
+    return next(m for m in found if m.id not in joined)
 
 
 async def set_counts_from(db: Database, school_id: int, day: dt.date | None) -> None:

@@ -7,6 +7,7 @@ written once per process; users who are not members are not remembered.
 
 from __future__ import annotations
 
+from bot.platforms import TELEGRAM
 from storage import repository as repo
 from storage import usernames as store
 from storage.db import Database
@@ -25,7 +26,7 @@ class UsernameBook:
         if not username or (user_id, username) in self._written:
             return
         async with self.db.transaction() as session:
-            member = await repo.member_by_telegram_id(session, user_id)
+            member = await repo.member_by_account(session, TELEGRAM, str(user_id))
             if member is None or not member.active:
                 return
             if await store.user_id_for_username(session, username) != user_id:
@@ -36,7 +37,7 @@ class UsernameBook:
         """The active member of the school last seen with this username, if any."""
         async with self.db.transaction() as session:
             user_id = await store.user_id_for_username(session, username)
-            member = await repo.member_by_telegram_id(session, user_id) if user_id is not None else None
+            member = await repo.member_by_account(session, TELEGRAM, str(user_id)) if user_id is not None else None
         if member is None or not member.active or member.school_id != school_id:
             return None
         return member

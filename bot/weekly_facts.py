@@ -19,6 +19,7 @@ from bot.reminder_text import needs_reminder
 from bot.schedule import iso_week_key
 from bot.standing import SchoolStanding, school_standing
 from storage import reports, weekly
+from storage import repository as repo
 from storage.db import Database
 from storage.models import School
 
@@ -83,7 +84,8 @@ async def digest_facts(db: Database, standing_source: StandingSource, school: Sc
         by_member = await reports.tallies_by_member(session, school.id, tallies)
         changes = await weekly.entry_changes(session, school.id, week_began)
         idle = await weekly.members_never_logged(session, school.id)
-        not_joined = [m.display_name for m in idle if m.telegram_user_id is None and m.slack_user_id is None]
+        joined = await repo.members_with_accounts(session, [m.id for m in idle])
+        not_joined = [m.display_name for m in idle if m.id not in joined]
         never_logged = [m.display_name for m in idle if m.display_name not in not_joined]
         blocked = [m.display_name for m in await weekly.blocked_members(session, school.id)]
     blocks = [_blocks(values, len(codes)) for values in by_member.values()]

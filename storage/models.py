@@ -77,6 +77,25 @@ class Member(Base):
     school: Mapped[School] = relationship(back_populates="members")
 
 
+class MemberAccount(Base):
+    """One platform account of a member (a Telegram user, a Slack user, …), its id as text.
+
+    A member may have accounts on several platforms; `last_used_at` says which one they used
+    last, the one a reminder goes to.
+    """
+
+    __tablename__ = "member_accounts"
+    __table_args__ = (
+        UniqueConstraint("platform", "external_id", name="uq_member_accounts_platform_external_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(64))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 class Invite(Base):
     __tablename__ = "invites"
 

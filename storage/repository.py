@@ -8,7 +8,17 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ActivityType, ChatState, Entry, EntryAudit, Invite, Member, Pairing, School
+from storage.models import (
+    ActivityType,
+    ChatState,
+    Entry,
+    EntryAudit,
+    Invite,
+    Member,
+    MemberAccount,
+    Pairing,
+    School,
+)
 from storage.rowcount import affected_rows
 
 # --- schools and activity types -------------------------------------------------------------
@@ -72,8 +82,39 @@ async def claim_invite_use(session: AsyncSession, invite_id: int, now: dt.dateti
     return affected_rows(result) == 1
 
 
-async def member_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Member | None:
-    return await session.scalar(select(Member).where(Member.telegram_user_id == telegram_user_id))
+async def member_by_account(session: AsyncSession, platform: str, external_id: str) -> Member | None:
+    """The member who has this account on the platform, if anyone does."""
+    return await session.scalar(select(Member).join(MemberAccount, MemberAccount.member_id == Member.id)
+                                .where(MemberAccount.platform == platform, MemberAccount.external_id == external_id))
+
+
+async def add_account(session: AsyncSession, member: Member, platform: str, external_id: str,
+                      now: dt.datetime) -> MemberAccount:
+    """Give the member an account on the platform, counted as used now."""
+    return await add(session, MemberAccount(member_id=member.id, platform=platform, external_id=external_id,
+                                            last_used_at=now))
+
+
+async def mark_account_used(session: AsyncSession, platform: str, external_id: str, now: dt.datetime) -> None:
+    await session.execute(update(MemberAccount)
+                          .where(MemberAccount.platform == platform, MemberAccount.external_id == external_id)
+                          .values(last_used_at=now))
+
+
+async def members_with_accounts(session: AsyncSession, member_ids: Iterable[int]) -> set[int]:
+    """Which of these members have an account on some platform (have joined, rather than only been imported)."""
+    wanted = list(member_ids)
+    if not wanted:
+        return set()
+    return set(await session.scalars(
+        select(MemberAccount.member_id).where(MemberAccount.member_id.in_(wanted)).distinct()))
+
+
+async def accounts_of(session: AsyncSession, member_id: int) -> list[MemberAccount]:
+    """The member's accounts, the one used last first."""
+    return list(await session.scalars(
+        select(MemberAccount).where(MemberAccount.member_id == member_id)
+        .order_by(MemberAccount.last_used_at.desc().nulls_last(), MemberAccount.id)))
 
 
 async def get_member(session: AsyncSession, member_id: int) -> Member | None:

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from bot import entries
 from bot.drafts import EntryDraft
 from bot.i18n import translator
-from bot.membership import profile_for_telegram_user
+from bot.membership import profile_for_account
+from bot.platforms import TELEGRAM
 from handlers.telegram.render import day_text
 from storage.models import DeliveryAttempt, Entry, EntryAudit, GroupLink, Problem
 
@@ -17,7 +18,7 @@ EN, ZH = translator("en"), translator("zh")
 
 
 async def test_the_audit_of_a_saved_and_an_undone_entry_is_dated_by_the_clock(bot, li, db, clock):
-    profile = await profile_for_telegram_user(db, li.id)
+    profile = await profile_for_account(db, TELEGRAM, str(li.id))
     draft = EntryDraft(activity="phone_call", student="Wang", day=clock.now().date(), duration_minutes=10)
     saved = await entries.save_entry(db, profile, draft, source="test", now=clock.now())
     clock.advance(minutes=5)

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from bot.platforms import TELEGRAM
 from bot.schools import create_invite
+from storage import repository as repo
 from storage.models import Invite, Member
 
 
@@ -26,6 +28,27 @@ async def test_a_teacher_joins_with_an_invite_and_gets_the_log_keyboard(bot):
         member = await session.scalar(select(Member))
     assert (member.display_name, member.role, member.telegram_user_id) == ("王芳", "teacher", 1001)
     assert member.joined_on == dt.date(2026, 11, 18)
+
+
+async def test_joining_gives_the_member_their_telegram_account_used_now(bot):
+    wang = bot.fake.user(1001, "王芳")
+    await bot.join(wang, "teacher")
+    async with bot.db.transaction() as session:
+        member = await repo.member_by_account(session, TELEGRAM, "1001")
+        accounts = await repo.accounts_of(session, member.id)
+    assert member.display_name == "王芳"
+    assert [(a.platform, a.external_id, a.last_used_at) for a in accounts] == [("telegram", "1001", bot.clock.now())]
+
+
+async def test_each_message_marks_the_telegram_account_as_the_one_used_last(bot):
+    wang = bot.fake.user(1001, "王芳")
+    await bot.join(wang, "teacher")
+    bot.clock.advance(hours=2)
+    await bot.say(wang, "/help")
+    async with bot.db.transaction() as session:
+        member = await repo.member_by_account(session, TELEGRAM, "1001")
+        accounts = await repo.accounts_of(session, member.id)
+    assert [a.last_used_at for a in accounts] == [bot.clock.now()]
 
 
 async def test_a_second_start_never_makes_a_second_member(bot):

@@ -307,10 +307,11 @@ async def test_a_colleague_who_came_along_is_found_by_name_and_the_visit_counts_
 
 
 async def test_paired_students_are_offered_before_recent_names(bot, wang):
-    from bot.membership import profile_for_telegram_user
+    from bot.membership import profile_for_account
+    from bot.platforms import TELEGRAM
     from storage.models import Pairing
 
-    profile = await profile_for_telegram_user(bot.db, wang.id)
+    profile = await profile_for_account(bot.db, TELEGRAM, str(wang.id))
     async with bot.db.transaction() as session:
         session.add(Pairing(school_id=profile.school_id, member_id=profile.member_id, student_name="李华",
                             student_key="李华"))

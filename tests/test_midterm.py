@@ -10,12 +10,14 @@ from sqlalchemy import select
 
 from bot.digest import digest_text
 from bot.i18n import translator
+from bot.platforms import TELEGRAM
 from bot.report_text import school_text
 from bot.reports import report_window, school_report
-from bot.schools import create_invite, set_counts_from
+from bot.schools import SchoolError, create_invite, policy_of, set_counts_from
 from bot.staff_import import import_staff
 from bot.standing import school_standing
 from bot.weekly_facts import digest_facts
+from storage import repository as repo
 from storage.models import Member
 from tests.support.cli import invoke
 
@@ -82,6 +84,8 @@ async def test_a_personal_invite_binds_the_person_to_their_pre_registered_member
     assert bot.last_text(teacher).startswith("Welcome, Li Lei! You have joined 合川中学 as head teacher.")
     stored = await members(bot.db)
     assert len(stored) == 3 and stored["Li Lei"].telegram_user_id == 1301
+    async with bot.db.transaction() as session:
+        assert (await repo.member_by_account(session, TELEGRAM, "1301")).display_name == "Li Lei"
     other = bot.fake.user(1302, "Someone", "Else", language_code="en")
     await bot.say(other, f"/start {invite.code}")
     assert "already been used" in bot.last_text(other)
@@ -210,3 +214,21 @@ def test_the_cli_imports_past_records_and_names_each_bad_line(cli_database, tmp_
     assert "past.csv: 4 added, 0 already there, 3 bad" in result.output
     assert "past.csv: 0 added, 4 already there, 3 bad" in invoke("entries", "import", "--school", "1",
                                                                   str(path)).output
+
+
+async def test_once_a_pre_registered_member_joins_their_account_counts_them_as_joined(bot, tmp_path):
+    roster = tmp_path / "staff.csv"
+    roster.write_text(ROSTER)
+    await import_staff(bot.db, bot.school.school_id, roster, bot.clock.now())
+    invite = await create_invite(bot.db, bot.school.school_id, None, member="Li Lei", now=bot.clock.now())
+    await bot.say(bot.fake.user(1301, "Lei", "Li", language_code="en"), f"/start {invite.code}")
+    with pytest.raises(SchoolError, match="Li Lei has already joined"):
+        await create_invite(bot.db, bot.school.school_id, None, member="Li Lei", now=bot.clock.now())
+
+    async def source(school_id, today):
+        return await school_standing(bot.db, school_id, today)
+
+    async with bot.db.transaction() as session:
+        school = await repo.get_school(session, bot.school.school_id)
+    text = digest_text(await digest_facts(bot.db, source, school, TODAY), policy_of(school), translator("zh"))
+    assert "尚未加入（请把邀请发给他们）：\n• 王芳\n• 赵敏" in text

@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from bot.i18n import translator
+from bot.platforms import TELEGRAM
 from bot.policy.sources import load_policy_source
 from bot.report_request import PERIOD_WORDS, ReportRequestError, parse_report_request
 from bot.reports import QuotaShare, personal_report, report_window, school_report
@@ -69,7 +70,7 @@ async def in_group(bot, user, text: str, chat_id: int = GROUP):
 async def member_id(bot, telegram_user_id: int) -> int:
     async with bot.db.transaction() as session:
         from storage import repository as repo
-        return (await repo.member_by_telegram_id(session, telegram_user_id)).id
+        return (await repo.member_by_account(session, TELEGRAM, str(telegram_user_id))).id
 
 
 async def add_entry(bot, member, activity, day, student=None, notes=None, covisitor=None) -> int:

@@ -12,7 +12,8 @@ from telegram.ext import ContextTypes
 from bot.actions import Action, decode
 from bot.core import Core
 from bot.i18n import Translator, choose_language, translator
-from bot.membership import Profile, profile_for_telegram_user
+from bot.membership import Profile, profile_for_account
+from bot.platforms import TELEGRAM
 from handlers.telegram.checkpoint import hold
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -30,11 +31,11 @@ class Caller:
 async def caller(core: Core, update: Update) -> Caller:
     """The member behind an update (None for strangers) and the language to answer in."""
     user = update.effective_user
-    profile = await profile_for_telegram_user(core.db, user.id) if user else None
+    now = core.clock.now()
+    profile = await profile_for_account(core.db, TELEGRAM, str(user.id), used_at=now) if user else None
     client_language = user.language_code if user else None
     language = choose_language(profile.language if profile else None, client_language,
                                profile.school_language if profile else None)
-    now = core.clock.now()
     return Caller(profile, translator(language), (profile.local_now(now) if profile else now).date())
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from bot.platforms import TELEGRAM
 from bot.progress import RuleProgress
 from bot.schools import policy_of
 from bot.standing import MemberStanding, SchoolStanding
@@ -65,4 +66,6 @@ async def add_members(db: Database, school_id: int, count: int, *, first_user_id
                    for i in range(count)]
         session.add_all(members)
         await session.flush()
+        for member in members:
+            await repo.add_account(session, member, TELEGRAM, str(member.telegram_user_id), member.created_at)
         return members

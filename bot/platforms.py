@@ -1,0 +1,7 @@
+"""The names under which chat platforms' accounts and chats are stored (`member_accounts.platform`)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+TELEGRAM: Final = "telegram"
