@@ -16,6 +16,7 @@ from bot.core import Core
 from bot.schools import create_invite, create_school, parse_expiry, set_counts_from
 from bot.settings import Settings
 from bot.staff_import import parse_day
+from storage import daily_counts
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -58,6 +59,16 @@ def db_upgrade() -> None:
     """Bring the database schema up to date."""
     async def work(db: Database) -> None:
         typer.echo(f"database is up to date ({db.dialect})")
+    with_database(work)
+
+
+@db_app.command("rebuild-summaries")
+def db_rebuild_summaries() -> None:
+    """Recompute the daily counts from the entries, in one transaction."""
+    async def work(db: Database) -> None:
+        async with db.transaction() as session:
+            rows = await daily_counts.rebuild(session)
+        typer.echo(f"daily counts rebuilt: {rows} rows")
     with_database(work)
 
 
