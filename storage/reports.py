@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import and_, case, distinct, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Entry, Pairing
+from storage.models import DailyCount, Entry, Pairing
 
 
 @dataclass(frozen=True)
@@ -97,19 +97,19 @@ async def paired_tallies(session: AsyncSession, school_id: int, tallies: Sequenc
 
 async def daily_activity_counts(session: AsyncSession, school_id: int, start: dt.date, end: dt.date,
                                 member_id: int | None = None) -> dict[tuple[dt.date, str], int]:
-    """(day, activity code) → entries of the school, or participations of one member, per day."""
+    """(day, activity code) → entries of the school (a co-visit once), or participations of one member, per day.
+
+    Read from the daily count table (:mod:`storage.daily_counts`), not from the entries.
+    """
     if member_id is None:
-        query = (select(Entry.occurred_on, Entry.activity_code, func.count())
-                 .where(Entry.school_id == school_id, Entry.deleted_at.is_(None),
-                        Entry.occurred_on.between(start, end))
-                 .group_by(Entry.occurred_on, Entry.activity_code))
+        counted = func.sum(DailyCount.entries)
+        query = select(DailyCount.day, DailyCount.activity_code, counted).where(DailyCount.school_id == school_id)
     else:
-        participations = or_(Entry.member_id == member_id, Entry.covisitor_member_id == member_id)
-        query = (select(Entry.occurred_on, Entry.activity_code, func.count())
-                 .where(Entry.school_id == school_id, Entry.deleted_at.is_(None), participations,
-                        Entry.occurred_on.between(start, end))
-                 .group_by(Entry.occurred_on, Entry.activity_code))
-    return {(day, code): count for day, code, count in await session.execute(query)}
+        counted = func.sum(DailyCount.entries + DailyCount.covisits)
+        query = select(DailyCount.day, DailyCount.activity_code, counted).where(
+            DailyCount.school_id == school_id, DailyCount.member_id == member_id)
+    query = query.where(DailyCount.day.between(start, end)).group_by(DailyCount.day, DailyCount.activity_code)
+    return {(day, code): int(count) for day, code, count in await session.execute(query) if count}
 
 
 async def member_entries(session: AsyncSession, school_id: int, member_id: int, start: dt.date, end: dt.date,

@@ -15,6 +15,7 @@ from storage import daily_counts
 from storage.db import Database
 from storage.entry_imports import insert_new_entries
 from storage.models import Entry, Member
+from storage.reports import daily_activity_counts
 from tests.support.cli import invoke
 
 TODAY = dt.date(2026, 11, 18)
@@ -71,6 +72,24 @@ async def test_rebuilding_recounts_entries_written_around_the_write_path(bot, wa
     async with db.transaction() as session:
         assert await daily_counts.rebuild(session) == 1
     assert await table(db) == {(profile.school_id, profile.member_id, "home_visit", TODAY): (1, 0)}
+
+
+async def test_the_trend_counts_a_co_visit_once_for_the_school_and_for_each_member_who_was_there(bot, li, wang, db,
+                                                                                               clock):
+    profile = await profile_for_telegram_user(db, wang.id)
+    colleague = await profile_for_telegram_user(db, li.id)
+    covisit = draft(TODAY, covisitor=colleague.member_id)
+    await entries.save_entry(db, profile, covisit, source="test", now=clock.now())
+    await entries.save_entry(db, profile, draft(TODAY), source="test", now=clock.now())
+    undone = await entries.save_entry(db, colleague, draft(TODAY), source="test", now=clock.now())
+    await entries.undo_entry(db, colleague, undone.entry_id, clock.now())
+    start = TODAY - dt.timedelta(days=70)
+    async with db.transaction() as session:
+        school = await daily_activity_counts(session, profile.school_id, start, TODAY)
+        logger = await daily_activity_counts(session, profile.school_id, start, TODAY, profile.member_id)
+        along = await daily_activity_counts(session, profile.school_id, start, TODAY, colleague.member_id)
+    assert (school, logger, along) == ({(TODAY, "home_visit"): 2}, {(TODAY, "home_visit"): 2},
+                                       {(TODAY, "home_visit"): 1})
 
 
 WRITE = st.one_of(
