@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot import entries
 from bot.drafts import EntryDraft
 from bot.membership import profile_for_telegram_user
-from storage import daily_counts
+from storage import daily_counts, reports
 from storage.db import Database
 from storage.entry_imports import insert_new_entries
 from storage.models import Entry, Member
@@ -102,6 +102,10 @@ WRITE = st.one_of(
 )
 
 
+TALLIES = [reports.Tally(("home_visit",), TODAY - dt.timedelta(days=2), TODAY),
+           reports.Tally(("home_visit", "phone_call"), TODAY - dt.timedelta(days=90), TODAY, own_only=True)]
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(writes=st.lists(WRITE, min_size=1, max_size=8))
 async def test_after_any_writes_the_table_equals_a_recount_of_the_entries(bot, li, wang, db, clock, writes):
@@ -126,6 +130,9 @@ async def test_after_any_writes_the_table_equals_a_recount_of_the_entries(bot, l
                 await insert_new_entries(session, [row])
         async with db.transaction() as session:
             assert await daily_counts.stored(session) == await daily_counts.recounted(session), (kind, writes)
+            # The report's entry counts, read from the table, agree with a scan of the entries.
+            assert (await reports.tallies_by_member(session, profile.school_id, TALLIES)
+                    == await reports._entry_tallies(session, profile.school_id, TALLIES, None)), (kind, writes)
 
 
 
