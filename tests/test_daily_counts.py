@@ -14,7 +14,8 @@ from bot.membership import profile_for_telegram_user
 from storage import daily_counts, reports
 from storage.db import Database
 from storage.entry_imports import insert_new_entries
-from storage.models import Entry, Member
+from storage.migrate import upgrade
+from storage.models import Entry, Member, School
 from storage.reports import daily_activity_counts
 from tests.support.cli import invoke
 
@@ -159,3 +160,27 @@ def test_db_rebuild_summaries_recounts_the_daily_table_from_the_entries(cli_data
     result = invoke("db", "rebuild-summaries")
     assert result.exit_code == 0 and result.output == "daily counts rebuilt: 1 rows\n"
     assert asyncio.run(read_the_table()) == {(1, 1, "home_visit", TODAY): (2, 0)}
+
+
+async def test_migration_0009_fills_the_table_from_the_entries_already_stored(tmp_path):
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await upgrade(db, "0007")
+    async with db.transaction() as session:
+        school = School(name="合川中学")
+        session.add(school)
+        await session.flush()
+        members = [Member(school_id=school.id, role="teacher", display_name=name, joined_on=TODAY)
+                   for name in ("王芳", "李磊")]
+        session.add_all(members)
+        await session.flush()
+        logged_at = dt.datetime(2026, 11, 18, tzinfo=dt.UTC)
+        session.add_all([
+            Entry(school_id=school.id, member_id=members[0].id, activity_code="home_visit", occurred_on=TODAY,
+                  covisitor_member_id=members[1].id, logged_at=logged_at),
+            Entry(school_id=school.id, member_id=members[0].id, activity_code="home_visit", occurred_on=TODAY,
+                  logged_at=logged_at, deleted_at=logged_at)])
+    await upgrade(db)
+    found = await table(db)
+    await db.dispose()
+    assert found == {(school.id, members[0].id, "home_visit", TODAY): (1, 0),
+                     (school.id, members[1].id, "home_visit", TODAY): (0, 1)}
