@@ -61,6 +61,7 @@ from bot.policy import Policy  # noqa: E402
 from bot.schools import create_school, policy_of  # noqa: E402
 from bot.standing import SchoolStanding, running_rules, school_standing  # noqa: E402
 from bot.students import student_key  # noqa: E402
+from storage import daily_counts  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Entry, Member, Pairing, School  # noqa: E402
@@ -113,6 +114,9 @@ async def build_district(db: Database, members: int, entries: int, today: dt.dat
     loader = copy_entries if db.dialect == "postgresql" else insert_entries
     for chunk in entry_chunks(school_id, member_ids, paired, days, entries, rng):
         await loader(db, chunk)
+    async with db.transaction() as session:
+        # The bulk load bypasses the write path, so the daily counts are recomputed as `db rebuild-summaries` does.
+        await daily_counts.rebuild(session)
     await analyze(db)
     return District(school_id, member_ids, paired, entries)
 

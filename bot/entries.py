@@ -11,6 +11,7 @@ from bot.drafts import EntryDraft
 from bot.membership import Profile
 from bot.problems import problems_to_record, record_problems
 from bot.students import student_key
+from storage import daily_counts
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Entry
@@ -89,6 +90,7 @@ async def save_entry(db: Database, profile: Profile, draft: EntryDraft, *, sourc
                 duration_minutes=draft.duration_minutes, notes=draft.notes,
                 covisitor_member_id=draft.covisitor_member_id, source=source, client_token=draft.token,
                 logged_at=now))
+            await daily_counts.count_entries(session, [daily_counts.columns_of(entry)])
             await repo.add_audit(session, entry, "create", profile.member_id, None, snapshot(entry), at=now)
             if problems := problems_to_record(draft, profile.policy):
                 await record_problems(session, entry, problems)
@@ -123,6 +125,7 @@ async def undo_entry(db: Database, profile: Profile, entry_id: int, now: dt.date
             return False
         before = snapshot(entry)
         entry.deleted_at = now
+        await daily_counts.count_entries(session, [daily_counts.columns_of(entry)], sign=-1)
         await repo.add_audit(session, entry, "delete", profile.member_id, before, None, at=now)
         return True
 

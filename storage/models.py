@@ -161,6 +161,23 @@ class Entry(Base):
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
+class DailyCount(Base):
+    """Entries per (school, participant, activity, day), kept up to date on every write to `entries`.
+
+    `entries` counts the participant's own entries, `covisits` the entries they joined as the colleague:
+    a member's tally is their sum, the school's total is the sum of `entries` alone (a co-visit once).
+    """
+
+    __tablename__ = "daily_counts"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    activity_code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    covisits: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Pairing(Base):
     """A member paired with a student (结对帮扶): per-student rules are met student by student."""
 

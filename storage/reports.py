@@ -9,19 +9,22 @@ and :func:`storage.repository.paired_student_counts`).
 :func:`tallies_by_member` computes any number of :class:`Tally` columns — every
 quota period of every rule, and the counts per activity — in one scan, with
 conditional aggregates (``SUM(CASE …)``, ``COUNT(DISTINCT CASE …)``), so a term
-report with a weekly rule costs one statement, not one per week.
+report with a weekly rule costs one statement, not one per week. Tallies of entries, and the
+daily counts of the trend, read the daily count table (:mod:`storage.daily_counts`); only
+distinct students and days scan the entries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import and_, case, distinct, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Entry, Pairing
+from storage.models import DailyCount, Entry, Pairing
 
 
 @dataclass(frozen=True)
@@ -67,15 +70,54 @@ def _column(p, tally: Tally):
     return func.count(distinct(case((condition, counted))))
 
 
-async def tallies_by_member(session: AsyncSession, school_id: int, tallies: Sequence[Tally],
-                            member_ids: Sequence[int] | None = None) -> dict[int, tuple[int, ...]]:
-    """participant → the value of each tally, in order: one scan of the entries, however many tallies."""
-    if not tallies:
-        return {}
+def _by_member(rows: Iterable[Sequence[Any]]) -> dict[int, tuple[int, ...]]:
+    return {member_id: tuple(int(value or 0) for value in values) for member_id, *values in rows}
+
+
+def _daily_column(tally: Tally):
+    condition = and_(DailyCount.activity_code.in_(list(tally.activities)),
+                     DailyCount.day.between(tally.start, tally.end))
+    counted = DailyCount.entries if tally.own_only else DailyCount.entries + DailyCount.covisits
+    return func.sum(case((condition, counted), else_=0))
+
+
+async def _daily_tallies(session: AsyncSession, school_id: int, tallies: Sequence[Tally],
+                         member_ids: Sequence[int] | None) -> dict[int, tuple[int, ...]]:
+    """Entry-count tallies read from the daily count table: one scan of its rows in the span."""
+    start, end, activities = _span(tallies)
+    query = (select(DailyCount.member_id, *(_daily_column(t) for t in tallies))
+             .where(DailyCount.school_id == school_id, DailyCount.day.between(start, end),
+                    DailyCount.activity_code.in_(activities))
+             .group_by(DailyCount.member_id))
+    if member_ids is not None:
+        query = query.where(DailyCount.member_id.in_(list(member_ids)))
+    return _by_member(await session.execute(query))
+
+
+async def _entry_tallies(session: AsyncSession, school_id: int, tallies: Sequence[Tally],
+                         member_ids: Sequence[int] | None) -> dict[int, tuple[int, ...]]:
+    """Tallies of distinct students or days, which need the entries themselves: one scan."""
     start, end, activities = _span(tallies)
     p = _participations(school_id, start, end, activities, member_ids)
-    rows = await session.execute(select(p.c.participant, *(_column(p, t) for t in tallies)).group_by(p.c.participant))
-    return {member_id: tuple(int(value or 0) for value in values) for member_id, *values in rows}
+    return _by_member(await session.execute(
+        select(p.c.participant, *(_column(p, t) for t in tallies)).group_by(p.c.participant)))
+
+
+async def tallies_by_member(session: AsyncSession, school_id: int, tallies: Sequence[Tally],
+                            member_ids: Sequence[int] | None = None) -> dict[int, tuple[int, ...]]:
+    """participant → the value of each tally, in order: entry counts from the daily count table, distinct
+    counts from one scan of the entries, however many tallies."""
+    counts = [n for n, tally in enumerate(tallies) if tally.measure == "entries"]
+    distinct_ones = [n for n, tally in enumerate(tallies) if tally.measure != "entries"]
+    found: dict[int, list[int]] = {}
+    for positions, read in ((counts, _daily_tallies), (distinct_ones, _entry_tallies)):
+        if not positions:
+            continue
+        for member_id, values in (await read(session, school_id, [tallies[n] for n in positions], member_ids)).items():
+            row = found.setdefault(member_id, [0] * len(tallies))
+            for n, value in zip(positions, values, strict=True):
+                row[n] = value
+    return {member_id: tuple(values) for member_id, values in found.items()}
 
 
 async def paired_tallies(session: AsyncSession, school_id: int, tallies: Sequence[Tally],
@@ -97,19 +139,19 @@ async def paired_tallies(session: AsyncSession, school_id: int, tallies: Sequenc
 
 async def daily_activity_counts(session: AsyncSession, school_id: int, start: dt.date, end: dt.date,
                                 member_id: int | None = None) -> dict[tuple[dt.date, str], int]:
-    """(day, activity code) → entries of the school, or participations of one member, per day."""
+    """(day, activity code) → entries of the school (a co-visit once), or participations of one member, per day.
+
+    Read from the daily count table (:mod:`storage.daily_counts`), not from the entries.
+    """
     if member_id is None:
-        query = (select(Entry.occurred_on, Entry.activity_code, func.count())
-                 .where(Entry.school_id == school_id, Entry.deleted_at.is_(None),
-                        Entry.occurred_on.between(start, end))
-                 .group_by(Entry.occurred_on, Entry.activity_code))
+        counted = func.sum(DailyCount.entries)
+        query = select(DailyCount.day, DailyCount.activity_code, counted).where(DailyCount.school_id == school_id)
     else:
-        participations = or_(Entry.member_id == member_id, Entry.covisitor_member_id == member_id)
-        query = (select(Entry.occurred_on, Entry.activity_code, func.count())
-                 .where(Entry.school_id == school_id, Entry.deleted_at.is_(None), participations,
-                        Entry.occurred_on.between(start, end))
-                 .group_by(Entry.occurred_on, Entry.activity_code))
-    return {(day, code): count for day, code, count in await session.execute(query)}
+        counted = func.sum(DailyCount.entries + DailyCount.covisits)
+        query = select(DailyCount.day, DailyCount.activity_code, counted).where(
+            DailyCount.school_id == school_id, DailyCount.member_id == member_id)
+    query = query.where(DailyCount.day.between(start, end)).group_by(DailyCount.day, DailyCount.activity_code)
+    return {(day, code): int(count) for day, code, count in await session.execute(query) if count}
 
 
 async def member_entries(session: AsyncSession, school_id: int, member_id: int, start: dt.date, end: dt.date,

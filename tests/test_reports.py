@@ -25,6 +25,7 @@ from bot.reports import QuotaShare, personal_report, report_window, school_repor
 from bot.schools import create_school
 from bot.standing import school_standing
 from bot.students import student_key
+from storage import daily_counts
 from storage.models import Entry, Member, Pairing, Problem
 from storage.problems import OPEN
 
@@ -80,6 +81,7 @@ async def add_entry(bot, member, activity, day, student=None, notes=None, covisi
                       covisitor_member_id=covisitor, logged_at=LOGGED_AT)
         session.add(entry)
         await session.flush()
+        await daily_counts.count_entries(session, [daily_counts.columns_of(entry)])
         return entry.id
 
 
@@ -355,10 +357,12 @@ async def add_member(db, school_id, name, role, joined_on=dt.date(2026, 9, 1)) -
 
 async def add_rows(db, school_id, rows) -> None:
     async with db.transaction() as session:
-        session.add_all([Entry(school_id=school_id, member_id=member, activity_code=activity, occurred_on=day,
-                               student_name=student, student_key=student_key(student) if student else None,
-                               covisitor_member_id=covisitor, logged_at=LOGGED_AT)
-                         for member, activity, day, student, covisitor in rows])
+        added = [Entry(school_id=school_id, member_id=member, activity_code=activity, occurred_on=day,
+                       student_name=student, student_key=student_key(student) if student else None,
+                       covisitor_member_id=covisitor, logged_at=LOGGED_AT)
+                 for member, activity, day, student, covisitor in rows]
+        session.add_all(added)
+        await daily_counts.count_entries(session, [daily_counts.columns_of(entry) for entry in added])
 
 
 async def test_a_month_report_sums_every_week_of_a_weekly_quota_worked_out_by_hand(db, clock):

@@ -62,6 +62,18 @@ def db_upgrade() -> None:
     with_database(work)
 
 
+@db_app.command("rebuild-summaries")
+def db_rebuild_summaries() -> None:
+    """Recompute the daily counts from the entries, in one transaction."""
+    from storage import daily_counts
+
+    async def work(db: Database) -> None:
+        async with db.transaction() as session:
+            rows = await daily_counts.rebuild(session)
+        typer.echo(f"daily counts rebuilt: {rows} rows")
+    with_database(work)
+
+
 @school_app.command("create")
 def school_create(
     name: str = typer.Argument(..., help="The school's name."),

@@ -1,0 +1,104 @@
+"""The daily count table: entries per (school, participant, activity, day), kept up to date on write.
+
+Every write to `entries` calls :func:`count_entries` in its own transaction (+1 when an entry is
+stored, -1 when it is undone), so the table always equals :func:`recount` over the live entries.
+A co-visit adds one to the logger's `entries` and one to the colleague's `covisits`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, literal, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import DailyCount, Entry
+from storage.outbox import _dialect_insert
+
+DAILY_COUNTS = cast(Table, DailyCount.__table__)
+
+#: (school_id, member_id, activity_code, day)
+Key = tuple[int, int, str, dt.date]
+#: (entries, covisits)
+Counts = tuple[int, int]
+
+
+def deltas_of(entries: Iterable[Mapping[str, Any]], sign: int = 1) -> dict[Key, Counts]:
+    """The change each entry (as column → value) makes to the table, summed over the batch."""
+    own: Counter[Key] = Counter()
+    joined: Counter[Key] = Counter()
+    for entry in entries:
+        school, code, day = entry["school_id"], entry["activity_code"], entry["occurred_on"]
+        own[(school, entry["member_id"], code, day)] += sign
+        if entry.get("covisitor_member_id") is not None:
+            joined[(school, entry["covisitor_member_id"], code, day)] += sign
+    return {key: (own[key], joined[key]) for key in own.keys() | joined.keys()}
+
+
+def columns_of(entry: Entry) -> dict[str, Any]:
+    return {"school_id": entry.school_id, "member_id": entry.member_id, "activity_code": entry.activity_code,
+            "occurred_on": entry.occurred_on, "covisitor_member_id": entry.covisitor_member_id}
+
+
+async def count_entries(session: AsyncSession, entries: Iterable[Mapping[str, Any]], sign: int = 1) -> None:
+    """Add (sign=1) or take away (sign=-1) these entries: one upsert for the whole batch."""
+    deltas = deltas_of(entries, sign)
+    if not deltas:
+        return
+    upsert_into = _dialect_insert(session)(DailyCount)
+    upsert = upsert_into.on_conflict_do_update(
+        index_elements=["school_id", "member_id", "activity_code", "day"],
+        set_={"entries": DailyCount.entries + upsert_into.excluded.entries,
+              "covisits": DailyCount.covisits + upsert_into.excluded.covisits})
+    await session.execute(upsert, [
+        {"school_id": school, "member_id": member, "activity_code": code, "day": day,
+         "entries": own, "covisits": joined}
+        for (school, member, code, day), (own, joined) in deltas.items()])
+    if sign < 0:
+        # A row that reached zero goes, so the table holds what a recount would.
+        await session.execute(
+            delete(DAILY_COUNTS).where(DailyCount.school_id == bindparam("k_school"),
+                                     DailyCount.member_id == bindparam("k_member"),
+                                     DailyCount.activity_code == bindparam("k_code"),
+                                     DailyCount.day == bindparam("k_day"),
+                                     DailyCount.entries == 0, DailyCount.covisits == 0),
+            [{"k_school": school, "k_member": member, "k_code": code, "k_day": day}
+             for school, member, code, day in deltas])
+
+
+def recount() -> Select[Any]:
+    """The table computed from the live entries: (school, member, activity, day, entries, covisits)."""
+    live = Entry.deleted_at.is_(None)
+    own = select(Entry.school_id, Entry.member_id.label("member_id"), Entry.activity_code,
+                 Entry.occurred_on.label("day"), literal(1).label("own"), literal(0).label("joined")).where(live)
+    joined = (select(Entry.school_id, Entry.covisitor_member_id.label("member_id"), Entry.activity_code,
+                     Entry.occurred_on.label("day"), literal(0).label("own"), literal(1).label("joined"))
+              .where(live, Entry.covisitor_member_id.is_not(None)))
+    p = union_all(own, joined).subquery("participations")
+    return (select(p.c.school_id, p.c.member_id, p.c.activity_code, p.c.day,
+                   func.sum(p.c.own).label("entries"), func.sum(p.c.joined).label("covisits"))
+            .group_by(p.c.school_id, p.c.member_id, p.c.activity_code, p.c.day))
+
+
+async def rebuild(session: AsyncSession) -> int:
+    """Replace the table with a recount of the entries; how many rows it holds now."""
+    await session.execute(delete(DailyCount))
+    await session.execute(insert(DailyCount).from_select(
+        ["school_id", "member_id", "activity_code", "day", "entries", "covisits"], recount()))
+    return int(await session.scalar(select(func.count()).select_from(DailyCount)) or 0)
+
+
+async def stored(session: AsyncSession) -> dict[Key, Counts]:
+    """The table as it is: key → (entries, covisits)."""
+    rows = await session.execute(select(DailyCount.school_id, DailyCount.member_id, DailyCount.activity_code,
+                                        DailyCount.day, DailyCount.entries, DailyCount.covisits))
+    return {(school, member, code, day): (own, joined) for school, member, code, day, own, joined in rows}
+
+
+async def recounted(session: AsyncSession) -> dict[Key, Counts]:
+    """What the table should hold, computed from the entries."""
+    return {(school, member, code, day): (int(own), int(joined))
+            for school, member, code, day, own, joined in await session.execute(recount())}
