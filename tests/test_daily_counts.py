@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from bot import entries
 from bot.drafts import EntryDraft
-from bot.membership import profile_for_telegram_user
+from bot.membership import profile_for_account
+from bot.platforms import TELEGRAM
 from storage import daily_counts, reports
 from storage.db import Database
 from storage.entry_imports import insert_new_entries
@@ -38,8 +39,8 @@ async def table(db) -> dict:
 
 
 async def test_a_co_visit_counts_once_for_the_school_and_once_for_each_member(bot, li, wang, db, clock):
-    profile = await profile_for_telegram_user(db, wang.id)
-    colleague = await profile_for_telegram_user(db, li.id)
+    profile = await profile_for_account(db, TELEGRAM, str(wang.id))
+    colleague = await profile_for_account(db, TELEGRAM, str(li.id))
     await entries.save_entry(db, profile, draft(TODAY, covisitor=colleague.member_id), source="test", now=clock.now())
     school = profile.school_id
     assert await table(db) == {(school, profile.member_id, "home_visit", TODAY): (1, 0),
@@ -47,7 +48,7 @@ async def test_a_co_visit_counts_once_for_the_school_and_once_for_each_member(bo
 
 
 async def test_an_undone_entry_leaves_no_count_behind(bot, wang, db, clock):
-    profile = await profile_for_telegram_user(db, wang.id)
+    profile = await profile_for_account(db, TELEGRAM, str(wang.id))
     kept = await entries.save_entry(db, profile, draft(TODAY), source="test", now=clock.now())
     undone = await entries.save_entry(db, profile, draft(TODAY - dt.timedelta(days=1)), source="test", now=clock.now())
     assert await entries.undo_entry(db, profile, undone.entry_id, clock.now())
@@ -56,7 +57,7 @@ async def test_an_undone_entry_leaves_no_count_behind(bot, wang, db, clock):
 
 
 async def test_importing_the_same_rows_twice_counts_them_once(bot, wang, db):
-    profile = await profile_for_telegram_user(db, wang.id)
+    profile = await profile_for_account(db, TELEGRAM, str(wang.id))
     rows = [import_row(profile.school_id, profile.member_id, TODAY, f"import-{n}") for n in range(3)]
     for _ in range(2):
         async with db.transaction() as session:
@@ -65,7 +66,7 @@ async def test_importing_the_same_rows_twice_counts_them_once(bot, wang, db):
 
 
 async def test_rebuilding_recounts_entries_written_around_the_write_path(bot, wang, db):
-    profile = await profile_for_telegram_user(db, wang.id)
+    profile = await profile_for_account(db, TELEGRAM, str(wang.id))
     async with db.transaction() as session:
         session.add(Entry(school_id=profile.school_id, member_id=profile.member_id, activity_code="home_visit",
                           occurred_on=TODAY, logged_at=dt.datetime(2026, 11, 18, tzinfo=dt.UTC)))
@@ -77,8 +78,8 @@ async def test_rebuilding_recounts_entries_written_around_the_write_path(bot, wa
 
 async def test_the_trend_counts_a_co_visit_once_for_the_school_and_for_each_member_who_was_there(bot, li, wang, db,
                                                                                                clock):
-    profile = await profile_for_telegram_user(db, wang.id)
-    colleague = await profile_for_telegram_user(db, li.id)
+    profile = await profile_for_account(db, TELEGRAM, str(wang.id))
+    colleague = await profile_for_account(db, TELEGRAM, str(li.id))
     covisit = draft(TODAY, covisitor=colleague.member_id)
     await entries.save_entry(db, profile, covisit, source="test", now=clock.now())
     await entries.save_entry(db, profile, draft(TODAY), source="test", now=clock.now())
@@ -110,7 +111,7 @@ TALLIES = [reports.Tally(("home_visit",), TODAY - dt.timedelta(days=2), TODAY),
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(writes=st.lists(WRITE, min_size=1, max_size=8))
 async def test_after_any_writes_the_table_equals_a_recount_of_the_entries(bot, li, wang, db, clock, writes):
-    people = [await profile_for_telegram_user(db, user.id) for user in (wang, li)]
+    people = [await profile_for_account(db, TELEGRAM, str(user.id)) for user in (wang, li)]
     for kind, who, number, detail in writes:
         profile, other = people[who], people[1 - who]
         day = TODAY - dt.timedelta(days=number)
