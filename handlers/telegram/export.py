@@ -48,7 +48,7 @@ class ExportHandlers:
         if not who.profile.is_leader:
             await reply(update, t("Only your school's leaders can export its entries."))
             return
-        today = who.profile.local_now(self.core.clock.now()).date()
+        today = who.today
         try:
             start, end = export_range(context.args or [], today)
         except ExportRangeError as error:

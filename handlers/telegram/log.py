@@ -483,7 +483,7 @@ class LogConversation:
         who, draft = await self.current(update, context)
         if who.profile is None or draft is None:
             return await self.lost_draft(update, context, who)
-        today = self.local_now(who.profile).date()
+        today = who.today
         draft.day = today if tapped(update, ChooseDay).day == "today" else today - dt.timedelta(days=1)
         draft.time = None
         return await self.advance(update, context, who, draft)
@@ -604,7 +604,7 @@ class LogConversation:
         if draft.activity is None or draft.day is None:
             raise ValueError("a saved draft has an activity and a day")
         label = activity_label(profile.policy, draft.activity, t)
-        today = self.local_now(profile).date()
+        today = who.today
         text = t("✅ Saved: {activity} on {when}.", activity=label, when=when_text(draft.day, draft.time, t, today))
         for period, tally in TALLIES:
             bounds = period_bounds(period, today, profile.policy)

@@ -52,7 +52,7 @@ class LookBack:
         who = await self.member(update)
         if who is None:
             return
-        today = member(who).local_now(self.core.clock.now()).date()
+        today = who.today
         parts = [await self.progress_text(who, today), await self.counts_text(who, today),
                  self.leader_note(who, today)]
         await reply(update, "\n\n".join(part for part in parts if part), parse_mode=ParseMode.HTML)

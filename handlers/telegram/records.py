@@ -87,7 +87,7 @@ class RecordConversation:
             return ConversationHandler.END
         now = self.core.clock.now()
         try:
-            saved = await save_record(self.core.db, who.profile, kind, today=who.profile.local_now(now).date(),
+            saved = await save_record(self.core.db, who.profile, kind, today=who.today,
                                       now=now, text=message.text or message.caption, file=_file_of(message))
         except RecordRefused as refused:
             if refused.code == "kind":

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -12,7 +10,6 @@ from bot.availability import come_back, go_away, snooze
 from bot.core import Core
 from bot.future_dates import MAX_DAYS_AHEAD, FutureDayError, parse_last_day
 from bot.i18n import N_
-from bot.membership import Profile
 from handlers.telegram.common import Context, answer_tap, caller, not_a_member_text, reply
 from handlers.telegram.render import day_text
 from handlers.telegram.required import tapped_query
@@ -37,10 +34,6 @@ class ReminderHandlers:
             CallbackQueryHandler(self.on_snooze, pattern=IsKind(Snooze)),
         ]
 
-    def today(self, profile: Profile) -> dt.date:
-        """The member's local date."""
-        return profile.local_now(self.core.clock.now()).date()
-
     async def away(self, update: Update, context: Context) -> None:
         who = await caller(self.core, update)
         if who.profile is None:
@@ -51,7 +44,7 @@ class ReminderHandlers:
             await reply(update, t("Going away? Tell me your last day away, e.g. “/away until 2026-12-03”, "
                                   "“/away 11月30号” or “/away 3 days”. I send no reminders until then."))
             return
-        today = self.today(who.profile)
+        today = who.today
         try:
             last_day = parse_last_day(" ".join(context.args), today)
         except FutureDayError as problem:
@@ -68,7 +61,7 @@ class ReminderHandlers:
             return
         was_away = await come_back(self.core.db, who.profile.member_id)
         t = who.t
-        if was_away is None or was_away < self.today(who.profile):
+        if was_away is None or was_away < who.today:
             await reply(update, t("You were not away. Your reminders are on as usual."))
         else:
             await reply(update, t("Welcome back! Your reminders are on again."))
@@ -80,7 +73,7 @@ class ReminderHandlers:
             await reply(update, not_a_member_text(who.t))
             return
         await answer_tap(update)
-        day = await snooze(self.core.db, who.profile.member_id, self.today(who.profile))
+        day = await snooze(self.core.db, who.profile.member_id, who.today)
         t = who.t
         await tapped_query(update).edit_message_reply_markup(None)
         await reply(update, t("OK, I will remind you on {day}.", day=day_text(day, t, who.today)))

@@ -212,7 +212,7 @@ class ReportHandlers:
         except ReportRequestError:
             await reply(update, t("Ask for one member or one activity, not both.") + "\n\n" + usage_text(t))
             return None, None
-        today = profile.local_now(self.core.clock.now()).date()
+        today = who.today
         try:
             window = report_window(request.kind, request.previous, today, profile.policy, year=request.year)
         except NoSuchPeriod:
