@@ -1,0 +1,52 @@
+"""What a chat platform implements so that `teachlog run --platform NAME` and `teachlog worker` can load it."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from bot.core import Core
+    from bot.messenger import Messenger
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """The limits an adapter renders replies within; the core never exceeds what every platform can show."""
+
+    #: The longest text message, in characters.
+    text_length: int
+    #: The longest caption under a picture or file.
+    caption_length: int
+    #: How many buttons fit side by side on a phone.
+    buttons_per_row: int
+    #: Several pictures in one message (Telegram's media group).
+    albums: bool
+    #: Forms with several fields at once (Slack's modals).
+    modals: bool
+    #: A tapped message can be edited in place.
+    edits: bool = True
+
+
+class Platform(Protocol):
+    """A chat platform, built with the application's collaborators and run by `teachlog run`.
+
+    It is registered as an entry point in the `teachlog.platforms` group of
+    pyproject.toml, named as `teachlog run --platform NAME` takes it.
+    """
+
+    #: The platform's key, as stored in `member_accounts.platform` and in chat addresses.
+    name: str
+    capabilities: Capabilities
+
+    def __init__(self, core: Core) -> None: ...
+
+    def run(self) -> None:
+        """Receive updates and answer them until SIGINT or SIGTERM; also plan and deliver notifications."""
+
+    def messenger(self) -> AbstractAsyncContextManager[Messenger]:
+        """A messenger of its own for `teachlog worker`, which delivers without receiving updates."""
+
+    async def invite_link(self, code: str) -> str | None:
+        """A link that opens the bot with this invite code, or None when the platform has none."""
