@@ -216,6 +216,11 @@ async def load_chat_state(session: AsyncSession, kind: str) -> dict[str, dict | 
     return {key: value for key, value in rows}
 
 
+async def load_chat_state_row(session: AsyncSession, kind: str, key: str) -> dict | None:
+    row = await session.get(ChatState, (kind, key))
+    return row.value if row else None
+
+
 async def save_chat_state(session: AsyncSession, kind: str, key: str, value: dict | None) -> None:
     current = await session.get(ChatState, (kind, key))
     if current is None:

@@ -7,11 +7,11 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot import entries
+from bot.chat.render import day_text
 from bot.drafts import EntryDraft
 from bot.i18n import translator
 from bot.membership import profile_for_account
 from bot.platforms import TELEGRAM
-from handlers.telegram.render import day_text
 from storage.models import DeliveryAttempt, Entry, EntryAudit, GroupLink, Problem
 
 EN, ZH = translator("en"), translator("zh")

@@ -94,7 +94,7 @@ async def test_a_crash_behind_a_button_answers_the_tap_and_apologises(bot, li, m
     async def boom(*args, **kwargs):
         raise RuntimeError("injected failure")
 
-    monkeypatch.setattr("handlers.telegram.lookback.caller", boom)  # fails before the tap is answered
+    monkeypatch.setattr("bot.chat.engine.caller_of", boom)  # fails before the tap is answered
     answers_before = len(bot.fake.callback_answers)
     sent = await bot.tap(li, "Yes, remove it")
     assert [message.text.startswith(APOLOGY["en"]) for message in sent] == [True]
@@ -108,6 +108,7 @@ async def test_when_even_the_member_lookup_fails_the_apology_uses_the_telegram_l
         raise RuntimeError("database unavailable")
 
     monkeypatch.setattr("handlers.telegram.common.profile_for_account", boom)
+    monkeypatch.setattr("bot.chat.caller.profile_for_account", boom)
     sent = await bot.say(wang, "/help")
     assert [message.text.startswith(APOLOGY["zh"]) for message in sent] == [True]
 

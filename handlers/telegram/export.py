@@ -10,13 +10,13 @@ import tempfile
 from telegram import InputFile, Update
 from telegram.ext import CommandHandler, filters
 
+from bot.chat.render import day_text
 from bot.core import Core
 from bot.exports import ExportRangeError, export_file_name, export_range, write_export
 from bot.i18n import N_, Translator
 from bot.record_export import record_listing, write_records_zip
 from bot.school_facts import load_school_facts
 from handlers.telegram.common import Context, caller, not_a_member_text, reply
-from handlers.telegram.render import day_text
 from handlers.telegram.required import chat_of
 
 log = logging.getLogger(__name__)

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.activity_words import activities_phrase
+from bot.chat.render import role_label
 from bot.chat_state import ChatStateStore
 from bot.core import Core
 from bot.i18n import N_, Translator
@@ -13,7 +14,6 @@ from bot.membership import InviteProblem, Profile, clean_display_name, inspect_i
 from handlers.telegram.checkpoint import checkpointed_conversation
 from handlers.telegram.common import Context, caller, reply
 from handlers.telegram.keyboards import main_keyboard
-from handlers.telegram.render import role_label
 from handlers.telegram.required import message_text, user, user_data
 
 NAME = 0

@@ -23,6 +23,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import problems
 from bot.actions import Action, AssignProblem, AssignTo, CandidatesPage, CloseProblem, IsKind
+from bot.chat.render import day_text
 from bot.chat_state import ChatStateStore
 from bot.core import Core
 from bot.drafts import DraftTextError
@@ -30,7 +31,6 @@ from bot.i18n import N_, Translator, translator
 from handlers.telegram.checkpoint import checkpointed_conversation
 from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply, tapped
 from handlers.telegram.keyboards import inline, log_button_pattern, mine_button_pattern
-from handlers.telegram.render import day_text
 from handlers.telegram.required import member, message_text, user_data
 
 log = logging.getLogger(__name__)

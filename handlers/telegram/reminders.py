@@ -7,11 +7,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.actions import IsKind, Snooze
 from bot.availability import come_back, go_away, snooze
+from bot.chat.render import day_text
 from bot.core import Core
 from bot.future_dates import MAX_DAYS_AHEAD, FutureDayError, parse_last_day
 from bot.i18n import N_
 from handlers.telegram.common import Context, answer_tap, caller, not_a_member_text, reply
-from handlers.telegram.render import day_text
 from handlers.telegram.required import tapped_query
 
 AWAY_ERRORS = {

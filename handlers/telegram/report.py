@@ -22,6 +22,7 @@ from telegram import InputMediaPhoto, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler, TypeHandler
 
+from bot.chat.render import entry_line
 from bot.core import Core
 from bot.i18n import Translator
 from bot.membership import Profile
@@ -38,7 +39,6 @@ from bot.report_text import RANKING_LIMIT, headline, member_text, school_text
 from bot.reports import NoSuchPeriod, ReportWindow, member_entries, personal_report, report_window, school_report
 from bot.usernames import UsernameBook
 from handlers.telegram.common import Caller, Context, caller, not_a_member_text, reply
-from handlers.telegram.render import entry_line
 from handlers.telegram.required import chat_of, member
 
 log = logging.getLogger(__name__)

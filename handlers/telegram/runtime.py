@@ -15,10 +15,11 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from bot.chat.app import build_engine
 from bot.chat_state import BOT_KIND, ChatStateStore
 from bot.core import Core, PlatformStartError
 from bot.i18n import N_, Translator, choose_language, translator
-from handlers.telegram.basics import Basics
+from handlers.telegram.bridge import EngineHandler
 from handlers.telegram.chat_members import ChatMemberUpdates
 from handlers.telegram.common import Context, caller
 from handlers.telegram.export import ExportHandlers
@@ -26,7 +27,6 @@ from handlers.telegram.groups import GroupHandlers
 from handlers.telegram.incoming import NulFreeApplication
 from handlers.telegram.join import JoinConversation
 from handlers.telegram.log import IDLE_TIMEOUT, LogConversation
-from handlers.telegram.lookback import LookBack
 from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter, standalone_messenger
 from handlers.telegram.notify_job import NotificationJob
 from handlers.telegram.persistence import FLUSH_INTERVAL_SECONDS, DatabasePersistence
@@ -52,16 +52,20 @@ MENU = (
 )
 
 
-def add_handlers(application: Application, core: Core, conversation_timeout: dt.timedelta | float) -> None:
-    """Guards, then conversations: within a group the first matching handler wins."""
-    basics = Basics(core)
-    application.add_handlers(basics.guards(), group=-1)
+def add_handlers(application: Application, core: Core,
+                 conversation_timeout: dt.timedelta | float) -> tuple[EngineHandler, EngineHandler]:
+    """The chat engine first for what its flows take, then the rest; the engine answers what nobody took.
+
+    Within a group the first matching handler wins.
+    """
+    engine = build_engine(core, conversation_timeout)
+    first = EngineHandler(engine)
+    application.add_handler(first)
     application.add_handler(JoinConversation(core).handler())
     application.add_handler(LogConversation(core, conversation_timeout).handler())
     application.add_handler(RecordConversation(core, conversation_timeout).handler())
     application.add_handlers(ProblemHandlers(core, conversation_timeout).handlers())
     application.add_handlers(ExportHandlers(core).handlers())
-    application.add_handlers(LookBack(core).handlers())
     application.add_handlers(SettingsHandlers(core).handlers())
     application.add_handlers(ReminderHandlers(core).handlers())
     application.add_handlers(GroupHandlers(core).handlers())
@@ -69,8 +73,10 @@ def add_handlers(application: Application, core: Core, conversation_timeout: dt.
     reports = ReportHandlers(core)
     application.add_handler(reports.username_recorder(), group=1)  # after the others: sees new members too
     application.add_handlers(reports.handlers())
-    application.add_handlers(basics.handlers())
+    fallback = EngineHandler(engine, everything=True)
+    application.add_handler(fallback)
     application.add_error_handler(error_handler(core))
+    return first, fallback
 
 
 def error_handler(core: Core) -> Callable[[object, Context], Coroutine[Any, Any, None]]:
@@ -123,6 +129,13 @@ async def set_command_menu(application: Application) -> None:
         log.warning("could not set the command menu (%s); running on without it", error)
 
 
+def idle_check_seconds(conversation_timeout: dt.timedelta | float) -> float:
+    """How often to look for idle conversations: a fraction of the timeout, at most every 30 s."""
+    seconds = conversation_timeout.total_seconds() if isinstance(conversation_timeout, dt.timedelta) \
+        else float(conversation_timeout)
+    return max(0.05, min(30.0, seconds / 4))
+
+
 def build_application(core: Core, token: str, *, base_url: str | None = None, request: BaseRequest | None = None,
                       updates_request: BaseRequest | None = None, rate_limit: bool = True,
                       persistence_interval: float = FLUSH_INTERVAL_SECONDS,
@@ -130,6 +143,9 @@ def build_application(core: Core, token: str, *, base_url: str | None = None, re
     async def post_init(application: Application) -> None:
         await remember_bot_username(application, core)
         await set_command_menu(application)
+        first, fallback = engine_handlers
+        first.bot_username = application.bot.username
+        await fallback.start(application, idle_check_seconds(conversation_timeout))
 
     builder: ApplicationBuilder = ApplicationBuilder().token(token).post_init(post_init)
     if base_url:
@@ -141,7 +157,7 @@ def build_application(core: Core, token: str, *, base_url: str | None = None, re
         builder = builder.rate_limiter(even_rate_limiter())
     persistence = DatabasePersistence(ChatStateStore(core.db), update_interval=persistence_interval)
     application = builder.persistence(persistence).application_class(NulFreeApplication).build()
-    add_handlers(application, core, conversation_timeout)
+    engine_handlers = add_handlers(application, core, conversation_timeout)
     return application
 
 

@@ -9,12 +9,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.actions import Frequency, IsKind, SetLanguage, SetReminders
 from bot.availability import ReminderSettings, ReminderTimeError, reminder_settings, set_frequency, set_reminder_time
+from bot.chat.render import day_text
 from bot.core import Core
 from bot.i18n import N_, Translator, translator
 from bot.membership import set_language
 from handlers.telegram.common import Context, answer_tap, caller, not_a_member_text, reply, tapped
 from handlers.telegram.keyboards import inline, main_keyboard
-from handlers.telegram.render import day_text
 from handlers.telegram.required import tapped_query
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}

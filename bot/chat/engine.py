@@ -1,0 +1,117 @@
+"""The chat engine: routes each event to a flow, keeps the conversation state, returns what to answer.
+
+The state is saved before the outcome is returned, so an adapter that sends
+the replies afterwards never shows a step the database does not have.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+
+from bot.chat.caller import Caller, caller_of
+from bot.chat.events import ChatAddress, Event, Person, Text
+from bot.chat.flow import Flow
+from bot.chat.replies import Outcome
+from bot.chat.state import Conversation, ConversationKey, ConversationStore
+from bot.chat.turn import Turn
+from bot.core import Core
+
+log = logging.getLogger(__name__)
+
+
+class ChatEngine:
+    def __init__(self, core: Core, flows: Sequence[Flow], fallback: Flow) -> None:
+        """`flows` are asked in order whether they want an event; `fallback` answers the rest."""
+        self.core, self.flows, self.fallback = core, list(flows), fallback
+        self.by_name = {flow.name: flow for flow in [*flows, fallback]}
+        self.store = ConversationStore(core.db)
+        self.open: set[ConversationKey] = set()
+        self._locks: defaultdict[ConversationKey, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    @staticmethod
+    def key_of(event: Event) -> ConversationKey:
+        return ConversationKey(event.chat.platform, event.chat.chat_id, event.person.user_id)
+
+    async def load_open(self) -> None:
+        """Learn which conversations are open, so :meth:`answers` can tell without the database."""
+        self.open = set((await self.store.all()).keys())
+
+    def answers(self, event: Event) -> bool:
+        """Whether a flow other than the fallback takes this event, or a conversation of its person is open."""
+        if event.tap is not None and event.action is None:
+            return True
+        return self.key_of(event) in self.open or any(flow.wants(event) for flow in self.flows)
+
+    def route(self, event: Event) -> Flow:
+        return next((flow for flow in self.flows if flow.wants(event)), self.fallback)
+
+    async def handle(self, event: Event) -> Outcome:
+        key = self.key_of(event)
+        async with self._locks[key]:
+            return await self._handle(key, event)
+
+    async def _handle(self, key: ConversationKey, event: Event) -> Outcome:
+        caller = await caller_of(self.core, event.person)
+        if event.tap is not None and event.action is None:
+            return self.malformed_tap(caller)
+        conversation = await self.store.load(key)
+        prelude = Outcome()
+        if conversation is not None and self.idled(conversation):
+            prelude = await self._close_idle(conversation, event, caller)
+            conversation = None
+        flow = self.by_name.get(conversation.flow) if conversation else None
+        if conversation is not None and flow is not None:
+            turn = Turn(self.core, event, caller, conversation.data)
+            step = await flow.resume(turn, conversation.step)
+        else:
+            flow = self.route(event)
+            turn = Turn(self.core, event, caller)
+            step = await flow.start(turn)
+        saved = Conversation(flow.name, step, turn.data, self.core.clock.now()) if step is not None else None
+        if saved is not None or conversation is not None:
+            await self.store.save(key, saved)
+        if saved is None:
+            self.open.discard(key)
+        else:
+            self.open.add(key)
+        outcome = turn.outcome
+        outcome.replies[:0] = prelude.replies
+        return outcome
+
+    @staticmethod
+    def malformed_tap(caller: Caller) -> Outcome:
+        """Data no button of ours carries (forged, or garbled): a popup, and nothing changes."""
+        return Outcome(popup=caller.t("This button does not work. Use the buttons of my latest message, "
+                                      "or send /help."))
+
+    def idled(self, conversation: Conversation) -> bool:
+        flow = self.by_name.get(conversation.flow)
+        if flow is None or flow.idle_timeout is None or conversation.at is None:
+            return False
+        return self.core.clock.now() - conversation.at >= flow.idle_timeout
+
+    async def _close_idle(self, conversation: Conversation, event: Event, caller: Caller) -> Outcome:
+        turn = Turn(self.core, event, caller, conversation.data)
+        await self.by_name[conversation.flow].on_idle(turn, conversation.step)
+        return turn.outcome
+
+    async def expire_idle(self) -> list[tuple[ChatAddress, Outcome]]:
+        """Close every conversation idle past its flow's timeout; what to tell each chat."""
+        closed = []
+        for key, conversation in (await self.store.all()).items():
+            if not self.idled(conversation):
+                continue
+            async with self._locks[key]:
+                current = await self.store.load(key)
+                if current is None or not self.idled(current):
+                    continue
+                person = Person(key.platform, key.user_id)
+                event = Event(key.address, person, Text(""))
+                outcome = await self._close_idle(current, event, await caller_of(self.core, person))
+                await self.store.save(key, None)
+                self.open.discard(key)
+            closed.append((key.address, outcome))
+        return closed

@@ -1,0 +1,1 @@
+"""The conversations and commands of the chat core, one module per flow."""

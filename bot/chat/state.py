@@ -1,0 +1,73 @@
+"""The conversation a person is in, per chat, saved in `chat_state` at every step before its replies go out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.chat.events import ChatAddress
+from bot.chat_state import ChatStateStore
+from storage import repository as repo
+from storage.db import Database
+
+KIND = "chat"
+
+
+@dataclass(frozen=True)
+class ConversationKey:
+    """One person in one chat: their conversation there is theirs alone, on any platform."""
+
+    platform: str
+    chat_id: str
+    user_id: str
+
+    @property
+    def address(self) -> ChatAddress:
+        return ChatAddress(self.platform, self.chat_id)
+
+    def text(self) -> str:
+        return json.dumps([self.platform, self.chat_id, self.user_id], ensure_ascii=False)
+
+    @classmethod
+    def from_text(cls, text: str) -> ConversationKey:
+        platform, chat_id, user_id = json.loads(text)
+        return cls(platform, chat_id, user_id)
+
+
+@dataclass
+class Conversation:
+    """A flow in progress: which flow, which step it waits at, its data (JSON), and when it last moved."""
+
+    flow: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+    at: dt.datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"flow": self.flow, "step": self.step, "data": self.data,
+                "at": self.at.isoformat() if self.at else None}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> Conversation:
+        at = value.get("at")
+        return cls(value["flow"], value["step"], dict(value.get("data") or {}),
+                   dt.datetime.fromisoformat(at) if at else None)
+
+
+class ConversationStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def load(self, key: ConversationKey) -> Conversation | None:
+        async with self.db.transaction() as session:
+            value = await repo.load_chat_state_row(session, KIND, key.text())
+        return Conversation.from_json(value) if value else None
+
+    async def save(self, key: ConversationKey, conversation: Conversation | None) -> None:
+        await ChatStateStore(self.db).write({(KIND, key.text()): conversation.to_json() if conversation else None})
+
+    async def all(self) -> dict[ConversationKey, Conversation]:
+        rows = await ChatStateStore(self.db).load(KIND)
+        return {ConversationKey.from_text(key): Conversation.from_json(value) for key, value in rows.items() if value}

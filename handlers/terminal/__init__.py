@@ -1,0 +1,1 @@
+"""The terminal: the chat core driven from memory or a keyboard (`teachlog chat`)."""
