@@ -160,3 +160,13 @@ def cli_database(tmp_path, monkeypatch) -> str:
     monkeypatch.setenv("TEACHLOG_DATABASE_URL", url)
     monkeypatch.chdir(tmp_path)
     return url
+
+
+@pytest.fixture
+async def chat(db, clock):
+    """The chat core for a school called 合川中学 (Chinese, the `default` policy), driven in memory."""
+    from tests.support.chat import ChatHarness
+
+    harness = ChatHarness(db, clock)
+    await harness.create_school()
+    return harness

@@ -1,0 +1,66 @@
+"""The chat core with an in-memory person on the other side: the driver `teachlog chat` uses, for flow tests."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from bot.chat.app import build_engine
+from bot.chat.engine import ChatEngine
+from bot.clock import FixedClock
+from bot.core import Core
+from bot.schools import CreatedSchool, create_invite, create_school
+from bot.settings import Settings
+from handlers.terminal.driver import ChatDriver
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Member
+
+PLATFORM = "terminal"
+
+
+class ChatHarness:
+    def __init__(self, db: Database, clock: FixedClock, *, idle_timeout: float | None = None) -> None:
+        self.db, self.clock = db, clock
+        self.core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
+        self.engine: ChatEngine = build_engine(self.core, idle_timeout) if idle_timeout is not None \
+            else build_engine(self.core)
+        self.school: CreatedSchool | None = None
+        self._next_user = 5000
+
+    async def create_school(self, name: str = "合川中学", *, language: str = "zh",
+                            policy: str = "default") -> CreatedSchool:
+        self.school = await create_school(self.db, name, language=language, policy=policy, now=self.clock.now())
+        return self.school
+
+    async def invite(self, role: str = "teacher", uses: int = 1) -> str:
+        assert self.school is not None
+        invite = await create_invite(self.db, self.school.school_id, role, uses=uses, now=self.clock.now())
+        return invite.code
+
+    def person(self, *, language_code: str | None = None, display_name: str | None = None,
+               user_id: str | None = None, chat_id: str | None = None) -> ChatDriver:
+        """Somebody new at the keyboard, in a private chat unless `chat_id` names a group."""
+        if user_id is None:
+            self._next_user += 1
+            user_id = str(self._next_user)
+        return ChatDriver(self.engine, user_id=user_id, platform=PLATFORM, chat_id=chat_id,
+                          language_code=language_code, display_name=display_name)
+
+    async def add_member(self, display_name: str, *, role: str = "teacher", language: str | None = None,
+                         language_code: str | None = None) -> ChatDriver:
+        """A member of the school, made directly in storage (not through the join flow), and their driver."""
+        assert self.school is not None
+        driver = self.person(language_code=language_code, display_name=display_name)
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            school = await repo.require_school(session, self.school.school_id)
+            today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
+            member = await repo.add(session, Member(school_id=school.id, role=role, display_name=display_name,
+                                                    language=language, joined_on=today))
+            await repo.add_account(session, member, PLATFORM, driver.user_id, now)
+        return driver
+
+    def in_group(self, driver: ChatDriver, group_id: str) -> ChatDriver:
+        """The same person writing in a group chat."""
+        return ChatDriver(self.engine, user_id=driver.user_id, platform=driver.platform, chat_id=group_id,
+                          language_code=driver.language_code, display_name=driver.display_name)
