@@ -379,9 +379,10 @@ async def school_report(db: Database, school_id: int, window: ReportWindow) -> S
     async with db.transaction() as session:
         counted = await _count(session, school_id, policy, window, members, None, school.counts_from)
         daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of)
+        joined = await repo.members_with_accounts(session, [m.id for m in members])
     problems = await problem_counts(db, school_id, window.start, window.as_of)
     reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]),
-                                 joined=m.telegram_user_id is not None or m.slack_user_id is not None)
+                                 joined=m.id in joined)
                     for m in members)
     return SchoolReport(school.id, school.name, policy, window, reports, counted.totals,
                         weekly_trend(daily, weeks, [a.code for a in policy.activities]), problems)
