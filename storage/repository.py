@@ -154,6 +154,14 @@ async def school_members(session: AsyncSession, school_id: int, *, active_only: 
     return list(await session.scalars(query.order_by(Member.id)))
 
 
+async def school_members_and_joined(session: AsyncSession, school_id: int) -> list[tuple[Member, bool]]:
+    """The school's active members by id, each with whether they have an account (joined, not only imported)."""
+    has_account = select(MemberAccount.id).where(MemberAccount.member_id == Member.id).exists()
+    rows = await session.execute(select(Member, has_account).where(Member.school_id == school_id,
+                                                                   Member.active.is_(True)).order_by(Member.id))
+    return [(member, bool(joined)) for member, joined in rows]
+
+
 # --- entries ----------------------------------------------------------------------------------
 
 async def entry_by_client_token(session: AsyncSession, token: str) -> Entry | None:
