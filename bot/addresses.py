@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import repository as repo
+from storage.models import Member
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,13 @@ async def direct_addresses(session: AsyncSession, member_ids: Iterable[int]) -> 
     """member id → where their direct messages go, for the members who have an account."""
     accounts = await repo.last_used_accounts(session, member_ids)
     return {member_id: Address(account.platform, account.external_id) for member_id, account in accounts.items()}
+
+
+async def school_members_and_addresses(session: AsyncSession,
+                                       school_id: int) -> list[tuple[Member, Address]]:
+    """The school's active members who can be messaged, by id, each with where their direct messages go."""
+    return [(member, Address(account.platform, account.external_id))
+            for member, account in await repo.school_members_with_last_account(session, school_id)]
 
 
 async def direct_address(session: AsyncSession, member_id: int) -> Address | None:

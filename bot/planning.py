@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.addresses import Address, direct_addresses
+from bot.addresses import Address, school_members_and_addresses
 from bot.calendar import SchoolCalendar
 from bot.digest import digest_text
 from bot.i18n import choose_language, translator
@@ -51,7 +51,6 @@ from bot.schedule import (
 from bot.schools import policy_of
 from bot.weekly_facts import StandingSource, digest_facts, week_results
 from storage import outbox
-from storage import repository as repo
 from storage.db import Database
 from storage.models import Member, School
 
@@ -203,10 +202,10 @@ class Planner:
 
     async def _school_due(self, clock: SchoolClock, now: dt.datetime, found: Due, use_memo: bool) -> None:
         async with self.db.transaction() as session:
-            everyone = await repo.school_members(session, clock.school.id)
-            addresses = await direct_addresses(session, [m.id for m in everyone])
+            reachable = await school_members_and_addresses(session, clock.school.id)
             links = await outbox.active_group_links(session, clock.school.id)
-        members = [m for m in everyone if m.id in addresses]
+        members = [member for member, _ in reachable]
+        addresses = {member.id: address for member, address in reachable}
         await self._reminders(clock, members, addresses, now, found, use_memo)
         await self._leaderboards(clock, links, now, found)
         await self._digests(clock, members, addresses, now, found)

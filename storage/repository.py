@@ -154,6 +154,20 @@ async def school_members(session: AsyncSession, school_id: int, *, active_only: 
     return list(await session.scalars(query.order_by(Member.id)))
 
 
+async def school_members_with_last_account(session: AsyncSession,
+                                           school_id: int) -> list[tuple[Member, MemberAccount]]:
+    """The school's active members who have an account, by id, each with the account they used last (the order
+    of :func:`last_used_accounts`), in one statement."""
+    rows = await session.execute(
+        select(Member, MemberAccount).join(MemberAccount, MemberAccount.member_id == Member.id)
+        .where(Member.school_id == school_id, Member.active.is_(True))
+        .order_by(Member.id, MemberAccount.last_used_at.desc().nulls_last(), MemberAccount.id))
+    chosen: dict[int, tuple[Member, MemberAccount]] = {}
+    for member, account in rows:
+        chosen.setdefault(member.id, (member, account))
+    return list(chosen.values())
+
+
 async def school_members_and_joined(session: AsyncSession, school_id: int) -> list[tuple[Member, bool]]:
     """The school's active members by id, each with whether they have an account (joined, not only imported)."""
     has_account = select(MemberAccount.id).where(MemberAccount.member_id == Member.id).exists()
