@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from bot.delivery import deliver_due
@@ -12,7 +13,8 @@ from bot.membership import profile_for_account
 from bot.messenger import Unreachable
 from bot.planning import Planner
 from bot.platforms import SLACK, TELEGRAM
-from bot.schools import create_school
+from bot.sample_reminder import plan_sample_reminder
+from bot.schools import SchoolError, create_school
 from storage.models import Member, OutboxMessage
 from tests.support.accounts import give_account
 from tests.support.notifications import FakeStanding, add_members, local
@@ -106,3 +108,15 @@ async def test_an_account_that_blocked_the_bot_makes_its_member_inactive(db, clo
         stored = await session.get(Member, member.id)
         assert (stored.active, stored.blocked_at) == (False, MONDAY)
         assert list(await session.scalars(select(OutboxMessage.status))) == ["failed"]
+
+
+async def test_a_sample_reminder_goes_to_the_account_used_last_and_not_to_someone_who_never_joined(db):
+    member = await member_on_telegram_and_slack(db)
+    await profile_for_account(db, SLACK, SLACK_ID, used_at=MONDAY - dt.timedelta(hours=1))
+    async with db.transaction() as session:
+        session.add(Member(school_id=member.school_id, role="teacher", display_name="Zhang Wei",
+                           joined_on=dt.date(2026, 9, 1)))
+    planned = await plan_sample_reminder(db, "teacher 000", MONDAY)
+    assert (planned.address.platform, planned.address.chat_id) == (SLACK, SLACK_ID)
+    with pytest.raises(SchoolError, match="Zhang Wei has not joined yet"):
+        await plan_sample_reminder(db, "zhang wei", MONDAY)
