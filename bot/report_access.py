@@ -27,10 +27,10 @@ class GroupAudience:
     totals_only: bool
 
 
-async def group_audience(db: Database, chat_id: int) -> GroupAudience | None:
-    """The active link of a group chat, or None when the group is not linked."""
+async def group_audience(db: Database, platform: str, chat_id: str) -> GroupAudience | None:
+    """The active link of the platform's group chat, or None when the group is not linked."""
     async with db.transaction() as session:
-        link = await outbox.group_link(session, chat_id)
+        link = await outbox.group_link(session, platform, chat_id)
     if link is None or not link.active:
         return None
     return GroupAudience(link.school_id, link.top_n, link.totals_only)

@@ -28,6 +28,7 @@ from bot.chat_state import ChatStateStore
 from bot.core import Core
 from bot.drafts import DraftTextError
 from bot.i18n import N_, Translator, translator
+from bot.platforms import TELEGRAM
 from handlers.telegram.checkpoint import checkpointed_conversation
 from handlers.telegram.common import Caller, Context, answer_tap, caller, not_a_member_text, reply, tapped
 from handlers.telegram.keyboards import inline, log_button_pattern, mine_button_pattern
@@ -212,7 +213,7 @@ class ProblemHandlers:
     async def notify_assignee(self, context: Context, assignee: problems.Assignee, problem: problems.ProblemView,
                               leader_name: str, today: dt.date) -> bool:
         """A direct message to the member the problem went to; False when it could not be delivered."""
-        if assignee.telegram_user_id is None:
+        if assignee.address is None or assignee.address.platform != TELEGRAM:
             return False
         t = translator(assignee.language)
         text = "\n\n".join([
@@ -221,7 +222,7 @@ class ProblemHandlers:
             t("When it is solved, tap Close and write what was done. /problems lists yours."),
         ])
         try:
-            await context.bot.send_message(assignee.telegram_user_id, text,
+            await context.bot.send_message(int(assignee.address.chat_id), text,
                                            reply_markup=inline([(t("Close"), CloseProblem(problem.id))]))
         except TelegramError as error:
             log.warning("could not tell member %s about problem %s: %s", assignee.member_id, problem.id, error)

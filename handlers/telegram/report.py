@@ -26,6 +26,7 @@ from bot.chat.render import entry_line
 from bot.core import Core
 from bot.i18n import Translator
 from bot.membership import Profile
+from bot.platforms import TELEGRAM
 from bot.report_access import GroupAudience, group_audience, may_ask_in_group, may_see_details
 from bot.report_charts import personal_charts, school_charts
 from bot.report_request import (
@@ -122,7 +123,7 @@ class ReportHandlers:
 
     async def group_report(self, update: Update, who: Caller, words: str) -> None:
         t = who.t
-        audience = await group_audience(self.core.db, chat_of(update).id)
+        audience = await group_audience(self.core.db, TELEGRAM, str(chat_of(update).id))
         if audience is None:
             await reply(update, t("This group is not linked to a school, so I have no report for it. "
                                   "A school leader can link it by sending /link here."))
