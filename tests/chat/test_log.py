@@ -154,7 +154,8 @@ async def test_an_idle_conversation_is_closed_by_the_periodic_check_in_the_membe
     clock.advance(minutes=16)
     [(address, outcome)] = await chat.engine.expire_idle()
     assert address.chat_id == wang.user_id
-    assert [reply.text for reply in outcome.replies] == ["这条记录 15 分钟没有操作，已自动关闭，没有保存。发送 /log 重新开始。"]
+    [closed] = outcome.replies
+    assert closed.text == "这条记录 15 分钟没有操作，已自动关闭，没有保存。发送 /log 重新开始。"
     await wang.send("/cancel")
     assert wang.last_text == "当前没有可以取消的操作。"
 
