@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.chat.engine import ChatEngine
 from bot.chat.flows.basics import Basics
+from bot.chat.flows.log import Log
 from bot.chat.flows.lookback import History, Mine, Undo
 from bot.core import Core
 
@@ -15,7 +16,7 @@ IDLE_TIMEOUT = dt.timedelta(minutes=15)
 def build_engine(core: Core, idle_timeout: dt.timedelta | float = IDLE_TIMEOUT) -> ChatEngine:
     """`idle_timeout` closes an unfinished conversation (seconds, or a timedelta)."""
     timeout = idle_timeout if isinstance(idle_timeout, dt.timedelta) else dt.timedelta(seconds=idle_timeout)
-    flows = [Mine(), History(), Undo()]
+    flows = [Log(), Mine(), History(), Undo()]
     for flow in flows:
         if flow.idle_timeout is not None:
             flow.idle_timeout = timeout

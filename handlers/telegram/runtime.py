@@ -15,7 +15,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from bot.chat.app import build_engine
+from bot.chat.app import IDLE_TIMEOUT, build_engine
 from bot.chat_state import BOT_KIND, ChatStateStore
 from bot.core import Core, PlatformStartError
 from bot.i18n import N_, Translator, choose_language, translator
@@ -26,7 +26,6 @@ from handlers.telegram.export import ExportHandlers
 from handlers.telegram.groups import GroupHandlers
 from handlers.telegram.incoming import NulFreeApplication
 from handlers.telegram.join import JoinConversation
-from handlers.telegram.log import IDLE_TIMEOUT, LogConversation
 from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter, standalone_messenger
 from handlers.telegram.notify_job import NotificationJob
 from handlers.telegram.persistence import FLUSH_INTERVAL_SECONDS, DatabasePersistence
@@ -62,7 +61,6 @@ def add_handlers(application: Application, core: Core,
     first = EngineHandler(engine)
     application.add_handler(first)
     application.add_handler(JoinConversation(core).handler())
-    application.add_handler(LogConversation(core, conversation_timeout).handler())
     application.add_handler(RecordConversation(core, conversation_timeout).handler())
     application.add_handlers(ProblemHandlers(core, conversation_timeout).handlers())
     application.add_handlers(ExportHandlers(core).handlers())
