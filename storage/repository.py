@@ -117,6 +117,20 @@ async def accounts_of(session: AsyncSession, member_id: int) -> list[MemberAccou
         .order_by(MemberAccount.last_used_at.desc().nulls_last(), MemberAccount.id)))
 
 
+async def last_used_accounts(session: AsyncSession, member_ids: Iterable[int]) -> dict[int, MemberAccount]:
+    """member id → the account that member used last (the latest `last_used_at`, never-used ones last; on a tie
+    the oldest account), for the members who have one."""
+    wanted = list(set(member_ids))
+    chosen: dict[int, MemberAccount] = {}
+    for start in range(0, len(wanted), 1000):
+        accounts = await session.scalars(
+            select(MemberAccount).where(MemberAccount.member_id.in_(wanted[start:start + 1000]))
+            .order_by(MemberAccount.member_id, MemberAccount.last_used_at.desc().nulls_last(), MemberAccount.id))
+        for account in accounts:
+            chosen.setdefault(account.member_id, account)
+    return chosen
+
+
 async def get_member(session: AsyncSession, member_id: int) -> Member | None:
     return await session.get(Member, member_id)
 

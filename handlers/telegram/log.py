@@ -46,6 +46,7 @@ from bot.actions import (
     draft_id_of,
 )
 from bot.assignments import assigned_place_names
+from bot.chat.problem_texts import PROBLEM_TEXT_ERRORS, noted_problems_text
 from bot.chat.render import activity_label, draft_summary, duration_text, when_text
 from bot.chat_state import ChatStateStore
 from bot.core import Core
@@ -74,7 +75,6 @@ from handlers.telegram.keyboards import (
     main_keyboard,
     mine_button_pattern,
 )
-from handlers.telegram.problems import PROBLEM_TEXT_ERRORS, noted_problems_text
 from handlers.telegram.required import member, message_text, tapped_query, user_data
 
 log = logging.getLogger(__name__)
