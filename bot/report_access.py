@@ -26,6 +26,9 @@ class GroupAudience:
     top_n: int | None
     totals_only: bool
 
+    def ranking_limit(self, cap: int) -> int:
+        """How many places of a ranking the group is shown: its `/link top N`, never more than `cap`."""
+        return min(self.top_n or cap, cap)
 
 async def group_audience(db: Database, platform: str, chat_id: str) -> GroupAudience | None:
     """The active link of the platform's group chat, or None when the group is not linked."""
