@@ -16,7 +16,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.platforms import TELEGRAM
 from storage import outbox
 from storage import repository as repo
 from storage.db import Database
@@ -68,18 +67,18 @@ def parse_link_options(text: str) -> LinkOptions:
     raise LinkOptionsError(text)
 
 
-async def _leader(session, telegram_user_id: int) -> Member:
-    member = await repo.member_by_account(session, TELEGRAM, str(telegram_user_id))
+async def _leader(session, platform: str, user_id: str) -> Member:
+    member = await repo.member_by_account(session, platform, user_id)
     if member is None or not member.active or member.role != "leader":
         raise LinkRefused("not_leader")
     return member
 
 
-async def link_group(db: Database, telegram_user_id: int, chat_id: int, options: LinkOptions,
+async def link_group(db: Database, platform: str, user_id: str, chat_id: int, options: LinkOptions,
                      now: dt.datetime) -> Linked:
-    """Link the group to the leader's school (or change its options)."""
+    """Link the group to the school of the leader with this account (or change its options)."""
     async with db.transaction() as session:
-        leader = await _leader(session, telegram_user_id)
+        leader = await _leader(session, platform, user_id)
         school = await repo.require_school(session, leader.school_id)
         link = await outbox.group_link(session, chat_id)
         already = link is not None and link.active and link.school_id == leader.school_id
@@ -95,10 +94,10 @@ async def link_group(db: Database, telegram_user_id: int, chat_id: int, options:
         return Linked(school.name, options, already)
 
 
-async def unlink_group(db: Database, telegram_user_id: int, chat_id: int) -> None:
+async def unlink_group(db: Database, platform: str, user_id: str, chat_id: int) -> None:
     """Stop the leaderboard in the group; only a leader of the linked school may."""
     async with db.transaction() as session:
-        leader = await _leader(session, telegram_user_id)
+        leader = await _leader(session, platform, user_id)
         link = await outbox.group_link(session, chat_id)
         if link is None or not link.active:
             raise LinkRefused("not_linked")

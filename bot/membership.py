@@ -119,16 +119,16 @@ def clean_display_name(text: str) -> str | None:
     return name
 
 
-async def join_with_invite(db: Database, code: str, *, telegram_user_id: int, display_name: str,
+async def join_with_invite(db: Database, code: str, *, platform: str, external_id: str, display_name: str,
                            now: dt.datetime) -> tuple[Profile, bool]:
-    """Make the Telegram user a member through the invite; (profile, created).
+    """Make the person with this platform account a member through the invite; (profile, created).
 
-    A user who is already a member keeps their membership and uses no invite. The
-    member's language stays unset, so it follows their Telegram client until they
+    A person who is already a member keeps their membership and uses no invite. The
+    member's language stays unset, so it follows their chat app until they
     choose one in /settings.
     """
     async with db.transaction() as session:
-        existing = await repo.member_by_account(session, TELEGRAM, str(telegram_user_id))
+        existing = await repo.member_by_account(session, platform, external_id)
         if existing is not None:
             school = await repo.require_school(session, existing.school_id)
             return profile_of(existing, school), False
@@ -136,6 +136,8 @@ async def join_with_invite(db: Database, code: str, *, telegram_user_id: int, di
         if not await repo.claim_invite_use(session, invite.id, now):
             raise InviteProblem("used_up")
         school = await repo.require_school(session, invite.school_id)
+        # Kept while members.telegram_user_id exists; member_accounts is what looks people up.
+        telegram_user_id = int(external_id) if platform == TELEGRAM else None
         if invite.member_id is not None:
             member = await _bind_pre_registered(session, invite.member_id, telegram_user_id)
         else:
@@ -143,16 +145,18 @@ async def join_with_invite(db: Database, code: str, *, telegram_user_id: int, di
             member = await repo.add(session, Member(
                 school_id=school.id, role=invite.role, telegram_user_id=telegram_user_id,
                 display_name=display_name, joined_on=local_today))
-        await repo.add_account(session, member, TELEGRAM, str(telegram_user_id), now)
+        await repo.add_account(session, member, platform, external_id, now)
         return profile_of(member, school), True
 
 
-async def _bind_pre_registered(session, member_id: int, telegram_user_id: int) -> Member:
+async def _bind_pre_registered(session, member_id: int, telegram_user_id: int | None) -> Member:
     """A personal invite: the person opening it becomes the member imported from the roster (name and role kept)."""
     member = await repo.get_member(session, member_id)
-    if member is None or member.telegram_user_id is not None or not member.active:
+    if member is None or not member.active or await repo.accounts_of(session, member.id) \
+            or member.telegram_user_id is not None:
         raise InviteProblem("used_up")
-    member.telegram_user_id = telegram_user_id
+    if telegram_user_id is not None:
+        member.telegram_user_id = telegram_user_id
     return member
 
 

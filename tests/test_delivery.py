@@ -13,6 +13,7 @@ from bot.clock import FixedClock
 from bot.delivery import DeliveryPolicy, deliver_due
 from bot.groups import LinkOptions, link_group
 from bot.planning import Planner
+from bot.platforms import TELEGRAM
 from handlers.telegram.messenger import TelegramMessenger
 from storage.models import DeliveryAttempt, GroupLink, Member, OutboxMessage
 from tests.conftest import postgres_database
@@ -68,8 +69,8 @@ async def test_faults_and_a_crash_mid_delivery_lose_and_duplicate_nothing(bot, d
     school_id = bot.school.school_id
     [leader] = await add_members(db, school_id, 1, first_user_id=4000, role="leader")
     teachers = await add_members(db, school_id, 12)
-    await link_group(db, 4000, -1001, LinkOptions(top_n=3), clock.now())
-    await link_group(db, 4000, -1002, LinkOptions(totals_only=True), clock.now())
+    await link_group(db, TELEGRAM, "4000", -1001, LinkOptions(top_n=3), clock.now())
+    await link_group(db, TELEGRAM, "4000", -1002, LinkOptions(totals_only=True), clock.now())
     planned = await Planner(db, FakeStanding(db)).plan(clock.now())
     assert planned == Counter(reminder=13, leaderboard=2, leaderboard_chart=1)
 

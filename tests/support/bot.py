@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 
+from bot.chat.state import KIND as ENGINE_KIND
 from bot.chat_state import ChatStateStore
 from bot.clock import FixedClock
 from bot.core import Core
+from bot.platforms import TELEGRAM
 from bot.schools import CreatedSchool, create_invite, create_school
 from bot.settings import Settings
 from handlers.telegram.runtime import build_application
@@ -82,8 +84,12 @@ class BotHarness:
         return [text for text, _ in self.fake.last_to(user.id).inline_buttons]
 
     async def saved_conversation(self, name: str, user: FakeUser) -> tuple[int | None, dict]:
-        """A private chat's state in conversation `name` and the person's user_data, as a restarted bot finds them."""
+        """A private chat's step in conversation `name` and its data (PTB: user_data), as a restarted bot finds them."""
         store = ChatStateStore(self.db)
+        engine_key = json.dumps([TELEGRAM, str(user.id), str(user.id)])
+        engine_state = (await store.load(ENGINE_KIND)).get(engine_key) or {}
+        if engine_state.get("flow") == name:  # a flow of the chat core: its step and its data
+            return engine_state.get("step"), engine_state.get("data") or {}
         state = (await store.load(f"conversation:{name}")).get(json.dumps([user.id, user.id])) or {}
         return state.get("state"), (await store.load("user_data")).get(str(user.id)) or {}
 
