@@ -103,3 +103,21 @@ async def test_the_join_helper_makes_a_member_who_can_use_the_bot(chat):
     await chat.join(li, "leader")
     await li.send("/help")
     assert "For leaders:" in li.last_text
+
+
+async def test_a_personal_invite_binds_the_pre_registered_member_once(chat):
+    from bot.schools import create_invite
+
+    async with chat.db.transaction() as session:
+        await repo.add(session, Member(school_id=chat.school.school_id, role="head_teacher", display_name="赵敏",
+                                       joined_on=chat.clock.now().date()))
+    invite = await create_invite(chat.db, chat.school.school_id, None, member="赵敏", now=chat.clock.now())
+    zhao = chat.person(language_code="zh", display_name="Min")
+    await zhao.send(f"/start {invite.code}")
+    await zhao.send("赵敏老师")  # the roster's name and role are kept
+    assert zhao.last_text.startswith("欢迎你，赵敏！你已作为班主任加入合川中学。")
+    assert (await member_of(chat, zhao)).display_name == "赵敏"
+    other = chat.person(language_code="en", display_name="Zhao Min")
+    await other.send(f"/start {invite.code}")
+    assert other.last_text == "This invite has already been used. Ask your school's leader for a new one."
+    assert await member_count(chat) == 1
