@@ -97,3 +97,12 @@ async def test_a_school_without_records_says_so(chat):
     member = await chat.add_member("Li Lei", language="en")  # the `default` policy asks for none
     await member.send("/record")
     assert member.last_text == "Your school's plan asks for no written records."
+
+
+async def test_an_unfinished_record_is_closed_after_idling_and_the_text_is_not_stored(chat, li):
+    await li.send("/record")
+    await li.tap(1)
+    chat.clock.advance(minutes=16)
+    await li.send("visited the Wangs")
+    assert li.last_text == "Send /log to log an activity, /mine to see your progress, /help for everything."
+    assert await stored_records(chat) == []
