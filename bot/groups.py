@@ -114,3 +114,11 @@ async def bot_left_group(db: Database, platform: str, chat_id: str) -> bool:
             return False
         link.active = False
         return True
+
+
+async def group_moved(db: Database, platform: str, old_chat_id: str, new_chat_id: str) -> None:
+    """The platform gave the group a new id (a Telegram group became a supergroup): its link and unsent
+    messages follow it. Saying so twice changes nothing."""
+    async with db.transaction() as session:
+        await outbox.move_group_link(session, platform, old_chat_id, new_chat_id)
+        await outbox.move_chat(session, platform, old_chat_id, new_chat_id)

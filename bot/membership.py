@@ -8,7 +8,6 @@ import zoneinfo
 from dataclasses import dataclass
 
 from bot.clean_text import clean_name
-from bot.platforms import TELEGRAM
 from bot.policy import Policy
 from bot.schools import policy_of
 from storage import repository as repo
@@ -119,16 +118,16 @@ def clean_display_name(text: str) -> str | None:
     return name
 
 
-async def join_with_invite(db: Database, code: str, *, telegram_user_id: int, display_name: str,
+async def join_with_invite(db: Database, code: str, *, platform: str, external_id: str, display_name: str,
                            now: dt.datetime) -> tuple[Profile, bool]:
-    """Make the Telegram user a member through the invite; (profile, created).
+    """Make the person with this platform account a member through the invite; (profile, created).
 
-    A user who is already a member keeps their membership and uses no invite. The
-    member's language stays unset, so it follows their Telegram client until they
+    A person who is already a member keeps their membership and uses no invite. The
+    member's language stays unset, so it follows their chat app until they
     choose one in /settings.
     """
     async with db.transaction() as session:
-        existing = await repo.member_by_account(session, TELEGRAM, str(telegram_user_id))
+        existing = await repo.member_by_account(session, platform, external_id)
         if existing is not None:
             school = await repo.require_school(session, existing.school_id)
             return profile_of(existing, school), False
@@ -142,7 +141,7 @@ async def join_with_invite(db: Database, code: str, *, telegram_user_id: int, di
             local_today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
             member = await repo.add(session, Member(
                 school_id=school.id, role=invite.role, display_name=display_name, joined_on=local_today))
-        await repo.add_account(session, member, TELEGRAM, str(telegram_user_id), now)
+        await repo.add_account(session, member, platform, external_id, now)
         return profile_of(member, school), True
 
 

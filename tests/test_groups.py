@@ -84,3 +84,12 @@ async def test_removing_the_bot_from_a_group_unlinks_it(bot, leader):
     await in_group(bot, leader, "/link")
     await bot.fake.send(bot.app, bot.fake.my_chat_member(leader, old="member", new="left", chat_id=GROUP))
     assert await links(bot.db) == [(GROUP, 1, None, False, False)]
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_link_under_the_new_id(bot, leader):
+    await in_group(bot, leader, "/link top 5", chat_id=-4001)
+    await bot.fake.send(bot.app, bot.fake.group_migrated(leader, -4001, -1004001))
+    assert await links(bot.db) == [(-1004001, 1, 5, False, True)]
+    assert bot.errors() == []
+    assert "top 5" in await in_group(bot, leader, "/link top 5", chat_id=-1004001)
+    assert await links(bot.db) == [(-1004001, 1, 5, False, True)]

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from telegram.ext import ConversationHandler
 
 from bot.chat.flows.log_steps import CONFIRM, COVISITOR, DURATION, NOTES, STUDENT, WHEN
-from handlers.telegram.checkpoint import conversation_handlers, is_checkpointed
 from storage.models import Entry
 from tests.support.bot import BotHarness
 
@@ -125,15 +124,12 @@ async def test_a_joining_persons_name_question_is_saved_before_it_is_asked(bot):
     seen = record_at_each_send(bot, lambda: bot.saved_conversation("join", nickname))
     await bot.say(nickname, f"/start {await bot.invite()}")
     [(question, (state, user_data))] = seen
-    assert "full name" in question and state == 0 and user_data["invite_code"]
+    assert "full name" in question and state == "name" and user_data["invite_code"]
 
 
-def test_every_step_of_every_persistent_conversation_is_saved_before_it_is_answered(bot):
-    conversations = [h for group in bot.app.handlers.values() for h in group if isinstance(h, ConversationHandler)]
-    assert {c.name for c in conversations if c.persistent} == {"join", "records"}
-    for conversation in conversations:
-        assert conversation.persistent
-        assert all(is_checkpointed(handler) for handler in conversation_handlers(conversation)), conversation.name
+def test_no_conversation_is_left_to_python_telegram_bot_the_chat_core_keeps_them_all(bot):
+    handlers = [h for group in bot.app.handlers.values() for h in group]
+    assert not [h for h in handlers if isinstance(h, ConversationHandler)]
 
 
 async def test_an_old_button_of_another_feature_is_out_of_date_without_a_log_hint(bot, li):

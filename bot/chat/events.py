@@ -62,11 +62,17 @@ class Tap:
 
 @dataclass(frozen=True)
 class Upload:
-    """A file or photo sent to the bot, with its caption."""
+    """A file or photo sent to the bot, with its caption.
+
+    Where the platform keeps the file (Telegram does), `file_id` is its id there and `data` may be left empty:
+    a flow that keeps the file stores the id, and fetches the bytes through the adapter only when it needs them.
+    """
 
     name: str
     data: bytes
     caption: str = ""
+    file_id: str | None = None
+    mime_type: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from telegram import (
     InputFile,
     InputMediaPhoto,
     KeyboardButton,
+    Message,
     MessageEntity,
     ReplyKeyboardMarkup,
     Update,
@@ -20,7 +21,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, BaseHandler, ContextTypes
 
 from bot.chat.engine import ChatEngine
-from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text
+from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text, Upload
 from bot.chat.replies import Outcome, Reply
 from bot.platforms import TELEGRAM
 from handlers.telegram.limits import CAPTION_LIMIT, headline, split_message, utf16_length
@@ -44,10 +45,22 @@ def body_of(update: Update, bot_username: str | None) -> Body | None:
                 return None  # a command for another bot in the group
             return Command(match.group(1).lower(), (match.group(3) or "").strip())
         return Text(message.text)
+    if message.photo or message.document:
+        return upload_of(message)
     if message.new_chat_members or message.left_chat_member or message.migrate_from_chat_id \
             or message.migrate_to_chat_id or message.group_chat_created or message.supergroup_chat_created:
         return None  # service messages are the chat-member handlers' business
     return OtherMessage()
+
+
+def upload_of(message: Message) -> Upload:
+    """A photo (its largest size) or document by the file id the Bot API keeps it under; its bytes stay there."""
+    caption = message.caption or ""
+    if message.photo:
+        return Upload("", b"", caption, file_id=message.photo[-1].file_id, mime_type="image/jpeg")
+    document = message.document
+    assert document is not None  # body_of checked
+    return Upload(document.file_name or "", b"", caption, file_id=document.file_id, mime_type=document.mime_type)
 
 
 def event_of(update: Update, bot_username: str | None = None) -> Event | None:

@@ -1,13 +1,16 @@
-"""Telegram's word on the bot's own membership: a user blocked or unblocked it, a group removed it."""
+"""Telegram's word on the bot's own membership: a user blocked or unblocked it, a group removed it or moved.
+
+Telegram-only updates, answered by bot-level services; nobody is sent anything.
+"""
 
 from __future__ import annotations
 
 from telegram import ChatMember, Update
-from telegram.ext import ChatMemberHandler
+from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
 from bot.availability import mark_blocked, mark_unblocked
 from bot.core import Core
-from bot.groups import bot_left_group
+from bot.groups import bot_left_group, group_moved
 from bot.platforms import TELEGRAM
 from handlers.telegram.common import Context
 
@@ -19,7 +22,8 @@ class ChatMemberUpdates:
         self.core = core
 
     def handlers(self) -> list:
-        return [ChatMemberHandler(self.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)]
+        return [ChatMemberHandler(self.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+                MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate)]
 
     async def on_my_chat_member(self, update: Update, context: Context) -> None:
         change = update.my_chat_member
@@ -33,3 +37,13 @@ class ChatMemberUpdates:
                 await mark_unblocked(self.core.db, TELEGRAM, str(change.chat.id))
         elif status in GONE:
             await bot_left_group(self.core.db, TELEGRAM, str(change.chat.id))
+
+    async def on_migrate(self, update: Update, context: Context) -> None:
+        """A group became a supergroup: Telegram says so in the old chat and in the new one."""
+        message = update.effective_message
+        if message is None:
+            return
+        if message.migrate_to_chat_id:
+            await group_moved(self.core.db, TELEGRAM, str(message.chat.id), str(message.migrate_to_chat_id))
+        elif message.migrate_from_chat_id:
+            await group_moved(self.core.db, TELEGRAM, str(message.migrate_from_chat_id), str(message.chat.id))

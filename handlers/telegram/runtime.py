@@ -22,16 +22,11 @@ from bot.i18n import N_, Translator, choose_language, translator
 from handlers.telegram.bridge import EngineHandler
 from handlers.telegram.chat_members import ChatMemberUpdates
 from handlers.telegram.common import Context, caller
-from handlers.telegram.groups import GroupHandlers
 from handlers.telegram.incoming import NulFreeApplication
-from handlers.telegram.join import JoinConversation
 from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter, standalone_messenger
 from handlers.telegram.notify_job import NotificationJob
 from handlers.telegram.outbound import TelegramOutbound
 from handlers.telegram.persistence import FLUSH_INTERVAL_SECONDS, DatabasePersistence
-from handlers.telegram.records import RecordConversation
-from handlers.telegram.reminders import ReminderHandlers
-from handlers.telegram.settings import SettingsHandlers
 from handlers.telegram.usernames import username_recorder
 
 log = logging.getLogger(__name__)
@@ -59,11 +54,6 @@ def add_handlers(application: Application, core: Core,
     engine = build_engine(core, conversation_timeout, TelegramOutbound(application.bot))
     first = EngineHandler(engine)
     application.add_handler(first)
-    application.add_handler(JoinConversation(core).handler())
-    application.add_handler(RecordConversation(core, conversation_timeout).handler())
-    application.add_handlers(SettingsHandlers(core).handlers())
-    application.add_handlers(ReminderHandlers(core).handlers())
-    application.add_handlers(GroupHandlers(core).handlers())
     application.add_handlers(ChatMemberUpdates(core).handlers())
     application.add_handler(username_recorder(core), group=1)  # after the others: sees new members too
     fallback = EngineHandler(engine, everything=True)

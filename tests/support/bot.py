@@ -5,8 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 
-from bot.chat.app import build_engine
-from bot.chat.state import ConversationKey, ConversationStore
+from bot.chat.state import KIND as ENGINE_KIND
 from bot.chat_state import ChatStateStore
 from bot.clock import FixedClock
 from bot.core import Core
@@ -84,24 +83,14 @@ class BotHarness:
     def buttons(self, user: FakeUser) -> list[str]:
         return [text for text, _ in self.fake.last_to(user.id).inline_buttons]
 
-    async def saved_conversation(self, name: str, user: FakeUser) -> tuple[int | str | None, dict]:
-        """A private chat's step in conversation `name` and its data, as a restarted bot finds them.
-
-        Flows of the chat engine keep both in its conversation row; the python-telegram-bot conversations not
-        ported yet keep a numbered state and the person's user_data.
-        """
-        if name in self.engine_flows():
-            key = ConversationKey(TELEGRAM, str(user.id), str(user.id))
-            conversation = await ConversationStore(self.db).load(key)
-            if conversation is None or conversation.flow != name:
-                return None, {}
-            return conversation.step, conversation.data
+    async def saved_conversation(self, name: str, user: FakeUser) -> tuple[str | None, dict]:
+        """A private chat's step in the chat core's conversation `name` and its data, as a restarted bot finds them."""
         store = ChatStateStore(self.db)
-        state = (await store.load(f"conversation:{name}")).get(json.dumps([user.id, user.id])) or {}
-        return state.get("state"), (await store.load("user_data")).get(str(user.id)) or {}
-
-    def engine_flows(self) -> set[str]:
-        return set(build_engine(self.core).by_name)
+        engine_key = json.dumps([TELEGRAM, str(user.id), str(user.id)])
+        engine_state = (await store.load(ENGINE_KIND)).get(engine_key) or {}
+        if engine_state.get("flow") == name:  # a flow of the chat core: its step and its data
+            return engine_state.get("step"), engine_state.get("data") or {}
+        return None, {}
 
     def errors(self) -> list[BaseException]:
         return self.fake.handler_errors

@@ -6,6 +6,7 @@ import zoneinfo
 
 from bot.chat.app import build_engine
 from bot.chat.engine import ChatEngine
+from bot.chat.replies import Outcome
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.schools import CreatedSchool, create_invite, create_school
@@ -64,3 +65,10 @@ class ChatHarness:
         """The same person writing in a group chat."""
         return ChatDriver(self.engine, user_id=driver.user_id, platform=driver.platform, chat_id=group_id,
                           language_code=driver.language_code, display_name=driver.display_name)
+
+    async def join(self, driver: ChatDriver, role: str = "teacher") -> Outcome:
+        """The person joins through the real /start flow with a new invite of `role` (the school's own for
+        leaders); a driver without a full display name is then asked for one."""
+        assert self.school is not None
+        code = self.school.leader_invite if role == "leader" else await self.invite(role)
+        return await driver.send(f"/start {code}")

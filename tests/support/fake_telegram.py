@@ -846,6 +846,11 @@ class FakeTelegram:
             }
         )
 
+    def group_migrated(self, user: FakeUser, chat_id: int, new_chat_id: int) -> JSON:
+        """The service message in the old group saying it became the supergroup ``new_chat_id``."""
+        chat = self._register_group(chat_id, "教研组", "group")
+        return self._next_update(message=self._incoming_message(user, chat, migrate_to_chat_id=new_chat_id))
+
     def blocked(self, user: FakeUser, *, apply: bool = True) -> JSON:
         """User blocked the bot (``member`` -> ``kicked``); ``apply`` also 403s further sends."""
         if apply:
