@@ -107,7 +107,6 @@ async def test_when_even_the_member_lookup_fails_the_apology_uses_the_telegram_l
     async def boom(*args, **kwargs):
         raise RuntimeError("database unavailable")
 
-    monkeypatch.setattr("handlers.telegram.common.profile_for_account", boom)
     monkeypatch.setattr("bot.chat.caller.profile_for_account", boom)
     sent = await bot.say(wang, "/help")
     assert [message.text.startswith(APOLOGY["zh"]) for message in sent] == [True]

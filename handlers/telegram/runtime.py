@@ -16,17 +16,17 @@ from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.chat.app import IDLE_TIMEOUT, build_engine
+from bot.chat.caller import caller_of
 from bot.chat_state import BOT_KIND, ChatStateStore
 from bot.core import Core, PlatformStartError
 from bot.i18n import N_, Translator, choose_language, translator
-from handlers.telegram.bridge import EngineHandler
+from handlers.telegram.bridge import EngineHandler, event_of
 from handlers.telegram.chat_members import ChatMemberUpdates
-from handlers.telegram.common import Context, caller
+from handlers.telegram.common import Context
 from handlers.telegram.incoming import NulFreeApplication
 from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter, standalone_messenger
 from handlers.telegram.notify_job import NotificationJob
 from handlers.telegram.outbound import TelegramOutbound
-from handlers.telegram.persistence import FLUSH_INTERVAL_SECONDS, DatabasePersistence
 from handlers.telegram.usernames import username_recorder
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,10 @@ def error_handler(core: Core) -> Callable[[object, Context], Coroutine[Any, Any,
 async def apology_language(core: Core, update: Update) -> Translator:
     """The person's language; their Telegram language when even looking them up fails."""
     try:
-        return (await caller(core, update)).t
+        event = event_of(update)
+        if event is None:
+            raise LookupError("nobody to look up")
+        return (await caller_of(core, event.person)).t
     except Exception:  # the failure being reported may be the database itself
         user = update.effective_user
         return translator(choose_language(None, user.language_code if user else None, None))
@@ -121,7 +124,6 @@ def idle_check_seconds(conversation_timeout: dt.timedelta | float) -> float:
 
 def build_application(core: Core, token: str, *, base_url: str | None = None, request: BaseRequest | None = None,
                       updates_request: BaseRequest | None = None, rate_limit: bool = True,
-                      persistence_interval: float = FLUSH_INTERVAL_SECONDS,
                       conversation_timeout: dt.timedelta | float = IDLE_TIMEOUT) -> Application:
     async def post_init(application: Application) -> None:
         await remember_bot_username(application, core)
@@ -138,8 +140,7 @@ def build_application(core: Core, token: str, *, base_url: str | None = None, re
     if rate_limit:
         # The same even spacing as `teachlog worker`: on one machine this bot also delivers the reminders.
         builder = builder.rate_limiter(even_rate_limiter())
-    persistence = DatabasePersistence(ChatStateStore(core.db), update_interval=persistence_interval)
-    application = builder.persistence(persistence).application_class(NulFreeApplication).build()
+    application = builder.application_class(NulFreeApplication).build()
     engine_handlers = add_handlers(application, core, conversation_timeout)
     return application
 
