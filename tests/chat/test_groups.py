@@ -30,10 +30,10 @@ async def test_a_leader_links_a_group_changes_its_options_and_unlinks_it_in_chin
     group = chat.in_group(leader, GROUP)
     await group.send("/link")
     assert group.last_text.startswith("已关联到合川中学：每周一 08:00") and "（完整排名）" in group.last_text
-    assert await links(chat) == [(int(GROUP), chat.school.school_id, None, False, True)]
+    assert await links(chat) == [(GROUP, chat.school.school_id, None, False, True)]
     await group.send("/link 前5名")
     assert "只显示前 5 名" in group.last_text
-    assert await links(chat) == [(int(GROUP), chat.school.school_id, 5, False, True)]
+    assert await links(chat) == [(GROUP, chat.school.school_id, 5, False, True)]
     await group.send("/link 随便")
     assert group.last_text.startswith("我没看懂。")
     await group.send("/unlink")
