@@ -101,10 +101,15 @@ class SlackAdapter:
 
 
 def build_app(core: Core, client: AsyncWebClient, *, signing_secret: str | None,
-              idle_timeout: dt.timedelta | float = IDLE_TIMEOUT) -> tuple[AsyncApp, SlackAdapter]:
-    """The Bolt app with teachlog's listeners; without a signing secret (Socket Mode) requests are not signed."""
+              idle_timeout: dt.timedelta | float = IDLE_TIMEOUT,
+              process_before_response: bool = False) -> tuple[AsyncApp, SlackAdapter]:
+    """The Bolt app with teachlog's listeners; without a signing secret (Socket Mode) requests are not signed.
+
+    `process_before_response` answers each request only when its listener is done (tests read the result then).
+    """
     app = AsyncApp(client=client, signing_secret=signing_secret,
-                   request_verification_enabled=signing_secret is not None)
+                   request_verification_enabled=signing_secret is not None,
+                   process_before_response=process_before_response)
     adapter = SlackAdapter(core, client, idle_timeout=idle_timeout)
     adapter.register(app)
     return app, adapter

@@ -109,6 +109,6 @@ def messages(text: str, rows: ButtonRows = (), *, is_html: bool = False) -> list
     return result
 
 
-def without_actions(blocks: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def without_actions(blocks: Sequence[Mapping[str, Any]]) -> list[Block]:
     """A tapped message's blocks with its buttons taken away, so it cannot be tapped again."""
-    return [block for block in blocks if block.get("type") != "actions"]
+    return [dict(block) for block in blocks if block.get("type") != "actions"]
