@@ -38,21 +38,23 @@ TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavaila
 class ChannelPacer:
     """Keeps messages to one channel at least `interval` seconds apart (other channels are not held up)."""
 
-    def __init__(self, interval: float = SECONDS_PER_CHANNEL_MESSAGE) -> None:
-        self.interval = interval
+    def __init__(self, interval: float = SECONDS_PER_CHANNEL_MESSAGE, *,
+                 monotonic: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
+        self.interval, self.monotonic, self.sleep = interval, monotonic, sleep
         self._next: dict[str, float] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     @contextlib.asynccontextmanager
     async def turn(self, channel: str):
         async with self._locks[channel]:
-            wait = self._next.get(channel, 0.0) - time.monotonic()
+            wait = self._next.get(channel, 0.0) - self.monotonic()
             if wait > 0:
-                await asyncio.sleep(wait)
+                await self.sleep(wait)
             try:
                 yield
             finally:
-                self._next[channel] = time.monotonic() + self.interval
+                self._next[channel] = self.monotonic() + self.interval
 
 
 def delivery_error(error: Exception) -> Exception:
