@@ -88,12 +88,12 @@ class SlackPlatform:
         for signal_number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signal_number, stop.set)
         client = web_client(settings)
-        await check_token(client)
         app_token = (settings.slack_app_token or "").strip()
         signing_secret = (settings.slack_signing_secret or "").strip()
         if not app_token and not signing_secret:
             raise ConfigError("SLACK_SIGNING_SECRET is not set: HTTP mode checks every request with it (Basic "
                               "Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode.")
+        await check_token(client)
         app, adapter = build_app(self.core, client, signing_secret=None if app_token else signing_secret)
         await adapter.engine.load_open()
         jobs = self.jobs(adapter, client, stop)
@@ -139,6 +139,8 @@ class SlackPlatform:
         handler = AsyncSocketModeHandler(app, app_token)
         try:
             try:
+                # The Socket Mode client retries a refused token forever, logging tracebacks: ask once first.
+                await app.client.apps_connections_open(app_token=app_token)
                 await handler.connect_async()
             except SlackApiError as error:
                 code = error.response.get("error") if error.response is not None else "refused"
