@@ -112,4 +112,6 @@ def build_app(core: Core, client: AsyncWebClient, *, signing_secret: str | None,
                    process_before_response=process_before_response)
     adapter = SlackAdapter(core, client, idle_timeout=idle_timeout)
     adapter.register(app)
+    from handlers.slack.forms import Forms  # forms build on the adapter defined here
+    Forms(adapter).register(app)
     return app, adapter
