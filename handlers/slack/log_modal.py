@@ -135,7 +135,7 @@ async def read_submission(db: Database, profile: Profile, t: Translator, values:
     draft, errors = result.draft, result.errors
     activity = profile.policy.find_activity(value_of(values, "activity") or "")
     if activity is None:
-        errors["activity"] = t("Activity")
+        errors["activity"] = t("Choose the activity.")
         return result
     draft.activity = activity.code
     try:
