@@ -15,7 +15,7 @@ from handlers.slack import SLACK
 from handlers.slack.app import Ack, SlackAdapter
 from handlers.slack.home import LOG_ACTION, REPORT_ACTION, home_view
 from handlers.slack.inbound import Origin
-from handlers.slack.log_modal import CALLBACK_ID, modal_view, read_submission, save, saved_text
+from handlers.slack.log_modal import CALLBACK_ID, modal_view, one_liner_draft, read_submission, save, saved_text
 from handlers.slack.messenger import slack_call
 
 log = logging.getLogger(__name__)
@@ -39,16 +39,23 @@ class Forms:
     async def log_without_words(self, event: Event, origin: Origin, trigger_id: str | None) -> bool:
         """`/teachlog log` alone opens the modal for a member; everything else goes on to the chat core."""
         command = event.command
-        if command is None or command.name != "log" or command.args or trigger_id is None:
+        if command is None or command.name != "log" or trigger_id is None:
             return False
-        return await self.open_modal(event.person, trigger_id)
+        return await self.open_modal(event.person, trigger_id, command.args)
 
-    async def open_modal(self, person: Person, trigger_id: str) -> bool:
+    async def open_modal(self, person: Person, trigger_id: str, one_liner: str = "") -> bool:
+        """The modal for a member, filled in with what an incomplete one-liner said; False leaves it to the core."""
         caller = await self.caller(person)
         if caller.profile is None:
             return False
+        draft = None
+        if one_liner:
+            draft, complete = one_liner_draft(caller.profile, one_liner,
+                                              caller.profile.local_now(self.core.clock.now()))
+            if complete:
+                return False  # the chat's /log shows it with a confirm button
         students = await entries.student_choices(self.core.db, caller.profile)
-        view = modal_view(caller.profile, caller.t, caller.today, students)
+        view = modal_view(caller.profile, caller.t, caller.today, students, draft)
         await slack_call(lambda: self.client.views_open(trigger_id=trigger_id, view=view))
         return True
 

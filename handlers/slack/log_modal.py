@@ -7,6 +7,7 @@ depends on the activity chosen, and is checked on submit.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ from bot.dates import DurationError, WhenError, parse_duration, parse_when
 from bot.drafts import DraftTextError, EntryDraft, clean_notes, clean_student_name
 from bot.i18n import Translator
 from bot.membership import Profile, profile_for_account
+from bot.oneliner import parse_one_liner
 from bot.problems import MAX_PROBLEMS_PER_ENTRY, clean_problem_text
 from handlers.slack import SLACK
 from handlers.telegram.log import DURATION_ERRORS, MAX_DAYS_BACK, NAME_ERRORS, NOTES_ERRORS, WHEN_ERRORS
@@ -117,6 +119,26 @@ def value_of(values: Mapping[str, Any], block_id: str) -> Any:
         return state["selected_option"]["value"]
     text = state.get("value")
     return text.strip() if isinstance(text, str) and text.strip() else None
+
+
+def one_liner_draft(profile: Profile, text: str, local_now: dt.datetime) -> tuple[EntryDraft, bool]:
+    """What `/teachlog log <words>` could read, and whether that is a whole entry (the chat then confirms it)."""
+    parsed = parse_one_liner(text, profile.policy.aliases_map(), local_now, max_days_back=MAX_DAYS_BACK)
+    draft = EntryDraft()
+    if parsed.activity and profile.policy.find_activity(parsed.activity):
+        draft.activity = parsed.activity
+    with contextlib.suppress(DraftTextError):
+        draft.student = clean_student_name(parsed.student) if parsed.student else None
+    if parsed.when:
+        draft.day, draft.time = parsed.when.day, parsed.when.time
+    draft.duration_minutes = parsed.duration_minutes
+    with contextlib.suppress(DraftTextError):
+        draft.notes = clean_notes(parsed.notes) if parsed.notes else None
+    try:
+        entries.check_complete(profile, draft)
+    except entries.EntryRefused:
+        return draft, False
+    return draft, not parsed.errors
 
 
 @dataclass

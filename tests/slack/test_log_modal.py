@@ -138,3 +138,19 @@ async def test_the_home_tabs_log_button_opens_the_modal(slack, li):
     await slack.interact(tap_payload(LI, "log", channel_id=None, action_id="home-log"))
     [opened] = slack.fake.of("views.open")
     assert opened["view"]["callback_id"] == "log_entry"
+
+
+async def test_an_incomplete_one_liner_opens_the_modal_with_what_it_could_read(slack, li):
+    await slack.command(LI, "log visit Wang Xiaoming yesterday")
+    [opened] = slack.fake.of("views.open")
+    blocks = {block["block_id"]: block for block in opened["view"]["blocks"]}
+    assert blocks["activity"]["element"]["initial_option"]["value"] == "home_visit"
+    assert blocks["student_typed"]["element"]["initial_value"] == "Wang Xiaoming"
+    assert blocks["day"]["element"]["initial_date"] == (TODAY - dt.timedelta(days=1)).isoformat()
+    assert "initial_value" not in blocks["duration"]["element"]
+
+
+async def test_a_complete_one_liner_goes_to_the_chat_and_opens_no_modal(slack, li):
+    await slack.command(LI, "log visit Wang Xiaoming yesterday 40min")
+    assert slack.fake.of("views.open") == []
+    assert slack.fake.texts_to(LI), "the chat core answered"
