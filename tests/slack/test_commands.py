@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
+import aiohttp
 import pytest
+from aiohttp import web
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core import Core
 from bot.drafts import EntryDraft
 from bot.entries import history, save_entry
 from bot.membership import profile_for_account
+from bot.settings import Settings
 from handlers.slack import SLACK
-from tests.support.fake_slack import buttons_of, command_body, signed_headers
+from handlers.slack.app import build_app
+from tests.support.fake_slack import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeSlack,
+    buttons_of,
+    command_body,
+    serve,
+    signed_headers,
+)
 
 LI = "U0LI"
 WANG = "U0WANG"
@@ -104,3 +119,29 @@ async def test_a_stranger_is_told_how_to_join(slack):
     slack.fake.user("U0NEW", "New Person", locale="en-GB")
     await slack.command("U0NEW", "mine")
     assert "not a member of a school" in slack.fake.texts_to("U0NEW")[0]
+
+
+async def test_slack_gets_its_ack_while_the_answer_is_still_being_posted(db, clock):
+    """In production the listener acks first and works afterwards, so a slow answer never misses Slack's 3 s:
+    the request is answered while chat.postMessage is held (it would never be, were the ack sent after it)."""
+    fake = FakeSlack()
+    async with serve(fake) as api_url:
+        core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
+        app, _ = build_app(core, AsyncWebClient(token=BOT_TOKEN, base_url=api_url), signing_secret=SIGNING_SECRET)
+        runner = web.AppRunner(app.web_app(path="/slack/events"))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+        release = fake.hold("chat.postMessage")
+        try:
+            body = command_body("U0NEW", "help")
+            async with aiohttp.ClientSession() as session:
+                # The timeout only guards against a hang; nothing is measured.
+                response = await asyncio.wait_for(session.post(url, data=body.encode(),
+                                                               headers=signed_headers(body)), timeout=20)
+                assert (response.status, await response.text()) == (200, "")
+            await fake.wait_until(lambda: bool(fake.of("chat.postMessage")))
+            release.set()
+        finally:
+            release.set()
+            await runner.cleanup()

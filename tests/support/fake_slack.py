@@ -61,6 +61,8 @@ class FakeSlack:
     refused_tokens: set[str] = field(default_factory=set)
     base_url: str = ""
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    #: Methods whose answers wait until the test sets the event (a slow Slack, or a slow bot).
+    held: dict[str, asyncio.Event] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     # --- what tests set up ---
@@ -74,6 +76,11 @@ class FakeSlack:
              times: int = 1) -> None:
         """The next `times` calls of `method` fail with `error` (429 with Retry-After for rate limits)."""
         self.failures.append(Failure(method, error, status, retry_after, times))
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Calls of `method` are recorded but answered only once the returned event is set."""
+        self.held[method] = asyncio.Event()
+        return self.held[method]
 
     # --- what tests read ---
 
@@ -125,6 +132,8 @@ class FakeSlack:
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
         self.calls.append(Call(method, args))
+        if method in self.held:
+            await self.held[method].wait()
         if token in self.refused_tokens:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         for failure in self.failures:
