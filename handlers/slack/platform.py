@@ -84,9 +84,6 @@ class SlackPlatform:
         """Until SIGINT/SIGTERM (or `stop`): Socket Mode with SLACK_APP_TOKEN, else HTTP on the port."""
         settings = self.core.settings
         stop = stop or asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signal_number in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signal_number, stop.set)
         client = web_client(settings)
         app_token = (settings.slack_app_token or "").strip()
         signing_secret = (settings.slack_signing_secret or "").strip()
@@ -96,6 +93,9 @@ class SlackPlatform:
         await check_token(client)
         app, adapter = build_app(self.core, client, signing_secret=None if app_token else signing_secret)
         await adapter.engine.load_open()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stop.set)
         jobs = self.jobs(adapter, client, stop)
         try:
             if app_token:
