@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
+    #: Where `teachlog run --platform slack` serves /slack/events in HTTP mode (`--port`).
+    slack_port: int = 3000
 
     def require_telegram_token(self) -> str:
         token = (self.telegram_bot_token or "").strip()

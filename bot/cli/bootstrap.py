@@ -31,14 +31,16 @@ def load_platform(name: str):
 
 
 @app.command()
-def run(platform: str = typer.Option("telegram", help="telegram or slack")) -> None:
-    """Run the bot (long polling); on one machine it also runs the scheduled jobs."""
+def run(platform: str = typer.Option("telegram", help="telegram or slack"),
+        port: int = typer.Option(3000, help="Slack in HTTP mode: the port of /slack/events.")) -> None:
+    """Run the bot (long polling; Slack: Socket Mode or HTTP); on one machine it also runs the scheduled jobs."""
     from bot.core import Core
     from bot.settings import Settings
     from storage.db import Database
     from storage.migrate import upgrade
     configure_logging()
     settings = Settings()
+    settings.slack_port = port
     with one_line_errors(settings.database_url):
         if platform == "telegram":
             settings.require_telegram_token()

@@ -1,0 +1,114 @@
+"""Core replies as Block Kit: the core's limited HTML as mrkdwn, long texts in sections, choices as buttons."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.chat.platform import Capabilities
+
+#: The longest text of one section block, and of one message.
+SECTION_LIMIT = 3000
+MESSAGE_LIMIT = 40_000
+#: Slack shows at most 5 buttons side by side in an actions block; a message holds at most 50 blocks.
+BUTTONS_PER_ROW = 5
+BLOCKS_PER_MESSAGE = 50
+BUTTON_LABEL_LIMIT = 75
+
+CAPABILITIES = Capabilities(text_length=SECTION_LIMIT, caption_length=SECTION_LIMIT, buttons_per_row=BUTTONS_PER_ROW,
+                            albums=False, modals=True, edits=True)
+
+_TAG = re.compile(r"</?(b|strong|i|em|code)>")
+_MARKS = {"b": "*", "strong": "*", "i": "_", "em": "_", "code": "`"}
+
+Block = dict[str, Any]
+#: Buttons as rows of (label, value).
+ButtonRows = Sequence[Sequence[tuple[str, str]]]
+
+
+def escape(text: str) -> str:
+    """Plain text as mrkdwn: Slack reads &, < and > as markup, nothing else needs escaping."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn_of(text: str, *, is_html: bool) -> str:
+    """The core's text (plain, or HTML limited to <b>, <i>, <code> and entities) in Slack's mrkdwn."""
+    if not is_html:
+        return escape(text)
+    marked = _TAG.sub(lambda match: _MARKS[match.group(1)], text)
+    return escape(html.unescape(marked))
+
+
+def plain_of(text: str, *, is_html: bool) -> str:
+    """The text without markup: the notification preview Slack shows beside the blocks."""
+    return html.unescape(_TAG.sub("", text)) if is_html else text
+
+
+def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Text cut at line ends into pieces of at most `limit` characters (an over-long line is cut hard)."""
+    pieces, current = [], ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if current and len(candidate) > limit:
+            pieces.append(current)
+            candidate = line
+        current = candidate
+    pieces.append(current)
+    return [piece for piece in pieces if piece.strip()]
+
+
+def section(mrkdwn: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}}
+
+
+def button(label: str, value: str, action_id: str) -> Block:
+    return {"type": "button", "text": {"type": "plain_text", "text": label[:BUTTON_LABEL_LIMIT], "emoji": True},
+            "value": value, "action_id": action_id}
+
+
+def actions(rows: ButtonRows, *, prefix: str = "choice") -> list[Block]:
+    """An actions block per row of at most 5 buttons; each button's action id is unique in the message."""
+    blocks: list[Block] = []
+    for i, row in enumerate(rows):
+        for start in range(0, len(row), BUTTONS_PER_ROW):
+            part = row[start:start + BUTTONS_PER_ROW]
+            blocks.append({"type": "actions", "block_id": f"{prefix}-{i}-{start}",
+                           "elements": [button(label, value, f"{prefix}-{i}-{start + j}")
+                                        for j, (label, value) in enumerate(part)]})
+    return blocks
+
+
+def messages(text: str, rows: ButtonRows = (), *, is_html: bool = False) -> list[list[Block]]:
+    """The blocks of one or more messages showing `text` with its buttons under the last one."""
+    sections = [section(piece) for piece in split_text(mrkdwn_of(text, is_html=is_html))]
+    buttons = actions(rows)
+    result: list[list[Block]] = []
+    current: list[Block] = []
+    length = 0
+    for block in sections:
+        size = len(block["text"]["text"])
+        if current and (len(current) >= BLOCKS_PER_MESSAGE or length + size > MESSAGE_LIMIT):
+            result.append(current)
+            current, length = [], 0
+        current.append(block)
+        length += size
+    if current and len(current) + len(buttons) > BLOCKS_PER_MESSAGE:
+        result.append(current)
+        current = []
+    current.extend(buttons)
+    if current:
+        result.append(current)
+    return result
+
+
+def without_actions(blocks: Sequence[Mapping[str, Any]]) -> list[Block]:
+    """A tapped message's blocks with its buttons taken away, so it cannot be tapped again."""
+    return [dict(block) for block in blocks if block.get("type") != "actions"]

@@ -1,0 +1,123 @@
+"""The real Bolt app, served over HTTP, against the local Slack Web API; signed requests stand in for Slack."""
+
+from __future__ import annotations
+
+import json
+import zoneinfo
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import FixedClock
+from bot.core import Core
+from bot.schools import CreatedSchool, create_school
+from bot.settings import Settings
+from handlers.slack import SLACK
+from handlers.slack.app import SlackAdapter, build_app
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Member
+from tests.support.fake_slack import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeSlack,
+    command_body,
+    event_body,
+    interactive_body,
+    serve,
+    signed_headers,
+    tap_payload,
+)
+
+
+class SlackHarness:
+    def __init__(self, db: Database, clock: FixedClock, fake: FakeSlack, api_url: str) -> None:
+        self.db, self.clock, self.fake = db, clock, fake
+        settings = Settings(_env_file=None, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=api_url,  # type: ignore[call-arg]
+                            SLACK_SIGNING_SECRET=SIGNING_SECRET)
+        self.core = Core(db=db, settings=settings, clock=clock)
+        self.client = AsyncWebClient(token=BOT_TOKEN, base_url=api_url)
+        self.app, self.adapter = build_app(self.core, self.client, signing_secret=SIGNING_SECRET,
+                                           process_before_response=True)
+        self.school: CreatedSchool | None = None
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+        self.session: aiohttp.ClientSession | None = None
+
+    @property
+    def slack(self) -> SlackAdapter:
+        return self.adapter
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app.web_app(path="/slack/events"))
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/slack/events"
+        self.session = aiohttp.ClientSession()
+
+    async def stop(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def create_school(self, name: str = "合川中学", *, language: str = "zh",
+                            policy: str = "default") -> CreatedSchool:
+        self.school = await create_school(self.db, name, language=language, policy=policy, now=self.clock.now())
+        return self.school
+
+    async def add_member(self, user_id: str, display_name: str, *, role: str = "teacher",
+                         language: str | None = None, locale: str = "en-US") -> int:
+        """A Slack user who is a member of the school (made in storage, not through joining); their member id."""
+        assert self.school is not None
+        self.fake.user(user_id, display_name, locale=locale)
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            school = await repo.require_school(session, self.school.school_id)
+            today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
+            member = await repo.add(session, Member(school_id=school.id, role=role, display_name=display_name,
+                                                    language=language, joined_on=today))
+            await repo.add_account(session, member, SLACK, user_id, now)
+            return member.id
+
+    async def post(self, body: str, content_type: str = "application/x-www-form-urlencoded",
+                   headers: dict[str, str] | None = None) -> tuple[int, str]:
+        assert self.session is not None
+        async with self.session.post(self.url, data=body.encode(),
+                                     headers=headers or signed_headers(body, content_type=content_type)) as response:
+            return response.status, await response.text()
+
+    async def command(self, user_id: str, text: str, **where: str) -> tuple[int, str]:
+        """`/teachlog text` typed by the user, in their DM with the bot unless `channel_id=` says otherwise."""
+        return await self.post(command_body(user_id, text, **where))
+
+    async def dm(self, user_id: str, text: str, **extra: Any) -> tuple[int, str]:
+        event = {"type": "message", "channel_type": "im", "channel": "D" + user_id, "user": user_id,
+                 "text": text, "ts": "1700000000.000100", **extra}
+        return await self.post(event_body(event), "application/json")
+
+    async def tap(self, user_id: str, value: str, **where: Any) -> tuple[int, str]:
+        return await self.post(interactive_body(tap_payload(user_id, value, **where)))
+
+    async def interact(self, payload: dict[str, Any]) -> tuple[int, str]:
+        return await self.post(interactive_body(payload))
+
+    def event(self, event: dict[str, Any]) -> str:
+        return json.dumps(event)
+
+
+@pytest.fixture
+async def slack(db, clock):
+    fake = FakeSlack()
+    async with serve(fake) as api_url:
+        harness = SlackHarness(db, clock, fake, api_url)
+        await harness.create_school(language="en")
+        await harness.start()
+        try:
+            yield harness
+        finally:
+            await harness.stop()

@@ -1,0 +1,45 @@
+"""How core replies look in Slack: mrkdwn from the core's HTML, button rows of at most 5, uploads, mentions read."""
+
+from __future__ import annotations
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.actions import UndoEntry
+from bot.chat.replies import Attachment, Choice, Outcome, Reply
+from handlers.slack.blocks import messages, mrkdwn_of
+from handlers.slack.inbound import Origin, readable
+from handlers.slack.outbound import Replier
+from tests.support.fake_slack import BOT_TOKEN, FakeSlack, buttons_of, serve
+
+
+def test_the_cores_html_becomes_mrkdwn_and_plain_text_is_escaped():
+    assert mrkdwn_of("<b>Week</b> <i>so far</i>: <code>3</code> &lt;5 &amp; more", is_html=True) == \
+        "*Week* _so far_: `3` &lt;5 &amp; more"
+    assert mrkdwn_of("a <b> & c", is_html=False) == "a &lt;b&gt; &amp; c"
+
+
+def test_a_row_of_more_than_five_choices_is_split_into_rows_slack_shows():
+    row = [(f"Name {i}", f"pick:{i}") for i in range(7)]
+    [blocks] = messages("Who?", [row])
+    action_rows = [block["elements"] for block in blocks if block["type"] == "actions"]
+    assert [len(elements) for elements in action_rows] == [5, 2]
+    ids = [element["action_id"] for elements in action_rows for element in elements]
+    assert len(set(ids)) == 7, "every button of a message has its own action id"
+
+
+def test_mentions_are_read_as_typed_and_their_user_ids_kept():
+    assert readable("report <@U0WANG|wang.fang> &amp; <#C0STAFF|staff>") == \
+        ("report @wang.fang & #staff", ("U0WANG",))
+
+
+async def test_a_reply_with_a_chart_posts_its_text_and_buttons_then_uploads_the_chart_titled_by_its_name():
+    fake = FakeSlack()
+    async with serve(fake) as api_url:
+        replier = Replier(AsyncWebClient(token=BOT_TOKEN, base_url=api_url))
+        reply = Reply("<b>Report</b>", ((Choice("Keep", UndoEntry(None)),),), html=True,
+                      attachments=(Attachment("report-week.png", b"png", "image"),))
+        await replier.render(Origin("C0STAFF", "U0LI", "C0STAFF"), Outcome([reply]))
+    [post] = fake.of("chat.postMessage")
+    assert fake.texts_to("C0STAFF") == ["*Report*"] and buttons_of(post)[0][0] == "Keep"
+    [done] = fake.of("files.completeUploadExternal")
+    assert done["channel_id"] == "C0STAFF" and [f["title"] for f in done["files"]] == ["report-week.png"]
