@@ -15,16 +15,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import entries
+from bot.chat.flows.log_texts import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, WHEN_ERRORS
+from bot.chat.problem_texts import PROBLEM_TEXT_ERRORS
 from bot.chat.render import activity_label, when_text
 from bot.dates import DurationError, WhenError, parse_duration, parse_when
 from bot.drafts import DraftTextError, EntryDraft, clean_notes, clean_student_name
 from bot.i18n import Translator
+from bot.log_rules import MAX_DAYS_BACK
 from bot.membership import Profile, profile_for_account
 from bot.oneliner import parse_one_liner
 from bot.problems import MAX_PROBLEMS_PER_ENTRY, clean_problem_text
 from handlers.slack import SLACK
-from handlers.telegram.log import DURATION_ERRORS, MAX_DAYS_BACK, NAME_ERRORS, NOTES_ERRORS, WHEN_ERRORS
-from handlers.telegram.problems import PROBLEM_TEXT_ERRORS
 from storage.db import Database
 
 CALLBACK_ID = "log_entry"

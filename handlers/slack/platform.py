@@ -111,7 +111,8 @@ class SlackPlatform:
 
     def jobs(self, adapter: SlackAdapter, client: AsyncWebClient, stop: asyncio.Event) -> list[asyncio.Task[None]]:
         """Notifications planned and delivered every minute; idle conversations closed."""
-        notifier = Notifier(self.core.db, self.core.clock, database_standing(self.core.db), worker_name("bot"))
+        notifier = Notifier(self.core.db, self.core.clock, database_standing(self.core.db), worker_name("bot"),
+                            platform=SLACK)
         messenger = SlackMessenger(client)
         return [
             asyncio.create_task(every(NOTIFY_INTERVAL_SECONDS, FIRST_NOTIFY_SECONDS,
