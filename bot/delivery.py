@@ -208,13 +208,15 @@ async def _wanted(db: Database, rows: list[OutboxMessage]) -> tuple[dict[int, Me
 
 
 async def deliver_due(db: Database, messenger: Messenger, clock: Clock, worker_id: str, *,
-                      policy: DeliveryPolicy = DeliveryPolicy()) -> DeliveryReport:
-    """Expire, recover, claim up to one batch of due rows, and send them; what happened."""
+                      policy: DeliveryPolicy = DeliveryPolicy(), member_id: int | None = None) -> DeliveryReport:
+    """Expire, recover, claim up to one batch of due rows (only `member_id`'s, when given: `teachlog chat`),
+    and send them; what happened."""
     report = DeliveryReport()
     now = clock.now()
     await _housekeeping(db, now, report)
     async with db.transaction() as session:
-        rows = await outbox.claim_due(session, now, worker_id, now + policy.lease, policy.batch)
+        rows = await outbox.claim_due(session, now, worker_id, now + policy.lease, policy.batch,
+                                        member_id=member_id)
     report.claimed = len(rows)
     if not rows:
         return report

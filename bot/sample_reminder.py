@@ -43,11 +43,17 @@ async def _member(db: Database, name: str, school_id: int | None) -> Member:
 async def plan_sample_reminder(db: Database, name: str, now: dt.datetime, *, school_id: int | None = None) -> Planned:
     """Put a sample reminder for the member called `name` into the outbox, due now; what was planned."""
     member = await _member(db, name, school_id)
-    chat_id = member.telegram_user_id
+    if member.telegram_user_id is None:
+        raise SchoolError(f"{name} cannot be reached")
+    return await plan_sample_for(db, member, member.telegram_user_id, now)
+
+
+async def plan_sample_for(db: Database, member: Member, chat_id: int, now: dt.datetime) -> Planned:
+    """Put a sample reminder for `member`, to `chat_id`, into the outbox, due now; what was planned."""
     async with db.transaction() as session:
         school = await repo.get_school(session, member.school_id)
-    if school is None or chat_id is None:
-        raise SchoolError(f"{name} cannot be reached")
+    if school is None:
+        raise SchoolError(f"{member.display_name} cannot be reached")
     today = now.astimezone(zoneinfo.ZoneInfo(member.timezone or school.timezone)).date()
     standing = await school_standing(db, member.school_id, today)
     mine = next(m for m in standing.members if m.member_id == member.id)

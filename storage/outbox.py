@@ -102,12 +102,14 @@ def _due(now: dt.datetime):
 
 
 async def claim_due(session: AsyncSession, now: dt.datetime, worker_id: str, lease_until: dt.datetime,
-                    limit: int) -> list[OutboxMessage]:
-    """Mark up to `limit` due rows as being sent by `worker_id` until `lease_until`; the claimed rows.
+                    limit: int, *, member_id: int | None = None) -> list[OutboxMessage]:
+    """Mark up to `limit` due rows (only `member_id`'s direct messages, when given) as being sent by
+    `worker_id` until `lease_until`; the claimed rows.
 
     Oldest first. Concurrent claimers never get the same row (see the module docstring).
     """
-    candidates = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.not_before, OutboxMessage.id) \
+    due = _due(now) if member_id is None else and_(_due(now), OutboxMessage.member_id == member_id)
+    candidates = select(OutboxMessage.id).where(due).order_by(OutboxMessage.not_before, OutboxMessage.id) \
         .limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         ids = list(await session.scalars(candidates.with_for_update(skip_locked=True)))
