@@ -75,6 +75,8 @@ async def converse(db: Database, *, invite: str | None, member: str | None, demo
         if interactive:
             typer.echo("> ", nl=False)
     await session.run(itertools.chain(first_lines, sys.stdin), prompt)
+    if interactive:
+        typer.echo("")  # Ctrl-D ends the line the prompt is on
 
 
 def new_person_id() -> str:
