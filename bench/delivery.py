@@ -4,7 +4,7 @@ Two measurements, on each backend (SQLite in a temporary file, PostgreSQL in a
 temporary schema dropped at the end):
 
 * **planning** — the district of ``bench/progress.py`` (--members members on the
-  ``seed-000`` policy, --entries entries, every member with a Telegram id), then
+  ``seed-000`` policy, --entries entries, every member with a Telegram account), then
   ``Planner.plan`` at 16:30 on the latest working day: wall time and SQL
   statements for the first pass (standings computed, reminders written), for
   the next minute's pass (nothing new), and for a freshly started planner (a
@@ -38,7 +38,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import String, cast, func, insert, literal, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -49,13 +49,14 @@ from telegram.ext import ExtBot  # noqa: E402
 from bot.calendar import SchoolCalendar  # noqa: E402
 from bot.delivery import DeliveryPolicy, deliver_due  # noqa: E402
 from bot.planning import Planner  # noqa: E402
+from bot.platforms import TELEGRAM  # noqa: E402
 from bot.policy import load_preset  # noqa: E402
 from bot.schools import create_school  # noqa: E402
 from bot.weekly_facts import database_standing  # noqa: E402
 from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Member, OutboxMessage  # noqa: E402
+from storage.models import Member, MemberAccount, OutboxMessage  # noqa: E402
 from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 
 ZONE = zoneinfo.ZoneInfo(district_bench.TIMEZONE)
@@ -94,9 +95,12 @@ def latest_working_day(today: dt.date) -> dt.date:
 
 
 async def give_telegram_ids(db: Database, school_id: int) -> None:
+    """Every member of the school gets a Telegram account, id FIRST_USER_ID + member id."""
     async with db.engine.begin() as connection:
-        await connection.execute(update(Member).where(Member.school_id == school_id)
-                                 .values(telegram_user_id=Member.id + FIRST_USER_ID))
+        await connection.execute(insert(MemberAccount).from_select(
+            ["member_id", "platform", "external_id"],
+            select(Member.id, literal(TELEGRAM), cast(Member.id + FIRST_USER_ID, String(64)))
+            .where(Member.school_id == school_id)))
 
 
 async def measure_planning(backend: str, db: Database, options: argparse.Namespace, day: dt.date) -> Planning:
@@ -149,13 +153,16 @@ async def plan_messages(db: Database, count: int, now: dt.datetime) -> None:
     school_id = (await create_school(db, "Delivery bench", now=now)).school_id
     async with db.engine.begin() as connection:
         await connection.execute(insert(Member.__table__), [
-            {"school_id": school_id, "role": "teacher", "telegram_user_id": FIRST_USER_ID + n,
-             "display_name": f"教师{n:05d}", "joined_on": now.date(), "active": True, "reminder_frequency": "daily",
+            {"school_id": school_id, "role": "teacher", "display_name": f"教师{n:05d}", "joined_on": now.date(),
+             "active": True, "reminder_frequency": "daily",
              "created_at": now} for n in range(count)])
     async with db.transaction() as session:
-        members = list(await session.scalars(select(Member.id).where(Member.school_id == school_id)))
+        members = list(await session.scalars(select(Member.id).where(Member.school_id == school_id)
+                                             .order_by(Member.id)))
+        session.add_all(MemberAccount(member_id=member_id, platform=TELEGRAM, external_id=str(FIRST_USER_ID + n))
+                        for n, member_id in enumerate(members))
         rows = [{"dedupe_key": f"reminder:{member_id}:{now.date().isoformat()}", "school_id": school_id,
-                 "member_id": member_id, "chat_id": FIRST_USER_ID + n, "kind": "reminder",
+                 "member_id": member_id, "platform": TELEGRAM, "chat_id": str(FIRST_USER_ID + n), "kind": "reminder",
                  "payload": {"text": f"⏰ 提醒 {n}", "parse_mode": None,
                              "buttons": [[["📝 现在记录", "lognow:tutoring"]]]},
                  "not_before": now, "expires_at": None, "status": "pending", "attempts": 0, "created_at": now}
@@ -180,7 +187,8 @@ async def measure_delivery(backend: str, db: Database, options: argparse.Namespa
         messenger = TelegramMessenger(telegram_bot)
         started = time.perf_counter()
         while True:
-            report = await deliver_due(db, messenger, clock, "bench", policy=DeliveryPolicy(batch=100))
+            report = await deliver_due(db, messenger, clock, "bench", platform=TELEGRAM,
+                                       policy=DeliveryPolicy(batch=100))
             if report.retry_after:
                 await asyncio.sleep(report.retry_after)
             elif report.claimed == 0:

@@ -104,15 +104,13 @@ async def count_statements(db: Database, run) -> int:
 async def give_telegram_accounts(db: Database, school_id: int, member_ids: list[int]) -> None:
     """The first member leads and links the group; the second is a teacher who asks in private."""
     async with db.transaction() as session:
-        await session.execute(update(Member).where(Member.id == member_ids[0])
-                              .values(telegram_user_id=LEADER_TELEGRAM_ID, role="leader", language="zh"))
-        await session.execute(update(Member).where(Member.id == member_ids[1])
-                              .values(telegram_user_id=TEACHER_TELEGRAM_ID, language="zh"))
+        await session.execute(update(Member).where(Member.id == member_ids[0]).values(role="leader", language="zh"))
+        await session.execute(update(Member).where(Member.id == member_ids[1]).values(language="zh"))
         for member_id, user_id in ((member_ids[0], LEADER_TELEGRAM_ID), (member_ids[1], TEACHER_TELEGRAM_ID)):
             session.add(MemberAccount(member_id=member_id, platform=TELEGRAM, external_id=str(user_id),
                                       last_used_at=NOW))
-        session.add(GroupLink(chat_id=GROUP_CHAT, school_id=school_id, linked_by_member_id=member_ids[0],
-                              linked_at=NOW))
+        session.add(GroupLink(platform=TELEGRAM, chat_id=str(GROUP_CHAT), school_id=school_id,
+                              linked_by_member_id=member_ids[0], linked_at=NOW))
 
 
 async def measure(db: Database, backend: str, members: int, entries: int, repeat: int) -> Timing:

@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.calendar import SchoolCalendar
-from bot.platforms import TELEGRAM
 from bot.schedule import FREQUENCIES, QuietHours, next_working_day
 from bot.schools import policy_of
 from bot.times import parse_time_of_day
@@ -90,20 +89,21 @@ async def snooze(db: Database, member_id: int, today: dt.date) -> dt.date:
         return member.snoozed_until
 
 
-async def mark_blocked(db: Database, telegram_user_id: int, now: dt.datetime) -> bool:
-    """The user blocked the bot: they become inactive until they unblock it; False for a stranger."""
+async def mark_blocked(db: Database, platform: str, user_id: str, now: dt.datetime) -> bool:
+    """The user blocked the bot: the member with that account becomes inactive until they unblock it; False for
+    a stranger."""
     async with db.transaction() as session:
-        member = await repo.member_by_account(session, TELEGRAM, str(telegram_user_id))
+        member = await repo.member_by_account(session, platform, user_id)
         if member is None or not member.active:
             return False
         member.active, member.blocked_at = False, now
         return True
 
 
-async def mark_unblocked(db: Database, telegram_user_id: int) -> bool:
+async def mark_unblocked(db: Database, platform: str, user_id: str) -> bool:
     """A member who had blocked the bot unblocked it: active again. Others are left as they are."""
     async with db.transaction() as session:
-        member = await repo.member_by_account(session, TELEGRAM, str(telegram_user_id))
+        member = await repo.member_by_account(session, platform, user_id)
         if member is None or member.blocked_at is None:
             return False
         member.active, member.blocked_at = True, None

@@ -2,7 +2,8 @@
 
 Any number of senders may run :func:`deliver_due` against one database (the
 bot's repeating job, `teachlog worker` processes): claiming gives each row to
-one of them (see :mod:`storage.outbox`). What happens to a row:
+one of them (see :mod:`storage.outbox`). A sender is given the messenger of one
+platform and claims only that platform's rows. What happens to a row:
 
 * sent → ``sent``;
 * the platform asks to slow down (429) → back to ``pending`` until the time it
@@ -10,8 +11,8 @@ one of them (see :mod:`storage.outbox`). What happens to a row:
 * timeout, network or server error → ``pending`` again after an exponential
   backoff (15 s, 30 s, 1 min … at most 10 min); after ``max_attempts`` → ``failed``;
 * refused as it is (bad request) → ``failed``;
-* the member blocked the bot → ``failed``, the member becomes inactive with
-  ``blocked_at`` set (the leaders' digest lists them), their other pending
+* the member blocked the bot → ``failed``, the member whose account the chat is
+  becomes inactive with ``blocked_at`` set (the leaders' digest lists them), their other pending
   messages are cancelled; a group that removed the bot is unlinked the same way;
 * the group moved to a new id → its link and its unsent messages follow, and
   the row is due again at once for the new id;
@@ -101,9 +102,9 @@ def _unwanted_reason(row: OutboxMessage, members: dict[int, Member], links: dict
 class Sender:
     """One delivery step's work on its claimed rows."""
 
-    def __init__(self, db: Database, messenger: Messenger, clock: Clock, worker_id: str,
+    def __init__(self, db: Database, messenger: Messenger, platform: str, clock: Clock, worker_id: str,
                  policy: DeliveryPolicy, report: DeliveryReport) -> None:
-        self.db, self.messenger, self.clock, self.worker_id = db, messenger, clock, worker_id
+        self.db, self.messenger, self.platform, self.clock, self.worker_id = db, messenger, platform, clock, worker_id
         self.policy, self.report = policy, report
         self.slow_down = asyncio.Event()
         self.tried: set[int] = set()
@@ -180,23 +181,22 @@ class Sender:
     async def _unreachable(self, session, now: dt.datetime, row: OutboxMessage, reason: str) -> bool:
         if not await outbox.finish(session, row.id, self.worker_id, status=outbox.FAILED, error=reason):
             return False
-        if row.member_id is not None:
-            member = await repo.get_member(session, row.member_id)
-            if member is not None and member.telegram_user_id == row.chat_id:
-                member.active, member.blocked_at = False, now
-        link = await outbox.group_link(session, row.chat_id)
+        owner = await repo.member_by_account(session, row.platform, row.chat_id)
+        if owner is not None:
+            owner.active, owner.blocked_at = False, now
+        link = await outbox.group_link(session, row.platform, row.chat_id)
         if link is not None:
             link.active = False
-        cancelled = await outbox.cancel_unsent_for_chat(session, row.chat_id, self.worker_id, reason)
+        cancelled = await outbox.cancel_unsent_for_chat(session, row.platform, row.chat_id, self.worker_id, reason)
         await outbox.record_attempts(session, now, [(i, "cancelled", reason) for i in cancelled])
         return True
 
-    async def _moved(self, session, now: dt.datetime, row: OutboxMessage, new_chat_id: int, detail: str) -> bool:
+    async def _moved(self, session, now: dt.datetime, row: OutboxMessage, new_chat_id: str, detail: str) -> bool:
         if not await outbox.retry_later(session, row.id, self.worker_id, now, error=detail, counts=False,
                                         chat_id=new_chat_id):
             return False
-        await outbox.move_group_link(session, row.chat_id, new_chat_id)
-        await outbox.move_chat(session, row.chat_id, new_chat_id)
+        await outbox.move_group_link(session, row.platform, row.chat_id, new_chat_id)
+        await outbox.move_chat(session, row.platform, row.chat_id, new_chat_id)
         return True
 
 
@@ -207,23 +207,24 @@ async def _wanted(db: Database, rows: list[OutboxMessage]) -> tuple[dict[int, Me
         return await outbox.members_by_id(session, member_ids), await outbox.group_links_by_id(session, link_ids)
 
 
-async def deliver_due(db: Database, messenger: Messenger, clock: Clock, worker_id: str, *,
-                      policy: DeliveryPolicy = DeliveryPolicy(), member_id: int | None = None) -> DeliveryReport:
-    """Expire, recover, claim up to one batch of due rows (only `member_id`'s, when given: `teachlog chat`),
-    and send them; what happened."""
+async def deliver_due(db: Database, messenger: Messenger, clock: Clock, worker_id: str, *, platform: str,
+                      policy: DeliveryPolicy = DeliveryPolicy(), chat_id: str | None = None) -> DeliveryReport:
+    """Expire, recover, claim up to one batch of the platform's due rows (only that chat's, when `chat_id` is
+    given: `teachlog chat` delivers to the person at its keyboard), and send them through its messenger;
+    what happened."""
     report = DeliveryReport()
     now = clock.now()
     await _housekeeping(db, now, report)
     async with db.transaction() as session:
-        rows = await outbox.claim_due(session, now, worker_id, now + policy.lease, policy.batch,
-                                        member_id=member_id)
+        rows = await outbox.claim_due(session, now, worker_id, now + policy.lease, policy.batch, platform,
+                                        chat_id)
     report.claimed = len(rows)
     if not rows:
         return report
-    sender = Sender(db, messenger, clock, worker_id, policy, report)
+    sender = Sender(db, messenger, platform, clock, worker_id, policy, report)
     try:
         members, links = await _wanted(db, rows)
-        by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
+        by_chat: dict[str, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             reason = _unwanted_reason(row, members, links)
             if reason is not None:
@@ -240,9 +241,9 @@ async def deliver_due(db: Database, messenger: Messenger, clock: Clock, worker_i
     return report
 
 
-async def next_due_in(db: Database, clock: Clock) -> float | None:
-    """Seconds until the next pending row is due (0 when one is due now); None when nothing waits."""
+async def next_due_in(db: Database, clock: Clock, platform: str) -> float | None:
+    """Seconds until the platform's next pending row is due (0 when one is due now); None when nothing waits."""
     now = clock.now()
     async with db.transaction() as session:
-        due_at = await outbox.next_due_at(session, now)
+        due_at = await outbox.next_due_at(session, now, platform)
     return None if due_at is None else max((due_at - now).total_seconds(), 0.0)

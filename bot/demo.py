@@ -73,7 +73,7 @@ async def _make_demo(db: Database, now: dt.datetime) -> Demo:
             session.add(Pairing(school_id=school.id, member_id=member.id, student_name=student,
                                 student_key=student_key(student), created_at=now))
         leader = next(m for m in members if m.role == "leader")
-        session.add(GroupLink(chat_id=GROUP_CHAT_BASE - school.id, school_id=school.id,
+        session.add(GroupLink(platform="telegram", chat_id=str(GROUP_CHAT_BASE - school.id), school_id=school.id,
                               linked_by_member_id=leader.id, active=True, linked_at=now))
         rows = [row for index, member in enumerate(members)
                 for row in _month_of_entries(school.id, member, STAFF[index][2], index, today, now)]

@@ -16,7 +16,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.platforms import TELEGRAM
 from storage import outbox
 from storage import repository as repo
 from storage.db import Database
@@ -68,25 +67,25 @@ def parse_link_options(text: str) -> LinkOptions:
     raise LinkOptionsError(text)
 
 
-async def _leader(session, telegram_user_id: int) -> Member:
-    member = await repo.member_by_account(session, TELEGRAM, str(telegram_user_id))
+async def _leader(session, platform: str, user_id: str) -> Member:
+    member = await repo.member_by_account(session, platform, user_id)
     if member is None or not member.active or member.role != "leader":
         raise LinkRefused("not_leader")
     return member
 
 
-async def link_group(db: Database, telegram_user_id: int, chat_id: int, options: LinkOptions,
+async def link_group(db: Database, platform: str, user_id: str, chat_id: str, options: LinkOptions,
                      now: dt.datetime) -> Linked:
-    """Link the group to the leader's school (or change its options)."""
+    """Link the platform's group chat to the school of the leader with account `user_id` (or change its options)."""
     async with db.transaction() as session:
-        leader = await _leader(session, telegram_user_id)
+        leader = await _leader(session, platform, user_id)
         school = await repo.require_school(session, leader.school_id)
-        link = await outbox.group_link(session, chat_id)
+        link = await outbox.group_link(session, platform, chat_id)
         already = link is not None and link.active and link.school_id == leader.school_id
         if link is not None and link.active and link.school_id != leader.school_id:
             raise LinkRefused("other_school")
         if link is None:
-            link = GroupLink(chat_id=chat_id)
+            link = GroupLink(platform=platform, chat_id=chat_id)
             session.add(link)
         link.school_id, link.linked_by_member_id, link.active = leader.school_id, leader.id, True
         link.top_n, link.totals_only = options.top_n, options.totals_only
@@ -95,11 +94,11 @@ async def link_group(db: Database, telegram_user_id: int, chat_id: int, options:
         return Linked(school.name, options, already)
 
 
-async def unlink_group(db: Database, telegram_user_id: int, chat_id: int) -> None:
+async def unlink_group(db: Database, platform: str, user_id: str, chat_id: str) -> None:
     """Stop the leaderboard in the group; only a leader of the linked school may."""
     async with db.transaction() as session:
-        leader = await _leader(session, telegram_user_id)
-        link = await outbox.group_link(session, chat_id)
+        leader = await _leader(session, platform, user_id)
+        link = await outbox.group_link(session, platform, chat_id)
         if link is None or not link.active:
             raise LinkRefused("not_linked")
         if link.school_id != leader.school_id:
@@ -107,10 +106,10 @@ async def unlink_group(db: Database, telegram_user_id: int, chat_id: int) -> Non
         link.active = False
 
 
-async def bot_left_group(db: Database, chat_id: int) -> bool:
+async def bot_left_group(db: Database, platform: str, chat_id: str) -> bool:
     """The bot was removed from a group: a link it had is retired; whether there was one."""
     async with db.transaction() as session:
-        link = await outbox.group_link(session, chat_id)
+        link = await outbox.group_link(session, platform, chat_id)
         if link is None or not link.active:
             return False
         link.active = False

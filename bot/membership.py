@@ -137,22 +137,21 @@ async def join_with_invite(db: Database, code: str, *, telegram_user_id: int, di
             raise InviteProblem("used_up")
         school = await repo.require_school(session, invite.school_id)
         if invite.member_id is not None:
-            member = await _bind_pre_registered(session, invite.member_id, telegram_user_id)
+            member = await _bind_pre_registered(session, invite.member_id)
         else:
             local_today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
             member = await repo.add(session, Member(
-                school_id=school.id, role=invite.role, telegram_user_id=telegram_user_id,
-                display_name=display_name, joined_on=local_today))
+                school_id=school.id, role=invite.role, display_name=display_name, joined_on=local_today))
         await repo.add_account(session, member, TELEGRAM, str(telegram_user_id), now)
         return profile_of(member, school), True
 
 
-async def _bind_pre_registered(session, member_id: int, telegram_user_id: int) -> Member:
-    """A personal invite: the person opening it becomes the member imported from the roster (name and role kept)."""
+async def _bind_pre_registered(session, member_id: int) -> Member:
+    """A personal invite: the person opening it becomes the member imported from the roster (name and role kept);
+    once the member has an account of their own, the invite is used up."""
     member = await repo.get_member(session, member_id)
-    if member is None or member.telegram_user_id is not None or not member.active:
+    if member is None or not member.active or await repo.members_with_accounts(session, [member_id]):
         raise InviteProblem("used_up")
-    member.telegram_user_id = telegram_user_id
     return member
 
 

@@ -43,9 +43,9 @@ class Unreachable(DeliveryError):
 
 
 class ChatMoved(DeliveryError):
-    """The group now lives under another chat id (a Telegram group became a supergroup)."""
+    """The group now lives under another chat id (a Telegram group became a supergroup), as text."""
 
-    def __init__(self, new_chat_id: int) -> None:
+    def __init__(self, new_chat_id: str) -> None:
         super().__init__(f"chat moved to {new_chat_id}")
         self.new_chat_id = new_chat_id
 
@@ -59,6 +59,8 @@ class PermanentFailure(DeliveryError):
 
 
 class Messenger(Protocol):
-    async def send(self, chat_id: int, text: str, *, buttons: Buttons | None = None, parse_mode: str | None = None,
+    """Sends to chats of one platform, each addressed by its id as text (the adapter converts it at its edge)."""
+
+    async def send(self, chat_id: str, text: str, *, buttons: Buttons | None = None, parse_mode: str | None = None,
                    photo: bytes | None = None, photo_name: str | None = None) -> None:
         """Send `text` (as the caption of `photo` when one is given) to the chat, or raise a DeliveryError."""

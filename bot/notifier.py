@@ -35,9 +35,12 @@ class TickReport:
 
 
 class Notifier:
-    def __init__(self, db: Database, clock: Clock, standing: StandingSource, worker_id: str, *,
+    """Plans for every platform; delivers the rows of `platform`, through the messenger each tick is given."""
+
+    def __init__(self, db: Database, clock: Clock, standing: StandingSource, worker_id: str, *, platform: str,
                  policy: DeliveryPolicy = DeliveryPolicy()) -> None:
         self.db, self.clock, self.worker_id, self.policy = db, clock, worker_id, policy
+        self.platform = platform
         self.planner = Planner(db, standing)
 
     async def tick(self, messenger: Messenger, *, budget_seconds: float | None = None) -> TickReport:
@@ -46,7 +49,8 @@ class Notifier:
         report = TickReport(planned=await self.planner.plan(self.clock.now()))
         started = time.monotonic()
         while True:
-            delivered = await deliver_due(self.db, messenger, self.clock, self.worker_id, policy=self.policy)
+            delivered = await deliver_due(self.db, messenger, self.clock, self.worker_id, platform=self.platform,
+                                    policy=self.policy)
             report.delivered.update(delivered.outcomes)
             if delivered.retry_after is not None:
                 report.retry_after = delivered.retry_after
@@ -65,7 +69,7 @@ class Notifier:
             try:
                 report = await self.tick(messenger)
                 wait = report.retry_after if report.retry_after is not None else interval
-                due_in = await next_due_in(self.db, self.clock)
+                due_in = await next_due_in(self.db, self.clock, self.platform)
                 if due_in is not None and report.retry_after is None:
                     wait = min(wait, due_in)
             except Exception:  # a database or network hiccup: log it and try again later

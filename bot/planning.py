@@ -11,6 +11,9 @@ minute, in every process, after every restart, and each message is planned once:
   moves to a new id does not get the week's leaderboard twice;
 * ``digest:<member id>:<ISO week>``.
 
+A member's messages go to the account they used last (:mod:`bot.addresses`),
+one message whichever platforms they are on: the keys name the member, not the account.
+
 When each is due is :mod:`bot.schedule`; what each says is :mod:`bot.reminder_text`,
 :mod:`bot.leaderboard` and :mod:`bot.digest`, from data gathered by :mod:`bot.weekly_facts`.
 """
@@ -24,6 +27,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.addresses import Address, school_members_and_addresses
 from bot.calendar import SchoolCalendar
 from bot.digest import digest_text
 from bot.i18n import choose_language, translator
@@ -47,7 +51,6 @@ from bot.schedule import (
 from bot.schools import policy_of
 from bot.weekly_facts import StandingSource, digest_facts, week_results
 from storage import outbox
-from storage import repository as repo
 from storage.db import Database
 from storage.models import Member, School
 
@@ -76,7 +79,7 @@ class Planned:
     kind: str
     school_id: int
     member_id: int | None
-    chat_id: int
+    address: Address
     recipient: str
     notice: Notice
     not_before: dt.datetime
@@ -92,7 +95,8 @@ class Planned:
         if self.day is not None:
             payload["day"] = self.day.isoformat()
         return {"dedupe_key": self.dedupe_key, "school_id": self.school_id, "member_id": self.member_id,
-                "chat_id": self.chat_id, "kind": self.kind, "payload": payload, "attachment": self.notice.photo,
+                "platform": self.address.platform, "chat_id": self.address.chat_id, "kind": self.kind,
+                "payload": payload, "attachment": self.notice.photo,
                 "attachment_name": self.notice.photo_name, "not_before": self.not_before,
                 "expires_at": self.expires_at, "status": outbox.PENDING, "attempts": 0, "created_at": self.not_before}
 
@@ -150,13 +154,6 @@ def reminder_choice(member: Member) -> ReminderChoice:
                           member.away_until, member.snoozed_until)
 
 
-def private_chat(member: Member) -> int:
-    """The member's private chat; planning only considers members who have one."""
-    if member.telegram_user_id is None:
-        raise ValueError(f"member {member.id} has no Telegram account to message")
-    return member.telegram_user_id
-
-
 def member_zone(member: Member, school_zone: zoneinfo.ZoneInfo) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(member.timezone) if member.timezone else school_zone
 
@@ -205,17 +202,18 @@ class Planner:
 
     async def _school_due(self, clock: SchoolClock, now: dt.datetime, found: Due, use_memo: bool) -> None:
         async with self.db.transaction() as session:
-            members = [m for m in await repo.school_members(session, clock.school.id)
-                       if m.telegram_user_id is not None]
+            reachable = await school_members_and_addresses(session, clock.school.id)
             links = await outbox.active_group_links(session, clock.school.id)
-        await self._reminders(clock, members, now, found, use_memo)
+        members = [member for member, _ in reachable]
+        addresses = {member.id: address for member, address in reachable}
+        await self._reminders(clock, members, addresses, now, found, use_memo)
         await self._leaderboards(clock, links, now, found)
-        await self._digests(clock, members, now, found)
+        await self._digests(clock, members, addresses, now, found)
 
     # --- reminders ------------------------------------------------------------------------------
 
-    async def _reminders(self, clock: SchoolClock, members: list[Member], now: dt.datetime, found: Due,
-                         use_memo: bool) -> None:
+    async def _reminders(self, clock: SchoolClock, members: list[Member], addresses: dict[int, Address],
+                         now: dt.datetime, found: Due, use_memo: bool) -> None:
         open_now: dict[dt.date, dict[int, tuple[Member, Window]]] = defaultdict(dict)
         for member in members:
             local_now = now.astimezone(member_zone(member, clock.zone))
@@ -241,7 +239,7 @@ class Planner:
                 member, window = candidates[member_standing.member_id]
                 t = translator(clock.language_for(member))
                 found.messages.append(Planned(
-                    reminder_key(member.id, day), REMINDER, clock.school.id, member.id, private_chat(member),
+                    reminder_key(member.id, day), REMINDER, clock.school.id, member.id, addresses[member.id],
                     member.display_name, reminder_notice(behind, standing.policy, t), now, window.closes, day=day))
             found.decided.append((clock.school.id, day, undecided))
 
@@ -267,28 +265,28 @@ class Planner:
         policy = policy_of(clock.school)
         t = translator(clock.language_for(None))
         for link in missing:
-            recipient = f"group {link.chat_id}"
+            recipient, address = f"group {link.chat_id}", Address(link.platform, link.chat_id)
             text = leaderboard_text(results, policy, t, top_n=link.top_n, totals_only=link.totals_only)
             found.messages.append(Planned(leaderboard_key(link.id, week_key), LEADERBOARD, clock.school.id, None,
-                                          link.chat_id, recipient, Notice(text), now, window.closes, link.id))
+                                          address, recipient, Notice(text), now, window.closes, link.id))
             chart = None if link.totals_only else leaderboard_chart(results, t, top_n=link.top_n)
             if chart is not None:
                 caption = t("Share of quotas met, {week}", week=week_dates(week_key, t))
                 found.messages.append(Planned(
                     leaderboard_key(link.id, week_key, chart=True), LEADERBOARD_CHART, clock.school.id, None,
-                    link.chat_id, recipient, Notice(caption, photo=chart, photo_name=f"leaderboard-{week_key}.png"),
+                    address, recipient, Notice(caption, photo=chart, photo_name=f"leaderboard-{week_key}.png"),
                     now, window.closes, link.id))
 
     # --- digests ------------------------------------------------------------------------------------
 
-    async def _digests(self, clock: SchoolClock, members: list[Member], now: dt.datetime, found: Due) -> None:
+    async def _digests(self, clock: SchoolClock, members: list[Member], addresses: dict[int, Address],
+                       now: dt.datetime, found: Due) -> None:
         local_now = now.astimezone(clock.zone)
         window = weekly_window(local_now, DIGEST_WEEKDAY, DIGEST_TIME, clock.quiet)
         if window is None:
             return
         today, week_key = local_now.date(), iso_week_key(local_now.date())
-        leaders = [m for m in members if m.role == "leader" and m.telegram_user_id is not None
-                   and not reminder_choice(m).is_away(today)]
+        leaders = [m for m in members if m.role == "leader" and not reminder_choice(m).is_away(today)]
         if not leaders:
             return
         async with self.db.transaction() as session:
@@ -301,5 +299,5 @@ class Planner:
         for leader in missing:
             t = translator(clock.language_for(leader))
             found.messages.append(Planned(
-                digest_key(leader.id, week_key), DIGEST, clock.school.id, leader.id, private_chat(leader),
+                digest_key(leader.id, week_key), DIGEST, clock.school.id, leader.id, addresses[leader.id],
                 leader.display_name, Notice(digest_text(facts, policy, t)), now, window.closes))

@@ -1,7 +1,9 @@
-"""The names under which chat platforms' accounts and chats are stored (`member_accounts.platform`)."""
+"""The names under which chat platforms' accounts and chats are stored (`member_accounts.platform`,
+`outbox.platform`, `group_links.platform`)."""
 
 from __future__ import annotations
 
 from typing import Final
 
 TELEGRAM: Final = "telegram"
+SLACK: Final = "slack"

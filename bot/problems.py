@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.addresses import Address, direct_address
 from bot.drafts import DraftTextError, EntryDraft
 from bot.i18n import choose_language
 from bot.membership import Profile
@@ -81,11 +82,12 @@ class ProblemList:
 
 @dataclass(frozen=True)
 class Assignee:
-    """Whom a problem went to, and how to tell them."""
+    """Whom a problem went to, and how to tell them: `address` is where their direct messages go (None before
+    they joined)."""
 
     member_id: int
     name: str
-    telegram_user_id: int | None
+    address: Address | None
     language: str
 
 
@@ -195,12 +197,12 @@ async def assign_problem(db: Database, profile: Profile, problem_id: int, member
             raise ProblemRefused("not_allowed")
         if not await problem_queries.assign(session, problem_id, member.id, now):
             raise ProblemRefused("closed")
-        return _assignee(member, profile)
+        return await _assignee(session, member, profile)
 
 
-def _assignee(member: Member, profile: Profile) -> Assignee:
+async def _assignee(session: AsyncSession, member: Member, profile: Profile) -> Assignee:
     language = choose_language(member.language, None, profile.school_language)
-    return Assignee(member.id, member.display_name, member.telegram_user_id, language)
+    return Assignee(member.id, member.display_name, await direct_address(session, member.id), language)
 
 
 async def close_problem(db: Database, profile: Profile, problem_id: int, result: str, now: dt.datetime) -> None:

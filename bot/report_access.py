@@ -26,11 +26,14 @@ class GroupAudience:
     top_n: int | None
     totals_only: bool
 
+    def ranking_limit(self, cap: int) -> int:
+        """How many places of a ranking the group is shown: its `/link top N`, never more than `cap`."""
+        return min(self.top_n or cap, cap)
 
-async def group_audience(db: Database, chat_id: int) -> GroupAudience | None:
-    """The active link of a group chat, or None when the group is not linked."""
+async def group_audience(db: Database, platform: str, chat_id: str) -> GroupAudience | None:
+    """The active link of the platform's group chat, or None when the group is not linked."""
     async with db.transaction() as session:
-        link = await outbox.group_link(session, chat_id)
+        link = await outbox.group_link(session, platform, chat_id)
     if link is None or not link.active:
         return None
     return GroupAudience(link.school_id, link.top_n, link.totals_only)

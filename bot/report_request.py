@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.platforms import TELEGRAM
 from bot.policy import Policy
 from bot.students import student_key
 from bot.usernames import UsernameBook
@@ -131,16 +130,17 @@ class MemberLookup:
 
 
 async def find_member(db: Database, school_id: int, reference: str, usernames: UsernameBook,
-                      telegram_user_id: int | None = None) -> MemberLookup:
+                      mentioned_account: tuple[str, str] | None = None) -> MemberLookup:
     """The active member of the school that `reference` names.
 
-    A Telegram mention of a user (`telegram_user_id`) wins; then an ``@username``
-    the bot has seen; then the display name: an exact match (spaces and case
-    ignored), else the only name containing the text.
+    A mention of an account (`mentioned_account`: platform and user id, as a
+    tapped name carries it) wins; then an ``@username`` the bot has seen; then
+    the display name: an exact match (spaces and case ignored), else the only
+    name containing the text.
     """
     async with db.transaction() as session:
-        if telegram_user_id is not None:
-            mentioned = await repo.member_by_account(session, TELEGRAM, str(telegram_user_id))
+        if mentioned_account is not None:
+            mentioned = await repo.member_by_account(session, *mentioned_account)
             if mentioned is not None and mentioned.active and mentioned.school_id == school_id:
                 return MemberLookup(mentioned)
         members = await repo.school_members(session, school_id)

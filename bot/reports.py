@@ -48,7 +48,7 @@ from bot.schools import policy_of
 from storage import reports as queries
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Member
+from storage.models import Member, School
 from storage.reports import Tally
 
 #: Report periods, in the order `/report` help lists them.
@@ -360,11 +360,7 @@ def _quota_share(rule: Rule, slots: Sequence[tuple[RunningPeriod, int]], window:
 
 
 async def _load(db: Database, school_id: int, member_id: int | None):
-    async with db.transaction() as session:
-        school = await repo.get_school(session, school_id)
-        if school is None:
-            raise LookupError(f"no school with id {school_id}")
-        members = await repo.school_members(session, school_id)
+    school, members, _joined = await _load_with_joined(db, school_id)
     if member_id is not None:
         members = [m for m in members if m.id == member_id]
         if not members:
@@ -372,16 +368,27 @@ async def _load(db: Database, school_id: int, member_id: int | None):
     return school, policy_of(school), members
 
 
+async def _load_with_joined(db: Database, school_id: int) -> tuple[School, list[Member], set[int]]:
+    """The school, its active members, and which of them have joined (have an account)."""
+    async with db.transaction() as session:
+        school = await repo.get_school(session, school_id)
+        if school is None:
+            raise LookupError(f"no school with id {school_id}")
+        found = await repo.school_members_and_joined(session, school_id)
+    return school, [m for m, _ in found], {m.id for m, joined in found if joined}
+
+
 async def school_report(db: Database, school_id: int, window: ReportWindow) -> SchoolReport:
     """Every active member's counts and quota shares in the window, the school's totals, trend and problems."""
-    school, policy, members = await _load(db, school_id, None)
+    school, members, joined = await _load_with_joined(db, school_id)
+    policy = policy_of(school)
     weeks = trend_weeks(window.as_of)
     async with db.transaction() as session:
         counted = await _count(session, school_id, policy, window, members, None, school.counts_from)
         daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of)
     problems = await problem_counts(db, school_id, window.start, window.as_of)
     reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]),
-                                 joined=m.telegram_user_id is not None or m.slack_user_id is not None)
+                                 joined=m.id in joined)
                     for m in members)
     return SchoolReport(school.id, school.name, policy, window, reports, counted.totals,
                         weekly_trend(daily, weeks, [a.code for a in policy.activities]), problems)

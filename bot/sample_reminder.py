@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from bot.addresses import direct_address
 from bot.i18n import choose_language, translator
 from bot.planning import REMINDER, Planned
 from bot.reminder_text import needs_reminder, reminder_notice
@@ -35,25 +36,19 @@ async def _member(db: Database, name: str, school_id: int | None) -> Member:
         raise SchoolError(f"no member is called {name!r}")
     if len(found) > 1:
         raise SchoolError(f"{len(found)} members are called {name!r}: add --school")
-    if found[0].telegram_user_id is None:
-        raise SchoolError(f"{found[0].display_name} has not joined yet: send them their invite first")
     return found[0]
 
 
 async def plan_sample_reminder(db: Database, name: str, now: dt.datetime, *, school_id: int | None = None) -> Planned:
     """Put a sample reminder for the member called `name` into the outbox, due now; what was planned."""
     member = await _member(db, name, school_id)
-    if member.telegram_user_id is None:
-        raise SchoolError(f"{name} cannot be reached")
-    return await plan_sample_for(db, member, member.telegram_user_id, now)
-
-
-async def plan_sample_for(db: Database, member: Member, chat_id: int, now: dt.datetime) -> Planned:
-    """Put a sample reminder for `member`, to `chat_id`, into the outbox, due now; what was planned."""
     async with db.transaction() as session:
         school = await repo.get_school(session, member.school_id)
+        address = await direct_address(session, member.id)
+    if address is None:
+        raise SchoolError(f"{member.display_name} has not joined yet: send them their invite first")
     if school is None:
-        raise SchoolError(f"{member.display_name} cannot be reached")
+        raise SchoolError(f"{name} cannot be reached")
     today = now.astimezone(zoneinfo.ZoneInfo(member.timezone or school.timezone)).date()
     standing = await school_standing(db, member.school_id, today)
     mine = next(m for m in standing.members if m.member_id == member.id)
@@ -62,7 +57,7 @@ async def plan_sample_for(db: Database, member: Member, chat_id: int, now: dt.da
         raise SchoolError(f"no quota asks anything of {member.display_name} today, so there is nothing to remind")
     t = translator(choose_language(member.language, None, school.language))
     planned = Planned(f"sample:{member.id}:{now.isoformat(timespec='seconds')}", REMINDER, school.id, member.id,
-                      chat_id, member.display_name,
+                      address, member.display_name,
                       reminder_notice(quotas, standing.policy, t, sample=True), now, now + SAMPLE_LIFETIME)
     async with db.transaction() as session:
         await outbox.insert_if_absent(session, [planned.row()])

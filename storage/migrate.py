@@ -44,8 +44,26 @@ def _upgrade(connection: Connection, revision: str) -> None:
 
 async def upgrade(db: Database, revision: str = "head") -> None:
     """Apply every migration up to `revision` (idempotent)."""
-    async with db.engine.begin() as connection:
-        await connection.run_sync(_upgrade, revision)
+    async with db.engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            await connection.run_sync(_upgrade, revision)
+            await connection.commit()
+            return
+        # SQLite alters a table by rebuilding it (batch mode), dropping the old one, which rows pointing at it
+        # would refuse: foreign keys are off while migrating (a pragma that only works outside a transaction),
+        # and checked before the commit.
+        await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        await connection.commit()
+        try:
+            await connection.run_sync(_upgrade, revision)
+            broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).fetchall()
+            if broken:
+                raise RuntimeError(f"migrating to {revision} left rows pointing nowhere: {broken[:5]}")
+            await connection.commit()
+        finally:
+            await connection.rollback()
+            await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            await connection.commit()
 
 
 def _autogenerate(connection: Connection, message: str) -> None:

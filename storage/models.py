@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -55,8 +54,6 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     role: Mapped[str] = mapped_column(String(32))
-    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
-    slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     language: Mapped[str | None] = mapped_column(String(8))
     timezone: Mapped[str | None] = mapped_column(String(64))
@@ -259,7 +256,10 @@ class ChatState(Base):
 
 
 class OutboxMessage(Base):
-    """A notification planned for one chat, delivered once: `dedupe_key` names recipient, kind and period."""
+    """A notification planned for one chat, delivered once: `dedupe_key` names recipient, kind and period.
+
+    The chat is addressed as (`platform`, `chat_id` as text); a sender delivers only its platform's rows.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -270,7 +270,8 @@ class OutboxMessage(Base):
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    platform: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column()
     attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -299,12 +300,17 @@ class DeliveryAttempt(Base):
 
 
 class GroupLink(Base):
-    """A group chat a leader linked to their school: it gets the weekly leaderboard."""
+    """A group chat a leader linked to their school: it gets the weekly leaderboard.
+
+    The chat is (`platform`, `chat_id` as text), unique together.
+    """
 
     __tablename__ = "group_links"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", name="uq_group_links_platform_chat_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(64))
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     linked_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     top_n: Mapped[int | None] = mapped_column(Integer)

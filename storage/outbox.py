@@ -14,6 +14,9 @@ concurrent claimers take disjoint rows; on SQLite one conditional
 time). A claim holds a lease: ``sending`` rows whose lease ran out belong to a
 sender that died, and go back to ``pending``. Every outcome update is
 conditional on the row still being claimed by the same sender.
+
+A chat is addressed as (platform, chat id as text): a sender claims only the rows
+of the platform it delivers through, and group links are unique per platform.
 """
 
 from __future__ import annotations
@@ -96,21 +99,21 @@ async def recover_lapsed_leases(session: AsyncSession, now: dt.datetime) -> list
     return list(rows)
 
 
-def _due(now: dt.datetime):
-    return and_(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now,
+def _due(now: dt.datetime, platform: str):
+    return and_(OutboxMessage.status == PENDING, OutboxMessage.platform == platform, OutboxMessage.not_before <= now,
                 or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now))
 
 
 async def claim_due(session: AsyncSession, now: dt.datetime, worker_id: str, lease_until: dt.datetime,
-                    limit: int, *, member_id: int | None = None) -> list[OutboxMessage]:
-    """Mark up to `limit` due rows (only `member_id`'s direct messages, when given) as being sent by
+                    limit: int, platform: str, chat_id: str | None = None) -> list[OutboxMessage]:
+    """Mark up to `limit` due rows of the platform (of that one chat, when `chat_id` is given) as being sent by
     `worker_id` until `lease_until`; the claimed rows.
 
     Oldest first. Concurrent claimers never get the same row (see the module docstring).
     """
-    due = _due(now) if member_id is None else and_(_due(now), OutboxMessage.member_id == member_id)
-    candidates = select(OutboxMessage.id).where(due).order_by(OutboxMessage.not_before, OutboxMessage.id) \
-        .limit(limit)
+    due = _due(now, platform) if chat_id is None else and_(_due(now, platform), OutboxMessage.chat_id == chat_id)
+    candidates = select(OutboxMessage.id).where(due) \
+        .order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         ids = list(await session.scalars(candidates.with_for_update(skip_locked=True)))
         if not ids:
@@ -149,7 +152,7 @@ async def finish(session: AsyncSession, outbox_id: int, worker_id: str, *, statu
 
 
 async def retry_later(session: AsyncSession, outbox_id: int, worker_id: str, not_before: dt.datetime, *,
-                      error: str | None, counts: bool, chat_id: int | None = None) -> bool:
+                      error: str | None, counts: bool, chat_id: str | None = None) -> bool:
     """Put a claimed row back to 'pending' until `not_before`; `counts` adds it to its attempts."""
     values: dict[str, Any] = {"status": PENDING, "claimed_by": None, "lease_until": None,
                               "not_before": not_before, "last_error": error}
@@ -179,28 +182,33 @@ async def record_attempts(session: AsyncSession, at: dt.datetime,
     await session.flush()
 
 
-async def next_due_at(session: AsyncSession, now: dt.datetime) -> dt.datetime | None:
-    """When the earliest pending, unexpired row becomes due (now or later); None when nothing waits."""
-    return await session.scalar(
-        select(func.min(OutboxMessage.not_before))
-        .where(OutboxMessage.status == PENDING,
-               or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now)))
+async def next_due_at(session: AsyncSession, now: dt.datetime, platform: str | None = None) -> dt.datetime | None:
+    """When the earliest pending, unexpired row (of the platform, when given) becomes due (now or later); None
+    when nothing waits."""
+    query = select(func.min(OutboxMessage.not_before)).where(
+        OutboxMessage.status == PENDING, or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now))
+    if platform is not None:
+        query = query.where(OutboxMessage.platform == platform)
+    return await session.scalar(query)
 
 
-async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
-    """Telegram moved a group to a new id: messages not sent yet follow it."""
+async def move_chat(session: AsyncSession, platform: str, old_chat_id: str, new_chat_id: str) -> None:
+    """The platform moved a group to a new id (a Telegram group became a supergroup): messages not sent yet
+    follow it."""
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.chat_id == old_chat_id, OutboxMessage.status.in_([PENDING, SENDING]))
+        .where(OutboxMessage.platform == platform, OutboxMessage.chat_id == old_chat_id,
+               OutboxMessage.status.in_([PENDING, SENDING]))
         .values(chat_id=new_chat_id))
 
 
-async def cancel_unsent_for_chat(session: AsyncSession, chat_id: int, worker_id: str, reason: str) -> list[int]:
+async def cancel_unsent_for_chat(session: AsyncSession, platform: str, chat_id: str, worker_id: str,
+                                 reason: str) -> list[int]:
     """The chat cannot be reached: its messages waiting, or claimed by `worker_id` and not tried, are
     cancelled; their ids."""
     rows = await session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.chat_id == chat_id,
+        .where(OutboxMessage.platform == platform, OutboxMessage.chat_id == chat_id,
                or_(OutboxMessage.status == PENDING,
                    and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_by == worker_id)))
         .values(status=CANCELLED, claimed_by=None, lease_until=None, last_error=reason)
@@ -218,8 +226,8 @@ async def members_by_id(session: AsyncSession, member_ids: Iterable[int]) -> dic
 
 # --- group links --------------------------------------------------------------------------------
 
-async def group_link(session: AsyncSession, chat_id: int) -> GroupLink | None:
-    return await session.scalar(select(GroupLink).where(GroupLink.chat_id == chat_id))
+async def group_link(session: AsyncSession, platform: str, chat_id: str) -> GroupLink | None:
+    return await session.scalar(select(GroupLink).where(GroupLink.platform == platform, GroupLink.chat_id == chat_id))
 
 
 async def group_links_by_id(session: AsyncSession, link_ids: Iterable[int]) -> dict[int, GroupLink]:
@@ -236,12 +244,12 @@ async def active_group_links(session: AsyncSession, school_id: int) -> list[Grou
     return list(rows)
 
 
-async def move_group_link(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
+async def move_group_link(session: AsyncSession, platform: str, old_chat_id: str, new_chat_id: str) -> None:
     """Follow a group to its new chat id; if the new id is already linked, the old link is retired."""
-    old = await group_link(session, old_chat_id)
+    old = await group_link(session, platform, old_chat_id)
     if old is None:
         return
-    if await group_link(session, new_chat_id) is not None:
+    if await group_link(session, platform, new_chat_id) is not None:
         old.active = False
     else:
         old.chat_id = new_chat_id

@@ -117,6 +117,20 @@ async def accounts_of(session: AsyncSession, member_id: int) -> list[MemberAccou
         .order_by(MemberAccount.last_used_at.desc().nulls_last(), MemberAccount.id)))
 
 
+async def last_used_accounts(session: AsyncSession, member_ids: Iterable[int]) -> dict[int, MemberAccount]:
+    """member id → the account that member used last (the latest `last_used_at`, never-used ones last; on a tie
+    the oldest account), for the members who have one."""
+    wanted = list(set(member_ids))
+    chosen: dict[int, MemberAccount] = {}
+    for start in range(0, len(wanted), 1000):
+        accounts = await session.scalars(
+            select(MemberAccount).where(MemberAccount.member_id.in_(wanted[start:start + 1000]))
+            .order_by(MemberAccount.member_id, MemberAccount.last_used_at.desc().nulls_last(), MemberAccount.id))
+        for account in accounts:
+            chosen.setdefault(account.member_id, account)
+    return chosen
+
+
 async def get_member(session: AsyncSession, member_id: int) -> Member | None:
     return await session.get(Member, member_id)
 
@@ -138,6 +152,28 @@ async def school_members(session: AsyncSession, school_id: int, *, active_only: 
     if active_only:
         query = query.where(Member.active.is_(True))
     return list(await session.scalars(query.order_by(Member.id)))
+
+
+async def school_members_with_last_account(session: AsyncSession,
+                                           school_id: int) -> list[tuple[Member, MemberAccount]]:
+    """The school's active members who have an account, by id, each with the account they used last (the order
+    of :func:`last_used_accounts`), in one statement."""
+    rows = await session.execute(
+        select(Member, MemberAccount).join(MemberAccount, MemberAccount.member_id == Member.id)
+        .where(Member.school_id == school_id, Member.active.is_(True))
+        .order_by(Member.id, MemberAccount.last_used_at.desc().nulls_last(), MemberAccount.id))
+    chosen: dict[int, tuple[Member, MemberAccount]] = {}
+    for member, account in rows:
+        chosen.setdefault(member.id, (member, account))
+    return list(chosen.values())
+
+
+async def school_members_and_joined(session: AsyncSession, school_id: int) -> list[tuple[Member, bool]]:
+    """The school's active members by id, each with whether they have an account (joined, not only imported)."""
+    has_account = select(MemberAccount.id).where(MemberAccount.member_id == Member.id).exists()
+    rows = await session.execute(select(Member, has_account).where(Member.school_id == school_id,
+                                                                   Member.active.is_(True)).order_by(Member.id))
+    return [(member, bool(joined)) for member, joined in rows]
 
 
 # --- entries ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from bot.cli import app
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.demo import DEMO_SCHOOL, HEAD_TEACHER
-from bot.sample_reminder import plan_sample_for
+from bot.sample_reminder import plan_sample_reminder
 from bot.schools import create_invite, create_school
 from bot.settings import Settings
 from handlers.terminal.driver import ChatDriver
@@ -200,13 +200,13 @@ def test_attachments_are_written_to_the_folder_and_their_paths_printed(tmp_path)
                             f"📎 {tmp_path / 'files' / '进度_chart-2.png'}  本周"]
 
 
-@pytest.mark.xfail(reason="/report is not in the chat core yet", strict=True)
 def test_the_demos_report_chart_is_written_to_the_files_folder(cli_database, tmp_path):
     folder = tmp_path / "charts"
     result = chat("--demo", "--files", str(folder), lines="/report\n")
-    assert result.exit_code == 0
-    [chart] = folder.iterdir()
-    assert f"📎 {chart}" in result.output
+    assert result.exit_code == 0, result.output
+    charts = sorted(folder.iterdir())
+    assert charts and all(path.suffix == ".png" and path.read_bytes().startswith(b"\x89PNG") for path in charts)
+    assert all(f"📎 {path}" in result.output for path in charts)
 
 
 # --- scheduled messages arrive between lines ------------------------------------------------------------
@@ -220,6 +220,7 @@ async def test_a_reminder_that_falls_due_mid_session_arrives_after_the_next_line
         other = await repo.add(session, Member(school_id=school.school_id, role="teacher", display_name="李磊",
                                                joined_on=dt.date(2026, 11, 1)))
         await repo.add_account(session, wang, "terminal", "77", clock.now())
+        await repo.add_account(session, other, "terminal", "78", clock.now())
     core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
     driver = ChatDriver(build_engine(core), user_id="77")
     printed: list[str] = []
@@ -234,8 +235,8 @@ async def test_a_reminder_that_falls_due_mid_session_arrives_after_the_next_line
     async def send_then_plan(line: str) -> None:
         await original_send(line)
         if line == "/history":
-            await plan_sample_for(db, wang, 77, clock.now())
-            await plan_sample_for(db, other, 78, clock.now())
+            await plan_sample_reminder(db, "王芳", clock.now())
+            await plan_sample_reminder(db, "李磊", clock.now())
     session.send = send_then_plan  # type: ignore[method-assign]
     await session.run(script)
     text = "\n".join(printed)
@@ -243,4 +244,4 @@ async def test_a_reminder_that_falls_due_mid_session_arrives_after_the_next_line
     assert "[1] 📝 家访" in text
     async with db.transaction() as session_:
         statuses = dict((await session_.execute(select(OutboxMessage.member_id, OutboxMessage.status))).all())
-    assert statuses == {wang.id: "sent", other.id: "pending"}  # only the member at the keyboard is delivered to
+    assert statuses == {wang.id: "sent", other.id: "pending"}  # only the person at this keyboard is delivered to

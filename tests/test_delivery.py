@@ -13,9 +13,11 @@ from bot.clock import FixedClock
 from bot.delivery import DeliveryPolicy, deliver_due
 from bot.groups import LinkOptions, link_group
 from bot.planning import Planner
+from bot.platforms import TELEGRAM
 from handlers.telegram.messenger import TelegramMessenger
 from storage.models import DeliveryAttempt, GroupLink, Member, OutboxMessage
 from tests.conftest import postgres_database
+from tests.support.accounts import member_of_account
 from tests.support.bot import BotHarness
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.notifications import FakeStanding, add_members, local
@@ -57,7 +59,7 @@ class DyingSender:
 
 async def crash_mid_delivery(db, clock) -> None:
     dying = DyingSender()
-    task = asyncio.create_task(deliver_due(db, dying, clock, "doomed", policy=POLICY))
+    task = asyncio.create_task(deliver_due(db, dying, clock, "doomed", platform=TELEGRAM, policy=POLICY))
     await dying.hanging.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -66,10 +68,10 @@ async def crash_mid_delivery(db, clock) -> None:
 
 async def test_faults_and_a_crash_mid_delivery_lose_and_duplicate_nothing(bot, db, clock):
     school_id = bot.school.school_id
-    [leader] = await add_members(db, school_id, 1, first_user_id=4000, role="leader")
+    await add_members(db, school_id, 1, first_user_id=4000, role="leader")
     teachers = await add_members(db, school_id, 12)
-    await link_group(db, 4000, -1001, LinkOptions(top_n=3), clock.now())
-    await link_group(db, 4000, -1002, LinkOptions(totals_only=True), clock.now())
+    await link_group(db, TELEGRAM, "4000", "-1001", LinkOptions(top_n=3), clock.now())
+    await link_group(db, TELEGRAM, "4000", "-1002", LinkOptions(totals_only=True), clock.now())
     planned = await Planner(db, FakeStanding(db)).plan(clock.now())
     assert planned == Counter(reminder=13, leaderboard=2, leaderboard_chart=1)
 
@@ -82,10 +84,10 @@ async def test_faults_and_a_crash_mid_delivery_lose_and_duplicate_nothing(bot, d
     fake.migrate(-1002, -1009)
 
     messenger = TelegramMessenger(bot.app.bot)
-    report = await deliver_due(db, messenger, clock, "first", policy=POLICY)
+    report = await deliver_due(db, messenger, clock, "first", platform=TELEGRAM, policy=POLICY)
     assert report.retry_after == 1 and report.outcomes["retry_after"] >= 1
     clock.advance(seconds=2)
-    await deliver_due(db, messenger, clock, "first", policy=POLICY)
+    await deliver_due(db, messenger, clock, "first", platform=TELEGRAM, policy=POLICY)
 
     await crash_mid_delivery(db, clock)
     hung = [r for r in await outbox_rows(db) if r.status == "sending"]
@@ -97,26 +99,27 @@ async def test_faults_and_a_crash_mid_delivery_lose_and_duplicate_nothing(bot, d
         if not await unfinished(db):
             break
         clock.advance(seconds=61)
-        await deliver_due(db, messenger, clock, "second", policy=POLICY)
+        await deliver_due(db, messenger, clock, "second", platform=TELEGRAM, policy=POLICY)
     rows = await outbox_rows(db)
-    assert {r.status for r in rows if r.chat_id != 5004} == {"sent"}
-    assert [r.status for r in rows if r.chat_id == 5004] == ["failed"]
+    assert {r.status for r in rows if r.chat_id != "5004"} == {"sent"}
+    assert [r.status for r in rows if r.chat_id == "5004"] == ["failed"]
 
     sent_per_chat = Counter(m.chat_id for m in fake.sent)
-    for member in [leader, *teachers]:
-        assert sent_per_chat[member.telegram_user_id] == (0 if member.telegram_user_id == 5004 else 1)
+    assert sent_per_chat[4000] == 1
+    for user_id in range(5000, 5000 + len(teachers)):
+        assert sent_per_chat[user_id] == (0 if user_id == 5004 else 1)
     assert sent_per_chat[-1001] == 2 and sent_per_chat[-1009] == 1 and sent_per_chat[-1002] == 0
     assert [m.method for m in fake.messages_to(-1001)] == ["sendMessage", "sendPhoto"]
     assert fake.messages_to(-1001)[1].photo.startswith(b"\x89PNG")
-    texts = {(r.chat_id, r.payload["text"]) for r in rows if r.status == "sent" and r.attachment is None}
+    texts = {(int(r.chat_id), r.payload["text"]) for r in rows if r.status == "sent" and r.attachment is None}
     assert texts == {(m.chat_id, m.text) for m in fake.sent if m.method == "sendMessage"}
 
+    blocked = await member_of_account(db, 5004)
     async with db.transaction() as session:
-        blocked = await session.scalar(select(Member).where(Member.telegram_user_id == 5004))
         links = {link.chat_id: link.active for link in await session.scalars(select(GroupLink))}
         outcomes = Counter(await session.scalars(select(DeliveryAttempt.outcome)))
     assert not blocked.active and blocked.blocked_at is not None
-    assert links == {-1001: True, -1009: True}
+    assert links == {"-1001": True, "-1009": True}
     assert {"retry_after", "transient", "blocked", "moved", "lease_lapsed", "sent"} <= set(outcomes)
     assert outcomes["sent"] == 15
 
@@ -128,7 +131,7 @@ async def test_a_message_that_keeps_failing_gives_up_after_the_last_attempt(bot,
     policy = DeliveryPolicy(max_attempts=3, backoff_base=dt.timedelta(seconds=1))
     messenger = TelegramMessenger(bot.app.bot)
     for _ in range(5):
-        await deliver_due(db, messenger, clock, "w", policy=policy)
+        await deliver_due(db, messenger, clock, "w", platform=TELEGRAM, policy=policy)
         clock.advance(seconds=10)
     [row] = await outbox_rows(db)
     assert (row.status, row.attempts) == ("failed", 3) and "Bad Gateway" in row.last_error
@@ -139,7 +142,7 @@ async def test_a_bad_request_fails_at_once(bot, db, clock):
     await add_members(db, bot.school.school_id, 1)
     await Planner(db, FakeStanding(db)).plan(clock.now())
     bot.fake.fail_next("sendMessage", kind="bad_request")
-    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w")
+    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w", platform=TELEGRAM)
     [row] = await outbox_rows(db)
     assert (row.status, row.attempts) == ("failed", 1)
 
@@ -149,7 +152,7 @@ async def test_a_reminder_for_someone_who_went_away_meanwhile_is_cancelled(bot, 
     await Planner(db, FakeStanding(db)).plan(clock.now())
     async with db.transaction() as session:
         (await session.get(Member, member.id)).away_until = MONDAY.date()
-    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w")
+    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w", platform=TELEGRAM)
     [row] = await outbox_rows(db)
     assert (row.status, row.last_error) == ("cancelled", "member away") and bot.fake.sent == []
 
@@ -158,7 +161,7 @@ async def test_unsent_messages_expire_when_quiet_hours_begin(bot, db, clock):
     await add_members(db, bot.school.school_id, 1)
     await Planner(db, FakeStanding(db)).plan(clock.now())
     clock.set(local("2026-11-16", "21:00"))
-    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w")
+    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w", platform=TELEGRAM)
     [row] = await outbox_rows(db)
     assert row.status == "expired" and bot.fake.sent == []
 
@@ -168,7 +171,8 @@ async def deliver_until_done(db, fake: FakeTelegram, clock, worker_id: str) -> i
         messenger = TelegramMessenger(app.bot)
         sent = 0
         for _ in range(200):
-            report = await deliver_due(db, messenger, clock, worker_id, policy=DeliveryPolicy(batch=7))
+            report = await deliver_due(db, messenger, clock, worker_id, platform=TELEGRAM,
+                                       policy=DeliveryPolicy(batch=7))
             sent += report.sent
             if report.claimed == 0 and not await unfinished(db):
                 return sent
@@ -204,11 +208,11 @@ async def test_a_member_who_blocked_the_bot_is_tried_once_and_the_digest_says_so
     planned = await Planner(db, FakeStanding(db)).plan(clock.now())
     assert planned == Counter(reminder=2, digest=2)
     bot.fake.block(4000)
-    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w")
+    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w", platform=TELEGRAM)
     assert len([c for c in bot.fake.calls_to("sendMessage") if c.params["chat_id"] == 4000]) == 1
-    assert sorted(r.status for r in await outbox_rows(db) if r.chat_id == 4000) == ["cancelled", "failed"]
+    assert sorted(r.status for r in await outbox_rows(db) if r.chat_id == "4000") == ["cancelled", "failed"]
     clock.set(local("2026-11-27", "17:00"))   # next Friday: Zhao's digest lists Wang
     await Planner(db, FakeStanding(db)).plan(clock.now())
-    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w")
+    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w", platform=TELEGRAM)
     digest = [m.text for m in bot.fake.messages_to(4001) if "digest" in m.text][-1]
     assert "Blocked me, so they get no reminders:\n• Teacher 000" in digest

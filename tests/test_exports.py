@@ -23,6 +23,7 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Entry, Member, Pairing, Problem
 from tests.conftest import DEFAULT_NOW
+from tests.support.accounts import give_account
 
 TODAY = dt.date(2026, 11, 18)
 NOV_1 = dt.date(2026, 11, 1)
@@ -35,10 +36,11 @@ GROUP = -1009876543210
 
 async def add_member(db, school_id, name, role, telegram_user_id=None) -> int:
     async with db.transaction() as session:
-        member = Member(school_id=school_id, role=role, display_name=name, joined_on=dt.date(2026, 9, 1),
-                        telegram_user_id=telegram_user_id)
+        member = Member(school_id=school_id, role=role, display_name=name, joined_on=dt.date(2026, 9, 1))
         session.add(member)
         await session.flush()
+        if telegram_user_id is not None:
+            await give_account(session, member, telegram_user_id)
         return member.id
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from storage.models import Entry, Member
+from storage.models import Entry
+from tests.support.accounts import member_of_account
 from tests.support.bot import BotHarness
 from tests.support.fake_telegram import FakeUser, SentMessage
 
@@ -80,8 +81,7 @@ async def test_a_forged_settings_button_changes_nothing(bot, li, data):
     await bot.say(li, "/settings")
     sent, popup = await forge(bot, li, data)
     assert (sent, popup) == ([], POPUP_EN)
-    async with bot.db.transaction() as session:
-        member = await session.scalar(select(Member).where(Member.telegram_user_id == li.id))
+    member = await member_of_account(bot.db, li.id)
     assert member.language in (None, "en")
     assert bot.errors() == []
 

@@ -29,9 +29,11 @@ async def in_group(bot, user, text: str, chat_id: int = GROUP) -> str:
 
 
 async def links(db) -> list[tuple[int, int, int | None, bool, bool]]:
+    """The Telegram groups linked, their chat ids as Telegram gives them."""
     async with db.transaction() as session:
-        return [(link.chat_id, link.school_id, link.top_n, link.totals_only, link.active)
-                for link in await session.scalars(select(GroupLink).order_by(GroupLink.id))]
+        stored = list(await session.scalars(select(GroupLink).order_by(GroupLink.id)))
+    assert {link.platform for link in stored} <= {"telegram"}
+    return [(int(link.chat_id), link.school_id, link.top_n, link.totals_only, link.active) for link in stored]
 
 
 async def test_a_leader_links_a_group_and_changes_its_options(bot, leader):

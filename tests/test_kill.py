@@ -11,11 +11,13 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.delivery import DeliveryPolicy
+from bot.platforms import TELEGRAM
 from bot.schools import create_school
 from storage import outbox
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Entry, Member, OutboxMessage
+from tests.support.accounts import give_account
 from tests.support.fake_telegram import FakeTelegram, FakeUser
 from tests.support.http_bot_api import serve
 from tests.support.notifications import add_members
@@ -134,14 +136,14 @@ async def reminders_for(url: str, chat_ids: list[int], now: dt.datetime) -> dict
     texts = {}
     async with db.transaction() as session:
         for chat_id in chat_ids:
-            member = Member(school_id=school.school_id, role="teacher", telegram_user_id=chat_id,
-                            display_name=f"Teacher {chat_id}", joined_on=now.date())
+            member = Member(school_id=school.school_id, role="teacher", display_name=f"Teacher {chat_id}",
+                            joined_on=now.date())
             session.add(member)
-            await session.flush()
+            await give_account(session, member, chat_id)
             texts[chat_id] = f"Reminder {chat_id}: two tutoring sessions this week, none logged yet."
             await outbox.insert_if_absent(session, [{
                 "dedupe_key": f"reminder:{member.id}:kill-test:week:{now.date()}", "school_id": school.school_id,
-                "member_id": member.id, "chat_id": chat_id, "kind": "reminder",
+                "member_id": member.id, "platform": TELEGRAM, "chat_id": str(chat_id), "kind": "reminder",
                 "payload": {"text": texts[chat_id], "parse_mode": None, "day": now.date().isoformat()},
                 "not_before": now - dt.timedelta(minutes=1), "expires_at": None}])
     await db.dispose()

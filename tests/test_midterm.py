@@ -19,6 +19,7 @@ from bot.standing import school_standing
 from bot.weekly_facts import digest_facts
 from storage import repository as repo
 from storage.models import Member
+from tests.support.accounts import account_ids
 from tests.support.cli import invoke
 
 TODAY = dt.date(2026, 11, 18)
@@ -44,8 +45,8 @@ async def test_a_roster_pre_registers_staff_and_importing_it_again_changes_nothi
     assert (again.added, again.updated, again.unchanged) == ([], [], ["王芳", "Li Lei", "赵敏"])
     stored = await members(bot.db)
     assert len(stored) == 3
-    assert (stored["王芳"].role, stored["王芳"].telegram_user_id, stored["Li Lei"].counts_from) == \
-        ("teacher", None, dt.date(2026, 11, 2))
+    assert (stored["王芳"].role, await account_ids(bot.db, stored["王芳"].id), stored["Li Lei"].counts_from) == \
+        ("teacher", [], dt.date(2026, 11, 2))
 
 
 async def test_an_xlsx_roster_reads_like_the_csv(bot, tmp_path):
@@ -83,7 +84,7 @@ async def test_a_personal_invite_binds_the_person_to_their_pre_registered_member
     await bot.say(teacher, f"/start {invite.code}")
     assert bot.last_text(teacher).startswith("Welcome, Li Lei! You have joined 合川中学 as head teacher.")
     stored = await members(bot.db)
-    assert len(stored) == 3 and stored["Li Lei"].telegram_user_id == 1301
+    assert len(stored) == 3 and await account_ids(bot.db, stored["Li Lei"].id) == ["1301"]
     async with bot.db.transaction() as session:
         assert (await repo.member_by_account(session, TELEGRAM, "1301")).display_name == "Li Lei"
     other = bot.fake.user(1302, "Someone", "Else", language_code="en")

@@ -13,6 +13,7 @@ from bot.clock import FixedClock
 from bot.core import Core
 from bot.delivery import DeliveryPolicy
 from bot.notifier import Notifier
+from bot.platforms import TELEGRAM
 from bot.schools import create_school
 from bot.settings import Settings
 from handlers.telegram.messenger import TelegramMessenger
@@ -85,7 +86,8 @@ async def test_the_worker_loop_delivers_until_stopped(db, clock):
     clock.set(local("2026-11-19", "16:30"))
     school = await create_school(db, "Lakeside School", language="en", now=clock.now())
     await add_members(db, school.school_id, 3)
-    notifier = Notifier(db, clock, FakeStanding(db), "worker-test", policy=DeliveryPolicy(batch=2))
+    notifier = Notifier(db, clock, FakeStanding(db), "worker-test", platform=TELEGRAM,
+                        policy=DeliveryPolicy(batch=2))
     fake = FakeTelegram()
     stop = asyncio.Event()
     async with fake.application_builder().build() as application:
@@ -97,7 +99,9 @@ async def test_the_worker_loop_delivers_until_stopped(db, clock):
 
 
 class FakePlatform:
-    """What `teachlog worker` needs of a platform: a messenger of its own."""
+    """What `teachlog worker` needs of a platform: its name (whose outbox rows it delivers) and a messenger."""
+
+    name = TELEGRAM
 
     def __init__(self, fake: FakeTelegram) -> None:
         self.fake = fake
@@ -131,7 +135,7 @@ async def test_a_sample_reminder_goes_to_the_member_now_marked_as_a_sample(tmp_p
     school = await create_school(db, "Lakeside School", language="en", now=clock.now())
     await add_members(db, school.school_id, 2)
     planned = await plan_sample_reminder(db, "teacher 001", clock.now())
-    assert planned.chat_id == 5001
+    assert (planned.address.platform, planned.address.chat_id) == (TELEGRAM, "5001")
     fake = FakeTelegram()
     report = await notify_cli.run_worker(Core(db=db, settings=Settings(_env_file=None), clock=clock),
                                          FakePlatform(fake), interval=0, once=True)

@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from bot.platforms import SLACK, TELEGRAM
 from bot.schools import create_school
 from storage import outbox
 from storage.migrate import upgrade
@@ -16,8 +17,9 @@ from tests.support.notifications import local
 NOW = local("2026-11-18", "16:30")
 
 
-def row(key: str, school_id: int, chat_id: int = 1, **fields) -> dict:
-    values = {"dedupe_key": key, "school_id": school_id, "member_id": None, "chat_id": chat_id, "kind": "reminder",
+def row(key: str, school_id: int, chat_id: str = "1", platform: str = TELEGRAM, **fields) -> dict:
+    values = {"dedupe_key": key, "school_id": school_id, "member_id": None, "platform": platform, "chat_id": chat_id,
+              "kind": "reminder",
               "payload": {"text": key}, "not_before": NOW, "expires_at": None, "status": "pending", "attempts": 0,
               "created_at": NOW}
     return values | fields
@@ -45,13 +47,13 @@ async def test_a_dedupe_key_is_planned_once(db):
 async def test_two_claimers_never_get_the_same_row(db):
     school_id = await school(db)
     async with db.transaction() as session:
-        await outbox.insert_if_absent(session, [row(f"k{i}", school_id, chat_id=i) for i in range(40)])
+        await outbox.insert_if_absent(session, [row(f"k{i}", school_id, chat_id=str(i)) for i in range(40)])
 
     async def claim(worker: str) -> list[int]:
         taken = []
         while True:
             async with db.transaction() as session:
-                rows = await outbox.claim_due(session, NOW, worker, NOW + dt.timedelta(minutes=5), 3)
+                rows = await outbox.claim_due(session, NOW, worker, NOW + dt.timedelta(minutes=5), 3, TELEGRAM)
             if not rows:
                 return taken
             taken += [r.id for r in rows]
@@ -70,22 +72,35 @@ async def test_only_due_unexpired_rows_are_claimed_and_stale_ones_expire(db):
             row("stale", school_id, expires_at=NOW - dt.timedelta(minutes=1))])
     async with db.transaction() as session:
         assert await outbox.expire_stale(session, NOW) == [3]
-        claimed = await outbox.claim_due(session, NOW, "w", NOW + dt.timedelta(minutes=5), 10)
+        claimed = await outbox.claim_due(session, NOW, "w", NOW + dt.timedelta(minutes=5), 10, TELEGRAM)
         assert [r.dedupe_key for r in claimed] == ["due"]
         assert await outbox.next_due_at(session, NOW) == later
     assert await statuses(db) == {"due": "sending", "later": "pending", "stale": "expired"}
+
+
+async def test_a_sender_claims_only_the_rows_of_its_platform(db):
+    school_id = await school(db)
+    async with db.transaction() as session:
+        await outbox.insert_if_absent(session, [row("dm", school_id, chat_id="1001"),
+                                                row("slack dm", school_id, chat_id="U01WANG", platform=SLACK)])
+    async with db.transaction() as session:
+        claimed = await outbox.claim_due(session, NOW, "w", NOW + dt.timedelta(minutes=5), 10, TELEGRAM)
+        assert [(r.platform, r.chat_id) for r in claimed] == [(TELEGRAM, "1001")]
+        assert await outbox.next_due_at(session, NOW, TELEGRAM) is None
+        assert await outbox.next_due_at(session, NOW, SLACK) == NOW
+    assert await statuses(db) == {"dm": "sending", "slack dm": "pending"}
 
 
 async def test_a_lapsed_lease_goes_back_to_pending_and_a_lost_claim_records_nothing(db):
     school_id = await school(db)
     async with db.transaction() as session:
         await outbox.insert_if_absent(session, [row("a", school_id)])
-        [claimed] = await outbox.claim_due(session, NOW, "dead", NOW + dt.timedelta(minutes=5), 10)
+        [claimed] = await outbox.claim_due(session, NOW, "dead", NOW + dt.timedelta(minutes=5), 10, TELEGRAM)
     async with db.transaction() as session:
         assert await outbox.recover_lapsed_leases(session, NOW + dt.timedelta(minutes=4)) == []
         assert await outbox.recover_lapsed_leases(session, NOW + dt.timedelta(minutes=6)) == [claimed.id]
         later = NOW + dt.timedelta(minutes=6)
-        [again] = await outbox.claim_due(session, later, "alive", later + dt.timedelta(minutes=5), 10)
+        [again] = await outbox.claim_due(session, later, "alive", later + dt.timedelta(minutes=5), 10, TELEGRAM)
         assert again.attempts == 1
         # The dead sender's late answer no longer counts; the live one's does.
         assert not await outbox.finish(session, claimed.id, "dead", status="sent", sent_at=NOW)
@@ -97,7 +112,7 @@ async def test_released_rows_are_due_again_as_they_were(db):
     school_id = await school(db)
     async with db.transaction() as session:
         await outbox.insert_if_absent(session, [row("a", school_id), row("b", school_id)])
-        claimed = await outbox.claim_due(session, NOW, "w", NOW + dt.timedelta(minutes=5), 10)
+        claimed = await outbox.claim_due(session, NOW, "w", NOW + dt.timedelta(minutes=5), 10, TELEGRAM)
         await outbox.release(session, [r.id for r in claimed], "w")
         await outbox.record_attempts(session, NOW, [(claimed[0].id, "sent", None)])
     assert await statuses(db) == {"a": "pending", "b": "pending"}

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
 
 from handlers.telegram.notify_job import NotificationJob
 from storage.models import Member
+from tests.support.accounts import member_of_account
 from tests.support.notifications import local
 
 
@@ -19,8 +19,9 @@ def school_options():
 
 
 async def member(db, telegram_user_id: int) -> Member:
-    async with db.transaction() as session:
-        return await session.scalar(select(Member).where(Member.telegram_user_id == telegram_user_id))
+    found = await member_of_account(db, telegram_user_id)
+    assert found is not None
+    return found
 
 
 async def test_away_until_a_day_and_back(bot, li):

@@ -187,6 +187,17 @@ async def test_a_member_is_found_by_part_of_the_name_by_username_and_beyond_the_
     assert_nothing_private_reached_a_group(bot.fake)
 
 
+async def test_a_member_tapped_as_a_mention_is_found_whatever_the_text_says(bot, people, logged):
+    update = bot.fake.group_text(people["leader"], GROUP, "/report Mr Li")
+    update["message"]["entities"].append({"type": "text_mention", "offset": 8, "length": 5,
+                                          "user": people["li"].to_dict()})
+    before = len(bot.fake.messages_to(GROUP))
+    await bot.fake.send(bot.app, update)
+    text = shown_text(bot.fake.messages_to(GROUP)[before:])
+    assert "📊 Li Lei · 本周" in text and "孙秘密" not in text
+    assert_nothing_private_reached_a_group(bot.fake)
+
+
 async def test_an_activity_report_ranks_by_that_activity(bot, people, logged):
     text = shown_text(await in_group(bot, people["li"], "/report visit"))
     assert "📊 合川中学 · This week · Home visit" in text

@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import select
 from telegram.ext import ConversationHandler
 
+from bot.chat.flows.log_steps import CONFIRM, COVISITOR, DURATION, NOTES, STUDENT, WHEN
 from handlers.telegram.checkpoint import conversation_handlers, is_checkpointed
-from handlers.telegram.log import CONFIRM, COVISITOR, DURATION, NOTES, STUDENT, WHEN
 from storage.models import Entry
 from tests.support.bot import BotHarness
 
@@ -130,7 +130,7 @@ async def test_a_joining_persons_name_question_is_saved_before_it_is_asked(bot):
 
 def test_every_step_of_every_persistent_conversation_is_saved_before_it_is_answered(bot):
     conversations = [h for group in bot.app.handlers.values() for h in group if isinstance(h, ConversationHandler)]
-    assert {c.name for c in conversations if c.persistent} == {"join", "log", "problems", "records"}
+    assert {c.name for c in conversations if c.persistent} == {"join", "records"}
     for conversation in conversations:
         assert conversation.persistent
         assert all(is_checkpointed(handler) for handler in conversation_handlers(conversation)), conversation.name

@@ -6,16 +6,24 @@ import datetime as dt
 
 from bot.chat.engine import ChatEngine
 from bot.chat.flows.basics import Basics
+from bot.chat.flows.export import Export
+from bot.chat.flows.log import Log
 from bot.chat.flows.lookback import History, Mine, Undo
+from bot.chat.flows.problems import Problems
+from bot.chat.flows.report import Report
+from bot.chat.outbound import Nowhere, Outbound
 from bot.core import Core
 
 IDLE_TIMEOUT = dt.timedelta(minutes=15)
 
 
-def build_engine(core: Core, idle_timeout: dt.timedelta | float = IDLE_TIMEOUT) -> ChatEngine:
-    """`idle_timeout` closes an unfinished conversation (seconds, or a timedelta)."""
+def build_engine(core: Core, idle_timeout: dt.timedelta | float = IDLE_TIMEOUT,
+                 outbound: Outbound | None = None) -> ChatEngine:
+    """`idle_timeout` closes an unfinished conversation (seconds, or a timedelta); `outbound` is the platform's
+    way to message other chats and fetch stored files (none by default)."""
     timeout = idle_timeout if isinstance(idle_timeout, dt.timedelta) else dt.timedelta(seconds=idle_timeout)
-    flows = [Mine(), History(), Undo()]
+    reach = outbound or Nowhere()
+    flows = [Log(), Mine(), History(), Undo(), Report(), Problems(reach), Export(reach)]
     for flow in flows:
         if flow.idle_timeout is not None:
             flow.idle_timeout = timeout

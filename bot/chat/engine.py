@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -30,6 +31,8 @@ class ChatEngine:
         self.store = ConversationStore(core.db)
         self.open: set[ConversationKey] = set()
         self._locks: defaultdict[ConversationKey, asyncio.Lock] = defaultdict(asyncio.Lock)
+        #: When each conversation last moved in this process, on the monotonic clock (see :meth:`idled`).
+        self._moved: dict[ConversationKey, float] = {}
 
     @staticmethod
     def key_of(event: Event) -> ConversationKey:
@@ -59,7 +62,7 @@ class ChatEngine:
             return self.malformed_tap(caller)
         conversation = await self.store.load(key)
         prelude = Outcome()
-        if conversation is not None and self.idled(conversation):
+        if conversation is not None and self.idled(key, conversation):
             prelude = await self._close_idle(conversation, event, caller)
             conversation = None
         flow = self.by_name.get(conversation.flow) if conversation else None
@@ -70,13 +73,16 @@ class ChatEngine:
             flow = self.route(event)
             turn = Turn(self.core, event, caller)
             step = await flow.start(turn)
-        saved = Conversation(flow.name, step, turn.data, self.core.clock.now()) if step is not None else None
+        saved = Conversation(flow.name, step, turn.data, self.core.clock.now(), event.person.language_code) \
+            if step is not None else None
         if saved is not None or conversation is not None:
             await self.store.save(key, saved)
         if saved is None:
             self.open.discard(key)
+            self._moved.pop(key, None)
         else:
             self.open.add(key)
+            self._moved[key] = time.monotonic()
         outcome = turn.outcome
         outcome.replies[:0] = prelude.replies
         return outcome
@@ -87,11 +93,18 @@ class ChatEngine:
         return Outcome(popup=caller.t("This button does not work. Use the buttons of my latest message, "
                                       "or send /help."))
 
-    def idled(self, conversation: Conversation) -> bool:
+    def idled(self, key: ConversationKey, conversation: Conversation) -> bool:
+        """Idle past its flow's timeout on the core's clock, or in real time since it last moved in this process.
+
+        The real time counts too because a test's clock stands still while a short timeout runs out.
+        """
         flow = self.by_name.get(conversation.flow)
-        if flow is None or flow.idle_timeout is None or conversation.at is None:
+        if flow is None or flow.idle_timeout is None:
             return False
-        return self.core.clock.now() - conversation.at >= flow.idle_timeout
+        if conversation.at is not None and self.core.clock.now() - conversation.at >= flow.idle_timeout:
+            return True
+        moved = self._moved.get(key)
+        return moved is not None and time.monotonic() - moved >= flow.idle_timeout.total_seconds()
 
     async def _close_idle(self, conversation: Conversation, event: Event, caller: Caller) -> Outcome:
         turn = Turn(self.core, event, caller, conversation.data)
@@ -102,16 +115,17 @@ class ChatEngine:
         """Close every conversation idle past its flow's timeout; what to tell each chat."""
         closed = []
         for key, conversation in (await self.store.all()).items():
-            if not self.idled(conversation):
+            if not self.idled(key, conversation):
                 continue
             async with self._locks[key]:
                 current = await self.store.load(key)
-                if current is None or not self.idled(current):
+                if current is None or not self.idled(key, current):
                     continue
-                person = Person(key.platform, key.user_id)
+                person = Person(key.platform, key.user_id, current.language_code)
                 event = Event(key.address, person, Text(""))
                 outcome = await self._close_idle(current, event, await caller_of(self.core, person))
                 await self.store.save(key, None)
                 self.open.discard(key)
+                self._moved.pop(key, None)
             closed.append((key.address, outcome))
         return closed

@@ -44,16 +44,18 @@ class Conversation:
     step: str
     data: dict[str, Any] = field(default_factory=dict)
     at: dt.datetime | None = None
+    #: The language the person's app said at their last event, to close an idle conversation in it.
+    language_code: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"flow": self.flow, "step": self.step, "data": self.data,
-                "at": self.at.isoformat() if self.at else None}
+                "at": self.at.isoformat() if self.at else None, "language_code": self.language_code}
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> Conversation:
         at = value.get("at")
         return cls(value["flow"], value["step"], dict(value.get("data") or {}),
-                   dt.datetime.fromisoformat(at) if at else None)
+                   dt.datetime.fromisoformat(at) if at else None, value.get("language_code"))
 
 
 class ConversationStore:

@@ -65,7 +65,7 @@ async def converse(db: Database, *, invite: str | None, member: str | None, demo
         user_id = await terminal_account(db, chosen)
         screen.out(f"teachlog chat: you are {chosen.display_name} (member {chosen.id}); files go to {files}")
         if demo:
-            await sample_reminder(db, chosen, user_id)
+            await sample_reminder(db, chosen)
     driver = ChatDriver(build_engine(core), user_id=user_id, language_code=lang)
     inbox = Inbox(core, driver, TerminalMessenger(driver, screen.show))
     session = ChatSession(core, driver, screen, inbox, echo=not interactive)
@@ -108,12 +108,13 @@ async def find_member(db: Database, reference: str, school_id: int | None) -> Me
 
 
 async def terminal_account(db: Database, member: Member) -> str:
-    """The member's terminal account id, made now when they have none."""
+    """The member's terminal account id, made now when they have none; used now, so their reminders come here."""
     from storage import repository as repo
     now = CLOCK.now()
     async with db.transaction() as session:
         accounts = [a for a in await repo.accounts_of(session, member.id) if a.platform == "terminal"]
         if accounts:
+            await repo.mark_account_used(session, "terminal", accounts[0].external_id, now)
             return accounts[0].external_id
         await repo.add_account(session, member, "terminal", str(member.id), now)
         return str(member.id)
@@ -127,11 +128,11 @@ async def demo_member(db: Database, screen) -> Member:
     return demo.head_teacher
 
 
-async def sample_reminder(db: Database, member: Member, user_id: str) -> None:
+async def sample_reminder(db: Database, member: Member) -> None:
     """Put a sample reminder in the outbox for the demo's head teacher: it arrives as the chat opens."""
-    from bot.sample_reminder import plan_sample_for
+    from bot.sample_reminder import plan_sample_reminder
     from bot.schools import SchoolError
     try:
-        await plan_sample_for(db, member, int(user_id), CLOCK.now())
+        await plan_sample_reminder(db, member.display_name, CLOCK.now(), school_id=member.school_id)
     except SchoolError:  # no quota asks anything of her today: nothing to remind
         pass

@@ -63,7 +63,7 @@ async def run_worker(core: Core, runtime, interval: float, once: bool) -> TickRe
     from bot.weekly_facts import database_standing
     from storage.migrate import upgrade
     await upgrade(core.db)
-    notifier = Notifier(core.db, core.clock, database_standing(core.db), worker_name("worker"))
+    notifier = Notifier(core.db, core.clock, database_standing(core.db), worker_name("worker"), platform=runtime.name)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -106,7 +106,8 @@ def notify(
         if member is None or dry_run:
             fail("--sample needs --member NAME and goes without --dry-run")
         planned = with_database(lambda db: plan_sample_reminder(db, member, CLOCK.now(), school_id=school))
-        typer.echo(f"sample reminder for {planned.recipient} (chat {planned.chat_id}) is in the outbox")
+        where = f"{planned.address.platform} chat {planned.address.chat_id}"
+        typer.echo(f"sample reminder for {planned.recipient} ({where}) is in the outbox")
     if not dry_run:
         if date is not None or time is not None:
             fail("--date and --time only go with --dry-run: messages are sent now or not at all")
@@ -149,7 +150,8 @@ async def dry_run_lines(db: Database, now: dt.datetime, day: dt.date | None, at:
 def _row(message: Planned) -> list[str]:
     text = one_line(message.notice.text)
     preview = text if len(text) <= PREVIEW_WIDTH else text[:PREVIEW_WIDTH - 1] + "…"
-    return [str(message.school_id), message.kind, message.recipient, str(message.chat_id), message.dedupe_key, preview]
+    chat = f"{message.address.platform} {message.address.chat_id}"
+    return [str(message.school_id), message.kind, message.recipient, chat, message.dedupe_key, preview]
 
 
 @school_app.command("reminders")

@@ -92,7 +92,7 @@ async def send_reply(bot: Any, chat_id: int, reply: Reply) -> None:
                                  parse_mode=parse_mode)
         else:
             await bot.send_media_group(chat_id, [
-                InputMediaPhoto(InputFile(image.data, filename=image.name), caption=caption if i == 0 else None,
+                InputMediaPhoto(image.data, filename=image.name, caption=caption if i == 0 else None,
                                 parse_mode=parse_mode if i == 0 else None)
                 for i, image in enumerate(images)])
         text_sent = fits and not reply.choices and not reply.keyboard

@@ -8,6 +8,7 @@ from telegram.ext import ChatMemberHandler
 from bot.availability import mark_blocked, mark_unblocked
 from bot.core import Core
 from bot.groups import bot_left_group
+from bot.platforms import TELEGRAM
 from handlers.telegram.common import Context
 
 GONE = (ChatMember.BANNED, ChatMember.LEFT)
@@ -27,8 +28,8 @@ class ChatMemberUpdates:
         status = change.new_chat_member.status
         if change.chat.type == "private":
             if status in GONE:
-                await mark_blocked(self.core.db, change.chat.id, self.core.clock.now())
+                await mark_blocked(self.core.db, TELEGRAM, str(change.chat.id), self.core.clock.now())
             elif status == ChatMember.MEMBER:
-                await mark_unblocked(self.core.db, change.chat.id)
+                await mark_unblocked(self.core.db, TELEGRAM, str(change.chat.id))
         elif status in GONE:
-            await bot_left_group(self.core.db, change.chat.id)
+            await bot_left_group(self.core.db, TELEGRAM, str(change.chat.id))

@@ -12,6 +12,7 @@ from telegram.ext import CommandHandler, filters
 from bot.core import Core
 from bot.groups import LinkOptions, LinkOptionsError, LinkRefused, link_group, parse_link_options, unlink_group
 from bot.i18n import N_, Translator
+from bot.platforms import TELEGRAM
 from handlers.telegram.common import Context, caller, reply
 from handlers.telegram.required import chat_of, user
 
@@ -52,8 +53,8 @@ class GroupHandlers:
                                   "“/link top 5” for the first five places, or “/link totals” for the totals only."))
             return
         try:
-            linked = await link_group(self.core.db, user(update).id, chat_of(update).id, options,
-                                      self.core.clock.now())
+            linked = await link_group(self.core.db, TELEGRAM, str(user(update).id), str(chat_of(update).id),
+                                      options, self.core.clock.now())
         except LinkRefused as refused:
             await reply(update, t(REFUSALS[refused.code]))
             return
@@ -64,7 +65,7 @@ class GroupHandlers:
     async def unlink(self, update: Update, context: Context) -> None:
         who = await caller(self.core, update)
         try:
-            await unlink_group(self.core.db, user(update).id, chat_of(update).id)
+            await unlink_group(self.core.db, TELEGRAM, str(user(update).id), str(chat_of(update).id))
         except LinkRefused as refused:
             await reply(update, who.t(REFUSALS[refused.code]))
             return

@@ -11,7 +11,6 @@ from bot.i18n import LANGUAGES, Translator, translator
 
 LOG_BUTTON = "📝 {label}"
 MINE_BUTTON = "📊 {label}"
-DURATION_CHOICES = (15, 30, 45, 60, 90)
 
 
 def log_button_text(t: Translator) -> str:

@@ -44,19 +44,20 @@ class TelegramMessenger:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send(self, chat_id: int, text: str, *, buttons: Buttons | None = None, parse_mode: str | None = None,
+    async def send(self, chat_id: str, text: str, *, buttons: Buttons | None = None, parse_mode: str | None = None,
                    photo: bytes | None = None, photo_name: str | None = None) -> None:
         markup = keyboard(buttons)
+        chat = int(chat_id)  # Telegram's chat ids are integers; teachlog keeps every platform's as text
         try:
             if photo is not None:
-                await self.bot.send_photo(chat_id, InputFile(photo, filename=photo_name or "chart.png"),
+                await self.bot.send_photo(chat, InputFile(photo, filename=photo_name or "chart.png"),
                                           caption=text or None, parse_mode=parse_mode, reply_markup=markup)
             else:
-                await self.bot.send_message(chat_id, text, parse_mode=parse_mode, reply_markup=markup)
+                await self.bot.send_message(chat, text, parse_mode=parse_mode, reply_markup=markup)
         except RetryAfter as error:
             raise RetryLater(retry_after_seconds(error), str(error)) from error
         except ChatMigrated as error:
-            raise ChatMoved(error.new_chat_id) from error
+            raise ChatMoved(str(error.new_chat_id)) from error
         except Forbidden as error:
             raise Unreachable(str(error)) from error
         except InvalidToken:

@@ -7,6 +7,7 @@ from telegram.ext import Application
 from bot.core import Core
 from bot.delivery import DeliveryPolicy
 from bot.notifier import Notifier, TickReport, worker_name
+from bot.platforms import TELEGRAM
 from bot.weekly_facts import StandingSource, database_standing
 from handlers.telegram.common import Context
 from handlers.telegram.messenger import TelegramMessenger
@@ -21,7 +22,7 @@ class NotificationJob:
     def __init__(self, core: Core, standing: StandingSource | None = None, *,
                  policy: DeliveryPolicy = DeliveryPolicy()) -> None:
         self.notifier = Notifier(core.db, core.clock, standing or database_standing(core.db), worker_name("bot"),
-                                 policy=policy)
+                                 platform=TELEGRAM, policy=policy)
 
     def schedule(self, application: Application, interval: float = INTERVAL_SECONDS) -> None:
         if application.job_queue is None:

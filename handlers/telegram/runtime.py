@@ -15,26 +15,24 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from bot.chat.app import build_engine
+from bot.chat.app import IDLE_TIMEOUT, build_engine
 from bot.chat_state import BOT_KIND, ChatStateStore
 from bot.core import Core, PlatformStartError
 from bot.i18n import N_, Translator, choose_language, translator
 from handlers.telegram.bridge import EngineHandler
 from handlers.telegram.chat_members import ChatMemberUpdates
 from handlers.telegram.common import Context, caller
-from handlers.telegram.export import ExportHandlers
 from handlers.telegram.groups import GroupHandlers
 from handlers.telegram.incoming import NulFreeApplication
 from handlers.telegram.join import JoinConversation
-from handlers.telegram.log import IDLE_TIMEOUT, LogConversation
 from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter, standalone_messenger
 from handlers.telegram.notify_job import NotificationJob
+from handlers.telegram.outbound import TelegramOutbound
 from handlers.telegram.persistence import FLUSH_INTERVAL_SECONDS, DatabasePersistence
-from handlers.telegram.problems import ProblemHandlers
 from handlers.telegram.records import RecordConversation
 from handlers.telegram.reminders import ReminderHandlers
-from handlers.telegram.report import ReportHandlers
 from handlers.telegram.settings import SettingsHandlers
+from handlers.telegram.usernames import username_recorder
 
 log = logging.getLogger(__name__)
 
@@ -58,21 +56,16 @@ def add_handlers(application: Application, core: Core,
 
     Within a group the first matching handler wins.
     """
-    engine = build_engine(core, conversation_timeout)
+    engine = build_engine(core, conversation_timeout, TelegramOutbound(application.bot))
     first = EngineHandler(engine)
     application.add_handler(first)
     application.add_handler(JoinConversation(core).handler())
-    application.add_handler(LogConversation(core, conversation_timeout).handler())
     application.add_handler(RecordConversation(core, conversation_timeout).handler())
-    application.add_handlers(ProblemHandlers(core, conversation_timeout).handlers())
-    application.add_handlers(ExportHandlers(core).handlers())
     application.add_handlers(SettingsHandlers(core).handlers())
     application.add_handlers(ReminderHandlers(core).handlers())
     application.add_handlers(GroupHandlers(core).handlers())
     application.add_handlers(ChatMemberUpdates(core).handlers())
-    reports = ReportHandlers(core)
-    application.add_handler(reports.username_recorder(), group=1)  # after the others: sees new members too
-    application.add_handlers(reports.handlers())
+    application.add_handler(username_recorder(core), group=1)  # after the others: sees new members too
     fallback = EngineHandler(engine, everything=True)
     application.add_handler(fallback)
     application.add_error_handler(error_handler(core))

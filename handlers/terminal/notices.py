@@ -1,5 +1,5 @@
-"""Scheduled messages in the terminal: a Messenger that prints, and the planner + delivery for the one member
-at the keyboard, run between the lines they type."""
+"""Scheduled messages in the terminal: a Messenger that prints, and the planner + delivery for the person at the
+keyboard (their terminal chat's outbox rows only), run between the lines they type."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from bot.actions import decode
 from bot.chat.replies import Attachment, Choice, Outcome, Reply
 from bot.core import Core
 from bot.delivery import deliver_due
-from bot.membership import profile_for_account
 from bot.messenger import Buttons
 from bot.notifier import worker_name
 from bot.planning import Planner
@@ -39,7 +38,7 @@ class TerminalMessenger:
     def __init__(self, driver: ChatDriver, show: Callable[[Outcome], None]) -> None:
         self.driver, self.show = driver, show
 
-    async def send(self, chat_id: int, text: str, *, buttons: Buttons | None = None, parse_mode: str | None = None,
+    async def send(self, chat_id: str, text: str, *, buttons: Buttons | None = None, parse_mode: str | None = None,
                    photo: bytes | None = None, photo_name: str | None = None) -> None:
         outcome = Outcome([reply_of(text, buttons, parse_mode, photo, photo_name)])
         self.driver.outcomes.append(outcome)
@@ -47,23 +46,16 @@ class TerminalMessenger:
 
 
 class Inbox:
-    """Plans what is due now (for everyone, as any running bot would) and delivers what is due to this member."""
+    """Plans what is due now (for everyone, as any running bot would) and delivers what is due to this chat."""
 
     def __init__(self, core: Core, driver: ChatDriver, messenger: TerminalMessenger) -> None:
         self.core, self.driver, self.messenger = core, driver, messenger
         self.planner = Planner(core.db, database_standing(core.db))
         self.worker_id = worker_name("chat")
 
-    async def member_id(self) -> int | None:
-        """The member at the keyboard; None until someone who came with an invite has joined."""
-        profile = await profile_for_account(self.core.db, PLATFORM, self.driver.user_id)
-        return profile.member_id if profile else None
-
     async def check(self) -> int:
-        """Plan, then deliver this member's due messages; how many were shown."""
-        member_id = await self.member_id()
-        if member_id is None:
-            return 0
+        """Plan, then deliver the due messages of this terminal chat; how many were shown."""
         await self.planner.plan(self.core.clock.now())
-        report = await deliver_due(self.core.db, self.messenger, self.core.clock, self.worker_id, member_id=member_id)
+        report = await deliver_due(self.core.db, self.messenger, self.core.clock, self.worker_id,
+                                   platform=PLATFORM, chat_id=self.driver.user_id)
         return report.sent

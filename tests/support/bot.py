@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextlib
 import json
 
+from bot.chat.app import build_engine
+from bot.chat.state import ConversationKey, ConversationStore
 from bot.chat_state import ChatStateStore
 from bot.clock import FixedClock
 from bot.core import Core
+from bot.platforms import TELEGRAM
 from bot.schools import CreatedSchool, create_invite, create_school
 from bot.settings import Settings
 from handlers.telegram.runtime import build_application
@@ -81,11 +84,24 @@ class BotHarness:
     def buttons(self, user: FakeUser) -> list[str]:
         return [text for text, _ in self.fake.last_to(user.id).inline_buttons]
 
-    async def saved_conversation(self, name: str, user: FakeUser) -> tuple[int | None, dict]:
-        """A private chat's state in conversation `name` and the person's user_data, as a restarted bot finds them."""
+    async def saved_conversation(self, name: str, user: FakeUser) -> tuple[int | str | None, dict]:
+        """A private chat's step in conversation `name` and its data, as a restarted bot finds them.
+
+        Flows of the chat engine keep both in its conversation row; the python-telegram-bot conversations not
+        ported yet keep a numbered state and the person's user_data.
+        """
+        if name in self.engine_flows():
+            key = ConversationKey(TELEGRAM, str(user.id), str(user.id))
+            conversation = await ConversationStore(self.db).load(key)
+            if conversation is None or conversation.flow != name:
+                return None, {}
+            return conversation.step, conversation.data
         store = ChatStateStore(self.db)
         state = (await store.load(f"conversation:{name}")).get(json.dumps([user.id, user.id])) or {}
         return state.get("state"), (await store.load("user_data")).get(str(user.id)) or {}
+
+    def engine_flows(self) -> set[str]:
+        return set(build_engine(self.core).by_name)
 
     def errors(self) -> list[BaseException]:
         return self.fake.handler_errors

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from bot.platforms import TELEGRAM
 from bot.progress import RuleProgress
 from bot.schools import policy_of
 from bot.standing import MemberStanding, SchoolStanding
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Member
+from tests.support.accounts import give_account
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 BEHIND_RULE = "teacher-tutoring-weekly"      # default preset: tutoring, twice a week
@@ -61,11 +61,11 @@ async def add_members(db: Database, school_id: int, count: int, *, first_user_id
                       role: str = "teacher", **fields) -> list[Member]:
     """Members straight into the database (no /start), with Telegram ids from `first_user_id` on."""
     async with db.transaction() as session:
-        members = [Member(school_id=school_id, role=role, telegram_user_id=first_user_id + i,
-                          display_name=f"Teacher {i:03d}", joined_on=dt.date(2026, 9, 1), **fields)
+        members = [Member(school_id=school_id, role=role, display_name=f"Teacher {i:03d}",
+                          joined_on=dt.date(2026, 9, 1), **fields)
                    for i in range(count)]
         session.add_all(members)
         await session.flush()
-        for member in members:
-            await repo.add_account(session, member, TELEGRAM, str(member.telegram_user_id), member.created_at)
+        for i, member in enumerate(members):
+            await give_account(session, member, first_user_id + i)
         return members

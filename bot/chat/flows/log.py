@@ -1,0 +1,195 @@
+"""/log: the conversation that logs one entry — activity → student/place/colleague → when → duration → notes →
+problems → Save / Edit / Cancel — started by /log (or a one-liner), the 📝 Log button, or a reminder's "Log now".
+
+Every step re-asks with the reason when the answer cannot be used; /cancel ends
+it at any step; a button of an older step or draft is out of date and the open
+question is asked again; Save stores the draft once, however often it is tapped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from bot import entries
+from bot.actions import CancelEntry, LogNow, SaveEntry
+from bot.chat.caller import not_a_member_text
+from bot.chat.events import Command, Event, Tap, Text
+from bot.chat.flow import END, Flow
+from bot.chat.flows.log_steps import (
+    ACTIVITY,
+    CONFIRM,
+    STEP_ACTIONS,
+    advance,
+    answer_tap,
+    answer_text,
+    ask,
+    ask_again,
+    load_draft,
+    local_now,
+    store_draft,
+)
+from bot.chat.flows.log_texts import (
+    ANSWER_WITH_TEXT,
+    CANCELLED,
+    DURATION_ERRORS,
+    IDLE_CLOSED,
+    MIDDLE_OF_LOGGING,
+    NAME_ERRORS,
+    NO_LONGER_OPEN,
+    NOTES_ERRORS,
+    STALE_BUTTON,
+    TALLY_TEXTS,
+    WHEN_ERRORS,
+)
+from bot.chat.keyboard import is_log_button, is_mine_button, main_keyboard
+from bot.chat.render import activity_label, when_text
+from bot.chat.turn import Turn
+from bot.drafts import EntryDraft
+from bot.log_rules import Refusal, draft_from_one_liner, tally_for
+from bot.problems import problems_to_record
+
+log = logging.getLogger(__name__)
+
+REFUSAL_TEXTS = {"student": NAME_ERRORS, "notes": NOTES_ERRORS, "when": WHEN_ERRORS, "duration": DURATION_ERRORS}
+
+
+class Log(Flow):
+    name = "log"
+    commands = frozenset({"log"})
+    actions = (LogNow,)
+    idle_timeout = dt.timedelta(minutes=15)
+
+    def wants(self, event: Event) -> bool:
+        return super().wants(event) or (event.private and is_log_button(event.text))
+
+    # --- starting ----------------------------------------------------------------------------
+
+    async def start(self, turn: Turn) -> str | None:
+        if turn.profile is None:
+            turn.say(not_a_member_text(turn.t))
+            return END
+        action, command = turn.event.action, turn.event.command
+        if isinstance(action, LogNow):
+            return await self.start_with_activity(turn, action.activity)
+        if command is not None and command.words:
+            return await self.start_from_one_liner(turn, " ".join(command.words))
+        draft = EntryDraft()
+        store_draft(turn, draft)
+        return await ask(turn, ACTIVITY, draft)
+
+    async def start_from_one_liner(self, turn: Turn, text: str) -> str:
+        policy = turn.member.policy
+        one_liner = draft_from_one_liner(text, policy, local_now(turn))
+        for refusal in one_liner.refusals:
+            turn.say(self.refusal_text(turn, refusal))
+        draft = one_liner.draft
+        if draft.activity is None:
+            store_draft(turn, draft)
+            return await ask(turn, ACTIVITY, draft)
+        return await advance(turn, draft)
+
+    @staticmethod
+    def refusal_text(turn: Turn, refusal: Refusal) -> str:
+        return turn.t(REFUSAL_TEXTS[refusal.field][refusal.code], limit=refusal.limit, length=refusal.length,
+                      days=refusal.limit)
+
+    async def start_with_activity(self, turn: Turn, code: str) -> str:
+        """The "Log now" button of a reminder: the activity is already chosen (if the school still has it)."""
+        draft = EntryDraft()
+        if turn.member.policy.find_activity(code) is None:
+            store_draft(turn, draft)
+            return await ask(turn, ACTIVITY, draft)
+        draft.activity = code
+        return await advance(turn, draft)
+
+    # --- going on ----------------------------------------------------------------------------
+
+    async def resume(self, turn: Turn, step: str) -> str | None:
+        t, body = turn.t, turn.event.body
+        if isinstance(body, Command):
+            if body.name == "cancel":
+                self.cancel(turn)
+                return END
+            turn.say(t(MIDDLE_OF_LOGGING))
+            return step
+        if isinstance(body, Tap):
+            return await self.on_tap(turn, step, body)
+        if not isinstance(body, Text) or not body.text:
+            turn.say(t(ANSWER_WITH_TEXT))
+            return step
+        if is_log_button(body.text) or is_mine_button(body.text):
+            turn.say(t(MIDDLE_OF_LOGGING))
+            return step
+        draft = load_draft(turn)
+        if turn.profile is None or draft is None:
+            self.lost_draft(turn)
+            return END
+        return await answer_text(turn, step, draft, body.text)
+
+    async def on_tap(self, turn: Turn, step: str, tap: Tap) -> str | None:
+        """Only the open draft's buttons for the open step count; any other says so and asks again."""
+        draft, action = load_draft(turn), tap.action
+        if turn.profile is None or draft is None:
+            turn.popup(turn.t(STALE_BUTTON))
+            self.lost_draft(turn)
+            return END
+        if isinstance(action, SaveEntry) and step == CONFIRM and action.token == draft.token:
+            return await self.save(turn, draft)
+        fresh = tap.draft_id == draft.short_id and isinstance(action, STEP_ACTIONS.get(step, ()))
+        if action is None or isinstance(action, SaveEntry) or not fresh:
+            turn.popup(turn.t(STALE_BUTTON))
+            return await ask_again(turn, step, draft)
+        if isinstance(action, CancelEntry):
+            self.cancel(turn)
+            return END
+        return await answer_tap(turn, draft, action)
+
+    # --- ending ------------------------------------------------------------------------------
+
+    async def save(self, turn: Turn, draft: EntryDraft) -> str | None:
+        t = turn.t
+        try:
+            saved = await entries.save_entry(turn.core.db, turn.member, draft, source=turn.event.chat.platform,
+                                             now=turn.now())
+        except entries.EntryRefused as missing:
+            return await ask(turn, missing.code, draft)
+        except Exception:
+            log.exception("saving an entry failed")
+            turn.popup(t("Not saved yet, please tap Save again."))
+            turn.say(t("Sorry, I could not save this entry just now. Nothing is lost: tap Save again."))
+            return CONFIRM
+        turn.popup(t("Saved"))
+        turn.clear_tapped()
+        turn.say(await self.saved_text(turn, draft, saved.created), keyboard=main_keyboard(t))
+        return END
+
+    async def saved_text(self, turn: Turn, draft: EntryDraft, created: bool) -> str:
+        t, profile = turn.t, turn.member
+        if not created:
+            return t("This entry was already saved.")
+        if draft.activity is None or draft.day is None:
+            raise ValueError("a saved draft has an activity and a day")
+        label = activity_label(profile.policy, draft.activity, t)
+        text = t("✅ Saved: {activity} on {when}.", activity=label,
+                 when=when_text(draft.day, draft.time, t, turn.today))
+        if tally := tally_for(draft.day, turn.today, profile.policy):
+            count = (await entries.counts_between(turn.core.db, profile, tally.start, tally.end)).get(draft.activity, 0)
+            text += "\n" + t(TALLY_TEXTS[tally.period], activity=label, n=count)
+        if problems := problems_to_record(draft, profile.policy):
+            text += "\n" + t.n("{n} problem is on the school's problem list.",
+                               "{n} problems are on the school's problem list.", len(problems))
+        return text
+
+    def cancel(self, turn: Turn) -> None:
+        t = turn.t
+        if turn.event.tap is not None:
+            turn.clear_tapped()
+        turn.say(t(CANCELLED), keyboard=main_keyboard(t) if turn.profile else ())
+
+    def lost_draft(self, turn: Turn) -> None:
+        """The conversation points at a draft that is gone, or its member left the school."""
+        turn.say(not_a_member_text(turn.t) if turn.profile is None else turn.t(NO_LONGER_OPEN))
+
+    async def on_idle(self, turn: Turn, step: str) -> None:
+        turn.say(turn.t(IDLE_CLOSED))
