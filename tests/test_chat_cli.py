@@ -245,3 +245,13 @@ async def test_a_reminder_that_falls_due_mid_session_arrives_after_the_next_line
     async with db.transaction() as session_:
         statuses = dict((await session_.execute(select(OutboxMessage.member_id, OutboxMessage.status))).all())
     assert statuses == {wang.id: "sent", other.id: "pending"}  # only the person at this keyboard is delivered to
+
+
+def test_a_reminder_due_now_arrives_when_the_chat_opens(cli_database, fixed_clock):
+    school_with_member(cli_database, "Li Lei", language="en")
+    fixed_clock.set(DEFAULT_NOW + dt.timedelta(days=9))  # Friday 27 November, 17:30: behind on the month's visit
+    result = chat("--member", "Li Lei", lines="/help\n")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    reminder = next(i for i, line in enumerate(lines) if "behind" in line)
+    assert reminder < lines.index("> /help")  # planned and delivered before the first line is read
