@@ -208,14 +208,16 @@ async def _wanted(db: Database, rows: list[OutboxMessage]) -> tuple[dict[int, Me
 
 
 async def deliver_due(db: Database, messenger: Messenger, clock: Clock, worker_id: str, *, platform: str,
-                      policy: DeliveryPolicy = DeliveryPolicy()) -> DeliveryReport:
-    """Expire, recover, claim up to one batch of the platform's due rows, and send them through its
-    messenger; what happened."""
+                      policy: DeliveryPolicy = DeliveryPolicy(), chat_id: str | None = None) -> DeliveryReport:
+    """Expire, recover, claim up to one batch of the platform's due rows (only that chat's, when `chat_id` is
+    given: `teachlog chat` delivers to the person at its keyboard), and send them through its messenger;
+    what happened."""
     report = DeliveryReport()
     now = clock.now()
     await _housekeeping(db, now, report)
     async with db.transaction() as session:
-        rows = await outbox.claim_due(session, now, worker_id, now + policy.lease, policy.batch, platform)
+        rows = await outbox.claim_due(session, now, worker_id, now + policy.lease, policy.batch, platform,
+                                        chat_id)
     report.claimed = len(rows)
     if not rows:
         return report

@@ -105,13 +105,14 @@ def _due(now: dt.datetime, platform: str):
 
 
 async def claim_due(session: AsyncSession, now: dt.datetime, worker_id: str, lease_until: dt.datetime,
-                    limit: int, platform: str) -> list[OutboxMessage]:
-    """Mark up to `limit` due rows of the platform as being sent by `worker_id` until `lease_until`; the
-    claimed rows.
+                    limit: int, platform: str, chat_id: str | None = None) -> list[OutboxMessage]:
+    """Mark up to `limit` due rows of the platform (of that one chat, when `chat_id` is given) as being sent by
+    `worker_id` until `lease_until`; the claimed rows.
 
     Oldest first. Concurrent claimers never get the same row (see the module docstring).
     """
-    candidates = select(OutboxMessage.id).where(_due(now, platform)) \
+    due = _due(now, platform) if chat_id is None else and_(_due(now, platform), OutboxMessage.chat_id == chat_id)
+    candidates = select(OutboxMessage.id).where(due) \
         .order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         ids = list(await session.scalars(candidates.with_for_update(skip_locked=True)))

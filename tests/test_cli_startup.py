@@ -38,7 +38,8 @@ def test_importing_the_cli_loads_neither_openpyxl_nor_matplotlib_nor_telegram():
     assert result.stdout.split() == []
 
 
-@pytest.mark.parametrize("args", [("--help",), ("export", "--help"), ("run", "--help"), ("pair", "add", "--help")])
+@pytest.mark.parametrize("args", [("--help",), ("export", "--help"), ("run", "--help"), ("pair", "add", "--help"),
+                                  ("chat", "--help")])
 def test_help_is_printed_without_loading_the_commands_libraries(args):
     output, loaded = loaded_after(*args)
     assert "Usage:" in output
@@ -47,7 +48,7 @@ def test_help_is_printed_without_loading_the_commands_libraries(args):
 
 def test_the_help_still_lists_every_command():
     output, _ = loaded_after("--help")
-    for command in ("run", "worker", "notify", "export", "progress", "policy", "school", "invite", "members",
+    for command in ("run", "worker", "chat", "notify", "export", "progress", "policy", "school", "invite", "members",
                     "entries", "pair", "roster", "db"):
         assert f" {command} " in output, command
 

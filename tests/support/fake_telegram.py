@@ -6,6 +6,10 @@ point, a custom :class:`telegram.request.BaseRequest`.  The *real*
 rate limiter all run unmodified; only the HTTP hop to ``api.telegram.org`` is replaced by
 :meth:`FakeTelegram.handle`, which answers like the Bot API (same JSON envelopes, same error
 codes, so PTB raises the same ``telegram.error`` exceptions it would in production).
+It emulates the methods teachlog calls — getMe, deleteWebhook, getUpdates, setMyCommands,
+sendMessage, sendPhoto, sendDocument, sendMediaGroup, editMessageReplyMarkup, answerCallbackQuery,
+getFile and the file download — plus fault injection; any other method is recorded in
+``unknown_calls`` and answered ``true``.
 
 Quick start::
 
@@ -45,7 +49,7 @@ Feeding updates
 Reading back
     ``sent`` (every message the bot created, in order, as :class:`SentMessage`, kept up to date
     by edits/deletes), ``messages_to(chat_id)``, ``last_to(chat_id)``, ``texts_to(chat_id)``,
-    ``edits``, ``callback_answers``, ``chat_actions``, ``commands``, ``menu_buttons``,
+    ``edits``, ``callback_answers``, ``commands``,
     ``calls`` / ``calls_to(method)`` (every API call), ``unknown_calls`` (methods the fake does
     not emulate: answered ``true``), ``stats``; ``clear()`` forgets recorded traffic.
     ``SentMessage.inline_buttons`` -> ``[(text, callback_data), ...]``,
@@ -64,8 +68,7 @@ Fault injection / server state
     window on ``sendMessage`` (429 + ``retry_after`` beyond it, counted in
     ``stats.rate_limited`` / ``stats.retry_after_served``).  ``block(user_id)`` makes sends to
     that chat fail with 403 like a user who blocked the bot; ``migrate(old, new)`` makes a group
-    permanently answer ``ChatMigrated``; ``set_member(chat, user, status)`` feeds
-    ``getChatMember``.  ``hold(method, chat_id=..., delivered=True)`` makes the next matching
+    permanently answer ``ChatMigrated``.  ``hold(method, chat_id=..., delivered=True)`` makes the next matching
     call wait for ``release()`` before it is answered (with ``delivered`` it has already taken
     effect: the message is sent, only the answer is in flight), to kill a bot mid-call.
 
@@ -73,7 +76,7 @@ Realism checks that catch real bugs: ``parse_mode="HTML"`` text is validated lik
 (unsupported/unclosed tags -> 400 "can't parse entities", e.g. ``<br>`` or an unescaped ``<``);
 texts over 4096 / captions over 1024 UTF-16 units, empty texts, ``callback_data`` over 64 bytes,
 editing with identical content ("message is not modified"), answering a callback query twice and
-editing/deleting unknown messages all answer 400 like the real server.  MarkdownV2 is *not*
+editing unknown messages all answer 400 like the real server.  MarkdownV2 is *not*
 validated.
 
 PTB gotchas (22.8)
@@ -137,18 +140,7 @@ _SEND_METHODS = frozenset(
         "sendmessage",
         "sendphoto",
         "senddocument",
-        "sendvideo",
-        "sendaudio",
-        "sendvoice",
-        "sendanimation",
         "sendmediagroup",
-        "sendchataction",
-        "sendlocation",
-        "sendcontact",
-        "sendpoll",
-        "sendsticker",
-        "copymessage",
-        "forwardmessage",
     }
 )
 _UPDATE_TYPES_EXCLUDED_BY_DEFAULT = frozenset(
@@ -182,10 +174,6 @@ _HTML_TAGS = frozenset(
 _MEDIA_METHODS = {
     "sendphoto": "photo",
     "senddocument": "document",
-    "sendvideo": "video",
-    "sendaudio": "audio",
-    "sendvoice": "voice",
-    "sendanimation": "animation",
 }
 
 
@@ -281,7 +269,6 @@ class SentMessage:
     params: JSON = field(default_factory=dict)
     """Raw request parameters of the creating call."""
     date: int = 0
-    deleted: bool = False
     edits: list[ApiCall] = field(default_factory=list)
     payload: JSON = field(default_factory=dict, repr=False)
     """Current Bot API ``Message`` JSON (what callback queries carry)."""
@@ -583,17 +570,14 @@ class FakeTelegram:
         self._pending: list[JSON] = []  # unconfirmed updates, ascending update_id
         self._waiters: set[asyncio.Future] = set()
         self._allowed_updates: list[str] | None = None
-        self.webhook_url: str = ""
 
         self._chats: dict[int, JSON] = {}
         self._users: dict[int, FakeUser] = {}
         self._chat_usernames: dict[str, int] = {}
         self._messages: dict[tuple[int, int], SentMessage] = {}
-        self._user_messages: dict[tuple[int, int], JSON] = {}
         self._open_queries: dict[str, JSON] = {}
         self._files: dict[str, tuple[str, bytes, str]] = {}  # file_id -> (name, bytes, mime)
         self._file_paths: dict[str, str] = {}  # file_path -> file_id
-        self._members: dict[tuple[int, int], JSON] = {}
         self.blocked_users: set[int] = set()
         self.migrated_chats: dict[int, int] = {}
         self.faults: list[Fault] = []
@@ -602,15 +586,12 @@ class FakeTelegram:
 
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         """(scope JSON, language_code) -> commands, as set by setMyCommands."""
-        self.menu_buttons: dict[int | None, JSON] = {}
         self.stats = FakeStats()
         self.sent: list[SentMessage] = []
         self.edits: list[ApiCall] = []
         self.calls: list[ApiCall] = []
         self.unknown_calls: list[ApiCall] = []
         self.callback_answers: list[CallbackAnswer] = []
-        self.chat_actions: list[tuple[int, str]] = []
-        self.deleted: list[tuple[int, int]] = []
         self.handler_errors: list[BaseException] = []
         """Exceptions raised by handlers (see :meth:`record_errors`)."""
         self._recording_apps: set[int] = set()
@@ -732,7 +713,6 @@ class FakeTelegram:
                 reply_to.payload if isinstance(reply_to, SentMessage) else reply_to
             )
         message.update({k: v for k, v in content.items() if v is not None})
-        self._user_messages[(chat["id"], message["message_id"])] = message
         return message
 
     def private_text(
@@ -817,8 +797,6 @@ class FakeTelegram:
 
     def tap(self, user: FakeUser, message: SentMessage, data: str) -> JSON:
         """A ``callback_query`` update: ``user`` pressed a button carrying ``data`` on ``message``."""
-        if message.deleted:
-            raise AssertionError(f"message {message.message_id} was deleted; it cannot be tapped")
         query_id = f"{next(self._query_ids)}{user.id}"
         query: JSON = {
             "id": query_id,
@@ -925,14 +903,14 @@ class FakeTelegram:
     ) -> list[SentMessage]:
         """Press the inline button labelled (or with callback_data) ``text_or_data``.
 
-        Uses ``message`` or else the latest non-deleted bot message with an inline keyboard in
+        Uses ``message`` or else the latest bot message with an inline keyboard in
         ``chat_id`` (default: the user's private chat).  Returns the bot's new messages.
         """
         target_chat = chat_id if chat_id is not None else user.id
         if message is None:
             message = next(
                 (m for m in reversed(self.messages_to(target_chat))
-                 if m.has_inline_keyboard and not m.deleted),
+                 if m.has_inline_keyboard),
                 None,
             )
             if message is None:
@@ -1001,8 +979,6 @@ class FakeTelegram:
         self.calls.clear()
         self.unknown_calls.clear()
         self.callback_answers.clear()
-        self.chat_actions.clear()
-        self.deleted.clear()
         self.handler_errors.clear()
         self.stats = FakeStats()
 
@@ -1019,14 +995,6 @@ class FakeTelegram:
         self.migrated_chats[chat_id] = new_chat_id
         old = self._chats.get(chat_id, {})
         self._register_group(new_chat_id, old.get("title", "教研组"), "supergroup")
-
-    def set_member(self, chat_id: int, user_id: int, status: str, **fields: Any) -> None:
-        """Status returned by ``getChatMember`` (creator/administrator/member/restricted/left/kicked)."""
-        user = self._users.get(user_id)
-        user_dict = self.bot_user() if user_id == self.bot_id else (
-            user.to_dict() if user else {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
-        )
-        self._members[(chat_id, user_id)] = {**self._member_dict(user_dict, status), **fields}
 
     def fail_next(
         self,
@@ -1209,12 +1177,6 @@ class FakeTelegram:
     # ------------------------------------------------------------------ updates
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
-        if self.webhook_url:
-            raise ApiError(
-                409,
-                "Conflict: can't use getUpdates method while webhook is active; use "
-                "deleteWebhook to delete the webhook first",
-            )
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
@@ -1373,7 +1335,7 @@ class FakeTelegram:
             raise _bad_request(f"message to {action} not found")
         key = (self._chat_id(params["chat_id"]), int(params["message_id"]))
         message = self._messages.get(key)
-        if message is None or message.deleted:
+        if message is None:
             raise _bad_request(f"message to {action} not found")
         return message
 
@@ -1390,20 +1352,9 @@ class FakeTelegram:
         }
 
     def _api_deletewebhook(self, params: JSON, files: Any) -> bool:
-        self.webhook_url = ""
         if params.get("drop_pending_updates"):
             self._pending.clear()
         return True
-
-    def _api_setwebhook(self, params: JSON, files: Any) -> bool:
-        self.webhook_url = str(params.get("url") or "")
-        if params.get("drop_pending_updates"):
-            self._pending.clear()
-        return True
-
-    def _api_getwebhookinfo(self, params: JSON, files: Any) -> JSON:
-        return {"url": self.webhook_url, "has_custom_certificate": False,
-                "pending_update_count": len(self._pending)}
 
     @staticmethod
     def _commands_key(params: JSON) -> tuple[str, str]:
@@ -1417,24 +1368,6 @@ class FakeTelegram:
                 raise _bad_request("BOT_COMMAND_INVALID")
         self.commands[self._commands_key(params)] = commands
         return True
-
-    def _api_getmycommands(self, params: JSON, files: Any) -> list[JSON]:
-        return self.commands.get(self._commands_key(params), [])
-
-    def _api_deletemycommands(self, params: JSON, files: Any) -> bool:
-        self.commands.pop(self._commands_key(params), None)
-        return True
-
-    def _api_setchatmenubutton(self, params: JSON, files: Any) -> bool:
-        chat = params.get("chat_id")
-        key = None if chat is None else self._chat_id(chat)
-        self.menu_buttons[key] = params.get("menu_button") or {"type": "default"}
-        return True
-
-    def _api_getchatmenubutton(self, params: JSON, files: Any) -> JSON:
-        chat = params.get("chat_id")
-        key = None if chat is None else self._chat_id(chat)
-        return self.menu_buttons.get(key) or self.menu_buttons.get(None) or {"type": "commands"}
 
     def _api_sendmessage(self, params: JSON, files: Any) -> JSON:
         text = str(params.get("text", ""))
@@ -1498,9 +1431,7 @@ class FakeTelegram:
             if mime:
                 obj["mime_type"] = mime
             return obj
-        if kind in ("video", "animation"):
-            return {**base, "width": 640, "height": 480, "duration": 1}
-        return {**base, "duration": 1}  # audio, voice
+        raise _bad_request(f"the fake sends photos and documents, not {kind}")
 
     def _send_media(self, method: str, kind: str, params: JSON,
                     files: dict[str, tuple[str, bytes, str]]) -> JSON:
@@ -1542,10 +1473,6 @@ class FakeTelegram:
             results.append(self._new_message("sendMediaGroup", sub_params, content, **fields).payload)
         return results
 
-    def _api_sendchataction(self, params: JSON, files: Any) -> bool:
-        self.chat_actions.append((self._chat_id(params["chat_id"]), str(params.get("action"))))
-        return True
-
     def _record_edit(self, method: str, params: JSON, message: SentMessage) -> None:
         record = ApiCall(method, params, at=self.clock())
         self.edits.append(record)
@@ -1559,50 +1486,6 @@ class FakeTelegram:
         else:
             message.payload.pop("reply_markup", None)
 
-    def _api_editmessagetext(self, params: JSON, files: Any) -> JSON | bool:
-        if params.get("inline_message_id"):
-            self.edits.append(ApiCall("editMessageText", params, at=self.clock()))
-            return True
-        message = self._find_message(params, "edit")
-        if message.text is None:
-            raise _bad_request("there is no text in the message to edit")
-        text = str(params.get("text", ""))
-        visible = self._visible(text, params.get("parse_mode"))
-        if not visible.strip():
-            raise _bad_request("message text is empty")
-        if _utf16_len(visible) > 4096:
-            raise _bad_request("MESSAGE_TOO_LONG")
-        markup = self._checked_markup(params)
-        if (self.strict_not_modified and visible == message.payload.get("text")
-                and markup == message.payload.get("reply_markup")):
-            raise _bad_request(_NOT_MODIFIED)
-        message.text = text
-        message.parse_mode = params.get("parse_mode")
-        message.payload["text"] = visible
-        message.payload.pop("entities", None)
-        self._apply_markup_edit(message, markup)
-        self._record_edit("editMessageText", params, message)
-        return copy.deepcopy(message.payload)
-
-    def _api_editmessagecaption(self, params: JSON, files: Any) -> JSON | bool:
-        if params.get("inline_message_id"):
-            self.edits.append(ApiCall("editMessageCaption", params, at=self.clock()))
-            return True
-        message = self._find_message(params, "edit")
-        if message.text is not None:
-            raise _bad_request("there is no caption in the message to edit")
-        caption, caption_content = self._caption(params)
-        markup = self._checked_markup(params)
-        if (self.strict_not_modified and caption_content.get("caption") == message.payload.get("caption")
-                and markup == message.payload.get("reply_markup")):
-            raise _bad_request(_NOT_MODIFIED)
-        message.caption = caption
-        message.payload.pop("caption", None)
-        message.payload.update(caption_content)
-        self._apply_markup_edit(message, markup)
-        self._record_edit("editMessageCaption", params, message)
-        return copy.deepcopy(message.payload)
-
     def _api_editmessagereplymarkup(self, params: JSON, files: Any) -> JSON | bool:
         if params.get("inline_message_id"):
             self.edits.append(ApiCall("editMessageReplyMarkup", params, at=self.clock()))
@@ -1614,27 +1497,6 @@ class FakeTelegram:
         self._apply_markup_edit(message, markup)
         self._record_edit("editMessageReplyMarkup", params, message)
         return copy.deepcopy(message.payload)
-
-    def _delete_one(self, chat_id: int, message_id: int) -> bool:
-        message = self._messages.get((chat_id, message_id))
-        if message is not None and not message.deleted:
-            message.deleted = True
-        elif self._user_messages.pop((chat_id, message_id), None) is None:
-            return False
-        self.deleted.append((chat_id, message_id))
-        return True
-
-    def _api_deletemessage(self, params: JSON, files: Any) -> bool:
-        chat_id = self._chat_id(params.get("chat_id"))
-        if not self._delete_one(chat_id, int(params.get("message_id", 0))):
-            raise _bad_request("message to delete not found")
-        return True
-
-    def _api_deletemessages(self, params: JSON, files: Any) -> bool:
-        chat_id = self._chat_id(params.get("chat_id"))
-        for message_id in params.get("message_ids") or []:
-            self._delete_one(chat_id, int(message_id))
-        return True
 
     def _api_answercallbackquery(self, params: JSON, files: Any) -> bool:
         query_id = str(params.get("callback_query_id"))
@@ -1655,46 +1517,6 @@ class FakeTelegram:
             )
         )
         return True
-
-    def _api_getchat(self, params: JSON, files: Any) -> JSON:
-        chat = self._chat(self._chat_id(params.get("chat_id")))
-        return {
-            **chat,
-            "accent_color_id": 0,
-            "max_reaction_count": 11,
-            "accepted_gift_types": {
-                "unlimited_gifts": True,
-                "limited_gifts": True,
-                "unique_gifts": True,
-                "premium_subscription": True,
-                "gifts_from_channels": True,
-            },
-        }
-
-    def _api_getchatmember(self, params: JSON, files: Any) -> JSON:
-        chat_id = self._chat_id(params.get("chat_id"))
-        user_id = int(params.get("user_id", 0))
-        member = self._members.get((chat_id, user_id))
-        if member is None:
-            self.set_member(chat_id, user_id, "member")
-            member = self._members[(chat_id, user_id)]
-        return copy.deepcopy(member)
-
-    def _api_getchatadministrators(self, params: JSON, files: Any) -> list[JSON]:
-        chat_id = self._chat_id(params.get("chat_id"))
-        return [
-            copy.deepcopy(m)
-            for (c, _), m in self._members.items()
-            if c == chat_id and m["status"] in ("creator", "administrator")
-        ]
-
-    def _api_getchatmembercount(self, params: JSON, files: Any) -> int:
-        chat_id = self._chat_id(params.get("chat_id"))
-        if self._chat(chat_id)["type"] == "private":
-            return 2
-        present = ("creator", "administrator", "member", "restricted")
-        return max(2, sum(1 for (c, _), m in self._members.items()
-                          if c == chat_id and m["status"] in present))
 
     def _api_getfile(self, params: JSON, files: Any) -> JSON:
         file_id = str(params.get("file_id"))
