@@ -31,7 +31,6 @@ from tests.conftest import DEFAULT_NOW
 
 runner = CliRunner()
 #: /start and /log are being ported to the chat core; until they are, the engine does not answer them.
-waits_for_join_port = pytest.mark.xfail(reason="/start is not in the chat core yet", strict=True)
 
 
 @pytest.fixture(autouse=True)
@@ -172,7 +171,6 @@ def test_it_ends_at_the_end_of_input_with_success(cli_database):
     assert result.exit_code == 0 and "you are 王芳" in result.output
 
 
-@waits_for_join_port
 def test_an_invite_joins_a_new_person(cli_database):
     school_with_member(cli_database, "Somebody")
 

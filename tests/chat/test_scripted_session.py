@@ -18,7 +18,6 @@ async def stored_entries(db) -> list[Entry]:
         return list(await session.scalars(select(Entry).order_by(Entry.id)))
 
 
-@pytest.mark.xfail(reason="/start is not in the chat core yet", strict=True)
 async def test_a_new_person_joins_with_an_invite_and_gets_a_terminal_account(chat):
     code = await chat.invite("head_teacher")
     wang = chat.person(language_code="zh-hans", display_name="王芳")
