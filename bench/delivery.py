@@ -46,13 +46,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import progress as district_bench  # noqa: E402  (bench/progress.py: the district builder)
 from telegram.ext import ExtBot  # noqa: E402
 
-from bot.calendar import SchoolCalendar  # noqa: E402
-from bot.delivery import DeliveryPolicy, deliver_due  # noqa: E402
-from bot.planning import Planner  # noqa: E402
+from bot.notifications.delivery import DeliveryPolicy, deliver_due  # noqa: E402
+from bot.notifications.planning import Planner  # noqa: E402
+from bot.notifications.weekly_facts import database_standing  # noqa: E402
+from bot.people.schools import create_school  # noqa: E402
 from bot.platforms import TELEGRAM  # noqa: E402
-from bot.policy import load_preset  # noqa: E402
-from bot.schools import create_school  # noqa: E402
-from bot.weekly_facts import database_standing  # noqa: E402
+from bot.quotas.calendar import SchoolCalendar  # noqa: E402
+from bot.quotas.policy import load_preset  # noqa: E402
 from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.db import Database  # noqa: E402

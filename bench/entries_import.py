@@ -2,7 +2,7 @@
 
 Builds a school on the ``seed-000`` policy with ``--members`` pre-registered staff in a
 temporary SQLite file, writes a CSV of ``--rows`` rows (date, member, activity, student,
-duration, notes; dates over the last two years), and times ``bot.entries_import.import_entries``
+duration, notes; dates over the last two years), and times ``bot.logbook.entries_import.import_entries``
 for the first import and for importing the same file again (which stores nothing).
 The goal is under a minute for 100,000 rows. Nothing here is asserted by the tests.
 
@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-from bot.entries_import import import_entries  # noqa: E402
-from bot.schools import create_school  # noqa: E402
-from bot.staff_import import import_staff  # noqa: E402
+from bot.logbook.entries_import import import_entries  # noqa: E402
+from bot.people.schools import create_school  # noqa: E402
+from bot.people.staff_import import import_staff  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""How fast is `bot.standing.school_standing` for a whole district, and how far from hand-written SQL?
+"""How fast is `bot.quotas.standing.school_standing` for a whole district, and how far from hand-written SQL?
 
 Builds one school ("a district") of --members members and --entries entries on
 each backend — SQLite in a temporary file, PostgreSQL in a temporary schema
@@ -55,12 +55,12 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.calendar import SchoolCalendar  # noqa: E402
-from bot.periods import current_period  # noqa: E402
-from bot.policy import Policy  # noqa: E402
-from bot.schools import create_school, policy_of  # noqa: E402
-from bot.standing import SchoolStanding, running_rules, school_standing  # noqa: E402
-from bot.students import student_key  # noqa: E402
+from bot.people.schools import create_school, policy_of  # noqa: E402
+from bot.people.students import student_key  # noqa: E402
+from bot.quotas.calendar import SchoolCalendar  # noqa: E402
+from bot.quotas.periods import current_period  # noqa: E402
+from bot.quotas.policy import Policy  # noqa: E402
+from bot.quotas.standing import SchoolStanding, running_rules, school_standing  # noqa: E402
 from storage import daily_counts  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402

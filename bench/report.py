@@ -6,8 +6,8 @@ of ``bench/progress.py`` (the ``seed-000`` policy: rules per week, month,
 quarter and school year; pairings, co-visits, deleted entries), links a group
 chat to it, and times, on Wednesday 2026-11-18 (the autumn term up to today):
 
-* ``compute``: ``bot.reports.school_report`` for the term, and its SQL statements;
-* ``charts``: drawing the ranking and the weekly trend (``bot.report_charts``);
+* ``compute``: ``bot.reporting.reports.school_report`` for the term, and its SQL statements;
+* ``charts``: drawing the ranking and the weekly trend (``bot.reporting.report_charts``);
 * ``group``: ``/report term`` in the linked group, through the real
   python-telegram-bot Application against the in-process FakeTelegram
   (computation, charts, text, album upload);
@@ -55,11 +55,11 @@ from progress import (  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.i18n import translator  # noqa: E402
+from bot.people.schools import policy_of  # noqa: E402
 from bot.platforms import TELEGRAM  # noqa: E402
-from bot.report_charts import school_charts  # noqa: E402
-from bot.report_text import RANKING_LIMIT  # noqa: E402
-from bot.reports import report_window, school_report  # noqa: E402
-from bot.schools import policy_of  # noqa: E402
+from bot.reporting.report_charts import school_charts  # noqa: E402
+from bot.reporting.report_text import RANKING_LIMIT  # noqa: E402
+from bot.reporting.reports import report_window, school_report  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.telegram.runtime import build_application  # noqa: E402
 from storage.db import Database  # noqa: E402

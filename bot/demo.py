@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.schools import create_school
-from bot.students import student_key
+from bot.people.schools import create_school
+from bot.people.students import student_key
 from storage import entry_imports
 from storage import repository as repo
 from storage.db import Database

@@ -1,7 +1,7 @@
 """Storing entries brought in from a spreadsheet: many rows in few statements, each stored once.
 
 An imported entry's ``client_token`` is derived from its content (see
-:mod:`bot.entries_import`), so importing the same file again inserts nothing.
+:mod:`bot.logbook.entries_import`), so importing the same file again inserts nothing.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.actions import (
+from bot.chat.actions import (
     ACTION_KINDS,
     MAX_DATA_BYTES,
     AnswerProblems,

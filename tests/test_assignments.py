@@ -8,16 +8,16 @@ import datetime as dt
 
 import pytest
 
-from bot.assignments import add_assignment, list_assignments
-from bot.calendar import SchoolCalendar
-from bot.drafts import EntryDraft
-from bot.entries import save_entry
-from bot.membership import Profile
-from bot.pairings import PairingError
-from bot.policy import check_policy_text, load_preset
-from bot.progress import MemberFacts, period_progress
-from bot.schools import create_school
-from bot.standing import school_standing
+from bot.logbook.drafts import EntryDraft
+from bot.logbook.entries import save_entry
+from bot.people.assignments import add_assignment, list_assignments
+from bot.people.membership import Profile
+from bot.people.pairings import PairingError
+from bot.people.schools import create_school
+from bot.quotas.calendar import SchoolCalendar
+from bot.quotas.policy import check_policy_text, load_preset
+from bot.quotas.progress import MemberFacts, period_progress
+from bot.quotas.standing import school_standing
 from storage.db import Database
 from storage.models import Entry, Member
 from tests.support.cli import invoke

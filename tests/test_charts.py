@@ -10,13 +10,21 @@ from functools import lru_cache
 import pytest
 from PIL import Image
 
-from bot import charts
 from bot.i18n import translator
-from bot.leaderboard import Contender, WeekResults, leaderboard_chart
-from bot.policy.sources import load_policy_source
-from bot.problems import ProblemCounts
-from bot.report_charts import personal_charts, school_charts
-from bot.reports import MemberReport, PersonalReport, QuotaShare, SchoolReport, report_window, trend_weeks, weekly_trend
+from bot.logbook.problems import ProblemCounts
+from bot.notifications.leaderboard import Contender, WeekResults, leaderboard_chart
+from bot.quotas.policy.sources import load_policy_source
+from bot.reporting import charts
+from bot.reporting.report_charts import personal_charts, school_charts
+from bot.reporting.reports import (
+    MemberReport,
+    PersonalReport,
+    QuotaShare,
+    SchoolReport,
+    report_window,
+    trend_weeks,
+    weekly_trend,
+)
 
 POLICY = load_policy_source("default")[2]
 TODAY = dt.date(2026, 11, 18)

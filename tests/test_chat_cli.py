@@ -16,8 +16,8 @@ from bot.cli import app
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.demo import DEMO_SCHOOL, HEAD_TEACHER
-from bot.sample_reminder import plan_sample_reminder
-from bot.schools import create_invite, create_school
+from bot.notifications.sample_reminder import plan_sample_reminder
+from bot.people.schools import create_invite, create_school
 from bot.settings import Settings
 from handlers.terminal.driver import ChatDriver
 from handlers.terminal.notices import Inbox, TerminalMessenger

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.schools import create_school
+from bot.people.schools import create_school
 from storage.db import Database
 from storage.errors import explain, masked_url
 from storage.migrate import upgrade

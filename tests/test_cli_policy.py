@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from bot.policy import check_policy_text, preset_names, preset_text
+from bot.quotas.policy import check_policy_text, preset_names, preset_text
 from storage.db import Database
 from storage.models import ActivityType, School
 from tests.support.cli import invoke

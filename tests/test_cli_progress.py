@@ -11,8 +11,8 @@ import pytest
 
 import bot.cli.progress as progress_cli
 from bot.clock import FixedClock
-from bot.pairings import add_pairing
-from bot.schools import create_school
+from bot.people.pairings import add_pairing
+from bot.people.schools import create_school
 from storage.db import Database
 from storage.models import Entry, Member
 from tests.support.cli import invoke

@@ -6,11 +6,11 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot import entries
 from bot.chat.render import day_text
-from bot.drafts import EntryDraft
 from bot.i18n import translator
-from bot.membership import profile_for_account
+from bot.logbook import entries
+from bot.logbook.drafts import EntryDraft
+from bot.people.membership import profile_for_account
 from bot.platforms import TELEGRAM
 from storage.models import DeliveryAttempt, Entry, EntryAudit, GroupLink, Problem
 

@@ -8,9 +8,9 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import entries
-from bot.drafts import EntryDraft
-from bot.membership import profile_for_account
+from bot.logbook import entries
+from bot.logbook.drafts import EntryDraft
+from bot.people.membership import profile_for_account
 from bot.platforms import TELEGRAM
 from storage import daily_counts, reports
 from storage.db import Database

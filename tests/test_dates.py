@@ -1,4 +1,4 @@
-"""Tests for bot.dates: date phrases and durations, Chinese and English."""
+"""Tests for bot.logbook.dates: date phrases and durations, Chinese and English."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dates import (
+from bot.logbook.dates import (
     DurationError,
     When,
     WhenError,

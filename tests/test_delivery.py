@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from bot.delivery import DeliveryPolicy, deliver_due
-from bot.groups import LinkOptions, link_group
-from bot.planning import Planner
+from bot.notifications.delivery import DeliveryPolicy, deliver_due
+from bot.notifications.planning import Planner
+from bot.people.groups import LinkOptions, link_group
 from bot.platforms import TELEGRAM
 from handlers.telegram.messenger import TelegramMessenger
 from storage.models import DeliveryAttempt, GroupLink, Member, OutboxMessage

@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 from bot.cli import app as cli_app
 from bot.cli import export as export_cli
 from bot.clock import FixedClock
-from bot.exports import ExportRangeError, export_range, write_export
-from bot.schools import create_school
-from bot.standing import school_standing
-from bot.students import student_key
+from bot.people.schools import create_school
+from bot.people.students import student_key
+from bot.quotas.standing import school_standing
+from bot.reporting.exports import ExportRangeError, export_range, write_export
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Entry, Member, Pairing, Problem

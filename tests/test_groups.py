@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.schools import create_school
+from bot.people.schools import create_school
 from storage.models import GroupLink
 
 GROUP = -100123

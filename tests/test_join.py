@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from bot.people.schools import create_invite
 from bot.platforms import TELEGRAM
-from bot.schools import create_invite
 from storage import repository as repo
 from storage.models import Invite, Member
 from tests.support.accounts import account_ids, member_of_account

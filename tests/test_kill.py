@@ -10,9 +10,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.delivery import DeliveryPolicy
+from bot.notifications.delivery import DeliveryPolicy
+from bot.people.schools import create_school
 from bot.platforms import TELEGRAM
-from bot.schools import create_school
 from storage import outbox
 from storage.db import Database
 from storage.migrate import upgrade

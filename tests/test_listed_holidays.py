@@ -7,13 +7,13 @@ import textwrap
 
 import pytest
 
-from bot.calendar import CHINESE_CALENDAR_YEARS, SchoolCalendar
 from bot.clock import FixedClock
-from bot.digest import DigestFacts, digest_text
-from bot.holiday_horizon import years_without_holidays_in_policy, years_without_holidays_now
 from bot.i18n import translator
-from bot.policy import check_policy_text, load_policy
-from bot.progress import expected_by_now, prorated_target
+from bot.notifications.digest import DigestFacts, digest_text
+from bot.quotas.calendar import CHINESE_CALENDAR_YEARS, SchoolCalendar
+from bot.quotas.holiday_horizon import years_without_holidays_in_policy, years_without_holidays_now
+from bot.quotas.policy import check_policy_text, load_policy
+from bot.quotas.progress import expected_by_now, prorated_target
 from tests.conftest import DEFAULT_NOW
 from tests.support.cli import invoke
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.assignments import add_assignment
+from bot.people.assignments import add_assignment
 from storage.models import Entry
 
 

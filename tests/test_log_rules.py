@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from bot.dates import DurationError, WhenError
-from bot.drafts import MAX_NOTES
-from bot.log_rules import MAX_DAYS_BACK, Refusal, draft_from_one_liner, read_duration, read_when, tally_for
-from bot.policy import load_preset
+from bot.logbook.dates import DurationError, WhenError
+from bot.logbook.drafts import MAX_NOTES
+from bot.logbook.log_rules import MAX_DAYS_BACK, Refusal, draft_from_one_liner, read_duration, read_when, tally_for
+from bot.quotas.policy import load_preset
 
 POLICY = load_preset("default")
 # A Wednesday afternoon in the member's zone.

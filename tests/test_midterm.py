@@ -8,15 +8,15 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from bot.digest import digest_text
 from bot.i18n import translator
+from bot.notifications.digest import digest_text
+from bot.notifications.weekly_facts import digest_facts
+from bot.people.schools import SchoolError, create_invite, policy_of, set_counts_from
+from bot.people.staff_import import import_staff
 from bot.platforms import TELEGRAM
-from bot.report_text import school_text
-from bot.reports import report_window, school_report
-from bot.schools import SchoolError, create_invite, policy_of, set_counts_from
-from bot.staff_import import import_staff
-from bot.standing import school_standing
-from bot.weekly_facts import digest_facts
+from bot.quotas.standing import school_standing
+from bot.reporting.report_text import school_text
+from bot.reporting.reports import report_window, school_report
 from storage import repository as repo
 from storage.models import Member
 from tests.support.accounts import account_ids
@@ -176,7 +176,7 @@ PAST = "\n".join([
 
 
 async def test_past_records_are_imported_once_with_every_bad_row_reported(bot, wang, li, tmp_path):
-    from bot.entries_import import import_entries
+    from bot.logbook.entries_import import import_entries
 
     path = tmp_path / "past.csv"
     path.write_text(PAST, encoding="utf-8-sig")

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.clean_text import clean_name
-from bot.dates import DurationError, parse_duration
-from bot.pairings import import_roster
-from bot.schools import create_school
-from bot.students import student_key
+from bot.logbook.dates import DurationError, parse_duration
+from bot.people.pairings import import_roster
+from bot.people.schools import create_school
+from bot.people.students import student_key
 from storage.models import Entry, Member, Pairing
 
 HUGE = "9" * 309
@@ -63,7 +63,7 @@ def break_history(monkeypatch) -> None:
     async def boom(*args, **kwargs):
         raise RuntimeError("injected failure")
 
-    monkeypatch.setattr("bot.entries.history", boom)
+    monkeypatch.setattr("bot.logbook.entries.history", boom)
 
 
 async def assert_apology_with_update_id_logged(bot, user, language: str, caplog) -> None:

@@ -7,11 +7,18 @@ import io
 
 from PIL import Image
 
-from bot.digest import DigestFacts, EntryChange, digest_text
 from bot.i18n import translator
-from bot.leaderboard import Contender, WeekResults, leaderboard_chart, leaderboard_text, most_improved, ranking
-from bot.policy import load_preset
-from bot.reminder_text import reminder_notice
+from bot.notifications.digest import DigestFacts, EntryChange, digest_text
+from bot.notifications.leaderboard import (
+    Contender,
+    WeekResults,
+    leaderboard_chart,
+    leaderboard_text,
+    most_improved,
+    ranking,
+)
+from bot.notifications.reminder_text import reminder_notice
+from bot.quotas.policy import load_preset
 from tests.support.notifications import BEHIND_RULE, PAIRED_RULE, progress
 
 POLICY = load_preset("default")

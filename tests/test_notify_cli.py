@@ -11,10 +11,10 @@ from sqlalchemy import select
 import bot.cli.notify as notify_cli
 from bot.clock import FixedClock
 from bot.core import Core
-from bot.delivery import DeliveryPolicy
-from bot.notifier import Notifier
+from bot.notifications.delivery import DeliveryPolicy
+from bot.notifications.notifier import Notifier
+from bot.people.schools import create_school
 from bot.platforms import TELEGRAM
-from bot.schools import create_school
 from bot.settings import Settings
 from handlers.telegram.messenger import TelegramMessenger
 from storage.db import Database
@@ -127,7 +127,7 @@ async def test_worker_once_plans_and_delivers_one_round(tmp_path, clock):
 
 
 async def test_a_sample_reminder_goes_to_the_member_now_marked_as_a_sample(tmp_path, clock):
-    from bot.sample_reminder import plan_sample_reminder
+    from bot.notifications.sample_reminder import plan_sample_reminder
 
     clock.set(local("2026-09-01", "10:00"))  # day one: nobody is behind pace yet, and it is not reminder time
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'sample.db'}")

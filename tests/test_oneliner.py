@@ -1,4 +1,4 @@
-"""Tests for bot.oneliner: one-line /log arguments."""
+"""Tests for bot.logbook.oneliner: one-line /log arguments."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dates import When
-from bot.oneliner import Draft, parse_one_liner
+from bot.logbook.dates import When
+from bot.logbook.oneliner import Draft, parse_one_liner
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 18, 17, 30, tzinfo=SH)  # Wednesday

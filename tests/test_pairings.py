@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.pairings import (
+from bot.people.pairings import (
     PairingError,
     add_pairing,
     clean_student_name,
@@ -16,9 +16,9 @@ from bot.pairings import (
     list_pairings,
     remove_pairing,
 )
-from bot.roster import RosterHeaderError, RosterRow, decode_roster, read_roster
-from bot.schools import SchoolError, create_school
-from bot.standing import school_standing
+from bot.people.roster import RosterHeaderError, RosterRow, decode_roster, read_roster
+from bot.people.schools import SchoolError, create_school
+from bot.quotas.standing import school_standing
 from storage.db import Database
 from storage.models import Entry, Member, Pairing
 from tests.support.cli import invoke

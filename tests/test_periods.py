@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from bot.calendar import SchoolCalendar
-from bot.periods import current_period, period_bounds, period_key, previous_period
-from bot.policy import load_policy
+from bot.quotas.calendar import SchoolCalendar
+from bot.quotas.periods import current_period, period_bounds, period_key, previous_period
+from bot.quotas.policy import load_policy
 
 POLICY = load_policy(
     """

@@ -7,15 +7,15 @@ import textwrap
 
 import pytest
 
-from bot.calendar import SchoolCalendar
 from bot.i18n import translator
-from bot.policy import Policy, check_policy_text, load_policy, load_preset
-from bot.policy.plan_dates import resolve_plan_word
-from bot.progress import MemberFacts, rule_progress
-from bot.progress_text import done_of_target
-from bot.rule_windows import rule_status
-from bot.schools import create_school
-from bot.standing import school_standing
+from bot.people.schools import create_school
+from bot.quotas.calendar import SchoolCalendar
+from bot.quotas.policy import Policy, check_policy_text, load_policy, load_preset
+from bot.quotas.policy.plan_dates import resolve_plan_word
+from bot.quotas.progress import MemberFacts, rule_progress
+from bot.quotas.progress_text import done_of_target
+from bot.quotas.rule_windows import rule_status
+from bot.quotas.standing import school_standing
 from storage.models import Member
 from tests.support.cli import invoke
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import translator
-from bot.leaderboard import Contender, WeekResults, leaderboard_text
-from bot.policy import load_preset
-from bot.reminder_text import reminder_notice
-from bot.times import parse_time_of_day
+from bot.logbook.times import parse_time_of_day
+from bot.notifications.leaderboard import Contender, WeekResults, leaderboard_text
+from bot.notifications.reminder_text import reminder_notice
+from bot.quotas.policy import load_preset
 from tests.support.notifications import progress
 
 GROUP = -1005550001

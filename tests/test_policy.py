@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.calendar import SchoolCalendar
-from bot.policy import Policy, check_policy_text, load_preset, preset_names, preset_text
-from bot.progress import MemberFacts, applicable_rules, rule_progress
+from bot.quotas.calendar import SchoolCalendar
+from bot.quotas.policy import Policy, check_policy_text, load_preset, preset_names, preset_text
+from bot.quotas.progress import MemberFacts, applicable_rules, rule_progress
 
 EVERYONE = ("leader", "head_teacher", "teacher", "staff")
 SEEDS = Path("/work/shared/seeds")

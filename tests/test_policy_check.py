@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from bot.policy import PolicyInvalid, PolicyProblem, check_policy_text, load_policy
+from bot.quotas.policy import PolicyInvalid, PolicyProblem, check_policy_text, load_policy
 
 # Line numbers below count from the first line of each dedented text.
 GOOD = textwrap.dedent(
@@ -312,7 +312,7 @@ def test_a_broken_role_is_not_reported_again_as_unknown_in_rules():
 
 
 def test_policies_built_in_python_are_checked_too():
-    from bot.policy import ActivityType, Policy, Role, Rule
+    from bot.quotas.policy import ActivityType, Policy, Role, Rule
 
     with pytest.raises(ValueError, match="unknown role 'boss'"):
         Policy(

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from bot.policy import check_policy_text, load_policy, load_preset, preset_names
+from bot.quotas.policy import check_policy_text, load_policy, load_preset, preset_names
 from tests.support.cli import invoke
 from tests.test_cli_policy import stored_school
 

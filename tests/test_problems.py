@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.problems import ProblemCounts, problem_counts, problem_counts_by_member
+from bot.logbook.problems import ProblemCounts, problem_counts, problem_counts_by_member
 from storage.models import Member, Problem
 
 NOV_1, NOV_30 = dt.date(2026, 11, 1), dt.date(2026, 11, 30)

@@ -2,9 +2,9 @@
 
 from datetime import date, timedelta
 
-from bot.calendar import SchoolCalendar
-from bot.policy import load_policy
-from bot.progress import (
+from bot.quotas.calendar import SchoolCalendar
+from bot.quotas.policy import load_policy
+from bot.quotas.progress import (
     MemberFacts,
     applicable_rules,
     expected_by_now,

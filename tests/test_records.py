@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from bot.policy import check_policy_text, load_preset
-from bot.standing import school_standing
+from bot.quotas.policy import check_policy_text, load_preset
+from bot.quotas.standing import school_standing
 from storage.models import Entry, Record
 
 TODAY = dt.date(2026, 11, 18)  # the fixed clock's day

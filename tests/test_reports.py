@@ -18,13 +18,13 @@ import pytest
 from PIL import Image
 
 from bot.i18n import translator
+from bot.people.schools import create_school
+from bot.people.students import student_key
 from bot.platforms import TELEGRAM
-from bot.policy.sources import load_policy_source
-from bot.report_request import PERIOD_WORDS, ReportRequestError, parse_report_request
-from bot.reports import QuotaShare, personal_report, report_window, school_report
-from bot.schools import create_school
-from bot.standing import school_standing
-from bot.students import student_key
+from bot.quotas.policy.sources import load_policy_source
+from bot.quotas.standing import school_standing
+from bot.reporting.report_request import PERIOD_WORDS, ReportRequestError, parse_report_request
+from bot.reporting.reports import QuotaShare, personal_report, report_window, school_report
 from storage import daily_counts
 from storage.models import Entry, Member, Pairing, Problem
 from storage.problems import OPEN
@@ -341,7 +341,7 @@ def test_windows_count_to_today_and_a_vacation_term_is_the_last_one():
 
 
 def test_matplotlib_is_not_imported_when_the_bot_starts():
-    code = ("import sys, handlers.telegram.runtime, bot.cli, bot.reports, bot.report_charts; "
+    code = ("import sys, handlers.telegram.runtime, bot.cli, bot.reporting.reports, bot.reporting.report_charts; "
             "print('matplotlib' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

@@ -8,7 +8,7 @@ import signal
 import sys
 
 from bot.clock import SystemClock
-from bot.schools import create_invite, create_school
+from bot.people.schools import create_invite, create_school
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.support.fake_telegram import FakeTelegram

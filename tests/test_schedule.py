@@ -6,11 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot.calendar import SchoolCalendar
-from bot.future_dates import FutureDayError, parse_last_day
-from bot.groups import LinkOptions, LinkOptionsError, parse_link_options
-from bot.policy import load_preset
-from bot.schedule import (
+from bot.logbook.future_dates import FutureDayError, parse_last_day
+from bot.notifications.schedule import (
     DIGEST_TIME,
     DIGEST_WEEKDAY,
     LEADERBOARD_TIME,
@@ -22,6 +19,9 @@ from bot.schedule import (
     reminder_due,
     weekly_window,
 )
+from bot.people.groups import LinkOptions, LinkOptionsError, parse_link_options
+from bot.quotas.calendar import SchoolCalendar
+from bot.quotas.policy import load_preset
 from tests.support.notifications import local
 
 CALENDAR = SchoolCalendar.of(load_preset("default"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.schools import create_school
-from bot.standing import school_standing
-from bot.students import student_key
+from bot.people.schools import create_school
+from bot.people.students import student_key
+from bot.quotas.standing import school_standing
 from storage.models import Entry, Member, Pairing
 
 TODAY = dt.date(2026, 11, 18)  # a Wednesday; November 2026 has 21 working days, 12 of them before today

@@ -8,13 +8,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.delivery import deliver_due
-from bot.membership import profile_for_account
-from bot.messenger import Unreachable
-from bot.planning import Planner
+from bot.notifications.delivery import deliver_due
+from bot.notifications.messenger import Unreachable
+from bot.notifications.planning import Planner
+from bot.notifications.sample_reminder import plan_sample_reminder
+from bot.people.membership import profile_for_account
+from bot.people.schools import SchoolError, create_school
 from bot.platforms import SLACK, TELEGRAM
-from bot.sample_reminder import plan_sample_reminder
-from bot.schools import SchoolError, create_school
 from storage.models import Member, OutboxMessage
 from tests.support.accounts import give_account
 from tests.support.notifications import FakeStanding, add_members, local

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.chat.events import Person
 from bot.core import Core
 from bot.i18n import Translator, choose_language, translator
-from bot.membership import Profile, profile_for_account
+from bot.people.membership import Profile, profile_for_account
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.actions import Action, decode, draft_id_of
+from bot.chat.actions import Action, decode, draft_id_of
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
-from bot.actions import Action
+from bot.chat.actions import Action
 from bot.chat.events import Event
 from bot.chat.turn import Turn
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from bot.core import Core
-    from bot.messenger import Messenger
+    from bot.notifications.messenger import Messenger
 
 
 @dataclass(frozen=True)

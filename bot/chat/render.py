@@ -6,10 +6,10 @@ import datetime as dt
 
 from babel.dates import format_date
 
-from bot.drafts import EntryDraft
-from bot.entries import EntryView
 from bot.i18n import N_, Translator
-from bot.policy import Policy
+from bot.logbook.drafts import EntryDraft
+from bot.logbook.entries import EntryView
+from bot.quotas.policy import Policy
 
 
 def day_text(day: dt.date, t: Translator, today: dt.date) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.actions import Action, ForDraft, encode
+from bot.chat.actions import Action, ForDraft, encode
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.chat.chat_state import ChatStateStore
 from bot.chat.events import ChatAddress
-from bot.chat_state import ChatStateStore
 from storage import repository as repo
 from storage.db import Database
 

@@ -11,7 +11,7 @@ from bot.chat.events import Event
 from bot.chat.replies import Attachment, Choice, Keyboard, Outcome, Reply, in_rows
 from bot.core import Core
 from bot.i18n import Translator
-from bot.membership import Profile
+from bot.people.membership import Profile
 
 
 class Turn:

@@ -84,7 +84,7 @@ def school_create(
     policy: str = typer.Option("default", help="A preset (default, seed-000 … seed-004) or a policy YAML file."),
 ) -> None:
     """Create a school; prints its id and a one-use leader invite."""
-    from bot.schools import create_school
+    from bot.people.schools import create_school
     refuse_a_file_with_mistakes(policy)
 
     async def work(db: Database) -> None:
@@ -97,7 +97,7 @@ def school_create(
 
 
 async def invite_link_line(db: Database, code: str, username: str | None = None) -> str:
-    from bot.chat_state import bot_username
+    from bot.chat.chat_state import bot_username
     username = username or await bot_username(db)
     if username is None:
         return (f"link: https://t.me/<bot username>?start={code}  (run the bot once, or pass --bot-username, "
@@ -112,7 +112,7 @@ def school_set(
                                     help="From which day quotas count for members without their own date."),
 ) -> None:
     """Change a school's settings: from when its quotas count (a school that starts mid-term)."""
-    from bot.schools import set_counts_from
+    from bot.people.schools import set_counts_from
     day = None if counts_from.strip().lower() == "none" else _day(counts_from)
 
     async def work(db: Database) -> None:
@@ -123,7 +123,7 @@ def school_set(
 
 
 def _day(text: str) -> dt.date:
-    from bot.staff_import import parse_day
+    from bot.people.staff_import import parse_day
     try:
         return parse_day(text)
     except (ValueError, TypeError):
@@ -140,7 +140,7 @@ def invite_create(
     bot_username_option: str = typer.Option(None, "--bot-username", help="The bot's @username for the link."),
 ) -> None:
     """Create an invite; prints the code and the t.me link."""
-    from bot.schools import create_invite, parse_expiry
+    from bot.people.schools import create_invite, parse_expiry
     async def work(db: Database) -> None:
         invite = await create_invite(db, school, role, uses=uses, expires_in=parse_expiry(expires),
                                      now=SystemClock().now(), member=member)

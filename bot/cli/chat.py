@@ -86,7 +86,7 @@ def new_person_id() -> str:
 
 async def find_member(db: Database, reference: str, school_id: int | None) -> Member:
     """The member with this id, or the one called this (spaces and case ignored); CliError otherwise."""
-    from bot.students import student_key
+    from bot.people.students import student_key
     from storage import outbox
     from storage import repository as repo
     async with db.transaction() as session:
@@ -130,8 +130,8 @@ async def demo_member(db: Database, screen) -> Member:
 
 async def sample_reminder(db: Database, member: Member) -> None:
     """Put a sample reminder in the outbox for the demo's head teacher: it arrives as the chat opens."""
-    from bot.sample_reminder import plan_sample_reminder
-    from bot.schools import SchoolError
+    from bot.notifications.sample_reminder import plan_sample_reminder
+    from bot.people.schools import SchoolError
     try:
         await plan_sample_reminder(db, member.display_name, CLOCK.now(), school_id=member.school_id)
     except SchoolError:  # no quota asks anything of her today: nothing to remind

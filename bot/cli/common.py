@@ -29,8 +29,8 @@ class CliError(Exception):
 def operator_errors() -> tuple[type[Exception], ...]:
     """Errors whose message is meant for the operator, shown without a traceback."""
     from bot.core import PlatformStartError
-    from bot.policy.sources import PolicySourceError
-    from bot.schools import SchoolError
+    from bot.people.schools import SchoolError
+    from bot.quotas.policy.sources import PolicySourceError
     from bot.settings import ConfigError
     from storage.errors import DatabaseFailure
     return CliError, ConfigError, SchoolError, PolicySourceError, PlatformStartError, DatabaseFailure

@@ -1,6 +1,6 @@
 """`teachlog export`: the school's entries over a range of days, as an .xlsx workbook or as CSV.
 
-The same export a leader gets with /export (see :mod:`bot.exports`), written to a file.
+The same export a leader gets with /export (see :mod:`bot.reporting.exports`), written to a file.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ def export(
     language: str = typer.Option("zh", help="zh or en: the language of headers and labels."),
 ) -> None:
     """Export a school's entries (CSV), or entries, progress, paired students and contact points (xlsx)."""
-    from bot.exports import FORMATS, ExportRangeError, export_file_name, export_range, write_export
     from bot.i18n import LANGUAGES
-    from bot.schools import school_today
+    from bot.people.schools import school_today
+    from bot.reporting.exports import FORMATS, ExportRangeError, export_file_name, export_range, write_export
     chosen_format = file_format or (output.suffix.lstrip(".").lower() if output and output.suffix else "xlsx")
 
     async def work(db: Database) -> None:

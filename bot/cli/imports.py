@@ -12,7 +12,7 @@ from bot.cli.common import CliError, sub_app, with_database
 from bot.clock import SystemClock
 
 if TYPE_CHECKING:
-    from bot.staff_import import BadRow
+    from bot.people.staff_import import BadRow
     from storage.db import Database
 
 T = TypeVar("T")
@@ -27,7 +27,7 @@ def report_bad_rows(file: Path, bad_rows: list[BadRow]) -> None:
 
 async def read_file(reading: Awaitable[T], file: Path) -> T:
     """The import's report; a file that cannot be read at all is a one-line error."""
-    from bot.tables import TableError
+    from bot.reporting.tables import TableError
     try:
         return await reading
     except TableError as error:
@@ -40,7 +40,7 @@ def members_import(
     school: int = typer.Option(..., help="The school id."),
 ) -> None:
     """Pre-register staff from a roster; each bad row is reported with its line and every problem in it."""
-    from bot.staff_import import import_staff
+    from bot.people.staff_import import import_staff
     async def work(db: Database) -> None:
         report = await read_file(import_staff(db, school, file, SystemClock().now()), file)
         if report.bad_rows:
@@ -58,7 +58,7 @@ def entries_import(
     school: int = typer.Option(..., help="The school id."),
 ) -> None:
     """Bring in past records; good rows are stored once each, every bad row is reported with its line."""
-    from bot.entries_import import import_entries
+    from bot.logbook.entries_import import import_entries
     async def work(db: Database) -> None:
         report = await read_file(import_entries(db, school, file, SystemClock().now()), file)
         report_bad_rows(file, report.bad_rows)

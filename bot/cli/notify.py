@@ -19,8 +19,8 @@ from bot.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from bot.core import Core
-    from bot.notifier import TickReport
-    from bot.planning import Planned
+    from bot.notifications.notifier import TickReport
+    from bot.notifications.planning import Planned
     from storage.db import Database
 
 #: Where "now" comes from; tests replace it.
@@ -39,7 +39,7 @@ def worker(
     Run any number of workers beside `teachlog run` on one PostgreSQL database: each message goes out once.
     """
     from bot.core import Core
-    from bot.messenger import TransientFailure
+    from bot.notifications.messenger import TransientFailure
     from bot.settings import Settings
     from storage.db import Database
     settings = Settings()
@@ -59,8 +59,8 @@ def worker(
 
 
 async def run_worker(core: Core, runtime, interval: float, once: bool) -> TickReport | None:
-    from bot.notifier import Notifier, worker_name
-    from bot.weekly_facts import database_standing
+    from bot.notifications.notifier import Notifier, worker_name
+    from bot.notifications.weekly_facts import database_standing
     from storage.migrate import upgrade
     await upgrade(core.db)
     notifier = Notifier(core.db, core.clock, database_standing(core.db), worker_name("worker"), platform=runtime.name)
@@ -101,7 +101,7 @@ def notify(
 
     With --sample --member NAME, that member gets a real reminder now (what staff behind pace get), marked as a sample.
     """
-    from bot.sample_reminder import plan_sample_reminder
+    from bot.notifications.sample_reminder import plan_sample_reminder
     if sample:
         if member is None or dry_run:
             fail("--sample needs --member NAME and goes without --dry-run")
@@ -121,7 +121,7 @@ def notify(
 
 def parse_time(text: str) -> dt.time:
     """A --time value; a one-line failure when it is not HH:MM."""
-    from bot.schedule import parse_hhmm
+    from bot.notifications.schedule import parse_hhmm
     try:
         return parse_hhmm(text)
     except ValueError:
@@ -129,8 +129,8 @@ def parse_time(text: str) -> dt.time:
 
 
 async def dry_run_lines(db: Database, now: dt.datetime, day: dt.date | None, at: dt.time | None) -> list[str]:
-    from bot.planning import Planner
-    from bot.weekly_facts import database_standing
+    from bot.notifications.planning import Planner
+    from bot.notifications.weekly_facts import database_standing
     from storage import outbox
     planner = Planner(db, database_standing(db))
     moment = None if day is None and at is None else (day, at)
@@ -161,7 +161,7 @@ def school_reminders(
     quiet: str = typer.Option(None, "--quiet", metavar="HH:MM-HH:MM", help="Quiet hours, e.g. 21:00-08:00."),
 ) -> None:
     """Show or set a school's reminder time and quiet hours (local time)."""
-    from bot.schedule import QuietHours, parse_hhmm
+    from bot.notifications.schedule import QuietHours, parse_hhmm
     from storage import repository as repo
 
     async def work(db: Database) -> None:

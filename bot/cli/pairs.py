@@ -10,11 +10,11 @@ import typer
 
 from bot.cli.common import CliError, fail, sub_app, with_database
 from bot.cli.text import count
-from bot.place_kinds import PLACE_KINDS
+from bot.people.place_kinds import PLACE_KINDS
 
 if TYPE_CHECKING:
-    from bot.assignments import AssignmentView
-    from bot.pairings import PairingView, RosterReport
+    from bot.people.assignments import AssignmentView
+    from bot.people.pairings import PairingView, RosterReport
     from storage.db import Database
 
 pair_app = sub_app("pair", "Members paired with students (结对帮扶) or assigned to places (班级, 联系点 …).")
@@ -44,8 +44,8 @@ def pair_add(
     head: str = typer.Option(None, help="With --place: the person in charge there (plan 003's 负责人)."),
 ) -> None:
     """Pair a member with a student, or assign them to a place; the same again adds nothing."""
-    from bot.assignments import add_assignment
-    from bot.pairings import add_pairing
+    from bot.people.assignments import add_assignment
+    from bot.people.pairings import add_pairing
     student_or_place(student, place, kind)
     if place is not None:
         placed = with_database(lambda db: add_assignment(db, school, member, kind, place, head))
@@ -68,8 +68,8 @@ def pair_list(
     member: str = typer.Option(None, help=MEMBER_HELP + " Only this member's students."),
 ) -> None:
     """The school's pairings, one line per member: `NAME (#ID): STUDENT, STUDENT`; then the place assignments."""
-    from bot.assignments import list_assignments
-    from bot.pairings import list_pairings
+    from bot.people.assignments import list_assignments
+    from bot.people.pairings import list_pairings
     pairings = with_database(lambda db: list_pairings(db, school, member))
     places = with_database(lambda db: list_assignments(db, school, member))
     if not pairings and not places:
@@ -107,8 +107,8 @@ def pair_remove(
     kind: str = typer.Option(None, help=KIND_HELP),
 ) -> None:
     """Unpair a member and a student, or take them off a place."""
-    from bot.assignments import remove_assignment
-    from bot.pairings import remove_pairing
+    from bot.people.assignments import remove_assignment
+    from bot.people.pairings import remove_pairing
     student_or_place(student, place, kind)
     if place is not None:
         gone = with_database(lambda db: remove_assignment(db, school, member, kind, place))
@@ -129,8 +129,8 @@ def roster_import(
 
     Exit status 1 when some rows were bad (the good ones are imported all the same).
     """
-    from bot.pairings import import_roster
-    from bot.roster import RosterHeaderError
+    from bot.people.pairings import import_roster
+    from bot.people.roster import RosterHeaderError
     text = read_roster_file(file)
 
     async def work(db: Database) -> RosterReport:
@@ -147,7 +147,7 @@ def roster_import(
 
 
 def read_roster_file(file: Path) -> str:
-    from bot.roster import decode_roster
+    from bot.people.roster import decode_roster
     if not file.is_file():
         fail(f"{file}: no such file")
     try:

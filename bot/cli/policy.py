@@ -13,7 +13,7 @@ from bot.cli.text import count, one_line, table
 from bot.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
-    from bot.policy import Policy
+    from bot.quotas.policy import Policy
 
 #: Where "today" comes from for the holiday warning; tests replace it.
 CLOCK: Clock = SystemClock()
@@ -24,7 +24,7 @@ policy_app = sub_app("policy", "Policies: the activities and quota rules a schoo
 @policy_app.command("check")
 def policy_check(file: Path = typer.Argument(..., help="A policy YAML file.")) -> None:
     """Print every mistake as `FILE:LINE: message` (exit 1), or `FILE: ok (N activities, M rules)` and phase dates."""
-    from bot.policy import check_policy_text, load_policy
+    from bot.quotas.policy import check_policy_text, load_policy
     text = read_policy_file(file)
     problems = check_policy_text(text)
     for problem in problems:
@@ -44,8 +44,8 @@ def policy_set(
     school: int = typer.Option(..., help="The school id."),
 ) -> None:
     """Give a school a new policy; prints its name and its activities."""
-    from bot.policy.sources import load_policy_source
-    from bot.schools import set_policy
+    from bot.people.schools import set_policy
+    from bot.quotas.policy.sources import load_policy_source
     refuse_a_file_with_mistakes(source)
     name = with_database(lambda db: set_policy(db, school, source))
     _, text, policy = load_policy_source(source)
@@ -60,7 +60,7 @@ def policy_set(
 @policy_app.command("list")
 def policy_list() -> None:
     """The presets shipped with teachlog, with their titles."""
-    from bot.policy import load_preset, preset_names
+    from bot.quotas.policy import load_preset, preset_names
     names = preset_names()
     width = max(len(name) for name in names)
     for name in names:
@@ -70,8 +70,8 @@ def policy_list() -> None:
 
 def warn_of_unknown_holidays(source: str, text: str, policy: Policy) -> None:
     """`SOURCE:LINE: warning: …` on stderr when the public holidays of years the policy spans are unknown."""
-    from bot.holiday_horizon import policy_warning, years_without_holidays_in_policy
-    from bot.policy.loader import key_line
+    from bot.quotas.holiday_horizon import policy_warning, years_without_holidays_in_policy
+    from bot.quotas.policy.loader import key_line
     years = years_without_holidays_in_policy(policy, CLOCK.now().astimezone(zone_of(policy)).date())
     if years:
         line = key_line(text, ("calendar", "chinese_holidays"))
@@ -79,7 +79,7 @@ def warn_of_unknown_holidays(source: str, text: str, policy: Policy) -> None:
 
 
 def zone_of(policy: Policy) -> ZoneInfo:
-    from bot.schools import DEFAULT_TIMEZONE
+    from bot.people.schools import DEFAULT_TIMEZONE
     return ZoneInfo(policy.timezone or DEFAULT_TIMEZONE)
 
 
@@ -95,7 +95,7 @@ def read_policy_file(file: Path) -> str:
 
 def refuse_a_file_with_mistakes(source: str) -> None:
     """Fail in one line, `FILE:LINE: message` pointing at `policy check`, when a policy file has mistakes."""
-    from bot.policy import check_policy_text, preset_names
+    from bot.quotas.policy import check_policy_text, preset_names
     if source in preset_names() or not Path(source).is_file():
         return
     file = Path(source)

@@ -1,6 +1,6 @@
 """`teachlog progress`: where every member of a school stands on every rule, as a table or as JSON.
 
-The numbers come from :func:`bot.standing.school_standing`, which reads the
+The numbers come from :func:`bot.quotas.standing.school_standing`, which reads the
 whole school with a bounded number of queries (never one per member).
 """
 
@@ -17,8 +17,8 @@ from bot.cli.text import count, table
 from bot.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
-    from bot.progress import RuleProgress
-    from bot.standing import MemberStanding, SchoolStanding
+    from bot.quotas.progress import RuleProgress
+    from bot.quotas.standing import MemberStanding, SchoolStanding
     from storage.db import Database
 
 #: Where "today" comes from when --date is not given; tests replace it.
@@ -53,8 +53,8 @@ def parse_day(text: str) -> dt.date:
 
 async def standing_on(db: Database, school_id: int, day: dt.date | None, now: dt.datetime) -> SchoolStanding:
     """The school's standing on ``day``, or on today in the school's time zone."""
-    from bot.schools import school_today
-    from bot.standing import school_standing
+    from bot.people.schools import school_today
+    from bot.quotas.standing import school_standing
     if day is None:
         day = await school_today(db, school_id, now)
     try:
@@ -104,8 +104,8 @@ def progress_table(standing: SchoolStanding) -> list[str]:
 
 def not_running_lines(standing: SchoolStanding) -> list[str]:
     """``not running: RULE (starts on DAY | ended on DAY)`` for each rule bound to a phase or dates."""
-    from bot.calendar import SchoolCalendar
-    from bot.rule_windows import idle_rules
+    from bot.quotas.calendar import SchoolCalendar
+    from bot.quotas.rule_windows import idle_rules
     calendar = SchoolCalendar.of(standing.policy)
     return [f"not running: {rule.id} ({'starts on' if state == 'not_started' else 'ended on'} {when.isoformat()})"
             for rule, state, when in idle_rules(standing.policy, standing.today, calendar)]

@@ -8,9 +8,9 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot import entries
 from bot.chat.caller import Caller, caller_of
 from bot.chat.events import ChatAddress, Command, Event, Person
+from bot.logbook import entries
 from handlers.slack import SLACK
 from handlers.slack.app import Ack, SlackAdapter
 from handlers.slack.home import LOG_ACTION, REPORT_ACTION, home_view

@@ -1,5 +1,6 @@
 """Logging by modal: `/teachlog log` alone or the Home tab's Log button opens a form; its submission is checked
-with the chat's rules (bot.dates, bot.drafts), errors shown on their fields, the entry saved and confirmed by DM.
+with the chat's rules (bot.logbook.dates, bot.logbook.drafts), errors shown on their fields, the entry saved
+and confirmed by DM.
 
 The form shows every field the school's activities ask for; which ones are required
 depends on the activity chosen, and is checked on submit.
@@ -14,17 +15,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import entries
 from bot.chat.flows.log_texts import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, WHEN_ERRORS
 from bot.chat.problem_texts import PROBLEM_TEXT_ERRORS
 from bot.chat.render import activity_label, when_text
-from bot.dates import DurationError, WhenError, parse_duration, parse_when
-from bot.drafts import DraftTextError, EntryDraft, clean_notes, clean_student_name
 from bot.i18n import Translator
-from bot.log_rules import MAX_DAYS_BACK
-from bot.membership import Profile, profile_for_account
-from bot.oneliner import parse_one_liner
-from bot.problems import MAX_PROBLEMS_PER_ENTRY, clean_problem_text
+from bot.logbook import entries
+from bot.logbook.dates import DurationError, WhenError, parse_duration, parse_when
+from bot.logbook.drafts import DraftTextError, EntryDraft, clean_notes, clean_student_name
+from bot.logbook.log_rules import MAX_DAYS_BACK
+from bot.logbook.oneliner import parse_one_liner
+from bot.logbook.problems import MAX_PROBLEMS_PER_ENTRY, clean_problem_text
+from bot.people.membership import Profile, profile_for_account
 from handlers.slack import SLACK
 from storage.db import Database
 

@@ -18,7 +18,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.messenger import Buttons, PermanentFailure, RetryLater, TransientFailure, Unreachable
+from bot.notifications.messenger import Buttons, PermanentFailure, RetryLater, TransientFailure, Unreachable
 from handlers.slack import SLACK
 from handlers.slack.blocks import messages, mrkdwn_of, plain_of
 
@@ -58,7 +58,7 @@ class ChannelPacer:
 
 
 def delivery_error(error: Exception) -> Exception:
-    """The bot.messenger exception for a failed Web API call."""
+    """The bot.notifications.messenger exception for a failed Web API call."""
     if isinstance(error, SlackApiError):
         response = error.response
         code = str(response.get("error") or "") if response is not None else ""
@@ -78,7 +78,7 @@ def delivery_error(error: Exception) -> Exception:
 
 
 async def slack_call(call: Callable[[], Awaitable[T]]) -> T:
-    """Run one Web API call; its failure as a bot.messenger DeliveryError."""
+    """Run one Web API call; its failure as a bot.notifications.messenger DeliveryError."""
     try:
         return await call()
     except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
@@ -90,7 +90,10 @@ def is_user_id(chat_id: str) -> bool:
 
 
 class SlackMessenger:
-    """:class:`bot.messenger.Messenger` over an AsyncWebClient; chats are channel ids, or user ids for DMs."""
+    """:class:`bot.notifications.messenger.Messenger` over an AsyncWebClient.
+
+    Chats are channel ids, or user ids for direct messages.
+    """
 
     platform = SLACK
 

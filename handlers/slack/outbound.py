@@ -7,7 +7,7 @@ import logging
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.replies import Outcome, Reply
-from bot.messenger import DeliveryError
+from bot.notifications.messenger import DeliveryError
 from handlers.slack.blocks import without_actions
 from handlers.slack.inbound import Origin
 from handlers.slack.messenger import ChannelPacer, SlackMessenger, slack_call

@@ -8,9 +8,9 @@ from __future__ import annotations
 from telegram import ChatMember, Update
 from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
-from bot.availability import mark_blocked, mark_unblocked
 from bot.core import Core
-from bot.groups import bot_left_group, group_moved
+from bot.notifications.availability import mark_blocked, mark_unblocked
+from bot.people.groups import bot_left_group, group_moved
 from bot.platforms import TELEGRAM
 from handlers.telegram.common import Context
 

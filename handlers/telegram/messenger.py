@@ -15,7 +15,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 
-from bot.messenger import Buttons, ChatMoved, PermanentFailure, RetryLater, TransientFailure, Unreachable
+from bot.notifications.messenger import Buttons, ChatMoved, PermanentFailure, RetryLater, TransientFailure, Unreachable
 from bot.settings import ConfigError
 
 #: Telegram's flood limit for a bot: about 30 messages a second overall.
@@ -39,7 +39,7 @@ def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
 
 
 class TelegramMessenger:
-    """:class:`bot.messenger.Messenger` over a python-telegram-bot `Bot`."""
+    """:class:`bot.notifications.messenger.Messenger` over a python-telegram-bot `Bot`."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot

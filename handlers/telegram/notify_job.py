@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.core import Core
-from bot.delivery import DeliveryPolicy
-from bot.notifier import Notifier, TickReport, worker_name
+from bot.notifications.delivery import DeliveryPolicy
+from bot.notifications.notifier import Notifier, TickReport, worker_name
+from bot.notifications.weekly_facts import StandingSource, database_standing
 from bot.platforms import TELEGRAM
-from bot.weekly_facts import StandingSource, database_standing
 from handlers.telegram.common import Context
 from handlers.telegram.messenger import TelegramMessenger
 

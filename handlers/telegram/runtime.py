@@ -17,13 +17,16 @@ from telegram.request import BaseRequest
 
 from bot.chat.app import IDLE_TIMEOUT, build_engine
 from bot.chat.caller import caller_of
-from bot.chat_state import BOT_KIND, ChatStateStore
+from bot.chat.chat_state import BOT_KIND, ChatStateStore, bot_username
+from bot.chat.platform import Capabilities
 from bot.core import Core, PlatformStartError
 from bot.i18n import N_, Translator, choose_language, translator
+from bot.platforms import TELEGRAM
 from handlers.telegram.bridge import EngineHandler, event_of
 from handlers.telegram.chat_members import ChatMemberUpdates
 from handlers.telegram.common import Context
 from handlers.telegram.incoming import NulFreeApplication
+from handlers.telegram.limits import CAPTION_LIMIT, MESSAGE_LIMIT
 from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter, standalone_messenger
 from handlers.telegram.notify_job import NotificationJob
 from handlers.telegram.outbound import TelegramOutbound
@@ -146,9 +149,11 @@ def build_application(core: Core, token: str, *, base_url: str | None = None, re
 
 
 class TelegramPlatform:
-    """The `telegram` platform of `teachlog run`."""
+    """The `telegram` platform of `teachlog run`: a :class:`bot.chat.platform.Platform`."""
 
-    name = "telegram"
+    name = TELEGRAM
+    capabilities = Capabilities(text_length=MESSAGE_LIMIT, caption_length=CAPTION_LIMIT, buttons_per_row=5,
+                                albums=True, modals=False)
 
     def __init__(self, core: Core) -> None:
         self.core = core
@@ -174,6 +179,11 @@ class TelegramPlatform:
         except NetworkError as error:
             where = base_url or "https://api.telegram.org/bot"
             raise PlatformStartError(f"cannot reach the Telegram Bot API at {where}: {error}") from None
+
+    async def invite_link(self, code: str) -> str | None:
+        """`https://t.me/<bot>?start=CODE`, once the bot has run and its @username is known."""
+        username = await bot_username(self.core.db)
+        return f"https://t.me/{username.lstrip('@')}?start={code}" if username else None
 
     @contextlib.asynccontextmanager
     async def messenger(self) -> AsyncIterator[TelegramMessenger]:

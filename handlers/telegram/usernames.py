@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
 from bot.core import Core
-from bot.usernames import UsernameBook
+from bot.people.usernames import UsernameBook
 
 
 def username_recorder(core: Core) -> TypeHandler:

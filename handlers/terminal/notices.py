@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.actions import decode
+from bot.chat.actions import decode
 from bot.chat.replies import Attachment, Choice, Outcome, Reply
 from bot.core import Core
-from bot.delivery import deliver_due
-from bot.messenger import Buttons
-from bot.notifier import worker_name
-from bot.planning import Planner
-from bot.weekly_facts import database_standing
+from bot.notifications.delivery import deliver_due
+from bot.notifications.messenger import Buttons
+from bot.notifications.notifier import worker_name
+from bot.notifications.planning import Planner
+from bot.notifications.weekly_facts import database_standing
 from handlers.terminal.driver import PLATFORM, ChatDriver
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.actions import Snooze, encode
+from bot.chat.actions import Snooze, encode
 from bot.chat.events import Tap
 from storage import repository as repo
 

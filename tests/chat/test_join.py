@@ -106,7 +106,7 @@ async def test_the_join_helper_makes_a_member_who_can_use_the_bot(chat):
 
 
 async def test_a_personal_invite_binds_the_pre_registered_member_once(chat):
-    from bot.schools import create_invite
+    from bot.people.schools import create_invite
 
     async with chat.db.transaction() as session:
         await repo.add(session, Member(school_id=chat.school.school_id, role="head_teacher", display_name="赵敏",

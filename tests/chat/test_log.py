@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
-from bot import entries
-from bot.actions import LogNow
+from bot.chat.actions import LogNow
 from bot.chat.events import Tap
 from bot.chat.keyboard import main_keyboard
 from bot.chat.replies import Choice
 from bot.i18n import translator
-from bot.membership import profile_for_account
+from bot.logbook import entries
+from bot.people.membership import profile_for_account
 from tests.support.chat import PLATFORM
 
 TODAY = dt.date(2026, 11, 18)  # the clock fixture's day in the school's zone

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.chat.events import OtherMessage
-from bot.records import MAX_RECORD_TEXT
+from bot.logbook.records import MAX_RECORD_TEXT
 from storage.models import Record
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from bot.chat.events import Command
 from bot.chat.replies import Reply
-from bot.groups import LinkOptions
-from bot.students import student_key
+from bot.people.groups import LinkOptions
+from bot.people.students import student_key
 from storage.models import Pairing
 from tests.support.stored import add_entry, add_problem, link, member_id
 

@@ -11,9 +11,9 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import Core
-from bot.drafts import EntryDraft
-from bot.entries import history, save_entry
-from bot.membership import profile_for_account
+from bot.logbook.drafts import EntryDraft
+from bot.logbook.entries import history, save_entry
+from bot.people.membership import profile_for_account
 from bot.settings import Settings
 from handlers.slack import SLACK
 from handlers.slack.app import build_app

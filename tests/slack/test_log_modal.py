@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from bot.entries import history
-from bot.membership import profile_for_account
-from bot.pairings import add_pairing
+from bot.logbook.entries import history
+from bot.people.membership import profile_for_account
+from bot.people.pairings import add_pairing
 from handlers.slack import SLACK
 from tests.support.fake_slack import event_body, tap_payload
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.messenger import PermanentFailure, RetryLater, TransientFailure, Unreachable
+from bot.notifications.messenger import PermanentFailure, RetryLater, TransientFailure, Unreachable
 from handlers.slack.messenger import ChannelPacer, SlackMessenger
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack, buttons_of, serve
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.actions import UndoEntry
+from bot.chat.actions import UndoEntry
 from bot.chat.replies import Attachment, Choice, Outcome, Reply
 from handlers.slack.blocks import messages, mrkdwn_of
 from handlers.slack.inbound import Origin, readable

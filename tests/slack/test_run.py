@@ -15,7 +15,7 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.core import Core, PlatformStartError
-from bot.schools import create_school
+from bot.people.schools import create_school
 from bot.settings import Settings
 from handlers.slack import SLACK
 from handlers.slack.platform import SlackPlatform

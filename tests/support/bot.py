@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 import json
 
+from bot.chat.chat_state import ChatStateStore
 from bot.chat.state import KIND as ENGINE_KIND
-from bot.chat_state import ChatStateStore
 from bot.clock import FixedClock
 from bot.core import Core
+from bot.people.schools import CreatedSchool, create_invite, create_school
 from bot.platforms import TELEGRAM
-from bot.schools import CreatedSchool, create_invite, create_school
 from bot.settings import Settings
 from handlers.telegram.runtime import build_application
 from storage.db import Database

@@ -9,7 +9,7 @@ from bot.chat.engine import ChatEngine
 from bot.chat.replies import Outcome
 from bot.clock import FixedClock
 from bot.core import Core
-from bot.schools import CreatedSchool, create_invite, create_school
+from bot.people.schools import CreatedSchool, create_invite, create_school
 from bot.settings import Settings
 from handlers.terminal.driver import ChatDriver
 from storage import repository as repo

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from bot.progress import RuleProgress
-from bot.schools import policy_of
-from bot.standing import MemberStanding, SchoolStanding
+from bot.people.schools import policy_of
+from bot.quotas.progress import RuleProgress
+from bot.quotas.standing import MemberStanding, SchoolStanding
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Member

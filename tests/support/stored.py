@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.groups import LinkOptions, link_group
-from bot.students import student_key
+from bot.people.groups import LinkOptions, link_group
+from bot.people.students import student_key
 from handlers.terminal.driver import ChatDriver
 from storage import daily_counts
 from storage import repository as repo

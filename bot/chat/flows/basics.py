@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from bot import entries
-from bot.actions import SaveEntry
-from bot.activity_words import activities_phrase
+from bot.chat.actions import SaveEntry
 from bot.chat.caller import not_a_member_text
 from bot.chat.flow import END, Flow
 from bot.chat.turn import Turn
 from bot.i18n import Translator
+from bot.logbook import entries
+from bot.logbook.activity_words import activities_phrase
 
 PRIVATE_ONLY_COMMANDS = frozenset({"log", "mine", "history", "undo", "settings", "away", "back", "export",
                                    "problems"})
 
 
 def help_text(t: Translator, *, leader: bool = False, activities: str | None = None) -> str:
-    """What the bot can do; `activities` names the school's own (see :func:`bot.activity_words.activities_phrase`)."""
+    """What the bot can do; `activities` names the school's own.
+
+    See :func:`bot.logbook.activity_words.activities_phrase`.
+    """
     log_line = t("log a {activities} (or tap 📝 Log)", activities=activities) if activities else \
         t("log a home visit, call or tutoring session (or tap 📝 Log)")
     lines = [

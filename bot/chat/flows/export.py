@@ -13,10 +13,10 @@ from bot.chat.outbound import Nowhere, Outbound
 from bot.chat.render import day_text
 from bot.chat.replies import Attachment
 from bot.chat.turn import Turn
-from bot.exports import ExportRangeError, export_file_name, export_range, write_export
 from bot.i18n import N_, Translator
-from bot.record_export import record_listing, write_records_zip
-from bot.school_facts import load_school_facts
+from bot.logbook.record_export import record_listing, write_records_zip
+from bot.quotas.school_facts import load_school_facts
+from bot.reporting.exports import ExportRangeError, export_file_name, export_range, write_export
 
 RANGE_ERRORS = {
     "unparseable": N_("I could not read the date “{text}”. Type it like 2026-11-01 or 11月1号."),

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from bot.chat.flow import END, Flow
 from bot.chat.turn import Turn
-from bot.groups import LinkOptions, LinkOptionsError, LinkRefused, link_group, parse_link_options, unlink_group
 from bot.i18n import N_, Translator
+from bot.people.groups import LinkOptions, LinkOptionsError, LinkRefused, link_group, parse_link_options, unlink_group
 
 REFUSALS = {
     "not_leader": N_("Only a school leader can link or unlink this group."),

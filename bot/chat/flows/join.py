@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from bot.activity_words import activities_phrase
 from bot.chat.caller import caller_of
 from bot.chat.flow import END, Flow
 from bot.chat.keyboard import main_keyboard
 from bot.chat.render import role_label
 from bot.chat.turn import Turn
 from bot.i18n import N_, Translator
-from bot.membership import InviteProblem, Profile, clean_display_name, inspect_invite, join_with_invite, name_is_enough
+from bot.logbook.activity_words import activities_phrase
+from bot.people.membership import (
+    InviteProblem,
+    Profile,
+    clean_display_name,
+    inspect_invite,
+    join_with_invite,
+    name_is_enough,
+)
 
 NAME = "name"
 INVITE_KEY = "invite_code"

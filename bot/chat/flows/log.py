@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from bot import entries
-from bot.actions import CancelEntry, LogNow, SaveEntry
+from bot.chat.actions import CancelEntry, LogNow, SaveEntry
 from bot.chat.caller import not_a_member_text
 from bot.chat.events import Command, Event, Tap, Text
 from bot.chat.flow import END, Flow
@@ -45,9 +44,10 @@ from bot.chat.flows.log_texts import (
 from bot.chat.keyboard import is_log_button, is_mine_button, main_keyboard
 from bot.chat.render import activity_label, when_text
 from bot.chat.turn import Turn
-from bot.drafts import EntryDraft
-from bot.log_rules import Refusal, draft_from_one_liner, tally_for
-from bot.problems import problems_to_record
+from bot.logbook import entries
+from bot.logbook.drafts import EntryDraft
+from bot.logbook.log_rules import Refusal, draft_from_one_liner, tally_for
+from bot.logbook.problems import problems_to_record
 
 log = logging.getLogger(__name__)
 

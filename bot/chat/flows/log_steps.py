@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import entries
-from bot.actions import (
+from bot.chat.actions import (
     Action,
     AnswerProblems,
     CancelEntry,
@@ -26,7 +25,6 @@ from bot.actions import (
     SaveEntry,
     SkipNotes,
 )
-from bot.assignments import assigned_place_names
 from bot.chat.flows.log_texts import (
     DURATION_ERRORS,
     NAME_ERRORS,
@@ -39,10 +37,12 @@ from bot.chat.problem_texts import PROBLEM_TEXT_ERRORS, noted_problems_text
 from bot.chat.render import draft_summary, duration_text
 from bot.chat.replies import Choice
 from bot.chat.turn import Turn
-from bot.dates import DurationError, WhenError
-from bot.drafts import DraftTextError, EntryDraft, clean_notes, clean_student_name
-from bot.log_rules import MAX_DAYS_BACK, read_duration, read_when
-from bot.problems import MAX_PROBLEMS_PER_ENTRY, clean_problem_text, problems_to_record
+from bot.logbook import entries
+from bot.logbook.dates import DurationError, WhenError
+from bot.logbook.drafts import DraftTextError, EntryDraft, clean_notes, clean_student_name
+from bot.logbook.log_rules import MAX_DAYS_BACK, read_duration, read_when
+from bot.logbook.problems import MAX_PROBLEMS_PER_ENTRY, clean_problem_text, problems_to_record
+from bot.people.assignments import assigned_place_names
 
 ACTIVITY, STUDENT, PLACE, COVISITOR, WHEN, DURATION, NOTES, PROBLEMS = (
     "activity", "student", "place", "covisitor", "when", "duration", "notes", "problems")

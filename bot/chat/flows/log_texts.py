@@ -25,7 +25,7 @@ NOTES_ERRORS = {
     "empty": N_("Please type your notes, or tap Skip."),
     "too_long": N_("Notes can be at most {limit} characters; yours has {length}. Please shorten them."),
 }
-#: The running count shown after Save, by the period it counts in (see :func:`bot.log_rules.tally_for`).
+#: The running count shown after Save, by the period it counts in (see :func:`bot.logbook.log_rules.tally_for`).
 TALLY_TEXTS = {
     "week": N_("{activity} this week: {n}."),
     "month": N_("{activity} this month: {n}."),

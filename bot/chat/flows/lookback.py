@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from bot import entries
-from bot.actions import UndoEntry
+from bot.chat.actions import UndoEntry
 from bot.chat.caller import not_a_member_text
 from bot.chat.events import Event
 from bot.chat.flow import END, Flow
@@ -13,12 +12,13 @@ from bot.chat.keyboard import is_mine_button
 from bot.chat.render import entry_line
 from bot.chat.replies import Choice
 from bot.chat.turn import Turn
-from bot.holiday_horizon import leader_note, years_without_holidays_now
 from bot.i18n import N_
-from bot.mine_text import counts_lines
-from bot.periods import period_bounds
-from bot.progress_text import rule_lines, shown
-from bot.standing import member_standing
+from bot.logbook import entries
+from bot.quotas.holiday_horizon import leader_note, years_without_holidays_now
+from bot.quotas.periods import period_bounds
+from bot.quotas.progress_text import rule_lines, shown
+from bot.quotas.standing import member_standing
+from bot.reporting.mine_text import counts_lines
 
 MINE_PERIODS = (("week", N_("This week")), ("month", N_("This month")), ("quarter", N_("This quarter")))
 HISTORY_LENGTH = 10

@@ -6,7 +6,7 @@ import datetime as dt
 
 from bot.chat.render import day_text
 from bot.i18n import N_, Translator
-from bot.problems import ProblemView
+from bot.logbook.problems import ProblemView
 
 RESULT_ERRORS = {
     "empty": N_("Please type what was done about it."),

@@ -14,8 +14,7 @@ import dataclasses
 import datetime as dt
 import logging
 
-from bot import problems
-from bot.actions import AssignProblem, AssignTo, CandidatesPage, CloseProblem
+from bot.chat.actions import AssignProblem, AssignTo, CandidatesPage, CloseProblem
 from bot.chat.caller import not_a_member_text
 from bot.chat.events import ChatAddress
 from bot.chat.flow import END, Flow
@@ -32,8 +31,9 @@ from bot.chat.keyboard import is_log_button, is_mine_button
 from bot.chat.outbound import Nowhere, Outbound
 from bot.chat.replies import Choice, Reply, in_rows
 from bot.chat.turn import Turn
-from bot.drafts import DraftTextError
 from bot.i18n import translator
+from bot.logbook import problems
+from bot.logbook.drafts import DraftTextError
 
 log = logging.getLogger(__name__)
 

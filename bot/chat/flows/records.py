@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.actions import ChooseRecord
+from bot.chat.actions import ChooseRecord
 from bot.chat.caller import not_a_member_text
 from bot.chat.events import Upload
 from bot.chat.flow import END, Flow
 from bot.chat.replies import Choice
 from bot.chat.turn import Turn
 from bot.i18n import N_
-from bot.records import RecordFile, RecordRefused, save_record
+from bot.logbook.records import RecordFile, RecordRefused, save_record
 
 CHOOSE_KIND, CONTENT = "kind", "content"
 KIND_KEY = "record_kind"

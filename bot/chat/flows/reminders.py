@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot.actions import Snooze
-from bot.availability import come_back, go_away, snooze
+from bot.chat.actions import Snooze
 from bot.chat.caller import not_a_member_text
 from bot.chat.flow import END, Flow
 from bot.chat.render import day_text
 from bot.chat.turn import Turn
-from bot.future_dates import MAX_DAYS_AHEAD, FutureDayError, parse_last_day
 from bot.i18n import N_
+from bot.logbook.future_dates import MAX_DAYS_AHEAD, FutureDayError, parse_last_day
+from bot.notifications.availability import come_back, go_away, snooze
 
 AWAY_ERRORS = {
     "unparseable": N_("I could not read that day. Try “/away until 2026-12-03”, “/away 11月30号”, "

@@ -1,6 +1,6 @@
 """/report: counts and rankings in a linked group; a member's own report, in detail, in a private chat.
 
-In a group (see :mod:`bot.report_access`): only a linked group gets a report,
+In a group (see :mod:`bot.reporting.report_access`): only a linked group gets a report,
 and only for members of its school; the report holds counts, shares and
 rankings — students' names and notes never. In a private chat a member gets
 their own report with their entries (students' names and notes), a leader any
@@ -18,21 +18,31 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.chat.caller import not_a_member_text
 from bot.chat.flow import END, Flow
 from bot.chat.render import entry_line
 from bot.chat.replies import Attachment
 from bot.chat.turn import Turn
-from bot.entries import EntryView
 from bot.i18n import Translator
-from bot.report_access import GroupAudience, group_audience, may_ask_in_group, may_see_details
-from bot.report_charts import personal_charts, school_charts
-from bot.report_request import ReportRequest, ReportRequestError, find_member, parse_report_request
-from bot.report_text import RANKING_LIMIT, member_text, school_text
-from bot.reports import NoSuchPeriod, ReportWindow, member_entries, personal_report, report_window, school_report
-from bot.usernames import UsernameBook
-from storage.models import Member
+from bot.logbook.entries import EntryView
+from bot.people.usernames import UsernameBook
+from bot.reporting.report_access import GroupAudience, group_audience, may_ask_in_group, may_see_details
+from bot.reporting.report_charts import personal_charts, school_charts
+from bot.reporting.report_request import ReportRequest, ReportRequestError, find_member, parse_report_request
+from bot.reporting.report_text import RANKING_LIMIT, member_text, school_text
+from bot.reporting.reports import (
+    NoSuchPeriod,
+    ReportWindow,
+    member_entries,
+    personal_report,
+    report_window,
+    school_report,
+)
+
+if TYPE_CHECKING:
+    from storage.models import Member
 
 log = logging.getLogger(__name__)
 

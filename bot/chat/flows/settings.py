@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.actions import Frequency, SetLanguage, SetReminders
-from bot.availability import ReminderSettings, ReminderTimeError, reminder_settings, set_frequency, set_reminder_time
+from bot.chat.actions import Frequency, SetLanguage, SetReminders
 from bot.chat.caller import not_a_member_text
 from bot.chat.flow import END, Flow
 from bot.chat.keyboard import main_keyboard
@@ -13,7 +12,14 @@ from bot.chat.render import day_text
 from bot.chat.replies import Choice
 from bot.chat.turn import Turn
 from bot.i18n import N_, Translator, translator
-from bot.membership import set_language
+from bot.notifications.availability import (
+    ReminderSettings,
+    ReminderTimeError,
+    reminder_settings,
+    set_frequency,
+    set_reminder_time,
+)
+from bot.people.membership import set_language
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 FREQUENCY_BUTTONS: dict[Frequency, str] = {"daily": N_("Daily"), "weekly": N_("Weekly"), "off": N_("Off")}

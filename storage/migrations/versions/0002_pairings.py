@@ -35,7 +35,7 @@ def upgrade() -> None:
     op.create_index("ix_pairings_member_id", "pairings", ["member_id"])
     with op.batch_alter_table("entries") as batch:
         batch.add_column(sa.Column("student_key", sa.String(length=100), nullable=True))
-    # Same normalization as bot.students.student_key for the rows written before this column.
+    # Same normalization as bot.people.students.student_key for the rows written before this column.
     op.execute("UPDATE entries SET student_key = lower(replace(student_name, ' ', '')) WHERE student_name IS NOT NULL")
 
 

@@ -1,0 +1,1 @@
+"""Notifications: planning reminders, leaderboards and digests into the outbox, and delivering them."""

@@ -1,0 +1,304 @@
+"""Planning: which notifications are due now, written to the outbox once each.
+
+Every planned message has a dedupe key naming recipient, kind and period, and
+the outbox refuses a second row with the same key — so planning can run every
+minute, in every process, after every restart, and each message is planned once:
+
+* ``reminder:<member id>:<local date>`` — at most one reminder a member a day,
+  covering every quota they are behind on;
+* ``leaderboard:<group link id>:<ranked ISO week>`` (and ``leaderboard-chart:…``
+  for its picture) — keyed by the link, not the chat id, so a group Telegram
+  moves to a new id does not get the week's leaderboard twice;
+* ``digest:<member id>:<ISO week>``.
+
+A member's messages go to the account they used last (:mod:`bot.people.addresses`),
+one message whichever platforms they are on: the keys name the member, not the account.
+
+When each is due is :mod:`bot.notifications.schedule`; what each says is :mod:`bot.notifications.reminder_text`,
+:mod:`bot.notifications.leaderboard` and :mod:`bot.notifications.digest`, from data gathered by
+:mod:`bot.notifications.weekly_facts`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.i18n import choose_language, translator
+from bot.notifications.digest import digest_text
+from bot.notifications.leaderboard import leaderboard_chart, leaderboard_text
+from bot.notifications.messenger import Notice
+from bot.notifications.reminder_text import needs_reminder, reminder_notice
+from bot.notifications.schedule import (
+    DIGEST_TIME,
+    DIGEST_WEEKDAY,
+    LEADERBOARD_TIME,
+    LEADERBOARD_WEEKDAY,
+    QuietHours,
+    ReminderChoice,
+    Window,
+    iso_week_key,
+    parse_hhmm,
+    reminder_due,
+    weekly_window,
+)
+from bot.notifications.weekly_facts import StandingSource, digest_facts, week_results
+from bot.people.addresses import Address, school_members_and_addresses
+from bot.people.schools import policy_of
+from bot.quotas.calendar import SchoolCalendar
+from bot.reporting.report_text import week_dates
+from storage import outbox
+from storage.db import Database
+from storage.models import Member, School
+
+log = logging.getLogger(__name__)
+
+REMINDER, LEADERBOARD, LEADERBOARD_CHART, DIGEST = "reminder", "leaderboard", "leaderboard_chart", "digest"
+
+
+def reminder_key(member_id: int, day: dt.date) -> str:
+    return f"reminder:{member_id}:{day.isoformat()}"
+
+
+def leaderboard_key(link_id: int, week_key: str, *, chart: bool = False) -> str:
+    return f"{'leaderboard-chart' if chart else 'leaderboard'}:{link_id}:{week_key}"
+
+
+def digest_key(member_id: int, week_key: str) -> str:
+    return f"digest:{member_id}:{week_key}"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A message due now, ready to become an outbox row."""
+
+    dedupe_key: str
+    kind: str
+    school_id: int
+    member_id: int | None
+    address: Address
+    recipient: str
+    notice: Notice
+    not_before: dt.datetime
+    expires_at: dt.datetime | None
+    group_link_id: int | None = None
+    day: dt.date | None = None
+
+    def row(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {"text": self.notice.text, "parse_mode": self.notice.parse_mode,
+                                   "buttons": [[list(button) for button in row] for row in self.notice.buttons]}
+        if self.group_link_id is not None:
+            payload["group_link_id"] = self.group_link_id
+        if self.day is not None:
+            payload["day"] = self.day.isoformat()
+        return {"dedupe_key": self.dedupe_key, "school_id": self.school_id, "member_id": self.member_id,
+                "platform": self.address.platform, "chat_id": self.address.chat_id, "kind": self.kind,
+                "payload": payload, "attachment": self.notice.photo,
+                "attachment_name": self.notice.photo_name, "not_before": self.not_before,
+                "expires_at": self.expires_at, "status": outbox.PENDING, "attempts": 0, "created_at": self.not_before}
+
+
+class ReminderMemo:
+    """Members whose reminder was decided today, per school and local day.
+
+    Only spares recomputing a school's standings every minute for members who
+    were on pace at their reminder time; correctness never depends on it (the
+    dedupe keys do that), and a restarted process simply decides once more.
+    """
+
+    def __init__(self) -> None:
+        self._decided: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
+
+    def undecided(self, school_id: int, day: dt.date, member_ids: set[int]) -> set[int]:
+        return member_ids - self._decided.get((school_id, day), set())
+
+    def mark(self, school_id: int, day: dt.date, member_ids: set[int]) -> None:
+        stale = [key for key in self._decided if key[1] < day - dt.timedelta(days=1)]
+        for key in stale:
+            del self._decided[key]
+        self._decided[(school_id, day)].update(member_ids)
+
+
+@dataclass
+class Due:
+    """What planning found: messages due now, and the reminders decided on the way."""
+
+    messages: list[Planned] = field(default_factory=list)
+    decided: list[tuple[int, dt.date, set[int]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SchoolClock:
+    """What scheduling needs of a school: its calendar, quiet hours, reminder time and time zone."""
+
+    school: School
+    calendar: SchoolCalendar
+    quiet: QuietHours
+    reminder_time: dt.time
+    zone: zoneinfo.ZoneInfo
+
+    @classmethod
+    def of(cls, school: School) -> SchoolClock:
+        return cls(school, SchoolCalendar.of(policy_of(school)), QuietHours.parse(school.quiet_start, school.quiet_end),
+                   parse_hhmm(school.reminder_time), zoneinfo.ZoneInfo(school.timezone))
+
+    def language_for(self, member: Member | None) -> str:
+        return choose_language(member.language if member else None, None, self.school.language)
+
+
+def reminder_choice(member: Member) -> ReminderChoice:
+    return ReminderChoice(member.reminder_frequency, parse_hhmm(member.reminder_time) if member.reminder_time else None,
+                          member.away_until, member.snoozed_until)
+
+
+def member_zone(member: Member, school_zone: zoneinfo.ZoneInfo) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(member.timezone) if member.timezone else school_zone
+
+
+def at_local(now: dt.datetime, zone: zoneinfo.ZoneInfo, day: dt.date | None, at: dt.time | None) -> dt.datetime:
+    """`now` in `zone`, with its date and/or time of day replaced."""
+    local = now.astimezone(zone)
+    return dt.datetime.combine(day or local.date(), at or local.time().replace(microsecond=0), zone)
+
+
+class Planner:
+    """Finds what is due (:meth:`due`, read-only, also for dry runs) and writes it to the outbox (:meth:`plan`)."""
+
+    def __init__(self, db: Database, standing: StandingSource, memo: ReminderMemo | None = None) -> None:
+        self.db, self.standing = db, standing
+        self.memo = memo if memo is not None else ReminderMemo()
+
+    async def plan(self, now: dt.datetime) -> Counter:
+        """Write every message due now to the outbox; how many new rows of each kind."""
+        found = await self.due(now, use_memo=True)
+        async with self.db.transaction() as session:
+            inserted = await outbox.insert_if_absent(session, [m.row() for m in found.messages])
+        for school_id, day, members in found.decided:
+            self.memo.mark(school_id, day, members)
+        kinds = {m.dedupe_key: m.kind for m in found.messages}
+        return Counter(kinds[key] for key in inserted)
+
+    async def due(self, now: dt.datetime, *, use_memo: bool = False,
+                  local_moment: tuple[dt.date | None, dt.time | None] | None = None) -> Due:
+        """Every message due at `now` whose dedupe key is not in the outbox yet.
+
+        With `local_moment` (a dry run), each school is asked at that date and
+        time in its own time zone instead (a missing part is taken from `now` there).
+        """
+        async with self.db.transaction() as session:
+            schools = await outbox.all_schools(session)
+        found = Due()
+        for school in schools:
+            try:
+                clock = SchoolClock.of(school)
+                school_now = now if local_moment is None else at_local(now, clock.zone, *local_moment)
+                await self._school_due(clock, school_now, found, use_memo)
+            except Exception:  # one school's bad data must not stop the others' notifications
+                log.exception("planning notifications for school %s failed", school.id)
+        return found
+
+    async def _school_due(self, clock: SchoolClock, now: dt.datetime, found: Due, use_memo: bool) -> None:
+        async with self.db.transaction() as session:
+            reachable = await school_members_and_addresses(session, clock.school.id)
+            links = await outbox.active_group_links(session, clock.school.id)
+        members = [member for member, _ in reachable]
+        addresses = {member.id: address for member, address in reachable}
+        await self._reminders(clock, members, addresses, now, found, use_memo)
+        await self._leaderboards(clock, links, now, found)
+        await self._digests(clock, members, addresses, now, found)
+
+    # --- reminders ------------------------------------------------------------------------------
+
+    async def _reminders(self, clock: SchoolClock, members: list[Member], addresses: dict[int, Address],
+                         now: dt.datetime, found: Due, use_memo: bool) -> None:
+        open_now: dict[dt.date, dict[int, tuple[Member, Window]]] = defaultdict(dict)
+        for member in members:
+            local_now = now.astimezone(member_zone(member, clock.zone))
+            window = reminder_due(reminder_choice(member), clock.reminder_time, clock.quiet, clock.calendar, local_now)
+            if window is not None:
+                open_now[local_now.date()][member.id] = (member, window)
+        for day, candidates in open_now.items():
+            undecided = set(candidates)
+            if use_memo:
+                undecided = self.memo.undecided(clock.school.id, day, undecided)
+            async with self.db.transaction() as session:
+                planned = await outbox.statuses_of(session, [reminder_key(m, day) for m in undecided])
+            undecided -= {m for m in undecided if reminder_key(m, day) in planned}
+            if not undecided:
+                continue
+            standing = await self.standing(clock.school.id, day)
+            for member_standing in standing.members:
+                if member_standing.member_id not in undecided:
+                    continue
+                behind = [p for p in member_standing.rules if needs_reminder(p)]
+                if not behind:
+                    continue
+                member, window = candidates[member_standing.member_id]
+                t = translator(clock.language_for(member))
+                found.messages.append(Planned(
+                    reminder_key(member.id, day), REMINDER, clock.school.id, member.id, addresses[member.id],
+                    member.display_name, reminder_notice(behind, standing.policy, t), now, window.closes, day=day))
+            found.decided.append((clock.school.id, day, undecided))
+
+    # --- leaderboards -----------------------------------------------------------------------------
+
+    async def _leaderboards(self, clock: SchoolClock, links: list, now: dt.datetime, found: Due) -> None:
+        if not links:
+            return
+        local_now = now.astimezone(clock.zone)
+        window = weekly_window(local_now, LEADERBOARD_WEEKDAY, LEADERBOARD_TIME, clock.quiet)
+        if window is None:
+            return
+        monday = local_now.date() - dt.timedelta(days=local_now.weekday() + 7)
+        if clock.calendar.working_days(monday, monday + dt.timedelta(days=6)) == 0:
+            return  # a week of vacation: nothing to rank
+        week_key = iso_week_key(monday)
+        async with self.db.transaction() as session:
+            planned = await outbox.statuses_of(session, [leaderboard_key(link.id, week_key) for link in links])
+        missing = [link for link in links if leaderboard_key(link.id, week_key) not in planned]
+        if not missing:
+            return
+        results = await week_results(self.db, self.standing, clock.school.id, monday)
+        policy = policy_of(clock.school)
+        t = translator(clock.language_for(None))
+        for link in missing:
+            recipient, address = f"group {link.chat_id}", Address(link.platform, link.chat_id)
+            text = leaderboard_text(results, policy, t, top_n=link.top_n, totals_only=link.totals_only)
+            found.messages.append(Planned(leaderboard_key(link.id, week_key), LEADERBOARD, clock.school.id, None,
+                                          address, recipient, Notice(text), now, window.closes, link.id))
+            chart = None if link.totals_only else leaderboard_chart(results, t, top_n=link.top_n)
+            if chart is not None:
+                caption = t("Share of quotas met, {week}", week=week_dates(week_key, t))
+                found.messages.append(Planned(
+                    leaderboard_key(link.id, week_key, chart=True), LEADERBOARD_CHART, clock.school.id, None,
+                    address, recipient, Notice(caption, photo=chart, photo_name=f"leaderboard-{week_key}.png"),
+                    now, window.closes, link.id))
+
+    # --- digests ------------------------------------------------------------------------------------
+
+    async def _digests(self, clock: SchoolClock, members: list[Member], addresses: dict[int, Address],
+                       now: dt.datetime, found: Due) -> None:
+        local_now = now.astimezone(clock.zone)
+        window = weekly_window(local_now, DIGEST_WEEKDAY, DIGEST_TIME, clock.quiet)
+        if window is None:
+            return
+        today, week_key = local_now.date(), iso_week_key(local_now.date())
+        leaders = [m for m in members if m.role == "leader" and not reminder_choice(m).is_away(today)]
+        if not leaders:
+            return
+        async with self.db.transaction() as session:
+            planned = await outbox.statuses_of(session, [digest_key(m.id, week_key) for m in leaders])
+        missing = [m for m in leaders if digest_key(m.id, week_key) not in planned]
+        if not missing:
+            return
+        facts = await digest_facts(self.db, self.standing, clock.school, today)
+        policy = policy_of(clock.school)
+        for leader in missing:
+            t = translator(clock.language_for(leader))
+            found.messages.append(Planned(
+                digest_key(leader.id, week_key), DIGEST, clock.school.id, leader.id, addresses[leader.id],
+                leader.display_name, Notice(digest_text(facts, policy, t)), now, window.closes))

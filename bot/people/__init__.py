@@ -1,0 +1,1 @@
+"""People: schools, members and their accounts, pairings, assignments, rosters and groups."""

@@ -1,0 +1,251 @@
+"""Progress against quota rules: plain arithmetic over plain data (storage supplies the counts).
+
+Decisions, in one place:
+
+**Working days** are the unit (see :mod:`bot.quotas.calendar`): weekends, blackout
+dates and — when the school opts in — Chinese public holidays do not count;
+make-up workdays do.
+
+**Target.** Targets count from :func:`counting_from` — the member's or the
+school's ``counts_from`` when set, else the day the member joined ("joining"
+below). A member who was a member for the whole period owes the rule's
+``min``. One who joined during the period owes
+``ceil(min × working days from joining (inclusive) to period end ÷ working days in the period)``:
+rounding up, so anyone with at least one working day left owes at least one.
+A period with no working days at all for the member (a week inside a vacation
+blackout, or joining after its last working day) asks for nothing: target 0.
+
+**Pace.** ``expected_by_now = floor(target × elapsed ÷ available)`` where
+*available* counts the member's working days in the period (from the later of
+period start and joining day) and *elapsed* counts those strictly before
+``today``: today is not over yet, so a 16:30 reminder does not ask for
+today's visit. Rounding down means nobody is "behind" for a fraction.
+``behind_by = max(expected_by_now − done, 0)``; ``on_pace = done ≥ expected_by_now``.
+
+**Days left** are the working days from today (inclusive) to the period end;
+``calendar_days_left`` counts all days, for activities people also do at weekends.
+
+**Per paired student** (``scope: paired_student``, e.g. one phone call a month
+to each paired student): each student owes the (prorated) ``min``;
+``target = students × min``, ``done = Σ min(entries for that student, min)`` —
+extra calls to one student do not make up for another — and
+``students_missing`` lists the students with fewer than ``min`` entries.
+With ``min: 1`` (the plans' case) ``done`` is simply the number of students reached.
+
+**Per assigned place** (``scope: assigned_place``, e.g. plan 001's two classes per leader) is the
+same arithmetic over the member's assigned places instead of students: ``students_missing`` then
+lists the places not visited yet.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from bot.people.students import student_key
+from bot.quotas.calendar import SchoolCalendar
+from bot.quotas.policy.model import Policy, Rule
+from bot.quotas.rule_windows import running_period
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What progress needs to know about a member."""
+
+    member_id: int
+    role: str
+    joined_on: date
+    """The day targets count from: the joining day, or the member's or school's ``counts_from``."""
+    counts_from_set: bool = False
+    """``joined_on`` is a ``counts_from`` date rather than the joining day (see :func:`counting_from`)."""
+
+
+ProratedBy = Literal["joined", "counts_from", "window"]
+
+
+@dataclass(frozen=True)
+class RuleProgress:
+    """Where one member stands on one rule in one period (see the module docstring for the math)."""
+
+    rule_id: str
+    member_id: int
+    period_key: str
+    period_start: date
+    period_end: date
+    done: int
+    target: int
+    expected_by_now: int
+    remaining: int
+    days_left: int
+    calendar_days_left: int
+    behind_by: int
+    on_pace: bool
+    maximum: int | None = None
+    students_missing: tuple[str, ...] = ()
+    prorated_by: ProratedBy | None = None
+    """Why the target is less than the rule's minimum: the member joined (or counts from) mid-period, or
+    the rule's phase or dates cover part of the period."""
+
+    @property
+    def complete(self) -> bool:
+        """The target is met for this period."""
+        return self.done >= self.target
+
+    @property
+    def over_maximum(self) -> bool:
+        """More than the rule's maximum (e.g. plan 001: pair with 1–2 students, not 3)."""
+        return self.maximum is not None and self.done > self.maximum
+
+
+def counting_from(joined_on: date, member_counts_from: date | None, school_counts_from: date | None) -> date:
+    """The day a member's targets count from: their own ``counts_from``, else the school's, else joining day.
+
+    Pass the result as :attr:`MemberFacts.joined_on`: targets are prorated from it, so a school
+    that starts mid-term with ``counts_from`` at the start of term asks for whole targets.
+    """
+    return member_counts_from or school_counts_from or joined_on
+
+
+def applicable_rules(policy: Policy, role: str) -> list[Rule]:
+    """The rules that apply to a member holding ``role``, in policy order."""
+    return policy.rules_for_role(role)
+
+
+def prorated_target(
+    minimum: int, period_start: date, period_end: date, joined_on: date, calendar: SchoolCalendar
+) -> int:
+    """What a member owes for the period, prorated if they joined during it (rounded up)."""
+    in_period = calendar.working_days(period_start, period_end)
+    available = calendar.working_days(max(period_start, joined_on), period_end)
+    if in_period == 0 or available == 0:
+        return 0
+    if joined_on <= period_start:
+        return minimum
+    return -(-minimum * available // in_period)
+
+
+def expected_by_now(
+    target: int, period_start: date, period_end: date, today: date, calendar: SchoolCalendar, joined_on: date
+) -> int:
+    """How much of ``target`` an even pace would have done before ``today`` (rounded down)."""
+    first_day = max(period_start, joined_on)
+    available = calendar.working_days(first_day, period_end)
+    if available == 0:
+        return target if today > period_end else 0
+    elapsed = calendar.working_days(first_day, min(today - timedelta(days=1), period_end))
+    return target * elapsed // available
+
+
+def rule_progress(
+    rule: Rule,
+    calendar: SchoolCalendar,
+    member: MemberFacts,
+    today: date,
+    *,
+    done: int = 0,
+    paired_students: Iterable[str] = (),
+    student_counts: Mapping[str, int] | Iterable[str] = (),
+) -> RuleProgress | None:
+    """Progress on ``rule`` in its period containing ``today``.
+
+    None when the rule does not apply to the member's role or no period of the
+    rule runs today (a vacation for ``term``, outside the dates of a ``phase:``, outside
+    the window of a rule bound to a phase or dates, see :mod:`bot.quotas.rule_windows`).
+    ``done`` is the member's count for the period in the rule's measure.
+    For per-student rules pass ``paired_students`` and ``student_counts``
+    (student → entries in the period, or simply the student of every entry,
+    repeats included) instead; names match as :func:`bot.people.students.student_key` compares them.
+    """
+    if not rule.applies_to(member.role):
+        return None
+    running = running_period(rule, today, calendar)  # a phase-bound rule's period is cut to its window
+    if running is None:
+        return None
+    period = running.period
+    return period_progress(
+        running.rule_in_it(rule),
+        calendar,
+        member,
+        period.start,
+        period.end,
+        period.key,
+        today,
+        done=done,
+        paired_students=paired_students,
+        student_counts=student_counts,
+        whole_minimum=rule.minimum,
+    )
+
+
+def period_progress(
+    rule: Rule,
+    calendar: SchoolCalendar,
+    member: MemberFacts,
+    period_start: date,
+    period_end: date,
+    period_key: str,
+    today: date,
+    *,
+    done: int = 0,
+    paired_students: Iterable[str] = (),
+    student_counts: Mapping[str, int] | Iterable[str] = (),
+    whole_minimum: int | None = None,
+) -> RuleProgress:
+    """Progress on ``rule`` for an explicit period; ``today`` may be after it (a closed period).
+
+    ``whole_minimum`` is the rule's own minimum when ``rule`` carries the smaller one of a period cut by
+    its phase or dates (:meth:`bot.quotas.rule_windows.RunningPeriod.rule_in_it`).
+    """
+    per_student_min = prorated_target(rule.minimum, period_start, period_end, member.joined_on, calendar)
+    prorated_by: ProratedBy | None = None
+    if per_student_min < rule.minimum:
+        prorated_by = "counts_from" if member.counts_from_set else "joined"
+    elif whole_minimum is not None and rule.minimum < whole_minimum:
+        prorated_by = "window"
+    missing: tuple[str, ...] = ()
+    if rule.per_student or rule.per_place:  # a place is met like a student: assigned places are passed as students
+        students = tuple(dict.fromkeys(name.strip() for name in paired_students if name.strip()))
+        counts = _normalised_counts(student_counts)
+        credited = {name: min(counts.get(_norm(name), 0), per_student_min) for name in students}
+        target = per_student_min * len(students)
+        done = sum(credited.values())
+        missing = tuple(name for name in students if credited[name] < per_student_min)
+    else:
+        target = per_student_min
+    expected = expected_by_now(target, period_start, period_end, today, calendar, member.joined_on)
+    from_day = max(today, period_start)
+    return RuleProgress(
+        rule_id=rule.id,
+        member_id=member.member_id,
+        period_key=period_key,
+        period_start=period_start,
+        period_end=period_end,
+        done=done,
+        target=target,
+        expected_by_now=expected,
+        remaining=max(target - done, 0),
+        days_left=calendar.working_days(from_day, period_end),
+        calendar_days_left=max((period_end - from_day).days + 1, 0),
+        behind_by=max(expected - done, 0),
+        on_pace=done >= expected,
+        maximum=rule.maximum,
+        students_missing=missing,
+        prorated_by=prorated_by,
+    )
+
+
+def _norm(name: str) -> str:
+    return student_key(name)
+
+
+def _normalised_counts(student_counts: Mapping[str, int] | Iterable[str]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    if isinstance(student_counts, Mapping):
+        for name, count in student_counts.items():
+            counts[_norm(name)] += count
+    else:
+        counts.update(_norm(name) for name in student_counts)
+    return counts

@@ -1,0 +1,167 @@
+"""Where every member of a school stands on every rule today, computed with a bounded number of queries.
+
+The queries are one for the members, one for the pairings (one for place assignments
+when a rule counts assigned places), and one aggregate per
+distinct (period, activities, measure, scope) among the school's rules — never one
+per member. The arithmetic is `bot.quotas.progress`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.people.membership import Profile
+from bot.people.schools import policy_of
+from bot.quotas.calendar import SchoolCalendar
+from bot.quotas.policy import Policy, Rule
+from bot.quotas.progress import MemberFacts, RuleProgress, counting_from, period_progress
+from bot.quotas.rule_windows import running_period
+from storage import assignments as assignment_queries
+from storage import records as record_queries
+from storage import repository as repo
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class MemberStanding:
+    member_id: int
+    display_name: str
+    role: str
+    joined_on: dt.date
+    rules: tuple[RuleProgress, ...]
+
+    @property
+    def share_met(self) -> float | None:
+        """The mean share of each quota met (capped at 1 per rule); None when no quota applies."""
+        shares = [min(p.done / p.target, 1.0) for p in self.rules if p.target > 0]
+        return sum(shares) / len(shares) if shares else None
+
+    @property
+    def behind(self) -> tuple[RuleProgress, ...]:
+        return tuple(p for p in self.rules if not p.on_pace)
+
+
+@dataclass(frozen=True)
+class SchoolStanding:
+    school_id: int
+    school_name: str
+    today: dt.date
+    policy: Policy
+    members: tuple[MemberStanding, ...]
+
+
+@dataclass(frozen=True)
+class _RulePeriod:
+    rule: Rule
+    start: dt.date
+    end: dt.date
+    key: str
+
+    @property
+    def aggregate(self) -> tuple:
+        """Rules that share this tuple share one query."""
+        return (self.start, self.end, tuple(sorted(self.rule.activities)), self.rule.measure, self.rule.scope,
+                self.rule.record)
+
+
+def running_rules(policy: Policy, calendar: SchoolCalendar, today: dt.date) -> list[_RulePeriod]:
+    """The rules with a period running today, with that period (cut to a phase-bound rule's window)."""
+    running = []
+    for rule in policy.rules:
+        found = running_period(rule, today, calendar)
+        if found is not None:
+            period = found.period
+            running.append(_RulePeriod(found.rule_in_it(rule), period.start, period.end, period.key))
+    return running
+
+
+async def _standing(db: Database, school_id: int, today: dt.date,
+                    member_ids: Sequence[int] | None) -> SchoolStanding:
+    async with db.transaction() as session:
+        school = await repo.get_school(session, school_id)
+        if school is None:
+            raise LookupError(f"no school with id {school_id}")
+        policy = policy_of(school)
+        calendar = SchoolCalendar.of(policy)
+        members = await repo.school_members(session, school_id, member_ids=member_ids)
+        rules = running_rules(policy, calendar, today)
+        roles = {m.role for m in members}
+        rules = [r for r in rules if roles.intersection(r.rule.roles)]
+        paired = await repo.pairings_by_member(session, school_id, member_ids) \
+            if any(r.rule.per_student for r in rules) else {}
+        places = await assigned_places(session, school_id, member_ids) if any(r.rule.per_place for r in rules) else {}
+        aggregates: dict[tuple, dict] = {}
+        for rule_period in rules:
+            key = rule_period.aggregate
+            if key in aggregates:
+                continue
+            rule = rule_period.rule
+            if rule.measure == "records" and rule.record is not None:
+                aggregates[key] = await record_queries.record_counts_by_member(
+                    session, school_id, rule_period.start, rule_period.end, rule.record, member_ids)
+            elif rule.per_place:
+                aggregates[key] = await assignment_queries.assigned_place_counts(
+                    session, school_id, rule_period.start, rule_period.end, rule.activities, member_ids)
+            elif rule.per_student:
+                aggregates[key] = await repo.paired_student_counts(
+                    session, school_id, rule_period.start, rule_period.end, rule.activities, member_ids)
+            else:
+                aggregates[key] = await repo.measure_by_member(
+                    session, school_id, rule_period.start, rule_period.end, rule.activities, rule.measure,
+                    member_ids)
+    standings = []
+    for member in members:
+        facts = MemberFacts(member.id, member.role,
+                            counting_from(member.joined_on, member.counts_from, school.counts_from),
+                            counts_from_set=(member.counts_from or school.counts_from) is not None)
+        progress = []
+        for rule_period in rules:
+            rule = rule_period.rule
+            if not rule.applies_to(member.role):
+                continue
+            whole_minimum = policy.rule(rule.id).minimum
+            found = aggregates[rule_period.aggregate].get(member.id)
+            if rule.per_place:
+                mine = places.get(member.id, [])
+                progress.append(period_progress(
+                    rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
+                    whole_minimum=whole_minimum,
+                    paired_students=[name for kind, name in mine if rule.place_kind in (None, kind)],
+                    student_counts=found or {}))
+            elif rule.per_student:
+                progress.append(period_progress(
+                    rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
+                    whole_minimum=whole_minimum,
+                    paired_students=paired.get(member.id, ()), student_counts=found or {}))
+            else:
+                progress.append(period_progress(
+                    rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
+                    whole_minimum=whole_minimum,
+                    done=found or 0))
+        standings.append(MemberStanding(member.id, member.display_name, member.role, member.joined_on,
+                                        tuple(progress)))
+    return SchoolStanding(school.id, school.name, today, policy, tuple(standings))
+
+
+async def assigned_places(session: AsyncSession, school_id: int,
+                          member_ids: Sequence[int] | None) -> dict[int, list[tuple[str, str]]]:
+    """Each member's assigned places as ``(kind, name)``, in the order they were assigned."""
+    places: dict[int, list[tuple[str, str]]] = {}
+    for row in await assignment_queries.school_assignments(session, school_id, member_ids):
+        places.setdefault(row.member_id, []).append((row.kind, row.place_name))
+    return places
+
+
+async def school_standing(db: Database, school_id: int, today: dt.date) -> SchoolStanding:
+    """Every active member of the school on every rule running `today` (the school's local date)."""
+    return await _standing(db, school_id, today, None)
+
+
+async def member_standing(db: Database, profile: Profile, today: dt.date) -> MemberStanding:
+    """One member's progress on each rule that applies to them."""
+    standing = await _standing(db, profile.school_id, today, [profile.member_id])
+    return standing.members[0]

@@ -1,0 +1,417 @@
+"""What `/report` reports, as plain data: a school's or a member's counts and quota shares over a period.
+
+**Window.** A report covers one period of the school's calendar — this or the
+previous week, month, quarter, term or year (:func:`report_window`) — counted up
+to its *as-of* day: today for the running period, the last day for a past one.
+"This term" during a vacation is the term that just ended.
+
+**Counts** are entries per activity in the window. A member's counts include
+the co-visits they came along on (as progress does); the school's totals count
+each entry once.
+
+**Share of quotas met.** Each rule that applies to the member is judged on every
+one of its own periods that overlaps the window, up to the as-of day: the
+weekly tutoring rule on each week of a term report, the monthly home visit on
+the month containing a week report. Per rule, ``credited = Σ min(done, target)``
+over those periods (targets prorated for members who joined mid-period, see
+:mod:`bot.quotas.progress`); the member's share is the mean of ``credited ÷ target``
+over the rules with a target. When every rule's period runs through the window
+so far (the running week, unless a month began in it), that is what `/mine` shows.
+
+**Ranking** (the same as the weekly leaderboard's): by share met, then by
+entries; equal results share a place (1, 2, 2, 4); members no quota applies to
+are not ranked, but their entries count in the totals. With an activity, by that
+activity's count instead, everyone with at least one entry.
+
+Queries are bounded and few, whatever the school's size or the window's length:
+one scan of the window's entries computes every quota period of every rule and
+the counts per activity with conditional aggregates, one more does the
+per-paired-student rules; then the daily counts for the trend and the problem
+counts (see :mod:`storage.reports`) — never one query per member or per week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from bot.logbook.entries import EntryView, view_of
+from bot.logbook.problems import ProblemCounts, problem_counts, problem_counts_by_member
+from bot.people.schools import policy_of
+from bot.quotas.calendar import SchoolCalendar
+from bot.quotas.periods import Period, current_period, previous_period
+from bot.quotas.policy import Policy, Rule
+from bot.quotas.progress import MemberFacts, counting_from, period_progress, prorated_target
+from bot.quotas.rule_windows import RunningPeriod, running_period
+from storage import reports as queries
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Member, School
+from storage.reports import Tally
+
+#: Report periods, in the order `/report` help lists them.
+REPORT_PERIODS = ("week", "month", "quarter", "term", "year")
+TREND_WEEKS = 10
+ONE_DAY = dt.timedelta(days=1)
+
+
+class NoSuchPeriod(LookupError):
+    """The school's calendar has no such period (e.g. no terms set, or none before today)."""
+
+
+@dataclass(frozen=True)
+class ReportWindow:
+    """The period a report covers, e.g. last week: 2026-11-09 to 2026-11-15, counted to the 15th."""
+
+    kind: str
+    previous: bool
+    start: dt.date
+    end: dt.date
+    key: str
+    as_of: dt.date
+    year: int | None = None
+    """Set when the report was asked for by its year (``/report 2025``)."""
+
+    @property
+    def running(self) -> bool:
+        """The period is not over: the report counts up to today."""
+        return self.as_of < self.end
+
+
+def report_window(kind: str, previous: bool, today: dt.date, policy: Policy, *,
+                  year: int | None = None) -> ReportWindow:
+    """This (or the previous) `kind` of period around `today`; NoSuchPeriod when the calendar has none.
+
+    With `year`, the year that begins in it (a school year from September ends the next summer);
+    NoSuchPeriod when it has not begun yet.
+    """
+    if year is not None:
+        period = current_period("year", dt.date(year, 12, 31), SchoolCalendar.of(policy))
+        if period is None or period.start > today:
+            raise NoSuchPeriod("year")
+        return ReportWindow("year", False, period.start, period.end, period.key, min(today, period.end), year)
+    if kind not in REPORT_PERIODS:
+        raise ValueError(f"a report covers one of {', '.join(REPORT_PERIODS)}, not {kind!r}")
+    calendar = SchoolCalendar.of(policy)
+    period = previous_period(kind, today, calendar) if previous else current_period(kind, today, calendar)
+    if period is None and kind == "term" and not previous:
+        period = previous_period(kind, today, calendar)
+    if period is None:
+        raise NoSuchPeriod(kind)
+    return ReportWindow(kind, previous, period.start, period.end, period.key, min(today, period.end))
+
+
+@dataclass(frozen=True)
+class QuotaShare:
+    """One rule over the window: raw `done`, `credited` (capped per period) and `target`, summed over periods."""
+
+    rule_id: str
+    done: int
+    credited: int
+    target: int
+    students_missing: tuple[str, ...] = ()
+
+    @property
+    def share(self) -> float | None:
+        return min(self.credited / self.target, 1.0) if self.target > 0 else None
+
+
+@dataclass(frozen=True)
+class MemberReport:
+    member_id: int
+    display_name: str
+    role: str
+    counts: Mapping[str, int]
+    quotas: tuple[QuotaShare, ...]
+    problems: ProblemCounts | None = None
+    joined: bool = True
+    """False for staff imported from a roster who have not opened their invite yet (they still count)."""
+
+    @cached_property
+    def entries(self) -> int:
+        return sum(self.counts.values())
+
+    @cached_property
+    def share_met(self) -> float | None:
+        """The mean share of each quota met; None when no quota with a target applies."""
+        shares = [q.share for q in self.quotas if q.share is not None]
+        return sum(shares) / len(shares) if shares else None
+
+
+@dataclass(frozen=True)
+class WeeklyTrend:
+    """Entries per ISO week (given by its Monday) per activity code, oldest week first."""
+
+    weeks: tuple[dt.date, ...]
+    counts: Mapping[str, tuple[int, ...]]
+
+    def only(self, activity: str) -> WeeklyTrend:
+        return WeeklyTrend(self.weeks, {activity: self.counts.get(activity, (0,) * len(self.weeks))})
+
+
+@dataclass(frozen=True)
+class Placed:
+    place: int
+    member: MemberReport
+
+
+@dataclass(frozen=True)
+class SchoolReport:
+    school_id: int
+    school_name: str
+    policy: Policy
+    window: ReportWindow
+    members: tuple[MemberReport, ...]
+    totals: Mapping[str, int]
+    trend: WeeklyTrend
+    problems: ProblemCounts
+
+    @cached_property
+    def ranking(self) -> list[Placed]:
+        """Members with a quota, best share first (see the module docstring)."""
+        return _placed([m for m in self.members if m.share_met is not None],
+                       lambda m: (-(m.share_met or 0.0), -m.entries))
+
+    def activity_ranking(self, activity: str) -> list[Placed]:
+        """Members with at least one entry of `activity`, most first."""
+        return _placed([m for m in self.members if m.counts.get(activity)], lambda m: (-m.counts[activity],))
+
+    @property
+    def not_joined(self) -> int:
+        """Members on the roster who have not joined yet."""
+        return sum(1 for member in self.members if not member.joined)
+
+    @cached_property
+    def with_quota(self) -> list[MemberReport]:
+        return [m for m in self.members if m.share_met is not None]
+
+    @property
+    def average_share(self) -> float | None:
+        shares = [m.share_met for m in self.members if m.share_met is not None]
+        return sum(shares) / len(shares) if shares else None
+
+    @property
+    def all_met(self) -> int:
+        """How many members met every quota with a target."""
+        return sum(1 for m in self.members if m.share_met is not None and m.share_met >= 1.0)
+
+
+@dataclass(frozen=True)
+class PersonalReport:
+    """One member's report: their counts and quotas, and their weekly trend."""
+
+    school_id: int
+    school_name: str
+    policy: Policy
+    window: ReportWindow
+    member: MemberReport
+    trend: WeeklyTrend
+
+    def without_students(self) -> PersonalReport:
+        """The same report with no student's name in it: what a group may be shown."""
+        quotas = tuple(replace(q, students_missing=()) for q in self.member.quotas)
+        return replace(self, member=replace(self.member, quotas=quotas))
+
+
+@dataclass(frozen=True)
+class EntryList:
+    """A member's entries in the window, newest first (at most a limit), and how many there are in all."""
+
+    entries: tuple[EntryView, ...]
+    total: int
+
+
+def _placed(members: list[MemberReport], key) -> list[Placed]:
+    ordered = sorted(members, key=lambda m: (*key(m), m.display_name, m.member_id))
+    placed: list[Placed] = []
+    for index, member in enumerate(ordered):
+        tied = placed and key(placed[-1].member) == key(member)
+        placed.append(Placed(placed[-1].place if tied else index + 1, member))
+    return placed
+
+
+# --- computing -------------------------------------------------------------------------------
+
+def rule_periods(rule: Rule, window: ReportWindow, calendar: SchoolCalendar) -> list[RunningPeriod]:
+    """The periods of `rule` that overlap the window up to its as-of day, in order, cut to the rule's window."""
+    periods, day = [], window.start
+    while day <= window.as_of:
+        found = running_period(rule, day, calendar)
+        if found is None:
+            day += ONE_DAY
+            continue
+        periods.append(found)
+        day = found.period.end + ONE_DAY
+    return periods
+
+
+def trend_weeks(as_of: dt.date, weeks: int = TREND_WEEKS) -> tuple[dt.date, ...]:
+    """The Mondays of the `weeks` ISO weeks ending with the week of `as_of`."""
+    last_monday = as_of - dt.timedelta(days=as_of.weekday())
+    return tuple(last_monday - dt.timedelta(weeks=weeks - 1 - i) for i in range(weeks))
+
+
+def weekly_trend(daily: Mapping[tuple[dt.date, str], int], weeks: Sequence[dt.date],
+                 activities: Iterable[str]) -> WeeklyTrend:
+    """Daily (day, activity) counts summed into the given ISO weeks."""
+    index = {monday: i for i, monday in enumerate(weeks)}
+    counts = {code: [0] * len(weeks) for code in activities}
+    for (day, code), count in daily.items():
+        slot = index.get(day - dt.timedelta(days=day.weekday()))
+        if slot is not None and code in counts:
+            counts[code][slot] += count
+    return WeeklyTrend(tuple(weeks), {code: tuple(values) for code, values in counts.items()})
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """What one scan of the window's entries found: each member's quota shares and counts, the school's totals."""
+
+    shares: Mapping[int, list[QuotaShare]]
+    counts: Mapping[int, dict[str, int]]
+    totals: dict[str, int]
+
+
+class _Tallies:
+    """The tally columns of one scan, each asked for once, with their positions."""
+
+    def __init__(self) -> None:
+        self.columns: list[Tally] = []
+        self._index: dict[Tally, int] = {}
+
+    def add(self, tally: Tally) -> int:
+        if tally not in self._index:
+            self._index[tally] = len(self.columns)
+            self.columns.append(tally)
+        return self._index[tally]
+
+
+def _quota_tally(rule: Rule, period: Period, window: ReportWindow) -> Tally:
+    return Tally(tuple(sorted(rule.activities)), period.start, min(period.end, window.as_of),
+                 "entries" if rule.per_student else rule.measure)
+
+
+async def _count(session, school_id: int, policy: Policy, window: ReportWindow, members: Sequence[Member],
+                 member_ids: Sequence[int] | None, counts_from: dt.date | None) -> _Counted:
+    """Quota shares, counts per activity and (for the whole school) totals, in two aggregate statements.
+
+    `counts_from` is the school's (see :func:`bot.quotas.progress.counting_from`).
+    """
+    calendar = SchoolCalendar.of(policy)
+    roles = {m.role for m in members}
+    # Per-place and record rules are left out of report shares (their counts are not entry tallies):
+    # /mine, progress, reminders and the export's progress sheet show them.
+    rules = [rule for rule in policy.rules
+             if roles.intersection(rule.roles) and not rule.per_place and rule.measure != "records"]
+    plain, per_student = _Tallies(), _Tallies()
+    slots = {rule.id: [(found, (per_student if rule.per_student else plain).add(
+                           _quota_tally(rule, found.period, window)))
+                       for found in rule_periods(rule, window, calendar)]
+             for rule in rules}
+    codes = [activity.code for activity in policy.activities]
+    counted = {code: plain.add(Tally((code,), window.start, window.as_of)) for code in codes}
+    owned = {code: plain.add(Tally((code,), window.start, window.as_of, own_only=True)) for code in codes}
+    values = await queries.tallies_by_member(session, school_id, plain.columns, member_ids)
+    students = await queries.paired_tallies(session, school_id, per_student.columns, member_ids) \
+        if per_student.columns else {}
+    paired = await repo.pairings_by_member(session, school_id, member_ids) if per_student.columns else {}
+    nothing = (0,) * len(plain.columns)
+    shares, counts = {}, {}
+    for member in members:
+        found = values.get(member.id, nothing)
+        facts = MemberFacts(member.id, member.role, counting_from(member.joined_on, member.counts_from, counts_from),
+                            counts_from_set=(member.counts_from or counts_from) is not None)
+        shares[member.id] = [
+            _quota_share(rule, slots[rule.id], window, calendar, facts, found, students.get(member.id, {}),
+                         paired.get(member.id, ()))
+            for rule in rules if rule.applies_to(member.role)]
+        counts[member.id] = {code: found[i] for code, i in counted.items() if found[i]}
+    totals = {code: sum(row[i] for row in values.values()) for code, i in owned.items()}
+    return _Counted(shares, counts, totals)
+
+
+def _quota_share(rule: Rule, slots: Sequence[tuple[RunningPeriod, int]], window: ReportWindow,
+                 calendar: SchoolCalendar,
+                 facts: MemberFacts, found: Sequence[int], students: Mapping[str, Sequence[int]],
+                 paired: Sequence[str]) -> QuotaShare:
+    """One rule summed over its periods in the window; `slots` are the periods with their tally columns."""
+    done = credited = target = 0
+    missing: tuple[str, ...] = ()
+    for running, column in slots:
+        period = running.period
+        if rule.per_student and not paired:
+            continue  # no paired student: nothing is owed
+        if rule.per_student:
+            progress = period_progress(running.rule_in_it(rule), calendar, facts, period.start, period.end,
+                                       period.key, window.as_of, paired_students=paired,
+                                       student_counts={key: row[column] for key, row in students.items()})
+            done += progress.done
+            target += progress.target
+            credited += progress.done  # already capped student by student
+            missing = progress.students_missing
+        else:
+            owed = prorated_target(running.minimum, period.start, period.end, facts.joined_on, calendar)
+            done += found[column]
+            target += owed
+            credited += min(found[column], owed)
+    return QuotaShare(rule.id, done, credited, target, missing)
+
+
+async def _load(db: Database, school_id: int, member_id: int | None):
+    school, members, _joined = await _load_with_joined(db, school_id)
+    if member_id is not None:
+        members = [m for m in members if m.id == member_id]
+        if not members:
+            raise LookupError(f"no active member {member_id} in school {school_id}")
+    return school, policy_of(school), members
+
+
+async def _load_with_joined(db: Database, school_id: int) -> tuple[School, list[Member], set[int]]:
+    """The school, its active members, and which of them have joined (have an account)."""
+    async with db.transaction() as session:
+        school = await repo.get_school(session, school_id)
+        if school is None:
+            raise LookupError(f"no school with id {school_id}")
+        found = await repo.school_members_and_joined(session, school_id)
+    return school, [m for m, _ in found], {m.id for m, joined in found if joined}
+
+
+async def school_report(db: Database, school_id: int, window: ReportWindow) -> SchoolReport:
+    """Every active member's counts and quota shares in the window, the school's totals, trend and problems."""
+    school, members, joined = await _load_with_joined(db, school_id)
+    policy = policy_of(school)
+    weeks = trend_weeks(window.as_of)
+    async with db.transaction() as session:
+        counted = await _count(session, school_id, policy, window, members, None, school.counts_from)
+        daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of)
+    problems = await problem_counts(db, school_id, window.start, window.as_of)
+    reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]),
+                                 joined=m.id in joined)
+                    for m in members)
+    return SchoolReport(school.id, school.name, policy, window, reports, counted.totals,
+                        weekly_trend(daily, weeks, [a.code for a in policy.activities]), problems)
+
+
+async def personal_report(db: Database, school_id: int, member_id: int, window: ReportWindow) -> PersonalReport:
+    """One active member's counts, quota shares, problems and weekly trend in the window."""
+    school, policy, members = await _load(db, school_id, member_id)
+    member = members[0]
+    weeks = trend_weeks(window.as_of)
+    async with db.transaction() as session:
+        counted = await _count(session, school_id, policy, window, members, [member_id], school.counts_from)
+        daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of, member_id)
+    problems = (await problem_counts_by_member(db, school_id, window.start, window.as_of)).get(member_id)
+    report = MemberReport(member.id, member.display_name, member.role, counted.counts[member.id],
+                          tuple(counted.shares[member.id]), problems or ProblemCounts())
+    return PersonalReport(school.id, school.name, policy, window, report,
+                          weekly_trend(daily, weeks, [a.code for a in policy.activities]))
+
+
+async def member_entries(db: Database, school_id: int, member_id: int, window: ReportWindow,
+                         limit: int) -> EntryList:
+    """The member's entries (own and co-visits) in the window, newest first: for direct messages only."""
+    async with db.transaction() as session:
+        rows, total = await queries.member_entries(session, school_id, member_id, window.start, window.as_of, limit)
+    return EntryList(tuple(view_of(entry, member_id) for entry in rows), total)

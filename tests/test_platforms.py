@@ -1,0 +1,39 @@
+"""Every installed chat platform implements the Platform interface that `teachlog run --platform NAME` loads."""
+
+from __future__ import annotations
+
+import inspect
+from importlib.metadata import entry_points
+
+import pytest
+
+from bot.chat.chat_state import BOT_KIND, ChatStateStore
+from bot.chat.platform import Capabilities
+from bot.core import Core
+
+INSTALLED = sorted(ep.name for ep in entry_points(group="teachlog.platforms"))
+
+
+def test_telegram_and_slack_are_installed():
+    assert {"telegram", "slack"} <= set(INSTALLED)
+
+
+@pytest.mark.parametrize("name", INSTALLED)
+def test_a_platform_has_a_name_capabilities_run_messenger_and_invite_link(name):
+    [entry] = [ep for ep in entry_points(group="teachlog.platforms") if ep.name == name]
+    platform_class = entry.load()
+    assert platform_class.name == name
+    capabilities = platform_class.capabilities
+    assert isinstance(capabilities, Capabilities)
+    assert capabilities.text_length > capabilities.caption_length > 0 < capabilities.buttons_per_row
+    assert callable(platform_class.run) and callable(platform_class.messenger)
+    assert inspect.iscoroutinefunction(platform_class.invite_link)
+
+
+async def test_a_telegram_invite_link_opens_the_bot_with_the_code_once_its_name_is_known(db, clock):
+    from handlers.telegram.runtime import TelegramPlatform
+
+    platform = TelegramPlatform(Core(db=db, clock=clock))
+    assert await platform.invite_link("ABC123") is None
+    await ChatStateStore(db).save(BOT_KIND, "username", {"username": "teachlog_bot"})
+    assert await platform.invite_link("ABC123") == "https://t.me/teachlog_bot?start=ABC123"
