@@ -25,7 +25,7 @@ def test_a_platform_has_a_name_capabilities_run_messenger_and_invite_link(name):
     assert platform_class.name == name
     capabilities = platform_class.capabilities
     assert isinstance(capabilities, Capabilities)
-    assert capabilities.text_length > capabilities.caption_length > 0 < capabilities.buttons_per_row
+    assert capabilities.text_length >= capabilities.caption_length > 0 < capabilities.buttons_per_row
     assert callable(platform_class.run) and callable(platform_class.messenger)
     assert inspect.iscoroutinefunction(platform_class.invite_link)
 
