@@ -11,16 +11,6 @@ from bot.chat.events import Tap
 from storage import repository as repo
 
 
-@pytest.fixture
-async def li(chat):
-    return await chat.add_member("Li Lei", language="en")
-
-
-@pytest.fixture
-async def wang(chat):
-    return await chat.add_member("王芳", language="zh")
-
-
 async def stored(chat, driver):
     async with chat.db.transaction() as session:
         return await repo.member_by_account(session, driver.platform, driver.user_id)

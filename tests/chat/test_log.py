@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from bot.chat.actions import LogNow
 from bot.chat.events import Tap
 from bot.chat.keyboard import main_keyboard
@@ -16,16 +14,6 @@ from bot.people.membership import profile_for_account
 from tests.support.chat import PLATFORM
 
 TODAY = dt.date(2026, 11, 18)  # the clock fixture's day in the school's zone
-
-
-@pytest.fixture
-async def li(chat):
-    return await chat.add_member("Li Lei", language="en")
-
-
-@pytest.fixture
-async def wang(chat):
-    return await chat.add_member("王芳", language="zh")
 
 
 async def stored(chat, driver) -> list[entries.EntryView]:

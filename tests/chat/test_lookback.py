@@ -2,18 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-
-@pytest.fixture
-async def li(chat):
-    return await chat.add_member("Li Lei", language="en")
-
-
-@pytest.fixture
-async def wang(chat):
-    return await chat.add_member("王芳", language="zh")
-
 
 async def test_history_with_nothing_logged_says_how_to_start(li, wang):
     await li.send("/history")

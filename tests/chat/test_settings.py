@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from storage import repository as repo
-
-
-@pytest.fixture
-async def li(chat):
-    return await chat.add_member("Li Lei", language="en")
-
-
-@pytest.fixture
-async def wang(chat):
-    return await chat.add_member("王芳", language="zh")
 
 
 async def stored(chat, driver):
