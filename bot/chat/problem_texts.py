@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_, Translator
-
-PROBLEM_TEXT_ERRORS = {
-    "empty": N_("Please type the problem, or tap Done."),
-    "too_long": N_("A problem can be at most {limit} characters; yours has {length}. Please shorten it."),
-}
+from bot.i18n import Translator
 
 
 def noted_problems_text(texts: list[str], t: Translator) -> str:

@@ -15,8 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.chat.flows.log_texts import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, WHEN_ERRORS
-from bot.chat.problem_texts import PROBLEM_TEXT_ERRORS
+from bot.chat.errors import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, PROBLEM_TEXT_ERRORS, WHEN_ERRORS
 from bot.chat.render import activity_label, when_text
 from bot.i18n import Translator
 from bot.logbook import entries

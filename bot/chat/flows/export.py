@@ -8,21 +8,16 @@ import datetime as dt
 import io
 
 from bot.chat.caller import not_a_member_text
+from bot.chat.errors import EXPORT_RANGE_ERRORS
 from bot.chat.flow import END, Flow
 from bot.chat.outbound import Nowhere, Outbound
 from bot.chat.render import day_text
 from bot.chat.replies import Attachment
 from bot.chat.turn import Turn
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.logbook.record_export import record_listing, write_records_zip
 from bot.quotas.school_facts import load_school_facts
 from bot.reporting.exports import ExportRangeError, export_file_name, export_range, write_export
-
-RANGE_ERRORS = {
-    "unparseable": N_("I could not read the date “{text}”. Type it like 2026-11-01 or 11月1号."),
-    "order": N_("The first date is after the second. Send /export FROM TO, e.g. /export 2026-11-01 2026-11-18."),
-    "too_many": N_("Give at most two dates: /export FROM TO, e.g. /export 2026-11-01 2026-11-18."),
-}
 
 
 class Export(Flow):
@@ -45,7 +40,7 @@ class Export(Flow):
         try:
             start, end = export_range(command.words if command is not None else [], turn.today)
         except ExportRangeError as error:
-            turn.say(t(RANGE_ERRORS[error.code], text=error.text))
+            turn.say(t(EXPORT_RANGE_ERRORS[error.code], text=error.text))
             return END
         xlsx, csv = io.BytesIO(), io.BytesIO()
         count = await write_export(turn.core.db, profile.school_id, start, end, language=t.language,

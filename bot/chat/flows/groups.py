@@ -6,16 +6,11 @@ refusal, which names no school. In a private chat both explain where to send the
 
 from __future__ import annotations
 
+from bot.chat.errors import LINK_REFUSALS
 from bot.chat.flow import END, Flow
 from bot.chat.turn import Turn
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.people.groups import LinkOptions, LinkOptionsError, LinkRefused, link_group, parse_link_options, unlink_group
-
-REFUSALS = {
-    "not_leader": N_("Only a school leader can link or unlink this group."),
-    "other_school": N_("This group is linked to another school; a leader of that school must /unlink it first."),
-    "not_linked": N_("This group is not linked. A school leader can send /link here."),
-}
 
 
 def options_text(options: LinkOptions, t: Translator) -> str:
@@ -56,7 +51,7 @@ class GroupLinks(Flow):
             linked = await link_group(turn.core.db, event.person.platform, event.person.user_id,
                                       event.chat.chat_id, options, turn.now())
         except LinkRefused as refused:
-            turn.say(t(REFUSALS[refused.code]))
+            turn.say(t(LINK_REFUSALS[refused.code]))
             return
         turn.say(t("Linked to {school}: every Monday at 08:00 I will post last week's leaderboard here "
                    "({shown}). Counts and rankings only, never students' names or notes. "
@@ -67,6 +62,6 @@ class GroupLinks(Flow):
         try:
             await unlink_group(turn.core.db, event.person.platform, event.person.user_id, event.chat.chat_id)
         except LinkRefused as refused:
-            turn.say(turn.t(REFUSALS[refused.code]))
+            turn.say(turn.t(LINK_REFUSALS[refused.code]))
             return
         turn.say(turn.t("Unlinked: no more leaderboards in this group."))

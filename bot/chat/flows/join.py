@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bot.chat.caller import caller_of
+from bot.chat.errors import INVITE_PROBLEMS
 from bot.chat.flow import END, Flow
 from bot.chat.keyboard import main_keyboard
 from bot.chat.render import role_label
 from bot.chat.turn import Turn
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.logbook.activity_words import activities_phrase
 from bot.people.membership import (
     InviteProblem,
@@ -21,11 +22,6 @@ from bot.people.membership import (
 NAME = "name"
 INVITE_KEY = "invite_code"
 
-INVITE_PROBLEMS = {
-    "unknown": N_("I don't know this invite code. Check the link with your school's leader, or ask for a new one."),
-    "expired": N_("This invite has expired. Ask your school's leader for a new one."),
-    "used_up": N_("This invite has already been used. Ask your school's leader for a new one."),
-}
 
 
 def welcome_text(profile: Profile, t: Translator) -> str:

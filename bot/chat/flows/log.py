@@ -13,6 +13,7 @@ import logging
 
 from bot.chat.actions import CancelEntry, LogNow, SaveEntry
 from bot.chat.caller import not_a_member_text
+from bot.chat.errors import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, WHEN_ERRORS
 from bot.chat.events import Command, Event, Tap, Text
 from bot.chat.flow import END, Flow
 from bot.chat.flows.log_steps import (
@@ -31,15 +32,11 @@ from bot.chat.flows.log_steps import (
 from bot.chat.flows.log_texts import (
     ANSWER_WITH_TEXT,
     CANCELLED,
-    DURATION_ERRORS,
     IDLE_CLOSED,
     MIDDLE_OF_LOGGING,
-    NAME_ERRORS,
     NO_LONGER_OPEN,
-    NOTES_ERRORS,
     STALE_BUTTON,
     TALLY_TEXTS,
-    WHEN_ERRORS,
 )
 from bot.chat.keyboard import is_log_button, is_mine_button, main_keyboard
 from bot.chat.render import activity_label, when_text

@@ -8,16 +8,6 @@ from bot.chat.render import day_text
 from bot.i18n import N_, Translator
 from bot.logbook.problems import ProblemView
 
-RESULT_ERRORS = {
-    "empty": N_("Please type what was done about it."),
-    "too_long": N_("The result can be at most {limit} characters; yours has {length}. Please shorten it."),
-}
-NOT_ALLOWED = N_("Only leaders and the member it is assigned to can do that.")
-REFUSALS = {
-    "unknown": N_("This problem is no longer on the list."),
-    "closed": N_("This problem is already closed."),
-    "not_allowed": NOT_ALLOWED,
-}
 WHO_TAKES_IT = N_("Who should take care of it? Tap a name, or type part of a name.")
 #: Said when something other than the answer arrives while a step waits, per step.
 IN_THE_MIDDLE = {

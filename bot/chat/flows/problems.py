@@ -16,13 +16,11 @@ import logging
 
 from bot.chat.actions import AssignProblem, AssignTo, CandidatesPage, CloseProblem
 from bot.chat.caller import not_a_member_text
+from bot.chat.errors import NOT_ALLOWED, PROBLEM_REFUSALS, PROBLEM_RESULT_ERRORS
 from bot.chat.events import ChatAddress
 from bot.chat.flow import END, Flow
 from bot.chat.flows.problem_messages import (
     IN_THE_MIDDLE,
-    NOT_ALLOWED,
-    REFUSALS,
-    RESULT_ERRORS,
     WHO_TAKES_IT,
     assigned_notice,
     problem_text,
@@ -161,7 +159,7 @@ class Problems(Flow):
         try:
             assignee = await problems.assign_problem(turn.core.db, leader, problem_id, member_id, turn.now())
         except problems.ProblemRefused as refused:
-            turn.say(t(REFUSALS[refused.code]))
+            turn.say(t(PROBLEM_REFUSALS[refused.code]))
             return END
         given = dataclasses.replace(problem, assignee_id=assignee.member_id, assignee=assignee.name)
         if assignee.member_id == leader.member_id:
@@ -201,13 +199,13 @@ class Problems(Flow):
         try:
             result = problems.clean_problem_text(text, problems.MAX_RESULT_TEXT)
         except DraftTextError as problem:
-            turn.say(t(RESULT_ERRORS[problem.code], limit=problem.limit, length=len(text.strip())))
+            turn.say(t(PROBLEM_RESULT_ERRORS[problem.code], limit=problem.limit, length=len(text.strip())))
             return RESULT
         problem_id = turn.data.pop(PROBLEM_KEY)
         try:
             await problems.close_problem(turn.core.db, turn.member, problem_id, result, turn.now())
         except problems.ProblemRefused as refused:
-            turn.say(t(REFUSALS[refused.code]))
+            turn.say(t(PROBLEM_REFUSALS[refused.code]))
             return END
         turn.say(t("✅ Closed. The result is on the problem list."))
         return END
@@ -224,5 +222,5 @@ class Problems(Flow):
         try:
             return await problems.actionable_problem(turn.core.db, turn.profile, problem_id)
         except problems.ProblemRefused as refused:
-            turn.say(turn.t(REFUSALS[refused.code]))
+            turn.say(turn.t(PROBLEM_REFUSALS[refused.code]))
             return None

@@ -10,19 +10,15 @@ import datetime as dt
 
 from bot.chat.actions import ChooseRecord
 from bot.chat.caller import not_a_member_text
+from bot.chat.errors import RECORD_REFUSALS
 from bot.chat.events import Upload
 from bot.chat.flow import END, Flow
 from bot.chat.replies import Choice
 from bot.chat.turn import Turn
-from bot.i18n import N_
 from bot.logbook.records import RecordFile, RecordRefused, save_record
 
 CHOOSE_KIND, CONTENT = "kind", "content"
 KIND_KEY = "record_kind"
-REFUSALS = {
-    "empty": N_("Please type the text, or send a photo or file."),
-    "too_long": N_("That is too long (at most {limit} characters). Send it as a file instead."),
-}
 
 
 class Records(Flow):
@@ -90,7 +86,7 @@ class Records(Flow):
             if refused.code == "kind":
                 turn.say(t("Your school's plan no longer has that record. Send /record again."))
                 return END
-            turn.say(t(REFUSALS[refused.code], limit=refused.limit))
+            turn.say(t(RECORD_REFUSALS[refused.code], limit=refused.limit))
             return CONTENT
         label = profile.policy.record_kind(saved.kind).label(t.language)
         turn.say(t("Saved: {record}.", record=label) if saved.entry_id is None else

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from bot.chat.actions import Snooze
 from bot.chat.caller import not_a_member_text
+from bot.chat.errors import AWAY_ERRORS
 from bot.chat.flow import END, Flow
 from bot.chat.render import day_text
 from bot.chat.turn import Turn
-from bot.i18n import N_
 from bot.logbook.future_dates import MAX_DAYS_AHEAD, FutureDayError, parse_last_day
 from bot.notifications.availability import come_back, go_away, snooze
-
-AWAY_ERRORS = {
-    "unparseable": N_("I could not read that day. Try “/away until 2026-12-03”, “/away 11月30号”, "
-                      "“/away dec 3” or “/away 3 days”."),
-    "past": N_("That day has already passed. Give the last day you will be away."),
-    "too_far": N_("That is more than {days} days ahead. Give a nearer day."),
-}
 
 
 class Away(Flow):

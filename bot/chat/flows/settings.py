@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.chat.actions import Frequency, SetLanguage, SetReminders
 from bot.chat.caller import not_a_member_text
+from bot.chat.errors import REMINDER_TIME_ERRORS
 from bot.chat.flow import END, Flow
 from bot.chat.keyboard import main_keyboard
 from bot.chat.render import day_text
@@ -27,10 +28,6 @@ FREQUENCY_TEXTS = {
     "daily": N_("Reminders: every working day at {time}, when you are behind pace."),
     "weekly": N_("Reminders: on the first working day of each week at {time}, when you are behind pace."),
     "off": N_("Reminders: off."),
-}
-TIME_ERRORS = {
-    "unparseable": N_("I could not read that time. Send it like this: /settings 17:30"),
-    "quiet": N_("That is in the quiet hours ({start}–{end}), when I send nothing. Choose another time."),
 }
 
 
@@ -84,7 +81,7 @@ class Settings(Flow):
             await set_reminder_time(turn.core.db, member_id, " ".join(text.split()))
         except ReminderTimeError as problem:
             settings = await reminder_settings(turn.core.db, member_id)
-            turn.say(t(TIME_ERRORS[problem.code], start=settings.quiet_start, end=settings.quiet_end))
+            turn.say(t(REMINDER_TIME_ERRORS[problem.code], start=settings.quiet_start, end=settings.quiet_end))
             return
         turn.say(reminders_text(await reminder_settings(turn.core.db, member_id), t, turn.today))
 
