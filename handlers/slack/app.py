@@ -20,7 +20,7 @@ from bot.chat.engine import ChatEngine
 from bot.chat.events import Event, Person
 from bot.core import Core
 from bot.i18n import choose_language, translator
-from handlers.slack import SLACK
+from bot.platforms import SLACK
 from handlers.slack.inbound import Origin, action_event, command_event, is_from_a_person, message_event
 from handlers.slack.outbound import Replier
 from handlers.slack.people import Directory

@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncApp
 from bot import entries
 from bot.chat.caller import Caller, caller_of
 from bot.chat.events import ChatAddress, Command, Event, Person
-from handlers.slack import SLACK
+from bot.platforms import SLACK
 from handlers.slack.app import Ack, SlackAdapter
 from handlers.slack.home import LOG_ACTION, REPORT_ACTION, home_view
 from handlers.slack.inbound import Origin

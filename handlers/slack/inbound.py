@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text
-from handlers.slack import SLACK
+from bot.platforms import SLACK
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL_REFERENCE = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")

@@ -24,8 +24,8 @@ from bot.i18n import Translator
 from bot.log_rules import MAX_DAYS_BACK
 from bot.membership import Profile, profile_for_account
 from bot.oneliner import parse_one_liner
+from bot.platforms import SLACK
 from bot.problems import MAX_PROBLEMS_PER_ENTRY, clean_problem_text
-from handlers.slack import SLACK
 from storage.db import Database
 
 CALLBACK_ID = "log_entry"

@@ -15,9 +15,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import Core, PlatformStartError
 from bot.notifier import Notifier, worker_name
+from bot.platforms import SLACK
 from bot.settings import ConfigError, Settings
 from bot.weekly_facts import database_standing
-from handlers.slack import SLACK
 from handlers.slack.app import SlackAdapter, build_app
 from handlers.slack.blocks import CAPABILITIES
 from handlers.slack.messenger import SlackMessenger

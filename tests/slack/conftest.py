@@ -13,9 +13,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import FixedClock
 from bot.core import Core
+from bot.platforms import SLACK
 from bot.schools import CreatedSchool, create_school
 from bot.settings import Settings
-from handlers.slack import SLACK
 from handlers.slack.app import SlackAdapter, build_app
 from storage import repository as repo
 from storage.db import Database

@@ -14,8 +14,8 @@ from bot.core import Core
 from bot.drafts import EntryDraft
 from bot.entries import history, save_entry
 from bot.membership import profile_for_account
+from bot.platforms import SLACK
 from bot.settings import Settings
-from handlers.slack import SLACK
 from handlers.slack.app import build_app
 from tests.support.fake_slack import (
     BOT_TOKEN,

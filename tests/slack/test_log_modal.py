@@ -11,7 +11,7 @@ import pytest
 from bot.entries import history
 from bot.membership import profile_for_account
 from bot.pairings import add_pairing
-from handlers.slack import SLACK
+from bot.platforms import SLACK
 from tests.support.fake_slack import event_body, tap_payload
 
 LI, WANG, ZHAO = "U0LI", "U0WANG", "U0ZHAO"

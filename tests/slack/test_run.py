@@ -15,9 +15,9 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.core import Core, PlatformStartError
+from bot.platforms import SLACK
 from bot.schools import create_school
 from bot.settings import Settings
-from handlers.slack import SLACK
 from handlers.slack.platform import SlackPlatform
 from storage import repository as repo
 from storage.db import Database
