@@ -22,7 +22,7 @@ from bot.core import Core
 from bot.i18n import choose_language, translator
 from bot.platforms import SLACK
 from handlers.slack.inbound import Origin, action_event, command_event, is_from_a_person, message_event
-from handlers.slack.outbound import Replier
+from handlers.slack.outbound import Replier, SlackOutbound
 from handlers.slack.people import Directory
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,9 @@ class SlackAdapter:
     def __init__(self, core: Core, client: AsyncWebClient, *,
                  idle_timeout: dt.timedelta | float = IDLE_TIMEOUT) -> None:
         self.core, self.client = core, client
-        self.engine: ChatEngine = build_engine(core, idle_timeout)
         self.directory = Directory(client)
         self.replier = Replier(client)
+        self.engine: ChatEngine = build_engine(core, idle_timeout, SlackOutbound(self.replier))
         #: Extra answers before the engine's: (event, origin, trigger id) → handled. The modal and Home add theirs.
         self.interceptors: list[Callable[[Event, Origin, str | None], Awaitable[bool]]] = []
 

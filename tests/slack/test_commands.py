@@ -63,7 +63,7 @@ async def test_a_member_without_a_language_gets_their_slack_locale(slack):
     await slack.add_member(WANG, "王芳", locale="zh-CN")
     await slack.command(WANG, "history")
     [text] = slack.fake.texts_to(WANG)
-    assert "You have not" not in text and "/log" in text
+    assert "You have not" not in text and "/teachlog log" in text
     assert slack.fake.of("users.info")[0]["include_locale"] in ("true", "1", True)
 
 
