@@ -45,6 +45,8 @@ class SlackAdapter:
         self.engine: ChatEngine = build_engine(core, idle_timeout, SlackOutbound(self.replier))
         #: Extra answers before the engine's: (event, origin, trigger id) → handled. The modal and Home add theirs.
         self.interceptors: list[Callable[[Event, Origin, str | None], Awaitable[bool]]] = []
+        #: What else to do once the engine's answer is out (the Home tab redraws after an entry changed).
+        self.followers: list[Callable[[Event], Awaitable[None]]] = []
 
     def register(self, app: AsyncApp) -> None:
         app.command(COMMAND)(self.on_command)
@@ -59,6 +61,8 @@ class SlackAdapter:
                     return
             outcome = await self.engine.handle(event)
             await self.replier.render(origin, outcome)
+            for follow in self.followers:
+                await follow(event)
         except Exception:
             log.exception("a Slack event from %s could not be handled", origin.user_id)
             await self.apologise(event.person, origin)

@@ -205,3 +205,10 @@ async def test_worker_delivers_through_slack_and_a_refused_token_is_one_line(tmp
     assert code == 1
     assert err.strip().splitlines() == ["teachlog: Slack refused SLACK_BOT_TOKEN (invalid_auth): check the Bot User "
                                         "OAuth Token on the app's OAuth & Permissions page"]
+
+
+async def test_the_platform_shows_modals_within_slacks_limits_and_has_no_invite_link(db, clock):
+    platform = platform_with(db, clock, SLACK_BOT_TOKEN=BOT_TOKEN)
+    assert (platform.name, platform.capabilities.modals, platform.capabilities.albums) == (SLACK, True, False)
+    assert (platform.capabilities.text_length, platform.capabilities.buttons_per_row) == (3000, 5)
+    assert await platform.invite_link("ABC123") is None, "people type /teachlog join ABC123"

@@ -74,6 +74,8 @@ async def test_a_complete_one_liner_saves_after_its_confirm_button(slack, member
     assert (entry.activity, entry.student, entry.day, entry.duration_minutes) == \
         ("home_visit", "王小明", YESTERDAY, 40)
     assert "Saved" in last_text(slack, LI)
+    [home] = slack.fake.of("views.publish")
+    assert home["user_id"] == LI, "the Home tab is drawn again with the new entry"
 
 
 async def test_history_and_undo_show_and_remove_the_members_own_entry(slack, members):
@@ -84,6 +86,7 @@ async def test_history_and_undo_show_and_remove_the_members_own_entry(slack, mem
     await slack.tap_label(LI, "Yes, remove it")
     assert "Removed." in last_text(slack, LI)
     assert await entries_of(slack, LI) == []
+    assert [home["user_id"] for home in slack.fake.of("views.publish")] == [LI], "Home drawn again"
 
 
 async def test_settings_switches_the_language_to_chinese_for_the_next_answers(slack, members):
