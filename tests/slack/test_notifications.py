@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from bot.notifier import Notifier
 from bot.platforms import SLACK
 from handlers.slack.messenger import ChannelPacer, SlackMessenger
 from storage import repository as repo
+from storage.models import GroupLink
 from tests.support.fake_slack import buttons_of
 from tests.support.notifications import FakeStanding, local
 from tests.support.stored import add_entry
@@ -106,3 +108,15 @@ async def test_an_inactive_slack_account_makes_its_member_inactive_and_the_frida
     assert len(slack.fake.posts_to(LI)) == 1, "the unreachable member was not tried again"
     await tick(slack, notifier, FRIDAY_DIGEST + dt.timedelta(minutes=30))
     assert len(slack.fake.texts_to(BOSS)) == 1, "the digest went out once"
+
+
+async def test_a_channel_the_app_was_removed_from_loses_its_link_and_its_chart_is_not_tried(slack, notifier):
+    slack.fake.fail("chat.postMessage", "not_in_channel")
+    report = await tick(slack, notifier, MONDAY_LEADERBOARD)
+    assert report.delivered["blocked"] == 1
+    assert slack.fake.of("files.getUploadURLExternal") == []
+    async with slack.db.transaction() as session:
+        [link] = await session.scalars(select(GroupLink))
+        assert (link.chat_id, link.active) == (STAFF, False)
+    await tick(slack, notifier, MONDAY_LEADERBOARD + dt.timedelta(hours=1))
+    assert len(slack.fake.posts_to(STAFF)) == 1
