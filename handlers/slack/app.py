@@ -20,9 +20,9 @@ from bot.chat.engine import ChatEngine
 from bot.chat.events import Event, Person
 from bot.core import Core
 from bot.i18n import choose_language, translator
-from handlers.slack import SLACK
+from bot.platforms import SLACK
 from handlers.slack.inbound import Origin, action_event, command_event, is_from_a_person, message_event
-from handlers.slack.outbound import Replier
+from handlers.slack.outbound import Replier, SlackOutbound
 from handlers.slack.people import Directory
 
 log = logging.getLogger(__name__)
@@ -40,11 +40,13 @@ class SlackAdapter:
     def __init__(self, core: Core, client: AsyncWebClient, *,
                  idle_timeout: dt.timedelta | float = IDLE_TIMEOUT) -> None:
         self.core, self.client = core, client
-        self.engine: ChatEngine = build_engine(core, idle_timeout)
         self.directory = Directory(client)
         self.replier = Replier(client)
+        self.engine: ChatEngine = build_engine(core, idle_timeout, SlackOutbound(self.replier))
         #: Extra answers before the engine's: (event, origin, trigger id) → handled. The modal and Home add theirs.
         self.interceptors: list[Callable[[Event, Origin, str | None], Awaitable[bool]]] = []
+        #: What else to do once the engine's answer is out (the Home tab redraws after an entry changed).
+        self.followers: list[Callable[[Event], Awaitable[None]]] = []
 
     def register(self, app: AsyncApp) -> None:
         app.command(COMMAND)(self.on_command)
@@ -59,6 +61,8 @@ class SlackAdapter:
                     return
             outcome = await self.engine.handle(event)
             await self.replier.render(origin, outcome)
+            for follow in self.followers:
+                await follow(event)
         except Exception:
             log.exception("a Slack event from %s could not be handled", origin.user_id)
             await self.apologise(event.person, origin)

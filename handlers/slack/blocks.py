@@ -20,6 +20,13 @@ BUTTON_LABEL_LIMIT = 75
 CAPABILITIES = Capabilities(text_length=SECTION_LIMIT, caption_length=SECTION_LIMIT, buttons_per_row=BUTTONS_PER_ROW,
                             albums=False, modals=True, edits=True)
 
+#: The core's commands as people type them on Slack: subcommands of the one slash command (/start is `join`).
+SLASH_COMMAND = "/teachlog"
+SUBCOMMANDS = {"start": "join", **{name: name for name in (
+    "log", "mine", "history", "undo", "report", "problems", "away", "back", "settings", "export", "help", "cancel",
+    "link", "unlink", "record")}}
+_COMMAND = re.compile(r"(?<![A-Za-z0-9_/.:<])/(" + "|".join(SUBCOMMANDS) + r")(?![A-Za-z0-9_/])")
+
 _TAG = re.compile(r"</?(b|strong|i|em|code)>")
 _MARKS = {"b": "*", "strong": "*", "i": "_", "em": "_", "code": "`"}
 
@@ -33,17 +40,22 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def slack_commands(text: str) -> str:
+    """The core's "/log", "/start CODE"… as typed on Slack: "/teachlog log", "/teachlog join CODE"."""
+    return _COMMAND.sub(lambda match: f"{SLASH_COMMAND} {SUBCOMMANDS[match.group(1)]}", text)
+
+
 def mrkdwn_of(text: str, *, is_html: bool) -> str:
     """The core's text (plain, or HTML limited to <b>, <i>, <code> and entities) in Slack's mrkdwn."""
     if not is_html:
-        return escape(text)
+        return escape(slack_commands(text))
     marked = _TAG.sub(lambda match: _MARKS[match.group(1)], text)
-    return escape(html.unescape(marked))
+    return escape(slack_commands(html.unescape(marked)))
 
 
 def plain_of(text: str, *, is_html: bool) -> str:
     """The text without markup: the notification preview Slack shows beside the blocks."""
-    return html.unescape(_TAG.sub("", text)) if is_html else text
+    return slack_commands(html.unescape(_TAG.sub("", text)) if is_html else text)
 
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:

@@ -1,4 +1,5 @@
-"""Slack's own surfaces: the logging modal (opened, checked, saved) and the App Home tab (drawn, refreshed)."""
+"""Slack's own surfaces: the logging modal (opened, checked, saved) and the App Home tab (drawn, and drawn again
+whenever the member's entries change)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.chat.actions import SaveEntry, UndoEntry
 from bot.chat.caller import Caller, caller_of
-from bot.chat.events import ChatAddress, Command, Event, Person
+from bot.chat.events import ChatAddress, Command, Event, Person, Tap
 from bot.logbook import entries
-from handlers.slack import SLACK
+from bot.platforms import SLACK
 from handlers.slack.app import Ack, SlackAdapter
 from handlers.slack.home import LOG_ACTION, REPORT_ACTION, home_view
 from handlers.slack.inbound import Origin
@@ -28,6 +30,7 @@ class Forms:
 
     def register(self, app: AsyncApp) -> None:
         self.adapter.interceptors.append(self.log_without_words)
+        self.adapter.followers.append(self.redraw_home_after_a_change)
         app.view(CALLBACK_ID)(self.on_submit)
         app.action(LOG_ACTION)(self.on_home_log)
         app.action(REPORT_ACTION)(self.on_home_report)
@@ -97,6 +100,11 @@ class Forms:
         text = await saved_text(self.core.db, profile, t, submission.draft, saved.created, caller.today)
         await self.adapter.replier.note(origin, text)
         await self.publish_home(person)
+
+    async def redraw_home_after_a_change(self, event: Event) -> None:
+        """An entry saved from the chat (the one-liner's Save) or removed by /undo changes what Home shows."""
+        if isinstance(event.body, Tap) and isinstance(event.body.action, SaveEntry | UndoEntry):
+            await self.publish_home(event.person)
 
     async def on_home_opened(self, event: Mapping[str, Any]) -> None:
         if event.get("tab", "home") != "home":

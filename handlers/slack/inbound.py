@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text
-from handlers.slack import SLACK
+from bot.platforms import SLACK
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL_REFERENCE = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
 LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>")
+#: Subcommands named for Slack whose core command has another name (Telegram's /start CODE joins).
+CORE_COMMANDS = {"join": "start"}
 #: Message subtypes a person sends (everything else is an edit, a join, a bot's message…).
 PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 
@@ -51,13 +53,14 @@ class Origin:
 
 
 def command_event(command: Mapping[str, Any], person: Person) -> tuple[Event, Origin]:
-    """`/teachlog join CODE` as Command("join", "CODE"); `/teachlog` alone asks for help."""
+    """`/teachlog join CODE` as Command("start", "CODE"), `/teachlog mine` as Command("mine"); alone, help."""
     text, mentions = readable(str(command.get("text") or "").strip())
     name, _, args = text.partition(" ")
     user_id, channel_id = str(command["user_id"]), str(command.get("channel_id") or "")
     private = is_direct(channel_id or None, command.get("channel_name"))
     answer_to = user_id if private else channel_id
-    body = Command((name or "help").lower().lstrip("/"), args.strip())
+    name = (name or "help").lower().lstrip("/")
+    body = Command(CORE_COMMANDS.get(name, name), args.strip())
     event = Event(ChatAddress(SLACK, answer_to), person, body, private=private, mentions=mentions)
     return event, Origin(answer_to, user_id, channel_id or None)
 

@@ -25,7 +25,7 @@ from bot.logbook.log_rules import MAX_DAYS_BACK
 from bot.logbook.oneliner import parse_one_liner
 from bot.logbook.problems import MAX_PROBLEMS_PER_ENTRY, clean_problem_text
 from bot.people.membership import Profile, profile_for_account
-from handlers.slack import SLACK
+from bot.platforms import SLACK
 from storage.db import Database
 
 CALLBACK_ID = "log_entry"

@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.notifications.messenger import Buttons, PermanentFailure, RetryLater, TransientFailure, Unreachable
-from handlers.slack import SLACK
+from bot.platforms import SLACK
 from handlers.slack.blocks import messages, mrkdwn_of, plain_of
 
 T = TypeVar("T")
@@ -102,10 +102,10 @@ class SlackMessenger:
         self.pacer = pacer or ChannelPacer()
         self._dm_channels: dict[str, str] = {}
 
-    async def send(self, chat_id: int | str, text: str, *, buttons: Buttons | None = None,
+    async def send(self, chat_id: str, text: str, *, buttons: Buttons | None = None,
                    parse_mode: str | None = None, photo: bytes | None = None,
                    photo_name: str | None = None) -> None:
-        channel = str(chat_id)
+        channel = chat_id
         is_html = (parse_mode or "").upper() == "HTML"
         async with self.pacer.turn(channel):
             if photo is not None:

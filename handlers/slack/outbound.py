@@ -1,4 +1,5 @@
-"""A core Outcome as Web API calls: the popup as an ephemeral note, the tapped buttons removed, replies posted."""
+"""A core Outcome as Web API calls (the popup as an ephemeral note, the tapped buttons removed, replies posted),
+and what flows reach beyond the chat they answer (a member's DM, e.g. a problem's assignee)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import logging
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.chat.events import ChatAddress
 from bot.chat.replies import Outcome, Reply
 from bot.notifications.messenger import DeliveryError
-from handlers.slack.blocks import without_actions
+from bot.platforms import SLACK
+from handlers.slack.blocks import slack_commands, without_actions
 from handlers.slack.inbound import Origin
 from handlers.slack.messenger import ChannelPacer, SlackMessenger, slack_call
 
@@ -39,7 +42,7 @@ class Replier:
         """What Telegram shows on the tapped button: a note only the person sees, in the chat of the tap."""
         if origin.channel_id:
             await slack_call(lambda: self.client.chat_postEphemeral(
-                channel=str(origin.channel_id), user=origin.user_id, text=text))
+                channel=str(origin.channel_id), user=origin.user_id, text=slack_commands(text)))
         else:
             await self.poster.post(origin.user_id, text, (), is_html=False)
 
@@ -50,3 +53,25 @@ class Replier:
             await self.poster.post(answer_to, reply.text, rows, is_html=reply.html)
         for attachment in reply.attachments:
             await self.poster.upload(answer_to, attachment.data, attachment.name, attachment.caption, is_html=False)
+
+
+class SlackOutbound:
+    """:class:`bot.chat.outbound.Outbound` through the app's Web API client: Slack chats only, files not kept."""
+
+    def __init__(self, replier: Replier) -> None:
+        self.replier = replier
+
+    async def send(self, chat: ChatAddress, reply: Reply) -> bool:
+        if chat.platform != SLACK:
+            return False
+        try:
+            await self.replier.send(chat.chat_id, reply)
+        except DeliveryError as error:
+            log.warning("could not send to %s: %s", chat.chat_id, error)
+            return False
+        return True
+
+    async def fetch_file(self, platform: str, file_id: str) -> bytes:
+        # Slack files would need the files:read scope and the bot's token on their private URL; records sent on
+        # Slack are not read yet (a DM with a file is answered as an OtherMessage).
+        raise LookupError(f"a {platform} file cannot be fetched from Slack")

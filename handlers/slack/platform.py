@@ -16,8 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core import Core, PlatformStartError
 from bot.notifications.notifier import Notifier, worker_name
 from bot.notifications.weekly_facts import database_standing
+from bot.platforms import SLACK
 from bot.settings import ConfigError, Settings
-from handlers.slack import SLACK
 from handlers.slack.app import SlackAdapter, build_app
 from handlers.slack.blocks import CAPABILITIES
 from handlers.slack.messenger import SlackMessenger

@@ -14,8 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.people.schools import CreatedSchool, create_school
+from bot.platforms import SLACK
 from bot.settings import Settings
-from handlers.slack import SLACK
 from handlers.slack.app import SlackAdapter, build_app
 from storage import repository as repo
 from storage.db import Database
@@ -24,6 +24,7 @@ from tests.support.fake_slack import (
     BOT_TOKEN,
     SIGNING_SECRET,
     FakeSlack,
+    buttons_of,
     command_body,
     event_body,
     interactive_body,
@@ -102,6 +103,17 @@ class SlackHarness:
 
     async def tap(self, user_id: str, value: str, **where: Any) -> tuple[int, str]:
         return await self.post(interactive_body(tap_payload(user_id, value, **where)))
+
+    async def tap_label(self, user_id: str, label: str, *, chat: str | None = None) -> tuple[int, str]:
+        """The user taps the button `label` of the latest message that has it, in their DM unless `chat` says."""
+        chat = chat or user_id
+        for number, post in reversed(list(enumerate(self.fake.posts_to(chat)))):
+            values = dict(buttons_of(post))
+            if label in values:
+                message = {"ts": f"1.{number:06d}", "text": post["text"], "blocks": post["blocks"]}
+                channel = "D" + user_id if chat == user_id else chat
+                return await self.tap(user_id, values[label], channel_id=channel, message=message)
+        raise AssertionError(f"no button {label!r} in {chat}: {[buttons_of(p) for p in self.fake.posts_to(chat)]}")
 
     async def interact(self, payload: dict[str, Any]) -> tuple[int, str]:
         return await self.post(interactive_body(payload))

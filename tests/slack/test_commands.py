@@ -14,8 +14,8 @@ from bot.core import Core
 from bot.logbook.drafts import EntryDraft
 from bot.logbook.entries import history, save_entry
 from bot.people.membership import profile_for_account
+from bot.platforms import SLACK
 from bot.settings import Settings
-from handlers.slack import SLACK
 from handlers.slack.app import build_app
 from tests.support.fake_slack import (
     BOT_TOKEN,
@@ -63,7 +63,7 @@ async def test_a_member_without_a_language_gets_their_slack_locale(slack):
     await slack.add_member(WANG, "王芳", locale="zh-CN")
     await slack.command(WANG, "history")
     [text] = slack.fake.texts_to(WANG)
-    assert "You have not" not in text and "/log" in text
+    assert "You have not" not in text and "/teachlog log" in text
     assert slack.fake.of("users.info")[0]["include_locale"] in ("true", "1", True)
 
 

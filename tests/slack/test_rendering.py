@@ -43,3 +43,16 @@ async def test_a_reply_with_a_chart_posts_its_text_and_buttons_then_uploads_the_
     assert fake.texts_to("C0STAFF") == ["*Report*"] and buttons_of(post)[0][0] == "Keep"
     [done] = fake.of("files.completeUploadExternal")
     assert done["channel_id"] == "C0STAFF" and [f["title"] for f in done["files"]] == ["report-week.png"]
+
+
+def test_the_cores_commands_read_as_the_slash_command_people_type_on_slack():
+    assert mrkdwn_of("Send /log, or /start ABC123 to join.", is_html=False) == \
+        "Send /teachlog log, or /teachlog join ABC123 to join."
+    assert mrkdwn_of("请发送/mine，或“/away 到 12月1号”", is_html=False) == \
+        "请发送/teachlog mine，或“/teachlog away 到 12月1号”"
+    assert mrkdwn_of("<b>/report</b> here", is_html=True) == "*/teachlog report* here"
+
+
+def test_paths_links_and_unknown_words_keep_their_slashes():
+    assert mrkdwn_of("https://example.org/log and a/b /logs /teachlog mine", is_html=False) == \
+        "https://example.org/log and a/b /logs /teachlog mine"

@@ -16,8 +16,8 @@ import pytest
 from bot.clock import SystemClock
 from bot.core import Core, PlatformStartError
 from bot.people.schools import create_school
+from bot.platforms import SLACK
 from bot.settings import Settings
-from handlers.slack import SLACK
 from handlers.slack.platform import SlackPlatform
 from storage import repository as repo
 from storage.db import Database
@@ -183,16 +183,32 @@ async def run_cli(env: dict[str, str], folder, *args: str) -> tuple[int, str, st
 
 async def test_worker_delivers_through_slack_and_a_refused_token_is_one_line(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'teachlog.db'}"
+    db = Database(url)
+    await member_on_slack(db, "U0LI", "Li Lei")
+    await db.dispose()
     fake = FakeSlack()
     fake.refused_tokens.add("xoxb-revoked")
     async with serve(fake) as api_url:
         env = slack_free_environment(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=api_url, TEACHLOG_DATABASE_URL=url)
+        code, out, err = await run_cli(env, tmp_path, "notify", "--sample", "--member", "Li Lei",
+                                       "--platform", "slack")
+        assert code == 0, err
+        assert "sample reminder for Li Lei (slack chat U0LI)" in out
+        assert fake.of("auth.test"), "the worker checked its token first"
         code, out, err = await run_cli(env, tmp_path, "worker", "--platform", "slack", "--once")
         assert code == 0, err
         assert out.startswith("planned: ")
-        assert fake.of("auth.test"), "the worker checked its token first"
+        [reminder] = fake.posts_to("U0LI")
+        assert "sample" in reminder["text"].lower(), "delivered once, by the first worker round"
         code, out, err = await run_cli({**env, "SLACK_BOT_TOKEN": "xoxb-revoked"}, tmp_path,
                                        "worker", "--platform", "slack", "--once")
     assert code == 1
     assert err.strip().splitlines() == ["teachlog: Slack refused SLACK_BOT_TOKEN (invalid_auth): check the Bot User "
                                         "OAuth Token on the app's OAuth & Permissions page"]
+
+
+async def test_the_platform_shows_modals_within_slacks_limits_and_has_no_invite_link(db, clock):
+    platform = platform_with(db, clock, SLACK_BOT_TOKEN=BOT_TOKEN)
+    assert (platform.name, platform.capabilities.modals, platform.capabilities.albums) == (SLACK, True, False)
+    assert (platform.capabilities.text_length, platform.capabilities.buttons_per_row) == (3000, 5)
+    assert await platform.invite_link("ABC123") is None, "people type /teachlog join ABC123"
