@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -20,6 +22,7 @@ from storage.models import (
     School,
 )
 from storage.rowcount import affected_rows
+from storage.types import utcnow
 
 # --- schools and activity types -------------------------------------------------------------
 
@@ -217,12 +220,13 @@ async def load_chat_state(session: AsyncSession, kind: str) -> dict[str, dict | 
 
 
 async def save_chat_state(session: AsyncSession, kind: str, key: str, value: dict | None) -> None:
-    current = await session.get(ChatState, (kind, key))
-    if current is None:
-        session.add(ChatState(kind=kind, key=key, value=value))
-    else:
-        current.value = value
-    await session.flush()
+    """Insert or replace one value in one statement: every conversation step writes its state."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(ChatState).values(kind=kind, key=key, value=value, updated_at=utcnow())
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=[ChatState.kind, ChatState.key],
+        set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at}))
 
 
 async def drop_chat_state(session: AsyncSession, kind: str, keys: Iterable[str] | None = None) -> None:
