@@ -12,6 +12,7 @@ from bot.cli import (
     pairs,  # noqa: F401  (pair, roster)
     policy,  # noqa: F401  (policy)
     progress,  # noqa: F401  (progress)
+    report,  # noqa: F401  (report)
 )
 from bot.cli.common import app
 
