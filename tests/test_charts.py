@@ -10,7 +10,7 @@ from functools import lru_cache
 import pytest
 from PIL import Image
 
-from bot import charts
+from bot import charts, report_charts
 from bot.i18n import translator
 from bot.leaderboard import Contender, WeekResults, leaderboard_chart
 from bot.policy.sources import load_policy_source
@@ -134,6 +134,9 @@ def figures_of_every_chart(language: str) -> tuple:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(charts, "png", keep)
+        # Every figure is wanted here, also those a report would take from the pictures already drawn.
+        patch.setattr(report_charts, "bar_chart", charts.bar_chart)
+        patch.setattr(report_charts, "trend_chart", charts.trend_chart)
         every_chart(translator(language))
     return tuple(drawn)
 
