@@ -51,7 +51,7 @@ from bot.rule_windows import running_period
 from bot.students import student_key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MemberFacts:
     """What progress needs to know about a member."""
 
@@ -66,7 +66,7 @@ class MemberFacts:
 ProratedBy = Literal["joined", "counts_from", "window"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuleProgress:
     """Where one member stands on one rule in one period (see the module docstring for the math)."""
 
@@ -180,7 +180,7 @@ def rule_progress(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PeriodPace:
     """The calendar side of one member's progress in one period: the (prorated) minimum, and the working days
     behind the pace and the days left.

@@ -27,7 +27,7 @@ from storage import repository as repo
 from storage.db import Database
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MemberStanding:
     member_id: int
     display_name: str
