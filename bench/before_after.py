@@ -52,7 +52,7 @@ from storage.db import Database
 from storage.models import School
 
 async def median(run, repeat):
-    """Median wall and CPU seconds (CPU of this process, aiosqlite's thread included; not PostgreSQL's)."""
+    # Median wall and CPU seconds (CPU of this process, aiosqlite's thread included; not PostgreSQL's).
     await run()
     times = []
     for _ in range(repeat):
@@ -67,7 +67,8 @@ async def main(url, school_id, today, repeat):
         policy = policy_of(await session.get(School, school_id))
     window = report_window("term", False, today, policy)
     figures = {}
-    figures["standing"], figures["standing_cpu"] = await median(lambda: school_standing(db, school_id, today), repeat)
+    standing = lambda: school_standing(db, school_id, today)  # noqa: E731
+    figures["standing"], figures["standing_cpu"] = await median(standing, repeat)
     figures["report"], figures["report_cpu"] = await median(lambda: school_report(db, school_id, window), repeat)
     report = await school_report(db, school_id, window)
     t = translator("zh")
