@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -20,6 +22,7 @@ from storage.models import (
     School,
 )
 from storage.rowcount import affected_rows
+from storage.types import utcnow
 
 # --- schools and activity types -------------------------------------------------------------
 
@@ -258,12 +261,13 @@ async def load_chat_state_row(session: AsyncSession, kind: str, key: str) -> dic
 
 
 async def save_chat_state(session: AsyncSession, kind: str, key: str, value: dict | None) -> None:
-    current = await session.get(ChatState, (kind, key))
-    if current is None:
-        session.add(ChatState(kind=kind, key=key, value=value))
-    else:
-        current.value = value
-    await session.flush()
+    """Insert or replace one value in one statement: every conversation step writes its state."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(ChatState).values(kind=kind, key=key, value=value, updated_at=utcnow())
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=[ChatState.kind, ChatState.key],
+        set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at}))
 
 
 async def drop_chat_state(session: AsyncSession, kind: str, keys: Iterable[str] | None = None) -> None:
@@ -276,8 +280,9 @@ async def drop_chat_state(session: AsyncSession, kind: str, keys: Iterable[str] 
 # --- progress aggregates ----------------------------------------------------------------------
 
 def participations(school_id: int, start: dt.date, end: dt.date, activities: Sequence[str],
-                   member_ids: Sequence[int] | None = None, *extra_columns):
-    """Who took part in which counted entry: the member who logged it, and a co-visitor if any."""
+                   member_ids: Sequence[int] | None = None, *extra_columns, with_covisits: bool = True):
+    """Who took part in which counted entry: the member who logged it, and a co-visitor if any
+    (only the member who logged it without ``with_covisits``)."""
     def branch(participant_column):
         query = (select(participant_column.label("participant"), Entry.occurred_on, Entry.student_key,
                         *extra_columns)
@@ -287,15 +292,34 @@ def participations(school_id: int, start: dt.date, end: dt.date, activities: Seq
             query = query.where(participant_column.in_(list(member_ids)))
         return query
     own = branch(Entry.member_id)
+    if not with_covisits:
+        return own.subquery("participations")
     co_visits = branch(Entry.covisitor_member_id).where(Entry.covisitor_member_id.is_not(None))
     return own.union_all(co_visits).subquery("participations")
 
 
+async def covisits(session: AsyncSession, school_id: int, start: dt.date, end: dt.date,
+                   member_ids: Sequence[int] | None = None) -> list[tuple[int, str, dt.date, str | None]]:
+    """Every counted co-visit between two days as ``(co-visitor, activity, day, student key)``: read once for
+    all of a standing's rules, which then count only the entries members logged themselves."""
+    query = (select(Entry.covisitor_member_id, Entry.activity_code, Entry.occurred_on, Entry.student_key)
+             # Wrapped so that no index serves the school or the day: SQLite would pick the school's days and read
+             # every entry of the window (10× slower) instead of the co-visitor index.
+             .where((Entry.school_id + 0) == school_id, Entry.deleted_at.is_(None),
+                    Entry.covisitor_member_id.is_not(None),
+                    func.coalesce(Entry.occurred_on, Entry.occurred_on).between(start, end)))
+    if member_ids is not None:
+        query = query.where(Entry.covisitor_member_id.in_(list(member_ids)))
+    return [(member_id, code, day, key) for member_id, code, day, key in await session.execute(query)
+            if member_id is not None]
+
+
 async def measure_by_member(session: AsyncSession, school_id: int, start: dt.date, end: dt.date,
                             activities: Sequence[str], measure: str,
-                            member_ids: Sequence[int] | None = None) -> dict[int, int]:
+                            member_ids: Sequence[int] | None = None, *,
+                            with_covisits: bool = True) -> dict[int, int]:
     """One aggregate over the period: entries, distinct students, or distinct days, per participant."""
-    p = participations(school_id, start, end, activities, member_ids)
+    p = participations(school_id, start, end, activities, member_ids, with_covisits=with_covisits)
     value = {
         "entries": func.count(),
         "distinct_students": func.count(p.c.student_key.distinct()),
@@ -307,9 +331,10 @@ async def measure_by_member(session: AsyncSession, school_id: int, start: dt.dat
 
 async def paired_student_counts(session: AsyncSession, school_id: int, start: dt.date, end: dt.date,
                                 activities: Sequence[str],
-                                member_ids: Sequence[int] | None = None) -> dict[int, dict[str, int]]:
+                                member_ids: Sequence[int] | None = None, *,
+                                with_covisits: bool = True) -> dict[int, dict[str, int]]:
     """Per participant, entries for each of their paired students in the period."""
-    p = participations(school_id, start, end, activities, member_ids)
+    p = participations(school_id, start, end, activities, member_ids, with_covisits=with_covisits)
     rows = await session.execute(
         select(p.c.participant, p.c.student_key, func.count())
         .join(Pairing, and_(Pairing.member_id == p.c.participant, Pairing.student_key == p.c.student_key))

@@ -8,6 +8,7 @@ from bot.quotas.progress import (
     MemberFacts,
     applicable_rules,
     expected_by_now,
+    period_pace,
     period_progress,
     prorated_target,
     rule_progress,
@@ -236,3 +237,18 @@ def test_scripted_month_day_by_day_never_expects_more_than_the_target():
         seen.append(progress.expected_by_now)
         day += timedelta(days=1)
     assert seen == sorted(seen) and seen[0] == 0 and seen[-1] == 3
+
+
+def test_a_pace_shared_among_members_who_count_from_the_same_day_gives_each_the_progress_computed_alone():
+    start, end = date(2026, 10, 1), date(2026, 12, 31)
+    for joined_on in (LONG_AGO, date(2026, 11, 16), date(2026, 12, 31), date(2027, 1, 4)):
+        for today in (date(2026, 10, 1), date(2026, 11, 18), date(2027, 1, 5)):
+            for rule_id in ("visits-quarterly", "calls-twice-monthly"):
+                rule = POLICY.rule(rule_id)
+                shared = period_pace(rule.minimum, CAL, start, end, joined_on, today)
+                for member_id, done in ((1, 0), (2, 3)):
+                    facts = member(joined_on=joined_on, member_id=member_id)
+                    kwargs = dict(done=done, paired_students=["甲", "乙"], student_counts=["甲"] * done)
+                    alone = period_progress(rule, CAL, facts, start, end, "q", today, **kwargs)
+                    assert period_progress(rule, CAL, facts, start, end, "q", today, pace=shared, **kwargs) == alone
+                    assert alone.expected_by_now == expected_by_now(alone.target, start, end, today, CAL, joined_on)

@@ -13,6 +13,7 @@ from bot.cli import (
     pairs,  # noqa: F401  (pair, roster)
     policy,  # noqa: F401  (policy)
     progress,  # noqa: F401  (progress)
+    report,  # noqa: F401  (report)
     slack,  # noqa: F401  (slack manifest)
 )
 from bot.cli.common import app

@@ -8,6 +8,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from bot.clean_text import clean_name
+from bot.people import profile_cache
 from bot.people.schools import policy_of
 from bot.quotas.policy import Policy
 from storage import repository as repo
@@ -69,7 +70,19 @@ def profile_of(member: Member, school: School) -> Profile:
 
 async def profile_for_account(db: Database, platform: str, external_id: str,
                               used_at: dt.datetime | None = None) -> Profile | None:
-    """The active member with this account; with `used_at`, the account counts as the one they used last."""
+    """The active member with this account; with `used_at`, the account counts as the one they used last.
+
+    Profiles are kept between steps (see :mod:`bot.people.profile_cache`), so a step usually reads nothing; the
+    last-used time is written again once it is a minute old.
+    """
+    cached = profile_cache.lookup(db, platform, external_id)
+    if cached is not None:
+        if used_at is not None and cached.needs_used_at(used_at):
+            async with db.transaction() as session:
+                await repo.mark_account_used(session, platform, external_id, used_at)
+            cached.used_at = used_at
+        return cached.profile
+    generation = profile_cache.generation()
     async with db.transaction() as session:
         member = await repo.member_by_account(session, platform, external_id)
         if member is None or not member.active:
@@ -77,7 +90,9 @@ async def profile_for_account(db: Database, platform: str, external_id: str,
         if used_at is not None:
             await repo.mark_account_used(session, platform, external_id, used_at)
         school = await repo.require_school(session, member.school_id)
-        return profile_of(member, school)
+        profile = profile_of(member, school)
+    profile_cache.keep(db, platform, external_id, profile, generation, used_at)
+    return profile
 
 
 def _usable_invite(invite: Invite | None, now: dt.datetime) -> Invite:

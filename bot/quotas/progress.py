@@ -51,7 +51,7 @@ from bot.quotas.policy.model import Policy, Rule
 from bot.quotas.rule_windows import running_period
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MemberFacts:
     """What progress needs to know about a member."""
 
@@ -66,7 +66,7 @@ class MemberFacts:
 ProratedBy = Literal["joined", "counts_from", "window"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuleProgress:
     """Where one member stands on one rule in one period (see the module docstring for the math)."""
 
@@ -180,6 +180,49 @@ def rule_progress(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PeriodPace:
+    """The calendar side of one member's progress in one period: the (prorated) minimum, and the working days
+    behind the pace and the days left.
+
+    It depends only on the rule's minimum, the period, the day targets count from and today, so members who
+    share those share one (see :func:`period_pace`); a school's standing computes each once.
+    """
+
+    minimum: int
+    """The rule's minimum, prorated from the day targets count from (per student for per-student rules)."""
+    available: int
+    elapsed: int
+    days_left: int
+    calendar_days_left: int
+    closed: bool
+    """Today is after the period."""
+
+    def expected(self, target: int) -> int:
+        """How much of ``target`` an even pace would have done before today (rounded down)."""
+        if self.available == 0:
+            return target if self.closed else 0
+        return target * self.elapsed // self.available
+
+
+def period_pace(minimum: int, calendar: SchoolCalendar, period_start: date, period_end: date, joined_on: date,
+                today: date) -> PeriodPace:
+    """:class:`PeriodPace` for a member counting from ``joined_on``; the same arithmetic as
+    :func:`prorated_target` and :func:`expected_by_now`."""
+    first_day = max(period_start, joined_on)
+    available = calendar.working_days(first_day, period_end)
+    elapsed = calendar.working_days(first_day, min(today - timedelta(days=1), period_end)) if available else 0
+    from_day = max(today, period_start)
+    return PeriodPace(
+        minimum=prorated_target(minimum, period_start, period_end, joined_on, calendar),
+        available=available,
+        elapsed=elapsed,
+        days_left=calendar.working_days(from_day, period_end),
+        calendar_days_left=max((period_end - from_day).days + 1, 0),
+        closed=today > period_end,
+    )
+
+
 def period_progress(
     rule: Rule,
     calendar: SchoolCalendar,
@@ -193,13 +236,18 @@ def period_progress(
     paired_students: Iterable[str] = (),
     student_counts: Mapping[str, int] | Iterable[str] = (),
     whole_minimum: int | None = None,
+    pace: PeriodPace | None = None,
 ) -> RuleProgress:
     """Progress on ``rule`` for an explicit period; ``today`` may be after it (a closed period).
 
     ``whole_minimum`` is the rule's own minimum when ``rule`` carries the smaller one of a period cut by
-    its phase or dates (:meth:`bot.quotas.rule_windows.RunningPeriod.rule_in_it`).
+    its phase or dates (:meth:`bot.quotas.rule_windows.RunningPeriod.rule_in_it`). ``pace`` is
+    ``period_pace(rule.minimum, calendar, period_start, period_end, member.joined_on, today)`` when the
+    caller already has it (shared among members).
     """
-    per_student_min = prorated_target(rule.minimum, period_start, period_end, member.joined_on, calendar)
+    if pace is None:
+        pace = period_pace(rule.minimum, calendar, period_start, period_end, member.joined_on, today)
+    per_student_min = pace.minimum
     prorated_by: ProratedBy | None = None
     if per_student_min < rule.minimum:
         prorated_by = "counts_from" if member.counts_from_set else "joined"
@@ -215,8 +263,7 @@ def period_progress(
         missing = tuple(name for name in students if credited[name] < per_student_min)
     else:
         target = per_student_min
-    expected = expected_by_now(target, period_start, period_end, today, calendar, member.joined_on)
-    from_day = max(today, period_start)
+    expected = pace.expected(target)
     return RuleProgress(
         rule_id=rule.id,
         member_id=member.member_id,
@@ -227,8 +274,8 @@ def period_progress(
         target=target,
         expected_by_now=expected,
         remaining=max(target - done, 0),
-        days_left=calendar.working_days(from_day, period_end),
-        calendar_days_left=max((period_end - from_day).days + 1, 0),
+        days_left=pace.days_left,
+        calendar_days_left=pace.calendar_days_left,
         behind_by=max(expected - done, 0),
         on_pace=done >= expected,
         maximum=rule.maximum,

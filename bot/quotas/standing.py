@@ -1,9 +1,10 @@
 """Where every member of a school stands on every rule today, computed with a bounded number of queries.
 
 The queries are one for the members, one for the pairings (one for place assignments
-when a rule counts assigned places), and one aggregate per
-distinct (period, activities, measure, scope) among the school's rules — never one
-per member. The arithmetic is `bot.quotas.progress`.
+when a rule counts assigned places), one for the co-visits of the whole window, and one
+aggregate per distinct (period, activities, measure, scope) among the school's rules — never
+one per member. The arithmetic is `bot.quotas.progress`; members who count from the same day share
+each rule's target and pace, computed once.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from bot.people.membership import Profile
 from bot.people.schools import policy_of
 from bot.quotas.calendar import SchoolCalendar
 from bot.quotas.policy import Policy, Rule
-from bot.quotas.progress import MemberFacts, RuleProgress, counting_from, period_progress
+from bot.quotas.progress import MemberFacts, PeriodPace, RuleProgress, counting_from, period_pace, period_progress
 from bot.quotas.rule_windows import running_period
 from storage import assignments as assignment_queries
 from storage import records as record_queries
@@ -26,7 +27,7 @@ from storage import repository as repo
 from storage.db import Database
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MemberStanding:
     member_id: int
     display_name: str
@@ -94,57 +95,103 @@ async def _standing(db: Database, school_id: int, today: dt.date,
         paired = await repo.pairings_by_member(session, school_id, member_ids) \
             if any(r.rule.per_student for r in rules) else {}
         places = await assigned_places(session, school_id, member_ids) if any(r.rule.per_place for r in rules) else {}
-        aggregates: dict[tuple, dict] = {}
-        for rule_period in rules:
-            key = rule_period.aggregate
-            if key in aggregates:
-                continue
-            rule = rule_period.rule
-            if rule.measure == "records" and rule.record is not None:
-                aggregates[key] = await record_queries.record_counts_by_member(
-                    session, school_id, rule_period.start, rule_period.end, rule.record, member_ids)
-            elif rule.per_place:
-                aggregates[key] = await assignment_queries.assigned_place_counts(
-                    session, school_id, rule_period.start, rule_period.end, rule.activities, member_ids)
-            elif rule.per_student:
-                aggregates[key] = await repo.paired_student_counts(
-                    session, school_id, rule_period.start, rule_period.end, rule.activities, member_ids)
-            else:
-                aggregates[key] = await repo.measure_by_member(
-                    session, school_id, rule_period.start, rule_period.end, rule.activities, rule.measure,
-                    member_ids)
+        aggregates = await _aggregates(session, school_id, rules, member_ids)
+    whole_minimums = {r.rule.id: policy.rule(r.rule.id).minimum for r in rules}
+    counts_of = [aggregates[r.aggregate] for r in rules]
+    paces: dict[tuple[int, dt.date], PeriodPace] = {}
+
+    def pace_for(index: int, rule_period: _RulePeriod, facts: MemberFacts) -> PeriodPace:
+        """Members of a rule who count from the same day share its target and pace: computed once."""
+        key = (index, facts.joined_on)
+        found = paces.get(key)
+        if found is None:
+            found = paces[key] = period_pace(rule_period.rule.minimum, calendar, rule_period.start, rule_period.end,
+                                             facts.joined_on, today)
+        return found
+
     standings = []
     for member in members:
         facts = MemberFacts(member.id, member.role,
                             counting_from(member.joined_on, member.counts_from, school.counts_from),
                             counts_from_set=(member.counts_from or school.counts_from) is not None)
         progress = []
-        for rule_period in rules:
+        for index, rule_period in enumerate(rules):
             rule = rule_period.rule
             if not rule.applies_to(member.role):
                 continue
-            whole_minimum = policy.rule(rule.id).minimum
-            found = aggregates[rule_period.aggregate].get(member.id)
+            found = counts_of[index].get(member.id)
+            whole_minimum, pace = whole_minimums[rule.id], pace_for(index, rule_period, facts)
             if rule.per_place:
                 mine = places.get(member.id, [])
                 progress.append(period_progress(
                     rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
-                    whole_minimum=whole_minimum,
                     paired_students=[name for kind, name in mine if rule.place_kind in (None, kind)],
-                    student_counts=found or {}))
+                    student_counts=found or {}, whole_minimum=whole_minimum, pace=pace))
             elif rule.per_student:
                 progress.append(period_progress(
                     rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
-                    whole_minimum=whole_minimum,
-                    paired_students=paired.get(member.id, ()), student_counts=found or {}))
+                    paired_students=paired.get(member.id, ()), student_counts=found or {},
+                    whole_minimum=whole_minimum, pace=pace))
             else:
                 progress.append(period_progress(
                     rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
-                    whole_minimum=whole_minimum,
-                    done=found or 0))
+                    done=found or 0, whole_minimum=whole_minimum, pace=pace))
         standings.append(MemberStanding(member.id, member.display_name, member.role, member.joined_on,
                                         tuple(progress)))
     return SchoolStanding(school.id, school.name, today, policy, tuple(standings))
+
+
+def _counts_entries(rule: Rule) -> bool:
+    return not rule.per_place and not (rule.measure == "records" and rule.record is not None)
+
+
+async def _aggregates(session: AsyncSession, school_id: int, rules: Sequence[_RulePeriod],
+                      member_ids: Sequence[int] | None) -> dict[tuple, dict]:
+    """Each distinct aggregate of the rules, per member.
+
+    The co-visits of the whole window are read once; each entry aggregate then counts the entries members
+    logged themselves and adds the co-visits in its activities and period. Distinct days or students cannot
+    be added up, so such an aggregate with co-visits in its period counts both in one query instead.
+    """
+    entry_rules = [r for r in rules if _counts_entries(r.rule)]
+    shared_covisits = await repo.covisits(session, school_id, min(r.start for r in entry_rules),
+                                          max(r.end for r in entry_rules), member_ids) if entry_rules else []
+    aggregates: dict[tuple, dict] = {}
+    for rule_period in rules:
+        key = rule_period.aggregate
+        if key in aggregates:
+            continue
+        rule, start, end = rule_period.rule, rule_period.start, rule_period.end
+        if rule.measure == "records" and rule.record is not None:
+            aggregates[key] = await record_queries.record_counts_by_member(
+                session, school_id, start, end, rule.record, member_ids)
+            continue
+        if rule.per_place:
+            aggregates[key] = await assignment_queries.assigned_place_counts(
+                session, school_id, start, end, rule.activities, member_ids)
+            continue
+        activities = set(rule.activities)
+        mine = [(member_id, student) for member_id, code, day, student in shared_covisits
+                if code in activities and start <= day <= end]
+        if rule.per_student:
+            per_student = await repo.paired_student_counts(session, school_id, start, end, rule.activities,
+                                                           member_ids, with_covisits=False)
+            for member_id, student in mine:
+                if student is not None:
+                    counts = per_student.setdefault(member_id, {})
+                    counts[student] = counts.get(student, 0) + 1
+            aggregates[key] = per_student
+        elif rule.measure == "entries" or not mine:
+            counted = await repo.measure_by_member(session, school_id, start, end, rule.activities, rule.measure,
+                                                   member_ids, with_covisits=False)
+            if rule.measure == "entries":
+                for member_id, _ in mine:
+                    counted[member_id] = counted.get(member_id, 0) + 1
+            aggregates[key] = counted
+        else:
+            aggregates[key] = await repo.measure_by_member(session, school_id, start, end, rule.activities,
+                                                           rule.measure, member_ids)
+    return aggregates
 
 
 async def assigned_places(session: AsyncSession, school_id: int,

@@ -103,7 +103,7 @@ def report_window(kind: str, previous: bool, today: dt.date, policy: Policy, *,
     return ReportWindow(kind, previous, period.start, period.end, period.key, min(today, period.end))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuotaShare:
     """One rule over the window: raw `done`, `credited` (capped per period) and `target`, summed over periods."""
 
@@ -319,14 +319,18 @@ async def _count(session, school_id: int, policy: Policy, window: ReportWindow, 
     paired = await repo.pairings_by_member(session, school_id, member_ids) if per_student.columns else {}
     nothing = (0,) * len(plain.columns)
     shares, counts = {}, {}
+    # Most members share their results on a rule (nothing yet, or the target met): one object each, not one
+    # per member (10,000 members × 8 rules).
+    same: dict[QuotaShare, QuotaShare] = {}
     for member in members:
         found = values.get(member.id, nothing)
         facts = MemberFacts(member.id, member.role, counting_from(member.joined_on, member.counts_from, counts_from),
                             counts_from_set=(member.counts_from or counts_from) is not None)
         shares[member.id] = [
-            _quota_share(rule, slots[rule.id], window, calendar, facts, found, students.get(member.id, {}),
-                         paired.get(member.id, ()))
-            for rule in rules if rule.applies_to(member.role)]
+            same.setdefault(share, share)
+            for rule in rules if rule.applies_to(member.role)
+            for share in (_quota_share(rule, slots[rule.id], window, calendar, facts, found,
+                                       students.get(member.id, {}), paired.get(member.id, ())),)]
         counts[member.id] = {code: found[i] for code, i in counted.items() if found[i]}
     totals = {code: sum(row[i] for row in values.values()) for code, i in owned.items()}
     return _Counted(shares, counts, totals)

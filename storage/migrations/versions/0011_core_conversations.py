@@ -46,7 +46,8 @@ def upgrade() -> None:
             continue
         flow = row.kind.split(":", 1)[1]
         steps, keys = STEPS.get(flow, ({}, ()))
-        step = steps.get((row.value or {}).get("state"))
+        state = (row.value or {}).get("state")
+        step = steps.get(state) if isinstance(state, int) else None
         try:
             chat_id, user_id = json.loads(row.key)
         except (ValueError, TypeError):
