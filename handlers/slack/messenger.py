@@ -26,6 +26,10 @@ T = TypeVar("T")
 
 #: chat.postMessage allows about one message a second per channel (short bursts pass, sustained ones get 429s).
 SECONDS_PER_CHANNEL_MESSAGE = 1.0
+#: The other methods a notification calls, at most as often as their Slack rate-limit tier allows
+#: (Tier 3: 50 a minute; Tier 4: 100 a minute). files_upload_v2 calls files.getUploadURLExternal and
+#: files.completeUploadExternal (both Tier 4) once each per file.
+SECONDS_PER_METHOD_CALL = {"conversations.open": 60 / 50, "files.upload_v2": 60 / 100}
 #: When a 429 comes without a Retry-After header.
 DEFAULT_RETRY_SECONDS = 30.0
 
@@ -36,12 +40,17 @@ TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavaila
 
 
 class ChannelPacer:
-    """Keeps messages to one channel at least `interval` seconds apart (other channels are not held up)."""
+    """Keeps calls for one key (a channel, or a Web API method) at least `interval` seconds apart.
+
+    Other keys are not held up; `intervals` gives some keys an interval of their own.
+    """
 
     def __init__(self, interval: float = SECONDS_PER_CHANNEL_MESSAGE, *,
+                 intervals: dict[str, float] | None = None,
                  monotonic: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self.interval, self.monotonic, self.sleep = interval, monotonic, sleep
+        self.intervals = dict(intervals or {})
         self._next: dict[str, float] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -54,7 +63,7 @@ class ChannelPacer:
             try:
                 yield
             finally:
-                self._next[channel] = self.monotonic() + self.interval
+                self._next[channel] = self.monotonic() + self.intervals.get(channel, self.interval)
 
 
 def delivery_error(error: Exception) -> Exception:
@@ -97,9 +106,12 @@ class SlackMessenger:
 
     platform = SLACK
 
-    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer | None = None) -> None:
+    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer | None = None,
+                 methods: ChannelPacer | None = None) -> None:
         self.client = client
         self.pacer = pacer or ChannelPacer()
+        #: Paces the calls other than chat.postMessage by method, within their tiers.
+        self.methods = methods or ChannelPacer(0.0, intervals=SECONDS_PER_METHOD_CALL)
         self._dm_channels: dict[str, str] = {}
 
     async def send(self, chat_id: str, text: str, *, buttons: Buttons | None = None,
@@ -127,11 +139,13 @@ class SlackMessenger:
         arguments: dict[str, Any] = {"channel": target, "file": data, "filename": name, "title": name}
         if comment:
             arguments["initial_comment"] = mrkdwn_of(comment, is_html=is_html)
-        await slack_call(lambda: self.client.files_upload_v2(**arguments))
+        async with self.methods.turn("files.upload_v2"):
+            await slack_call(lambda: self.client.files_upload_v2(**arguments))
 
     async def dm_channel(self, user_id: str) -> str:
         """The bot's direct-message channel with a person (uploads need a channel id, not a user id)."""
         if user_id not in self._dm_channels:
-            response = await slack_call(lambda: self.client.conversations_open(users=user_id))
+            async with self.methods.turn("conversations.open"):
+                response = await slack_call(lambda: self.client.conversations_open(users=user_id))
             self._dm_channels[user_id] = str(response["channel"]["id"])
         return self._dm_channels[user_id]

@@ -95,6 +95,22 @@ async def test_messages_to_one_channel_are_spaced_a_second_apart_and_other_chann
     assert len(fake.of("chat.postMessage")) == 3
 
 
+async def test_uploads_keep_within_their_methods_tier_whatever_the_channel(fake):
+    now, waits = [100.0], []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)  # type: ignore[attr-defined]
+    methods = ChannelPacer(0.0, intervals={"files.upload_v2": 0.6}, monotonic=lambda: now[0], sleep=sleep)
+    messenger = SlackMessenger(client, ChannelPacer(0.0), methods)
+    await messenger.send("C0STAFF", "chart", photo=b"\x89PNG one", photo_name="one.png")
+    await messenger.send("C0OTHER", "chart", photo=b"\x89PNG two", photo_name="two.png")
+    assert waits == [pytest.approx(0.6)]
+    assert len(fake.of("files.completeUploadExternal")) == 2
+
+
 async def test_a_long_text_is_cut_into_sections_slack_accepts(fake):
     lines = [f"line {i} " + "x" * 90 for i in range(100)]
     await messenger_of(fake).send("U0LI", "\n".join(lines))
