@@ -7,6 +7,7 @@ the replies afterwards never shows a step the database does not have.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from collections import defaultdict
@@ -31,6 +32,9 @@ class ChatEngine:
         self.store = ConversationStore(core.db)
         self.open: set[ConversationKey] = set()
         self._locks: defaultdict[ConversationKey, asyncio.Lock] = defaultdict(asyncio.Lock)
+        #: What this engine last loaded or saved for each key (JSON; None: no conversation), so a step needs
+        #: no read. One process receives a platform's updates, so nobody else writes these rows meanwhile.
+        self._known: dict[ConversationKey, dict | None] = {}
         #: When each conversation last moved in this process, on the monotonic clock (see :meth:`idled`).
         self._moved: dict[ConversationKey, float] = {}
 
@@ -60,7 +64,7 @@ class ChatEngine:
         caller = await caller_of(self.core, event.person)
         if event.tap is not None and event.action is None:
             return self.malformed_tap(caller)
-        conversation = await self.store.load(key)
+        conversation = await self._load(key)
         prelude = Outcome()
         if conversation is not None and self.idled(key, conversation):
             prelude = await self._close_idle(conversation, event, caller)
@@ -77,6 +81,7 @@ class ChatEngine:
             if step is not None else None
         if saved is not None or conversation is not None:
             await self.store.save(key, saved)
+        self._known[key] = copy.deepcopy(saved.to_json()) if saved is not None else None
         if saved is None:
             self.open.discard(key)
             self._moved.pop(key, None)
@@ -86,6 +91,14 @@ class ChatEngine:
         outcome = turn.outcome
         outcome.replies[:0] = prelude.replies
         return outcome
+
+    async def _load(self, key: ConversationKey) -> Conversation | None:
+        if key in self._known:
+            value = self._known[key]
+            return Conversation.from_json(copy.deepcopy(value)) if value is not None else None
+        conversation = await self.store.load(key)
+        self._known[key] = copy.deepcopy(conversation.to_json()) if conversation is not None else None
+        return conversation
 
     @staticmethod
     def malformed_tap(caller: Caller) -> Outcome:
@@ -125,6 +138,7 @@ class ChatEngine:
                 event = Event(key.address, person, Text(""))
                 outcome = await self._close_idle(current, event, await caller_of(self.core, person))
                 await self.store.save(key, None)
+                self._known[key] = None
                 self.open.discard(key)
                 self._moved.pop(key, None)
             closed.append((key.address, outcome))

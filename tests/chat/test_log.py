@@ -166,3 +166,21 @@ async def test_the_log_button_starts_logging_and_a_stranger_is_told_how_to_join(
     stranger = chat.person(language_code="en")
     await stranger.send("/log")
     assert "not a member of a school yet" in stranger.last_text
+
+
+async def test_a_step_of_an_open_conversation_writes_it_and_reads_no_conversation_row(chat, li):
+    await li.send("/log")
+    with chat.db.recording_statements() as statements:
+        await li.send("#1")
+    state_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "chat_state" in s]
+    state_writes = [s for s in statements if "chat_state" in s and not s.lstrip().upper().startswith("SELECT")]
+    assert state_reads == [] and state_writes
+
+
+async def test_a_conversation_goes_on_after_the_engine_is_built_again(chat, li):
+    from bot.chat.app import build_engine
+
+    await li.send("/log")
+    li.engine = build_engine(chat.core)  # a restarted bot reads the saved step from the database
+    await li.send("#1")
+    assert "Which student or family?" in li.last_text
