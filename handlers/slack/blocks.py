@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.chat.pieces import split_at_lines
 from bot.chat.platform import Capabilities
 
 #: The longest text of one section block, and of one message.
@@ -60,21 +61,7 @@ def plain_of(text: str, *, is_html: bool) -> str:
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     """Text cut at line ends into pieces of at most `limit` characters (an over-long line is cut hard)."""
-    pieces, current = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if current and len(candidate) > limit:
-            pieces.append(current)
-            candidate = line
-        current = candidate
-    pieces.append(current)
-    return [piece for piece in pieces if piece.strip()]
+    return split_at_lines(text, limit)
 
 
 def section(mrkdwn: str) -> Block:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.chat.pieces import split_at_lines
+
 CAPTION_LIMIT = 1024
 MESSAGE_LIMIT = 4096
 
@@ -11,22 +13,8 @@ def utf16_length(text: str) -> int:
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Text cut at line ends into pieces Telegram accepts (a single over-long line is cut hard)."""
-    pieces, current = [], ""
-    for line in text.split("\n"):
-        while utf16_length(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit // 2])
-            line = line[limit // 2:]
-        candidate = f"{current}\n{line}" if current else line
-        if current and utf16_length(candidate) > limit:
-            pieces.append(current)
-            candidate = line
-        current = candidate
-    pieces.append(current)
-    return [piece for piece in pieces if piece.strip()]
+    """Text cut at line ends into pieces Telegram accepts (an over-long line is cut hard, surrogate pairs whole)."""
+    return split_at_lines(text, limit, length=utf16_length, hard_cut=limit // 2)
 
 
 def headline(text: str) -> str:
