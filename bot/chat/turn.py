@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from bot.chat.caller import Caller
+from bot.chat.caller import Caller, not_a_member_text
 from bot.chat.events import Event
 from bot.chat.replies import Attachment, Choice, Keyboard, Outcome, Reply, in_rows
 from bot.core import Core
@@ -36,6 +36,13 @@ class Turn:
     @property
     def today(self) -> dt.date:
         return self.caller.today
+
+    def members_only(self) -> bool:
+        """True for a member; a stranger is told how to join."""
+        if self.profile is None:
+            self.say(not_a_member_text(self.t))
+            return False
+        return True
 
     def now(self) -> dt.datetime:
         return self.core.clock.now()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from bot.chat.caller import not_a_member_text
 from bot.chat.errors import EXPORT_RANGE_ERRORS
 from bot.chat.flow import END, Flow
 from bot.chat.outbound import Nowhere, Outbound
@@ -29,10 +28,9 @@ class Export(Flow):
         self.outbound = outbound or Nowhere()
 
     async def start(self, turn: Turn) -> None:
-        t, profile = turn.t, turn.profile
-        if profile is None:
-            turn.say(not_a_member_text(t))
+        if not turn.members_only():
             return END
+        t, profile = turn.t, turn.member
         if not profile.is_leader:
             turn.say(t("Only your school's leaders can export its entries."))
             return END

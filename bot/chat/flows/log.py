@@ -63,8 +63,7 @@ class Log(Flow):
     # --- starting ----------------------------------------------------------------------------
 
     async def start(self, turn: Turn) -> str | None:
-        if turn.profile is None:
-            turn.say(not_a_member_text(turn.t))
+        if not turn.members_only():
             return END
         action, command = turn.event.action, turn.event.command
         if isinstance(action, LogNow):

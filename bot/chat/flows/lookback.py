@@ -5,7 +5,6 @@ from __future__ import annotations
 from html import escape
 
 from bot.chat.actions import UndoEntry
-from bot.chat.caller import not_a_member_text
 from bot.chat.events import Event
 from bot.chat.flow import END, Flow
 from bot.chat.keyboard import is_mine_button
@@ -24,14 +23,6 @@ MINE_PERIODS = (("week", N_("This week")), ("month", N_("This month")), ("quarte
 HISTORY_LENGTH = 10
 
 
-def members_only(turn: Turn) -> bool:
-    """True for a member; a stranger is told how to join."""
-    if turn.profile is None:
-        turn.say(not_a_member_text(turn.t))
-        return False
-    return True
-
-
 class Mine(Flow):
     name = "mine"
     commands = frozenset({"mine"})
@@ -40,7 +31,7 @@ class Mine(Flow):
         return super().wants(event) or (event.private and is_mine_button(event.text))
 
     async def start(self, turn: Turn) -> None:
-        if not members_only(turn):
+        if not turn.members_only():
             return END
         parts = [await self.progress_text(turn), await self.counts_text(turn), self.leader_note(turn)]
         turn.say("\n\n".join(part for part in parts if part), html=True)
@@ -81,7 +72,7 @@ class History(Flow):
     commands = frozenset({"history"})
 
     async def start(self, turn: Turn) -> None:
-        if not members_only(turn):
+        if not turn.members_only():
             return END
         t, profile = turn.t, turn.member
         recent = await entries.history(turn.core.db, profile, HISTORY_LENGTH)
@@ -105,7 +96,7 @@ class Undo(Flow):
         if isinstance(turn.event.action, UndoEntry):
             await self.on_choice(turn, turn.event.action)
             return END
-        if not members_only(turn):
+        if not turn.members_only():
             return END
         t, profile = turn.t, turn.member
         entry = await entries.undoable_entry(turn.core.db, profile, turn.now())
@@ -119,7 +110,7 @@ class Undo(Flow):
     async def on_choice(self, turn: Turn, action: UndoEntry) -> None:
         t = turn.t
         turn.clear_tapped()
-        if not members_only(turn):
+        if not turn.members_only():
             return
         if action.entry_id is None:
             turn.say(t("Kept. Nothing was removed."))

@@ -15,7 +15,6 @@ import datetime as dt
 import logging
 
 from bot.chat.actions import AssignProblem, AssignTo, CandidatesPage, CloseProblem
-from bot.chat.caller import not_a_member_text
 from bot.chat.errors import NOT_ALLOWED, PROBLEM_REFUSALS, PROBLEM_RESULT_ERRORS
 from bot.chat.events import ChatAddress
 from bot.chat.flow import END, Flow
@@ -94,10 +93,9 @@ class Problems(Flow):
     # --- listing -------------------------------------------------------------------------------
 
     async def list_problems(self, turn: Turn) -> None:
-        t, profile = turn.t, turn.profile
-        if profile is None:
-            turn.say(not_a_member_text(t))
+        if not turn.members_only():
             return
+        t, profile = turn.t, turn.member
         found = await problems.problems_for(turn.core.db, profile)
         if not found.total:
             turn.say(t("No open problems. 🎉") if profile.is_leader else t("No problems are assigned to you."))
@@ -216,11 +214,10 @@ class Problems(Flow):
         """The problem if the caller may act on it here; otherwise say why (nothing in a group) and None."""
         if not turn.event.private:
             return None
-        if turn.profile is None:
-            turn.say(not_a_member_text(turn.t))
+        if not turn.members_only():
             return None
         try:
-            return await problems.actionable_problem(turn.core.db, turn.profile, problem_id)
+            return await problems.actionable_problem(turn.core.db, turn.member, problem_id)
         except problems.ProblemRefused as refused:
             turn.say(turn.t(PROBLEM_REFUSALS[refused.code]))
             return None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.chat.actions import ChooseRecord
-from bot.chat.caller import not_a_member_text
 from bot.chat.errors import RECORD_REFUSALS
 from bot.chat.events import Upload
 from bot.chat.flow import END, Flow
@@ -29,10 +28,9 @@ class Records(Flow):
 
     async def start(self, turn: Turn) -> str | None:
         t = turn.t
-        if turn.profile is None:
-            turn.say(not_a_member_text(t))
+        if not turn.members_only():
             return END
-        if not turn.profile.policy.records:
+        if not turn.member.policy.records:
             turn.say(t("Your school's plan asks for no written records."))
             return END
         self.ask_kind(turn)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.chat.actions import Snooze
-from bot.chat.caller import not_a_member_text
 from bot.chat.errors import AWAY_ERRORS
 from bot.chat.flow import END, Flow
 from bot.chat.render import day_text
@@ -20,8 +19,7 @@ class Away(Flow):
 
     async def start(self, turn: Turn) -> None:
         t = turn.t
-        if turn.profile is None:
-            turn.say(not_a_member_text(t))
+        if not turn.members_only():
             return END
         command = turn.event.command
         args = command.args if command is not None else ""
@@ -46,8 +44,7 @@ class Back(Flow):
 
     async def start(self, turn: Turn) -> None:
         t = turn.t
-        if turn.profile is None:
-            turn.say(not_a_member_text(t))
+        if not turn.members_only():
             return END
         was_away = await come_back(turn.core.db, turn.member.member_id)
         if was_away is None or was_away < turn.today:
@@ -65,8 +62,7 @@ class RemindTomorrow(Flow):
 
     async def start(self, turn: Turn) -> None:
         t = turn.t
-        if turn.profile is None:
-            turn.say(not_a_member_text(t))
+        if not turn.members_only():
             return END
         day = await snooze(turn.core.db, turn.member.member_id, turn.today)
         turn.clear_tapped()

@@ -20,7 +20,6 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot.chat.caller import not_a_member_text
 from bot.chat.flow import END, Flow
 from bot.chat.render import entry_line
 from bot.chat.replies import Attachment
@@ -122,8 +121,7 @@ class Report(Flow):
 
     async def private_report(self, turn: Turn, words: str) -> None:
         t = turn.t
-        if turn.profile is None:
-            turn.say(not_a_member_text(t))
+        if not turn.members_only():
             return
         understood = self.understand(turn, words)
         if understood is None:
