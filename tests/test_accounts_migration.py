@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
 from sqlalchemy import text
 
 from storage.db import Database
 from storage.migrate import upgrade
-from tests.conftest import PG_URL, postgres_database, postgres_reachable
+from tests.support.migrations import empty_postgres_database
 
 FILL_AT_0007 = [
     "INSERT INTO schools (id, name, timezone, language, policy_name, policy_text, created_at, reminder_time,"
@@ -49,17 +46,5 @@ async def test_upgrading_a_sqlite_database_from_0007_turns_platform_ids_into_acc
 
 
 async def test_upgrading_a_postgresql_database_from_0007_turns_platform_ids_into_accounts():
-    if not postgres_reachable():
-        pytest.skip("PostgreSQL is not reachable at " + PG_URL)
-    schema = f"teachlog_0007_{uuid.uuid4().hex[:10]}"
-    admin = Database(PG_URL)
-    async with admin.engine.begin() as connection:
-        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    db = postgres_database(schema)
-    try:
+    async with empty_postgres_database("teachlog_0007") as db:
         assert await fill_at_0007_and_upgrade(db) == EXPECTED
-    finally:
-        await db.dispose()
-        async with admin.engine.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()

@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
 from sqlalchemy import inspect, text
 
 from storage.db import Database
 from storage.migrate import upgrade
-from tests.conftest import PG_URL, postgres_database, postgres_reachable
+from tests.support.migrations import empty_postgres_database
 
 FILL_AT_0009 = [
     "INSERT INTO schools (id, name, timezone, language, policy_name, policy_text, created_at, reminder_time,"
@@ -81,18 +78,6 @@ async def test_upgrading_a_sqlite_database_from_0009_addresses_chats_by_platform
 
 
 async def test_upgrading_a_postgresql_database_from_0009_addresses_chats_by_platform_and_text():
-    if not postgres_reachable():
-        pytest.skip("PostgreSQL is not reachable at " + PG_URL)
-    schema = f"teachlog_0009_{uuid.uuid4().hex[:10]}"
-    admin = Database(PG_URL)
-    async with admin.engine.begin() as connection:
-        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    db = postgres_database(schema)
-    try:
+    async with empty_postgres_database("teachlog_0009") as db:
         assert await fill_at_0009_and_upgrade(db) == EXPECTED
         await a_second_platform_may_use_the_same_chat_id(db)
-    finally:
-        await db.dispose()
-        async with admin.engine.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import uuid
 
-import pytest
 from sqlalchemy import text
 
 from bot.chat.state import ConversationKey, ConversationStore
 from storage.db import Database
 from storage.migrate import upgrade
-from tests.conftest import PG_URL, postgres_database, postgres_reachable
+from tests.support.migrations import empty_postgres_database
 
 DRAFT = {"token": "abc", "short_id": "k3", "activity": "home_visit", "student": "王小明"}
 FILL_AT_0010 = [
@@ -53,17 +51,5 @@ async def test_on_sqlite_an_open_log_and_join_go_on_at_the_same_step_and_the_old
 
 
 async def test_on_postgresql_an_open_log_and_join_go_on_at_the_same_step_and_the_old_rows_go():
-    if not postgres_reachable():
-        pytest.skip("PostgreSQL is not reachable at " + PG_URL)
-    schema = f"teachlog_0010_{uuid.uuid4().hex[:10]}"
-    admin = Database(PG_URL)
-    async with admin.engine.begin() as connection:
-        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    db = postgres_database(schema)
-    try:
+    async with empty_postgres_database("teachlog_0010") as db:
         await fill_at_0010_upgrade_and_check(db)
-    finally:
-        await db.dispose()
-        async with admin.engine.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()

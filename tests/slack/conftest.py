@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zoneinfo
 from typing import Any
 
 import aiohttp
@@ -17,9 +16,8 @@ from bot.people.schools import CreatedSchool, create_school
 from bot.platforms import SLACK
 from bot.settings import Settings
 from handlers.slack.app import SlackAdapter, build_app
-from storage import repository as repo
 from storage.db import Database
-from storage.models import Member
+from tests.support.accounts import member_with_account
 from tests.support.fake_slack import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -76,14 +74,9 @@ class SlackHarness:
         """A Slack user who is a member of the school (made in storage, not through joining); their member id."""
         assert self.school is not None
         self.fake.user(user_id, display_name, locale=locale)
-        now = self.clock.now()
-        async with self.db.transaction() as session:
-            school = await repo.require_school(session, self.school.school_id)
-            today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
-            member = await repo.add(session, Member(school_id=school.id, role=role, display_name=display_name,
-                                                    language=language, joined_on=today))
-            await repo.add_account(session, member, SLACK, user_id, now)
-            return member.id
+        member = await member_with_account(self.db, self.school.school_id, display_name, SLACK, user_id,
+                                           self.clock.now(), role=role, language=language)
+        return member.id
 
     async def post(self, body: str, content_type: str = "application/x-www-form-urlencoded",
                    headers: dict[str, str] | None = None) -> tuple[int, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,3 +30,16 @@ async def account_ids(db: Database, member_id: int, platform: str = TELEGRAM) ->
     """The member's ids on the platform."""
     async with db.transaction() as session:
         return [a.external_id for a in await repo.accounts_of(session, member_id) if a.platform == platform]
+
+
+async def member_with_account(db: Database, school_id: int, display_name: str, platform: str, external_id: str,
+                              now: dt.datetime, *, role: str = "teacher", language: str | None = None) -> Member:
+    """A member of the school made directly in storage (not by joining), joined today in the school's zone, with
+    an account on the platform used now."""
+    async with db.transaction() as session:
+        school = await repo.require_school(session, school_id)
+        today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
+        member = await repo.add(session, Member(school_id=school.id, role=role, display_name=display_name,
+                                                language=language, joined_on=today))
+        await repo.add_account(session, member, platform, external_id, now)
+        return member

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from bot.chat.app import build_engine
 from bot.chat.engine import ChatEngine
 from bot.chat.replies import Outcome
@@ -12,9 +10,8 @@ from bot.core import Core
 from bot.people.schools import CreatedSchool, create_invite, create_school
 from bot.settings import Settings
 from handlers.terminal.driver import ChatDriver
-from storage import repository as repo
 from storage.db import Database
-from storage.models import Member
+from tests.support.accounts import member_with_account
 
 PLATFORM = "terminal"
 
@@ -52,13 +49,8 @@ class ChatHarness:
         """A member of the school, made directly in storage (not through the join flow), and their driver."""
         assert self.school is not None
         driver = self.person(language_code=language_code, display_name=display_name)
-        now = self.clock.now()
-        async with self.db.transaction() as session:
-            school = await repo.require_school(session, self.school.school_id)
-            today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()
-            member = await repo.add(session, Member(school_id=school.id, role=role, display_name=display_name,
-                                                    language=language, joined_on=today))
-            await repo.add_account(session, member, PLATFORM, driver.user_id, now)
+        await member_with_account(self.db, self.school.school_id, display_name, PLATFORM, driver.user_id,
+                                  self.clock.now(), role=role, language=language)
         return driver
 
     def in_group(self, driver: ChatDriver, group_id: str) -> ChatDriver:
