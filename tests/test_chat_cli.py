@@ -81,6 +81,12 @@ def test_chat_asks_for_exactly_one_way_in(cli_database):
     assert result.output.strip() == "teachlog: give one of --invite CODE, --member NAME|ID or --demo"
 
 
+def test_an_empty_invite_code_is_one_line_and_a_failure(cli_database):
+    result = chat("--invite", " ")
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("teachlog: --invite needs the invite code")
+
+
 def test_an_unknown_member_is_one_line_and_a_failure(cli_database):
     school_with_member(cli_database)
     result = chat("--member", "李四", lines="/mine\n")

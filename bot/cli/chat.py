@@ -37,6 +37,8 @@ def chat(
     message, other lines are messages and /commands. Reads piped input too, one message a line."""
     if sum((invite is not None, member is not None, demo)) != 1:
         fail("give one of --invite CODE, --member NAME|ID or --demo")
+    if invite is not None and not invite.strip():
+        fail("--invite needs the invite code, e.g. --invite skGLBEM9m-lP (teachlog invite create prints one)")
     if lang is not None and lang not in LANGUAGES:
         fail(f"unknown language {lang!r}: use zh or en")
     folder = files if files is not None else Path(tempfile.mkdtemp(prefix="teachlog-chat-"))
