@@ -1,8 +1,10 @@
-"""The daily count table: entries per (school, participant, activity, day), kept up to date on write.
+"""The daily count tables: entries per (school, participant, activity, day), and per (school, day, activity).
 
 Every write to `entries` calls :func:`count_entries` in its own transaction (+1 when an entry is
-stored, -1 when it is undone), so the table always equals :func:`recount` over the live entries.
-A co-visit adds one to the logger's `entries` and one to the colleague's `covisits`.
+stored, -1 when it is undone), so the tables always equal :func:`recount` and :func:`school_recount`
+over the live entries. A co-visit adds one to the logger's `entries` and one to the colleague's
+`covisits`, and one to the school's day. The same call marks the participants' report summaries
+stale (:func:`storage.report_summaries.mark_changed`).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, bindparam, delete, func, insert, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import DailyCount, Entry
+from storage.models import DailyCount, Entry, SchoolDailyCount
 from storage.outbox import _dialect_insert
+from storage.report_summaries import mark_changed
 
 DAILY_COUNTS = cast(Table, DailyCount.__table__)
+SCHOOL_DAILY_COUNTS = cast(Table, SchoolDailyCount.__table__)
 
 #: (school_id, member_id, activity_code, day)
 Key = tuple[int, int, str, dt.date]
@@ -48,6 +52,8 @@ async def count_entries(session: AsyncSession, entries: Iterable[Mapping[str, An
     deltas = deltas_of(entries, sign)
     if not deltas:
         return
+    await mark_changed(session, {(school, member) for school, member, _code, _day in deltas})
+    await _count_school_days(session, deltas)
     upsert_into = _dialect_insert(session)(DailyCount)
     upsert = upsert_into.on_conflict_do_update(
         index_elements=["school_id", "member_id", "activity_code", "day"],
@@ -69,6 +75,29 @@ async def count_entries(session: AsyncSession, entries: Iterable[Mapping[str, An
              for school, member, code, day in deltas])
 
 
+async def _count_school_days(session: AsyncSession, deltas: Mapping[Key, Counts]) -> None:
+    by_day: Counter[tuple[int, dt.date, str]] = Counter()
+    for (school, _member, code, day), (own, _joined) in deltas.items():
+        by_day[(school, day, code)] += own
+    changed = {key: change for key, change in by_day.items() if change}
+    if not changed:
+        return
+    upsert_into = _dialect_insert(session)(SchoolDailyCount)
+    await session.execute(upsert_into.on_conflict_do_update(
+        index_elements=["school_id", "day", "activity_code"],
+        set_={"entries": SchoolDailyCount.entries + upsert_into.excluded.entries}), [
+        {"school_id": school, "day": day, "activity_code": code, "entries": change}
+        for (school, day, code), change in changed.items()])
+    if any(change < 0 for change in changed.values()):
+        await session.execute(
+            delete(SCHOOL_DAILY_COUNTS).where(SchoolDailyCount.school_id == bindparam("k_school"),
+                                              SchoolDailyCount.day == bindparam("k_day"),
+                                              SchoolDailyCount.activity_code == bindparam("k_code"),
+                                              SchoolDailyCount.entries == 0),
+            [{"k_school": school, "k_day": day, "k_code": code}
+             for (school, day, code), change in changed.items() if change < 0])
+
+
 def recount() -> Select[Any]:
     """The table computed from the live entries: (school, member, activity, day, entries, covisits)."""
     live = Entry.deleted_at.is_(None)
@@ -83,11 +112,22 @@ def recount() -> Select[Any]:
             .group_by(p.c.school_id, p.c.member_id, p.c.activity_code, p.c.day))
 
 
+def school_recount() -> Select[Any]:
+    """The school table computed from the live entries: (school, day, activity, entries)."""
+    return cast(Select[Any], select(Entry.school_id, Entry.occurred_on.label("day"), Entry.activity_code,
+                   func.count().label("entries"))
+            .where(Entry.deleted_at.is_(None))
+            .group_by(Entry.school_id, Entry.occurred_on, Entry.activity_code))
+
+
 async def rebuild(session: AsyncSession) -> int:
-    """Replace the table with a recount of the entries; how many rows it holds now."""
+    """Replace both tables with a recount of the entries; how many rows the per-member table holds now."""
     await session.execute(delete(DailyCount))
     await session.execute(insert(DailyCount).from_select(
         ["school_id", "member_id", "activity_code", "day", "entries", "covisits"], recount()))
+    await session.execute(delete(SchoolDailyCount))
+    await session.execute(insert(SchoolDailyCount).from_select(
+        ["school_id", "day", "activity_code", "entries"], school_recount()))
     return int(await session.scalar(select(func.count()).select_from(DailyCount)) or 0)
 
 
@@ -102,3 +142,16 @@ async def recounted(session: AsyncSession) -> dict[Key, Counts]:
     """What the table should hold, computed from the entries."""
     return {(school, member, code, day): (int(own), int(joined))
             for school, member, code, day, own, joined in await session.execute(recount())}
+
+
+async def school_stored(session: AsyncSession) -> dict[tuple[int, dt.date, str], int]:
+    """The school table as it is: (school, day, activity) → entries."""
+    rows = await session.execute(select(SchoolDailyCount.school_id, SchoolDailyCount.day,
+                                        SchoolDailyCount.activity_code, SchoolDailyCount.entries))
+    return {(school, day, code): entries for school, day, code, entries in rows}
+
+
+async def school_recounted(session: AsyncSession) -> dict[tuple[int, dt.date, str], int]:
+    """What the school table should hold, computed from the entries."""
+    return {(school, day, code): int(entries)
+            for school, day, code, entries in await session.execute(school_recount())}

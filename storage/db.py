@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.errors import DatabaseFailure, known_failure, missing_sqlite_folder, unusable_url
+from storage.report_summaries import TrackedSession
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///teachlog.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -92,7 +93,7 @@ class Database:
     def __init__(self, url: str = DEFAULT_DATABASE_URL, **engine_kwargs) -> None:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=TrackedSession)
 
     @property
     def dialect(self) -> str:

@@ -175,6 +175,55 @@ class DailyCount(Base):
     covisits: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class SchoolDailyCount(Base):
+    """Entries per (school, activity, day), a co-visit once: the school's trend, kept up to date with `daily_counts`."""
+
+    __tablename__ = "school_daily_counts"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    activity_code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SummaryChange(Base):
+    """A write that made stored report summaries stale: a member's entries, pairings or membership changed.
+
+    Ids only grow (AUTOINCREMENT on SQLite), so a report slot remembers the last one it has taken in.
+    """
+
+    __tablename__ = "summary_changes"
+    __table_args__ = (Index("ix_summary_changes_school", "school_id", "id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    member_id: Mapped[int] = mapped_column(Integer)
+
+
+class ReportSlot(Base):
+    """One report window's stored summaries for a school (``term/this/``): what they were computed for and
+    the last change they include."""
+
+    __tablename__ = "report_slots"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), primary_key=True)
+    slot: Mapped[str] = mapped_column(String(40), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    seen_change: Mapped[int] = mapped_column(Integer)
+
+
+class ReportSummary(Base):
+    """One member's part of a report window: counts per activity (all, own) and each quota's share."""
+
+    __tablename__ = "report_summaries"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), primary_key=True)
+    slot: Mapped[str] = mapped_column(String(40), primary_key=True)
+    member_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    counts: Mapped[dict[str, Any]] = mapped_column()
+    quotas: Mapped[list[Any]] = mapped_column()
+
+
 class Pairing(Base):
     """A member paired with a student (结对帮扶): per-student rules are met student by student."""
 

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Pairing
-from storage.rowcount import affected_rows
+from storage.report_summaries import mark_changed
 
 
 async def school_pairings(session: AsyncSession, school_id: int, member_id: int | None = None) -> list[Pairing]:
@@ -39,6 +39,8 @@ async def add_pairings(session: AsyncSession, pairings: Iterable[Pairing]) -> No
 
 async def delete_pairing(session: AsyncSession, member_id: int, student_key: str) -> bool:
     """Remove one pairing; False when there was none."""
-    result = await session.execute(
-        delete(Pairing).where(Pairing.member_id == member_id, Pairing.student_key == student_key))
-    return affected_rows(result) > 0
+    schools = list(await session.scalars(
+        delete(Pairing).where(Pairing.member_id == member_id, Pairing.student_key == student_key)
+        .returning(Pairing.school_id)))
+    await mark_changed(session, [(school_id, member_id) for school_id in schools])
+    return bool(schools)

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import and_, case, distinct, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import DailyCount, Entry, Pairing
+from storage.models import DailyCount, Entry, Pairing, SchoolDailyCount
 
 
 @dataclass(frozen=True)
@@ -141,16 +141,17 @@ async def daily_activity_counts(session: AsyncSession, school_id: int, start: dt
                                 member_id: int | None = None) -> dict[tuple[dt.date, str], int]:
     """(day, activity code) → entries of the school (a co-visit once), or participations of one member, per day.
 
-    Read from the daily count table (:mod:`storage.daily_counts`), not from the entries.
+    Read from the daily count tables (:mod:`storage.daily_counts`), not from the entries.
     """
     if member_id is None:
-        counted = func.sum(DailyCount.entries)
-        query = select(DailyCount.day, DailyCount.activity_code, counted).where(DailyCount.school_id == school_id)
-    else:
-        counted = func.sum(DailyCount.entries + DailyCount.covisits)
-        query = select(DailyCount.day, DailyCount.activity_code, counted).where(
-            DailyCount.school_id == school_id, DailyCount.member_id == member_id)
-    query = query.where(DailyCount.day.between(start, end)).group_by(DailyCount.day, DailyCount.activity_code)
+        school_days = select(SchoolDailyCount.day, SchoolDailyCount.activity_code, SchoolDailyCount.entries).where(
+            SchoolDailyCount.school_id == school_id, SchoolDailyCount.day.between(start, end))
+        return {(day, code): int(count) for day, code, count in await session.execute(school_days) if count}
+    counted = func.sum(DailyCount.entries + DailyCount.covisits)
+    query = (select(DailyCount.day, DailyCount.activity_code, counted)
+             .where(DailyCount.school_id == school_id, DailyCount.member_id == member_id,
+                    DailyCount.day.between(start, end))
+             .group_by(DailyCount.day, DailyCount.activity_code))
     return {(day, code): int(count) for day, code, count in await session.execute(query) if count}
 
 

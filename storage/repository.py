@@ -171,6 +171,11 @@ async def school_members_with_last_account(session: AsyncSession,
     return list(chosen.values())
 
 
+async def all_school_members(session: AsyncSession, school_id: int) -> list[Member]:
+    """Every member of the school, active or not, by id."""
+    return list(await session.scalars(select(Member).where(Member.school_id == school_id).order_by(Member.id)))
+
+
 async def school_members_and_joined(session: AsyncSession, school_id: int) -> list[tuple[Member, bool]]:
     """The school's active members by id, each with whether they have an account (joined, not only imported)."""
     has_account = select(MemberAccount.id).where(MemberAccount.member_id == Member.id).exists()

@@ -132,6 +132,8 @@ async def test_after_any_writes_the_table_equals_a_recount_of_the_entries(bot, l
                 await insert_new_entries(session, [row])
         async with db.transaction() as session:
             assert await daily_counts.stored(session) == await daily_counts.recounted(session), (kind, writes)
+            assert (await daily_counts.school_stored(session)
+                    == await daily_counts.school_recounted(session)), (kind, writes)
             # The report's entry counts, read from the table, agree with a scan of the entries.
             assert (await reports.tallies_by_member(session, profile.school_id, TALLIES)
                     == await reports._entry_tallies(session, profile.school_id, TALLIES, None)), (kind, writes)
@@ -159,7 +161,7 @@ def test_db_rebuild_summaries_recounts_the_daily_table_from_the_entries(cli_data
 
     asyncio.run(write_around_the_write_path())
     result = invoke("db", "rebuild-summaries")
-    assert result.exit_code == 0 and result.output == "daily counts rebuilt: 1 rows\n"
+    assert result.exit_code == 0 and result.output.splitlines()[0] == "daily counts rebuilt: 1 rows"
     assert asyncio.run(read_the_table()) == {(1, 1, "home_visit", TODAY): (2, 0)}
 
 

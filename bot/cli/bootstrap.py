@@ -66,13 +66,14 @@ def db_upgrade() -> None:
 
 @db_app.command("rebuild-summaries")
 def db_rebuild_summaries() -> None:
-    """Recompute the daily counts from the entries, in one transaction."""
-    from storage import daily_counts
+    """Recompute the daily counts and every school's report windows from the entries."""
+    from bot.reporting.rebuild import rebuild_summaries
 
     async def work(db: Database) -> None:
-        async with db.transaction() as session:
-            rows = await daily_counts.rebuild(session)
-        typer.echo(f"daily counts rebuilt: {rows} rows")
+        rebuilt = await rebuild_summaries(db, SystemClock().now())
+        typer.echo(f"daily counts rebuilt: {rebuilt.daily_rows} rows")
+        schools = "school" if rebuilt.schools == 1 else "schools"
+        typer.echo(f"report windows stored: {rebuilt.windows} for {rebuilt.schools} {schools}")
     with_database(work)
 
 

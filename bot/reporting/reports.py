@@ -45,10 +45,12 @@ from bot.quotas.periods import Period, current_period, previous_period
 from bot.quotas.policy import Policy, Rule
 from bot.quotas.progress import MemberFacts, counting_from, period_progress, prorated_target
 from bot.quotas.rule_windows import RunningPeriod, running_period
+from bot.reporting import summaries
 from storage import reports as queries
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Member, School
+from storage.report_summaries import SummaryRow
 from storage.reports import Tally
 
 #: Report periods, in the order `/report` help lists them.
@@ -272,6 +274,8 @@ class _Counted:
     shares: Mapping[int, list[QuotaShare]]
     counts: Mapping[int, dict[str, int]]
     totals: dict[str, int]
+    owned: Mapping[int, dict[str, int]]
+    """Each member's own entries per activity (a co-visit counts for its logger only)."""
 
 
 class _Tallies:
@@ -318,7 +322,7 @@ async def _count(session, school_id: int, policy: Policy, window: ReportWindow, 
         if per_student.columns else {}
     paired = await repo.pairings_by_member(session, school_id, member_ids) if per_student.columns else {}
     nothing = (0,) * len(plain.columns)
-    shares, counts = {}, {}
+    shares, counts, own = {}, {}, {}
     # Most members share their results on a rule (nothing yet, or the target met): one object each, not one
     # per member (10,000 members × 8 rules).
     same: dict[QuotaShare, QuotaShare] = {}
@@ -332,8 +336,9 @@ async def _count(session, school_id: int, policy: Policy, window: ReportWindow, 
             for share in (_quota_share(rule, slots[rule.id], window, calendar, facts, found,
                                        students.get(member.id, {}), paired.get(member.id, ())),)]
         counts[member.id] = {code: found[i] for code, i in counted.items() if found[i]}
+        own[member.id] = {code: found[i] for code, i in owned.items() if found[i]}
     totals = {code: sum(row[i] for row in values.values()) for code, i in owned.items()}
-    return _Counted(shares, counts, totals)
+    return _Counted(shares, counts, totals, own)
 
 
 def _quota_share(rule: Rule, slots: Sequence[tuple[RunningPeriod, int]], window: ReportWindow,
@@ -363,6 +368,46 @@ def _quota_share(rule: Rule, slots: Sequence[tuple[RunningPeriod, int]], window:
     return QuotaShare(rule.id, done, credited, target, missing)
 
 
+def _slot(window: ReportWindow) -> tuple[str, str]:
+    """The stored summaries' slot of a window (one per kind, this or last, and year asked for), and what
+    its rows depend on besides the school."""
+    slot = f"{window.kind}/{'previous' if window.previous else 'this'}/{window.year or ''}"
+    return slot, f"{window.start}/{window.end}/{window.key}/{window.as_of}"
+
+
+async def _summarised(session, school: School, policy: Policy, window: ReportWindow,
+                      members: Sequence[Member]) -> _Counted:
+    """The same as :func:`_count` over the whole school, read from the stored summaries kept fresh."""
+    async def compute(session, batch: Sequence[Member]) -> dict[int, SummaryRow]:
+        counted = await _count(session, school.id, policy, window, batch, [m.id for m in batch], school.counts_from)
+        return {member.id: _summary_row(counted, member.id) for member in batch}
+
+    slot, basis = _slot(window)
+    rows = await summaries.fresh_rows(session, school, slot, basis, members, compute)
+    same: dict[QuotaShare, QuotaShare] = {}
+    shares = {member_id: [same.setdefault(share, share) for share in
+                          (QuotaShare(rule, done, credited, target, missing)
+                           for rule, done, credited, target, missing in row.quotas)]
+              for member_id, row in rows.items()}
+    totals: dict[str, int] = {}
+    for row in rows.values():
+        for code, (_, own) in row.counts.items():
+            totals[code] = totals.get(code, 0) + own
+    codes = [activity.code for activity in policy.activities]
+    return _Counted(shares, {member_id: {code: every for code, (every, _) in row.counts.items() if every}
+                             for member_id, row in rows.items()},
+                    {code: totals.get(code, 0) for code in codes},
+                    {member_id: {code: own for code, (_, own) in row.counts.items() if own}
+                     for member_id, row in rows.items()})
+
+
+def _summary_row(counted: _Counted, member_id: int) -> SummaryRow:
+    every, own = counted.counts[member_id], counted.owned[member_id]
+    return SummaryRow({code: (every.get(code, 0), own.get(code, 0)) for code in every.keys() | own.keys()},
+                      tuple((q.rule_id, q.done, q.credited, q.target, q.students_missing)
+                            for q in counted.shares[member_id]))
+
+
 async def _load(db: Database, school_id: int, member_id: int | None):
     school, members, _joined = await _load_with_joined(db, school_id)
     if member_id is not None:
@@ -388,7 +433,7 @@ async def school_report(db: Database, school_id: int, window: ReportWindow) -> S
     policy = policy_of(school)
     weeks = trend_weeks(window.as_of)
     async with db.transaction() as session:
-        counted = await _count(session, school_id, policy, window, members, None, school.counts_from)
+        counted = await _summarised(session, school, policy, window, members)
         daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of)
     problems = await problem_counts(db, school_id, window.start, window.as_of)
     reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]),

@@ -1,0 +1,190 @@
+"""Stored report summaries: per school, report window ("slot") and member, and the changes that make them stale.
+
+Every write that can change a member's part of a report — their entries (with :mod:`storage.daily_counts`),
+their pairings, their role or dates — adds a :class:`~storage.models.SummaryChange` row in its own
+transaction (:func:`mark_changed`). A slot remembers the last change id it has taken in; whoever reads
+it next recomputes only the members changed since (see :mod:`bot.reporting.summaries`).
+
+Ids must be taken in commit order. SQLite gives them so (one writer at a time, AUTOINCREMENT); on
+PostgreSQL two transactions can commit their sequence values out of order, so writers hold a shared
+advisory lock on the school until they commit and :func:`last_change` waits for them behind an
+exclusive one: a change it does not see gets a larger id than the one it returns.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Connection, Engine, Table, delete, event, func, inspect, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from storage.models import Member, Pairing, ReportSlot, ReportSummary, SummaryChange
+
+SUMMARIES = cast(Table, ReportSummary.__table__)
+CHANGES = cast(Table, SummaryChange.__table__)
+#: The advisory lock class of the change ids (the second key is the school's id).
+LOCK_CLASS = 7_301
+#: A slot that has fallen this many changes behind is dropped rather than kept up: read again, it is rebuilt.
+MOST_CHANGES_KEPT = 20_000
+
+
+@dataclass(frozen=True)
+class SlotState:
+    fingerprint: str
+    seen_change: int
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """counts: activity code → (all, own); quotas: (rule id, done, credited, target, students missing)."""
+
+    counts: Mapping[str, tuple[int, int]]
+    quotas: tuple[tuple[str, int, int, int, tuple[str, ...]], ...]
+
+
+def _postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+async def mark_changed(session: AsyncSession, changed: Iterable[tuple[int, int]]) -> None:
+    """Record that these (school id, member id) pairs changed, in the caller's transaction."""
+    pairs = sorted(set(changed))
+    if not pairs:
+        return
+    if _postgres(session):
+        for school_id in sorted({school for school, _ in pairs}):
+            await session.execute(text("SELECT pg_advisory_xact_lock_shared(:lock_class, :school)"),
+                                  {"lock_class": LOCK_CLASS, "school": school_id})
+    await session.execute(CHANGES.insert(), [{"school_id": school, "member_id": member} for school, member in pairs])
+
+
+#: What a member's stored summary depends on besides their entries and pairings.
+MEMBER_FIELDS = ("role", "joined_on", "counts_from", "school_id")
+
+
+class TrackedSession(Session):
+    """The sessions of :class:`storage.db.Database`: a flush that adds or changes a member (their role or
+    dates) or a pairing marks that member's summaries stale, whichever code path made the change."""
+
+
+#: Engines whose database has the change table (a database not yet migrated to 0012 has none to write to).
+_TRACKING: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _has_change_table(connection: Connection) -> bool:
+    if connection.engine not in _TRACKING and CHANGES.name in inspect(connection).get_table_names():
+        _TRACKING.add(connection.engine)
+    return connection.engine in _TRACKING
+
+
+@event.listens_for(TrackedSession, "after_flush")
+def _mark_flushed_changes(session: Session, _context: Any) -> None:
+    changed: set[tuple[int, int]] = set()
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(instance, Pairing):
+            changed.add((instance.school_id, instance.member_id))
+        elif isinstance(instance, Member) and (instance in session.new or any(
+                inspect(instance).attrs[name].history.has_changes() for name in MEMBER_FIELDS)):
+            changed.add((instance.school_id, instance.id))
+    if not changed:
+        return
+    connection = session.connection()
+    if not _has_change_table(connection):
+        return
+    if connection.dialect.name == "postgresql":
+        for school_id in sorted({school for school, _ in changed}):
+            connection.execute(text("SELECT pg_advisory_xact_lock_shared(:lock_class, :school)"),
+                               {"lock_class": LOCK_CLASS, "school": school_id})
+    connection.execute(CHANGES.insert(), [{"school_id": school, "member_id": member}
+                                          for school, member in sorted(changed)])
+
+
+async def last_change(session: AsyncSession, school_id: int) -> int:
+    """The id of the school's last change (0 for none); every change up to it is committed and visible."""
+    query = select(func.coalesce(func.max(SummaryChange.id), 0))
+    if not _postgres(session):
+        return int(await session.scalar(query) or 0)
+    keys = {"lock_class": LOCK_CLASS, "school": school_id}
+    await session.execute(text("SELECT pg_advisory_lock(:lock_class, :school)"), keys)
+    try:
+        return int(await session.scalar(query) or 0)
+    finally:
+        await session.execute(text("SELECT pg_advisory_unlock(:lock_class, :school)"), keys)
+
+
+async def slot_state(session: AsyncSession, school_id: int, slot: str) -> SlotState | None:
+    found = await session.get(ReportSlot, (school_id, slot))
+    return SlotState(found.fingerprint, found.seen_change) if found else None
+
+
+async def changed_members(session: AsyncSession, school_id: int, after: int, up_to: int) -> set[int]:
+    """The members of the school changed after change `after`, up to and including `up_to`."""
+    return set(await session.scalars(
+        select(SummaryChange.member_id).distinct()
+        .where(SummaryChange.school_id == school_id, SummaryChange.id > after, SummaryChange.id <= up_to)))
+
+
+async def save_slot(session: AsyncSession, school_id: int, slot: str, fingerprint: str, seen_change: int) -> None:
+    found = await session.get(ReportSlot, (school_id, slot))
+    if found is None:
+        session.add(ReportSlot(school_id=school_id, slot=slot, fingerprint=fingerprint, seen_change=seen_change))
+    else:
+        found.fingerprint, found.seen_change = fingerprint, seen_change
+    await session.flush()
+
+
+async def replace_rows(session: AsyncSession, school_id: int, slot: str, rows: Mapping[int, SummaryRow],
+                       *, everyone: bool = False) -> None:
+    """Store these members' rows (all of the slot's rows, with `everyone`)."""
+    where = [ReportSummary.school_id == school_id, ReportSummary.slot == slot]
+    if not everyone:
+        where.append(ReportSummary.member_id.in_(list(rows)))
+    await session.execute(delete(SUMMARIES).where(*where))
+    if rows:
+        await session.execute(SUMMARIES.insert(), [
+            {"school_id": school_id, "slot": slot, "member_id": member_id,
+             "counts": {code: list(pair) for code, pair in row.counts.items()},
+             "quotas": [[rule, done, credited, target, list(missing)]
+                        for rule, done, credited, target, missing in row.quotas]}
+            for member_id, row in rows.items()])
+
+
+async def stored_rows(session: AsyncSession, school_id: int, slot: str) -> dict[int, SummaryRow]:
+    rows = await session.execute(select(ReportSummary.member_id, ReportSummary.counts, ReportSummary.quotas)
+                                 .where(ReportSummary.school_id == school_id, ReportSummary.slot == slot))
+    return {member_id: _row(counts, quotas) for member_id, counts, quotas in rows}
+
+
+def _row(counts: dict[str, Any], quotas: list[Any]) -> SummaryRow:
+    return SummaryRow({code: (int(pair[0]), int(pair[1])) for code, pair in counts.items()},
+                      tuple((rule, int(done), int(credited), int(target), tuple(missing))
+                            for rule, done, credited, target, missing in quotas))
+
+
+async def prune(session: AsyncSession, school_id: int, latest: int) -> None:
+    """Drop slots far behind `latest`, then the changes every remaining slot has taken in."""
+    behind = list(await session.scalars(select(ReportSlot.slot).where(
+        ReportSlot.school_id == school_id, ReportSlot.seen_change < latest - MOST_CHANGES_KEPT)))
+    if behind:
+        await session.execute(delete(SUMMARIES).where(ReportSummary.school_id == school_id,
+                                                      ReportSummary.slot.in_(behind)))
+        await session.execute(delete(ReportSlot).where(ReportSlot.school_id == school_id,
+                                                      ReportSlot.slot.in_(behind)))
+    oldest_seen = await session.scalar(select(func.min(ReportSlot.seen_change))
+                                       .where(ReportSlot.school_id == school_id))
+    if oldest_seen is not None:
+        await session.execute(delete(CHANGES).where(SummaryChange.school_id == school_id,
+                                                    SummaryChange.id <= oldest_seen))
+
+
+async def forget_all(session: AsyncSession) -> int:
+    """Drop every stored summary (each is recomputed when next read); how many slots there were."""
+    slots = int(await session.scalar(select(func.count()).select_from(ReportSlot)) or 0)
+    await session.execute(delete(SUMMARIES))
+    await session.execute(delete(ReportSlot))
+    await session.execute(delete(CHANGES))
+    return slots
