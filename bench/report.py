@@ -6,7 +6,10 @@ of ``bench/progress.py`` (the ``seed-000`` policy: rules per week, month,
 quarter and school year; pairings, co-visits, deleted entries), links a group
 chat to it, and times, on Wednesday 2026-11-18 (the autumn term up to today):
 
-* ``compute``: ``bot.reporting.reports.school_report`` for the term, and its SQL statements;
+* ``first``: ``bot.reporting.reports.school_report`` for the term with nothing stored: every member's
+  summary computed from the entries (once a day per window, or after a policy change);
+* ``compute``: the same report again, read from the stored summaries, and its SQL statements;
+* ``after a write``: one new entry, then the report: the one member computed again, the rest read;
 * ``charts``: drawing the ranking and the weekly trend (``bot.reporting.report_charts``) the first
   time; ``charts again``: the same report's charts again, taken from the pictures kept;
 * ``group``: ``/report term`` in the linked group, through the real
@@ -65,6 +68,7 @@ from bot.reporting.reports import report_window, school_report  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.telegram.runtime import build_application  # noqa: E402
 from storage.db import Database  # noqa: E402
+from storage.entry_imports import insert_new_entries  # noqa: E402
 from storage.models import GroupLink, Member, MemberAccount, School  # noqa: E402
 from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 
@@ -81,7 +85,9 @@ class Timing:
     members: int
     entries: int
     statements: int
+    first: float
     compute: float
+    after_write: float
     charts: float
     charts_again: float
     group: float
@@ -127,9 +133,22 @@ async def measure(db: Database, backend: str, members: int, entries: int, repeat
         policy = policy_of(await session.get(School, district.school_id))
     window = report_window("term", False, today, policy)
     t = translator("zh")
+    started = time.perf_counter()
     report = await school_report(db, district.school_id, window)
+    first = time.perf_counter() - started
     statements = await count_statements(db, lambda: school_report(db, district.school_id, window))
     compute = await median_seconds(lambda: school_report(db, district.school_id, window), repeat)
+    written = iter(range(10**6))
+
+    async def after_one_entry() -> None:
+        async with db.transaction() as session:
+            await insert_new_entries(session, [{
+                "school_id": district.school_id, "member_id": district.members[2], "activity_code": "home_visit",
+                "occurred_on": today, "student_name": "王小明", "student_key": "王小明", "source": "bench",
+                "client_token": f"bench-report-{next(written)}", "logged_at": NOW}])
+        await school_report(db, district.school_id, window)
+
+    after_write = await median_seconds(after_one_entry, repeat)
 
     async def draw() -> None:
         forget_pictures()  # a first drawing: the report's data changed
@@ -141,7 +160,8 @@ async def measure(db: Database, backend: str, members: int, entries: int, repeat
     charts = await median_seconds(draw, repeat)
     charts_again = await median_seconds(draw_again, repeat)
     group, private = await through_the_bot(db, repeat)
-    return Timing(backend, members, entries, statements, compute, charts, charts_again, group, private)
+    return Timing(backend, members, entries, statements, first, compute, after_write, charts, charts_again, group,
+                  private)
 
 
 async def through_the_bot(db: Database, repeat: int) -> tuple[float, float]:
@@ -167,18 +187,20 @@ async def through_the_bot(db: Database, repeat: int) -> tuple[float, float]:
 
 
 def table(timings: list[Timing]) -> str:
-    rows = ["| backend | members | entries | SQL statements | compute s | charts s | charts again s "
-            "| group /report term s | private /report term s |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    rows += [f"| {m.backend} | {m.members:,} | {m.entries:,} | {m.statements} | {m.compute:.3f} | {m.charts:.3f} "
-             f"| {m.charts_again:.3f} | {m.group:.3f} | {m.private:.3f} |" for m in timings]
+    rows = ["| backend | members | entries | SQL statements | first s | compute s | after a write s | charts s "
+            "| charts again s | group /report term s | private /report term s |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows += [f"| {m.backend} | {m.members:,} | {m.entries:,} | {m.statements} | {m.first:.3f} | {m.compute:.3f} "
+             f"| {m.after_write:.3f} | {m.charts:.3f} | {m.charts_again:.3f} | {m.group:.3f} | {m.private:.3f} |"
+             for m in timings]
     return "\n".join(rows)
 
 
 def json_records(timings: list[Timing]) -> list[dict]:
     """The table's figures, one object per backend and size, times in seconds."""
     return [{"backend": m.backend, "members": m.members, "entries": m.entries, "statements": m.statements,
-             "compute_seconds": m.compute, "charts_seconds": m.charts, "charts_again_seconds": m.charts_again,
+             "first_seconds": m.first, "compute_seconds": m.compute, "after_write_seconds": m.after_write,
+             "charts_seconds": m.charts, "charts_again_seconds": m.charts_again,
              "group_report_seconds": m.group,
              "private_report_seconds": m.private} for m in timings]
 

@@ -15,14 +15,16 @@ from bot.logbook.drafts import EntryDraft
 from bot.people.membership import profile_of
 from bot.people.pairings import PairingError, add_pairing, remove_pairing
 from bot.people.schools import create_school, policy_of, set_counts_from, set_policy
+from bot.platforms import TELEGRAM
 from bot.reporting import reports
 from bot.reporting.reports import report_window, school_report
+from bot.reporting.warm import ReportWarmer
 from storage import daily_counts
 from storage import repository as repo
 from storage.db import Database
 from storage.entry_imports import insert_new_entries
 from storage.migrate import upgrade
-from storage.models import DailyCount, Member, ReportSlot, ReportSummary, School, SummaryChange
+from storage.models import DailyCount, GroupLink, Member, ReportSlot, ReportSummary, School, SummaryChange
 from tests.support.cli import invoke
 
 TODAY = dt.date(2026, 11, 18)
@@ -273,3 +275,22 @@ async def test_migration_0012_fills_the_schools_daily_counts(tmp_path):
         found = await daily_counts.school_stored(session)
     await db.dispose()
     assert found == {(school.id, TODAY, "home_visit"): 2}
+
+
+async def test_each_day_the_notification_round_stores_a_linked_schools_report_windows_once(db, clock):
+    school_id, members = await school_of_three(db, clock)
+    unlinked, _ = await school_of_three(db, clock)
+    async with db.transaction() as session:
+        session.add(GroupLink(platform=TELEGRAM, chat_id="-1001", school_id=school_id,
+                              linked_by_member_id=members[2], linked_at=clock.now()))
+    warmer = ReportWarmer(db)
+    assert await warmer.warm(clock.now()) == 10  # this and last of five kinds
+    assert await warmer.warm(clock.now() + dt.timedelta(hours=1)) == 0
+    term = (await windows_of(db, school_id, TODAY))[4]
+    with db.recording_statements() as statements:
+        await school_report(db, school_id, term)
+    assert not [s for s in statements if "AS participations" in s]
+    async with db.transaction() as session:
+        slots = set(await session.scalars(select(ReportSlot.school_id)))
+    assert slots == {school_id}
+    assert await warmer.warm(clock.now() + dt.timedelta(days=1)) == 10

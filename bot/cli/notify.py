@@ -61,9 +61,11 @@ def worker(
 async def run_worker(core: Core, runtime, interval: float, once: bool) -> TickReport | None:
     from bot.notifications.notifier import Notifier, worker_name
     from bot.notifications.weekly_facts import database_standing
+    from bot.reporting.warm import ReportWarmer
     from storage.migrate import upgrade
     await upgrade(core.db)
-    notifier = Notifier(core.db, core.clock, database_standing(core.db), worker_name("worker"), platform=runtime.name)
+    notifier = Notifier(core.db, core.clock, database_standing(core.db), worker_name("worker"), platform=runtime.name,
+                        warmer=ReportWarmer(core.db))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):

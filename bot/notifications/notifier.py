@@ -17,6 +17,7 @@ from bot.notifications.delivery import DeliveryPolicy, deliver_due, next_due_in
 from bot.notifications.messenger import Messenger
 from bot.notifications.planning import Planner
 from bot.notifications.weekly_facts import StandingSource
+from bot.reporting.warm import ReportWarmer
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -38,10 +39,12 @@ class Notifier:
     """Plans for every platform; delivers the rows of `platform`, through the messenger each tick is given."""
 
     def __init__(self, db: Database, clock: Clock, standing: StandingSource, worker_id: str, *, platform: str,
-                 policy: DeliveryPolicy = DeliveryPolicy()) -> None:
+                 policy: DeliveryPolicy = DeliveryPolicy(), warmer: ReportWarmer | None = None) -> None:
         self.db, self.clock, self.worker_id, self.policy = db, clock, worker_id, policy
         self.platform = platform
         self.planner = Planner(db, standing)
+        self.warmer = warmer
+        """With a warmer, each round ends by storing the day's report windows (once a day per school)."""
 
     async def tick(self, messenger: Messenger, *, budget_seconds: float | None = None) -> TickReport:
         """Plan what is due now, then deliver batch after batch while full batches keep coming
@@ -59,6 +62,8 @@ class Notifier:
                 break
             if budget_seconds is not None and time.monotonic() - started >= budget_seconds:
                 break
+        if self.warmer is not None:
+            await self.warmer.warm(self.clock.now())
         if report.planned or +report.delivered:
             log.info("notifications: planned %s, delivered %s", dict(report.planned), dict(+report.delivered))
         return report

@@ -28,6 +28,8 @@ one scan of the window's entries computes every quota period of every rule and
 the counts per activity with conditional aggregates, one more does the
 per-paired-student rules; then the daily counts for the trend and the problem
 counts (see :mod:`storage.reports`) — never one query per member or per week.
+A school's report does that scan only for the members changed since it was last
+stored, and reads everyone else's stored row (:mod:`bot.reporting.summaries`).
 """
 
 from __future__ import annotations
@@ -441,6 +443,13 @@ async def school_report(db: Database, school_id: int, window: ReportWindow) -> S
                     for m in members)
     return SchoolReport(school.id, school.name, policy, window, reports, counted.totals,
                         weekly_trend(daily, weeks, [a.code for a in policy.activities]), problems)
+
+
+async def store_summaries(db: Database, school_id: int, window: ReportWindow) -> None:
+    """Bring the school's stored summaries of the window up to date (what a report would read)."""
+    school, members, _joined = await _load_with_joined(db, school_id)
+    async with db.transaction() as session:
+        await _summarised(session, school, policy_of(school), window, members)
 
 
 async def personal_report(db: Database, school_id: int, member_id: int, window: ReportWindow) -> PersonalReport:

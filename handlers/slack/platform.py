@@ -17,6 +17,7 @@ from bot.core import Core, PlatformStartError
 from bot.notifications.notifier import Notifier, worker_name
 from bot.notifications.weekly_facts import database_standing
 from bot.platforms import SLACK
+from bot.reporting.warm import ReportWarmer
 from bot.settings import ConfigError, Settings
 from handlers.slack.app import SlackAdapter, build_app
 from handlers.slack.blocks import CAPABILITIES
@@ -112,7 +113,7 @@ class SlackPlatform:
     def jobs(self, adapter: SlackAdapter, client: AsyncWebClient, stop: asyncio.Event) -> list[asyncio.Task[None]]:
         """Notifications planned and delivered every minute; idle conversations closed."""
         notifier = Notifier(self.core.db, self.core.clock, database_standing(self.core.db), worker_name("bot"),
-                            platform=SLACK)
+                            platform=SLACK, warmer=ReportWarmer(self.core.db))
         messenger = SlackMessenger(client)
         return [
             asyncio.create_task(every(NOTIFY_INTERVAL_SECONDS, FIRST_NOTIFY_SECONDS,

@@ -9,6 +9,7 @@ from bot.notifications.delivery import DeliveryPolicy
 from bot.notifications.notifier import Notifier, TickReport, worker_name
 from bot.notifications.weekly_facts import StandingSource, database_standing
 from bot.platforms import TELEGRAM
+from bot.reporting.warm import ReportWarmer
 from handlers.telegram.common import Context
 from handlers.telegram.messenger import TelegramMessenger
 
@@ -22,7 +23,7 @@ class NotificationJob:
     def __init__(self, core: Core, standing: StandingSource | None = None, *,
                  policy: DeliveryPolicy = DeliveryPolicy()) -> None:
         self.notifier = Notifier(core.db, core.clock, standing or database_standing(core.db), worker_name("bot"),
-                                 platform=TELEGRAM, policy=policy)
+                                 platform=TELEGRAM, policy=policy, warmer=ReportWarmer(core.db))
 
     def schedule(self, application: Application, interval: float = INTERVAL_SECONDS) -> None:
         if application.job_queue is None:
