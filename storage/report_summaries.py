@@ -13,12 +13,14 @@ exclusive one: a change it does not see gets a larger id than the one it returns
 
 from __future__ import annotations
 
+import json
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, delete, event, func, inspect, select, text
+from sqlalchemy import Connection, Engine, Table, Text, delete, event, func, inspect, select, text
+from sqlalchemy import cast as cast_to
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -40,10 +42,11 @@ class SlotState:
 
 @dataclass(frozen=True)
 class SummaryRow:
-    """counts: activity code → (all, own); quotas: (rule id, done, credited, target, students missing)."""
+    """counts: activity code → (all, own); quotas: (rule id, done, credited, target). No student's name:
+    what the school's report shows a group."""
 
     counts: Mapping[str, tuple[int, int]]
-    quotas: tuple[tuple[str, int, int, int, tuple[str, ...]], ...]
+    quotas: tuple[tuple[str, int, int, int], ...]
 
 
 def _postgres(session: AsyncSession) -> bool:
@@ -148,21 +151,27 @@ async def replace_rows(session: AsyncSession, school_id: int, slot: str, rows: M
         await session.execute(SUMMARIES.insert(), [
             {"school_id": school_id, "slot": slot, "member_id": member_id,
              "counts": {code: list(pair) for code, pair in row.counts.items()},
-             "quotas": [[rule, done, credited, target, list(missing)]
-                        for rule, done, credited, target, missing in row.quotas]}
+             "quotas": [list(quota) for quota in row.quotas]}
             for member_id, row in rows.items()])
 
 
 async def stored_rows(session: AsyncSession, school_id: int, slot: str) -> dict[int, SummaryRow]:
-    rows = await session.execute(select(ReportSummary.member_id, ReportSummary.counts, ReportSummary.quotas)
-                                 .where(ReportSummary.school_id == school_id, ReportSummary.slot == slot))
-    return {member_id: _row(counts, quotas) for member_id, counts, quotas in rows}
-
-
-def _row(counts: dict[str, Any], quotas: list[Any]) -> SummaryRow:
-    return SummaryRow({code: (int(pair[0]), int(pair[1])) for code, pair in counts.items()},
-                      tuple((rule, int(done), int(credited), int(target), tuple(missing))
-                            for rule, done, credited, target, missing in quotas))
+    """The slot's rows. Read as text, so that the many members with the same counts or the same quota
+    results (nothing yet, or every target met) are decoded once and share one object."""
+    rows = await session.execute(
+        select(ReportSummary.member_id, cast_to(ReportSummary.counts, Text), cast_to(ReportSummary.quotas, Text))
+        .where(ReportSummary.school_id == school_id, ReportSummary.slot == slot))
+    counts_seen: dict[str, Mapping[str, tuple[int, int]]] = {}
+    quotas_seen: dict[str, tuple[tuple[str, int, int, int], ...]] = {}
+    found = {}
+    for member_id, counts, quotas in rows:
+        if counts not in counts_seen:
+            counts_seen[counts] = {code: (int(every), int(own)) for code, (every, own) in json.loads(counts).items()}
+        if quotas not in quotas_seen:
+            quotas_seen[quotas] = tuple((rule, int(done), int(credited), int(target))
+                                        for rule, done, credited, target in json.loads(quotas))
+        found[member_id] = SummaryRow(counts_seen[counts], quotas_seen[quotas])
+    return found
 
 
 async def prune(session: AsyncSession, school_id: int, latest: int) -> None:

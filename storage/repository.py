@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -176,12 +177,32 @@ async def all_school_members(session: AsyncSession, school_id: int) -> list[Memb
     return list(await session.scalars(select(Member).where(Member.school_id == school_id).order_by(Member.id)))
 
 
-async def school_members_and_joined(session: AsyncSession, school_id: int) -> list[tuple[Member, bool]]:
-    """The school's active members by id, each with whether they have an account (joined, not only imported)."""
+@dataclass(frozen=True, slots=True)
+class RosterLine:
+    """An active member as a school's report lists them."""
+
+    id: int
+    display_name: str
+    role: str
+    joined: bool
+
+
+async def school_roster(session: AsyncSession, school_id: int) -> list[RosterLine]:
+    """The school's active members by id, with whether they have an account: plain rows, no ORM objects."""
     has_account = select(MemberAccount.id).where(MemberAccount.member_id == Member.id).exists()
-    rows = await session.execute(select(Member, has_account).where(Member.school_id == school_id,
-                                                                   Member.active.is_(True)).order_by(Member.id))
-    return [(member, bool(joined)) for member, joined in rows]
+    rows = await session.execute(select(Member.id, Member.display_name, Member.role, has_account)
+                                 .where(Member.school_id == school_id, Member.active.is_(True)).order_by(Member.id))
+    return [RosterLine(member_id, name, role, bool(joined)) for member_id, name, role, joined in rows]
+
+
+async def school_members_by_id(session: AsyncSession, school_id: int, member_ids: Iterable[int]) -> list[Member]:
+    """These members of the school (active or not), by id."""
+    wanted = sorted(set(member_ids))
+    found: list[Member] = []
+    for start in range(0, len(wanted), 1_000):
+        found += await session.scalars(select(Member).where(Member.school_id == school_id,
+                                                            Member.id.in_(wanted[start:start + 1_000])))
+    return sorted(found, key=lambda member: member.id)
 
 
 # --- entries ----------------------------------------------------------------------------------

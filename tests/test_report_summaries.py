@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -54,11 +55,12 @@ async def reference(db, school_id: int, window) -> tuple[dict, dict, dict]:
     """What a scan of the entries gives, with nothing stored: shares and counts per active member, totals."""
     async with db.transaction() as session:
         school = await session.get(School, school_id)
-        members = [m for m, _ in await repo.school_members_and_joined(session, school_id)]
+        members = [m for m in await repo.all_school_members(session, school_id) if m.active]
         counted = await reports._count(session, school_id, policy_of(school), window, members, None,
                                        school.counts_from)
-    return ({m.id: counted.shares[m.id] for m in members}, {m.id: counted.counts[m.id] for m in members},
-            counted.totals)
+    # The school's report names no student: the paired students still waiting are a member's own report's.
+    return ({m.id: [replace(share, students_missing=()) for share in counted.shares[m.id]] for m in members},
+            {m.id: counted.counts[m.id] for m in members}, counted.totals)
 
 
 async def from_summaries(db, school_id: int, window) -> tuple[dict, dict, dict]:

@@ -378,18 +378,19 @@ def _slot(window: ReportWindow) -> tuple[str, str]:
 
 
 async def _summarised(session, school: School, policy: Policy, window: ReportWindow,
-                      members: Sequence[Member]) -> _Counted:
-    """The same as :func:`_count` over the whole school, read from the stored summaries kept fresh."""
+                      active: Sequence[int]) -> _Counted:
+    """The same as :func:`_count` over the whole school, read from the stored summaries kept fresh — without
+    the paired students still waiting, which only a member's own report names."""
     async def compute(session, batch: Sequence[Member]) -> dict[int, SummaryRow]:
         counted = await _count(session, school.id, policy, window, batch, [m.id for m in batch], school.counts_from)
         return {member.id: _summary_row(counted, member.id) for member in batch}
 
     slot, basis = _slot(window)
-    rows = await summaries.fresh_rows(session, school, slot, basis, members, compute)
-    same: dict[QuotaShare, QuotaShare] = {}
-    shares = {member_id: [same.setdefault(share, share) for share in
-                          (QuotaShare(rule, done, credited, target, missing)
-                           for rule, done, credited, target, missing in row.quotas)]
+    rows = await summaries.fresh_rows(session, school, slot, basis, active, compute)
+    # Rows with the same results share one tuple (see storage.report_summaries.stored_rows): one list of shares each.
+    same: dict[tuple, list[QuotaShare]] = {}
+    shares = {member_id: same.get(row.quotas) or same.setdefault(row.quotas, [
+                  QuotaShare(rule, done, credited, target) for rule, done, credited, target in row.quotas])
               for member_id, row in rows.items()}
     totals: dict[str, int] = {}
     for row in rows.values():
@@ -406,50 +407,51 @@ async def _summarised(session, school: School, policy: Policy, window: ReportWin
 def _summary_row(counted: _Counted, member_id: int) -> SummaryRow:
     every, own = counted.counts[member_id], counted.owned[member_id]
     return SummaryRow({code: (every.get(code, 0), own.get(code, 0)) for code in every.keys() | own.keys()},
-                      tuple((q.rule_id, q.done, q.credited, q.target, q.students_missing)
-                            for q in counted.shares[member_id]))
+                      tuple((q.rule_id, q.done, q.credited, q.target) for q in counted.shares[member_id]))
 
 
-async def _load(db: Database, school_id: int, member_id: int | None):
-    school, members, _joined = await _load_with_joined(db, school_id)
-    if member_id is not None:
-        members = [m for m in members if m.id == member_id]
-        if not members:
-            raise LookupError(f"no active member {member_id} in school {school_id}")
-    return school, policy_of(school), members
-
-
-async def _load_with_joined(db: Database, school_id: int) -> tuple[School, list[Member], set[int]]:
-    """The school, its active members, and which of them have joined (have an account)."""
+async def _load(db: Database, school_id: int, member_id: int):
+    """The school, its policy and the one active member."""
     async with db.transaction() as session:
         school = await repo.get_school(session, school_id)
         if school is None:
             raise LookupError(f"no school with id {school_id}")
-        found = await repo.school_members_and_joined(session, school_id)
-    return school, [m for m, _ in found], {m.id for m, joined in found if joined}
+        member = await session.get(Member, member_id)
+    if member is None or member.school_id != school_id or not member.active:
+        raise LookupError(f"no active member {member_id} in school {school_id}")
+    return school, policy_of(school), [member]
+
+
+async def _load_roster(db: Database, school_id: int) -> tuple[School, list[repo.RosterLine]]:
+    """The school and its active members, each with whether they have joined (have an account)."""
+    async with db.transaction() as session:
+        school = await repo.get_school(session, school_id)
+        if school is None:
+            raise LookupError(f"no school with id {school_id}")
+        return school, await repo.school_roster(session, school_id)
 
 
 async def school_report(db: Database, school_id: int, window: ReportWindow) -> SchoolReport:
     """Every active member's counts and quota shares in the window, the school's totals, trend and problems."""
-    school, members, joined = await _load_with_joined(db, school_id)
+    school, roster = await _load_roster(db, school_id)
     policy = policy_of(school)
     weeks = trend_weeks(window.as_of)
     async with db.transaction() as session:
-        counted = await _summarised(session, school, policy, window, members)
+        counted = await _summarised(session, school, policy, window, [m.id for m in roster])
         daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of)
     problems = await problem_counts(db, school_id, window.start, window.as_of)
     reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]),
-                                 joined=m.id in joined)
-                    for m in members)
+                                 joined=m.joined)
+                    for m in roster)
     return SchoolReport(school.id, school.name, policy, window, reports, counted.totals,
                         weekly_trend(daily, weeks, [a.code for a in policy.activities]), problems)
 
 
 async def store_summaries(db: Database, school_id: int, window: ReportWindow) -> None:
     """Bring the school's stored summaries of the window up to date (what a report would read)."""
-    school, members, _joined = await _load_with_joined(db, school_id)
+    school, roster = await _load_roster(db, school_id)
     async with db.transaction() as session:
-        await _summarised(session, school, policy_of(school), window, members)
+        await _summarised(session, school, policy_of(school), window, [m.id for m in roster])
 
 
 async def personal_report(db: Database, school_id: int, member_id: int, window: ReportWindow) -> PersonalReport:

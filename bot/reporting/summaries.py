@@ -18,7 +18,7 @@ so a stored row is always what a full recomputation gives.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,7 +42,7 @@ def fingerprint(school: School, window_basis: str) -> str:
 
 
 async def fresh_rows(session: AsyncSession, school: School, slot: str, window_basis: str,
-                     active: Sequence[Member], compute: Compute) -> dict[int, SummaryRow]:
+                     active: Collection[int], compute: Compute) -> dict[int, SummaryRow]:
     """Every member's row of the slot, brought up to date first (see the module docstring)."""
     latest = await store.last_change(session, school.id)
     wanted = fingerprint(school, window_basis)
@@ -55,12 +55,13 @@ async def fresh_rows(session: AsyncSession, school: School, slot: str, window_ba
         latest = max(latest, state.seen_change)
         changed = await store.changed_members(session, school.id, state.seen_change, latest)
         if changed:
-            members = [m for m in await repo.all_school_members(session, school.id) if m.id in changed]
+            members = await repo.school_members_by_id(session, school.id, changed)
             await _compute_in_batches(session, school.id, slot, members, compute)
     rows = await store.stored_rows(session, school.id, slot)
-    missing = [member for member in active if member.id not in rows]
+    missing = [member_id for member_id in active if member_id not in rows]
     if missing:
-        await _compute_in_batches(session, school.id, slot, missing, compute)
+        newcomers = await repo.school_members_by_id(session, school.id, missing)
+        await _compute_in_batches(session, school.id, slot, newcomers, compute)
         rows = await store.stored_rows(session, school.id, slot)
     await store.save_slot(session, school.id, slot, wanted, latest)
     await store.prune(session, school.id, latest)
