@@ -53,16 +53,23 @@ def _postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-async def mark_changed(session: AsyncSession, changed: Iterable[tuple[int, int]]) -> None:
-    """Record that these (school id, member id) pairs changed, in the caller's transaction."""
+def _insert_changes(connection: Connection, changed: Iterable[tuple[int, int]]) -> None:
+    """Log these (school id, member id) pairs, holding each school's shared lock on PostgreSQL until commit."""
     pairs = sorted(set(changed))
     if not pairs:
         return
-    if _postgres(session):
+    if connection.dialect.name == "postgresql":
         for school_id in sorted({school for school, _ in pairs}):
-            await session.execute(text("SELECT pg_advisory_xact_lock_shared(:lock_class, :school)"),
-                                  {"lock_class": LOCK_CLASS, "school": school_id})
-    await session.execute(CHANGES.insert(), [{"school_id": school, "member_id": member} for school, member in pairs])
+            connection.execute(text("SELECT pg_advisory_xact_lock_shared(:lock_class, :school)"),
+                               {"lock_class": LOCK_CLASS, "school": school_id})
+    connection.execute(CHANGES.insert(), [{"school_id": school, "member_id": member} for school, member in pairs])
+
+
+async def mark_changed(session: AsyncSession, changed: Iterable[tuple[int, int]]) -> None:
+    """Record that these (school id, member id) pairs changed, in the caller's transaction."""
+    pairs = list(changed)
+    if pairs:
+        await session.run_sync(lambda sync_session: _insert_changes(sync_session.connection(), pairs))
 
 
 #: What a member's stored summary depends on besides their entries and pairings.
@@ -93,17 +100,8 @@ def _mark_flushed_changes(session: Session, _context: Any) -> None:
         elif isinstance(instance, Member) and (instance in session.new or any(
                 inspect(instance).attrs[name].history.has_changes() for name in MEMBER_FIELDS)):
             changed.add((instance.school_id, instance.id))
-    if not changed:
-        return
-    connection = session.connection()
-    if not _has_change_table(connection):
-        return
-    if connection.dialect.name == "postgresql":
-        for school_id in sorted({school for school, _ in changed}):
-            connection.execute(text("SELECT pg_advisory_xact_lock_shared(:lock_class, :school)"),
-                               {"lock_class": LOCK_CLASS, "school": school_id})
-    connection.execute(CHANGES.insert(), [{"school_id": school, "member_id": member}
-                                          for school, member in sorted(changed)])
+    if changed and _has_change_table(session.connection()):
+        _insert_changes(session.connection(), changed)
 
 
 async def last_change(session: AsyncSession, school_id: int) -> int:
