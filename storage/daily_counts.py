@@ -21,9 +21,6 @@ from storage.models import DailyCount, Entry, SchoolDailyCount
 from storage.outbox import _dialect_insert
 from storage.report_summaries import mark_changed
 
-DAILY_COUNTS = cast(Table, DailyCount.__table__)
-SCHOOL_DAILY_COUNTS = cast(Table, SchoolDailyCount.__table__)
-
 #: (school_id, member_id, activity_code, day)
 Key = tuple[int, int, str, dt.date]
 #: (entries, covisits)
@@ -48,54 +45,39 @@ def columns_of(entry: Entry) -> dict[str, Any]:
 
 
 async def count_entries(session: AsyncSession, entries: Iterable[Mapping[str, Any]], sign: int = 1) -> None:
-    """Add (sign=1) or take away (sign=-1) these entries: one upsert for the whole batch."""
+    """Add (sign=1) or take away (sign=-1) these entries: one upsert per table for the whole batch."""
     deltas = deltas_of(entries, sign)
     if not deltas:
         return
     await mark_changed(session, {(school, member) for school, member, _code, _day in deltas})
-    await _count_school_days(session, deltas)
-    upsert_into = _dialect_insert(session)(DailyCount)
-    upsert = upsert_into.on_conflict_do_update(
-        index_elements=["school_id", "member_id", "activity_code", "day"],
-        set_={"entries": DailyCount.entries + upsert_into.excluded.entries,
-              "covisits": DailyCount.covisits + upsert_into.excluded.covisits})
-    await session.execute(upsert, [
-        {"school_id": school, "member_id": member, "activity_code": code, "day": day,
-         "entries": own, "covisits": joined}
-        for (school, member, code, day), (own, joined) in deltas.items()])
-    if sign < 0:
-        # A row that reached zero goes, so the table holds what a recount would.
-        await session.execute(
-            delete(DAILY_COUNTS).where(DailyCount.school_id == bindparam("k_school"),
-                                     DailyCount.member_id == bindparam("k_member"),
-                                     DailyCount.activity_code == bindparam("k_code"),
-                                     DailyCount.day == bindparam("k_day"),
-                                     DailyCount.entries == 0, DailyCount.covisits == 0),
-            [{"k_school": school, "k_member": member, "k_code": code, "k_day": day}
-             for school, member, code, day in deltas])
-
-
-async def _count_school_days(session: AsyncSession, deltas: Mapping[Key, Counts]) -> None:
+    await _add_counts(session, DailyCount, ("school_id", "member_id", "activity_code", "day"), ("entries", "covisits"),
+                      deltas)
     by_day: Counter[tuple[int, dt.date, str]] = Counter()
     for (school, _member, code, day), (own, _joined) in deltas.items():
         by_day[(school, day, code)] += own
-    changed = {key: change for key, change in by_day.items() if change}
-    if not changed:
+    await _add_counts(session, SchoolDailyCount, ("school_id", "day", "activity_code"), ("entries",),
+                      {key: (change,) for key, change in by_day.items() if change})
+
+
+async def _add_counts(session: AsyncSession, model: type[DailyCount] | type[SchoolDailyCount],
+                      keys: tuple[str, ...], counted: tuple[str, ...],
+                      changes: Mapping[tuple[Any, ...], tuple[int, ...]]) -> None:
+    """Add each change to its row (key columns → counted columns) in one upsert; a row whose counts all reach
+    zero goes, so the table holds what a recount would."""
+    if not changes:
         return
-    upsert_into = _dialect_insert(session)(SchoolDailyCount)
-    await session.execute(upsert_into.on_conflict_do_update(
-        index_elements=["school_id", "day", "activity_code"],
-        set_={"entries": SchoolDailyCount.entries + upsert_into.excluded.entries}), [
-        {"school_id": school, "day": day, "activity_code": code, "entries": change}
-        for (school, day, code), change in changed.items()])
-    if any(change < 0 for change in changed.values()):
+    table = cast(Table, model.__table__)
+    upsert_into = _dialect_insert(session)(model)
+    await session.execute(
+        upsert_into.on_conflict_do_update(index_elements=list(keys), set_={
+            name: table.c[name] + upsert_into.excluded[name] for name in counted}),
+        [dict(zip(keys + counted, key + values, strict=True)) for key, values in changes.items()])
+    lowered = [key for key, values in changes.items() if any(value < 0 for value in values)]
+    if lowered:
         await session.execute(
-            delete(SCHOOL_DAILY_COUNTS).where(SchoolDailyCount.school_id == bindparam("k_school"),
-                                              SchoolDailyCount.day == bindparam("k_day"),
-                                              SchoolDailyCount.activity_code == bindparam("k_code"),
-                                              SchoolDailyCount.entries == 0),
-            [{"k_school": school, "k_day": day, "k_code": code}
-             for (school, day, code), change in changed.items() if change < 0])
+            delete(table).where(*(table.c[name] == bindparam(f"k_{name}") for name in keys),
+                                *(table.c[name] == 0 for name in counted)),
+            [{f"k_{name}": value for name, value in zip(keys, key, strict=True)} for key in lowered])
 
 
 def recount() -> Select[Any]:
