@@ -61,18 +61,19 @@ async def fresh_rows(session: AsyncSession, school: School, slot: str, window_ba
     missing = [member_id for member_id in active if member_id not in rows]
     if missing:
         newcomers = await repo.school_members_by_id(session, school.id, missing)
-        await _compute_in_batches(session, school.id, slot, newcomers, compute)
-        rows = await store.stored_rows(session, school.id, slot)
+        rows.update(await _compute_in_batches(session, school.id, slot, newcomers, compute))
     await store.save_slot(session, school.id, slot, wanted, latest)
     await store.prune(session, school.id, latest)
     return rows
 
 
 async def _compute_in_batches(session: AsyncSession, school_id: int, slot: str, members: Sequence[Member],
-                              compute: Compute, *, everyone_at_once: bool = False) -> None:
-    """Compute and store these members' rows, BATCH at a time; with `everyone_at_once` the slot's old rows go."""
+                              compute: Compute, *, everyone_at_once: bool = False) -> dict[int, SummaryRow]:
+    """Compute and store these members' rows, BATCH at a time, and return them; with `everyone_at_once` the
+    slot's old rows go."""
     if everyone_at_once:
         await store.replace_rows(session, school_id, slot, {}, everyone=True)
+    computed: dict[int, SummaryRow] = {}
     for start in range(0, len(members), BATCH):
         batch = members[start:start + BATCH]
         rows = dict(await compute(session, batch))
@@ -80,3 +81,5 @@ async def _compute_in_batches(session: AsyncSession, school_id: int, slot: str, 
         for member in batch:
             rows.setdefault(member.id, SummaryRow({}, ()))
         await store.replace_rows(session, school_id, slot, rows)
+        computed.update(rows)
+    return computed
