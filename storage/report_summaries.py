@@ -42,10 +42,12 @@ class SlotState:
 
 @dataclass(frozen=True)
 class SummaryRow:
-    """counts: activity code → (all, own); quotas: (rule id, done, credited, target). No student's name:
-    what the school's report shows a group."""
+    """counts: activity code → entries, co-visits included; own: → entries the member logged; both
+    without zeros. quotas: (rule id, done, credited, target). No student's name: what the school's
+    report shows a group."""
 
-    counts: Mapping[str, tuple[int, int]]
+    counts: Mapping[str, int]
+    own: Mapping[str, int]
     quotas: tuple[tuple[str, int, int, int], ...]
 
 
@@ -148,27 +150,33 @@ async def replace_rows(session: AsyncSession, school_id: int, slot: str, rows: M
     if rows:
         await session.execute(SUMMARIES.insert(), [
             {"school_id": school_id, "slot": slot, "member_id": member_id,
-             "counts": {code: list(pair) for code, pair in row.counts.items()},
-             "quotas": [list(quota) for quota in row.quotas]}
+             "counts": {"all": dict(row.counts), "own": dict(row.own)},
+             "quotas": [value for quota in row.quotas for value in quota]}
             for member_id, row in rows.items()])
 
 
 async def stored_rows(session: AsyncSession, school_id: int, slot: str) -> dict[int, SummaryRow]:
     """The slot's rows. Read as text, so that the many members with the same counts or the same quota
-    results (nothing yet, or every target met) are decoded once and share one object."""
+    results (nothing yet, or every target met) are decoded once and share one object.
+
+    The stored shape is chosen for a district's thousands of rows: counts as two flat objects of numbers
+    and quotas as one flat list, so that decoding makes few containers (and little work for the
+    garbage collector)."""
     rows = await session.execute(
         select(ReportSummary.member_id, cast_to(ReportSummary.counts, Text), cast_to(ReportSummary.quotas, Text))
         .where(ReportSummary.school_id == school_id, ReportSummary.slot == slot))
-    counts_seen: dict[str, Mapping[str, tuple[int, int]]] = {}
+    counts_seen: dict[str, tuple[Mapping[str, int], Mapping[str, int]]] = {}
     quotas_seen: dict[str, tuple[tuple[str, int, int, int], ...]] = {}
     found = {}
     for member_id, counts, quotas in rows:
         if counts not in counts_seen:
-            counts_seen[counts] = {code: (int(every), int(own)) for code, (every, own) in json.loads(counts).items()}
+            decoded = json.loads(counts)
+            counts_seen[counts] = (decoded["all"], decoded["own"])
         if quotas not in quotas_seen:
-            quotas_seen[quotas] = tuple((rule, int(done), int(credited), int(target))
-                                        for rule, done, credited, target in json.loads(quotas))
-        found[member_id] = SummaryRow(counts_seen[counts], quotas_seen[quotas])
+            flat = json.loads(quotas)
+            quotas_seen[quotas] = tuple(zip(flat[::4], flat[1::4], flat[2::4], flat[3::4], strict=True))
+        every, own = counts_seen[counts]
+        found[member_id] = SummaryRow(every, own, quotas_seen[quotas])
     return found
 
 

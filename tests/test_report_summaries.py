@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
@@ -26,6 +27,7 @@ from storage.db import Database
 from storage.entry_imports import insert_new_entries
 from storage.migrate import upgrade
 from storage.models import DailyCount, GroupLink, Member, ReportSlot, ReportSummary, School, SummaryChange
+from tests.conftest import postgres_database
 from tests.support.cli import invoke
 
 TODAY = dt.date(2026, 11, 18)
@@ -181,6 +183,33 @@ async def test_an_unchanged_report_is_read_without_scanning_the_entries(db, cloc
         again = await school_report(db, school_id, term)
     assert again.members == first.members and again.totals == {**first.totals} and first.totals["home_visit"] == 1
     assert not [s for s in statements if "AS participations" in s]
+    assert not [s for s in statements if "FROM report_summaries" in s]  # kept decoded from the first report
+
+
+@pytest.fixture
+async def another_process(db, request):
+    """A second engine on the same database: what another teachlog process (the worker, say) sees."""
+    other = Database(db.url) if db.dialect == "sqlite" \
+        else postgres_database(request.getfixturevalue("postgres_schema"))
+    yield other
+    await other.dispose()
+
+
+async def test_rows_kept_by_one_process_give_way_to_what_another_process_wrote_and_stored(db, another_process,
+                                                                                         clock):
+    school_id, members = await school_of_three(db, clock)
+    term = (await windows_of(db, school_id, TODAY))[4]
+    await school_report(db, school_id, term)  # this process keeps the slot's rows
+    await entries.save_entry(another_process, await profile(another_process, members[1]),
+                             EntryDraft(activity="home_visit", student="王小明", day=TODAY, duration_minutes=20),
+                             source="test", now=clock.now())
+    await school_report(another_process, school_id, term)  # the other one stores the change and moves the slot on
+    with db.recording_statements() as statements:
+        report = await school_report(db, school_id, term)
+    assert {m.member_id: m.counts.get("home_visit", 0) for m in report.members} == {
+        members[0]: 0, members[1]: 1, members[2]: 0}
+    assert [s for s in statements if "FROM report_summaries" in s]  # read again: the kept rows were behind
+    assert not [s for s in statements if "AS participations" in s]  # but not computed again
 
 
 async def test_after_one_entry_only_its_member_is_computed_again(db, clock):

@@ -439,5 +439,7 @@ async def test_the_number_of_statements_does_not_grow_with_members_or_weeks(db, 
     unchanged_again = await statements_of(db, lambda: school_report(db, school, term))
     one_of_many = await statements_of(db, lambda: personal_report(db, school, teachers[0], term))
     # (PostgreSQL takes and releases an advisory lock to read the last change: two more.)
-    assert first[0] == first[1] == changed <= 22 and unchanged[0] == unchanged[1] == unchanged_again <= 15
+    # (A changed report reads no stored row it already holds from the last one, so it needs no more.)
+    assert first[0] == first[1] <= 22 and changed <= first[0]
+    assert unchanged[0] == unchanged[1] == unchanged_again <= 15
     assert one == one_of_many <= 10

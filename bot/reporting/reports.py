@@ -274,9 +274,9 @@ class _Counted:
     """What one scan of the window's entries found: each member's quota shares and counts, the school's totals."""
 
     shares: Mapping[int, list[QuotaShare]]
-    counts: Mapping[int, dict[str, int]]
+    counts: Mapping[int, Mapping[str, int]]
     totals: dict[str, int]
-    owned: Mapping[int, dict[str, int]]
+    owned: Mapping[int, Mapping[str, int]]
     """Each member's own entries per activity (a co-visit counts for its logger only)."""
 
 
@@ -387,26 +387,26 @@ async def _summarised(session, school: School, policy: Policy, window: ReportWin
 
     slot, basis = _slot(window)
     rows = await summaries.fresh_rows(session, school, slot, basis, active, compute)
-    # Rows with the same results share one tuple (see storage.report_summaries.stored_rows): one list of shares each.
+    # Rows with the same results share one tuple (see storage.report_summaries.stored_rows), and members with
+    # the same result on a rule share one QuotaShare: a district has far fewer of either than members.
     same: dict[tuple, list[QuotaShare]] = {}
+    share_of: dict[tuple[str, int, int, int], QuotaShare] = {}
     shares = {member_id: same.get(row.quotas) or same.setdefault(row.quotas, [
-                  QuotaShare(rule, done, credited, target) for rule, done, credited, target in row.quotas])
+                  share_of.get(quota) or share_of.setdefault(quota, QuotaShare(*quota)) for quota in row.quotas])
               for member_id, row in rows.items()}
     totals: dict[str, int] = {}
     for row in rows.values():
-        for code, (_, own) in row.counts.items():
+        for code, own in row.own.items():
             totals[code] = totals.get(code, 0) + own
     codes = [activity.code for activity in policy.activities]
-    return _Counted(shares, {member_id: {code: every for code, (every, _) in row.counts.items() if every}
-                             for member_id, row in rows.items()},
+    return _Counted(shares, {member_id: row.counts for member_id, row in rows.items()},
                     {code: totals.get(code, 0) for code in codes},
-                    {member_id: {code: own for code, (_, own) in row.counts.items() if own}
-                     for member_id, row in rows.items()})
+                    {member_id: row.own for member_id, row in rows.items()})
 
 
 def _summary_row(counted: _Counted, member_id: int) -> SummaryRow:
     every, own = counted.counts[member_id], counted.owned[member_id]
-    return SummaryRow({code: (every.get(code, 0), own.get(code, 0)) for code in every.keys() | own.keys()},
+    return SummaryRow({code: n for code, n in every.items() if n}, {code: n for code, n in own.items() if n},
                       tuple((q.rule_id, q.done, q.credited, q.target) for q in counted.shares[member_id]))
 
 

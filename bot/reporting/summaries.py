@@ -13,13 +13,21 @@ the window's entries. Before reading, :func:`fresh_rows` brings the slot up to d
 
 The computation itself is the report's own (:func:`bot.reporting.reports.school_report` passes it in),
 so a stored row is always what a full recomputation gives.
+
+The last few slots read are also kept decoded in memory (:class:`KeptSlots`), with the fingerprint and the
+change id they were read at: while the slot's stored state says the same, its rows are what is stored,
+so an unchanged report reads none of them again, and a changed one reads only what it recomputes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import weakref
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 
+from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import report_summaries as store
@@ -30,7 +38,7 @@ from storage.report_summaries import SummaryRow
 #: Members computed together when a whole slot is rebuilt.
 BATCH = 1_000
 #: Bumped when what a row holds, or how it is computed, changes: every slot is rebuilt once.
-FORMAT = "1"
+FORMAT = "2"
 
 Compute = Callable[[AsyncSession, Sequence[Member]], Awaitable[Mapping[int, SummaryRow]]]
 
@@ -39,6 +47,50 @@ def fingerprint(school: School, window_basis: str) -> str:
     """What a slot's rows were computed for: the format, the school's policy and start, the window."""
     basis = "\x1f".join((FORMAT, school.policy_name, school.policy_text, str(school.counts_from), window_basis))
     return hashlib.sha256(basis.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Kept:
+    fingerprint: str
+    seen_change: int
+    rows: Mapping[int, SummaryRow]
+
+
+class KeptSlots:
+    """The decoded rows of the last :data:`KEPT_SLOTS` slots read, per database engine (a test's databases
+    never share them). Rows are a function of the data up to a change id and the fingerprint, so a kept slot
+    whose fingerprint and change id match the stored state holds exactly the stored rows."""
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+        self._by_engine: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[int, str], _Kept]] = \
+            weakref.WeakKeyDictionary()
+
+    def _slots(self, session: AsyncSession) -> OrderedDict[tuple[int, str], _Kept]:
+        bind = session.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        return self._by_engine.setdefault(engine, OrderedDict())
+
+    def get(self, session: AsyncSession, school_id: int, slot: str, fingerprint: str,
+            seen_change: int) -> Mapping[int, SummaryRow] | None:
+        kept = self._slots(session).get((school_id, slot))
+        if kept is None or kept.fingerprint != fingerprint or kept.seen_change != seen_change:
+            return None
+        self._slots(session).move_to_end((school_id, slot))
+        return kept.rows
+
+    def put(self, session: AsyncSession, school_id: int, slot: str, fingerprint: str, seen_change: int,
+            rows: Mapping[int, SummaryRow]) -> None:
+        slots = self._slots(session)
+        slots[(school_id, slot)] = _Kept(fingerprint, seen_change, rows)
+        slots.move_to_end((school_id, slot))
+        while len(slots) > self.most:
+            slots.popitem(last=False)
+
+
+#: Slots kept decoded per engine: a district's 5,000 rows take a few MiB.
+KEPT_SLOTS = 4
+kept_slots = KeptSlots(KEPT_SLOTS)
 
 
 async def fresh_rows(session: AsyncSession, school: School, slot: str, window_basis: str,
@@ -50,21 +102,28 @@ async def fresh_rows(session: AsyncSession, school: School, slot: str, window_ba
     if state is None or state.fingerprint != wanted:
         everyone = await repo.all_school_members(session, school.id)
         await _compute_in_batches(session, school.id, slot, everyone, compute, everyone_at_once=True)
+        rows = await store.stored_rows(session, school.id, slot)
     else:
         # Pruned changes leave no row behind: the ids still only grow, so a slot never goes back.
         latest = max(latest, state.seen_change)
+        kept = kept_slots.get(session, school.id, slot, wanted, state.seen_change)
         changed = await store.changed_members(session, school.id, state.seen_change, latest)
+        computed = {}
         if changed:
             members = await repo.school_members_by_id(session, school.id, changed)
-            await _compute_in_batches(session, school.id, slot, members, compute)
-    rows = await store.stored_rows(session, school.id, slot)
+            computed = await _compute_in_batches(session, school.id, slot, members, compute)
+        if kept is None:
+            rows = await store.stored_rows(session, school.id, slot)
+        else:
+            rows = {**kept, **computed}
     missing = [member_id for member_id in active if member_id not in rows]
     if missing:
         newcomers = await repo.school_members_by_id(session, school.id, missing)
         rows.update(await _compute_in_batches(session, school.id, slot, newcomers, compute))
     await store.save_slot(session, school.id, slot, wanted, latest)
     await store.prune(session, school.id, latest)
-    return rows
+    kept_slots.put(session, school.id, slot, wanted, latest, rows)
+    return dict(rows)
 
 
 async def _compute_in_batches(session: AsyncSession, school_id: int, slot: str, members: Sequence[Member],
@@ -79,7 +138,7 @@ async def _compute_in_batches(session: AsyncSession, school_id: int, slot: str, 
         rows = dict(await compute(session, batch))
         # A member with nothing to count still gets a row: it says "computed, all zero".
         for member in batch:
-            rows.setdefault(member.id, SummaryRow({}, ()))
+            rows.setdefault(member.id, SummaryRow({}, {}, ()))
         await store.replace_rows(session, school_id, slot, rows)
         computed.update(rows)
     return computed
