@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -156,6 +157,26 @@ async def school_members(session: AsyncSession, school_id: int, *, active_only: 
     if active_only:
         query = query.where(Member.active.is_(True))
     return list(await session.scalars(query.order_by(Member.id)))
+
+
+class MemberLine(NamedTuple):
+    """What a standing needs of an active member: a plain row, no ORM object."""
+
+    id: int
+    display_name: str
+    role: str
+    joined_on: dt.date
+    counts_from: dt.date | None
+
+
+async def school_member_lines(session: AsyncSession, school_id: int,
+                              member_ids: Sequence[int] | None = None) -> list[MemberLine]:
+    """The school's active members by id (only those in `member_ids` when it is given), as plain rows."""
+    query = select(Member.id, Member.display_name, Member.role, Member.joined_on, Member.counts_from).where(
+        Member.school_id == school_id, Member.active.is_(True))
+    if member_ids is not None:
+        query = query.where(Member.id.in_(list(member_ids)))
+    return [MemberLine._make(row) for row in await session.execute(query.order_by(Member.id))]
 
 
 async def school_members_with_last_account(session: AsyncSession,

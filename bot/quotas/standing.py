@@ -88,7 +88,7 @@ async def _standing(db: Database, school_id: int, today: dt.date,
             raise LookupError(f"no school with id {school_id}")
         policy = policy_of(school)
         calendar = SchoolCalendar.of(policy)
-        members = await repo.school_members(session, school_id, member_ids=member_ids)
+        members = await repo.school_member_lines(session, school_id, member_ids)
         rules = running_rules(policy, calendar, today)
         roles = {m.role for m in members}
         rules = [r for r in rules if roles.intersection(r.rule.roles)]
