@@ -237,13 +237,15 @@ def period_progress(
     student_counts: Mapping[str, int] | Iterable[str] = (),
     whole_minimum: int | None = None,
     pace: PeriodPace | None = None,
+    counts_by_key: Mapping[str, int] | None = None,
 ) -> RuleProgress:
     """Progress on ``rule`` for an explicit period; ``today`` may be after it (a closed period).
 
     ``whole_minimum`` is the rule's own minimum when ``rule`` carries the smaller one of a period cut by
     its phase or dates (:meth:`bot.quotas.rule_windows.RunningPeriod.rule_in_it`). ``pace`` is
     ``period_pace(rule.minimum, calendar, period_start, period_end, member.joined_on, today)`` when the
-    caller already has it (shared among members).
+    caller already has it (shared among members). ``counts_by_key`` is ``student_counts`` already keyed by
+    :func:`bot.people.students.student_key` (as storage counts them), which then is not normalised again.
     """
     if pace is None:
         pace = period_pace(rule.minimum, calendar, period_start, period_end, member.joined_on, today)
@@ -256,7 +258,7 @@ def period_progress(
     missing: tuple[str, ...] = ()
     if rule.per_student or rule.per_place:  # a place is met like a student: assigned places are passed as students
         students = tuple(dict.fromkeys(name.strip() for name in paired_students if name.strip()))
-        counts = _normalised_counts(student_counts)
+        counts = counts_by_key if counts_by_key is not None else _normalised_counts(student_counts)
         credited = {name: min(counts.get(_norm(name), 0), per_student_min) for name in students}
         target = per_student_min * len(students)
         done = sum(credited.values())

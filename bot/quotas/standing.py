@@ -130,7 +130,7 @@ async def _standing(db: Database, school_id: int, today: dt.date,
             elif rule.per_student:
                 progress.append(period_progress(
                     rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
-                    paired_students=paired.get(member.id, ()), student_counts=found or {},
+                    paired_students=paired.get(member.id, ()), counts_by_key=found or {},
                     whole_minimum=whole_minimum, pace=pace))
             else:
                 progress.append(period_progress(
