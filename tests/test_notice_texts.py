@@ -66,8 +66,8 @@ def test_a_huge_ranking_is_cut_to_fit_one_message_and_the_chart_is_a_png():
 
 
 def test_a_reminder_names_the_activity_the_numbers_and_the_students_waiting():
-    behind = [progress(BEHIND_RULE, 1, done=0, target=2, expected=1, days_left=2),
-              progress(PAIRED_RULE, 1, done=1, target=3, expected=2, missing=("王小明", "李雷"))]
+    behind = [progress(BEHIND_RULE, done=0, target=2, expected=1, days_left=2),
+              progress(PAIRED_RULE, done=1, target=3, expected=2, missing=("王小明", "李雷"))]
     notice = reminder_notice(behind, POLICY, ZH)
     assert notice.text.startswith("⏰ 你有 2 项任务落后于进度：")
     assert "作业辅导 · 教师每周作业辅导至少2次\n" \
@@ -81,7 +81,7 @@ def test_a_reminder_names_the_activity_the_numbers_and_the_students_waiting():
 
 def test_the_digest_lists_what_a_leader_should_look_at():
     facts = DigestFacts(
-        "2026-W47", [("Li Lei", [progress(BEHIND_RULE, 1, done=0, target=2, expected=1)])],
+        "2026-W47", [("Li Lei", [progress(BEHIND_RULE, done=0, target=2, expected=1)])],
         {"home_visit": 4}, {"home_visit": 2}, [EntryChange("Zhao Min", "delete", "tutoring", dt.date(2026, 11, 17))],
         ["Sun Wu"], ["Qian Yi"], [("王小明", "Li Lei")])
     text = digest_text(facts, POLICY, EN)

@@ -79,7 +79,7 @@ def test_leaderboard_totals_leave_out_activities_nobody_logged():
 
 
 def test_the_reminder_gives_one_sentence_per_quota_in_both_languages():
-    behind = [progress("everyone-home-visit-quarterly", 1, done=1, target=2, expected=2, days_left=12)]
+    behind = [progress("everyone-home-visit-quarterly", done=1, target=2, expected=2, days_left=12)]
     zh = reminder_notice(behind, SEED_000, ZH).text
     assert zh.splitlines()[2:] == [
         "家访 · 每人每季度家访不少于4次",

@@ -68,10 +68,12 @@ ProratedBy = Literal["joined", "counts_from", "window"]
 
 @dataclass(frozen=True, slots=True)
 class RuleProgress:
-    """Where one member stands on one rule in one period (see the module docstring for the math)."""
+    """Where one member stands on one rule in one period (see the module docstring for the math).
+
+    It names no member (a :class:`bot.quotas.standing.MemberStanding` holds it), so members with the same
+    result share one: a district's standing has far fewer distinct results than members × rules."""
 
     rule_id: str
-    member_id: int
     period_key: str
     period_start: date
     period_end: date
@@ -268,7 +270,6 @@ def period_progress(
     expected = pace.expected(target)
     return RuleProgress(
         rule_id=rule.id,
-        member_id=member.member_id,
         period_key=period_key,
         period_start=period_start,
         period_end=period_end,

@@ -4,7 +4,8 @@ The queries are one for the members, one for the pairings (one for place assignm
 when a rule counts assigned places), one for the co-visits of the whole window, and one
 aggregate per distinct (period, activities, measure, scope) among the school's rules — never
 one per member. The arithmetic is `bot.quotas.progress`; members who count from the same day share
-each rule's target and pace, computed once.
+each rule's target and pace, computed once, and those with the same count on a counted rule share its
+result.
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ async def _standing(db: Database, school_id: int, today: dt.date,
                                              facts.joined_on, today)
         return found
 
+    # A counted rule's result depends on the member only through these: members who share them share it.
+    same_result: dict[tuple[int, dt.date, bool, int], RuleProgress] = {}
     standings = []
     for member in members:
         facts = MemberFacts(member.id, member.role,
@@ -133,9 +136,13 @@ async def _standing(db: Database, school_id: int, today: dt.date,
                     paired_students=paired.get(member.id, ()), counts_by_key=found or {},
                     whole_minimum=whole_minimum, pace=pace))
             else:
-                progress.append(period_progress(
-                    rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
-                    done=found or 0, whole_minimum=whole_minimum, pace=pace))
+                key = (index, facts.joined_on, facts.counts_from_set, found or 0)
+                result = same_result.get(key)
+                if result is None:
+                    result = same_result[key] = period_progress(
+                        rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
+                        done=found or 0, whole_minimum=whole_minimum, pace=pace)
+                progress.append(result)
         standings.append(MemberStanding(member.id, member.display_name, member.role, member.joined_on,
                                         tuple(progress)))
     return SchoolStanding(school.id, school.name, today, policy, tuple(standings))

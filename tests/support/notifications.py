@@ -24,9 +24,9 @@ def local(day: str, at: str = "16:30") -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time.fromisoformat(at), SHANGHAI)
 
 
-def progress(rule_id: str, member_id: int, *, done: int, target: int, expected: int, days_left: int = 3,
+def progress(rule_id: str, *, done: int, target: int, expected: int, days_left: int = 3,
              missing: tuple[str, ...] = ()) -> RuleProgress:
-    return RuleProgress(rule_id=rule_id, member_id=member_id, period_key="2026-W47",
+    return RuleProgress(rule_id=rule_id, period_key="2026-W47",
                         period_start=dt.date(2026, 11, 16), period_end=dt.date(2026, 11, 22), done=done,
                         target=target, expected_by_now=expected, remaining=max(target - done, 0),
                         days_left=days_left, calendar_days_left=days_left, behind_by=max(expected - done, 0),
@@ -50,7 +50,7 @@ class FakeStanding:
         standings = []
         for member in members:
             done = 2 if member.id in self.on_pace else 0
-            rules = [progress(BEHIND_RULE, member.id, done=done, target=2, expected=1)]
+            rules = [progress(BEHIND_RULE, done=done, target=2, expected=1)]
             rules += self.extra.get(member.id, [])
             standings.append(MemberStanding(member.id, member.display_name, member.role, member.joined_on,
                                             tuple(rules)))
