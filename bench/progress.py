@@ -233,6 +233,8 @@ class Measurement:
     disagreements: int
     per_rule_seconds: float
     per_rule_disagreements: int
+    batched_seconds: float | None = None
+    """With --batch N: the same standing computed N members at a time (``member_id IN (…)``), one after another."""
 
     @property
     def ratio(self) -> float:
@@ -248,7 +250,17 @@ class Measurement:
         return self.standing_seconds / self.best_sql_seconds
 
 
-async def measure(db: Database, district: District, today: dt.date, repeat: int) -> Measurement:
+async def batched_standing(db: Database, district: District, today: dt.date, batch: int) -> list:
+    """The school's standing computed `batch` members at a time: what computing it in member batches costs."""
+    ids = sorted(district.members)
+    members = []
+    for start in range(0, len(ids), batch):
+        members += (await school_standing(db, district.school_id, today, ids[start:start + batch])).members
+    return members
+
+
+async def measure(db: Database, district: District, today: dt.date, repeat: int,
+                  batch: int | None = None) -> Measurement:
     started = time.perf_counter()
     standing = await school_standing(db, district.school_id, today)  # warm-up: caches, page cache
     first_call_seconds = time.perf_counter() - started
@@ -267,9 +279,13 @@ async def measure(db: Database, district: District, today: dt.date, repeat: int)
     per_rule_seconds = await median_seconds(
         lambda: per_rule_counts(db, district.school_id, standing.policy, today), repeat)
     _, per_rule_disagreements = compare(standing, per_rule)
+    batched_seconds = None
+    if batch:
+        assert await batched_standing(db, district, today, batch) == list(standing.members)
+        batched_seconds = await median_seconds(lambda: batched_standing(db, district, today, batch), repeat)
     return Measurement(db.dialect, len(district.members), district.entries, first_call_seconds, standing_seconds,
                        statement_count, peak / 2**20, hand_seconds, compared, disagreements, per_rule_seconds,
-                       per_rule_disagreements)
+                       per_rule_disagreements, batched_seconds)
 
 
 async def median_seconds(run, repeat: int) -> float:
@@ -438,6 +454,10 @@ def table(results: list[Measurement]) -> str:
     rows = [(r.backend, f"{r.members:,}", f"{r.entries:,}", f"{r.standing_seconds:.3f}", str(r.statements),
              f"{r.peak_mib:.1f}", f"{r.hand_seconds:.3f}", f"{r.per_rule_seconds:.3f}", f"{r.ratio_to_best:.2f}")
             for r in results]
+    if any(r.batched_seconds is not None for r in results):
+        header += ("in batches s",)
+        rows = [(*row, "—" if r.batched_seconds is None else f"{r.batched_seconds:.3f}")
+                for row, r in zip(rows, results, strict=True)]
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
     line = lambda row: "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"  # noqa: E731
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
@@ -466,7 +486,7 @@ async def run_backend(backend: str, options: argparse.Namespace, today: dt.date)
         note(f"{backend}: building {options.members:,} members and {options.entries:,} entries …")
         district = await build_district(db, options.members, options.entries, today, random.Random(options.seed))
         note(f"{backend}: built in {time.perf_counter() - started:.1f} s; measuring …")
-        result = await measure(db, district, today, options.repeat)
+        result = await measure(db, district, today, options.repeat, options.batch)
         note(f"{backend}: the first (warm-up) call took {result.first_call_seconds:.3f} s")
         note(f"{backend}: standing and hand-written SQL agree on {result.compared - result.disagreements:,} "
              f"of {result.compared:,} member × rule counts")
@@ -509,6 +529,8 @@ def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each measurement (median reported)")
     parser.add_argument("--seed", type=int, default=1, help="random seed for the generated district")
     parser.add_argument("--pg-url", default=os.environ.get("TEACHLOG_BENCH_PG_URL", DEFAULT_PG_URL))
+    parser.add_argument("--batch", type=int, metavar="N",
+                        help="also time the standing computed N members at a time (and check it agrees)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     return parser.parse_args(argv)
 

@@ -210,9 +210,11 @@ async def assigned_places(session: AsyncSession, school_id: int,
     return places
 
 
-async def school_standing(db: Database, school_id: int, today: dt.date) -> SchoolStanding:
-    """Every active member of the school on every rule running `today` (the school's local date)."""
-    return await _standing(db, school_id, today, None)
+async def school_standing(db: Database, school_id: int, today: dt.date,
+                          member_ids: Sequence[int] | None = None) -> SchoolStanding:
+    """Every active member of the school (only those in `member_ids` when given) on every rule running `today`
+    (the school's local date)."""
+    return await _standing(db, school_id, today, member_ids)
 
 
 async def member_standing(db: Database, profile: Profile, today: dt.date) -> MemberStanding:
