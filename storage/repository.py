@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar, Unpack
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -148,15 +148,24 @@ async def require_member(session: AsyncSession, member_id: int) -> Member:
     return member
 
 
-async def school_members(session: AsyncSession, school_id: int, *, active_only: bool = True,
-                         member_ids: Sequence[int] | None = None) -> list[Member]:
-    """The school's members by id; only those in `member_ids` when it is given."""
-    query = select(Member).where(Member.school_id == school_id)
+_Query = TypeVar("_Query", bound=Select[Unpack[tuple[Any, ...]]])
+
+
+def _members_of(query: _Query, school_id: int, member_ids: Sequence[int] | None, active_only: bool) -> _Query:
+    """`query` narrowed to the school's members (those in `member_ids` when given; active ones with
+    `active_only`), by id."""
+    query = query.where(Member.school_id == school_id)
     if member_ids is not None:
         query = query.where(Member.id.in_(list(member_ids)))
     if active_only:
         query = query.where(Member.active.is_(True))
-    return list(await session.scalars(query.order_by(Member.id)))
+    return query.order_by(Member.id)
+
+
+async def school_members(session: AsyncSession, school_id: int, *, active_only: bool = True,
+                         member_ids: Sequence[int] | None = None) -> list[Member]:
+    """The school's members by id; only those in `member_ids` when it is given."""
+    return list(await session.scalars(_members_of(select(Member), school_id, member_ids, active_only)))
 
 
 class MemberLine(NamedTuple):
@@ -172,11 +181,8 @@ class MemberLine(NamedTuple):
 async def school_member_lines(session: AsyncSession, school_id: int,
                               member_ids: Sequence[int] | None = None) -> list[MemberLine]:
     """The school's active members by id (only those in `member_ids` when it is given), as plain rows."""
-    query = select(Member.id, Member.display_name, Member.role, Member.joined_on, Member.counts_from).where(
-        Member.school_id == school_id, Member.active.is_(True))
-    if member_ids is not None:
-        query = query.where(Member.id.in_(list(member_ids)))
-    return [MemberLine._make(row) for row in await session.execute(query.order_by(Member.id))]
+    query = select(Member.id, Member.display_name, Member.role, Member.joined_on, Member.counts_from)
+    return [MemberLine._make(row) for row in await session.execute(_members_of(query, school_id, member_ids, True))]
 
 
 async def school_members_with_last_account(session: AsyncSession,

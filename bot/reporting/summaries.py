@@ -73,10 +73,11 @@ class KeptSlots:
 
     def get(self, session: AsyncSession, school_id: int, slot: str, fingerprint: str,
             seen_change: int) -> Mapping[int, SummaryRow] | None:
-        kept = self._slots(session).get((school_id, slot))
+        slots = self._slots(session)
+        kept = slots.get((school_id, slot))
         if kept is None or kept.fingerprint != fingerprint or kept.seen_change != seen_change:
             return None
-        self._slots(session).move_to_end((school_id, slot))
+        slots.move_to_end((school_id, slot))
         return kept.rows
 
     def put(self, session: AsyncSession, school_id: int, slot: str, fingerprint: str, seen_change: int,
