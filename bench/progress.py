@@ -281,7 +281,8 @@ async def measure(db: Database, district: District, today: dt.date, repeat: int,
     _, per_rule_disagreements = compare(standing, per_rule)
     batched_seconds = None
     if batch:
-        assert await batched_standing(db, district, today, batch) == list(standing.members)
+        if await batched_standing(db, district, today, batch) != list(standing.members):
+            raise SystemExit(f"{db.dialect}: the standing in batches of {batch} differs from the whole standing")
         batched_seconds = await median_seconds(lambda: batched_standing(db, district, today, batch), repeat)
     return Measurement(db.dialect, len(district.members), district.entries, first_call_seconds, standing_seconds,
                        statement_count, peak / 2**20, hand_seconds, compared, disagreements, per_rule_seconds,
