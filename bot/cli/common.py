@@ -50,13 +50,8 @@ def sub_app(name: str, help_text: str) -> typer.Typer:
 def configure_logging(log_format: str = "text") -> None:
     """Log lines for the long-running commands (`run`, `worker`): INFO and up, without each HTTP request;
     `json` writes one JSON object per line (bot.observability.json_logs)."""
-    handler = logging.StreamHandler()
-    if log_format == "json":
-        from bot.observability.json_logs import JsonLines
-        handler.setFormatter(JsonLines())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    from bot.observability.json_logs import log_handler
+    logging.basicConfig(level=logging.INFO, handlers=[log_handler(log_format)])
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # Alembic logs each plugin it sets up when it is first imported, which now happens after this call.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

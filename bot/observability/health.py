@@ -78,6 +78,8 @@ class HealthChecker:
         """Set the outbox and database gauges from the database, before `/metrics` is rendered."""
         backlog = await self.backlog()
         metrics.DATABASE_REACHABLE.set(0 if backlog is None else 1)
+        if self.platform_connects:
+            metrics.PLATFORM_CONNECTED.labels(self.platform).set(1 if metrics.platform_connected(self.platform) else 0)
         if backlog is None:
             return
         now = self.clock.now()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from typing import TextIO
 
 from bot.observability import log_context
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class JsonLines(logging.Formatter):
@@ -25,3 +28,10 @@ class JsonLines(logging.Formatter):
         if record.stack_info:
             line["stack"] = self.formatStack(record.stack_info)
         return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def log_handler(log_format: str, stream: TextIO | None = None) -> logging.Handler:
+    """Where `run` and `worker` write their log: standard error (or `stream`), as text lines or JSON lines."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonLines() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    return handler
