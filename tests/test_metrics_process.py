@@ -1,5 +1,6 @@
-"""`teachlog worker --metrics-port N --log-format json` as an operator runs it: a real process that answers
-/healthz and /metrics over HTTP on 127.0.0.1 while it delivers, writes JSON lines, and stops on SIGTERM."""
+"""`teachlog worker|run --metrics-port N [--log-format json]` as an operator runs them: real processes that answer
+/healthz and /metrics over HTTP on 127.0.0.1 while they work, write JSON lines, and stop on SIGTERM; bad
+options are one line."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ import sys
 from collections.abc import Callable
 
 import aiohttp
+import pytest
 
 from bot.clock import SystemClock
 from bot.notifications.sample_reminder import plan_sample_reminder
 from bot.people.schools import create_school
 from storage.db import Database
 from storage.migrate import upgrade
+from tests.support.cli import invoke
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.http_bot_api import serve
 from tests.support.notifications import add_members
@@ -130,3 +133,21 @@ async def test_the_bot_reports_its_platform_connected_and_counts_the_updates_it_
     assert (status, health["platform"], health["database"]) == (200, "connected", "reachable")
     assert value(metrics, "teachlog_platform_connected", platform="telegram") == 1
     assert value(metrics, "teachlog_step_seconds_count", platform="telegram") == 1
+
+
+@pytest.mark.parametrize("command", ["run", "worker"])
+def test_an_unknown_log_format_or_a_port_taken_is_one_line(command, cli_database, monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_BASE_URL", "http://127.0.0.1:9/bot")  # nothing answers: it is never asked
+    result = invoke(command, "--log-format", "xml")
+    assert (result.exit_code, result.output.strip()) == (1, "teachlog: unknown --log-format 'xml': use text or json")
+    result = invoke(command, "--metrics-port", "70000")
+    assert (result.exit_code, result.output.strip()) == (1, "teachlog: --metrics-port 70000 is not a port: use 1-65535")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = invoke(command, "--metrics-port", str(port))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"teachlog: cannot listen on 127.0.0.1:{port} for --metrics-port: Address already in use"]

@@ -49,6 +49,7 @@ def worker(
     from storage.db import Database
     settings = Settings()
     with one_line_errors(settings.database_url):
+        configure_logging(check_log_format(log_format))
         if platform == "telegram":
             settings.require_telegram_token()
         platform_class = load_platform(platform)
@@ -56,7 +57,6 @@ def worker(
         runtime = platform_class(core)
         if not hasattr(runtime, "messenger"):
             raise CliError(f"the {platform} platform cannot deliver notifications")
-        configure_logging(check_log_format(log_format))
         try:
             with metrics_served(metrics_port, metrics_host, max_outbox_delay, database_url=settings.database_url,
                                 clock=CLOCK, platform=platform, platform_connects=False):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import threading
 
 from aiohttp import web
@@ -80,8 +81,8 @@ class ObservabilityServer:
                 site = web.TCPSite(runner, self.host, self.port)
                 await site.start()
             except OSError as error:
-                self._failure = f"cannot listen on {self.host}:{self.port} for --metrics-port: " \
-                                f"{error.strerror or error}"
+                reason = os.strerror(error.errno) if error.errno else str(error)
+                self._failure = f"cannot listen on {self.host}:{self.port} for --metrics-port: {reason}"
                 return
             self.port = runner.addresses[0][1]
             self._ready.set()
