@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.observability import metrics
 from storage.db import Database
+from storage.errors import DatabaseFailure
 from storage.outbox_backlog import Backlog, backlog_by_platform
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,9 @@ class HealthChecker:
                 async with self.db.transaction() as session:
                     return await backlog_by_platform(session, self.clock.now())
         except Exception as error:  # whatever the failure, the answer is "unreachable"
-            log.warning("health check: the database cannot be read (%s)", type(error).__name__)
+            # DatabaseFailure's one line names no SQL and no password; other errors only by their type.
+            reason = str(error) if isinstance(error, DatabaseFailure) else type(error).__name__
+            log.warning("health check: the database cannot be read (%s)", reason)
             return None
 
     async def check(self) -> Health:
