@@ -50,7 +50,8 @@ def create_engine(url: str = DEFAULT_DATABASE_URL, **kwargs) -> AsyncEngine:
         backend = make_url(url).get_backend_name()
         if backend == "postgresql":
             kwargs["connect_args"] = _postgres_connect_args(kwargs.get("connect_args", {}))
-        engine = create_async_engine(url, **kwargs)
+        # A failed statement names its SQL but never its values (a student's name, a note): errors get logged.
+        engine = create_async_engine(url, hide_parameters=True, **kwargs)
     except (ArgumentError, InvalidRequestError, ImportError) as error:
         raise DatabaseFailure(unusable_url(url)) from error
     if backend == "sqlite":

@@ -20,6 +20,8 @@ from bot.chat.replies import Outcome
 from bot.chat.state import Conversation, ConversationKey, ConversationStore
 from bot.chat.turn import Turn
 from bot.core import Core
+from bot.observability.log_context import bind_member
+from bot.observability.steps import observed_step
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +59,13 @@ class ChatEngine:
 
     async def handle(self, event: Event) -> Outcome:
         key = self.key_of(event)
-        async with self._locks[key]:
-            return await self._handle(key, event)
+        with observed_step(event):
+            async with self._locks[key]:
+                return await self._handle(key, event)
 
     async def _handle(self, key: ConversationKey, event: Event) -> Outcome:
         caller = await caller_of(self.core, event.person)
+        bind_member(caller.profile.member_id if caller.profile else None)
         if event.tap is not None and event.action is None:
             return self.malformed_tap(caller)
         conversation = await self._load(key)

@@ -11,6 +11,7 @@ import typer
 
 from bot.cli.common import CliError, app, configure_logging, fail, one_line_errors, sub_app, with_database
 from bot.cli.policy import refuse_a_file_with_mistakes
+from bot.cli.service import LOG_FORMAT, MAX_OUTBOX_DELAY, METRICS_HOST, METRICS_PORT, check_log_format, metrics_served
 from bot.clock import SystemClock
 
 if TYPE_CHECKING:
@@ -32,16 +33,18 @@ def load_platform(name: str):
 
 @app.command()
 def run(platform: str = typer.Option("telegram", help="telegram or slack"),
-        port: int = typer.Option(3000, help="Slack in HTTP mode: the port of /slack/events.")) -> None:
+        port: int = typer.Option(3000, help="Slack in HTTP mode: the port of /slack/events."),
+        metrics_port: int | None = METRICS_PORT, metrics_host: str = METRICS_HOST,
+        max_outbox_delay: float = MAX_OUTBOX_DELAY, log_format: str = LOG_FORMAT) -> None:
     """Run the bot (long polling; Slack: Socket Mode or HTTP); on one machine it also runs the scheduled jobs."""
     from bot.core import Core
     from bot.settings import Settings
     from storage.db import Database
     from storage.migrate import upgrade
-    configure_logging()
     settings = Settings()
     settings.slack_port = port
     with one_line_errors(settings.database_url):
+        configure_logging(check_log_format(log_format))
         if platform == "telegram":
             settings.require_telegram_token()
         platform_class = load_platform(platform)
@@ -53,7 +56,10 @@ def run(platform: str = typer.Option("telegram", help="telegram or slack"),
             await db.dispose()
 
         asyncio.run(prepare())
-        platform_class(Core(db=db, settings=settings, clock=SystemClock())).run()
+        clock = SystemClock()
+        with metrics_served(metrics_port, metrics_host, max_outbox_delay, database_url=settings.database_url,
+                            clock=clock, platform=platform, platform_connects=True):
+            platform_class(Core(db=db, settings=settings, clock=clock)).run()
 
 
 @db_app.command("upgrade")

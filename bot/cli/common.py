@@ -47,9 +47,11 @@ def sub_app(name: str, help_text: str) -> typer.Typer:
     return group
 
 
-def configure_logging() -> None:
-    """Log lines for the long-running commands (`run`, `worker`): INFO and up, without each HTTP request."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def configure_logging(log_format: str = "text") -> None:
+    """Log lines for the long-running commands (`run`, `worker`): INFO and up, without each HTTP request;
+    `json` writes one JSON object per line (bot.observability.json_logs)."""
+    from bot.observability.json_logs import log_handler
+    logging.basicConfig(level=logging.INFO, handlers=[log_handler(log_format)])
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # Alembic logs each plugin it sets up when it is first imported, which now happens after this call.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -14,6 +14,7 @@ import typer
 from bot.cli.bootstrap import load_platform, school_app
 from bot.cli.common import CliError, app, configure_logging, fail, one_line_errors, with_database
 from bot.cli.progress import parse_day
+from bot.cli.service import LOG_FORMAT, MAX_OUTBOX_DELAY, METRICS_HOST, METRICS_PORT, check_log_format, metrics_served
 from bot.cli.text import one_line, table
 from bot.clock import Clock, SystemClock
 
@@ -33,6 +34,10 @@ def worker(
     platform: str = typer.Option("telegram", help="The chat platform to deliver through."),
     interval: float = typer.Option(30.0, help="Seconds between rounds when nothing is due."),
     once: bool = typer.Option(False, "--once", help="One round of planning and delivery, then exit."),
+    metrics_port: int | None = METRICS_PORT,
+    metrics_host: str = METRICS_HOST,
+    max_outbox_delay: float = MAX_OUTBOX_DELAY,
+    log_format: str = LOG_FORMAT,
 ) -> None:
     """Plan and deliver notifications (reminders, leaderboards, digests) without answering chats.
 
@@ -44,6 +49,7 @@ def worker(
     from storage.db import Database
     settings = Settings()
     with one_line_errors(settings.database_url):
+        configure_logging(check_log_format(log_format))
         if platform == "telegram":
             settings.require_telegram_token()
         platform_class = load_platform(platform)
@@ -51,9 +57,10 @@ def worker(
         runtime = platform_class(core)
         if not hasattr(runtime, "messenger"):
             raise CliError(f"the {platform} platform cannot deliver notifications")
-        configure_logging()
         try:
-            asyncio.run(run_worker(core, runtime, interval, once))
+            with metrics_served(metrics_port, metrics_host, max_outbox_delay, database_url=settings.database_url,
+                                clock=CLOCK, platform=platform, platform_connects=False):
+                asyncio.run(run_worker(core, runtime, interval, once))
         except TransientFailure as error:
             fail(str(error))
 
@@ -113,7 +120,8 @@ def notify(
     if not dry_run:
         if date is not None or time is not None:
             fail("--date and --time only go with --dry-run: messages are sent now or not at all")
-        worker(platform=platform, interval=0, once=True)
+        worker(platform=platform, interval=0, once=True, metrics_port=None, metrics_host="127.0.0.1",
+               max_outbox_delay=900.0, log_format="text")
         return
     day = parse_day(date) if date is not None else None
     at = parse_time(time) if time is not None else None

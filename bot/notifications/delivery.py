@@ -43,6 +43,7 @@ from bot.notifications.messenger import (
     TransientFailure,
     Unreachable,
 )
+from bot.observability.metrics import delivery_recorded
 from storage import outbox
 from storage import repository as repo
 from storage.db import Database
@@ -124,6 +125,7 @@ class Sender:
             if await change(session, now):
                 await outbox.record_attempts(session, now, [(row.id, outcome, detail)])
                 self.report.outcomes[outcome] += 1
+                delivery_recorded(outcome)
             else:
                 log.warning("outbox row %s was claimed away from %s", row.id, self.worker_id)
 

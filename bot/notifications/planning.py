@@ -47,6 +47,7 @@ from bot.notifications.schedule import (
     weekly_window,
 )
 from bot.notifications.weekly_facts import StandingSource, digest_facts, week_results
+from bot.observability.metrics import notifications_planned
 from bot.people.addresses import Address, school_members_and_addresses
 from bot.people.schools import policy_of
 from bot.quotas.calendar import SchoolCalendar
@@ -180,7 +181,9 @@ class Planner:
         for school_id, day, members in found.decided:
             self.memo.mark(school_id, day, members)
         kinds = {m.dedupe_key: m.kind for m in found.messages}
-        return Counter(kinds[key] for key in inserted)
+        planned = Counter(kinds[key] for key in inserted)
+        notifications_planned(planned)
+        return planned
 
     async def due(self, now: dt.datetime, *, use_memo: bool = False,
                   local_moment: tuple[dt.date | None, dt.time | None] | None = None) -> Due:

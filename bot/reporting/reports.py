@@ -41,6 +41,7 @@ from functools import cached_property
 
 from bot.logbook.entries import EntryView, view_of
 from bot.logbook.problems import ProblemCounts, problem_counts, problem_counts_by_member
+from bot.observability.metrics import timed_school_report
 from bot.people.schools import policy_of
 from bot.quotas.calendar import SchoolCalendar
 from bot.quotas.periods import Period, current_period, previous_period
@@ -431,6 +432,7 @@ async def _load_roster(db: Database, school_id: int) -> tuple[School, list[repo.
         return school, await repo.school_roster(session, school_id)
 
 
+@timed_school_report
 async def school_report(db: Database, school_id: int, window: ReportWindow) -> SchoolReport:
     """Every active member's counts and quota shares in the window, the school's totals, trend and problems."""
     school, roster = await _load_roster(db, school_id)

@@ -20,6 +20,7 @@ from bot.chat.engine import ChatEngine
 from bot.chat.events import Event, Person
 from bot.core import Core
 from bot.i18n import choose_language, translator
+from bot.observability.metrics import apology_sent
 from bot.platforms import SLACK
 from handlers.slack.inbound import Origin, action_event, command_event, is_from_a_person, message_event
 from handlers.slack.outbound import Replier, SlackOutbound
@@ -71,6 +72,7 @@ class SlackAdapter:
         t = translator(choose_language(None, person.language_code, None))
         try:
             await self.replier.note(origin, t(APOLOGY))
+            apology_sent(SLACK)
         except Exception as error:  # the failure being reported may be Slack itself
             log.warning("could not apologise to %s: %s", origin.user_id, error)
 

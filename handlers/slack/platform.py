@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core import Core, PlatformStartError
 from bot.notifications.notifier import Notifier, worker_name
 from bot.notifications.weekly_facts import database_standing
+from bot.observability.metrics import set_platform_connected
 from bot.platforms import SLACK
 from bot.reporting.warm import ReportWarmer
 from bot.settings import ConfigError, Settings
@@ -104,6 +105,7 @@ class SlackPlatform:
             else:
                 await self.http(app, settings.slack_port, stop)
         finally:
+            set_platform_connected(SLACK, False)
             stop.set()
             await asyncio.gather(*jobs, return_exceptions=True)
             await self.core.db.dispose()
@@ -131,6 +133,7 @@ class SlackPlatform:
             except OSError as error:
                 raise PlatformStartError(f"cannot listen on port {port}: {error.strerror or error}") from None
             log.info("answering Slack at http://0.0.0.0:%s%s", port, EVENTS_PATH)
+            set_platform_connected(SLACK, True)
             await stop.wait()
         finally:
             await runner.cleanup()
@@ -152,6 +155,7 @@ class SlackPlatform:
                 raise PlatformStartError(f"cannot open a Socket Mode connection: "
                                          f"{error or type(error).__name__}") from None
             log.info("connected to Slack in Socket Mode")
+            set_platform_connected(SLACK, True)
             await stop.wait()
         finally:
             await handler.close_async()

@@ -23,6 +23,7 @@ from telegram.ext import Application, BaseHandler, ContextTypes
 from bot.chat.engine import ChatEngine
 from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text, Upload
 from bot.chat.replies import Outcome, Reply
+from bot.observability.log_context import bind_update_id
 from bot.platforms import TELEGRAM
 from handlers.telegram.limits import CAPTION_LIMIT, headline, split_message, utf16_length
 
@@ -149,6 +150,7 @@ class EngineHandler(BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]):
         return event is not None and (self.everything or self.engine.answers(event))
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        bind_update_id(update.update_id)
         event = event_of(update, self.bot_username)
         if event is None:
             return

@@ -21,6 +21,7 @@ from bot.chat.chat_state import BOT_KIND, ChatStateStore, bot_username
 from bot.chat.platform import Capabilities
 from bot.core import Core, PlatformStartError
 from bot.i18n import N_, Translator, choose_language, translator
+from bot.observability.metrics import apology_sent, set_platform_connected
 from bot.platforms import TELEGRAM
 from handlers.telegram.bridge import EngineHandler, event_of
 from handlers.telegram.chat_members import ChatMemberUpdates
@@ -83,6 +84,7 @@ def error_handler(core: Core) -> Callable[[object, Context], Coroutine[Any, Any,
             await update.effective_chat.send_message(t(
                 "Sorry, something went wrong on my side. Please try again in a moment; "
                 "if it keeps happening, tell your school's leader."))
+            apology_sent(TELEGRAM)
         except TelegramError as error:
             log.warning("could not apologise for update %s: %s", update.update_id, error)
 
@@ -130,6 +132,7 @@ def build_application(core: Core, token: str, *, base_url: str | None = None, re
                       conversation_timeout: dt.timedelta | float = IDLE_TIMEOUT) -> Application:
     async def post_init(application: Application) -> None:
         await remember_bot_username(application, core)
+        set_platform_connected(TELEGRAM, True)
         await set_command_menu(application)
         first, fallback = engine_handlers
         first.bot_username = application.bot.username
@@ -167,6 +170,7 @@ class TelegramPlatform:
         # Never drop pending updates: what teachers sent while the bot was down is still processed.
         application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False,
                                 stop_signals=(signal.SIGINT, signal.SIGTERM))
+        set_platform_connected(TELEGRAM, False)
 
     @staticmethod
     async def check_bot_api(token: str, base_url: str | None) -> None:
