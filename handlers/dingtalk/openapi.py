@@ -279,8 +279,11 @@ class DingTalkOpenAPI:
             raise self.noted(error if not isinstance(error, TokenRefused) else PermanentFailure(str(error)))
         self.backoff.reset()
 
-    async def upload(self, name: str, data: bytes, kind: str = "file") -> str:
-        """Uploads a picture (`image`) or a file (`file`, zipped when DingTalk would refuse its type); its media_id."""
+    async def upload(self, name: str, data: bytes, kind: str = "file") -> tuple[str, str]:
+        """Uploads a picture (`image`) or a file (`file`, zipped when DingTalk would refuse its type).
+
+        Its media_id, and its name as uploaded (`entries.zip` for `entries.csv`).
+        """
         if kind == "file":
             name, data = uploadable(name, data)
 
@@ -291,7 +294,7 @@ class DingTalkOpenAPI:
             return fields
 
         answer = await self.call(self.config.oapi_url + "/media/upload", legacy=True, form=form)
-        return str(answer["media_id"])
+        return str(answer["media_id"]), name
 
     async def legacy(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """A call to the legacy host (`topapi/…`), its answer's JSON."""

@@ -59,9 +59,10 @@ async def test_a_group_message_names_the_conversation_and_the_robot(fake, api):
 
 
 async def test_a_csv_is_uploaded_inside_a_zip_and_a_workbook_as_it_is(fake, api):
-    csv_id = await api.upload("entries.csv", b"date,activity\n2026-11-18,home_visit\n")
-    xlsx_id = await api.upload("entries.xlsx", b"PK workbook")
-    chart_id = await api.upload("report.png", b"\x89PNG", "image")
+    csv_id, csv_name = await api.upload("entries.csv", b"date,activity\n2026-11-18,home_visit\n")
+    xlsx_id, _ = await api.upload("entries.xlsx", b"PK workbook")
+    chart_id, _ = await api.upload("report.png", b"\x89PNG", "image")
+    assert csv_name == "entries.zip"
     kind, name, data = fake.uploads[csv_id]
     assert (kind, name) == ("file", "entries.zip")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
