@@ -20,7 +20,7 @@ import contextlib
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -385,3 +385,27 @@ async def serve(fake: FakeDingTalk) -> AsyncIterator[str]:
         for socket in list(fake.sockets):
             await socket.close()
         await runner.cleanup()
+
+
+@contextlib.contextmanager
+def serve_in_thread(fake: FakeDingTalk) -> Iterator[str]:
+    """The fake on its own event loop in a thread, for code that runs its own loop (the CLI in-process)."""
+    import threading
+
+    loop = asyncio.new_event_loop()
+    started, stop = threading.Event(), asyncio.Event()
+
+    async def main() -> None:
+        async with serve(fake):
+            started.set()
+            await stop.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    started.wait(10)
+    try:
+        yield fake.base_url
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+        loop.close()
