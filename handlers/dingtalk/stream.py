@@ -200,8 +200,8 @@ class StreamConnection:
                 return False
             await socket.send_str(ack(frame, frame_data(frame)))  # a ping: its opaque echoed
         elif kind == "CALLBACK" and topic == BOT_TOPIC:
-            await socket.send_str(ack(frame, {"response": None}))
             self.dispatch(frame_data(frame), str((frame.get("headers") or {}).get("messageId") or ""))
+            await socket.send_str(ack(frame, {"response": None}))
         else:
             await socket.send_str(ack(frame, {"response": None}, 404, "not implemented"))
         return True
