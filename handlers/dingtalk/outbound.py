@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from bot.chat.replies import Outcome, Reply
 from bot.chat.text_buttons import TextButtons
-from bot.notifications.messenger import PermanentFailure
+from bot.notifications.messenger import PermanentFailure, RetryLater, Unreachable
 from handlers.dingtalk.inbound import Origin
 from handlers.dingtalk.openapi import BatchResult, DingTalkOpenAPI
 from handlers.dingtalk.render import (
@@ -37,6 +37,15 @@ GROUP_PREFIX = "cid"
 
 def is_group(chat_id: str) -> bool:
     return chat_id.startswith(GROUP_PREFIX)
+
+
+def refused_by(result: BatchResult, staff_id: str, backoff: Callable[[], float]) -> None:
+    """A message to one person that batchSend did not deliver, as the delivery exception it amounts to."""
+    if staff_id in result.invalid:
+        raise Unreachable(f"DingTalk: no staff member {staff_id} (left the organisation, or outside the app's range)")
+    if staff_id in result.flow_controlled:
+        seconds = backoff()
+        raise RetryLater(seconds, f"DingTalk: flow control held the message to {staff_id}, retry after {seconds:g} s")
 
 
 class DingTalkOutbound:
@@ -79,7 +88,8 @@ class DingTalkOutbound:
             if is_group(chat_id):
                 await self.api.send_to_group(chat_id, message.key, message.param)
             else:
-                await self.api.send_to_users([chat_id], message.key, message.param)
+                refused_by(await self.api.send_to_users([chat_id], message.key, message.param), chat_id,
+                           self.api.backoff.next)
 
     async def as_message(self, outgoing: Outgoing) -> Message:
         """A message as it is sent: a picture or file uploaded and named by its media_id."""

@@ -8,6 +8,7 @@ import pytest
 from bot.chat.actions import LogNow
 from bot.chat.replies import Attachment, Choice, Outcome, Reply
 from bot.chat.text_buttons import TextButtons
+from bot.notifications.messenger import RetryLater, Unreachable
 from handlers.dingtalk.inbound import Origin
 from handlers.dingtalk.outbound import DingTalkOutbound
 from tests.support.fake_dingtalk import PATH_BATCH, PATH_GROUP, PATH_UPLOAD, PATH_WEBHOOK, param_of
@@ -70,3 +71,14 @@ async def test_a_reminder_reaches_forty_five_people_in_three_calls_with_its_butt
     assert [len(c.body["userIds"]) for c in calls] == [20, 20, 5]
     assert {c.body["msgKey"] for c in calls} == {"sampleActionCard"}
     assert param_of(calls[0])["singleTitle"] == "现在记录"
+
+
+async def test_a_person_who_left_the_organisation_is_unreachable_and_flow_control_asks_to_wait(fake, outbound):
+    fake.invalid_users.add("gone1")
+    fake.flow_controlled_users.add("busy1")
+    with pytest.raises(Unreachable):
+        await outbound.send_reply("gone1", Reply("提醒"))
+    with pytest.raises(RetryLater):
+        await outbound.send_reply("busy1", Reply("提醒"))
+    result = await outbound.send_to_people(["gone1", "busy1", "staff1"], Reply("提醒"))
+    assert (result.invalid, result.flow_controlled) == (("gone1",), ("busy1",))

@@ -96,6 +96,9 @@ class FakeDingTalk:
     departments: dict[int, Department] = field(default_factory=dict)
     users: list[StaffUser] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
+    #: Staff ids batchSend reports as unknown (invalidStaffIdList) or held by flow control.
+    invalid_users: set[str] = field(default_factory=set)
+    flow_controlled_users: set[str] = field(default_factory=set)
     base_url: str = ""
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     connections_opened: int = 0
@@ -280,8 +283,10 @@ class FakeDingTalk:
         user_ids = body.get("userIds") or []
         if not user_ids or len(user_ids) > BATCH_USERS or not body.get("msgKey") or not body.get("msgParam"):
             return web.json_response({"code": "InvalidParameter", "message": "userIds: 1 to 20"}, status=400)
-        return web.json_response({"processQueryKey": f"q{next(self._ids)}", "invalidStaffIdList": [],
-                                  "flowControlledStaffIdList": []})
+        return web.json_response({"processQueryKey": f"q{next(self._ids)}",
+                                  "invalidStaffIdList": [u for u in user_ids if u in self.invalid_users],
+                                  "flowControlledStaffIdList": [u for u in user_ids
+                                                                if u in self.flow_controlled_users]})
 
     async def group_send(self, request: web.Request) -> web.Response:
         received = await self.record(request)
