@@ -103,7 +103,8 @@ class StreamConnection:
         self.connected = asyncio.Event()
         self.socket: aiohttp.ClientWebSocketResponse | None = None
         self.handling: set[asyncio.Task[None]] = set()
-        self.conversation_locks: dict[str, asyncio.Lock] = {}
+        #: Each conversation with messages in hand: its lock, and how many of them hold or wait for it.
+        self.conversation_locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
         #: The waits taken after failed attempts to connect, in seconds (for logs and tests).
         self.retry_waits: list[float] = []
 
@@ -216,12 +217,19 @@ class StreamConnection:
         task.add_done_callback(self.handling.discard)
 
     async def handle(self, message: dict[str, Any]) -> None:
-        lock = self.conversation_locks.setdefault(str(message.get("conversationId") or ""), asyncio.Lock())
-        async with lock:
-            try:
+        """One message after the earlier ones of its conversation; a conversation's lock goes when none waits."""
+        key = str(message.get("conversationId") or "")
+        lock, waiting = self.conversation_locks.setdefault(key, (asyncio.Lock(), [0]))
+        waiting[0] += 1
+        try:
+            async with lock:
                 await self.handler(message)
-            except Exception:
-                log.exception("DingTalk Stream: handling message %s failed", message.get("msgId"))
+        except Exception:
+            log.exception("DingTalk Stream: handling message %s failed", message.get("msgId"))
+        finally:
+            waiting[0] -= 1
+            if not waiting[0]:
+                del self.conversation_locks[key]
 
     async def finish_handling(self) -> None:
         if not self.handling:

@@ -59,6 +59,25 @@ async def test_a_robot_message_is_acked_and_handed_on(fake, stream):
     assert fake.frame_for(message_id)["code"] == 200
 
 
+async def test_one_conversation_s_messages_are_handled_in_order_and_forgotten_after(fake):
+    order: list[str] = []
+
+    async def handler(message: dict) -> None:
+        await asyncio.sleep(0.05 if message["text"]["content"] == "first" else 0)
+        order.append(message["text"]["content"])
+
+    connection = StreamConnection(config_for(fake), handler)
+    task = asyncio.create_task(connection.run())
+    await fake.connected()
+    for text in ("first", "second"):
+        await fake.callback(fake.chatbot_message(text, conversation_id="cidPrivateA"))
+    await fake.wait_until(lambda: len(order) == 2)
+    assert order == ["first", "second"]
+    await fake.wait_until(lambda: not connection.conversation_locks)
+    await connection.stop()
+    await asyncio.wait_for(task, 10)
+
+
 async def test_a_message_delivered_twice_is_handled_once_and_acked_twice(fake, stream):
     message = fake.chatbot_message("/mine", msg_id="msgSame")
     first, second = await fake.callback(message), await fake.callback(message)
