@@ -7,3 +7,4 @@ from typing import Final
 
 TELEGRAM: Final = "telegram"
 SLACK: Final = "slack"
+DINGTALK: Final = "dingtalk"

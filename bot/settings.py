@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -10,10 +11,23 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from storage.db import DEFAULT_DATABASE_URL
 
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+DINGTALK_API_URL = "https://api.dingtalk.com"
+DINGTALK_OAPI_URL = "https://oapi.dingtalk.com"
 
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class DingTalkConfig:
+    """The internal app's credentials and the two hosts its calls go to (without a trailing slash)."""
+
+    client_id: str
+    client_secret: str
+    robot_code: str
+    api_url: str = DINGTALK_API_URL
+    oapi_url: str = DINGTALK_OAPI_URL
 
 
 class Settings(BaseSettings):
@@ -28,6 +42,11 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
     #: Where `teachlog run --platform slack` serves /slack/events in HTTP mode (`--port`).
     slack_port: int = 3000
+    dingtalk_client_id: str | None = Field(default=None, validation_alias="DINGTALK_CLIENT_ID")
+    dingtalk_client_secret: str | None = Field(default=None, validation_alias="DINGTALK_CLIENT_SECRET")
+    dingtalk_robot_code: str | None = Field(default=None, validation_alias="DINGTALK_ROBOT_CODE")
+    dingtalk_api_url: str = Field(default=DINGTALK_API_URL, validation_alias="DINGTALK_API_URL")
+    dingtalk_oapi_url: str = Field(default=DINGTALK_OAPI_URL, validation_alias="DINGTALK_OAPI_URL")
 
     def require_telegram_token(self) -> str:
         token = (self.telegram_bot_token or "").strip()
@@ -41,3 +60,17 @@ class Settings(BaseSettings):
                 "as @BotFather gives it, e.g. 123456789:AAH…"
             )
         return token
+
+    def require_dingtalk(self) -> DingTalkConfig:
+        client_id = (self.dingtalk_client_id or "").strip()
+        client_secret = (self.dingtalk_client_secret or "").strip()
+        if not client_id or not client_secret:
+            raise ConfigError(
+                "DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET must both be set: the AppKey and AppSecret of "
+                "the internal app (open-dev.dingtalk.com → the app → Credentials)."
+            )
+        for name, url in (("DINGTALK_API_URL", self.dingtalk_api_url), ("DINGTALK_OAPI_URL", self.dingtalk_oapi_url)):
+            if not url.startswith(("https://", "http://")):
+                raise ConfigError(f"{name} must be an http(s) address such as https://api.dingtalk.com, not {url!r}")
+        return DingTalkConfig(client_id, client_secret, (self.dingtalk_robot_code or "").strip() or client_id,
+                              self.dingtalk_api_url.rstrip("/"), self.dingtalk_oapi_url.rstrip("/"))

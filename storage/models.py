@@ -396,3 +396,22 @@ class Problem(Base):
     assigned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+
+
+class ButtonCode(Base):
+    """A short code standing for a button's label and action data, where a platform's buttons send text back
+    (DingTalk's `dtmd://…sendMessage` links): the code comes back in that text and is read as the tap.
+
+    One code per (label, data); `issued_at` is when it was last put on a message, and old codes are forgotten.
+    """
+
+    __tablename__ = "button_codes"
+    __table_args__ = (
+        UniqueConstraint("label", "data", name="uq_button_codes_label_data"),
+        Index("ix_button_codes_issued_at", "issued_at"),
+    )
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    data: Mapped[str] = mapped_column(String(128))
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

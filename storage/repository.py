@@ -115,6 +115,15 @@ async def members_with_accounts(session: AsyncSession, member_ids: Iterable[int]
         select(MemberAccount.member_id).where(MemberAccount.member_id.in_(wanted)).distinct()))
 
 
+async def members_with_account_on(session: AsyncSession, member_ids: Iterable[int], platform: str) -> set[int]:
+    """Which of these members have an account on this platform."""
+    wanted = list(member_ids)
+    if not wanted:
+        return set()
+    return set(await session.scalars(select(MemberAccount.member_id).where(
+        MemberAccount.member_id.in_(wanted), MemberAccount.platform == platform).distinct()))
+
+
 async def accounts_of(session: AsyncSession, member_id: int) -> list[MemberAccount]:
     """The member's accounts, the one used last first."""
     return list(await session.scalars(

@@ -51,6 +51,59 @@ def members_import(
     with_database(work)
 
 
+DIRECTORIES_GROUP = "teachlog.directories"
+
+
+def load_directory(platform: str):
+    """The platform's directory reader, loaded by its entry point (bot/ never imports handlers/ itself)."""
+    from importlib.metadata import entry_points
+    found = {ep.name: ep for ep in entry_points(group=DIRECTORIES_GROUP)}
+    if platform not in found:
+        raise CliError(f"no staff directory for platform {platform!r}: installed are "
+                       f"{', '.join(sorted(found)) or 'none'}")
+    return found[platform].load()
+
+
+def parse_roles(roles: list[str]) -> dict[str, str]:
+    """`DEPT=ROLE` options as {department: role}; a malformed one is a one-line error."""
+    parsed = {}
+    for option in roles:
+        department, equals, role = option.partition("=")
+        if not equals or not department.strip() or not role.strip():
+            raise CliError(f"--role {option!r}: write it as DEPARTMENT=ROLE, e.g. --role 校领导=leader")
+        parsed[department.strip()] = role.strip()
+    return parsed
+
+
+@members_app.command("sync")
+def members_sync(
+    platform: str = typer.Option(..., help="The chat platform whose directory to read: dingtalk."),
+    school: int = typer.Option(..., help="The school id."),
+    role: list[str] = typer.Option([], "--role", help="DEPARTMENT=ROLE: the role of that department's people "
+                                                       "(others get the default role); may be repeated."),
+) -> None:
+    """Make every person of the organisation's directory a member, their account already linked."""
+    from bot.people.staff_directory import sync_staff
+    from bot.settings import Settings
+
+    async def work(db: Database) -> None:
+        roles = parse_roles(role)
+        read_directory = load_directory(platform)
+        people = await read_directory(Settings())
+        report = await sync_staff(db, school, platform, people, roles, SystemClock().now())
+        for name, given_role in report.added:
+            typer.echo(f"added: {name} ({given_role})")
+        for name in report.linked:
+            typer.echo(f"linked: {name}")
+        for name in report.updated:
+            typer.echo(f"role changed: {name}")
+        for name, reason in report.skipped:
+            typer.echo(f"skipped: {name}: {reason}", err=True)
+        typer.echo(f"{platform} directory: {len(report.added)} added, {len(report.linked)} linked, "
+                   f"{len(report.updated)} updated, {len(report.unchanged)} unchanged")
+    with_database(work)
+
+
 @entries_app.command("import")
 def entries_import(
     file: Path = typer.Argument(..., exists=True, dir_okay=False,

@@ -8,6 +8,8 @@ import secrets
 import zoneinfo
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.i18n import LANGUAGES
 from bot.people.students import student_key
 from bot.quotas.policy import Policy
@@ -80,13 +82,19 @@ async def create_school(db: Database, name: str, *, timezone: str = DEFAULT_TIME
         return CreatedSchool(school.id, school.name, invite.code)
 
 
+async def existing_school(session: AsyncSession, school_id: int) -> School:
+    """The school with this id; SchoolError (one line for the operator) when there is none."""
+    school = await repo.get_school(session, school_id)
+    if school is None:
+        raise SchoolError(f"no school with id {school_id}")
+    return school
+
+
 async def set_policy(db: Database, school_id: int, policy: str) -> str:
     """Give a school a new policy (a preset name or a YAML file); returns the policy's name."""
     policy_name, policy_text, parsed = load_policy_source(policy)
     async with db.transaction() as session:
-        school = await repo.get_school(session, school_id)
-        if school is None:
-            raise SchoolError(f"no school with id {school_id}")
+        school = await existing_school(session, school_id)
         school.policy_name, school.policy_text = policy_name, policy_text
         await repo.replace_activity_types(session, school.id, activity_rows(parsed))
     return policy_name
@@ -99,9 +107,7 @@ async def create_invite(db: Database, school_id: int, role: str | None, *, uses:
     if uses < 1:
         raise SchoolError("--uses must be at least 1")
     async with db.transaction() as session:
-        school = await repo.get_school(session, school_id)
-        if school is None:
-            raise SchoolError(f"no school with id {school_id}")
+        school = await existing_school(session, school_id)
         if member is not None:
             invited = await _not_joined_member(session, school_id, member)
             return await repo.add(session, Invite(code=new_invite_code(), school_id=school_id, role=invited.role,
@@ -133,9 +139,7 @@ async def _not_joined_member(session, school_id: int, name: str) -> Member:
 async def set_counts_from(db: Database, school_id: int, day: dt.date | None) -> None:
     """From which day the school's quotas count for members without their own date (None: from joining)."""
     async with db.transaction() as session:
-        school = await repo.get_school(session, school_id)
-        if school is None:
-            raise SchoolError(f"no school with id {school_id}")
+        school = await existing_school(session, school_id)
         school.counts_from = day
 
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.people.membership import clean_display_name
-from bot.people.schools import SchoolError, policy_of
+from bot.people.schools import existing_school, policy_of
 from bot.people.students import student_key
+from bot.quotas.policy import Policy
 from bot.reporting.tables import read_table
 from storage import repository as repo
 from storage.db import Database
@@ -44,6 +45,12 @@ class StaffImport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     bad_rows: list[BadRow] = field(default_factory=list)
+
+
+def role_words_of(policy: Policy) -> dict[str, str]:
+    """Each way a role may be written (its code, its Chinese and English labels), casefolded, to its code."""
+    words = {code.casefold(): code for code in policy.role_codes}
+    return words | {role.label(lang).casefold(): role.code for role in policy.roles for lang in ("zh", "en")}
 
 
 def parse_day(text: str) -> dt.date:
@@ -86,12 +93,9 @@ async def import_staff(db: Database, school_id: int, path: Path, now: dt.datetim
     rows = read_table(path, ALIASES, ("name", "role"))
     report = StaffImport()
     async with db.transaction() as session:
-        school = await repo.get_school(session, school_id)
-        if school is None:
-            raise SchoolError(f"no school with id {school_id}")
+        school = await existing_school(session, school_id)
         policy = policy_of(school)
-        role_words = {code.casefold(): code for code in policy.role_codes}
-        role_words |= {role.label(lang).casefold(): role.code for role in policy.roles for lang in ("zh", "en")}
+        role_words = role_words_of(policy)
         staff: list[tuple[int, _Staff]] = []
         seen: dict[str, int] = {}
         for row in rows:
