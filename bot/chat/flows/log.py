@@ -1,9 +1,11 @@
 """/log: the conversation that logs one entry — activity → student/place/colleague → when → duration → notes →
-problems → Save / Edit / Cancel — started by /log (or a one-liner), the 📝 Log button, or a reminder's "Log now".
+problems → Save / Edit / Cancel — started by /log (or a one-liner), the 📝 Log button, a reminder's "Log now", or
+a voice message in a private chat (its recognised words read as a one-liner, quoted first).
 
 Every step re-asks with the reason when the answer cannot be used; /cancel ends
 it at any step; a button of an older step or draft is out of date and the open
-question is asked again; Save stores the draft once, however often it is tapped.
+question is asked again; Save stores the draft once, however often it is tapped. Within the conversation a
+voice message answers a question as the same words typed would.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 from bot.chat.actions import CancelEntry, LogNow, SaveEntry
 from bot.chat.caller import not_a_member_text
 from bot.chat.errors import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, WHEN_ERRORS
-from bot.chat.events import Command, Event, Tap, Text
+from bot.chat.events import Command, Event, Tap, Text, Voice
 from bot.chat.flow import END, Flow
 from bot.chat.flows.log_steps import (
     ACTIVITY,
@@ -32,11 +34,13 @@ from bot.chat.flows.log_steps import (
 from bot.chat.flows.log_texts import (
     ANSWER_WITH_TEXT,
     CANCELLED,
+    HEARD,
     IDLE_CLOSED,
     MIDDLE_OF_LOGGING,
     NO_LONGER_OPEN,
     STALE_BUTTON,
     TALLY_TEXTS,
+    VOICE_WITHOUT_WORDS,
 )
 from bot.chat.keyboard import is_log_button, is_mine_button, main_keyboard
 from bot.chat.render import activity_label, when_text
@@ -48,6 +52,8 @@ from bot.logbook.problems import problems_to_record
 
 log = logging.getLogger(__name__)
 
+#: How many of the member's paired and recent students a one-liner or a spoken sentence is searched for.
+KNOWN_STUDENTS = 50
 REFUSAL_TEXTS = {"student": NAME_ERRORS, "notes": NOTES_ERRORS, "when": WHEN_ERRORS, "duration": DURATION_ERRORS}
 
 
@@ -58,14 +64,18 @@ class Log(Flow):
     idle_timeout = dt.timedelta(minutes=15)
 
     def wants(self, event: Event) -> bool:
-        return super().wants(event) or (event.private and is_log_button(event.text))
+        return super().wants(event) or (event.private and (is_log_button(event.text)
+                                                           or isinstance(event.body, Voice)))
 
     # --- starting ----------------------------------------------------------------------------
 
     async def start(self, turn: Turn) -> str | None:
         if not turn.members_only():
             return END
-        action, command = turn.event.action, turn.event.command
+        action, command, body = turn.event.action, turn.event.command, turn.event.body
+        if isinstance(body, Voice):
+            heard = self.heard(turn, body)
+            return END if heard is None else await self.start_from_one_liner(turn, heard)
         if isinstance(action, LogNow):
             return await self.start_with_activity(turn, action.activity)
         if command is not None and command.words:
@@ -76,7 +86,8 @@ class Log(Flow):
 
     async def start_from_one_liner(self, turn: Turn, text: str) -> str:
         policy = turn.member.policy
-        one_liner = draft_from_one_liner(text, policy, local_now(turn))
+        students = await entries.student_choices(turn.core.db, turn.member, limit=KNOWN_STUDENTS)
+        one_liner = draft_from_one_liner(text, policy, local_now(turn), students)
         for refusal in one_liner.refusals:
             turn.say(self.refusal_text(turn, refusal))
         draft = one_liner.draft
@@ -84,6 +95,16 @@ class Log(Flow):
             store_draft(turn, draft)
             return await ask(turn, ACTIVITY, draft)
         return await advance(turn, draft)
+
+    @staticmethod
+    def heard(turn: Turn, voice: Voice) -> str | None:
+        """A voice message's words, quoted back to its sender; None (and a hint to type) when it has none."""
+        words = " ".join((voice.recognition or "").split())
+        if not words:
+            turn.say(turn.t(VOICE_WITHOUT_WORDS))
+            return None
+        turn.say(turn.t(HEARD, text=words))
+        return words
 
     @staticmethod
     def refusal_text(turn: Turn, refusal: Refusal) -> str:
@@ -111,17 +132,23 @@ class Log(Flow):
             return step
         if isinstance(body, Tap):
             return await self.on_tap(turn, step, body)
-        if not isinstance(body, Text) or not body.text:
+        if isinstance(body, Voice):
+            text = self.heard(turn, body)
+            if text is None:
+                return step
+        elif not isinstance(body, Text) or not body.text:
             turn.say(t(ANSWER_WITH_TEXT))
             return step
-        if is_log_button(body.text) or is_mine_button(body.text):
+        else:
+            text = body.text
+        if is_log_button(text) or is_mine_button(text):
             turn.say(t(MIDDLE_OF_LOGGING))
             return step
         draft = load_draft(turn)
         if turn.profile is None or draft is None:
             self.lost_draft(turn)
             return END
-        return await answer_text(turn, step, draft, body.text)
+        return await answer_text(turn, step, draft, text)
 
     async def on_tap(self, turn: Turn, step: str, tap: Tap) -> str | None:
         """Only the open draft's buttons for the open step count; any other says so and asks again."""
