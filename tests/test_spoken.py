@@ -76,6 +76,12 @@ CHINESE = [
     ("昨天晚上辅导40分钟", Entry("tutoring", None, 1, T(19), 40)),
     ("昨天家访了", Entry("home_visit", None, 1)),
     ("去石磊家家访，孩子奶奶身体不好", Entry("home_visit", "石磊", None, None, None, "孩子奶奶身体不好")),
+    ("我昨天去了一趟张三家，家访了一个多小时", Entry("home_visit", "张三", 1, None, 60)),
+    ("前天下午去学生赵云家家访一个小时", Entry("home_visit", "赵云", 2, T(15), 60)),
+    ("嗯，那个，昨天晚上辅导王芳作业，大概一个小时左右吧", Entry("tutoring", "王芳", 1, T(19), 60)),
+    ("刚刚电话家访了刘备家长，十分钟", Entry("phone_call", "刘备", 0, T(17, 30), 10)),
+    ("昨天晚上八点半和李雷爸爸电话沟通孩子学习情况二十分钟",
+     Entry("phone_call", "李雷", 1, T(20, 30), 20, "孩子学习情况")),
     ("昨天下午1点家访汪洋，一小时二十分钟", Entry("home_visit", "汪洋", 1, T(13), 80)),
 ]
 
@@ -110,6 +116,9 @@ ENGLISH = [
     ("Called the mother of Yuan Yuan this afternoon for 20 minutes",
      Entry("phone_call", "Yuan Yuan", 0, T(15), 20)),
     ("Visited Cheng Hao", Entry("home_visit", "Cheng Hao", None)),
+    ("Tutoring session with Li Ming today, 1 hour, worked on fractions",
+     Entry("tutoring", "Li Ming", 0, None, 60, "worked on fractions")),
+    ("Yesterday I went to visit Chen Hao's family, about an hour", Entry("home_visit", "Chen Hao", 1, None, 60)),
     ("We had a call with Ding Ning's mother last night, half an hour",
      Entry("phone_call", "Ding Ning", 1, T(19), 30)),
 ]
@@ -139,6 +148,9 @@ def test_the_table_has_forty_chinese_and_fifteen_english_sentences():
     # 周一 in 周一鸣 is no Monday when 周一鸣 is one of the member's students.
     ("上周三晚上家访周一鸣，一个小时", ["周一鸣"], Entry("home_visit", "周一鸣", 7, T(19), 60)),
     ("called li lei yesterday for ten minutes", ["Li Lei"], Entry("phone_call", "Li Lei", 1, None, 10)),
+    # The words after a known name that only say whose family it is are no notes.
+    ("前天晚上辅导吴小龙作业一个小时", ["吴小龙"], Entry("tutoring", "吴小龙", 2, T(19), 60)),
+    ("Called li lei's mum this morning", ["Li Lei"], Entry("phone_call", "Li Lei", 0, T(9))),
     # Two known students called 小明: the given name alone says neither.
     ("昨天去小明家家访", ["王小明", "李小明"], Entry("home_visit", "小明", 1)),
 ])

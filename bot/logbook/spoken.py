@@ -34,6 +34,7 @@ from bot.logbook.oneliner import NAME_LIKE_DATE_WORDS, Draft, parse_one_liner, w
 from bot.logbook.spoken_names import (
     english_name,
     is_cjk,
+    is_only_lead_in,
     name_at_start,
     name_before_home,
     strip_relation,
@@ -107,9 +108,17 @@ def _known_student(sentence: _Sentence, students: Iterable[str]) -> str | None:
     said_as += [(short, owners[0]) for short, owners in given.items() if len(owners) == 1 and short not in names]
     for said, name in said_as:
         if m := _name_pattern(said).search(sentence.unread()):
-            sentence.take(m.start(), m.end())
+            sentence.take(m.start(), m.end() + _relation_length(sentence.text[m.end():]))
             return name
     return None
+
+
+def _relation_length(after_name: str) -> int:
+    """How much of what follows a name only says whose family it is (家长, 作业, "'s mother")."""
+    if is_cjk(after_name[:1]):
+        return len(after_name) - len(strip_relation(after_name))
+    relation = _EN_RELATION.match(after_name)
+    return relation.end() if relation else 0
 
 
 # --- the activity ------------------------------------------------------------------------------------------
@@ -162,7 +171,8 @@ def _home_name(sentence: _Sentence, *, strict: bool) -> str | None:
         before = _CJK_RUN.search(unread[:m.start()])
         if before is None:
             continue
-        found = name_before_home(sentence.text[before.start():m.start()], strict=strict)
+        said = sentence.text[before.start():m.start()]
+        found = name_before_home(said, strict=strict)
         if found is not None:
             start, end = before.start() + found[0], before.start() + found[1]
             sentence.take(start, m.end())
@@ -246,8 +256,8 @@ _EN_NUMBER = (rf"(?:\d+(?:\.\d+)?|(?:{'|'.join(_EN_TENS)})(?:[- ](?:{'|'.join(_E
               rf"|{'|'.join(_EN_TEENS)}|{'|'.join(_EN_UNITS)})")
 _HOURS, _MINUTES = r"(?:hours?|hrs?)", r"(?:minutes?|mins?)"
 _DURATION = re.compile(
-    rf"(?:{_CN_NUMBER}\s*个?\s*半?|半)\s*个?\s*(?:小时|钟头)(?:\s*{_CN_NUMBER}\s*分钟?)?(?!\s*(?:前|以前|之前))"
-    rf"|{_CN_NUMBER}\s*分钟(?!\s*(?:前|以前|之前))"
+    rf"(?:{_CN_NUMBER}\s*个?\s*[半多]?|半)\s*个?\s*(?:小时|钟头)(?:\s*{_CN_NUMBER}\s*分钟?)?(?!\s*(?:前|以前|之前))"
+    rf"|{_CN_NUMBER}\s*多?\s*分钟(?!\s*(?:前|以前|之前))"
     rf"|(?<![a-z0-9])(?:for\s+)?(?:(?:a\s+)?half\s+(?:an?\s+)?hour"
     rf"|(?:an?|one|{_EN_NUMBER})\s+and\s+a\s+half\s+{_HOURS}"
     rf"|(?:an?|{_EN_NUMBER})\s+{_HOURS}(?:\s+and\s+a\s+half|\s+(?:and\s+)?{_EN_NUMBER}\s+{_MINUTES})?"
@@ -275,7 +285,7 @@ def _duration(sentence: _Sentence, max_minutes: int) -> _Reading | None:
     m = _DURATION.search(sentence.unread())
     if m is None:
         return None
-    said = re.sub(r"^for\s+", "", m.group())
+    said = re.sub(r"^for\s+", "", m.group()).replace("多", "")  # 一个多小时: an hour and a bit
     said = re.sub(r"^a\s+half\s+hour", "half an hour", said)
     said = _EN_NUMBER_WORD.sub(lambda w: _english_number(w.group()), said)
     sentence.take(m.start(), m.end())
@@ -299,16 +309,11 @@ def _piece_name(sentence: _Sentence, start: int, end: int) -> str | None:
                 return None
             sentence.take(start, end)
             return name
-        name_end = start + found[1]
-        rest = sentence.text[name_end:end]
-        sentence.take(start, name_end + len(rest) - len(strip_relation(rest)))
-        return text[found[0]:found[1]]
-    found = english_name(text)
-    if found is None:
-        return None
-    rest = sentence.text[start + found[1]:end]
-    relation = _EN_RELATION.match(rest)
-    sentence.take(start, start + found[1] + (relation.end() if relation else 0))
+    else:
+        found = english_name(text)
+        if found is None:
+            return None
+    sentence.take(start, start + found[1] + _relation_length(sentence.text[start + found[1]:end]))
     return text[found[0]:found[1]]
 
 
@@ -356,7 +361,9 @@ def _note(text: str) -> str | None:
     """A piece of what is left without filler, or None when it is only filler."""
     if is_cjk(text):
         cleaned = _CN_TRAILING_FILLER.sub("", _CN_LEADING_FILLER.sub("", _CN_HEDGES.sub("", text).strip()))
-        return None if not cleaned or _CN_FILLER_ONLY.fullmatch(cleaned) else cleaned
+        if not strip_relation(cleaned) or is_only_lead_in(cleaned) or _CN_FILLER_ONLY.fullmatch(cleaned):
+            return None  # 「作业」 left of 辅导…作业, 「去学生」 of 去学生赵云家, or filler
+        return cleaned
     cleaned = _EN_TRAILING_FILLER.sub("", _EN_LEADING_FILLER.sub("", text.strip().lower()))
     if not cleaned or all(w in _EN_FILLER_WORDS for w in re.findall(r"[\w'’]+", cleaned)):
         return None
@@ -415,7 +422,7 @@ def _said_in_order(draft: Draft, aliases: Mapping[str, str], now: dt.datetime) -
     if draft.activity is None:
         return False
     name, notes = draft.student or "", draft.notes or ""
-    if is_cjk(name) and (len(name.split()) > 1 or name.endswith("家")) or _LEADING_FUNCTION_WORD.match(name):
+    if is_cjk(name) and (len(name.split()) > 1 or name.endswith("家")) or _FUNCTION_WORD.search(name):
         return False
     inside = _Sentence.of(name)
     if _activity(inside, aliases) is not None or _when_readings(inside, now, _ANY_DAYS) \
@@ -427,7 +434,8 @@ def _said_in_order(draft: Draft, aliases: Mapping[str, str], now: dt.datetime) -
                     and _duration(after, _ANY_MINUTES) is not None))
 
 
-_LEADING_FUNCTION_WORD = re.compile(r"(?:to|with|the|at|for|on|of)\s")
+# "to Zhao Lei", "session with Li Ming": no name holds these words.
+_FUNCTION_WORD = re.compile(r"(?<![^\s])(?:to|with|the|at|for|on|of|and|about|my|his|her|their)(?![^\s])")
 # Limits wide enough that any date or duration counts when only telling whether one is there.
 _ANY_DAYS, _ANY_MINUTES = 100_000, 100_000
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["english_name", "is_cjk", "name_before_home", "name_at_start", "whole_name", "strip_relation"]
+__all__ = ["english_name", "is_cjk", "is_only_lead_in", "name_before_home", "name_at_start", "strip_relation",
+           "whole_name"]
 
 # The most common Chinese surnames (a name starting with one of them is read as surname + given name).
 SURNAMES = set(
@@ -31,7 +32,7 @@ _BEFORE_NAME = re.compile(
     r"^(?:去了|去|到了|到|在|给|跟|和|与|对|向|帮|为|替|陪|找|联系了|联系|了(?!解)|一趟|趟|一下|来|上|学生|同学|的)+")
 # Words said right after a name: family members, 家, 作业 (辅导吴小龙作业), 同学.
 _RELATION = re.compile(
-    r"^(?:的)?(?:家长|妈妈|母亲|爸爸|父亲|奶奶|爷爷|外婆|外公|姥姥|姥爷|家里人|家里|家人|家|同学|作业|功课)+"
+    r"^(?:的)?(?:家长|妈妈|母亲|爸爸|父亲|奶奶|爷爷|外婆|外公|姥姥|姥爷|家里人|家里|家人|家(?!访)|同学|作业|功课)+"
 )
 # Verbs of calling left beside a name once 电话 is read as the activity: 给小明打了个(电话).
 _AFTER_NAME = re.compile(r"(?:打了一个|打了个|打了|打个|打|通了个|通了|通|的|了)+$")
@@ -61,6 +62,11 @@ def _surname_length(text: str) -> int:
 def _is_name(text: str) -> bool:
     return 2 <= len(text) <= 4 and bool(re.fullmatch(r"[\u3400-\u9fff]+", text)) and text not in _NOT_NAMES \
         and not any(c in "的了" for c in text)
+
+
+def is_only_lead_in(text: str) -> bool:
+    """Whether `text` holds nothing but the words said before a name (去, 到, 给, 学生…)."""
+    return not text or bool(_BEFORE_NAME.fullmatch(text))
 
 
 def strip_relation(text: str) -> str:
