@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.logbook.dates import DurationError, When, WhenError, parse_duration, parse_when
 from bot.logbook.oneliner import NAME_LIKE_DATE_WORDS, Draft, parse_one_liner, when_window_ok
@@ -91,6 +92,7 @@ def _fold(c: str) -> str:
 
 # --- the student, when the member has logged them before -----------------------------------------------------
 
+@lru_cache(maxsize=1024)
 def _name_pattern(name: str) -> re.Pattern[str]:
     words = [re.escape("".join(_fold(c) for c in w)) for w in name.split()]
     if is_cjk(name):
@@ -132,6 +134,7 @@ def _word_forms(word: str) -> str:
     return rf"{w}(?:s|es|ed|ing|{last}ed|{last}ing)?"
 
 
+@lru_cache(maxsize=1024)
 def _alias_pattern(alias: str) -> re.Pattern[str]:
     folded = "".join(_fold(c) for c in alias)
     if is_cjk(folded):
@@ -192,6 +195,8 @@ _CJK_WHEN_ANCHOR = re.compile(r"[今昨明天日号月周期拜点时午晚早�
 _NOT_WHEN = {"一点", "一点儿", "点儿", "now", "this", "last"}
 _LATIN_TOKEN = re.compile(r"[a-z0-9][a-z0-9'’:./\-]*")
 _MAX_WHEN_WORDS = 4
+# No Chinese date phrase is longer (上上周五下午三点四十五分 is 13): longer stretches are read in windows this long.
+_MAX_WHEN_CHARS = 16
 
 
 @dataclass(frozen=True)
@@ -207,7 +212,7 @@ def _when_readings(sentence: _Sentence, now: dt.datetime, max_days_back: int) ->
     unread, readings = sentence.unread(), []
     for run in _CJK_WHEN_RUN.finditer(unread):
         text = run.group()
-        for size in range(len(text), 1, -1):  # the longest phrase of the run that reads as a date
+        for size in range(min(len(text), _MAX_WHEN_CHARS), 1, -1):  # the longest phrase that reads as a date
             for i in range(len(text) - size + 1):
                 phrase = text[i:i + size]
                 if phrase not in _NOT_WHEN and _CJK_WHEN_ANCHOR.search(phrase):
