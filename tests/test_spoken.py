@@ -72,7 +72,9 @@ CHINESE = [
     ("今天和吕薇家长通话，二十分钟，约好下周家访", Entry("phone_call", "吕薇", 0, None, 20, "约好下周家访")),
     ("前天给丁宁打电话问孩子的情况", Entry("phone_call", "丁宁", 2, None, None, "问孩子的情况")),
     ("这周一上午辅导姚明作业四十分钟", Entry("tutoring", "姚明", 2, T(9), 40)),
-    ("昨天下午三点到四点去卢敏家家访", Entry("home_visit", "卢敏", 1, T(15))),
+    # A range of hours says how long it took.
+    ("昨天下午三点到四点去卢敏家家访", Entry("home_visit", "卢敏", 1, T(15), 60)),
+    ("昨天晚上七点到八点半辅导王芳作业", Entry("tutoring", "王芳", 1, T(19), 90)),
     ("昨天晚上辅导40分钟", Entry("tutoring", None, 1, T(19), 40)),
     ("昨天家访了", Entry("home_visit", None, 1)),
     ("去石磊家家访，孩子奶奶身体不好", Entry("home_visit", "石磊", None, None, None, "孩子奶奶身体不好")),
@@ -116,6 +118,8 @@ ENGLISH = [
     ("Called the mother of Yuan Yuan this afternoon for 20 minutes",
      Entry("phone_call", "Yuan Yuan", 0, T(15), 20)),
     ("Visited Cheng Hao", Entry("home_visit", "Cheng Hao", None)),
+    ("Visited Ma Rui yesterday from 3pm to 4:30pm, talked to his mum",
+     Entry("home_visit", "Ma Rui", 1, T(15), 90, "talked to his mum")),
     ("Tutoring session with Li Ming today, 1 hour, worked on fractions",
      Entry("tutoring", "Li Ming", 0, None, 60, "worked on fractions")),
     ("Yesterday I went to visit Chen Hao's family, about an hour", Entry("home_visit", "Chen Hao", 1, None, 60)),
@@ -151,6 +155,8 @@ def test_the_table_has_forty_chinese_and_fifteen_english_sentences():
     # The words after a known name that only say whose family it is are no notes.
     ("前天晚上辅导吴小龙作业一个小时", ["吴小龙"], Entry("tutoring", "吴小龙", 2, T(19), 60)),
     ("Called li lei's mum this morning", ["Li Lei"], Entry("phone_call", "Li Lei", 0, T(9))),
+    # 小明 of a 王小明 said in full is not the member's 李小明.
+    ("昨天去王小明家家访", ["李小明"], Entry("home_visit", "王小明", 1)),
     # Two known students called 小明: the given name alone says neither.
     ("昨天去小明家家访", ["王小明", "李小明"], Entry("home_visit", "小明", 1)),
 ])

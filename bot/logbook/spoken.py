@@ -30,9 +30,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.logbook.dates import DurationError, When, WhenError, parse_duration, parse_when
+from bot.logbook.dates import DurationError, When, WhenError, parse_duration, parse_time_of_day, parse_when
 from bot.logbook.oneliner import NAME_LIKE_DATE_WORDS, Draft, parse_one_liner, when_window_ok
 from bot.logbook.spoken_names import (
+    SURNAMES,
     english_name,
     is_cjk,
     is_only_lead_in,
@@ -45,7 +46,7 @@ from bot.logbook.spoken_names import (
 __all__ = ["read_log_line", "read_sentence"]
 
 _HIDDEN = "\x00"  # stands for a character already read (adapters strip NUL from what people send)
-_PUNCTUATION = "，,。.！!？?；;、：:\n"
+_PUNCTUATION = "，,。.！!？?；;、：\n"
 
 
 @dataclass
@@ -108,8 +109,11 @@ def _known_student(sentence: _Sentence, students: Iterable[str]) -> str | None:
             given.setdefault(name[1:], []).append(name)
     said_as = [(name, name) for name in names]
     said_as += [(short, owners[0]) for short, owners in given.items() if len(owners) == 1 and short not in names]
+    unread = sentence.unread()
     for said, name in said_as:
-        if m := _name_pattern(said).search(sentence.unread()):
+        for m in _name_pattern(said).finditer(unread):
+            if said != name and unread[m.start() - 1: m.start()] in SURNAMES:
+                continue  # 小明 of 王小明 is not 李小明
             sentence.take(m.start(), m.end() + _relation_length(sentence.text[m.end():]))
             return name
     return None
@@ -194,7 +198,8 @@ _CJK_WHEN_ANCHOR = re.compile(r"[今昨明天日号月周期拜点时午晚早�
 # Said in passing, not as a time: 有一点 (a little), "now" (as in "they now understand").
 _NOT_WHEN = {"一点", "一点儿", "点儿", "now", "this", "last"}
 _LATIN_TOKEN = re.compile(r"[a-z0-9][a-z0-9'’:./\-]*")
-_MAX_WHEN_WORDS = 4
+_MAX_WHEN_WORDS = 5
+_RANGE_WORDS = {"from", "to", "until", "till", "-"}  # inside a date phrase: "yesterday from 3pm to 4pm"
 # No Chinese date phrase is longer (上上周五下午三点四十五分 is 13): longer stretches are read in windows this long.
 _MAX_WHEN_CHARS = 16
 
@@ -228,9 +233,11 @@ def _when_readings(sentence: _Sentence, now: dt.datetime, max_days_back: int) ->
             if any(unread[a.end():b.start()].strip() for a, b in zip(window, window[1:], strict=False)):
                 continue  # the words are not next to each other
             words = [t.group() for t in window]
-            if (size == 1 and words[0] in _NOT_WHEN) or not when_window_ok(words):
+            checked = ["at" if w in _RANGE_WORDS and 0 < k < size - 1 else w for k, w in enumerate(words)]
+            if (size == 1 and words[0] in _NOT_WHEN) or not when_window_ok(checked):
                 continue
-            readings += _when_reading(" ".join(words), first.start(), now, max_days_back, end=window[-1].end())
+            phrase = " ".join(w for w in words if w != "from")
+            readings += _when_reading(phrase, first.start(), now, max_days_back, end=window[-1].end())
     return readings
 
 
@@ -298,6 +305,21 @@ def _duration(sentence: _Sentence, max_minutes: int) -> _Reading | None:
         return _Reading(m.start(), m.end(), parse_duration(said, max_minutes=max_minutes), None)
     except DurationError as refused:
         return _Reading(m.start(), m.end(), None, refused.code)
+
+
+_RANGE = re.compile(r"(?:到|至|-|–|~|\bto\b|\buntil\b|\btill\b)\s*(?P<end>[^到至~]+)$")
+
+
+def _range_minutes(phrase: str, start: dt.time, max_minutes: int) -> int | None:
+    """How long a range of hours lasted (下午两点到四点, 3-5点, "3pm to 4:30pm"), or None when it names none."""
+    said = _RANGE.search(phrase)
+    end = parse_time_of_day(said["end"]) if said else None
+    if end is None:
+        return None
+    minutes = (end.hour - start.hour) * 60 + end.minute - start.minute
+    if minutes <= 0:
+        minutes += 12 * 60  # 晚上七点到八点: the end is in the same half of the day
+    return minutes if 0 < minutes <= min(max_minutes, 12 * 60) else None
 
 
 # --- the student from the words beside the activity -----------------------------------------------------------
@@ -415,6 +437,8 @@ def read_sentence(
         draft.duration_minutes = duration.value if isinstance(duration.value, int) else None
         if duration.error:
             draft.errors["duration_minutes"] = duration.error
+    elif when is not None and draft.when is not None and draft.when.time is not None:
+        draft.duration_minutes = _range_minutes(sentence.text[when.start:when.end], draft.when.time, max_minutes)
     if draft.student is None:
         draft.student = _home_name(sentence, strict=False) or _student_beside(sentence, found_activity)
     draft.notes = _notes(sentence)
