@@ -84,6 +84,7 @@ CHINESE = [
     ("刚刚电话家访了刘备家长，十分钟", Entry("phone_call", "刘备", 0, T(17, 30), 10)),
     ("昨天晚上八点半和李雷爸爸电话沟通孩子学习情况二十分钟",
      Entry("phone_call", "李雷", 1, T(20, 30), 20, "孩子学习情况")),
+    ("今天给结对的陆鹏打电话，问了孩子的作业", Entry("phone_call", "陆鹏", 0, None, None, "问了孩子的作业")),
     ("昨天下午1点家访汪洋，一小时二十分钟", Entry("home_visit", "汪洋", 1, T(13), 80)),
 ]
 
@@ -168,6 +169,7 @@ def test_the_members_own_students_are_found_first(clock, sentence, students, exp
 @pytest.mark.parametrize(("sentence", "code"), [
     ("昨天晚上和王小明谈心一个小时", "home_talk"),
     ("上周五给李华写信", "letter"),
+    ("昨天给刘洋写了一封信", "letter"),  # 写信 split by 了一封
     ("昨天去张伟家大下访", "outreach_visit"),
 ])
 def test_the_activity_is_found_by_the_schools_own_words(clock, sentence, code):

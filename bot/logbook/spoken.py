@@ -142,7 +142,9 @@ def _word_forms(word: str) -> str:
 def _alias_pattern(alias: str) -> re.Pattern[str]:
     folded = "".join(_fold(c) for c in alias)
     if is_cjk(folded):
-        return re.compile(re.escape("".join(folded.split())))
+        word = "".join(folded.split())
+        # 打了个电话, 写了一封信: a measure word or 了 may split a Chinese word after its first character.
+        return re.compile(re.escape(word[0]) + r"[了个一封次趟下过]{0,3}" + re.escape(word[1:]))
     *head, last = folded.split()
     return re.compile(r"(?<![a-z0-9])" + r"\s+".join([*map(re.escape, head), _word_forms(last)]) + r"(?![a-z0-9])")
 
@@ -324,17 +326,18 @@ def _range_minutes(phrase: str, start: dt.time, max_minutes: int) -> int | None:
 
 # --- the student from the words beside the activity -----------------------------------------------------------
 
-def _piece_name(sentence: _Sentence, start: int, end: int) -> str | None:
-    """A name at the start of a Chinese piece, or the first capitalised one of an English piece; it and the
-    words that only say whose family it is are taken as read."""
+def _piece_name(sentence: _Sentence, start: int, end: int, *, before_activity: bool) -> str | None:
+    """A name at the start of a Chinese piece (or, said before the activity, at its end), or the first
+    capitalised one of an English piece; it and the words that only say whose family it is are taken as read."""
     text = sentence.text[start:end]
     if is_cjk(text):
         found = name_at_start(text)
         if found is None:
-            name = whole_name(text)
+            at_end = name_before_home(text, strict=True) if before_activity else None
+            name = text[at_end[0]:at_end[1]] if at_end else whole_name(text)
             if name is None:
                 return None
-            sentence.take(start, end)
+            sentence.take(start, end)  # 「给结对的李华」 (打电话): the words before the name only lead to it
             return name
     else:
         found = english_name(text)
@@ -358,7 +361,7 @@ def _student_beside(sentence: _Sentence, activity: tuple[str, int, int] | None) 
         before = [p for p in pieces if p[1] <= act_start and _no_stop(sentence.between(p[1], act_start))][-1:]
         candidates = after + before
     for start, end in candidates:
-        if name := _piece_name(sentence, start, end):
+        if name := _piece_name(sentence, start, end, before_activity=activity is not None and end <= activity[1]):
             return name
     return None
 
