@@ -34,7 +34,7 @@ CHINESE = [
      Entry("phone_call", "李华", 5, None, 20, "孩子最近不爱写作业")),
     ("今天上午到张伟家家访，一个半小时，和奶奶聊了孩子的学习",
      Entry("home_visit", "张伟", 0, T(9), 90, "和奶奶聊了孩子的学习")),
-    ("家访王小明昨天四十分钟", Entry("home_visit", "王小明", 1, None, 40)),
+    ("家访王小明昨天四十分钟。", Entry("home_visit", "王小明", 1, None, 40)),
     ("昨天晚上跟小红家长通了电话半个钟头", Entry("phone_call", "小红", 1, T(19), 30)),
     ("昨天去刘洋家走访了两个小时，家里困难需要帮扶", Entry("home_visit", "刘洋", 1, None, 120, "家里困难需要帮扶")),
     ("前天给陈静家长打电话，半小时，说孩子在家不做作业",
@@ -187,6 +187,17 @@ def test_a_line_in_the_one_line_order_is_read_as_before(clock):
     assert (draft.student, draft.when and draft.when.day) == ("周一鸣", dt.date(2026, 11, 16))
     draft = read_log_line("tutoring 张三 45 反馈作业", ALIASES, clock.now())
     assert (draft.activity, draft.student, draft.duration_minutes, draft.notes) == ("tutoring", "张三", 45, "反馈作业")
+
+
+def test_a_date_in_the_notes_of_a_one_liner_that_says_none_is_not_taken_for_its_date(clock):
+    draft = read_log_line("家访 王小明 40分钟 约好下周五再去", ALIASES, clock.now())
+    assert (draft.student, draft.when, draft.errors, draft.notes) == ("王小明", None, {}, "约好下周五再去")
+
+
+@pytest.mark.parametrize("sentence", ["下周五去王小明家家访", "visit Li Lei next friday"])
+def test_a_day_in_the_future_is_refused_not_read_as_the_weekday_inside_it(clock, sentence):
+    draft = read_sentence(sentence, ALIASES, clock.now())
+    assert (draft.when, draft.errors) == (None, {"when": "future"})
 
 
 def test_a_few_words_said_in_passing_are_no_date_or_duration(clock):

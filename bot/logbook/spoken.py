@@ -224,8 +224,8 @@ def _when_readings(sentence: _Sentence, now: dt.datetime, max_days_back: int) ->
                 phrase = text[i:i + size]
                 if phrase not in _NOT_WHEN and _CJK_WHEN_ANCHOR.search(phrase):
                     readings += _when_reading(phrase, run.start() + i, now, max_days_back)
-            if any(r.error is None and run.start() <= r.start < run.end() for r in readings):
-                break
+            if any(run.start() <= r.start < run.end() for r in readings):
+                break  # 下周五 is a date in the future, not the 周五 inside it
     tokens = list(_LATIN_TOKEN.finditer(unread))
     for i, first in enumerate(tokens):
         if sentence.text[first.start():first.end()].istitle() and first.group() in NAME_LIKE_DATE_WORDS:
@@ -253,10 +253,13 @@ def _when_reading(phrase: str, start: int, now: dt.datetime, max_days_back: int,
 
 
 def _best(readings: list[_Reading]) -> _Reading | None:
-    """A usable reading before an unusable one, then the longest, then the earliest."""
-    if not readings:
+    """A usable reading before an unusable one, then the longest, then the earliest; none that lies inside a
+    longer one ("friday" of "next friday" is no date of its own)."""
+    whole = [r for r in readings
+             if not any(q.start <= r.start and r.end <= q.end and q.end - q.start > r.end - r.start for q in readings)]
+    if not whole:
         return None
-    return min(readings, key=lambda r: (r.error is not None, -(r.end - r.start), r.start))
+    return min(whole, key=lambda r: (r.error is not None, -(r.end - r.start), r.start))
 
 
 # --- the duration -------------------------------------------------------------------------------------------
@@ -461,7 +464,8 @@ def _said_in_order(draft: Draft, aliases: Mapping[str, str], now: dt.datetime) -
             or _duration(inside, _ANY_MINUTES) is not None:
         return False
     after = _Sentence.of(notes)
-    return not ((draft.when is None and "when" not in draft.errors and _when_readings(after, now, _ANY_DAYS))
+    missed_when = any(r.error is None for r in _when_readings(after, now, _ANY_DAYS))
+    return not ((draft.when is None and "when" not in draft.errors and missed_when)
                 or (draft.duration_minutes is None and "duration_minutes" not in draft.errors
                     and _duration(after, _ANY_MINUTES) is not None))
 

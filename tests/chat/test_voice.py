@@ -79,13 +79,13 @@ async def test_a_sentence_without_the_student_asks_for_them_and_goes_on(chat, li
 async def test_inside_the_log_conversation_a_voice_message_answers_the_question_like_typed_text(chat, wang):
     await wang.send("/log")
     await wang.tap_label("电话")
-    outcome = await wang.voice("李华")
-    assert outcome.replies[0].text == "我听到：“李华”"
+    outcome = await wang.voice("李华。")
+    assert outcome.replies[0].text == "我听到：“李华。”"
     assert outcome.replies[-1].text.startswith("什么时候")
-    outcome = await wang.voice("")
+    outcome = await wang.voice("。")
     assert outcome.replies[-1].text.startswith("这条语音没有识别出文字")
-    await wang.voice("昨天晚上")
-    await wang.voice("半个钟头")
+    await wang.voice("昨天晚上。")
+    await wang.voice("半个钟头。")  # speech recognition ends with a full stop
     await wang.tap_label("跳过")
     await wang.tap_label("✅ 保存")
     [entry] = await stored(chat, wang)

@@ -52,6 +52,8 @@ from bot.logbook.problems import problems_to_record
 
 log = logging.getLogger(__name__)
 
+#: What speech recognition may end a voice message's words with.
+SPOKEN_END = "。.！!？?，,、 "
 #: How many of the member's paired and recent students a one-liner or a spoken sentence is searched for.
 KNOWN_STUDENTS = 50
 REFUSAL_TEXTS = {"student": NAME_ERRORS, "notes": NOTES_ERRORS, "when": WHEN_ERRORS, "duration": DURATION_ERRORS}
@@ -98,13 +100,14 @@ class Log(Flow):
 
     @staticmethod
     def heard(turn: Turn, voice: Voice) -> str | None:
-        """A voice message's words, quoted back to its sender; None (and a hint to type) when it has none."""
+        """A voice message's words, quoted back to its sender, without the full stop speech recognition ends
+        them with (「王小明。」 answers as 王小明); None (and a hint to type) when it has none."""
         words = " ".join((voice.recognition or "").split())
-        if not words:
+        if not words.strip(SPOKEN_END):
             turn.say(turn.t(VOICE_WITHOUT_WORDS))
             return None
         turn.say(turn.t(HEARD, text=words))
-        return words
+        return words.rstrip(SPOKEN_END)
 
     @staticmethod
     def refusal_text(turn: Turn, refusal: Refusal) -> str:
