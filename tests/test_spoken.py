@@ -85,6 +85,9 @@ CHINESE = [
     ("昨天晚上八点半和李雷爸爸电话沟通孩子学习情况二十分钟",
      Entry("phone_call", "李雷", 1, T(20, 30), 20, "孩子学习情况")),
     ("今天给结对的陆鹏打电话，问了孩子的作业", Entry("phone_call", "陆鹏", 0, None, None, "问了孩子的作业")),
+    ("家访，邹凯，昨天，四十分钟，了解学习情况", Entry("home_visit", "邹凯", 1, None, 40, "了解学习情况")),
+    ("家访，孩子很乖", Entry("home_visit", None, None, None, None, "孩子很乖")),
+    ("昨天辅导了三个学生的作业", Entry("tutoring", None, 1, None, None, "三个学生的作业")),
     ("昨天下午1点家访汪洋，一小时二十分钟", Entry("home_visit", "汪洋", 1, T(13), 80)),
 ]
 
@@ -119,6 +122,11 @@ ENGLISH = [
     ("Called the mother of Yuan Yuan this afternoon for 20 minutes",
      Entry("phone_call", "Yuan Yuan", 0, T(15), 20)),
     ("Visited Cheng Hao", Entry("home_visit", "Cheng Hao", None)),
+    ("I made a home visit to Wang Fang's family this afternoon. We talked for about an hour.",
+     Entry("home_visit", "Wang Fang", 0, T(15), 60, "We talked")),
+    ("Yesterday I called Qin Yu's mother. The call lasted twenty minutes.", Entry("phone_call", "Qin Yu", 1, None, 20)),
+    ("Home visit, Wang Xiaoming, yesterday, forty minutes, talked about grades.",
+     Entry("home_visit", "Wang Xiaoming", 1, None, 40, "talked about grades")),
     ("Visited Ma Rui yesterday from 3pm to 4:30pm, talked to his mum",
      Entry("home_visit", "Ma Rui", 1, T(15), 90, "talked to his mum")),
     ("Tutoring session with Li Ming today, 1 hour, worked on fractions",

@@ -199,7 +199,7 @@ _CJK_WHEN_RUN = re.compile(
 _CJK_WHEN_ANCHOR = re.compile(r"[今昨明天日号月周期拜点时午晚早刚才]")
 # Said in passing, not as a time: 有一点 (a little), "now" (as in "they now understand").
 _NOT_WHEN = {"一点", "一点儿", "点儿", "now", "this", "last"}
-_LATIN_TOKEN = re.compile(r"[a-z0-9][a-z0-9'’:./\-]*")
+_LATIN_TOKEN = re.compile(r"[a-z0-9](?:[a-z0-9'’:./\-]*[a-z0-9])?")
 _MAX_WHEN_WORDS = 5
 _RANGE_WORDS = {"from", "to", "until", "till", "-"}  # inside a date phrase: "yesterday from 3pm to 4pm"
 # No Chinese date phrase is longer (上上周五下午三点四十五分 is 13): longer stretches are read in windows this long.
@@ -360,8 +360,8 @@ def _student_beside(sentence: _Sentence, activity: tuple[str, int, int] | None) 
         candidates = pieces[:1]
     else:
         _, act_start, act_end = activity
-        after = [p for p in pieces if p[0] >= act_end and _no_stop(sentence.between(act_end, p[0]))][:1]
-        before = [p for p in pieces if p[1] <= act_start and _no_stop(sentence.between(p[1], act_start))][-1:]
+        after = [p for p in pieces if p[0] >= act_end and _next_to(sentence.between(act_end, p[0]))][:1]
+        before = [p for p in pieces if p[1] <= act_start and _next_to(sentence.between(p[1], act_start))][-1:]
         candidates = after + before
     for start, end in candidates:
         if name := _piece_name(sentence, start, end, before_activity=activity is not None and end <= activity[1]):
@@ -369,24 +369,27 @@ def _student_beside(sentence: _Sentence, activity: tuple[str, int, int] | None) 
     return None
 
 
-def _no_stop(gap: str) -> bool:
-    return not any(c in _PUNCTUATION for c in gap)
+def _next_to(gap: str) -> bool:
+    """Whether words this far from the activity are said with it: no punctuation between them, or nothing but
+    punctuation (「家访，王小明，昨天」)."""
+    return not any(c in _PUNCTUATION for c in gap) or not gap.strip(_PUNCTUATION + " ")
 
 
 # --- the notes ----------------------------------------------------------------------------------------------
 
 _CN_HEDGES = re.compile(r"大概|大约|差不多|左右")
 _CN_LEADING_FILLER = re.compile(r"^(?:主要是|主要|然后|就是|嗯|呃|啊|那个|另外|一共|总共|共|用了|花了|待了|聊了|"
-                                r"谈了|沟通了|沟通|交流了|[\s，,。.、；;：:])+")
+                                r"谈了|沟通了|沟通|交流了|了(?!解)|[\s，,。.、；;：:])+")
 _CN_TRAILING_FILLER = re.compile(r"(?:了|的|啊|吧|呢|呀|嗯|左右|[\s，,。.、；;！!？?])+$")
 _CN_FILLER_ONLY = re.compile(r"[了个一打通去到在的给和跟与次趟下我们他她做进行过又再也还就是都来回呀啊吧呢嗯那这共约"
                              r"家里时间]+")
 _EN_LEADING_FILLER = re.compile(r"^(?:(?:and|then|so|um+|uh+|er|mainly|basically|well|also|just|anyway)\b[\s,]*)+")
-_EN_TRAILING_FILLER = re.compile(r"(?:[\s,.;!?]|\b(?:and|then|so|um+|uh+)\b)+$")
+_EN_TRAILING_FILLER = re.compile(r"(?:[\s,.;!?]|\b(?:and|then|so|um+|uh+|for|about|around|roughly)\b)+$")
 _EN_FILLER_WORDS = {
     "i", "we", "for", "and", "a", "an", "the", "with", "to", "at", "on", "in", "spent", "took", "it", "was", "there",
     "then", "about", "so", "my", "his", "her", "their", "me", "had", "did", "have", "went", "go", "over", "of",
-    "um", "uh", "er", "just", "also", "today", "some", "session", "s", "'s", "’s",
+    "um", "uh", "er", "just", "also", "today", "some", "session", "s", "'s", "’s", "made", "make", "paid", "pay",
+    "gave", "give", "lasted", "call", "visit", "around", "roughly",
 }
 
 
@@ -457,7 +460,8 @@ def _said_in_order(draft: Draft, aliases: Mapping[str, str], now: dt.datetime) -
     if draft.activity is None:
         return False
     name, notes = draft.student or "", draft.notes or ""
-    if is_cjk(name) and (len(name.split()) > 1 or name.endswith("家")) or _FUNCTION_WORD.search(name):
+    if is_cjk(name) and (len(name) > _LONGEST_CHINESE_NAME or name.endswith("家") or name[0] in _PUNCTUATION) \
+            or _FUNCTION_WORD.search(name):
         return False
     inside = _Sentence.of(name)
     if _activity(inside, aliases) is not None or _when_readings(inside, now, _ANY_DAYS) \
@@ -470,6 +474,8 @@ def _said_in_order(draft: Draft, aliases: Mapping[str, str], now: dt.datetime) -
                     and _duration(after, _ANY_MINUTES) is not None))
 
 
+# 「王小明的妈妈 了解情况」 is more than a name (张三妈妈 may be one).
+_LONGEST_CHINESE_NAME = 4
 # "to Zhao Lei", "session with Li Ming": no name holds these words.
 _FUNCTION_WORD = re.compile(r"(?<![^\s])(?:to|with|the|at|for|on|of|and|about|my|his|her|their)(?![^\s])")
 # Limits wide enough that any date or duration counts when only telling whether one is there.

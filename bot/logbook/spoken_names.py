@@ -94,9 +94,13 @@ def name_at_start(text: str) -> tuple[int, int] | None:
 
 
 def whole_name(text: str) -> str | None:
-    """`text` when, without the words around a name (给…打了个, …家长), it is all name: 「给小明打了个」 → 小明."""
+    """`text` when, without the words around a name (给…打了个, …家长), it is all name: 「给小明打了个」 → 小明.
+
+    Two or three characters, none of those that end a name or say something (很, 不, 没…): 「孩子很乖」 is none.
+    """
     core = strip_relation(_AFTER_NAME.sub("", _BEFORE_NAME.sub("", text.strip())))
-    return core if _is_name(core) else None
+    return core if len(core) <= 3 and _is_name(core) and not any(c in _NAME_STOPS or c in "很不没有" for c in core) \
+        else None
 
 
 def name_before_home(text: str, *, strict: bool) -> tuple[int, int] | None:
