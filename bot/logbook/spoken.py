@@ -6,12 +6,14 @@ speech recognition writes them. Each part is taken out of what is still unread, 
 
 1. the student, when the sentence names one of the member's paired or recent students (in full, or 「小明」 for
    王小明 when no other of them is called so);
-2. the activity, by the policy's words anywhere in the sentence (its names and aliases: 家访, 电话, 辅导; English
-   verbs in any form: "visited", "called", "tutored"); the earliest wins, the longest where two start together;
+2. the activity, by the policy's words anywhere in the sentence (its names and aliases: 家访, 电话, 辅导; a Chinese
+   word split by 了/个/一封 as in 打了个电话; English verbs in any form: "visited", "called", "tutored"); the
+   earliest wins, the longest where two start together;
 3. 「王小明家」: a name before 家 (家长, 家里);
 4. the date and time (昨天下午, 前天晚上, 上周五, "last friday", "this morning"), as
    :func:`bot.logbook.dates.parse_when` reads them; the longest phrase wins;
-5. the duration in words (四十分钟, 半个钟头, 一个半小时, 两个小时, "forty minutes", "an hour and a half");
+5. the duration in words (四十分钟, 半个钟头, 一个半小时, 两个小时, "forty minutes", "an hour and a half"), or
+   else from a range of hours in the date (下午两点到四点, "3pm to 4:30pm");
 6. the student from the words beside the activity (辅导吴小龙作业, "called Zhang Wei's mother"), or, when no
    activity was said, from the first words left;
 7. what is left, without filler (了, 主要, "and", "um") and the words around a name, is the notes.
@@ -312,7 +314,7 @@ def _duration(sentence: _Sentence, max_minutes: int) -> _Reading | None:
         return _Reading(m.start(), m.end(), None, refused.code)
 
 
-_RANGE = re.compile(r"(?:到|至|-|–|~|\bto\b|\buntil\b|\btill\b)\s*(?P<end>[^到至~]+)$")
+_RANGE = re.compile(r"(?:到|至|-|–|~|\bto\b|\buntil\b|\btill\b)\s*(?P<end>[^到至~]+)$", re.IGNORECASE)
 
 
 def _range_minutes(phrase: str, start: dt.time, max_minutes: int) -> int | None:
@@ -383,8 +385,10 @@ _CN_LEADING_FILLER = re.compile(r"^(?:主要是|主要|然后|就是|嗯|呃|啊
 _CN_TRAILING_FILLER = re.compile(r"(?:了|的|啊|吧|呢|呀|嗯|左右|[\s，,。.、；;！!？?])+$")
 _CN_FILLER_ONLY = re.compile(r"[了个一打通去到在的给和跟与次趟下我们他她做进行过又再也还就是都来回呀啊吧呢嗯那这共约"
                              r"家里时间]+")
-_EN_LEADING_FILLER = re.compile(r"^(?:(?:and|then|so|um+|uh+|er|mainly|basically|well|also|just|anyway)\b[\s,]*)+")
-_EN_TRAILING_FILLER = re.compile(r"(?:[\s,.;!?]|\b(?:and|then|so|um+|uh+|for|about|around|roughly)\b)+$")
+_EN_LEADING_FILLER = re.compile(r"^(?:(?:and|then|so|um+|uh+|er|mainly|basically|well|also|just|anyway)\b[\s,]*)+",
+                                re.IGNORECASE)
+_EN_TRAILING_FILLER = re.compile(r"(?:[\s,.;!?]|\b(?:and|then|so|um+|uh+|for|about|around|roughly)\b)+$",
+                                 re.IGNORECASE)
 _EN_FILLER_WORDS = {
     "i", "we", "for", "and", "a", "an", "the", "with", "to", "at", "on", "in", "spent", "took", "it", "was", "there",
     "then", "about", "so", "my", "his", "her", "their", "me", "had", "did", "have", "went", "go", "over", "of",
@@ -400,11 +404,10 @@ def _note(text: str) -> str | None:
         if not strip_relation(cleaned) or is_only_lead_in(cleaned) or _CN_FILLER_ONLY.fullmatch(cleaned):
             return None  # 「作业」 left of 辅导…作业, 「去学生」 of 去学生赵云家, or filler
         return cleaned
-    cleaned = _EN_TRAILING_FILLER.sub("", _EN_LEADING_FILLER.sub("", text.strip().lower()))
-    if not cleaned or all(w in _EN_FILLER_WORDS for w in re.findall(r"[\w'’]+", cleaned)):
+    cleaned = _EN_TRAILING_FILLER.sub("", _EN_LEADING_FILLER.sub("", text.strip()))
+    if not cleaned or all(w.lower() in _EN_FILLER_WORDS for w in re.findall(r"[\w'’]+", cleaned)):
         return None
-    skipped = len(text.strip()) - len(_EN_LEADING_FILLER.sub("", text.strip().lower()))
-    return text.strip()[skipped:skipped + len(cleaned)]
+    return cleaned
 
 
 def _notes(sentence: _Sentence) -> str | None:
