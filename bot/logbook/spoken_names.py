@@ -5,7 +5,7 @@ Speech recognition writes no spaces between Chinese words, so a name is told fro
 * 「王小明家」: the name before 家 (家长, 家里), after 去/到/在…;
 * a common Chinese surname followed by one or two characters of a given name, stopping at the
   words that follow a name (「吴小龙作业」, 「李华和奶奶」, 「张三妈妈」);
-* a piece of two to four characters that is all name (「给小明打了个电话」);
+* a piece of two or three characters that is all name (「给小明打了个电话」);
 * in English, the first run of capitalised words ("Zhang Wei's mother", "the family of Li Lei").
 
 The member's own paired and recent students are matched before any of these (see :mod:`bot.logbook.spoken`).
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["english_name", "is_cjk", "is_only_lead_in", "name_before_home", "name_at_start", "strip_relation",
-           "whole_name"]
+__all__ = ["SURNAMES", "english_name", "is_cjk", "is_only_lead_in", "name_before_home", "name_at_start",
+           "strip_relation", "whole_name"]
 
 # The most common Chinese surnames (a name starting with one of them is read as surname + given name).
 SURNAMES = set(
