@@ -9,6 +9,8 @@ import datetime as dt
 from typing import NamedTuple
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.logbook.spoken import read_log_line, read_sentence
 from bot.quotas.policy import load_preset
@@ -211,3 +213,17 @@ def test_a_day_in_the_future_is_refused_not_read_as_the_weekday_inside_it(clock,
 def test_a_few_words_said_in_passing_are_no_date_or_duration(clock):
     draft = read_sentence("家访王小明，孩子十分努力，有一点进步", ALIASES, clock.now())
     assert (draft.when, draft.duration_minutes, draft.notes) == (None, None, "孩子十分努力，有一点进步")
+
+
+WORDS = ["家访", "电话", "辅导", "作业", "王小明", "家", "昨天", "下午", "三点", "到", "四十分钟", "半个钟头", "了",
+         "，", "。", " ", "visited", "called", "Li Lei's", "yesterday", "for", "an hour", "twenty", "minutes",
+         "3pm", "to", "下周五"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=3)), max_size=12))
+def test_any_words_give_a_draft_whose_student_was_said(clock, words):
+    text = "".join(words)
+    draft = read_log_line(text, ALIASES, clock.now())
+    assert draft.student is None or (draft.student.strip() and draft.student in text)
+    assert draft.notes is None or draft.notes.strip()
