@@ -105,3 +105,20 @@ async def test_a_voice_message_from_someone_not_in_a_school_is_told_how_to_join(
     stranger = chat.person(language_code="en")
     await stranger.voice("visited Li Lei yesterday")
     assert "not a member of a school yet" in stranger.last_text
+
+
+async def test_a_sentence_said_where_the_activity_is_asked_fills_the_entry(chat, wang):
+    await wang.send("/log 王小明 昨天")
+    assert wang.last_text == "你做了什么？"
+    outcome = await wang.voice("打了个电话，半个钟头。")
+    assert outcome.replies[0].text == "我听到：“打了个电话，半个钟头。”"
+    await wang.tap_label("✅ 保存")
+    [entry] = await stored(chat, wang)  # what the first line said stays
+    assert fields(entry) == ("phone_call", "王小明", dt.date(2026, 11, 17), None, 30, None)
+
+
+async def test_words_that_name_no_activity_where_it_is_asked_get_the_activities_again(chat, li):
+    await li.send("/log")
+    await li.send("Wang Xiaoming yesterday")
+    assert li.last_text == "What did you do?"
+    assert await stored(chat, li) == []

@@ -5,7 +5,8 @@ a voice message in a private chat (its recognised words read as a one-liner, quo
 Every step re-asks with the reason when the answer cannot be used; /cancel ends
 it at any step; a button of an older step or draft is out of date and the open
 question is asked again; Save stores the draft once, however often it is tapped. Within the conversation a
-voice message answers a question as the same words typed would.
+voice message answers a question as the same words typed would; a whole sentence typed or said where the
+activity is asked is read as a one-liner.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from bot.chat.render import activity_label, when_text
 from bot.chat.turn import Turn
 from bot.logbook import entries
 from bot.logbook.drafts import EntryDraft
-from bot.logbook.log_rules import Refusal, draft_from_one_liner, tally_for
+from bot.logbook.log_rules import OneLiner, Refusal, draft_from_one_liner, tally_for
 from bot.logbook.problems import problems_to_record
 
 log = logging.getLogger(__name__)
@@ -87,16 +88,23 @@ class Log(Flow):
         return await ask(turn, ACTIVITY, draft)
 
     async def start_from_one_liner(self, turn: Turn, text: str) -> str:
-        policy = turn.member.policy
-        students = await entries.student_choices(turn.core.db, turn.member, limit=KNOWN_STUDENTS)
-        one_liner = draft_from_one_liner(text, policy, local_now(turn), students)
-        for refusal in one_liner.refusals:
-            turn.say(self.refusal_text(turn, refusal))
+        one_liner = await self.read_line(turn, text)
+        self.say_refusals(turn, one_liner)
         draft = one_liner.draft
         if draft.activity is None:
             store_draft(turn, draft)
             return await ask(turn, ACTIVITY, draft)
         return await advance(turn, draft)
+
+    @staticmethod
+    async def read_line(turn: Turn, text: str) -> OneLiner:
+        """`text` read as a one-liner or a spoken sentence, with the member's paired and recent students."""
+        students = await entries.student_choices(turn.core.db, turn.member, limit=KNOWN_STUDENTS)
+        return draft_from_one_liner(text, turn.member.policy, local_now(turn), students)
+
+    def say_refusals(self, turn: Turn, one_liner: OneLiner) -> None:
+        for refusal in one_liner.refusals:
+            turn.say(self.refusal_text(turn, refusal))
 
     @staticmethod
     def heard(turn: Turn, voice: Voice) -> str | None:
@@ -151,6 +159,13 @@ class Log(Flow):
         if turn.profile is None or draft is None:
             self.lost_draft(turn)
             return END
+        if step == ACTIVITY and turn.member.policy.find_activity(text) is None:
+            # A whole sentence where the activity is asked (said after tapping 📝 Log): read it as a one-liner.
+            one_liner = await self.read_line(turn, text)
+            if one_liner.draft.activity is not None:
+                self.say_refusals(turn, one_liner)
+                draft.take_from(one_liner.draft)
+                return await advance(turn, draft)
         return await answer_text(turn, step, draft, text)
 
     async def on_tap(self, turn: Turn, step: str, tap: Tap) -> str | None:
