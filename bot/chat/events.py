@@ -1,4 +1,4 @@
-"""What arrives from a chat: who wrote, where, and a command, a text, a tap on a choice or a file."""
+"""What arrives from a chat: who wrote, where, and a command, a text, a tap on a choice, a file or a voice message."""
 
 from __future__ import annotations
 
@@ -82,7 +82,15 @@ class OtherMessage:
     kind: str = "other"
 
 
-Body = Command | Text | Tap | Upload | OtherMessage
+@dataclass(frozen=True)
+class Voice:
+    """A voice message, with the text the platform recognised in it (None when it recognised none)."""
+
+    recognition: str | None
+    duration_seconds: float | None = None
+
+
+Body = Command | Text | Tap | Upload | Voice | OtherMessage
 
 
 @dataclass(frozen=True)

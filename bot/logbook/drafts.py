@@ -52,6 +52,15 @@ class EntryDraft:
         known = cls.__dataclass_fields__
         return cls(**{k: v for k, v in values.items() if k in known})
 
+    def take_from(self, said: EntryDraft) -> None:
+        """What a later sentence said (`said`), over what this draft has; its token stays."""
+        for name in ("activity", "student", "day", "time", "duration_minutes", "notes"):
+            if getattr(said, name) is not None:
+                setattr(self, name, getattr(said, name))
+        self.notes_asked = self.notes_asked or said.notes_asked
+        self.covisitor_asked = self.covisitor_asked or said.covisitor_asked
+        self.problems_asked = self.problems_asked or said.problems_asked
+
     def next_missing(self, fields: list[str] | tuple[str, ...]) -> str | None:
         """The first step still to ask for, given the fields the activity wants."""
         for name in FIELD_ORDER:

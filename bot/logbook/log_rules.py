@@ -1,16 +1,18 @@
 """The rules of logging an entry: how far back a date may go, which tally a saved entry reports, and how a one-line
-/log fills a draft. Plain functions over plain data; the log conversation (`bot/chat/flows/log.py`) words them.
+/log or a spoken sentence fills a draft. Plain functions over plain data; the log conversation
+(`bot/chat/flows/log.py`) words them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.logbook.dates import When, parse_duration, parse_when
 from bot.logbook.drafts import DraftTextError, EntryDraft, clean_notes, clean_student_name
-from bot.logbook.oneliner import parse_one_liner
+from bot.logbook.spoken import read_log_line
 from bot.quotas.periods import period_bounds
 from bot.quotas.policy import Policy
 
@@ -67,9 +69,13 @@ class OneLiner:
     refusals: list[Refusal] = field(default_factory=list)
 
 
-def draft_from_one_liner(text: str, policy: Policy, local_now: dt.datetime) -> OneLiner:
-    """A new draft from `/log <text>`, what of it could not be used, in the order the line said it."""
-    parsed = parse_one_liner(text, policy.aliases_map(), local_now, max_days_back=MAX_DAYS_BACK)
+def draft_from_one_liner(text: str, policy: Policy, local_now: dt.datetime,
+                         students: Iterable[str] = ()) -> OneLiner:
+    """A new draft from `/log <text>` or a spoken sentence, what of it could not be used, in the order it was said.
+
+    `students` are the member's paired and recent students, the names a sentence is searched for first.
+    """
+    parsed = read_log_line(text, policy.aliases_map(), local_now, students=students, max_days_back=MAX_DAYS_BACK)
     draft, refusals = EntryDraft(), []
     if parsed.activity and policy.find_activity(parsed.activity):
         draft.activity = parsed.activity

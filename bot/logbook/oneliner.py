@@ -46,7 +46,7 @@ from bot.logbook.dates import (
     parse_when,
 )
 
-__all__ = ["Draft", "parse_one_liner"]
+__all__ = ["NAME_LIKE_DATE_WORDS", "Draft", "parse_one_liner", "when_window_ok"]
 
 
 @dataclass
@@ -80,7 +80,7 @@ _MAX_DURATION_TOKENS = 4
 _WHEN_GLUE = {
     "at", "on", "@", "the", "day", "days", "week", "weeks", "before", "after",
     "of", "a", "an", "one", "two", "three", "four", "five", "six", "seven",
-    "in", "and", "hour", "hours", "minute", "minutes", "mins", "couple", "just", "few",
+    "in", "and", "hour", "hours", "minute", "minutes", "mins", "couple", "just", "few", "night",
 }
 _MONTH_WORDS = {
     "january", "jan", "february", "feb", "march", "mar", "april", "apr", "may",
@@ -89,7 +89,7 @@ _MONTH_WORDS = {
 }
 # Capitalised words that are more likely a name than a date when they come
 # where the name is expected ("call Sun Li today", "visit May 10min").
-_NAME_LIKE_DATE_WORDS = {"sun", "may", "june", "april", "august", "march"}
+NAME_LIKE_DATE_WORDS = {"sun", "may", "june", "april", "august", "march"}
 _BARE_NUMBER = re.compile(r"\d+")
 # A bare number followed by one of these counts back from today or now ("2 days ago", "2 hours ago").
 _COUNTED_UNITS = {"day", "days", "week", "weeks", "hour", "hours", "minutes", "mins"}
@@ -130,7 +130,7 @@ def _match_activity(text: str, tokens: list[_Tok], aliases: Mapping[str, str]) -
     return best[1], best[2]
 
 
-def _when_window_ok(keys: list[str]) -> bool:
+def when_window_ok(keys: list[str]) -> bool:
     """Could these tokens together form one date phrase?"""
     if not any(looks_like_when(k) for k in keys):
         return False
@@ -154,13 +154,13 @@ def _match_when(tokens: list[_Tok], i: int, now: datetime.datetime, *, in_name: 
     the tokens there are not a date phrase at all.
     """
     first = tokens[i]
-    if in_name and first.text.istitle() and first.key in _NAME_LIKE_DATE_WORDS:
+    if in_name and first.text.istitle() and first.key in NAME_LIKE_DATE_WORDS:
         return None
     errors: list[tuple[int, str]] = []
     for size in range(min(_MAX_WHEN_TOKENS, len(tokens) - i), 0, -1):
         window = tokens[i: i + size]
         keys = [t.key for t in window]
-        if not _when_window_ok(keys):
+        if not when_window_ok(keys):
             continue
         try:
             return size, parse_when(" ".join(keys), now, max_days_back=max_days_back), None

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.chat.engine import ChatEngine
-from bot.chat.events import Body, ChatAddress, Command, Event, Person, Tap, Text, Upload
+from bot.chat.events import Body, ChatAddress, Command, Event, Person, Tap, Text, Upload, Voice
 from bot.chat.replies import Outcome, Reply
 
 PLATFORM = "terminal"
@@ -74,6 +74,10 @@ class ChatDriver:
 
     async def upload(self, name: str, data: bytes, caption: str = "") -> Outcome:
         return await self.deliver(Upload(name, data, caption))
+
+    async def voice(self, recognition: str | None, duration_seconds: float | None = None) -> Outcome:
+        """A voice message, with the words the platform recognised in it (None when it recognised none)."""
+        return await self.deliver(Voice(recognition, duration_seconds))
 
     async def deliver(self, body: Body) -> Outcome:
         outcome = await self.engine.handle(self.event(body))

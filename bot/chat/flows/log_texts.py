@@ -18,3 +18,7 @@ CANCELLED = N_("Cancelled. Nothing was saved.")
 IDLE_CLOSED = N_("This entry was idle for 15 minutes, so I closed it. Nothing was saved. Send /log to start again.")
 NO_LONGER_OPEN = N_("This entry is no longer open. Send /log to start again.")
 USE_THE_BUTTONS = N_("Please use the buttons above: Save, Edit or Cancel. Or send /cancel.")
+#: A voice message's words, quoted before what was read from them.
+HEARD = N_("I heard: “{text}”")
+VOICE_WITHOUT_WORDS = N_("I could not make out any words in that voice message. Please type it instead, "
+                         "e.g. /log home visit Wang Xiaoming yesterday 40min.")
