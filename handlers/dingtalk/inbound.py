@@ -9,8 +9,8 @@
   `／` or `、` works too); `join CODE` and `加入 CODE` join like `/start CODE`.
 - A text that a button of ours sends (`家访 [k7f2]`) is read back as that tap.
 - DingTalk sends no locale: the person's language is the school's until they pick one.
-- Voice messages (`msgtype: audio`) are not read yet: the core has no voice body on
-  this branch, so they arrive as OtherMessage("audio") like pictures and files.
+- A voice message (`msgtype: audio`) is the core's Voice, with the text DingTalk recognised in it
+  (`content.recognition`); pictures, files and videos are OtherMessage.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text
+from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text, Voice
 from bot.platforms import DINGTALK
 
 PRIVATE, GROUP = "1", "2"
@@ -80,6 +80,14 @@ def text_content(message: Mapping[str, Any]) -> str | None:
     return None
 
 
+def voice_of(message: Mapping[str, Any]) -> Voice:
+    """DingTalk's transcription of a voice message; its `duration` is in milliseconds."""
+    content = message.get("content") or {}
+    recognition = str(content.get("recognition") or "").strip() or None
+    duration = content.get("duration")
+    return Voice(recognition, float(duration) / 1000 if isinstance(duration, int | float) else None)
+
+
 def mentions_of(message: Mapping[str, Any]) -> tuple[str, ...]:
     """The staff ids the message @-mentions, the robot left out."""
     robot = message.get("chatbotUserId")
@@ -96,7 +104,9 @@ async def event_of(message: Mapping[str, Any], read_tap: TapReader) -> tuple[Eve
     conversation_id = str(message.get("conversationId") or "")
     content = text_content(message)
     body: Body
-    if content is None:
+    if message_kind(message) == "audio":
+        body = voice_of(message)
+    elif content is None:
         body = OtherMessage(message_kind(message))
     else:
         text = readable(content, group=group)

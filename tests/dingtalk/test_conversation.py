@@ -58,6 +58,25 @@ async def test_joining_with_the_chinese_word_and_logging_by_tapping_buttons(ding
     assert fake.of(PATH_WEBHOOK) and not fake.of(PATH_BATCH) and not fake.of(PATH_TOKEN)
 
 
+async def test_a_voice_message_is_confirmed_with_what_was_heard_and_saved_only_on_save(dingtalk):
+    await join(dingtalk, "staff1")
+    answers = await dingtalk.speak("staff1", "昨天下午去王小明家家访了四十分钟，主要了解学习情况。")
+    shown = "\n".join(shown_text(a) for a in answers)
+    assert "我听到" in shown and "王小明" in shown and "40 分钟" in shown
+    assert await stored(dingtalk, "staff1") == []
+    await dingtalk.tap("staff1", "保存")
+    [entry] = await stored(dingtalk, "staff1")
+    assert (entry.activity, entry.student, entry.day, entry.duration_minutes) == \
+        ("home_visit", "王小明", TODAY - dt.timedelta(days=1), 40)
+
+
+async def test_a_voice_message_without_recognised_text_gets_a_hint_to_type_it(dingtalk):
+    await join(dingtalk, "staff1")
+    (answer,) = await dingtalk.speak("staff1", None)
+    assert "打字" in shown_text(answer) or "输入" in shown_text(answer)
+    assert await stored(dingtalk, "staff1") == []
+
+
 async def test_a_second_tap_on_save_saves_once(dingtalk):
     await join(dingtalk, "staff1")
     await dingtalk.say("staff1", "/log 家访 王小明 昨天 40分钟 了解学习情况")

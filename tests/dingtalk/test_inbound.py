@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.chat.actions import ChooseActivity, encode
-from bot.chat.events import ChatAddress, Command, OtherMessage, Tap, Text
+from bot.chat.events import ChatAddress, Command, OtherMessage, Tap, Text, Voice
 from handlers.dingtalk.inbound import event_of
 from tests.support.fake_dingtalk import FakeDingTalk
 
@@ -69,11 +69,24 @@ async def test_the_answer_goes_to_the_session_webhook_of_the_message(dingtalk):
     assert event.message_id == origin.msg_id == "msgX"
 
 
-@pytest.mark.parametrize("msgtype", ["picture", "audio", "file", "video"])
-async def test_pictures_voice_and_files_are_other_messages(dingtalk, msgtype):
+@pytest.mark.parametrize("msgtype", ["picture", "file", "video"])
+async def test_pictures_videos_and_files_are_other_messages(dingtalk, msgtype):
     message = dingtalk.chatbot_message("", msgtype=msgtype, content={"downloadCode": "dc1", "recognition": "家访"})
     event, _ = await event_of(message, read_tap)
     assert event.body == OtherMessage(msgtype)
+
+
+async def test_a_voice_message_is_read_as_what_dingtalk_recognised_in_it(dingtalk):
+    message = dingtalk.chatbot_message("", msgtype="audio", content={
+        "downloadCode": "dc1", "duration": 4200, "recognition": "昨天下午去王小明家家访了四十分钟"})
+    event, _ = await event_of(message, read_tap)
+    assert event.body == Voice("昨天下午去王小明家家访了四十分钟", 4.2)
+
+
+async def test_a_voice_message_dingtalk_could_not_transcribe_has_no_text(dingtalk):
+    message = dingtalk.chatbot_message("", msgtype="audio", content={"downloadCode": "dc1", "recognition": " "})
+    event, _ = await event_of(message, read_tap)
+    assert event.body == Voice(None, None)
 
 
 async def test_rich_text_is_read_as_its_text(dingtalk):

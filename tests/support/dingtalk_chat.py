@@ -100,6 +100,16 @@ class DingTalkChat:
         content = f" @teachlog {text}" if group else f" {text}"
         message = self.fake.chatbot_message(content, sender=staff_id, group=group is not None,
                                             conversation_id=group or "", msg_id=msg_id)
+        return await self.deliver(message, before)
+
+    async def speak(self, staff_id: str, recognition: str | None) -> list[Received]:
+        """A member holds the talk button in their chat with the robot; DingTalk sends what it recognised."""
+        before = len(self.sent())
+        content = {"downloadCode": "dc-voice", "duration": 3000, "recognition": recognition or ""}
+        return await self.deliver(self.fake.chatbot_message("", sender=staff_id, msgtype="audio", content=content),
+                                  before)
+
+    async def deliver(self, message: dict, before: int) -> list[Received]:
         frame_id = await self.fake.callback(message)
         await self.fake.wait_until(lambda: frame_id in self.fake.acks() and not self.stream.handling)
         return self.sent()[before:]
