@@ -18,9 +18,10 @@ from telegram.request import BaseRequest
 from bot.chat.app import IDLE_TIMEOUT, build_engine
 from bot.chat.caller import caller_of
 from bot.chat.chat_state import BOT_KIND, ChatStateStore, bot_username
+from bot.chat.commands import menu_commands
 from bot.chat.platform import Capabilities
 from bot.core import Core, PlatformStartError
-from bot.i18n import N_, Translator, choose_language, translator
+from bot.i18n import Translator, choose_language, translator
 from bot.observability.metrics import apology_sent, set_platform_connected
 from bot.platforms import TELEGRAM
 from handlers.telegram.bridge import EngineHandler, event_of
@@ -34,19 +35,6 @@ from handlers.telegram.outbound import TelegramOutbound
 from handlers.telegram.usernames import username_recorder
 
 log = logging.getLogger(__name__)
-
-MENU = (
-    ("log", N_("Log an activity")),
-    ("mine", N_("My counts")),
-    ("history", N_("My last entries")),
-    ("report", N_("My report, with charts")),
-    ("undo", N_("Remove my last entry")),
-    ("problems", N_("Problems families raised")),
-    ("away", N_("No reminders while I am away")),
-    ("settings", N_("Language and reminders")),
-    ("help", N_("What I can do")),
-    ("cancel", N_("Stop what I am doing")),
-)
 
 
 def add_handlers(application: Application, core: Core,
@@ -113,7 +101,7 @@ async def set_command_menu(application: Application) -> None:
     try:
         for language in ("en", "zh"):
             t = translator(language)
-            commands = [BotCommand(name, t(description)) for name, description in MENU]
+            commands = [BotCommand(command.name, t(command.description)) for command in menu_commands()]
             await application.bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats(),
                                                   language_code=None if language == "en" else language)
     except TelegramError as error:

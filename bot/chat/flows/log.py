@@ -53,7 +53,6 @@ REFUSAL_TEXTS = {"student": NAME_ERRORS, "notes": NOTES_ERRORS, "when": WHEN_ERR
 
 class Log(Flow):
     name = "log"
-    commands = frozenset({"log"})
     actions = (LogNow,)
     idle_timeout = dt.timedelta(minutes=15)
 
