@@ -7,3 +7,5 @@ from typing import Final
 
 TELEGRAM: Final = "telegram"
 SLACK: Final = "slack"
+#: Platforms whose accounts have a handle people type as @name (Telegram's @username, Slack's display name).
+WITH_HANDLES: Final = (TELEGRAM, SLACK)

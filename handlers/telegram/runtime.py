@@ -32,7 +32,6 @@ from handlers.telegram.limits import CAPTION_LIMIT, MESSAGE_LIMIT
 from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter, standalone_messenger
 from handlers.telegram.notify_job import NotificationJob
 from handlers.telegram.outbound import TelegramOutbound
-from handlers.telegram.usernames import username_recorder
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +46,6 @@ def add_handlers(application: Application, core: Core,
     first = EngineHandler(engine)
     application.add_handler(first)
     application.add_handlers(ChatMemberUpdates(core).handlers())
-    application.add_handler(username_recorder(core), group=1)  # after the others: sees new members too
     fallback = EngineHandler(engine, everything=True)
     application.add_handler(fallback)
     application.add_error_handler(error_handler(core))
