@@ -8,3 +8,6 @@ from typing import Final
 TELEGRAM: Final = "telegram"
 SLACK: Final = "slack"
 DINGTALK: Final = "dingtalk"
+
+#: Platforms whose accounts have a handle people type as @name (Telegram's @username, Slack's display name).
+WITH_HANDLES: Final = (TELEGRAM, SLACK)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bot.chat.app import build_engine
+from bot.chat.commands import COMMANDS, MEMBERS
 from bot.chat.replies import Attachment, Outcome, Reply
 from bot.cli import app
 from bot.clock import FixedClock
@@ -169,6 +170,16 @@ def test_a_tap_with_no_buttons_to_tap_says_so(cli_database):
     assert result.exit_code == 0
     assert "There is no button to tap: the latest message has none." in result.output
     assert "What I can do:" in result.output
+
+
+def test_the_terminals_help_is_the_command_catalogues(cli_database):
+    school_with_member(cli_database, "Li Lei", language="en")
+    result = chat("--member", "Li Lei", lines="/help\n")
+    assert result.exit_code == 0
+    shown = [f"/{entry.name} — {line.text}" for entry in COMMANDS for line in entry.help
+             if line.section == MEMBERS and not line.args and not line.only_with_records and "{" not in line.text]
+    assert len(shown) >= 6 and all(line in result.output for line in shown)
+    assert "/log home visit Wang Xiaoming yesterday 40min notes — log in one line" in result.output
 
 
 def test_it_ends_at_the_end_of_input_with_success(cli_database):

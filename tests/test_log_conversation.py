@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from bot.chat.commands import menu_commands
+from bot.i18n import translator
 from storage.models import Entry, EntryAudit
 from tests.support.bot import BotHarness
 
@@ -260,9 +262,12 @@ async def test_updates_sent_while_the_bot_was_down_are_processed(db, clock):
         await harness.stop()
 
 
-async def test_the_command_menu_is_set_in_both_languages(bot):
+async def test_the_command_menu_is_set_in_both_languages_from_the_command_catalogue(bot):
     languages = sorted(language for _scope, language in bot.fake.commands)
     assert languages == ["", "zh"]
+    for (_scope, language), commands in bot.fake.commands.items():
+        t = translator(language or "en")
+        assert commands == [{"command": entry.name, "description": t(entry.description)} for entry in menu_commands()]
     zh_menu = next(commands for (_scope, language), commands in bot.fake.commands.items() if language == "zh")
     assert {"command": "log", "description": "记录一次活动"} in zh_menu
 

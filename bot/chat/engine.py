@@ -22,6 +22,7 @@ from bot.chat.turn import Turn
 from bot.core import Core
 from bot.observability.log_context import bind_member
 from bot.observability.steps import observed_step
+from bot.people.usernames import UsernameBook
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class ChatEngine:
         self.core, self.flows, self.fallback = core, list(flows), fallback
         self.by_name = {flow.name: flow for flow in [*flows, fallback]}
         self.store = ConversationStore(core.db)
+        self.usernames = UsernameBook(core.db)
         self.open: set[ConversationKey] = set()
         self._locks: defaultdict[ConversationKey, asyncio.Lock] = defaultdict(asyncio.Lock)
         #: What this engine last loaded or saved for each key (JSON; None: no conversation), so a step needs
@@ -61,7 +63,17 @@ class ChatEngine:
         key = self.key_of(event)
         with observed_step(event):
             async with self._locks[key]:
-                return await self._handle(key, event)
+                outcome = await self._handle(key, event)
+        await self.remember_handle(event.person)
+        return outcome
+
+    async def remember_handle(self, person: Person) -> None:
+        """Note a member's @handle for `/report @name` — after the event, so one who just joined is noted too.
+        A failure to note it never costs the person their answer."""
+        try:
+            await self.usernames.remember(person.platform, person.user_id, person.username)
+        except Exception:
+            log.warning("could not note %s's handle on %s", person.user_id, person.platform, exc_info=True)
 
     async def _handle(self, key: ConversationKey, event: Event) -> Outcome:
         caller = await caller_of(self.core, event.person)

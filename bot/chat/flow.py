@@ -6,6 +6,7 @@ import datetime as dt
 from typing import ClassVar
 
 from bot.chat.actions import Action
+from bot.chat.commands import flow_for
 from bot.chat.events import Event
 from bot.chat.turn import Turn
 
@@ -14,7 +15,8 @@ END = None
 
 
 class Flow:
-    """Subclasses set `name`, the commands and tapped actions that start them, and implement `start`.
+    """Subclasses set `name`, the tapped actions that start them, and implement `start`; the commands that
+    start them are those the catalogue (`bot.chat.commands`) gives to their `name`.
 
     A flow that returns a step name from `start` or `resume` is a conversation:
     every later event of that person in that chat comes to its `resume` until
@@ -22,10 +24,6 @@ class Flow:
     """
 
     name: ClassVar[str]
-    #: Commands that start the flow in a private chat.
-    commands: ClassVar[frozenset[str]] = frozenset()
-    #: Commands that start it in a group or channel.
-    group_commands: ClassVar[frozenset[str]] = frozenset()
     #: Tapped actions it answers outside a conversation.
     actions: ClassVar[tuple[type[Action], ...]] = ()
     #: How long an open conversation of this flow may idle before it is closed; None for one-step flows.
@@ -34,8 +32,7 @@ class Flow:
     def wants(self, event: Event) -> bool:
         """Whether this flow answers the event when no conversation is open."""
         if event.command is not None:
-            names = self.commands if event.private else self.group_commands
-            return event.command.name in names
+            return flow_for(event.command.name, private=event.private) == self.name
         action = event.action
         return action is not None and isinstance(action, self.actions)
 

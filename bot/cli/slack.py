@@ -6,11 +6,11 @@ from typing import Any
 
 import typer
 
+from bot.chat.commands import usage_hint
 from bot.cli.common import fail, sub_app
 
 slack_app = sub_app("slack", "The Slack app.")
 
-SUBCOMMANDS = "join CODE | log | mine | history | undo | report | away | back | settings | problems | export | help"
 #: What the bot does and reads: post and update its messages, the slash command, DMs, names and locales, uploads.
 BOT_SCOPES = ("chat:write", "commands", "im:history", "im:read", "im:write", "users:read", "files:write",
               "channels:read", "groups:read")
@@ -22,7 +22,7 @@ def manifest(url: str | None = None) -> dict[str, Any]:
     """Socket Mode without a URL; with one, Slack sends commands, events and taps to URL/slack/events."""
     request_url = url.rstrip("/") + EVENTS_PATH if url else None
     command: dict[str, Any] = {"command": "/teachlog", "description": "Log outreach, see your progress and reports",
-                               "usage_hint": SUBCOMMANDS, "should_escape": True}
+                               "usage_hint": usage_hint(), "should_escape": True}
     events: dict[str, Any] = {"bot_events": list(BOT_EVENTS)}
     interactivity: dict[str, Any] = {"is_enabled": True}
     if request_url:

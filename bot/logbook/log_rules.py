@@ -103,3 +103,11 @@ def draft_from_one_liner(text: str, policy: Policy, local_now: dt.datetime,
         # (Edit still adds them).
         draft.notes_asked = draft.covisitor_asked = draft.problems_asked = True
     return OneLiner(draft, refusals)
+
+
+def missing_step(draft: EntryDraft, policy: Policy) -> str | None:
+    """What the chat would ask next for this draft ("activity" first); None when it is whole and only needs Save."""
+    activity = policy.find_activity(draft.activity) if draft.activity else None
+    if activity is None:
+        return "activity"
+    return draft.next_missing(activity.fields)

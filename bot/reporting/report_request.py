@@ -11,7 +11,8 @@ Words, in any order, English or Chinese (case and spacing ignored):
 * an activity — any of its names in the policy (家访, visit, hv …);
 * a member — ``@name``, or a name that is no period or activity word: the
   member's display name (spaces and case ignored; a unique part of it is
-  enough), or their Telegram @username once the bot has seen it;
+  enough), or their handle on any platform that has one (Telegram's
+  @username, Slack's display name) once the bot has seen it;
 * ``school``/全校 — the school overview (what a group gets) in a private chat;
 * a year — ``2025`` or ``2025年``: that year's report (the school year that
   begins in it when the policy sets one).
@@ -134,9 +135,9 @@ async def find_member(db: Database, school_id: int, reference: str, usernames: U
     """The active member of the school that `reference` names.
 
     A mention of an account (`mentioned_account`: platform and user id, as a
-    tapped name carries it) wins; then an ``@username`` the bot has seen; then
-    the display name: an exact match (spaces and case ignored), else the only
-    name containing the text.
+    tapped name carries it) wins; then an ``@handle`` the bot has seen on any
+    platform; then the display name: an exact match (spaces and case ignored),
+    else the only name containing the text.
     """
     async with db.transaction() as session:
         if mentioned_account is not None:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.chat.commands import COMMANDS
 from bot.chat.pieces import split_at_lines
 from bot.chat.platform import Capabilities
 
@@ -23,9 +24,7 @@ CAPABILITIES = Capabilities(text_length=SECTION_LIMIT, caption_length=SECTION_LI
 
 #: The core's commands as people type them on Slack: subcommands of the one slash command (/start is `join`).
 SLASH_COMMAND = "/teachlog"
-SUBCOMMANDS = {"start": "join", **{name: name for name in (
-    "log", "mine", "history", "undo", "report", "problems", "away", "back", "settings", "export", "help", "cancel",
-    "link", "unlink", "record")}}
+SUBCOMMANDS = {command.name: command.typed for command in COMMANDS}
 _COMMAND = re.compile(r"(?<![A-Za-z0-9_/.:<])/(" + "|".join(SUBCOMMANDS) + r")(?![A-Za-z0-9_/])")
 
 _TAG = re.compile(r"</?(b|strong|i|em|code)>")

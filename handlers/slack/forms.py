@@ -11,13 +11,14 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.chat.actions import SaveEntry, UndoEntry
 from bot.chat.caller import Caller, caller_of
+from bot.chat.entry_texts import saved_text
 from bot.chat.events import ChatAddress, Command, Event, Person, Tap
 from bot.logbook import entries
 from bot.platforms import SLACK
 from handlers.slack.app import Ack, SlackAdapter
 from handlers.slack.home import LOG_ACTION, REPORT_ACTION, home_view
 from handlers.slack.inbound import Origin
-from handlers.slack.log_modal import CALLBACK_ID, modal_view, one_liner_draft, read_submission, save, saved_text
+from handlers.slack.log_modal import CALLBACK_ID, modal_view, read_one_liner, read_submission, save
 from handlers.slack.messenger import slack_call
 
 log = logging.getLogger(__name__)
@@ -47,18 +48,17 @@ class Forms:
         return await self.open_modal(event.person, trigger_id, command.args)
 
     async def open_modal(self, person: Person, trigger_id: str, one_liner: str = "") -> bool:
-        """The modal for a member, filled in with what an incomplete one-liner said; False leaves it to the core."""
+        """The modal for a member, filled in with what an incomplete one-liner said and why the rest was left out;
+        False leaves it to the core."""
         caller = await self.caller(person)
         if caller.profile is None:
             return False
-        draft = None
-        if one_liner:
-            draft, complete = one_liner_draft(caller.profile, one_liner,
-                                              caller.profile.local_now(self.core.clock.now()))
-            if complete:
-                return False  # the chat's /log shows it with a confirm button
+        form = read_one_liner(caller.profile, one_liner, caller.profile.local_now(self.core.clock.now())) \
+            if one_liner else None
+        if form is not None and form.is_whole(caller.profile):
+            return False  # the chat's /log shows it with a confirm button
         students = await entries.student_choices(self.core.db, caller.profile)
-        view = modal_view(caller.profile, caller.t, caller.today, students, draft)
+        view = modal_view(caller.profile, caller.t, caller.today, students, form)
         await slack_call(lambda: self.client.views_open(trigger_id=trigger_id, view=view))
         return True
 

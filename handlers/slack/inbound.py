@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.chat.commands import COMMANDS
 from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text
 from bot.platforms import SLACK
 
@@ -19,7 +20,7 @@ MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL_REFERENCE = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
 LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>")
 #: Subcommands named for Slack whose core command has another name (Telegram's /start CODE joins).
-CORE_COMMANDS = {"join": "start"}
+CORE_COMMANDS = {command.word: command.name for command in COMMANDS if command.word}
 #: Message subtypes a person sends (everything else is an edit, a join, a bot's message…).
 PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 

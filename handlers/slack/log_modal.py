@@ -1,6 +1,7 @@
-"""Logging by modal: `/teachlog log` alone or the Home tab's Log button opens a form; its submission is checked
-with the chat's rules (bot.logbook.dates, bot.logbook.drafts), errors shown on their fields, the entry saved
-and confirmed by DM.
+"""Logging by modal: `/teachlog log` alone, an incomplete `/teachlog log <words>` or the Home tab's Log button opens
+a form; a one-liner and the submission are read with the chat's log rules (bot.logbook.log_rules, drafts) and
+limits, refused with the chat's messages (errors shown on their fields), and the entry saved and confirmed by DM
+as the chat confirms it (bot.chat.entry_texts), tally included.
 
 The form shows every field the school's activities ask for; which ones are required
 depends on the activity chosen, and is checked on submit.
@@ -8,21 +9,19 @@ depends on the activity chosen, and is checked on submit.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.chat.entry_texts import refusal_text
 from bot.chat.errors import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, PROBLEM_TEXT_ERRORS, WHEN_ERRORS
-from bot.chat.render import activity_label, when_text
 from bot.i18n import Translator
 from bot.logbook import entries
-from bot.logbook.dates import DurationError, WhenError, parse_duration, parse_when
+from bot.logbook.dates import DurationError, WhenError
 from bot.logbook.drafts import DraftTextError, EntryDraft, clean_notes, clean_student_name
-from bot.logbook.log_rules import MAX_DAYS_BACK
-from bot.logbook.oneliner import parse_one_liner
+from bot.logbook.log_rules import MAX_DAYS_BACK, Refusal, draft_from_one_liner, missing_step, read_duration, read_when
 from bot.logbook.problems import MAX_PROBLEMS_PER_ENTRY, clean_problem_text
 from bot.people.membership import Profile, profile_for_account
 from bot.platforms import SLACK
@@ -69,9 +68,14 @@ def school_fields(profile: Profile) -> set[str]:
 
 
 def modal_view(profile: Profile, t: Translator, today: dt.date, students: list[str],
-               draft: EntryDraft | None = None) -> Block:
-    """The form, with what a one-liner could read filled in (`draft`)."""
-    draft = draft or EntryDraft()
+               one_liner: OneLinerForm | None = None) -> Block:
+    """The form, with what a one-liner could read filled in, and the chat's messages on what it left out.
+
+    A date the line gave but the rules refused leaves the date empty, to be chosen; otherwise it starts at today.
+    """
+    draft = one_liner.draft if one_liner else EntryDraft()
+    refusals = [refusal_text(t, refusal) for refusal in one_liner.refusals] if one_liner else []
+    date_refused = one_liner is not None and any(refusal.field == "when" for refusal in one_liner.refusals)
     fields = school_fields(profile)
     activities = [option(activity.label(t.language), activity.code) for activity in profile.policy.activities]
     activity_select: Block = {"type": "static_select", "action_id": VALUE, "options": activities[:MAX_OPTIONS],
@@ -81,7 +85,9 @@ def modal_view(profile: Profile, t: Translator, today: dt.date, students: list[s
         activity_select["initial_option"] = chosen
     elif len(activities) == 1:
         activity_select["initial_option"] = activities[0]
-    blocks: list[Block] = [input_block("activity", t("Activity"), activity_select, optional=False)]
+    blocks: list[Block] = [{"type": "context", "elements": [plain(refusal) for refusal in refusals]}] if refusals \
+        else []
+    blocks.append(input_block("activity", t("Activity"), activity_select, optional=False))
     if "student" in fields:
         if students:
             blocks.append(input_block("student", t("Student or family"), {
@@ -93,8 +99,10 @@ def modal_view(profile: Profile, t: Translator, today: dt.date, students: list[s
     if "covisitor" in fields:
         blocks.append(input_block("covisitor", t("Visited with a colleague"),
                                   {"type": "users_select", "action_id": VALUE}))
-    blocks.append(input_block("day", t("Date"), {"type": "datepicker", "action_id": VALUE,
-                                                 "initial_date": (draft.day or today).isoformat()}, optional=False))
+    date_picker: Block = {"type": "datepicker", "action_id": VALUE}
+    if draft.day is not None or not date_refused:
+        date_picker["initial_date"] = (draft.day or today).isoformat()
+    blocks.append(input_block("day", t("Date"), date_picker, optional=False))
     time_picker: Block = {"type": "timepicker", "action_id": VALUE}
     if draft.time is not None:
         time_picker["initial_time"] = draft.time.strftime("%H:%M")
@@ -122,24 +130,22 @@ def value_of(values: Mapping[str, Any], block_id: str) -> Any:
     return text.strip() if isinstance(text, str) and text.strip() else None
 
 
-def one_liner_draft(profile: Profile, text: str, local_now: dt.datetime) -> tuple[EntryDraft, bool]:
-    """What `/teachlog log <words>` could read, and whether that is a whole entry (the chat then confirms it)."""
-    parsed = parse_one_liner(text, profile.policy.aliases_map(), local_now, max_days_back=MAX_DAYS_BACK)
-    draft = EntryDraft()
-    if parsed.activity and profile.policy.find_activity(parsed.activity):
-        draft.activity = parsed.activity
-    with contextlib.suppress(DraftTextError):
-        draft.student = clean_student_name(parsed.student) if parsed.student else None
-    if parsed.when:
-        draft.day, draft.time = parsed.when.day, parsed.when.time
-    draft.duration_minutes = parsed.duration_minutes
-    with contextlib.suppress(DraftTextError):
-        draft.notes = clean_notes(parsed.notes) if parsed.notes else None
-    try:
-        entries.check_complete(profile, draft)
-    except entries.EntryRefused:
-        return draft, False
-    return draft, not parsed.errors
+@dataclass
+class OneLinerForm:
+    """What the form makes of `/teachlog log <words>`, read by the log rules as the chat's /log reads it."""
+
+    draft: EntryDraft
+    #: The parts of the line left out, and why (shown with the chat's messages).
+    refusals: list[Refusal] = field(default_factory=list)
+
+    def is_whole(self, profile: Profile) -> bool:
+        """Nothing is missing: the chat shows it with a Save button (and the refusals) instead of the form."""
+        return missing_step(self.draft, profile.policy) is None
+
+
+def read_one_liner(profile: Profile, text: str, local_now: dt.datetime) -> OneLinerForm:
+    one_liner = draft_from_one_liner(text, profile.policy, local_now)
+    return OneLinerForm(one_liner.draft, one_liner.refusals)
 
 
 @dataclass
@@ -162,8 +168,7 @@ async def read_submission(db: Database, profile: Profile, t: Translator, values:
         return result
     draft.activity = activity.code
     try:
-        when = parse_when(" ".join(filter(None, [value_of(values, "day"), value_of(values, "time")])), local_now,
-                          max_days_back=MAX_DAYS_BACK)
+        when = read_when(" ".join(filter(None, [value_of(values, "day"), value_of(values, "time")])), local_now)
         draft.day, draft.time = when.day, when.time
     except WhenError as problem:
         errors["time" if problem.code == "future" and value_of(values, "time") else "day"] = \
@@ -174,17 +179,17 @@ async def read_submission(db: Database, profile: Profile, t: Translator, values:
         try:
             draft.student = clean_student_name(typed or picked or "")
         except DraftTextError as problem:
-            errors[where] = t(NAME_ERRORS[problem.code], limit=60)
+            errors[where] = t(NAME_ERRORS[problem.code], limit=problem.limit)
     if "duration" in activity.fields:
         try:
-            draft.duration_minutes = parse_duration(value_of(values, "duration") or "")
+            draft.duration_minutes = read_duration(value_of(values, "duration") or "")
         except DurationError as problem:
             errors["duration"] = t(DURATION_ERRORS[problem.code])
     if notes := value_of(values, "notes"):
         try:
             draft.notes = clean_notes(notes)
         except DraftTextError as problem:
-            errors["notes"] = t(NOTES_ERRORS[problem.code], limit=1000, length=len(notes))
+            errors["notes"] = t(NOTES_ERRORS[problem.code], limit=problem.limit, length=len(notes))
     if "covisitor" in activity.fields and (user_id := value_of(values, "covisitor")):
         colleague = await profile_for_account(db, SLACK, user_id)
         if colleague is None or colleague.school_id != profile.school_id or colleague.member_id == profile.member_id:
@@ -196,18 +201,9 @@ async def read_submission(db: Database, profile: Profile, t: Translator, values:
         try:
             draft.problems = [clean_problem_text(line) for line in problems[:MAX_PROBLEMS_PER_ENTRY]]
         except DraftTextError as problem:
-            errors["problems"] = t(PROBLEM_TEXT_ERRORS[problem.code], limit=500,
+            errors["problems"] = t(PROBLEM_TEXT_ERRORS[problem.code], limit=problem.limit,
                                    length=max(map(len, problems)))
     return result
-
-
-async def saved_text(db: Database, profile: Profile, t: Translator, draft: EntryDraft, created: bool,
-                     today: dt.date) -> str:
-    if not created:
-        return t("This entry was already saved.")
-    assert draft.activity is not None and draft.day is not None
-    label = activity_label(profile.policy, draft.activity, t)
-    return t("✅ Saved: {activity} on {when}.", activity=label, when=when_text(draft.day, draft.time, t, today))
 
 
 async def save(db: Database, profile: Profile, draft: EntryDraft, now: dt.datetime) -> entries.Saved:

@@ -30,6 +30,8 @@ class Directory:
         user = response.get("user") or {}
         profile = user.get("profile") or {}
         name = profile.get("real_name") or user.get("real_name") or profile.get("display_name") or fallback_name
-        person = Person(SLACK, user_id, user.get("locale"), name, user.get("name") or fallback_name)
+        # The handle people type after "@" is the display name Slack shows; the legacy `name` when there is none.
+        handle = profile.get("display_name") or user.get("name") or fallback_name
+        person = Person(SLACK, user_id, user.get("locale"), name, handle)
         self._known[user_id] = person
         return person

@@ -18,9 +18,10 @@ from telegram.request import BaseRequest
 from bot.chat.app import IDLE_TIMEOUT, build_engine
 from bot.chat.caller import caller_of
 from bot.chat.chat_state import BOT_KIND, ChatStateStore, bot_username
+from bot.chat.commands import menu_commands
 from bot.chat.platform import Capabilities
 from bot.core import Core, PlatformStartError
-from bot.i18n import N_, Translator, choose_language, translator
+from bot.i18n import Translator, choose_language, translator
 from bot.observability.metrics import apology_sent, set_platform_connected
 from bot.platforms import TELEGRAM
 from handlers.telegram.bridge import EngineHandler, event_of
@@ -31,22 +32,8 @@ from handlers.telegram.limits import CAPTION_LIMIT, MESSAGE_LIMIT
 from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter, standalone_messenger
 from handlers.telegram.notify_job import NotificationJob
 from handlers.telegram.outbound import TelegramOutbound
-from handlers.telegram.usernames import username_recorder
 
 log = logging.getLogger(__name__)
-
-MENU = (
-    ("log", N_("Log an activity")),
-    ("mine", N_("My counts")),
-    ("history", N_("My last entries")),
-    ("report", N_("My report, with charts")),
-    ("undo", N_("Remove my last entry")),
-    ("problems", N_("Problems families raised")),
-    ("away", N_("No reminders while I am away")),
-    ("settings", N_("Language and reminders")),
-    ("help", N_("What I can do")),
-    ("cancel", N_("Stop what I am doing")),
-)
 
 
 def add_handlers(application: Application, core: Core,
@@ -59,7 +46,6 @@ def add_handlers(application: Application, core: Core,
     first = EngineHandler(engine)
     application.add_handler(first)
     application.add_handlers(ChatMemberUpdates(core).handlers())
-    application.add_handler(username_recorder(core), group=1)  # after the others: sees new members too
     fallback = EngineHandler(engine, everything=True)
     application.add_handler(fallback)
     application.add_error_handler(error_handler(core))
@@ -113,7 +99,7 @@ async def set_command_menu(application: Application) -> None:
     try:
         for language in ("en", "zh"):
             t = translator(language)
-            commands = [BotCommand(name, t(description)) for name, description in MENU]
+            commands = [BotCommand(command.name, t(command.description)) for command in menu_commands()]
             await application.bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats(),
                                                   language_code=None if language == "en" else language)
     except TelegramError as error:

@@ -12,7 +12,7 @@ from bot.logbook.entries import history
 from bot.people.membership import profile_for_account
 from bot.people.pairings import add_pairing
 from bot.platforms import SLACK
-from tests.support.fake_slack import event_body, tap_payload
+from tests.support.fake_slack import event_body, tap_payload, view_submission
 
 LI, WANG, ZHAO = "U0LI", "U0WANG", "U0ZHAO"
 TODAY = dt.date(2026, 11, 18)  # the clock fixture's day in Shanghai
@@ -22,13 +22,6 @@ TODAY = dt.date(2026, 11, 18)  # the clock fixture's day in Shanghai
 async def li(slack):
     await slack.add_member(LI, "Li Lei", language="en")
     return LI
-
-
-def submission(user_id: str, values: dict, view_id: str = "V100") -> dict:
-    return {"type": "view_submission", "user": {"id": user_id, "username": user_id.lower(), "team_id": "T0001"},
-            "team": {"id": "T0001"}, "api_app_id": "A0001", "trigger_id": "trigger-9",
-            "view": {"id": view_id, "type": "modal", "callback_id": "log_entry", "private_metadata": "",
-                     "state": {"values": values}}}
 
 
 def visit(day: dt.date = TODAY - dt.timedelta(days=1), *, time: str | None = None, duration: str | None = "40",
@@ -66,19 +59,20 @@ async def test_log_without_words_opens_the_modal_with_the_paired_students_as_opt
 
 
 async def test_a_saved_modal_is_confirmed_by_dm_and_the_home_tab_is_drawn_again(slack, li):
-    status, body = await slack.interact(submission(LI, visit(notes="talked about homework")))
+    status, body = await slack.interact(view_submission(LI, visit(notes="talked about homework")))
     assert (status, body) == (200, "")
     [entry] = await entries_of(slack, LI)
     assert (entry.activity, entry.day, entry.student, entry.duration_minutes, entry.notes) == \
         ("home_visit", TODAY - dt.timedelta(days=1), "Wang Xiaoming", 40, "talked about homework")
-    assert slack.fake.texts_to(LI) == ["✅ Saved: Home visit on Tue 17 Nov."]
+    assert slack.fake.texts_to(LI) == ["✅ Saved: Home visit on Tue 17 Nov.\nHome visit this week: 1."], \
+        "the chat's confirmation, with its tally"
     [home] = slack.fake.of("views.publish")
     assert home["user_id"] == LI and home["view"]["type"] == "home"
 
 
 async def test_saving_the_same_form_twice_stores_one_entry(slack, li):
-    await slack.interact(submission(LI, visit()))
-    await slack.interact(submission(LI, visit()))
+    await slack.interact(view_submission(LI, visit()))
+    await slack.interact(view_submission(LI, visit()))
     assert len(await entries_of(slack, LI)) == 1
     assert slack.fake.texts_to(LI)[-1] == "This entry was already saved."
 
@@ -93,7 +87,7 @@ async def test_saving_the_same_form_twice_stores_one_entry(slack, li):
     (visit(student=None), "student_typed", "Please type the student's or family's name."),
 ])
 async def test_a_bad_field_is_shown_on_the_field_and_nothing_is_saved(slack, li, values, field, message):
-    status, body = await slack.interact(submission(LI, values))
+    status, body = await slack.interact(view_submission(LI, values))
     assert status == 200
     answer = json.loads(body)
     assert answer["response_action"] == "errors"
@@ -104,10 +98,10 @@ async def test_a_bad_field_is_shown_on_the_field_and_nothing_is_saved(slack, li,
 
 async def test_the_co_visitor_must_be_a_colleague_at_the_same_school(slack, li):
     slack.fake.user(ZHAO, "Zhao Stranger")
-    status, body = await slack.interact(submission(LI, visit(covisitor=ZHAO)))
+    status, body = await slack.interact(view_submission(LI, visit(covisitor=ZHAO)))
     assert "covisitor" in json.loads(body)["errors"]
     await slack.add_member(WANG, "王芳", language="zh")
-    status, body = await slack.interact(submission(LI, visit(covisitor=WANG)))
+    status, body = await slack.interact(view_submission(LI, visit(covisitor=WANG)))
     assert body == ""
     [entry] = await entries_of(slack, LI)
     assert entry.activity == "home_visit"
@@ -120,7 +114,7 @@ async def test_a_chinese_member_gets_the_modal_and_its_errors_in_chinese(slack):
     assert view["title"]["text"] != "Log an activity"
     labels = [block["label"]["text"] for block in view["blocks"]]
     assert "Activity" not in labels and "Date" not in labels
-    _, body = await slack.interact(submission(WANG, visit(TODAY + dt.timedelta(days=1))))
+    _, body = await slack.interact(view_submission(WANG, visit(TODAY + dt.timedelta(days=1))))
     assert "future" not in json.loads(body)["errors"]["day"]
 
 

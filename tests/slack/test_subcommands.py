@@ -123,6 +123,14 @@ async def test_a_leader_links_and_unlinks_a_channel_and_a_teacher_cannot(slack, 
         assert [link.active for link in await session.scalars(select(GroupLink))] == [False]
 
 
+async def test_a_leader_finds_a_member_by_the_slack_display_name_typed_after_at(slack, members):
+    await slack.command(BOSS, "report @li.lei")
+    assert "I found no member of your school called “@li.lei”" in last_text(slack, BOSS), "not seen yet"
+    await slack.dm(LI, "hello")  # Li Lei's Slack profile shows the display name li.lei
+    await slack.command(BOSS, "report @li.lei")
+    assert "📊 Li Lei · This week" in last_text(slack, BOSS)
+
+
 async def test_report_in_a_linked_channel_shows_counts_and_charts_but_no_student_note_or_problem(slack, members):
     entry = await add_entry(slack.db, slack.school.school_id, members[LI], "home_visit", YESTERDAY, STUDENT, NOTES)
     await add_problem(slack.db, slack.school.school_id, entry, members[LI], PROBLEM, STUDENT)

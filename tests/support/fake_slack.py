@@ -254,6 +254,29 @@ def tap_payload(user_id: str, value: str, *, channel_id: str | None = "D0001", m
     return payload
 
 
+def view_submission(user_id: str, values: dict[str, Any], view_id: str = "V100") -> dict[str, Any]:
+    """The payload of Save on the logging modal, its fields holding `values` (block id → {"value": state})."""
+    return {"type": "view_submission", "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM},
+            "team": {"id": TEAM}, "api_app_id": "A0001", "trigger_id": "trigger-9",
+            "view": {"id": view_id, "type": "modal", "callback_id": "log_entry", "private_metadata": "",
+                     "state": {"values": values}}}
+
+
+def filled_in(view: dict[str, Any]) -> dict[str, Any]:
+    """The state of a modal's inputs as Slack sends it when Save is pressed on what the view filled in."""
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element, state = block["element"], {"type": block["element"]["type"]}
+        for initial, chosen in (("initial_option", "selected_option"), ("initial_value", "value"),
+                                ("initial_date", "selected_date"), ("initial_time", "selected_time")):
+            if initial in element:
+                state[chosen] = element[initial]
+        values[block["block_id"]] = {"value": state}
+    return values
+
+
 def event_body(event: dict[str, Any]) -> str:
     return json.dumps({"token": "legacy", "team_id": TEAM, "api_app_id": "A0001", "type": "event_callback",
                        "event_id": f"Ev{time.time_ns()}", "event_time": int(time.time()), "event": event,

@@ -4,49 +4,11 @@ from __future__ import annotations
 
 from bot.chat.actions import SaveEntry
 from bot.chat.caller import not_a_member_text
+from bot.chat.commands import PRIVATE_ONLY, help_text
 from bot.chat.flow import END, Flow
 from bot.chat.turn import Turn
-from bot.i18n import Translator
 from bot.logbook import entries
 from bot.logbook.activity_words import activities_phrase
-
-PRIVATE_ONLY_COMMANDS = frozenset({"log", "mine", "history", "undo", "settings", "away", "back", "export",
-                                   "problems"})
-
-
-def help_text(t: Translator, *, leader: bool = False, activities: str | None = None) -> str:
-    """What the bot can do; `activities` names the school's own.
-
-    See :func:`bot.logbook.activity_words.activities_phrase`.
-    """
-    log_line = t("log a {activities} (or tap 📝 Log)", activities=activities) if activities else \
-        t("log a home visit, call or tutoring session (or tap 📝 Log)")
-    lines = [
-        t("What I can do:"),
-        "/log — " + log_line,
-        "/log " + t("home visit Wang Xiaoming yesterday 40min notes — log in one line"),
-        "/mine — " + t("where you stand on your quotas, and your counts"),
-        "/report — " + t("your report with charts: /report month, /report last week, /report 家访"),
-        "/history — " + t("your last 10 entries"),
-        "/undo — " + t("remove your last entry (within 24 hours)"),
-        "/problems — " + t("problems families raised that are assigned to you"),
-        "/away " + t("until 12月3号 — no reminders until then; /back ends it"),
-        "/settings — " + t("language, and daily, weekly or no reminders"),
-        "/cancel — " + t("stop what you are doing"),
-        "",
-        t("In a staff group: /report (counts and rankings only, never students' names)."),
-    ]
-    if leader:
-        lines += [
-            "",
-            t("For leaders:"),
-            "/report @" + t("name — any member of your school, in detail"),
-            "/problems — " + t("the school's open problems: assign them, close them with a result"),
-            "/export " + t("2026-11-01 2026-11-30 — entries and progress as .xlsx and .csv"),
-            "/link, /link top 5, /link totals — " + t("in a staff group: weekly leaderboard and /report there"),
-            "/unlink — " + t("stop posting to that group"),
-        ]
-    return "\n".join(lines)
 
 
 class Basics(Flow):
@@ -69,9 +31,10 @@ class Basics(Flow):
         t, profile, private = turn.t, turn.profile, turn.event.private
         if name == "help":
             activities = activities_phrase(profile.policy, profile.role, t) if profile else None
-            turn.say(help_text(t, leader=bool(profile and profile.is_leader), activities=activities))
+            turn.say(help_text(t, leader=bool(profile and profile.is_leader), activities=activities,
+                               records=bool(profile and profile.policy.records)))
         elif not private:
-            if name in PRIVATE_ONLY_COMMANDS:
+            if name in PRIVATE_ONLY:
                 turn.say(t("Please use this in a private chat with me: tap my name, then “Send message”."))
         elif name == "cancel":
             turn.say(t("There is nothing to cancel."))

@@ -21,7 +21,6 @@ from bot.reporting.exports import ExportRangeError, export_file_name, export_ran
 
 class Export(Flow):
     name = "export"
-    commands = frozenset({"export"})
 
     def __init__(self, outbound: Outbound | None = None) -> None:
         #: Fetches the records' files from the platform they were sent on.

@@ -23,8 +23,6 @@ def options_text(options: LinkOptions, t: Translator) -> str:
 
 class GroupLinks(Flow):
     name = "groups"
-    commands = frozenset({"link", "unlink"})
-    group_commands = frozenset({"link", "unlink"})
 
     async def start(self, turn: Turn) -> None:
         command = turn.event.command

@@ -35,7 +35,6 @@ class Join(Flow):
     """/start CODE joins at once when the platform's name is a full name; otherwise it asks for one first."""
 
     name = "join"
-    commands = frozenset({"start"})
 
     async def start(self, turn: Turn) -> str | None:
         t, command = turn.t, turn.event.command

@@ -16,7 +16,7 @@ import logging
 
 from bot.chat.actions import CancelEntry, LogNow, SaveEntry
 from bot.chat.caller import not_a_member_text
-from bot.chat.errors import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, WHEN_ERRORS
+from bot.chat.entry_texts import refusal_text, saved_text
 from bot.chat.events import Command, Event, Tap, Text, Voice
 from bot.chat.flow import END, Flow
 from bot.chat.flows.log_steps import (
@@ -40,16 +40,13 @@ from bot.chat.flows.log_texts import (
     MIDDLE_OF_LOGGING,
     NO_LONGER_OPEN,
     STALE_BUTTON,
-    TALLY_TEXTS,
     VOICE_WITHOUT_WORDS,
 )
 from bot.chat.keyboard import is_log_button, is_mine_button, main_keyboard
-from bot.chat.render import activity_label, when_text
 from bot.chat.turn import Turn
 from bot.logbook import entries
 from bot.logbook.drafts import EntryDraft
-from bot.logbook.log_rules import OneLiner, Refusal, draft_from_one_liner, tally_for
-from bot.logbook.problems import problems_to_record
+from bot.logbook.log_rules import OneLiner, draft_from_one_liner
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +54,10 @@ log = logging.getLogger(__name__)
 SPOKEN_END = "。.！!？?，,、 "
 #: How many of the member's paired and recent students a one-liner or a spoken sentence is searched for.
 KNOWN_STUDENTS = 50
-REFUSAL_TEXTS = {"student": NAME_ERRORS, "notes": NOTES_ERRORS, "when": WHEN_ERRORS, "duration": DURATION_ERRORS}
 
 
 class Log(Flow):
     name = "log"
-    commands = frozenset({"log"})
     actions = (LogNow,)
     idle_timeout = dt.timedelta(minutes=15)
 
@@ -104,7 +99,7 @@ class Log(Flow):
 
     def say_refusals(self, turn: Turn, one_liner: OneLiner) -> None:
         for refusal in one_liner.refusals:
-            turn.say(self.refusal_text(turn, refusal))
+            turn.say(refusal_text(turn.t, refusal))
 
     @staticmethod
     def heard(turn: Turn, voice: Voice) -> str | None:
@@ -116,11 +111,6 @@ class Log(Flow):
             return None
         turn.say(turn.t(HEARD, text=words))
         return words.rstrip(SPOKEN_END)
-
-    @staticmethod
-    def refusal_text(turn: Turn, refusal: Refusal) -> str:
-        return turn.t(REFUSAL_TEXTS[refusal.field][refusal.code], limit=refusal.limit, length=refusal.length,
-                      days=refusal.limit)
 
     async def start_with_activity(self, turn: Turn, code: str) -> str:
         """The "Log now" button of a reminder: the activity is already chosen (if the school still has it)."""
@@ -202,25 +192,9 @@ class Log(Flow):
             return CONFIRM
         turn.popup(t("Saved"))
         turn.clear_tapped()
-        turn.say(await self.saved_text(turn, draft, saved.created), keyboard=main_keyboard(t))
+        text = await saved_text(turn.core.db, turn.member, t, draft, saved.created, turn.today)
+        turn.say(text, keyboard=main_keyboard(t))
         return END
-
-    async def saved_text(self, turn: Turn, draft: EntryDraft, created: bool) -> str:
-        t, profile = turn.t, turn.member
-        if not created:
-            return t("This entry was already saved.")
-        if draft.activity is None or draft.day is None:
-            raise ValueError("a saved draft has an activity and a day")
-        label = activity_label(profile.policy, draft.activity, t)
-        text = t("✅ Saved: {activity} on {when}.", activity=label,
-                 when=when_text(draft.day, draft.time, t, turn.today))
-        if tally := tally_for(draft.day, turn.today, profile.policy):
-            count = (await entries.counts_between(turn.core.db, profile, tally.start, tally.end)).get(draft.activity, 0)
-            text += "\n" + t(TALLY_TEXTS[tally.period], activity=label, n=count)
-        if problems := problems_to_record(draft, profile.policy):
-            text += "\n" + t.n("{n} problem is on the school's problem list.",
-                               "{n} problems are on the school's problem list.", len(problems))
-        return text
 
     def cancel(self, turn: Turn) -> None:
         t = turn.t

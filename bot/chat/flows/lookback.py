@@ -25,7 +25,6 @@ HISTORY_LENGTH = 10
 
 class Mine(Flow):
     name = "mine"
-    commands = frozenset({"mine"})
 
     def wants(self, event: Event) -> bool:
         return super().wants(event) or (event.private and is_mine_button(event.text))
@@ -69,7 +68,6 @@ class Mine(Flow):
 
 class History(Flow):
     name = "history"
-    commands = frozenset({"history"})
 
     async def start(self, turn: Turn) -> None:
         if not turn.members_only():
@@ -89,7 +87,6 @@ class Undo(Flow):
     """/undo asks which entry, with Yes and No; the tap (any time later) removes it or keeps it."""
 
     name = "undo"
-    commands = frozenset({"undo"})
     actions = (UndoEntry,)
 
     async def start(self, turn: Turn) -> None:

@@ -41,7 +41,6 @@ PROBLEM_KEY = "problem_id"
 
 class Problems(Flow):
     name = "problems"
-    commands = frozenset({"problems"})
     actions = (AssignProblem, CloseProblem)
     idle_timeout = dt.timedelta(minutes=15)
 

@@ -22,7 +22,6 @@ KIND_KEY = "record_kind"
 
 class Records(Flow):
     name = "records"
-    commands = frozenset({"record"})
     #: build_engine sets the configured timeout; an unfinished record is closed silently after it.
     idle_timeout = dt.timedelta(minutes=15)
 

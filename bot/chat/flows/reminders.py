@@ -15,7 +15,6 @@ class Away(Flow):
     """/away until a day: no reminders up to and including it."""
 
     name = "away"
-    commands = frozenset({"away"})
 
     async def start(self, turn: Turn) -> None:
         t = turn.t
@@ -40,7 +39,6 @@ class Away(Flow):
 
 class Back(Flow):
     name = "back"
-    commands = frozenset({"back"})
 
     async def start(self, turn: Turn) -> None:
         t = turn.t

@@ -71,8 +71,6 @@ def preview(entry: EntryView) -> EntryView:
 
 class Report(Flow):
     name = "report"
-    commands = frozenset({"report"})
-    group_commands = frozenset({"report"})
 
     async def start(self, turn: Turn) -> None:
         command = turn.event.command

@@ -51,7 +51,6 @@ def settings_choices(current_frequency: str, t: Translator) -> list[list[Choice]
 
 class Settings(Flow):
     name = "settings"
-    commands = frozenset({"settings"})
     actions = (SetLanguage, SetReminders)
 
     async def start(self, turn: Turn) -> None:
