@@ -66,7 +66,7 @@ class ChatEngine:
         async with self._locks[key], self.store.hold(key, event.update_id) as held:
             if held.duplicate:
                 log.info("update %s on %s was answered already", event.update_id, key.platform)
-                return Outcome()
+                return Outcome(answered_before=True)
             outcome, saved = await self._step(key, event, held.conversation)
             await held.finish(saved, self.core.clock.now())
         self._remember(key, saved)

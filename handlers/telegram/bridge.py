@@ -153,7 +153,8 @@ class EngineHandler(BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]):
         if event is None:
             return
         outcome = await self.engine.handle(event)
-        await render(update, outcome, context.bot)
+        if not outcome.answered_before:
+            await render(update, outcome, context.bot)
 
     async def expire_idle(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Close idle conversations and tell their chats (a job of the Application's job queue)."""
