@@ -304,20 +304,6 @@ class ChatState(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class ConversationLock(Base):
-    """Who holds a conversation while a step runs, on SQLite (PostgreSQL takes an advisory lock instead).
-
-    `conversation` is a digest of the conversation's key; `holder` names the process (host, pid, a random
-    token) and `until` is when the lock lapses unless its holder renews it.
-    """
-
-    __tablename__ = "conversation_locks"
-
-    conversation: Mapped[str] = mapped_column(String(64), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(200))
-    until: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-
 class HandledUpdate(Base):
     """A platform's update (Telegram's update_id, Slack's event_id) already answered, kept for a bounded time
     so that a second delivery of it gets no second answer."""

@@ -1,10 +1,7 @@
-"""replicas: a conversation lock table for SQLite, and the platform updates already handled
+"""replicas: the platform updates already handled, so that an update delivered twice is answered once
 
 Revision ID: 0014
 Revises: 0012
-
-On PostgreSQL a conversation is locked with a transaction-scoped advisory lock, so `conversation_locks`
-stays empty there; SQLite, which has no such lock, keeps a row per conversation being stepped.
 """
 
 from __future__ import annotations
@@ -22,12 +19,6 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "conversation_locks",
-        sa.Column("conversation", sa.String(64), primary_key=True),
-        sa.Column("holder", sa.String(200), nullable=False),
-        sa.Column("until", UTCDateTime(), nullable=False),
-    )
-    op.create_table(
         "handled_updates",
         sa.Column("platform", sa.String(32), nullable=False),
         sa.Column("update_id", sa.String(128), nullable=False),
@@ -40,4 +31,3 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_handled_updates_handled_at", "handled_updates")
     op.drop_table("handled_updates")
-    op.drop_table("conversation_locks")
