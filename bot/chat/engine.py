@@ -69,7 +69,8 @@ class ChatEngine:
                 return Outcome(answered_before=True)
             outcome, saved = await self._step(key, event, held.conversation)
             await held.finish(saved, self.core.clock.now())
-        self._remember(key, saved)
+        if saved is not held.conversation:  # the same object: the step left it as it was (a malformed tap)
+            self._remember(key, saved)
         return outcome
 
     async def _step(self, key: ConversationKey, event: Event,
