@@ -87,9 +87,6 @@ class ConversationStore:
             value = await repo.load_chat_state_row(session, KIND, key.text())
         return Conversation.from_json(value) if value else None
 
-    async def save(self, key: ConversationKey, conversation: Conversation | None) -> None:
-        await ChatStateStore(self.db).write({(KIND, key.text()): conversation.to_json() if conversation else None})
-
     @contextlib.asynccontextmanager
     async def hold(self, key: ConversationKey, update_id: str | None = None) -> AsyncIterator[HeldConversation]:
         """Lock the conversation across processes while a step runs; `update_id` is checked and recorded."""
