@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +14,8 @@ from storage.db import DEFAULT_DATABASE_URL
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 DINGTALK_API_URL = "https://api.dingtalk.com"
 DINGTALK_OAPI_URL = "https://oapi.dingtalk.com"
+#: What Telegram accepts as a webhook's secret_token.
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class ConfigError(Exception):
@@ -47,6 +50,12 @@ class Settings(BaseSettings):
     dingtalk_robot_code: str | None = Field(default=None, validation_alias="DINGTALK_ROBOT_CODE")
     dingtalk_api_url: str = Field(default=DINGTALK_API_URL, validation_alias="DINGTALK_API_URL")
     dingtalk_oapi_url: str = Field(default=DINGTALK_OAPI_URL, validation_alias="DINGTALK_OAPI_URL")
+    telegram_webhook_secret: str | None = Field(default=None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+    #: `teachlog run --webhook-url`: Telegram posts updates to this public URL instead of being polled.
+    telegram_webhook_url: str | None = None
+    #: Where the webhook's HTTP server listens (`--listen`, `--port`), behind the reverse proxy.
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 3000
 
     def require_telegram_token(self) -> str:
         token = (self.telegram_bot_token or "").strip()
@@ -74,3 +83,18 @@ class Settings(BaseSettings):
                 raise ConfigError(f"{name} must be an http(s) address such as https://api.dingtalk.com, not {url!r}")
         return DingTalkConfig(client_id, client_secret, (self.dingtalk_robot_code or "").strip() or client_id,
                               self.dingtalk_api_url.rstrip("/"), self.dingtalk_oapi_url.rstrip("/"))
+
+    def require_webhook(self) -> tuple[str, str]:
+        """The webhook's URL and secret, checked; a webhook without a secret would take updates from anyone."""
+        url = (self.telegram_webhook_url or "").strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ConfigError(f"--webhook-url {url!r} is not a URL Telegram can post to: "
+                              "expected https://HOST/PATH")
+        secret = (self.telegram_webhook_secret or "").strip()
+        if not secret:
+            raise ConfigError("a webhook needs a secret, or anyone could post updates to it: "
+                              "pass --webhook-secret or set TELEGRAM_WEBHOOK_SECRET")
+        if not WEBHOOK_SECRET_PATTERN.match(secret):
+            raise ConfigError("the webhook secret may only have 1 to 256 letters, digits, _ and - (Telegram's rule)")
+        return url, secret

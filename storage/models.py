@@ -304,6 +304,17 @@ class ChatState(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class HandledUpdate(Base):
+    """A platform's update (Telegram's update_id, Slack's event_id) already answered, kept for a bounded time
+    so that a second delivery of it gets no second answer."""
+
+    __tablename__ = "handled_updates"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    handled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class OutboxMessage(Base):
     """A notification planned for one chat, delivered once: `dedupe_key` names recipient, kind and period.
 

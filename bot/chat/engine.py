@@ -2,14 +2,19 @@
 
 The state is saved before the outcome is returned, so an adapter that sends
 the replies afterwards never shows a step the database does not have.
+
+Each step runs with its conversation locked in the database (see
+:mod:`storage.conversation_locks`), so several processes can serve one
+platform: one person's steps run one at a time, each on the state the last one
+saved, and an update delivered twice is answered once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -34,13 +39,14 @@ class ChatEngine:
         self.by_name = {flow.name: flow for flow in [*flows, fallback]}
         self.store = ConversationStore(core.db)
         self.usernames = UsernameBook(core.db)
+        #: Conversations open as this process last saw them: a hint for :meth:`answers`, never for a step.
         self.open: set[ConversationKey] = set()
+        #: One step per conversation in this process at a time, so that only one of them waits for its database
+        #: lock (see :meth:`ConversationStore.hold`), which is what orders steps across processes.
         self._locks: defaultdict[ConversationKey, asyncio.Lock] = defaultdict(asyncio.Lock)
-        #: What this engine last loaded or saved for each key (JSON; None: no conversation), so a step needs
-        #: no read. One process receives a platform's updates, so nobody else writes these rows meanwhile.
-        self._known: dict[ConversationKey, dict | None] = {}
-        #: When each conversation last moved in this process, on the monotonic clock (see :meth:`idled`).
-        self._moved: dict[ConversationKey, float] = {}
+        #: When this process last saved each conversation, on the monotonic clock, and the revision it saved
+        #: (see :meth:`idled`).
+        self._moved: dict[ConversationKey, tuple[float, str | None]] = {}
 
     @staticmethod
     def key_of(event: Event) -> ConversationKey:
@@ -62,8 +68,14 @@ class ChatEngine:
     async def handle(self, event: Event) -> Outcome:
         key = self.key_of(event)
         with observed_step(event):
-            async with self._locks[key]:
-                outcome = await self._handle(key, event)
+            async with self._locks[key], self.store.hold(key, event.update_id) as held:
+                if held.duplicate:
+                    log.info("update %s on %s was answered already", event.update_id, key.platform)
+                    return Outcome(answered_before=True)
+                outcome, saved = await self._step(key, event, held.conversation)
+                await held.finish(saved, self.core.clock.now())
+            if saved is not held.conversation:  # the same object: the step left it as it was (a malformed tap)
+                self._remember(key, saved)
         await self.remember_handle(event.person)
         return outcome
 
@@ -75,12 +87,13 @@ class ChatEngine:
         except Exception:
             log.warning("could not note %s's handle on %s", person.user_id, person.platform, exc_info=True)
 
-    async def _handle(self, key: ConversationKey, event: Event) -> Outcome:
+    async def _step(self, key: ConversationKey, event: Event,
+                    conversation: Conversation | None) -> tuple[Outcome, Conversation | None]:
+        """What to answer, and the conversation as the step leaves it (None: none open)."""
         caller = await caller_of(self.core, event.person)
         bind_member(caller.profile.member_id if caller.profile else None)
         if event.tap is not None and event.action is None:
-            return self.malformed_tap(caller)
-        conversation = await self._load(key)
+            return self.malformed_tap(caller), conversation
         prelude = Outcome()
         if conversation is not None and self.idled(key, conversation):
             prelude = await self._close_idle(conversation, event, caller)
@@ -93,28 +106,19 @@ class ChatEngine:
             flow = self.route(event)
             turn = Turn(self.core, event, caller)
             step = await flow.start(turn)
-        saved = Conversation(flow.name, step, turn.data, self.core.clock.now(), event.person.language_code) \
-            if step is not None else None
-        if saved is not None or conversation is not None:
-            await self.store.save(key, saved)
-        self._known[key] = copy.deepcopy(saved.to_json()) if saved is not None else None
+        saved = Conversation(flow.name, step, turn.data, self.core.clock.now(), event.person.language_code,
+                             uuid.uuid4().hex[:12]) if step is not None else None
+        outcome = turn.outcome
+        outcome.replies[:0] = prelude.replies
+        return outcome, saved
+
+    def _remember(self, key: ConversationKey, saved: Conversation | None) -> None:
         if saved is None:
             self.open.discard(key)
             self._moved.pop(key, None)
         else:
             self.open.add(key)
-            self._moved[key] = time.monotonic()
-        outcome = turn.outcome
-        outcome.replies[:0] = prelude.replies
-        return outcome
-
-    async def _load(self, key: ConversationKey) -> Conversation | None:
-        if key in self._known:
-            value = self._known[key]
-            return Conversation.from_json(copy.deepcopy(value)) if value is not None else None
-        conversation = await self.store.load(key)
-        self._known[key] = copy.deepcopy(conversation.to_json()) if conversation is not None else None
-        return conversation
+            self._moved[key] = (time.monotonic(), saved.revision)
 
     @staticmethod
     def malformed_tap(caller: Caller) -> Outcome:
@@ -125,15 +129,17 @@ class ChatEngine:
     def idled(self, key: ConversationKey, conversation: Conversation) -> bool:
         """Idle past its flow's timeout on the core's clock, or in real time since it last moved in this process.
 
-        The real time counts too because a test's clock stands still while a short timeout runs out.
+        The real time counts too because a test's clock stands still while a short timeout runs out; it counts
+        only while the conversation is as this process saved it (another process may have moved it since).
         """
         flow = self.by_name.get(conversation.flow)
         if flow is None or flow.idle_timeout is None:
             return False
         if conversation.at is not None and self.core.clock.now() - conversation.at >= flow.idle_timeout:
             return True
-        moved = self._moved.get(key)
-        return moved is not None and time.monotonic() - moved >= flow.idle_timeout.total_seconds()
+        moved_at, revision = self._moved.get(key, (None, None))
+        return moved_at is not None and revision == conversation.revision \
+            and time.monotonic() - moved_at >= flow.idle_timeout.total_seconds()
 
     async def _close_idle(self, conversation: Conversation, event: Event, caller: Caller) -> Outcome:
         turn = Turn(self.core, event, caller, conversation.data)
@@ -141,21 +147,23 @@ class ChatEngine:
         return turn.outcome
 
     async def expire_idle(self) -> list[tuple[ChatAddress, Outcome]]:
-        """Close every conversation idle past its flow's timeout; what to tell each chat."""
+        """Close every conversation idle past its flow's timeout; what to tell each chat.
+
+        Also forgets the platform updates handled long ago (see :meth:`ConversationStore.forget_handled`).
+        """
+        await self.store.forget_handled(self.core.clock.now())
         closed = []
         for key, conversation in (await self.store.all()).items():
             if not self.idled(key, conversation):
                 continue
-            async with self._locks[key]:
-                current = await self.store.load(key)
+            async with self._locks[key], self.store.hold(key) as held:
+                current = held.conversation
                 if current is None or not self.idled(key, current):
                     continue
                 person = Person(key.platform, key.user_id, current.language_code)
                 event = Event(key.address, person, Text(""))
                 outcome = await self._close_idle(current, event, await caller_of(self.core, person))
-                await self.store.save(key, None)
-                self._known[key] = None
-                self.open.discard(key)
-                self._moved.pop(key, None)
+                await held.finish(None, self.core.clock.now())
+            self._remember(key, None)
             closed.append((key.address, outcome))
         return closed

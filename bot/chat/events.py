@@ -104,6 +104,9 @@ class Event:
     message_id: str | None = field(default=None, compare=False)
     #: Accounts the message mentions by tapping their name (user ids on the same platform).
     mentions: tuple[str, ...] = ()
+    #: The platform's id of this delivery (Telegram's update_id, Slack's event_id), where a platform may deliver
+    #: one update twice: the engine answers an update once.
+    update_id: str | None = field(default=None, compare=False)
 
     @property
     def command(self) -> Command | None:

@@ -64,3 +64,6 @@ class Outcome:
     popup: str | None = None
     #: Take the buttons off the message that was tapped, so it cannot be tapped again.
     clear_tapped: bool = False
+    #: The event's update was answered before (a platform's second delivery): send nothing, not even a
+    #: tap's acknowledgement, which the first answer already gave.
+    answered_before: bool = False

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import datetime as dt
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.chat.chat_state import ChatStateStore
 from bot.chat.events import ChatAddress
+from storage import conversation_locks
 from storage import repository as repo
 from storage.db import Database
 
@@ -46,16 +50,32 @@ class Conversation:
     at: dt.datetime | None = None
     #: The language the person's app said at their last event, to close an idle conversation in it.
     language_code: str | None = None
+    #: A token new at every save, so a process can tell whether the state is still the one it saved.
+    revision: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"flow": self.flow, "step": self.step, "data": self.data,
-                "at": self.at.isoformat() if self.at else None, "language_code": self.language_code}
+                "at": self.at.isoformat() if self.at else None, "language_code": self.language_code,
+                "revision": self.revision}
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> Conversation:
         at = value.get("at")
         return cls(value["flow"], value["step"], dict(value.get("data") or {}),
-                   dt.datetime.fromisoformat(at) if at else None, value.get("language_code"))
+                   dt.datetime.fromisoformat(at) if at else None, value.get("language_code"), value.get("revision"))
+
+
+class HeldConversation:
+    """A conversation locked for one step (see :func:`storage.conversation_locks.hold`): what was saved, whether
+    the event's update was answered already, and :meth:`finish` to save what the step left."""
+
+    def __init__(self, held: conversation_locks.HeldConversation) -> None:
+        self._held = held
+        self.duplicate = held.duplicate
+        self.conversation = Conversation.from_json(copy.deepcopy(held.value)) if held.value else None
+
+    async def finish(self, conversation: Conversation | None, now: dt.datetime) -> None:
+        await self._held.finish(conversation.to_json() if conversation is not None else None, now)
 
 
 class ConversationStore:
@@ -67,8 +87,16 @@ class ConversationStore:
             value = await repo.load_chat_state_row(session, KIND, key.text())
         return Conversation.from_json(value) if value else None
 
-    async def save(self, key: ConversationKey, conversation: Conversation | None) -> None:
-        await ChatStateStore(self.db).write({(KIND, key.text()): conversation.to_json() if conversation else None})
+    @contextlib.asynccontextmanager
+    async def hold(self, key: ConversationKey, update_id: str | None = None) -> AsyncIterator[HeldConversation]:
+        """Lock the conversation across processes while a step runs; `update_id` is checked and recorded."""
+        update = conversation_locks.UpdateRef(key.platform, update_id) if update_id is not None else None
+        async with conversation_locks.hold(self.db, KIND, key.text(), update) as held:
+            yield HeldConversation(held)
+
+    async def forget_handled(self, now: dt.datetime) -> None:
+        """Forget the updates handled longer ago than a platform would deliver one again."""
+        await conversation_locks.forget_handled(self.db, now - conversation_locks.HANDLED_FOR)
 
     async def all(self) -> dict[ConversationKey, Conversation]:
         rows = await ChatStateStore(self.db).load(KIND)

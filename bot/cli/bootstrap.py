@@ -15,6 +15,7 @@ from bot.cli.service import LOG_FORMAT, MAX_OUTBOX_DELAY, METRICS_HOST, METRICS_
 from bot.clock import SystemClock
 
 if TYPE_CHECKING:
+    from bot.settings import Settings
     from storage.db import Database
 
 school_app = sub_app("school", "Schools.")
@@ -33,10 +34,17 @@ def load_platform(name: str):
 
 @app.command()
 def run(platform: str = typer.Option("telegram", help="telegram or slack"),
-        port: int = typer.Option(3000, help="Slack in HTTP mode: the port of /slack/events."),
+        port: int = typer.Option(3000, help="Slack in HTTP mode, Telegram in webhook mode: the port to listen on."),
+        webhook_url: str | None = typer.Option(
+            None, "--webhook-url", help="Telegram: take updates posted to this public https://HOST/PATH "
+                                        "(through a reverse proxy) instead of polling."),
+        listen: str = typer.Option("127.0.0.1", help="Telegram webhook mode: the address to listen on."),
+        webhook_secret: str | None = typer.Option(
+            None, "--webhook-secret", help="Telegram webhook mode: the secret Telegram sends with every update "
+                                           "(or TELEGRAM_WEBHOOK_SECRET)."),
         metrics_port: int | None = METRICS_PORT, metrics_host: str = METRICS_HOST,
         max_outbox_delay: float = MAX_OUTBOX_DELAY, log_format: str = LOG_FORMAT) -> None:
-    """Run the bot (long polling; Slack: Socket Mode or HTTP); on one machine it also runs the scheduled jobs."""
+    """Run the bot (long polling or a webhook; Slack: Socket Mode or HTTP); it also runs the scheduled jobs."""
     from bot.core import Core
     from bot.settings import Settings
     from storage.db import Database
@@ -45,6 +53,7 @@ def run(platform: str = typer.Option("telegram", help="telegram or slack"),
     settings.slack_port = port
     with one_line_errors(settings.database_url):
         configure_logging(check_log_format(log_format))
+        configure_webhook(settings, platform, webhook_url, listen, port, webhook_secret)
         if platform == "telegram":
             settings.require_telegram_token()
         platform_class = load_platform(platform)
@@ -60,6 +69,21 @@ def run(platform: str = typer.Option("telegram", help="telegram or slack"),
         with metrics_served(metrics_port, metrics_host, max_outbox_delay, database_url=settings.database_url,
                             clock=clock, platform=platform, platform_connects=True):
             platform_class(Core(db=db, settings=settings, clock=clock)).run()
+
+
+def configure_webhook(settings: Settings, platform: str, url: str | None, listen: str, port: int,
+                      secret: str | None) -> None:
+    """Put `run`'s webhook options into the settings, refusing what cannot work before anything starts."""
+    if url is None:
+        if secret is not None:
+            raise CliError("--webhook-secret goes with --webhook-url")
+        return
+    if platform != "telegram":
+        raise CliError(f"--webhook-url is for Telegram; {platform} has its own way to receive events")
+    settings.telegram_webhook_url, settings.webhook_listen, settings.webhook_port = url, listen, port
+    if secret is not None:
+        settings.telegram_webhook_secret = secret
+    settings.require_webhook()
 
 
 @db_app.command("upgrade")

@@ -82,12 +82,12 @@ class SlackAdapter:
         event, origin = command_event(command, person)
         await self.answer(event, origin, command.get("trigger_id"))
 
-    async def on_message(self, event: Mapping[str, Any]) -> None:
+    async def on_message(self, event: Mapping[str, Any], body: Mapping[str, Any]) -> None:
         """Direct messages to the bot; messages in channels are not the bot's business."""
         if event.get("channel_type") != "im" or not is_from_a_person(event):
             return
         person = await self.directory.person(str(event["user"]))
-        core_event, origin = message_event(event, person)
+        core_event, origin = message_event(event, person, body.get("event_id"))
         await self.answer(core_event, origin)
 
     async def on_tap(self, ack: Ack, body: Mapping[str, Any]) -> None:

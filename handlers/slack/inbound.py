@@ -70,12 +70,16 @@ def is_from_a_person(message: Mapping[str, Any]) -> bool:
     return message.get("subtype") in PERSON_SUBTYPES and not message.get("bot_id") and bool(message.get("user"))
 
 
-def message_event(message: Mapping[str, Any], person: Person) -> tuple[Event, Origin]:
-    """A direct message to the bot: its text, or OtherMessage for files (not read on Slack yet)."""
+def message_event(message: Mapping[str, Any], person: Person,
+                  event_id: str | None = None) -> tuple[Event, Origin]:
+    """A direct message to the bot: its text, or OtherMessage for files (not read on Slack yet).
+
+    `event_id` is the Events API envelope's id, the same on Slack's retries (X-Slack-Retry-Num).
+    """
     user_id = str(message["user"])
     text, mentions = readable(str(message.get("text") or ""))
     body: Body = OtherMessage("file") if message.get("files") else Text(text)
-    event = Event(ChatAddress(SLACK, user_id), person, body, private=True, mentions=mentions)
+    event = Event(ChatAddress(SLACK, user_id), person, body, private=True, mentions=mentions, update_id=event_id)
     return event, Origin(user_id, user_id, message.get("channel"))
 
 

@@ -79,7 +79,7 @@ def event_of(update: Update, bot_username: str | None = None) -> Event | None:
     query = update.callback_query
     message_id = str(query.message.message_id) if query is not None and query.message is not None else None
     return Event(ChatAddress(TELEGRAM, str(chat.id)), person, body, private=chat.type == "private",
-                 message_id=message_id, mentions=mentions)
+                 message_id=message_id, mentions=mentions, update_id=str(update.update_id))
 
 
 def markup_of(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
@@ -155,7 +155,8 @@ class EngineHandler(BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]):
         if event is None:
             return
         outcome = await self.engine.handle(event)
-        await render(update, outcome, context.bot)
+        if not outcome.answered_before:
+            await render(update, outcome, context.bot)
 
     async def expire_idle(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Close idle conversations and tell their chats (a job of the Application's job queue)."""

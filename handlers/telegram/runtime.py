@@ -32,6 +32,7 @@ from handlers.telegram.limits import CAPTION_LIMIT, MESSAGE_LIMIT
 from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter, standalone_messenger
 from handlers.telegram.notify_job import NotificationJob
 from handlers.telegram.outbound import TelegramOutbound
+from handlers.telegram.webhook import Webhook, serve_webhook
 
 log = logging.getLogger(__name__)
 
@@ -153,10 +154,19 @@ class TelegramPlatform:
         asyncio.run(self.check_bot_api(token, settings.telegram_base_url))
         application = build_application(self.core, token, base_url=settings.telegram_base_url)
         NotificationJob(self.core).schedule(application)
+        if settings.telegram_webhook_url:
+            self.serve_webhook(application)
+            return
         # Never drop pending updates: what teachers sent while the bot was down is still processed.
         application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False,
                                 stop_signals=(signal.SIGINT, signal.SIGTERM))
         set_platform_connected(TELEGRAM, False)
+
+    def serve_webhook(self, application: Application) -> None:
+        """`teachlog run --webhook-url`: Telegram posts the updates (see :mod:`handlers.telegram.webhook`)."""
+        settings = self.core.settings
+        url, secret = settings.require_webhook()
+        asyncio.run(serve_webhook(application, Webhook(url, secret, settings.webhook_listen, settings.webhook_port)))
 
     @staticmethod
     async def check_bot_api(token: str, base_url: str | None) -> None:

@@ -6,7 +6,7 @@ point, a custom :class:`telegram.request.BaseRequest`.  The *real*
 rate limiter all run unmodified; only the HTTP hop to ``api.telegram.org`` is replaced by
 :meth:`FakeTelegram.handle`, which answers like the Bot API (same JSON envelopes, same error
 codes, so PTB raises the same ``telegram.error`` exceptions it would in production).
-It emulates the methods teachlog calls — getMe, deleteWebhook, getUpdates, setMyCommands,
+It emulates the methods teachlog calls — getMe, deleteWebhook, setWebhook, getUpdates, setMyCommands,
 sendMessage, sendPhoto, sendDocument, sendMediaGroup, editMessageReplyMarkup, answerCallbackQuery,
 getFile and the file download — plus fault injection; any other method is recorded in
 ``unknown_calls`` and answered ``true``.
@@ -584,6 +584,8 @@ class FakeTelegram:
         self.holds: list[Hold] = []
         self._rate_limit: _RateLimit | None = None
 
+        self.webhook: JSON | None = None
+        """The last setWebhook's parameters (url, secret_token, …), until deleteWebhook."""
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         """(scope JSON, language_code) -> commands, as set by setMyCommands."""
         self.stats = FakeStats()
@@ -1107,6 +1109,9 @@ class FakeTelegram:
                 )
         self._check_rate_limit(norm, params)
         if norm == "getupdates":
+            if self.webhook is not None:
+                raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                    "use deleteWebhook to delete the webhook first")
             return await self._get_updates(params)
         held = next((h for h in self.holds if h.matches(method, params)), None)
         if held is not None:
@@ -1354,6 +1359,15 @@ class FakeTelegram:
     def _api_deletewebhook(self, params: JSON, files: Any) -> bool:
         if params.get("drop_pending_updates"):
             self._pending.clear()
+        self.webhook = None
+        return True
+
+    def _api_setwebhook(self, params: JSON, files: Any) -> bool:
+        if not str(params.get("url") or "").startswith(("https://", "http://")):
+            raise _bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        if params.get("drop_pending_updates"):
+            self._pending.clear()
+        self.webhook = dict(params)
         return True
 
     @staticmethod

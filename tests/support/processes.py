@@ -14,11 +14,13 @@ TOKEN = "7000000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 class BotProcess:
     """`python -m bot run` with TELEGRAM_BASE_URL at the fake; its log is kept in `log_path` across restarts."""
 
-    def __init__(self, database_url: str, base_url: str, folder: Path) -> None:
+    def __init__(self, database_url: str, base_url: str, folder: Path, *run_args: str, name: str = "bot") -> None:
+        """`run_args` follow `run` (e.g. `--webhook-url …`); `name` names the log, for several processes."""
         self.env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": base_url,
                     "TEACHLOG_DATABASE_URL": database_url}
         self.folder = folder
-        self.log_path = folder / "bot.log"
+        self.run_args = run_args
+        self.log_path = folder / f"{name}.log"
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0
 
@@ -29,7 +31,7 @@ class BotProcess:
             log.write(f"--- start {self.starts}\n")
             log.flush()
             self.process = await asyncio.create_subprocess_exec(
-                *prefix, sys.executable, "-m", "bot", "run", env=self.env, cwd=self.folder,
+                *prefix, sys.executable, "-m", "bot", "run", *self.run_args, env=self.env, cwd=self.folder,
                 stdout=log, stderr=log)
 
     async def kill(self) -> None:
