@@ -35,7 +35,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from progress import analyze, build_district, note, print_json  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from storage.db import Database  # noqa: E402
+from bot.database import app_database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Entry, School  # noqa: E402
 
@@ -62,7 +62,7 @@ async def median(run, repeat):
     return statistics.median(w for w, _ in times), statistics.median(c for _, c in times)
 
 async def main(url, school_id, today, repeat):
-    db = Database(url)
+    db = app_database(url)
     async with db.transaction() as session:
         policy = policy_of(await session.get(School, school_id))
     window = report_window("term", False, today, policy)
@@ -86,7 +86,7 @@ asyncio.run(main(sys.argv[2], int(sys.argv[3]), dt.date.fromisoformat(sys.argv[4
 
 
 async def ensure_district(url: str, members: int, entries: int, seed: int) -> int:
-    db = Database(url)
+    db = app_database(url)
     try:
         await upgrade(db)
         async with db.transaction() as session:

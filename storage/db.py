@@ -1,4 +1,7 @@
-"""The async engine and session factory; SQLite gets WAL and a busy timeout."""
+"""The async engine and session factory; SQLite gets WAL and a busy timeout.
+
+Queries nothing itself: the query functions live in the sibling modules, one subject each.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 from storage.errors import DatabaseFailure, known_failure, missing_sqlite_folder, unusable_url
-from storage.report_summaries import TrackedSession
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///teachlog.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -89,12 +92,17 @@ def _raise_known_failures(engine: AsyncEngine, url: str) -> None:
 
 
 class Database:
-    """Owns an engine and hands out sessions; `transaction()` is the unit of work."""
+    """Owns an engine and hands out sessions; `transaction()` is the unit of work.
 
-    def __init__(self, url: str = DEFAULT_DATABASE_URL, **engine_kwargs) -> None:
+    `session_class` is how the application hooks its listeners into every session (the app builds its
+    Database with :func:`bot.database.app_database`, which tracks changes to the stored report summaries).
+    """
+
+    def __init__(self, url: str = DEFAULT_DATABASE_URL, *, session_class: type[Session] = Session,
+                 **engine_kwargs) -> None:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=TrackedSession)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=session_class)
 
     @property
     def dialect(self) -> str:

@@ -15,6 +15,7 @@ from bot.cli.service import LOG_FORMAT, MAX_OUTBOX_DELAY, METRICS_HOST, METRICS_
 from bot.clock import SystemClock
 
 if TYPE_CHECKING:
+    from bot.database import app_database
     from storage.db import Database
 
 school_app = sub_app("school", "Schools.")
@@ -39,7 +40,6 @@ def run(platform: str = typer.Option("telegram", help="telegram or slack"),
     """Run the bot (long polling; Slack: Socket Mode or HTTP); on one machine it also runs the scheduled jobs."""
     from bot.core import Core
     from bot.settings import Settings
-    from storage.db import Database
     from storage.migrate import upgrade
     settings = Settings()
     settings.slack_port = port
@@ -48,7 +48,7 @@ def run(platform: str = typer.Option("telegram", help="telegram or slack"),
         if platform == "telegram":
             settings.require_telegram_token()
         platform_class = load_platform(platform)
-        db = Database(settings.database_url)
+        db = app_database(settings.database_url)
 
         async def prepare() -> None:
             await upgrade(db)

@@ -73,13 +73,13 @@ def one_line_errors(database_url: str) -> Iterator[None]:
 
 def with_database(work: Callable[[Database], Awaitable[T]]) -> T:
     """Run `work(db)` against the configured database, brought up to date first."""
+    from bot.database import app_database
     from bot.settings import Settings
-    from storage.db import Database
     from storage.migrate import upgrade
     url = Settings().database_url
 
     async def runner() -> T:
-        db = Database(url)
+        db = app_database(url)
         try:
             await upgrade(db)
             return await work(db)

@@ -20,6 +20,7 @@ from bot.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from bot.core import Core
+    from bot.database import app_database
     from bot.notifications.notifier import TickReport
     from bot.notifications.planning import Planned
     from storage.db import Database
@@ -46,14 +47,13 @@ def worker(
     from bot.core import Core
     from bot.notifications.messenger import TransientFailure
     from bot.settings import Settings
-    from storage.db import Database
     settings = Settings()
     with one_line_errors(settings.database_url):
         configure_logging(check_log_format(log_format))
         if platform == "telegram":
             settings.require_telegram_token()
         platform_class = load_platform(platform)
-        core = Core(db=Database(settings.database_url), settings=settings, clock=CLOCK)
+        core = Core(db=app_database(settings.database_url), settings=settings, clock=CLOCK)
         runtime = platform_class(core)
         if not hasattr(runtime, "messenger"):
             raise CliError(f"the {platform} platform cannot deliver notifications")
