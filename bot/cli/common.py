@@ -60,14 +60,12 @@ def configure_logging(log_format: str = "text") -> None:
 @contextmanager
 def one_line_errors(database_url: str) -> Iterator[None]:
     """End the command with one line for an operator's error or any database error: never SQL, never a password."""
-    from sqlalchemy.exc import DBAPIError
-
-    from storage.errors import explain
+    from storage.errors import DriverError, explain
     try:
         yield
     except operator_errors() as error:
         fail(str(error))
-    except DBAPIError as error:
+    except DriverError as error:
         fail(explain(error, database_url))
 
 
