@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clean_text import clean_name
@@ -24,6 +23,7 @@ from bot.people.students import student_key
 from storage import pairings as pairing_queries
 from storage import repository as repo
 from storage.db import Database
+from storage.errors import ConstraintViolation
 from storage.models import Member, Pairing
 
 MAX_STUDENT_NAME = 60
@@ -239,5 +239,5 @@ async def _retry_once_on_conflict(attempt: Callable[[], Awaitable[T]]) -> T:
     """Run ``attempt``; if a concurrent writer paired the same student first, run it again (it then sees that)."""
     try:
         return await attempt()
-    except IntegrityError:
+    except ConstraintViolation:
         return await attempt()
