@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -19,6 +19,9 @@ from storage.errors import DatabaseFailure, known_failure, missing_sqlite_folder
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///teachlog.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+#: A session inside one transaction, as :meth:`Database.transaction` yields it: what query functions take.
+Transaction = AsyncSession
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
@@ -89,6 +92,12 @@ def _raise_known_failures(engine: AsyncEngine, url: str) -> None:
 
     event.listen(engine.sync_engine, "handle_error", on_error)
     event.listen(engine.sync_engine, "do_connect", connect)
+
+
+def engine_of(session: AsyncSession) -> Engine:
+    """The (sync) engine a session talks to: one per database a process opened, a key for what is kept per database."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
 
 
 class Database:
