@@ -14,6 +14,7 @@ from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from storage.errors import DatabaseFailure, known_failure, missing_sqlite_folder, unusable_url
 
@@ -103,13 +104,17 @@ def engine_of(session: AsyncSession) -> Engine:
 class Database:
     """Owns an engine and hands out sessions; `transaction()` is the unit of work.
 
-    `session_class` is how the application hooks its listeners into every session (the app builds its
-    Database with :func:`bot.database.app_database`, which tracks changes to the stored report summaries).
+    Without `pooled`, no connection is kept between uses. `session_class` is how the application hooks its
+    listeners into every session (the app builds its Database with :func:`bot.database.app_database`, which
+    tracks changes to the stored report summaries).
     """
 
     def __init__(self, url: str = DEFAULT_DATABASE_URL, *, session_class: type[Session] = Session,
-                 **engine_kwargs) -> None:
+                 pooled: bool = True, **engine_kwargs) -> None:
         self.url = url
+        if not pooled:
+            # No connection is kept: each use connects afresh (what a health check means by "reachable").
+            engine_kwargs["poolclass"] = NullPool
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=session_class)
 

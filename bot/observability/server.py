@@ -111,7 +111,6 @@ def observability_server(database_url: str, clock: Clock, platform: str, port: i
 
     That engine keeps no connections (NullPool): each check connects afresh, which is what "reachable" means.
     """
-    from sqlalchemy.pool import NullPool
-    checker = HealthChecker(app_database(database_url, poolclass=NullPool), clock, platform,
+    checker = HealthChecker(app_database(database_url, pooled=False), clock, platform,
                             platform_connects=platform_connects, max_outbox_delay=max_outbox_delay)
     return ObservabilityServer(checker, port, host)
