@@ -1,4 +1,7 @@
-"""Query functions over one session: the only place that writes SQL for the application."""
+"""Queries on the core records: schools and their activity types, invites, members and their platform accounts,
+entries and their audit trail, conversation state, and the aggregates behind quota progress.
+
+Each other subject has a storage module of its own named for it (outbox, pairings, problems, reports, …)."""
 
 from __future__ import annotations
 
