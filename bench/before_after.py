@@ -48,7 +48,12 @@ from bot.i18n import translator
 from bot.reporting.reports import report_window, school_report
 from bot.people.schools import policy_of
 from bot.quotas.standing import school_standing
+import inspect
 from storage.db import Database
+if "session_class" in inspect.signature(Database).parameters:
+    from bot.database import app_database
+else:  # a checkout from before bot/database.py, whose Database tracked the summaries itself
+    app_database = Database
 from storage.models import School
 
 async def median(run, repeat):

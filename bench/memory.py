@@ -51,7 +51,12 @@ from bot.reporting.report_charts import school_charts
 from bot.reporting.reports import report_window, school_report
 from bot.people.schools import policy_of
 from bot.quotas.standing import school_standing
-from bot.database import app_database
+import inspect
+from storage.db import Database
+if "session_class" in inspect.signature(Database).parameters:
+    from bot.database import app_database
+else:  # a checkout from before bot/database.py, whose Database tracked the summaries itself
+    app_database = Database
 from storage.models import School
 
 async def main(url, school_id, work):
