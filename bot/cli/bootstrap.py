@@ -15,7 +15,6 @@ from bot.cli.service import LOG_FORMAT, MAX_OUTBOX_DELAY, METRICS_HOST, METRICS_
 from bot.clock import SystemClock
 
 if TYPE_CHECKING:
-    from bot.database import app_database
     from storage.db import Database
 
 school_app = sub_app("school", "Schools.")
@@ -39,6 +38,7 @@ def run(platform: str = typer.Option("telegram", help="telegram or slack"),
         max_outbox_delay: float = MAX_OUTBOX_DELAY, log_format: str = LOG_FORMAT) -> None:
     """Run the bot (long polling; Slack: Socket Mode or HTTP); on one machine it also runs the scheduled jobs."""
     from bot.core import Core
+    from bot.database import app_database
     from bot.settings import Settings
     from storage.migrate import upgrade
     settings = Settings()

@@ -20,7 +20,6 @@ from bot.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from bot.core import Core
-    from bot.database import app_database
     from bot.notifications.notifier import TickReport
     from bot.notifications.planning import Planned
     from storage.db import Database
@@ -45,6 +44,7 @@ def worker(
     Run any number of workers beside `teachlog run` on one PostgreSQL database: each message goes out once.
     """
     from bot.core import Core
+    from bot.database import app_database
     from bot.notifications.messenger import TransientFailure
     from bot.settings import Settings
     settings = Settings()
