@@ -214,3 +214,17 @@ def test_a_statement_builder_is_noticed_however_it_is_imported():
               "\n\ndef query():\n    return sa.select(1), text('SELECT 1')\n")
     assert list(_sql_constructs(source, "sample.py")) == ["sample.py:2 imports text from sqlalchemy.sql",
                                                          "sample.py:7 uses sa.select"]
+
+
+def test_the_application_builds_its_database_with_the_summaries_tracking():
+    """A Database built directly has sessions without the report summaries' change tracking (bot/database.py)."""
+    wrong = []
+    for module, path in MODULES.items():
+        if not _in(module, "bot", "handlers") or module == "bot.database":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            called = node.func if isinstance(node, ast.Call) else None
+            if isinstance(called, ast.Name) and called.id == "Database" \
+                    or isinstance(called, ast.Attribute) and called.attr == "Database":
+                wrong.append(f"{path.relative_to(ROOT)}:{node.lineno} builds a Database, not app_database(…)")
+    assert wrong == []
