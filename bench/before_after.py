@@ -35,7 +35,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from progress import analyze, build_district, note, print_json  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from storage.db import Database  # noqa: E402
+from bot.database import app_database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Entry, School  # noqa: E402
 
@@ -48,7 +48,12 @@ from bot.i18n import translator
 from bot.reporting.reports import report_window, school_report
 from bot.people.schools import policy_of
 from bot.quotas.standing import school_standing
+import inspect
 from storage.db import Database
+if "session_class" in inspect.signature(Database).parameters:
+    from bot.database import app_database
+else:  # a checkout from before bot/database.py, whose Database tracked the summaries itself
+    app_database = Database
 from storage.models import School
 
 async def median(run, repeat):
@@ -62,7 +67,7 @@ async def median(run, repeat):
     return statistics.median(w for w, _ in times), statistics.median(c for _, c in times)
 
 async def main(url, school_id, today, repeat):
-    db = Database(url)
+    db = app_database(url)
     async with db.transaction() as session:
         policy = policy_of(await session.get(School, school_id))
     window = report_window("term", False, today, policy)
@@ -86,7 +91,7 @@ asyncio.run(main(sys.argv[2], int(sys.argv[3]), dt.date.fromisoformat(sys.argv[4
 
 
 async def ensure_district(url: str, members: int, entries: int, seed: int) -> int:
-    db = Database(url)
+    db = app_database(url)
     try:
         await upgrade(db)
         async with db.transaction() as session:

@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
+from bot.database import app_database  # noqa: E402
 from bot.logbook.entries_import import import_entries  # noqa: E402
 from bot.people.schools import create_school  # noqa: E402
 from bot.people.staff_import import import_staff  # noqa: E402
-from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 18, 17, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
@@ -63,7 +63,7 @@ async def measure(members: int, rows: int) -> dict:
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
         roster, past = write_files(folder, members, rows)
-        db = Database(f"sqlite+aiosqlite:///{folder / 'bench.db'}")
+        db = app_database(f"sqlite+aiosqlite:///{folder / 'bench.db'}")
         try:
             await upgrade(db)
             school = await create_school(db, "基准中学", policy="seed-000", now=NOW)

@@ -35,7 +35,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from progress import build_district, note, print_json  # noqa: E402
 
-from storage.db import Database  # noqa: E402
+from bot.database import app_database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 
 TODAY = dt.date(2026, 11, 18)
@@ -51,11 +51,16 @@ from bot.reporting.report_charts import school_charts
 from bot.reporting.reports import report_window, school_report
 from bot.people.schools import policy_of
 from bot.quotas.standing import school_standing
+import inspect
 from storage.db import Database
+if "session_class" in inspect.signature(Database).parameters:
+    from bot.database import app_database
+else:  # a checkout from before bot/database.py, whose Database tracked the summaries itself
+    app_database = Database
 from storage.models import School
 
 async def main(url, school_id, work):
-    db = Database(url)
+    db = app_database(url)
     today = dt.date.fromisoformat(sys.argv[5])
     if work == "standing":
         await school_standing(db, school_id, today)
@@ -80,7 +85,7 @@ def peak_mib(code_root: Path, url: str, school_id: int, work: str) -> float:
 
 
 async def build(path: Path, members: int, entries: int, seed: int) -> int:
-    db = Database(f"sqlite+aiosqlite:///{path}")
+    db = app_database(f"sqlite+aiosqlite:///{path}")
     try:
         await upgrade(db)
         return (await build_district(db, members, entries, TODAY, random.Random(seed))).school_id

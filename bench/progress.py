@@ -61,6 +61,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.database import app_database
 from bot.people.schools import create_school, policy_of  # noqa: E402
 from bot.people.students import student_key  # noqa: E402
 from bot.quotas.calendar import SchoolCalendar  # noqa: E402
@@ -407,7 +408,7 @@ def compare(standing: SchoolStanding, hand: dict[tuple[int, str], int]) -> tuple
 @asynccontextmanager
 async def sqlite_database() -> AsyncIterator[Database]:
     with tempfile.TemporaryDirectory(prefix="teachlog-bench-") as folder:
-        db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
+        db = app_database(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
         try:
             await upgrade(db)
             yield db
@@ -420,7 +421,7 @@ async def postgres_database(url: str) -> AsyncIterator[Database]:
     """A migrated database in a fresh schema of its own, dropped at the end (the tests use other schemas)."""
     schema = f"teachlog_bench_{uuid.uuid4().hex[:10]}"
     await admin_statement(url, f'CREATE SCHEMA "{schema}"')
-    db = Database(url, connect_args={"server_settings": {"search_path": schema}})
+    db = app_database(url, connect_args={"server_settings": {"search_path": schema}})
     try:
         await upgrade(db)
         yield db
@@ -430,7 +431,7 @@ async def postgres_database(url: str) -> AsyncIterator[Database]:
 
 
 async def admin_statement(url: str, statement: str) -> None:
-    admin = Database(url)
+    admin = app_database(url)
     try:
         async with admin.engine.begin() as connection:
             await connection.execute(text(statement))

@@ -11,14 +11,12 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.people.schools import create_school
 from bot.people.students import student_key
 from storage import entry_imports
 from storage import repository as repo
 from storage.db import Database
-from storage.models import GroupLink, Member, Pairing, School
+from storage.models import GroupLink, Member, Pairing
 
 DEMO_SCHOOL = "示范中学（演示）"
 DEMO_POLICY = "seed-000"
@@ -51,8 +49,7 @@ class Demo:
 async def open_demo(db: Database, now: dt.datetime) -> Demo:
     """The demo school, made now unless an earlier run made it; the head teacher to chat as."""
     async with db.transaction() as session:
-        school = await session.scalar(select(School).where(School.name == DEMO_SCHOOL,
-                                                           School.policy_name == DEMO_POLICY).order_by(School.id))
+        school = await repo.school_named(session, DEMO_SCHOOL, DEMO_POLICY)
         if school is not None:
             found = [m for m in await repo.school_members(session, school.id)
                      if m.display_name == HEAD_TEACHER and m.role == "head_teacher"]

@@ -1,4 +1,7 @@
-"""The async engine and session factory; SQLite gets WAL and a busy timeout."""
+"""The async engine and session factory; SQLite gets WAL and a busy timeout.
+
+Queries nothing itself: the query functions live in the sibling modules, one subject each.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +9,20 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from storage.errors import DatabaseFailure, known_failure, missing_sqlite_folder, unusable_url
-from storage.report_summaries import TrackedSession
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///teachlog.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+#: A session inside one transaction, as :meth:`Database.transaction` yields it: what query functions take.
+Transaction = AsyncSession
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
@@ -88,13 +95,28 @@ def _raise_known_failures(engine: AsyncEngine, url: str) -> None:
     event.listen(engine.sync_engine, "do_connect", connect)
 
 
-class Database:
-    """Owns an engine and hands out sessions; `transaction()` is the unit of work."""
+def engine_of(session: AsyncSession) -> Engine:
+    """The (sync) engine a session talks to: one per database a process opened, a key for what is kept per database."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
 
-    def __init__(self, url: str = DEFAULT_DATABASE_URL, **engine_kwargs) -> None:
+
+class Database:
+    """Owns an engine and hands out sessions; `transaction()` is the unit of work.
+
+    Without `pooled`, no connection is kept between uses. `session_class` is how the application hooks its
+    listeners into every session (the app builds its Database with :func:`bot.database.app_database`, which
+    tracks changes to the stored report summaries).
+    """
+
+    def __init__(self, url: str = DEFAULT_DATABASE_URL, *, session_class: type[Session] = Session,
+                 pooled: bool = True, **engine_kwargs) -> None:
         self.url = url
+        if not pooled:
+            # No connection is kept: each use connects afresh (what a health check means by "reachable").
+            engine_kwargs["poolclass"] = NullPool
         self.engine = create_engine(url, **engine_kwargs)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=TrackedSession)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=session_class)
 
     @property
     def dialect(self) -> str:

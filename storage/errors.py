@@ -14,7 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
+
+#: Any error the database driver raised: :func:`explain` gives it one line.
+DriverError = DBAPIError
+#: A write a constraint refused: most often a unique key a concurrent writer took first.
+ConstraintViolation = IntegrityError
 
 # SQLite's primary result codes (the low byte of an extended code).
 SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 3, 5, 6, 8

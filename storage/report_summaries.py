@@ -79,8 +79,9 @@ MEMBER_FIELDS = ("role", "joined_on", "counts_from", "school_id")
 
 
 class TrackedSession(Session):
-    """The sessions of :class:`storage.db.Database`: a flush that adds or changes a member (their role or
-    dates) or a pairing marks that member's summaries stale, whichever code path made the change."""
+    """Sessions whose flush that adds or changes a member (their role or dates) or a pairing marks that
+    member's summaries stale, whichever code path made the change. The application's Database uses them
+    (:func:`bot.database.app_database` passes it as the session class)."""
 
 
 #: Engines whose database has the change table (a database not yet migrated to 0012 has none to write to).

@@ -1,4 +1,7 @@
-"""Query functions over one session: the only place that writes SQL for the application."""
+"""Queries on the core records: schools and their activity types, invites, members and their platform accounts,
+entries and their audit trail, conversation state, and the aggregates behind quota progress.
+
+Each other subject has a storage module of its own named for it (outbox, pairings, problems, reports, …)."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from storage.models import (
     ChatState,
     Entry,
     EntryAudit,
+    GroupLink,
     Invite,
     Member,
     MemberAccount,
@@ -69,6 +73,24 @@ async def activity_types(session: AsyncSession, school_id: int) -> list[Activity
         .where(ActivityType.school_id == school_id, ActivityType.active.is_(True))
         .order_by(ActivityType.position))
     return list(rows)
+
+
+async def schools(session: AsyncSession, *, linked_only: bool = False) -> list[School]:
+    """Every school in id order; with `linked_only`, only those with an active linked group chat."""
+    query = select(School).order_by(School.id)
+    if linked_only:
+        query = query.where(School.id.in_(select(GroupLink.school_id).where(GroupLink.active.is_(True))))
+    return list(await session.scalars(query))
+
+
+async def count_schools(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(School)) or 0)
+
+
+async def school_named(session: AsyncSession, name: str, policy_name: str) -> School | None:
+    """The first school (lowest id) with this name on this policy."""
+    return await session.scalar(select(School).where(School.name == name, School.policy_name == policy_name)
+                                .order_by(School.id))
 
 
 # --- invites and members ---------------------------------------------------------------------

@@ -23,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.clock import FixedClock
+from bot.database import app_database
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Base
@@ -54,7 +55,7 @@ def sqlite_template(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("template") / "teachlog.db"
 
     async def migrate() -> None:
-        db = Database(f"sqlite+aiosqlite:///{path}")
+        db = app_database(f"sqlite+aiosqlite:///{path}")
         await upgrade(db)
         await db.dispose()
 
@@ -71,7 +72,7 @@ def postgres_schema():
     schema = f"teachlog_test_{uuid.uuid4().hex[:10]}"
 
     async def run(statement: str | None, migrate: bool) -> None:
-        admin = Database(PG_URL)
+        admin = app_database(PG_URL)
         async with admin.engine.begin() as connection:
             await connection.execute(text(statement))
         await admin.dispose()
@@ -86,7 +87,7 @@ def postgres_schema():
 
 
 def postgres_database(schema: str) -> Database:
-    return Database(PG_URL, connect_args={"server_settings": {"search_path": schema}})
+    return app_database(PG_URL, connect_args={"server_settings": {"search_path": schema}})
 
 
 async def truncate_all(db: Database) -> None:
@@ -101,7 +102,7 @@ async def db(request, tmp_path):
     if request.param == "sqlite":
         path = tmp_path / "teachlog.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        database = Database(f"sqlite+aiosqlite:///{path}")
+        database = app_database(f"sqlite+aiosqlite:///{path}")
     else:
         database = postgres_database(request.getfixturevalue("postgres_schema"))
         await truncate_all(database)

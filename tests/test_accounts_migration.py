@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from bot.database import app_database
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.support.migrations import empty_postgres_database
@@ -38,7 +39,7 @@ EXPECTED = [(1, "telegram", "1001", None), (2, "slack", "U02LEADER", None),
 
 
 async def test_upgrading_a_sqlite_database_from_0007_turns_platform_ids_into_accounts(tmp_path):
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    db = app_database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     try:
         assert await fill_at_0007_and_upgrade(db) == EXPECTED
     finally:

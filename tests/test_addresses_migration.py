@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
+from bot.database import app_database
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.support.migrations import empty_postgres_database
@@ -69,7 +70,7 @@ async def a_second_platform_may_use_the_same_chat_id(db: Database) -> None:
 
 
 async def test_upgrading_a_sqlite_database_from_0009_addresses_chats_by_platform_and_text(tmp_path):
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    db = app_database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     try:
         assert await fill_at_0009_and_upgrade(db) == EXPECTED
         await a_second_platform_may_use_the_same_chat_id(db)

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from bot.database import app_database
 from bot.logbook.drafts import EntryDraft
 from bot.logbook.entries import save_entry
 from bot.people.assignments import add_assignment, list_assignments
@@ -18,7 +19,6 @@ from bot.quotas.calendar import SchoolCalendar
 from bot.quotas.policy import check_policy_text, load_preset
 from bot.quotas.progress import MemberFacts, period_progress
 from bot.quotas.standing import school_standing
-from storage.db import Database
 from storage.models import Entry, Member
 from tests.support.cli import invoke
 from tests.test_exports import values, workbook
@@ -115,7 +115,7 @@ def cli_school(cli_database):
     assert invoke("school", "create", "华容一中", "--policy", "seed-003").exit_code == 0
 
     async def members() -> None:
-        db = Database(cli_database)
+        db = app_database(cli_database)
         async with db.transaction() as session:
             session.add(Member(school_id=1, role="leader", display_name="刘校长", joined_on=dt.date(2026, 9, 1)))
         await db.dispose()

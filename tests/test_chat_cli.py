@@ -16,6 +16,7 @@ from bot.chat.replies import Attachment, Outcome, Reply
 from bot.cli import app
 from bot.clock import FixedClock
 from bot.core import Core
+from bot.database import app_database
 from bot.demo import DEMO_SCHOOL, HEAD_TEACHER
 from bot.notifications.sample_reminder import plan_sample_reminder
 from bot.people.schools import create_invite, create_school
@@ -47,7 +48,7 @@ def chat(*args: str, lines: str = ""):
 
 def in_database(url: str, work):
     async def run():
-        db = Database(url)
+        db = app_database(url)
         try:
             await upgrade(db)
             return await work(db)

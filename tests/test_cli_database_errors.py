@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.database import app_database
 from bot.people.schools import create_school
-from storage.db import Database
 from storage.errors import explain, masked_url
 from storage.migrate import upgrade
 from tests.conftest import DEFAULT_NOW, PG_URL, postgres_reachable, run_blocking
@@ -131,7 +131,7 @@ def read_only_postgres() -> Iterator[str]:
     url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
     async def admin(statement: str) -> None:
-        db = Database(PG_URL, isolation_level="AUTOCOMMIT")
+        db = app_database(PG_URL, isolation_level="AUTOCOMMIT")
         try:
             async with db.engine.connect() as connection:
                 await connection.execute(text(statement))
@@ -140,7 +140,7 @@ def read_only_postgres() -> Iterator[str]:
 
     async def prepare() -> None:
         await admin(f'CREATE DATABASE "{name}"')
-        db = Database(url)
+        db = app_database(url)
         try:
             await upgrade(db)
             await create_school(db, "合川中学", now=DEFAULT_NOW)
@@ -188,7 +188,7 @@ def test_a_password_in_the_database_url_is_masked():
 
 async def test_any_other_database_error_is_one_line_without_the_statement(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'other.db'}"
-    db = Database(url)
+    db = app_database(url)
     try:
         async with db.engine.begin() as connection:
             await connection.execute(text("CREATE TABLE t (x TEXT UNIQUE)"))

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
+from bot.database import app_database
 from bot.quotas.policy import check_policy_text, preset_names, preset_text
-from storage.db import Database
 from storage.models import ActivityType, School
 from tests.support.cli import invoke
 
@@ -36,7 +36,7 @@ rules:
 def stored_school(url: str, school_id: int = 1) -> tuple[str, list[str]]:
     """The school's policy name and its active activity codes, in order."""
     async def read() -> tuple[str, list[str]]:
-        db = Database(url)
+        db = app_database(url)
         try:
             async with db.transaction() as session:
                 school = await session.get(School, school_id)

@@ -11,6 +11,7 @@ import pytest
 
 import bot.cli.progress as progress_cli
 from bot.clock import FixedClock
+from bot.database import app_database
 from bot.people.pairings import add_pairing
 from bot.people.schools import create_school
 from storage.db import Database
@@ -58,7 +59,7 @@ def database(cli_database):
     assert invoke("school", "create", "合川中学", "--policy", "seed-000").exit_code == 0
 
     async def setup() -> None:
-        db = Database(url)
+        db = app_database(url)
         await fill(db)
         await db.dispose()
 

@@ -10,11 +10,11 @@ import pytest
 
 import bot.cli.report as report_cli
 from bot.clock import FixedClock
+from bot.database import app_database
 from bot.i18n import translator
 from bot.people.schools import policy_of
 from bot.reporting.report_text import school_text
 from bot.reporting.reports import report_window, school_report
-from storage.db import Database
 from storage.models import School
 from tests.support.cli import invoke
 from tests.test_cli_progress import fill
@@ -27,7 +27,7 @@ def database(cli_database):
     assert invoke("school", "create", "合川中学", "--policy", "seed-000").exit_code == 0
 
     async def setup() -> None:
-        db = Database(cli_database)
+        db = app_database(cli_database)
         await fill(db)
         await db.dispose()
 
@@ -42,7 +42,7 @@ def test_the_term_report_is_the_text_a_linked_group_gets(database):
     assert result.exit_code == 0, result.output
 
     async def group_text() -> str:
-        db = Database(database)
+        db = app_database(database)
         async with db.transaction() as session:
             policy = policy_of(await session.get(School, 1))
         report = await school_report(db, 1, report_window("term", False, dt.date(2026, 11, 18), policy))

@@ -7,6 +7,7 @@ import json
 from sqlalchemy import text
 
 from bot.chat.state import ConversationKey, ConversationStore
+from bot.database import app_database
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.support.migrations import empty_postgres_database
@@ -43,7 +44,7 @@ async def fill_at_0010_upgrade_and_check(db: Database) -> None:
 
 
 async def test_on_sqlite_an_open_log_and_join_go_on_at_the_same_step_and_the_old_rows_go(tmp_path):
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    db = app_database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     try:
         await fill_at_0010_upgrade_and_check(db)
     finally:

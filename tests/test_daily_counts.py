@@ -8,12 +8,12 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.database import app_database
 from bot.logbook import entries
 from bot.logbook.drafts import EntryDraft
 from bot.people.membership import profile_for_account
 from bot.platforms import TELEGRAM
 from storage import daily_counts, reports
-from storage.db import Database
 from storage.entry_imports import insert_new_entries
 from storage.migrate import upgrade
 from storage.models import Entry, Member, School
@@ -144,7 +144,7 @@ def test_db_rebuild_summaries_recounts_the_daily_table_from_the_entries(cli_data
     assert invoke("school", "create", "合川中学").exit_code == 0
 
     async def write_around_the_write_path() -> None:
-        db = Database(cli_database)
+        db = app_database(cli_database)
         async with db.transaction() as session:
             member = Member(school_id=1, role="teacher", display_name="王芳", joined_on=TODAY)
             session.add(member)
@@ -154,7 +154,7 @@ def test_db_rebuild_summaries_recounts_the_daily_table_from_the_entries(cli_data
         await db.dispose()
 
     async def read_the_table() -> dict:
-        db = Database(cli_database)
+        db = app_database(cli_database)
         found = await table(db)
         await db.dispose()
         return found
@@ -166,7 +166,7 @@ def test_db_rebuild_summaries_recounts_the_daily_table_from_the_entries(cli_data
 
 
 async def test_migration_0009_fills_the_table_from_the_entries_already_stored(tmp_path):
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    db = app_database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     await upgrade(db, "0007")
     async with db.transaction() as session:
         school = School(name="合川中学")

@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 from bot.cli import app as cli_app
 from bot.cli import export as export_cli
 from bot.clock import FixedClock
+from bot.database import app_database
 from bot.people.schools import create_school
 from bot.people.students import student_key
 from bot.quotas.standing import school_standing
 from bot.reporting.exports import ExportRangeError, export_range, write_export
-from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Entry, Member, Pairing, Problem
 from tests.conftest import DEFAULT_NOW
@@ -331,7 +331,7 @@ def cli_database(tmp_path, monkeypatch):
     monkeypatch.setattr(export_cli, "CLOCK", FixedClock(DEFAULT_NOW))
 
     async def prepare() -> None:
-        db = Database(url)
+        db = app_database(url)
         await upgrade(db)
         await contact_point_school(db, FixedClock(DEFAULT_NOW))
         await db.dispose()

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
+from bot.database import app_database
 from bot.notifications.planning import Planner
 from bot.observability.metrics import set_platform_connected
 from bot.people.schools import create_school
@@ -44,7 +45,7 @@ class GoneDatabase:
             self.folder.mkdir()
             assert self.template is not None
             shutil.copy(self.template, self.folder / "teachlog.db")
-            return Database(f"sqlite+aiosqlite:///{self.folder / 'teachlog.db'}")
+            return app_database(f"sqlite+aiosqlite:///{self.folder / 'teachlog.db'}")
         await self._admin(f'CREATE SCHEMA "{self.schema}"')
         db = postgres_database(self.schema)
         await upgrade(db)
@@ -57,7 +58,7 @@ class GoneDatabase:
             await self._admin(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
 
     async def _admin(self, statement: str) -> None:
-        admin = Database(PG_URL)
+        admin = app_database(PG_URL)
         async with admin.engine.begin() as connection:
             await connection.execute(text(statement))
         await admin.dispose()

@@ -10,11 +10,11 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from bot.database import app_database
 from bot.notifications.delivery import DeliveryPolicy
 from bot.people.schools import create_school
 from bot.platforms import TELEGRAM
 from storage import outbox
-from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Entry, Member, OutboxMessage
 from tests.support.accounts import give_account
@@ -29,7 +29,7 @@ REPLY_TIMEOUT = 30  # seconds; a restart on a busy machine is slow, a lost step 
 async def school_with_teacher(url: str) -> int:
     """A school and one English-speaking teacher (Telegram id 5000) whose reminders are off,
     so that nothing but the conversation writes to them whatever the real date is."""
-    db = Database(url)
+    db = app_database(url)
     await upgrade(db)
     school = await create_school(db, "Lakeside School", language="en", now=dt.datetime.now(dt.UTC))
     await add_members(db, school.school_id, 1, reminder_frequency="off")
@@ -38,7 +38,7 @@ async def school_with_teacher(url: str) -> int:
 
 
 async def entries_in(url: str) -> list[Entry]:
-    db = Database(url)
+    db = app_database(url)
     try:
         async with db.transaction() as session:
             return list(await session.scalars(select(Entry)))
@@ -111,7 +111,7 @@ async def test_a_log_conversation_killed_after_every_step_goes_on_to_one_saved_e
 
 
 async def outbox_statuses(url: str) -> dict[str, str]:
-    db = Database(url)
+    db = app_database(url)
     try:
         async with db.transaction() as session:
             rows = await session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.status))
@@ -130,7 +130,7 @@ async def until_statuses(url: str, wanted: list[str]) -> None:
 
 async def reminders_for(url: str, chat_ids: list[int], now: dt.datetime) -> dict[int, str]:
     """One due reminder in the outbox for each chat, as the planner leaves them; chat id → its text."""
-    db = Database(url)
+    db = app_database(url)
     await upgrade(db)
     school = await create_school(db, "Lakeside School", language="en", now=now)
     texts = {}

@@ -17,9 +17,9 @@ import aiohttp
 import pytest
 
 from bot.clock import SystemClock
+from bot.database import app_database
 from bot.notifications.sample_reminder import plan_sample_reminder
 from bot.people.schools import create_school
-from storage.db import Database
 from storage.migrate import upgrade
 from tests.support.cli import invoke
 from tests.support.fake_telegram import FakeTelegram
@@ -59,7 +59,7 @@ async def test_the_worker_answers_healthz_and_metrics_over_http_while_it_deliver
     # The process runs on the real clock, so its data is made on the real clock too.
     now = SystemClock().now()
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'teachlog.db'}"
-    db = Database(database_url)
+    db = app_database(database_url)
     await upgrade(db)
     school = await create_school(db, "Lakeside School", language="en", now=now)
     [teacher] = await add_members(db, school.school_id, 1, reminder_frequency="off")
@@ -103,7 +103,7 @@ async def test_the_worker_answers_healthz_and_metrics_over_http_while_it_deliver
 
 async def test_the_bot_reports_its_platform_connected_and_counts_the_updates_it_answers(tmp_path):
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'teachlog.db'}"
-    db = Database(database_url)
+    db = app_database(database_url)
     await upgrade(db)
     await db.dispose()
     fake, port = FakeTelegram(), free_port()

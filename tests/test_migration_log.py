@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from storage.db import Database
+from bot.database import app_database
 from storage.migrate import upgrade
 
 
 async def test_migrating_logs_nothing_at_the_default_level(tmp_path, caplog):
     caplog.set_level(logging.INFO)
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    db = app_database(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
     try:
         await upgrade(db)
     finally:
@@ -21,7 +21,7 @@ async def test_migrating_logs_nothing_at_the_default_level(tmp_path, caplog):
 
 async def test_migrating_shows_its_steps_when_debugging(tmp_path, caplog):
     caplog.set_level(logging.DEBUG, logger="alembic")
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    db = app_database(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
     try:
         await upgrade(db)
     finally:

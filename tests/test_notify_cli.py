@@ -11,13 +11,13 @@ from sqlalchemy import select
 import bot.cli.notify as notify_cli
 from bot.clock import FixedClock
 from bot.core import Core
+from bot.database import app_database
 from bot.notifications.delivery import DeliveryPolicy
 from bot.notifications.notifier import Notifier
 from bot.people.schools import create_school
 from bot.platforms import TELEGRAM
 from bot.settings import Settings
 from handlers.telegram.messenger import TelegramMessenger
-from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
 from tests.support.cli import invoke
@@ -31,7 +31,7 @@ def database(cli_database, monkeypatch) -> str:
     monkeypatch.setattr(notify_cli, "CLOCK", FixedClock(local("2026-11-19", "10:00")))
 
     async def fill() -> None:
-        db = Database(url)
+        db = app_database(url)
         await upgrade(db)
         school = await create_school(db, "Lakeside School", language="en", now=local("2026-09-01", "09:00"))
         await add_members(db, school.school_id, 2)
@@ -54,7 +54,7 @@ def test_dry_run_lists_who_would_be_reminded_and_writes_nothing(database):
     assert "0 message(s) would be planned now" in morning.output
 
     async def outbox_rows() -> list:
-        db = Database(database)
+        db = app_database(database)
         async with db.transaction() as session:
             rows = list(await session.scalars(select(OutboxMessage)))
         await db.dispose()
@@ -114,7 +114,7 @@ class FakePlatform:
 
 async def test_worker_once_plans_and_delivers_one_round(tmp_path, clock):
     clock.set(local("2026-11-19", "16:30"))
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'worker.db'}")
+    db = app_database(f"sqlite+aiosqlite:///{tmp_path / 'worker.db'}")
     await upgrade(db)
     school = await create_school(db, "Lakeside School", language="en", now=local("2026-09-01", "09:00"))
     await add_members(db, school.school_id, 2)
@@ -130,7 +130,7 @@ async def test_a_sample_reminder_goes_to_the_member_now_marked_as_a_sample(tmp_p
     from bot.notifications.sample_reminder import plan_sample_reminder
 
     clock.set(local("2026-09-01", "10:00"))  # day one: nobody is behind pace yet, and it is not reminder time
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'sample.db'}")
+    db = app_database(f"sqlite+aiosqlite:///{tmp_path / 'sample.db'}")
     await upgrade(db)
     school = await create_school(db, "Lakeside School", language="en", now=clock.now())
     await add_members(db, school.school_id, 2)

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from bot.database import app_database
 from bot.people.pairings import (
     PairingError,
     add_pairing,
@@ -237,7 +238,7 @@ def database(cli_database):
     assert invoke("school", "create", "Lakeside School").exit_code == 0
 
     async def members() -> None:
-        db = Database(url)
+        db = app_database(url)
         for school_id, name, role in [(1, "王芳", "teacher"), (1, "李雷", "head_teacher"), (1, "王芳", "leader"),
                                       (1, "Li Lei", "teacher"), (2, "张伟", "teacher")]:
             await make_member(db, school_id, name, role)
@@ -250,7 +251,7 @@ def database(cli_database):
 
 def cli_pairings(url: str) -> list[tuple[int, str, str]]:
     async def read() -> list[tuple[int, str, str]]:
-        db = Database(url)
+        db = app_database(url)
         try:
             return await stored_pairings(db)
         finally:

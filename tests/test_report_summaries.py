@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
+from bot.database import app_database
 from bot.logbook import entries
 from bot.logbook.drafts import EntryDraft
 from bot.people.membership import profile_of
@@ -23,7 +24,6 @@ from bot.reporting.reports import report_window, school_report
 from bot.reporting.warm import ReportWarmer
 from storage import daily_counts
 from storage import repository as repo
-from storage.db import Database
 from storage.entry_imports import insert_new_entries
 from storage.migrate import upgrade
 from storage.models import DailyCount, GroupLink, Member, ReportSlot, ReportSummary, School, SummaryChange
@@ -189,7 +189,7 @@ async def test_an_unchanged_report_is_read_without_scanning_the_entries(db, cloc
 @pytest.fixture
 async def another_process(db, request):
     """A second engine on the same database: what another teachlog process (the worker, say) sees."""
-    other = Database(db.url) if db.dialect == "sqlite" \
+    other = app_database(db.url) if db.dialect == "sqlite" \
         else postgres_database(request.getfixturevalue("postgres_schema"))
     yield other
     await other.dispose()
@@ -264,14 +264,14 @@ def test_db_rebuild_summaries_recounts_the_daily_tables_and_stores_the_report_wi
     assert invoke("school", "create", "合川中学", "--policy", "seed-000").exit_code == 0
 
     async def write_around_the_write_path() -> None:
-        db = Database(cli_database)
+        db = app_database(cli_database)
         async with db.transaction() as session:
             session.add(Member(school_id=1, role="teacher", display_name="王芳", joined_on=TODAY))
             await session.execute(update(School).values(counts_from=None))
         await db.dispose()
 
     async def stored() -> tuple[int, int]:
-        db = Database(cli_database)
+        db = app_database(cli_database)
         async with db.transaction() as session:
             slots = len(list(await session.scalars(select(ReportSlot.slot))))
             rows = len(list(await session.scalars(select(ReportSummary.member_id))))
@@ -290,7 +290,7 @@ def test_db_rebuild_summaries_recounts_the_daily_tables_and_stores_the_report_wi
 
 
 async def test_migration_0012_fills_the_schools_daily_counts(tmp_path):
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    db = app_database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     await upgrade(db, "0011")
     async with db.transaction() as session:
         school = School(name="合川中学")

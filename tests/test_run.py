@@ -8,8 +8,8 @@ import signal
 import sys
 
 from bot.clock import SystemClock
+from bot.database import app_database
 from bot.people.schools import create_invite, create_school
-from storage.db import Database
 from storage.migrate import upgrade
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.http_bot_api import serve
@@ -22,7 +22,7 @@ async def test_run_processes_what_was_sent_while_it_was_down_and_stops_cleanly_o
     # `teachlog invite create` would make it: the invite is valid whatever day the suite runs.
     now = SystemClock().now()
     url = f"sqlite+aiosqlite:///{tmp_path / 'teachlog.db'}"
-    db = Database(url)
+    db = app_database(url)
     await upgrade(db)
     school = await create_school(db, "Lakeside School", language="en", now=now)
     code = (await create_invite(db, school.school_id, "teacher", now=now)).code

@@ -46,8 +46,8 @@ def run(platform: str = typer.Option("telegram", help="telegram or slack"),
         max_outbox_delay: float = MAX_OUTBOX_DELAY, log_format: str = LOG_FORMAT) -> None:
     """Run the bot (long polling or a webhook; Slack: Socket Mode or HTTP); it also runs the scheduled jobs."""
     from bot.core import Core
+    from bot.database import app_database
     from bot.settings import Settings
-    from storage.db import Database
     from storage.migrate import upgrade
     settings = Settings()
     settings.slack_port = port
@@ -57,7 +57,7 @@ def run(platform: str = typer.Option("telegram", help="telegram or slack"),
         if platform == "telegram":
             settings.require_telegram_token()
         platform_class = load_platform(platform)
-        db = Database(settings.database_url)
+        db = app_database(settings.database_url)
 
         async def prepare() -> None:
             await upgrade(db)

@@ -60,26 +60,24 @@ def configure_logging(log_format: str = "text") -> None:
 @contextmanager
 def one_line_errors(database_url: str) -> Iterator[None]:
     """End the command with one line for an operator's error or any database error: never SQL, never a password."""
-    from sqlalchemy.exc import DBAPIError
-
-    from storage.errors import explain
+    from storage.errors import DriverError, explain
     try:
         yield
     except operator_errors() as error:
         fail(str(error))
-    except DBAPIError as error:
+    except DriverError as error:
         fail(explain(error, database_url))
 
 
 def with_database(work: Callable[[Database], Awaitable[T]]) -> T:
     """Run `work(db)` against the configured database, brought up to date first."""
+    from bot.database import app_database
     from bot.settings import Settings
-    from storage.db import Database
     from storage.migrate import upgrade
     url = Settings().database_url
 
     async def runner() -> T:
-        db = Database(url)
+        db = app_database(url)
         try:
             await upgrade(db)
             return await work(db)

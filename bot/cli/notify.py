@@ -44,16 +44,16 @@ def worker(
     Run any number of workers beside `teachlog run` on one PostgreSQL database: each message goes out once.
     """
     from bot.core import Core
+    from bot.database import app_database
     from bot.notifications.messenger import TransientFailure
     from bot.settings import Settings
-    from storage.db import Database
     settings = Settings()
     with one_line_errors(settings.database_url):
         configure_logging(check_log_format(log_format))
         if platform == "telegram":
             settings.require_telegram_token()
         platform_class = load_platform(platform)
-        core = Core(db=Database(settings.database_url), settings=settings, clock=CLOCK)
+        core = Core(db=app_database(settings.database_url), settings=settings, clock=CLOCK)
         runtime = platform_class(core)
         if not hasattr(runtime, "messenger"):
             raise CliError(f"the {platform} platform cannot deliver notifications")

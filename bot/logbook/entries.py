@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.logbook.drafts import EntryDraft
 from bot.logbook.problems import problems_to_record, record_problems
 from bot.people.membership import Profile
@@ -14,6 +12,7 @@ from bot.people.students import student_key
 from storage import daily_counts
 from storage import repository as repo
 from storage.db import Database
+from storage.errors import ConstraintViolation
 from storage.models import Entry
 
 UNDO_WINDOW = dt.timedelta(hours=24)
@@ -95,7 +94,7 @@ async def save_entry(db: Database, profile: Profile, draft: EntryDraft, *, sourc
             if problems := problems_to_record(draft, profile.policy):
                 await record_problems(session, entry, problems)
             return Saved(entry.id, True)
-    except IntegrityError:
+    except ConstraintViolation:
         # Two saves of one draft raced; the other one committed first.
         async with db.transaction() as session:
             existing = await repo.entry_by_client_token(session, draft.token)

@@ -25,8 +25,6 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.i18n import choose_language
 from bot.logbook.drafts import DraftTextError, EntryDraft
 from bot.people.addresses import Address, direct_address
@@ -35,7 +33,7 @@ from bot.people.students import student_key
 from bot.quotas.policy import Policy
 from storage import problems as problem_queries
 from storage import repository as repo
-from storage.db import Database
+from storage.db import Database, Transaction
 from storage.models import Entry, Member, Problem
 
 MAX_PROBLEM_TEXT = 500
@@ -122,7 +120,7 @@ def problems_to_record(draft: EntryDraft, policy: Policy) -> list[str]:
     return draft.problems[:MAX_PROBLEMS_PER_ENTRY] if activity and activity.asks_for("problems") else []
 
 
-async def record_problems(session: AsyncSession, entry: Entry, texts: list[str]) -> None:
+async def record_problems(session: Transaction, entry: Entry, texts: list[str]) -> None:
     """Store the problems raised on an entry, in the entry's transaction (see :func:`problems_to_record`)."""
     await problem_queries.add_problems(session, [
         Problem(school_id=entry.school_id, entry_id=entry.id, raised_by_member_id=entry.member_id, text=text,
@@ -159,7 +157,7 @@ async def actionable_problem(db: Database, profile: Profile, problem_id: int) ->
         return _view(row, profile.zone)
 
 
-async def _actionable(session: AsyncSession, profile: Profile, problem_id: int) -> Problem:
+async def _actionable(session: Transaction, profile: Profile, problem_id: int) -> Problem:
     found = await problem_queries.get_problem(session, profile.school_id, problem_id)
     if found is None:
         raise ProblemRefused("unknown")
@@ -200,7 +198,7 @@ async def assign_problem(db: Database, profile: Profile, problem_id: int, member
         return await _assignee(session, member, profile)
 
 
-async def _assignee(session: AsyncSession, member: Member, profile: Profile) -> Assignee:
+async def _assignee(session: Transaction, member: Member, profile: Profile) -> Assignee:
     language = choose_language(member.language, None, profile.school_language)
     return Assignee(member.id, member.display_name, await direct_address(session, member.id), language)
 
@@ -215,7 +213,7 @@ async def close_problem(db: Database, profile: Profile, problem_id: int, result:
 
 # --- counting for reports ---------------------------------------------------------------------
 
-async def _school_zone(session: AsyncSession, school_id: int) -> zoneinfo.ZoneInfo:
+async def _school_zone(session: Transaction, school_id: int) -> zoneinfo.ZoneInfo:
     school = await repo.get_school(session, school_id)
     if school is None:
         raise LookupError(f"no school with id {school_id}")

@@ -17,9 +17,9 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.clock import Clock
+from bot.database import app_database
 from bot.observability import metrics
 from bot.observability.health import DEFAULT_MAX_OUTBOX_DELAY, HealthChecker
-from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,6 @@ def observability_server(database_url: str, clock: Clock, platform: str, port: i
 
     That engine keeps no connections (NullPool): each check connects afresh, which is what "reachable" means.
     """
-    from sqlalchemy.pool import NullPool
-    checker = HealthChecker(Database(database_url, poolclass=NullPool), clock, platform,
+    checker = HealthChecker(app_database(database_url, pooled=False), clock, platform,
                             platform_connects=platform_connects, max_outbox_delay=max_outbox_delay)
     return ObservabilityServer(checker, port, host)

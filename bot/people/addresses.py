@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from storage import repository as repo
+from storage.db import Transaction
 from storage.models import Member
 
 
@@ -23,19 +22,19 @@ class Address:
     chat_id: str
 
 
-async def direct_addresses(session: AsyncSession, member_ids: Iterable[int]) -> dict[int, Address]:
+async def direct_addresses(session: Transaction, member_ids: Iterable[int]) -> dict[int, Address]:
     """member id → where their direct messages go, for the members who have an account."""
     accounts = await repo.last_used_accounts(session, member_ids)
     return {member_id: Address(account.platform, account.external_id) for member_id, account in accounts.items()}
 
 
-async def school_members_and_addresses(session: AsyncSession,
+async def school_members_and_addresses(session: Transaction,
                                        school_id: int) -> list[tuple[Member, Address]]:
     """The school's active members who can be messaged, by id, each with where their direct messages go."""
     return [(member, Address(account.platform, account.external_id))
             for member, account in await repo.school_members_with_last_account(session, school_id)]
 
 
-async def direct_address(session: AsyncSession, member_id: int) -> Address | None:
+async def direct_address(session: Transaction, member_id: int) -> Address | None:
     """Where the member's direct messages go; None when they have no account (imported, not joined yet)."""
     return (await direct_addresses(session, [member_id])).get(member_id)

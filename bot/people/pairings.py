@@ -14,16 +14,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.clean_text import clean_name
 from bot.people.roster import RosterRow, read_roster
 from bot.people.schools import SchoolError
 from bot.people.students import student_key
 from storage import pairings as pairing_queries
 from storage import repository as repo
-from storage.db import Database
+from storage.db import Database, Transaction
+from storage.errors import ConstraintViolation
 from storage.models import Member, Pairing
 
 MAX_STUDENT_NAME = 60
@@ -96,13 +94,13 @@ class MemberDirectory:
                 self.by_name.setdefault(student_key(member.display_name), []).append(member)
 
     @classmethod
-    async def load(cls, session: AsyncSession, school_id: int) -> MemberDirectory:
+    async def load(cls, session: Transaction, school_id: int) -> MemberDirectory:
         """Every member of the school, in one query; SchoolError when there is no such school."""
         if await repo.get_school(session, school_id) is None:
             raise SchoolError(f"no school with id {school_id}")
         return cls(school_id, await repo.school_members(session, school_id, active_only=False))
 
-    async def find(self, session: AsyncSession, reference: str | None) -> Member:
+    async def find(self, session: Transaction, reference: str | None) -> Member:
         """The active member ``reference`` names (an id, or a unique display name); PairingError if none."""
         text = " ".join((reference or "").split())
         if not text:
@@ -119,7 +117,7 @@ class MemberDirectory:
             raise PairingError(f"ambiguous member {text!r}: {listed}; use the id")
         raise PairingError(self._unknown(text))
 
-    async def _by_id(self, session: AsyncSession, member_id: int) -> Member | None:
+    async def _by_id(self, session: Transaction, member_id: int) -> Member | None:
         member = self.by_id.get(member_id)
         if member is None:
             elsewhere = await repo.get_member(session, member_id)
@@ -210,7 +208,7 @@ async def import_roster(db: Database, school_id: int, text: str) -> RosterReport
     return await _retry_once_on_conflict(attempt)
 
 
-async def _row_pairing(session: AsyncSession, directory: MemberDirectory, row: RosterRow) -> tuple[Member, str]:
+async def _row_pairing(session: Transaction, directory: MemberDirectory, row: RosterRow) -> tuple[Member, str]:
     """The row's member and student; PairingError naming every problem of the row, joined by "; "."""
     problems: list[str] = []
     member = name = None
@@ -239,5 +237,5 @@ async def _retry_once_on_conflict(attempt: Callable[[], Awaitable[T]]) -> T:
     """Run ``attempt``; if a concurrent writer paired the same student first, run it again (it then sees that)."""
     try:
         return await attempt()
-    except IntegrityError:
+    except ConstraintViolation:
         return await attempt()

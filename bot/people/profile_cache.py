@@ -22,15 +22,12 @@ import itertools
 import time
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
+from storage import session_events
 from storage.models import Member, MemberAccount, School
 
 if TYPE_CHECKING:
-    from bot.people.membership import Profile
     from storage.db import Database
 
 MAX_AGE_SECONDS = 30.0
@@ -39,9 +36,13 @@ USED_AT_RESOLUTION = dt.timedelta(minutes=1)
 PROFILE_TABLES = (Member, School, MemberAccount)
 
 
+#: What is kept: :class:`bot.people.membership.Profile` (not imported here, which imports this module).
+P = TypeVar("P")
+
+
 @dataclass
-class Cached:
-    profile: Profile
+class Cached(Generic[P]):
+    profile: P
     generation: int
     loaded_at: float
     used_at: dt.datetime | None
@@ -53,7 +54,7 @@ class Cached:
 
 _generation = itertools.count(1)
 _current = next(_generation)
-_caches: weakref.WeakKeyDictionary[Database, dict[tuple[str, str], Cached]] = weakref.WeakKeyDictionary()
+_caches: weakref.WeakKeyDictionary[Database, dict[tuple[str, str], Cached[Any]]] = weakref.WeakKeyDictionary()
 
 
 def invalidate() -> None:
@@ -62,7 +63,7 @@ def invalidate() -> None:
     _current = next(_generation)
 
 
-def lookup(db: Database, platform: str, external_id: str) -> Cached | None:
+def lookup(db: Database, platform: str, external_id: str) -> Cached[Any] | None:
     cached = _caches.get(db, {}).get((platform, external_id))
     if cached is None or cached.generation != _current or time.monotonic() - cached.loaded_at > MAX_AGE_SECONDS:
         return None
@@ -74,7 +75,7 @@ def generation() -> int:
     return _current
 
 
-def keep(db: Database, platform: str, external_id: str, profile: Profile, read_in_generation: int,
+def keep(db: Database, platform: str, external_id: str, profile: object, read_in_generation: int,
          used_at: dt.datetime | None) -> None:
     if read_in_generation != _current:
         return
@@ -82,19 +83,4 @@ def keep(db: Database, platform: str, external_id: str, profile: Profile, read_i
                                                                   used_at)
 
 
-@event.listens_for(Session, "before_flush")
-def _forget_before_a_profile_changes(session: Session, _context: Any, _instances: Any) -> None:
-    if any(isinstance(thing, PROFILE_TABLES) for thing in itertools.chain(session.new, session.dirty, session.deleted)):
-        session.info["profiles_changed"] = True
-        invalidate()
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_once_it_is_committed(session: Session) -> None:
-    if session.info.pop("profiles_changed", False):
-        invalidate()
-
-
-@event.listens_for(Session, "after_rollback")
-def _nothing_changed_after_all(session: Session) -> None:
-    session.info.pop("profiles_changed", None)
+session_events.on_writes(PROFILE_TABLES, invalidate)

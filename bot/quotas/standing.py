@@ -14,8 +14,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.people.membership import Profile
 from bot.people.schools import policy_of
 from bot.quotas.calendar import SchoolCalendar
@@ -25,7 +23,7 @@ from bot.quotas.rule_windows import running_period
 from storage import assignments as assignment_queries
 from storage import records as record_queries
 from storage import repository as repo
-from storage.db import Database
+from storage.db import Database, Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +150,7 @@ def _counts_entries(rule: Rule) -> bool:
     return not rule.per_place and not (rule.measure == "records" and rule.record is not None)
 
 
-async def _aggregates(session: AsyncSession, school_id: int, rules: Sequence[_RulePeriod],
+async def _aggregates(session: Transaction, school_id: int, rules: Sequence[_RulePeriod],
                       member_ids: Sequence[int] | None) -> dict[tuple, dict]:
     """Each distinct aggregate of the rules, per member.
 
@@ -201,7 +199,7 @@ async def _aggregates(session: AsyncSession, school_id: int, rules: Sequence[_Ru
     return aggregates
 
 
-async def assigned_places(session: AsyncSession, school_id: int,
+async def assigned_places(session: Transaction, school_id: int,
                           member_ids: Sequence[int] | None) -> dict[int, list[tuple[str, str]]]:
     """Each member's assigned places as ``(kind, name)``, in the order they were assigned."""
     places: dict[int, list[tuple[str, str]]] = {}

@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from bot.reporting.warm import ReportWarmer
 from storage import daily_counts, report_summaries
+from storage import repository as repo
 from storage.db import Database
-from storage.models import School
 
 
 @dataclass(frozen=True)
@@ -26,6 +24,6 @@ async def rebuild_summaries(db: Database, now: dt.datetime) -> Rebuilt:
     async with db.transaction() as session:
         rows = await daily_counts.rebuild(session)
         await report_summaries.forget_all(session)
-        schools = int(await session.scalar(select(func.count()).select_from(School)) or 0)
+        schools = await repo.count_schools(session)
     windows = await ReportWarmer(db).warm(now, every_school=True)
     return Rebuilt(rows, windows, schools)

@@ -27,11 +27,9 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from storage import report_summaries as store
 from storage import repository as repo
+from storage.db import Transaction, engine_of
 from storage.models import Member, School
 from storage.report_summaries import SummaryRow
 
@@ -40,7 +38,7 @@ BATCH = 1_000
 #: Bumped when what a row holds, or how it is computed, changes: every slot is rebuilt once.
 FORMAT = "2"
 
-Compute = Callable[[AsyncSession, Sequence[Member]], Awaitable[Mapping[int, SummaryRow]]]
+Compute = Callable[[Transaction, Sequence[Member]], Awaitable[Mapping[int, SummaryRow]]]
 
 
 def fingerprint(school: School, window_basis: str) -> str:
@@ -63,15 +61,13 @@ class KeptSlots:
 
     def __init__(self, most: int) -> None:
         self.most = most
-        self._by_engine: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[int, str], _Kept]] = \
+        self._by_engine: weakref.WeakKeyDictionary[object, OrderedDict[tuple[int, str], _Kept]] = \
             weakref.WeakKeyDictionary()
 
-    def _slots(self, session: AsyncSession) -> OrderedDict[tuple[int, str], _Kept]:
-        bind = session.get_bind()
-        engine = bind if isinstance(bind, Engine) else bind.engine
-        return self._by_engine.setdefault(engine, OrderedDict())
+    def _slots(self, session: Transaction) -> OrderedDict[tuple[int, str], _Kept]:
+        return self._by_engine.setdefault(engine_of(session), OrderedDict())
 
-    def get(self, session: AsyncSession, school_id: int, slot: str, fingerprint: str,
+    def get(self, session: Transaction, school_id: int, slot: str, fingerprint: str,
             seen_change: int) -> Mapping[int, SummaryRow] | None:
         slots = self._slots(session)
         kept = slots.get((school_id, slot))
@@ -80,7 +76,7 @@ class KeptSlots:
         slots.move_to_end((school_id, slot))
         return kept.rows
 
-    def put(self, session: AsyncSession, school_id: int, slot: str, fingerprint: str, seen_change: int,
+    def put(self, session: Transaction, school_id: int, slot: str, fingerprint: str, seen_change: int,
             rows: Mapping[int, SummaryRow]) -> None:
         slots = self._slots(session)
         slots[(school_id, slot)] = _Kept(fingerprint, seen_change, rows)
@@ -94,7 +90,7 @@ KEPT_SLOTS = 4
 kept_slots = KeptSlots(KEPT_SLOTS)
 
 
-async def fresh_rows(session: AsyncSession, school: School, slot: str, window_basis: str,
+async def fresh_rows(session: Transaction, school: School, slot: str, window_basis: str,
                      active: Collection[int], compute: Compute) -> dict[int, SummaryRow]:
     """Every member's row of the slot, brought up to date first (see the module docstring)."""
     latest = await store.last_change(session, school.id)
@@ -127,7 +123,7 @@ async def fresh_rows(session: AsyncSession, school: School, slot: str, window_ba
     return dict(rows)
 
 
-async def _compute_in_batches(session: AsyncSession, school_id: int, slot: str, members: Sequence[Member],
+async def _compute_in_batches(session: Transaction, school_id: int, slot: str, members: Sequence[Member],
                               compute: Compute, *, everyone_at_once: bool = False) -> dict[int, SummaryRow]:
     """Compute and store these members' rows, BATCH at a time, and return them; with `everyone_at_once` the
     slot's old rows go."""

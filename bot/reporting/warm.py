@@ -11,12 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from sqlalchemy import select
-
 from bot.people.schools import policy_of
 from bot.reporting.reports import REPORT_PERIODS, NoSuchPeriod, report_window, store_summaries
+from storage import repository as repo
 from storage.db import Database
-from storage.models import GroupLink, School
 
 
 class ReportWarmer:
@@ -28,11 +26,7 @@ class ReportWarmer:
         """Store today's windows of each linked school (each school, with `every_school`) not yet warmed today
         by this process; how many windows were brought up to date."""
         async with self.db.transaction() as session:
-            query = select(School).order_by(School.id)
-            if not every_school:
-                linked = select(GroupLink.school_id).where(GroupLink.active.is_(True))
-                query = query.where(School.id.in_(linked))
-            schools = list(await session.scalars(query))
+            schools = await repo.schools(session, linked_only=not every_school)
         windows = 0
         for school in schools:
             today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()

@@ -15,6 +15,7 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.core import Core, PlatformStartError
+from bot.database import app_database
 from bot.people.schools import create_school
 from bot.platforms import SLACK
 from bot.settings import Settings
@@ -74,7 +75,7 @@ async def post_when_listening(url: str, body: str, timeout: float = 30) -> int:
 
 async def test_run_in_http_mode_answers_a_signed_slash_command_and_stops_cleanly_on_sigterm(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'teachlog.db'}"
-    db = Database(url)
+    db = app_database(url)
     await member_on_slack(db, "U0LI", "Li Lei")
     await db.dispose()
     fake = FakeSlack()
@@ -183,7 +184,7 @@ async def run_cli(env: dict[str, str], folder, *args: str) -> tuple[int, str, st
 
 async def test_worker_delivers_through_slack_and_a_refused_token_is_one_line(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'teachlog.db'}"
-    db = Database(url)
+    db = app_database(url)
     await member_on_slack(db, "U0LI", "Li Lei")
     await db.dispose()
     fake = FakeSlack()

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import text
 
+from bot.database import app_database
 from storage.db import Database
 from tests.conftest import PG_URL, postgres_database, postgres_reachable
 
@@ -19,7 +20,7 @@ async def empty_postgres_database(prefix: str) -> AsyncIterator[Database]:
     if not postgres_reachable():
         pytest.skip("PostgreSQL is not reachable at " + PG_URL)
     schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = Database(PG_URL)
+    admin = app_database(PG_URL)
     async with admin.engine.begin() as connection:
         await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     db = postgres_database(schema)

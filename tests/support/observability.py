@@ -9,6 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.pool import NullPool
 
 from bot.clock import Clock
+from bot.database import app_database
 from bot.observability.health import HealthChecker
 from bot.observability.server import ObservabilityServer
 from storage.db import Database
@@ -17,8 +18,8 @@ from storage.db import Database
 def engine_of_its_own(db: Database, schema: str | None) -> Database:
     """Another engine on `db`'s database (on PostgreSQL, in its `schema`), as the server's thread has."""
     if db.dialect == "sqlite":
-        return Database(db.url, poolclass=NullPool)
-    return Database(db.url, poolclass=NullPool, connect_args={"server_settings": {"search_path": schema}})
+        return app_database(db.url, poolclass=NullPool)
+    return app_database(db.url, poolclass=NullPool, connect_args={"server_settings": {"search_path": schema}})
 
 
 class Scraper:
