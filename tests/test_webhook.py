@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
+from bot.database import app_database
 from bot.people.schools import create_invite, create_school
 from storage.db import Database
 from storage.migrate import upgrade
@@ -86,7 +87,7 @@ async def replicas(database_url: str, fake: FakeTelegram, folder, count: int) ->
 
 
 async def counted(url: str, model) -> int:
-    db = Database(url)
+    db = app_database(url)
     try:
         async with db.transaction() as session:
             return await session.scalar(select(func.count()).select_from(model)) or 0
@@ -96,7 +97,7 @@ async def counted(url: str, model) -> int:
 
 async def school_with_invite(url: str) -> str:
     now = dt.datetime.now(dt.UTC)
-    db = Database(url)
+    db = app_database(url)
     await upgrade(db)
     school = await create_school(db, "Lakeside School", language="en", now=now)
     code = (await create_invite(db, school.school_id, "teacher", now=now)).code
