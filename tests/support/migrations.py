@@ -1,13 +1,16 @@
-"""An empty PostgreSQL database of its own (a fresh schema, dropped afterwards), for tests that migrate one."""
+"""Empty databases for tests that migrate, restore or copy into one: PostgreSQL schemas and databases of their own
+(dropped afterwards), and SQLite files."""
 
 from __future__ import annotations
 
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from storage.db import Database
 from tests.conftest import PG_URL, postgres_database, postgres_reachable
@@ -30,3 +33,43 @@ async def empty_postgres_database(prefix: str) -> AsyncIterator[Database]:
         async with admin.engine.begin() as connection:
             await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
+
+
+def other_backend(db: Database) -> str:
+    return "sqlite" if db.dialect == "postgresql" else "postgresql"
+
+
+@contextlib.asynccontextmanager
+async def empty_database(backend: str, folder: Path) -> AsyncIterator[Database]:
+    """An empty database (no tables): a new SQLite file in `folder`, or a new PostgreSQL schema."""
+    if backend == "postgresql":
+        async with empty_postgres_database("teachlog_empty") as db:
+            yield db
+        return
+    db = Database(f"sqlite+aiosqlite:///{folder / f'empty-{uuid.uuid4().hex[:6]}.db'}")
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+@contextlib.asynccontextmanager
+async def empty_postgres_url(prefix: str) -> AsyncIterator[str]:
+    """The URL of a new, empty PostgreSQL database (for commands, which take a URL), dropped afterwards."""
+    if not postgres_reachable():
+        pytest.skip("PostgreSQL is not reachable at " + PG_URL)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+    async def admin(statement: str) -> None:
+        db = Database(PG_URL, isolation_level="AUTOCOMMIT")
+        try:
+            async with db.engine.connect() as connection:
+                await connection.execute(text(statement))
+        finally:
+            await db.dispose()
+
+    await admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        await admin(f'DROP DATABASE "{name}" WITH (FORCE)')

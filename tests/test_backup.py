@@ -1,0 +1,258 @@
+"""`teachlog db backup` and `db restore`: every table, across backends, taken while entries are written,
+refused when damaged, and upgraded when older."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import gzip
+import json
+import zlib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from bot.chat.state import ConversationKey, ConversationStore
+from bot.clock import FixedClock
+from bot.people.schools import create_school
+from storage import daily_counts
+from storage.backup import BackupDamaged, read_header, restore_backup, write_backup
+from storage.db import Database
+from storage.migrate import known_revisions, upgrade
+from storage.models import Base, ChatState, DailyCount, Entry, SchoolDailyCount
+from storage.table_rows import TransferRefused, schema_revision, target_state
+from tests.conftest import DEFAULT_NOW, run_blocking
+from tests.support.accounts import member_with_account
+from tests.support.chat import ChatHarness
+from tests.support.filled import CONVERSATION_AFTER, every_row, fill_every_table, sql_null_keys, step
+from tests.support.migrations import empty_database, other_backend
+from tests.support.stored import add_entry, member_id
+
+HEAD = known_revisions()[-1]
+
+
+async def revision_of(db: Database) -> str | None:
+    async with db.engine.connect() as connection:
+        return await schema_revision(connection)
+
+
+async def assert_nothing_written(db: Database) -> None:
+    state = await target_state(db)
+    assert (state.tables, state.with_rows) == (frozenset(), ())
+
+
+@pytest.fixture(scope="module")
+def filled_backup(tmp_path_factory) -> Path:
+    """The backup of a SQLite database with rows in every table (made once: the tests below only read it)."""
+    folder = tmp_path_factory.mktemp("filled")
+
+    async def make() -> None:
+        db = Database(f"sqlite+aiosqlite:///{folder / 'filled.db'}")
+        try:
+            await upgrade(db)
+            await fill_every_table(db, FixedClock(DEFAULT_NOW))
+            await write_backup(db, folder / "filled.backup.gz", DEFAULT_NOW)
+        finally:
+            await db.dispose()
+    run_blocking(make)
+    return folder / "filled.backup.gz"
+
+
+async def test_a_backup_restored_on_the_other_backend_has_every_row_and_a_conversation_goes_on(db, clock, tmp_path):
+    filled = await fill_every_table(db, clock)
+    path = tmp_path / "teachlog.backup.gz"
+    await write_backup(db, path, clock.now())
+    header = read_header(path)
+    assert (header.revision, header.source) == (HEAD, db.dialect)
+    assert set(Base.metadata.tables) <= {table.name for table in header.tables}
+    async with empty_database(other_backend(db), tmp_path) as other:
+        restored = await restore_backup(other, path)
+        source_rows = await every_row(db)
+        assert await every_row(other) == source_rows
+        assert await sql_null_keys(other) == ["sql-null"]  # the JSON document null stays apart from SQL NULL
+        assert {name: restored.counts[name] for name in source_rows} == \
+            {name: len(rows) for name, rows in source_rows.items()}
+        assert await revision_of(other) == HEAD
+        # 王芳 was half-way through /log: she finishes on the restored database, and the entry takes the next id.
+        wang = filled.wang_on(other, clock)
+        for line in CONVERSATION_AFTER:
+            await step(wang, line)
+        assert "已保存" in wang.last_text
+        async with other.transaction() as session:
+            entries = (await session.execute(select(Entry.id, Entry.student_name).order_by(Entry.id))).all()
+        assert len(entries) == 3 and entries[-1] == (3, "李华")
+
+
+async def test_a_backup_taken_while_entries_are_written_restores_a_consistent_prefix(db, clock, tmp_path):
+    chat = ChatHarness(db, clock)
+    school = (await chat.create_school()).school_id
+    wang, li = await member_id(db, await chat.add_member("王芳")), await member_id(db, await chat.add_member("李雷"))
+    days = [dt.date(2026, 11, 9) + dt.timedelta(days=n) for n in range(10)]
+    committed: list[int] = []
+
+    async def write(n: int) -> None:
+        covisitor = li if n % 3 == 0 else None
+        committed.append(await add_entry(db, school, wang, ("home_visit", "phone_call")[n % 2], days[n % 10],
+                                         student=f"学生{n % 7}", covisitor=covisitor))
+
+    for n in range(20):
+        await write(n)
+    stop = asyncio.Event()
+
+    async def writer() -> None:
+        n = 20
+        while not stop.is_set():
+            await write(n)
+            n += 1
+            await asyncio.sleep(0.01)  # a busy school, not a flood
+
+    waits = 0
+
+    async def while_reading(_table: str, _rows: int) -> None:
+        """After each batch the backup reads, another entry is committed: writers are not held up."""
+        nonlocal waits
+        waits += 1
+        wanted = len(committed) + 1
+        async with asyncio.timeout(30):
+            while len(committed) < wanted:
+                await asyncio.sleep(0.005)
+
+    writing = asyncio.create_task(writer())
+    path = tmp_path / "busy.backup.gz"
+    try:
+        await write_backup(db, path, clock.now(), batch_rows=10, progress=while_reading)
+    finally:
+        stop.set()
+        await writing
+    async with empty_database("sqlite", tmp_path) as other:
+        await restore_backup(other, path)
+        async with other.transaction() as session:
+            restored = list(await session.scalars(select(Entry.id).order_by(Entry.id)))
+            counts, recounted = await daily_counts.stored(session), await daily_counts.recounted(session)
+            school_counts = await daily_counts.school_stored(session)
+            school_recounted = await daily_counts.school_recounted(session)
+    assert restored == committed[:len(restored)]  # the entries committed first, and no other
+    assert waits >= 3 and 20 <= len(restored) <= len(committed) - waits  # none written after the snapshot began
+    assert counts == recounted and school_counts == school_recounted  # nothing torn
+    assert sum(own for own, _joined in counts.values()) == len(restored)
+
+
+def truncated_at_half(data: bytes) -> bytes:
+    return data[:len(data) // 2]
+
+
+def truncated_by_ten_bytes(data: bytes) -> bytes:
+    return data[:-10]
+
+
+def header_only(data: bytes) -> bytes:
+    """The file cut where its header ends: still a whole gzip stream, but without a row."""
+    reader = zlib.decompressobj(wbits=31)
+    reader.decompress(data)
+    return data[:len(data) - len(reader.unused_data)]
+
+
+def one_name_changed(data: bytes) -> bytes:
+    """A student's name altered in the rows, the file compressed again: gzip has nothing to object to."""
+    text = gzip.decompress(data)
+    assert "王小明".encode() in text
+    return gzip.compress(text.replace("王小明".encode(), "王小朋".encode(), 1))
+
+
+def one_byte_flipped(data: bytes) -> bytes:
+    middle = len(data) * 2 // 3
+    return data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:]
+
+
+def a_row_count_lowered(data: bytes) -> bytes:
+    """The header says entries has one row fewer (and the rest is left as it was)."""
+    text = gzip.decompress(data)
+    header, rest = text.split(b"\n", 1)
+    document = json.loads(header)
+    [entries] = [table for table in document["tables"] if table["name"] == "entries"]
+    entries["rows"] -= 1
+    return gzip.compress(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" + rest)
+
+
+@pytest.mark.parametrize("damage, reason", [
+    (truncated_at_half, "ends early"),
+    (truncated_by_ten_bytes, "ends early"),
+    (header_only, "ends early"),
+    (one_name_changed, "do not match their checksum"),
+    (one_byte_flipped, "is damaged"),
+    (a_row_count_lowered, "do not match their checksum"),
+])
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_a_truncated_or_altered_backup_is_refused_and_nothing_is_written(filled_backup, tmp_path, backend, damage,
+                                                                               reason):
+    damaged = tmp_path / "damaged.backup.gz"
+    damaged.write_bytes(damage(filled_backup.read_bytes()))
+    async with empty_database(backend, tmp_path) as other:
+        with pytest.raises(BackupDamaged, match=reason) as refused:
+            await restore_backup(other, damaged)
+        assert str(refused.value).endswith("nothing was written")
+        await assert_nothing_written(other)
+
+
+async def test_a_restore_into_a_database_with_rows_is_refused_and_changes_nothing(db, clock, filled_backup):
+    await create_school(db, "第二中学", now=clock.now())
+    before = await every_row(db)
+    with pytest.raises(TransferRefused, match="is not empty .*schools.* have rows"):
+        await restore_backup(db, filled_backup)
+    assert await every_row(db) == before
+
+
+# -- a backup of an older schema ------------------------------------------------------------------------------
+
+OLD_REVISION = "0010"
+#: python-telegram-bot's saved /log conversation at revision 0010: 王芳 (Telegram 1001) about to give the date.
+OLD_CONVERSATION = [
+    {"kind": "conversation:log", "key": "[1001, 1001]", "value": {"state": 2}},
+    {"kind": "user_data", "key": "1001", "value": {"draft": {"activity": "home_visit", "student": "王小明"}}},
+]
+
+
+async def fill_at_the_old_revision(db: Database, clock) -> None:
+    """A school, a member and entries with their daily counts, written as the bot of revision 0010 did."""
+    await upgrade(db, OLD_REVISION)
+    school = (await create_school(db, "合川中学", now=clock.now())).school_id
+    member = (await member_with_account(db, school, "王芳", "telegram", "1001", clock.now())).id
+    logged = clock.now().astimezone(dt.UTC)
+    entries = [{"school_id": school, "member_id": member, "activity_code": code, "occurred_on": day,
+                "student_name": "王小明", "source": "telegram", "logged_at": logged}
+               for code, day in [("home_visit", dt.date(2026, 11, 16)), ("phone_call", dt.date(2026, 11, 17)),
+                                 ("home_visit", dt.date(2026, 11, 17))]]
+    per_day = Counter((row["activity_code"], row["occurred_on"]) for row in entries)
+    async with db.engine.begin() as connection:
+        await connection.execute(insert(Entry.__table__), entries)
+        await connection.execute(insert(DailyCount.__table__), [
+            {"school_id": school, "member_id": member, "activity_code": code, "day": day, "entries": count,
+             "covisits": 0} for (code, day), count in per_day.items()])
+        await connection.execute(insert(ChatState.__table__), [{**row, "updated_at": logged}
+                                                               for row in OLD_CONVERSATION])
+
+
+@pytest.mark.parametrize("backend, restored_on", [("sqlite", "postgresql"), ("postgresql", "sqlite")])
+async def test_a_backup_of_an_older_schema_is_restored_at_it_and_upgraded(backend, restored_on, clock, tmp_path):
+    path = tmp_path / "old.backup.gz"
+    async with empty_database(backend, tmp_path) as old:
+        await fill_at_the_old_revision(old, clock)
+        await write_backup(old, path, clock.now())
+    header = read_header(path)
+    assert header.revision == OLD_REVISION and "school_daily_counts" not in {t.name for t in header.tables}
+    async with empty_database(restored_on, tmp_path) as restored:
+        await restore_backup(restored, path)
+        assert await revision_of(restored) == HEAD
+        async with restored.transaction() as session:
+            assert await session.scalar(select(func.count()).select_from(Entry)) == 3
+            school_days = await session.execute(
+                select(SchoolDailyCount.day, SchoolDailyCount.activity_code, SchoolDailyCount.entries)
+                .order_by(SchoolDailyCount.day, SchoolDailyCount.activity_code))
+            assert school_days.all() == [(dt.date(2026, 11, 16), "home_visit", 1),
+                                         (dt.date(2026, 11, 17), "home_visit", 1),
+                                         (dt.date(2026, 11, 17), "phone_call", 1)]
+        conversation = await ConversationStore(restored).load(ConversationKey("telegram", "1001", "1001"))
+        assert conversation is not None and (conversation.flow, conversation.step) == ("log", "when")
+        assert conversation.data["draft"]["student"] == "王小明"
