@@ -26,6 +26,7 @@ from storage.table_rows import TransferRefused, schema_revision, target_state
 from tests.conftest import DEFAULT_NOW, run_blocking
 from tests.support.accounts import member_with_account
 from tests.support.chat import ChatHarness
+from tests.support.cli import invoke
 from tests.support.filled import CONVERSATION_AFTER, every_row, fill_every_table, sql_null_keys, step
 from tests.support.migrations import empty_database, other_backend
 from tests.support.stored import add_entry, member_id
@@ -256,3 +257,59 @@ async def test_a_backup_of_an_older_schema_is_restored_at_it_and_upgraded(backen
         conversation = await ConversationStore(restored).load(ConversationKey("telegram", "1001", "1001"))
         assert conversation is not None and (conversation.flow, conversation.step) == ("log", "when")
         assert conversation.data["draft"]["student"] == "王小明"
+
+
+# -- the commands -----------------------------------------------------------------------------------------------
+
+
+def test_teachlog_db_backup_then_restore_into_the_configured_database(cli_database, tmp_path, monkeypatch):
+    assert invoke("school", "create", "合川中学").exit_code == 0
+    backup = invoke("db", "backup", "nightly.backup.gz")
+    assert backup.exit_code == 0, backup.output
+    size = (tmp_path / "nightly.backup.gz").stat().st_size
+    tables = len(read_header(tmp_path / "nightly.backup.gz").tables)
+    assert backup.stdout == (f"backup written: nightly.backup.gz (schema {HEAD}, {tables} tables, 5 rows, "
+                             f"{size / 1024:.1f} KB)\n")
+
+    restored_url = f"sqlite+aiosqlite:///{tmp_path / 'restored.db'}"
+    monkeypatch.setenv("TEACHLOG_DATABASE_URL", restored_url)
+    restore = invoke("db", "restore", "nightly.backup.gz")
+    assert restore.exit_code == 0, restore.output
+    lines = restore.stdout.splitlines()
+    assert lines[0].startswith("restored nightly.backup.gz (taken ")
+    assert lines[0].endswith(f" from sqlite, schema {HEAD}) into {restored_url}")
+    counts = dict(line.split() for line in lines[2:])
+    assert (counts["schools"], counts["activity_types"], counts["invites"], counts["entries"]) == ("1", "3", "1", "0")
+    assert invoke("invite", "create", "--school", "1", "--role", "teacher").exit_code == 0  # a school to go on with
+
+    again = invoke("db", "restore", "nightly.backup.gz")
+    assert again.exit_code == 1 and again.stdout == ""
+    assert again.stderr == (f"teachlog: the database at {restored_url} is not empty (activity_types, invites, "
+                            f"schools have rows): give an empty database; nothing was written\n")
+
+
+def test_teachlog_db_restore_refuses_a_truncated_backup_in_one_line_and_creates_nothing(cli_database, tmp_path):
+    assert invoke("school", "create", "合川中学").exit_code == 0
+    assert invoke("db", "backup", "nightly.backup.gz").exit_code == 0
+    whole = (tmp_path / "nightly.backup.gz").read_bytes()
+    (tmp_path / "cut.backup.gz").write_bytes(whole[:len(whole) - 100])
+    target = tmp_path / "restored.db"
+    result = invoke("db", "restore", "cut.backup.gz", "--to", f"sqlite+aiosqlite:///{target}")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == ("teachlog: the backup cut.backup.gz ends early (is it truncated?): "
+                             "nothing was written\n")
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["db", "backup", "out.backup.gz"], "there is no database at sqlite+aiosqlite:///"),
+    (["db", "restore", "missing.backup.gz"], "there is no backup file missing.backup.gz"),
+    (["db", "backup", "no-such-folder/out.backup.gz"], "the folder no-such-folder does not exist"),
+])
+def test_a_missing_database_file_or_folder_is_named_in_one_line_and_nothing_is_created(cli_database, tmp_path,
+                                                                                      args, message):
+    result = invoke(*args)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("teachlog: ") and message in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert sorted(path.name for path in tmp_path.iterdir()) == []

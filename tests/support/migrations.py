@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from storage.db import Database
-from tests.conftest import PG_URL, postgres_database, postgres_reachable
+from tests.conftest import PG_URL, postgres_database, postgres_reachable, run_blocking
 
 
 @contextlib.asynccontextmanager
@@ -53,23 +53,31 @@ async def empty_database(backend: str, folder: Path) -> AsyncIterator[Database]:
         await db.dispose()
 
 
-@contextlib.asynccontextmanager
-async def empty_postgres_url(prefix: str) -> AsyncIterator[str]:
-    """The URL of a new, empty PostgreSQL database (for commands, which take a URL), dropped afterwards."""
+@contextlib.contextmanager
+def empty_postgres_url(prefix: str) -> Iterator[str]:
+    """A URL for commands (which take nothing but a URL) at an empty PostgreSQL schema of its own.
+
+    The URL logs in as a new role whose search path is its own schema; both are dropped afterwards.
+    (Not a database of its own: dropping one waits for a checkpoint, which on a busy server takes a minute.)
+    """
     if not postgres_reachable():
         pytest.skip("PostgreSQL is not reachable at " + PG_URL)
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
 
-    async def admin(statement: str) -> None:
-        db = Database(PG_URL, isolation_level="AUTOCOMMIT")
-        try:
-            async with db.engine.connect() as connection:
-                await connection.execute(text(statement))
-        finally:
-            await db.dispose()
+    def admin(*statements: str) -> None:
+        async def run() -> None:
+            db = Database(PG_URL)
+            try:
+                async with db.engine.begin() as connection:
+                    for statement in statements:
+                        await connection.execute(text(statement))
+            finally:
+                await db.dispose()
+        run_blocking(run)
 
-    await admin(f'CREATE DATABASE "{name}"')
+    admin(f'CREATE ROLE "{name}" LOGIN', f'CREATE SCHEMA "{name}" AUTHORIZATION "{name}"',
+          f'ALTER ROLE "{name}" SET search_path = "{name}"')
     try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        yield make_url(PG_URL).set(username=name, password=None).render_as_string(hide_password=False)
     finally:
-        await admin(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin(f'DROP SCHEMA "{name}" CASCADE', f'DROP ROLE "{name}"')
