@@ -92,8 +92,14 @@ class Restored:
     counts: dict[str, int]
 
 
+#: One encoder for every line (json.dumps with options would build one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=encode)
+_DECODER = json.JSONDecoder()
+_NOT_PLAIN = (dict, list)
+
+
 def _line(value: Any) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=encode) + "\n").encode("utf-8")
+    return (_ENCODER.encode(value) + "\n").encode("utf-8")
 
 
 # -- writing ------------------------------------------------------------------------------------------------
@@ -225,17 +231,18 @@ def read_rows(path: Path, header: BackupHeader, batch_rows: int = BATCH_ROWS
         if _parse_header(stream.readline(), path) != header:
             raise BackupDamaged(f"the backup {path} changed while it was read: nothing was written")
         for table in header.tables:
-            checksum, batch = hashlib.sha256(), []
+            checksum, batch = hashlib.sha256(), list[Row]()
             width = len(table.columns)
             for _ in range(table.rows):
                 line = stream.readline()
                 if not line.endswith(b"\n"):
                     raise EOFError
                 checksum.update(line)
-                values = json.loads(line)
-                if not isinstance(values, list) or len(values) != width:
+                values = _DECODER.decode(line.decode("utf-8"))
+                if values.__class__ is not list or len(values) != width:
                     raise BadValue("a row with the wrong number of values")
-                batch.append(tuple(decode(value) for value in values))
+                # Only tagged values need decoding (lists are refused there); the rest stand for themselves.
+                batch.append([decode(value) if value.__class__ in _NOT_PLAIN else value for value in values])
                 if len(batch) == batch_rows:
                     yield table, batch
                     batch = []

@@ -56,7 +56,7 @@ def decode(encoded: Any) -> Any:
     """The value :func:`encode` made `encoded` from; :class:`BadValue` for anything else."""
     if type(encoded) in _PLAIN:
         return encoded
-    if not isinstance(encoded, dict) or len(encoded) != 1:
+    if type(encoded) is not dict or len(encoded) != 1:
         raise BadValue("a value that is neither plain nor tagged")
     ((tag, text),) = encoded.items()
     if tag == "json":

@@ -35,7 +35,8 @@ from storage.types import UTCDateTime
 
 #: Alembic's own table: the revision travels on its own, and the target gets it from its migrations.
 NOT_COPIED = frozenset({"alembic_version"})
-Row = tuple[Any, ...]
+#: A row's values in the order of its table's columns.
+Row = Sequence[Any]
 
 
 class TransferRefused(Exception):
@@ -94,7 +95,7 @@ class Snapshot:
     revision: str
     tables: list[Table]
 
-    async def rows(self, table: Table, batch_rows: int) -> AsyncIterator[list[Row]]:
+    async def rows(self, table: Table, batch_rows: int) -> AsyncIterator[Sequence[Row]]:
         """The table's rows in key order (byte order for text on both backends), `batch_rows` at a time,
         in the order of ``table.columns``; a JSON column's value is its parsed document."""
         documents = json_columns(table)
@@ -108,12 +109,12 @@ class Snapshot:
             if not positions:
                 yield [tuple(row) for row in part]
                 continue
-            rows = []
+            rows: list[Row] = []
             for row in part:
                 values = list(row)
                 for index in positions:
                     values[index] = _document(values[index])
-                rows.append(tuple(values))
+                rows.append(values)
             yield rows
 
     async def last_ids(self) -> dict[str, int]:
