@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import Database
-from storage.errors import DatabaseFailure, explain, masked_url
+from storage.errors import DatabaseFailure, explain, masked_url, missing_sqlite_folder
 from storage.migrate import known_revisions, upgrade
 from storage.portable_values import JSON_NULL
 from storage.types import UTCDateTime
@@ -171,8 +171,12 @@ async def snapshot(db: Database) -> AsyncIterator[Snapshot]:
 def _refuse_a_missing_sqlite_file(db: Database) -> None:
     """Opening a SQLite file that is not there would create it, empty."""
     database = make_url(db.url).database
-    if db.dialect == "sqlite" and database and database != ":memory:" and not database.startswith("file:") \
-            and not Path(database).exists():
+    if db.dialect != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return
+    missing_folder = missing_sqlite_folder(db.url)
+    if missing_folder is not None:
+        raise DatabaseFailure(missing_folder)
+    if not Path(database).exists():
         raise TransferRefused(f"there is no database at {masked_url(db.url)} (is TEACHLOG_DATABASE_URL right?)")
 
 

@@ -303,6 +303,7 @@ def test_teachlog_db_restore_refuses_a_truncated_backup_in_one_line_and_creates_
 
 @pytest.mark.parametrize("args, message", [
     (["db", "backup", "out.backup.gz"], "there is no database at sqlite+aiosqlite:///"),
+    (["db", "copy", "--to", "sqlite+aiosqlite:///copy.db"], "there is no database at sqlite+aiosqlite:///"),
     (["db", "restore", "missing.backup.gz"], "there is no backup file missing.backup.gz"),
     (["db", "backup", "no-such-folder/out.backup.gz"], "the folder no-such-folder does not exist"),
 ])
