@@ -189,20 +189,37 @@ class TableShape:
 
 
 class Loader:
-    """Writes rows into the tables of an empty database, inside the one transaction of :func:`loading`."""
+    """Writes rows into the tables of an empty database, inside the one transaction of :func:`loading`.
 
-    def __init__(self, connection: AsyncConnection, tables: Mapping[str, Table], url: str) -> None:
+    On PostgreSQL the rows go in by COPY (asyncpg's binary copy, some ten times faster than INSERTs of
+    a batch), on SQLite by one executemany INSERT per batch.
+    """
+
+    def __init__(self, connection: AsyncConnection, tables: Mapping[str, Table], url: str,
+                 postgres_schema: str | None) -> None:
         self.connection = connection
         self.tables = tables
         self.url = url
+        self.postgres_schema = postgres_schema
 
     async def insert(self, shape: TableShape, rows: Sequence[Row]) -> None:
         if not rows:
             return
-        columns = shape.columns
+        table, columns = self.tables[shape.name], shape.columns
         with target_errors(self.url):
-            await self.connection.execute(self.tables[shape.name].insert(),
-                                          [dict(zip(columns, row, strict=True)) for row in rows])
+            if self.postgres_schema is None:
+                await self.connection.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
+                return
+            documents = [index for index, name in enumerate(columns) if isinstance(table.c[name].type, JSON)]
+            raw = await self.connection.get_raw_connection()
+            try:
+                await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+                    shape.name, schema_name=self.postgres_schema, columns=list(columns),
+                    records=[_json_as_text(row, documents) for row in rows] if documents else rows)
+            except Exception as error:
+                if getattr(error, "sqlstate", None) is None:  # not one of PostgreSQL's own errors
+                    raise
+                raise DatabaseFailure(explain(error, self.url)) from error
 
     async def counts(self) -> dict[str, int]:
         """Rows per table as the target now has them."""
@@ -237,6 +254,16 @@ class Loader:
         if not updated.rowcount:
             await self.connection.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES (:table, :last)"),
                                           {"table": table, "last": last})
+
+
+def _json_as_text(row: Row, documents: list[int]) -> Row:
+    """A row for COPY: its JSON documents as the text SQLAlchemy would write (asyncpg takes JSON as text)."""
+    values = list(row)
+    for index in documents:
+        value = values[index]
+        if value is not None:
+            values[index] = "null" if value is JSON_NULL else json.dumps(value)
+    return values
 
 
 @dataclass(frozen=True)
@@ -302,8 +329,12 @@ async def loading(db: Database, revision: str, shapes: Sequence[TableShape]) -> 
             await connection.rollback()
             _refuse_other_tables(tables, shapes, revision)
             transaction = await connection.begin()
+            postgres_schema = None
+            if connection.dialect.name == "postgresql":
+                # Also begins the transaction on asyncpg's connection before COPY uses it directly.
+                postgres_schema = await connection.scalar(text("SELECT current_schema()"))
         try:
-            yield Loader(connection, tables, db.url)
+            yield Loader(connection, tables, db.url, postgres_schema)
         except BaseException:
             await transaction.rollback()
             raise

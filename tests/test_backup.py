@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import gzip
+import hashlib
 import json
 import zlib
 from collections import Counter
@@ -20,6 +21,7 @@ from bot.people.schools import create_school
 from storage import daily_counts
 from storage.backup import BackupDamaged, read_header, restore_backup, write_backup
 from storage.db import Database
+from storage.errors import DatabaseFailure
 from storage.migrate import known_revisions, upgrade
 from storage.models import Base, ChatState, DailyCount, Entry, SchoolDailyCount
 from storage.table_rows import TransferRefused, schema_revision, target_state
@@ -314,3 +316,33 @@ def test_a_missing_database_file_or_folder_is_named_in_one_line_and_nothing_is_c
     assert result.stderr.startswith("teachlog: ") and message in result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
+def with_a_duplicate_entry_id(data: bytes) -> bytes:
+    """A file whose checksums all agree, but whose second entry has the first one's id: the target refuses it
+    half-way through the rows."""
+    header_line, *lines = gzip.decompress(data).split(b"\n")
+    header = json.loads(header_line)
+    start = 0
+    for table in header["tables"]:
+        if table["name"] == "entries":
+            first = json.loads(lines[start])
+            second = json.loads(lines[start + 1])
+            second[0] = first[0]
+            lines[start + 1] = json.dumps(second, ensure_ascii=False, separators=(",", ":")).encode()
+            table["sha256"] = hashlib.sha256(b"".join(line + b"\n" for line in lines[start:start + table["rows"]]))\
+                .hexdigest()
+        start += table["rows"]
+    header_line = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
+    return gzip.compress(b"\n".join([header_line, *lines]))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_a_restore_that_fails_half_way_leaves_no_row_behind(filled_backup, tmp_path, backend):
+    bad = tmp_path / "duplicate.backup.gz"
+    bad.write_bytes(with_a_duplicate_entry_id(filled_backup.read_bytes()))
+    async with empty_database(backend, tmp_path) as target:
+        with pytest.raises(DatabaseFailure, match="failed"):
+            await restore_backup(target, bad)
+        state = await target_state(target)
+        assert "entries" in state.tables and state.with_rows == ()  # the schema was made; every row rolled back
