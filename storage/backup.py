@@ -35,8 +35,10 @@ from typing import IO, Any
 from sqlalchemy.types import JSON
 
 from storage.db import Database
+from storage.loading import loading
 from storage.portable_values import BadValue, decode, encode
-from storage.table_rows import Row, TableShape, TransferRefused, count_mismatches, loading, snapshot
+from storage.snapshot import snapshot
+from storage.table_rows import Row, TableShape, TransferRefused, count_mismatches
 
 FORMAT = "teachlog backup"
 FORMAT_VERSION = 1

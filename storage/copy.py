@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.db import Database
-from storage.table_rows import TableShape, TransferRefused, count_mismatches, loading, snapshot
+from storage.loading import loading
+from storage.snapshot import snapshot
+from storage.table_rows import TableShape, TransferRefused, count_mismatches
 
 BATCH_ROWS = 5_000
 

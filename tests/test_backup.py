@@ -22,9 +22,10 @@ from storage import daily_counts
 from storage.backup import BackupDamaged, read_header, restore_backup, write_backup
 from storage.db import Database
 from storage.errors import DatabaseFailure
+from storage.loading import target_state
 from storage.migrate import known_revisions, upgrade
 from storage.models import Base, ChatState, DailyCount, Entry, SchoolDailyCount
-from storage.table_rows import TransferRefused, schema_revision, target_state
+from storage.table_rows import TransferRefused, schema_revision
 from tests.conftest import DEFAULT_NOW, run_blocking
 from tests.support.accounts import member_with_account
 from tests.support.chat import ChatHarness
