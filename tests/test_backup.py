@@ -31,7 +31,7 @@ from tests.support.accounts import member_with_account
 from tests.support.chat import ChatHarness
 from tests.support.cli import invoke
 from tests.support.filled import CONVERSATION_AFTER, every_row, fill_every_table, sql_null_keys, step
-from tests.support.migrations import empty_database, other_backend
+from tests.support.migrations import empty_database, other_db_fixture  # noqa: F401  (other_db)
 from tests.support.stored import add_entry, member_id
 
 HEAD = known_revisions()[-1]
@@ -64,32 +64,32 @@ def filled_backup(tmp_path_factory) -> Path:
     return folder / "filled.backup.gz"
 
 
-async def test_a_backup_restored_on_the_other_backend_has_every_row_and_a_conversation_goes_on(db, clock, tmp_path):
+async def test_a_backup_restored_on_the_other_backend_has_every_row_and_a_conversation_goes_on(db, other_db, clock,
+                                                                                               tmp_path):
     filled = await fill_every_table(db, clock)
     path = tmp_path / "teachlog.backup.gz"
     await write_backup(db, path, clock.now())
     header = read_header(path)
     assert (header.revision, header.source) == (HEAD, db.dialect)
     assert set(Base.metadata.tables) <= {table.name for table in header.tables}
-    async with empty_database(other_backend(db), tmp_path) as other:
-        restored = await restore_backup(other, path)
-        source_rows = await every_row(db)
-        assert await every_row(other) == source_rows
-        assert await sql_null_keys(other) == ["sql-null"]  # the JSON document null stays apart from SQL NULL
-        assert {name: restored.counts[name] for name in source_rows} == \
-            {name: len(rows) for name, rows in source_rows.items()}
-        assert await revision_of(other) == HEAD
-        # 王芳 was half-way through /log: she finishes on the restored database, and the entry takes the next id.
-        wang = filled.wang_on(other, clock)
-        for line in CONVERSATION_AFTER:
-            await step(wang, line)
-        assert "已保存" in wang.last_text
-        async with other.transaction() as session:
-            entries = (await session.execute(select(Entry.id, Entry.student_name).order_by(Entry.id))).all()
-        assert len(entries) == 3 and entries[-1] == (3, "李华")
+    restored = await restore_backup(other_db, path)
+    source_rows = await every_row(db)
+    assert await every_row(other_db) == source_rows
+    assert await sql_null_keys(other_db) == ["sql-null"]  # the JSON document null stays apart from SQL NULL
+    assert {name: restored.counts[name] for name in source_rows} == \
+        {name: len(rows) for name, rows in source_rows.items()}
+    assert await revision_of(other_db) == HEAD
+    # 王芳 was half-way through /log: she finishes on the restored database, and the entry takes the next id.
+    wang = filled.wang_on(other_db, clock)
+    for line in CONVERSATION_AFTER:
+        await step(wang, line)
+    assert "已保存" in wang.last_text
+    async with other_db.transaction() as session:
+        entries = (await session.execute(select(Entry.id, Entry.student_name).order_by(Entry.id))).all()
+    assert len(entries) == 3 and entries[-1] == (3, "李华")
 
 
-async def test_a_backup_taken_while_entries_are_written_restores_a_consistent_prefix(db, clock, tmp_path):
+async def test_a_backup_taken_while_entries_are_written_restores_a_consistent_prefix(db, other_db, clock, tmp_path):
     chat = ChatHarness(db, clock)
     school = (await chat.create_school()).school_id
     wang, li = await member_id(db, await chat.add_member("王芳")), await member_id(db, await chat.add_member("李雷"))
@@ -130,13 +130,12 @@ async def test_a_backup_taken_while_entries_are_written_restores_a_consistent_pr
     finally:
         stop.set()
         await writing
-    async with empty_database("sqlite", tmp_path) as other:
-        await restore_backup(other, path)
-        async with other.transaction() as session:
-            restored = list(await session.scalars(select(Entry.id).order_by(Entry.id)))
-            counts, recounted = await daily_counts.stored(session), await daily_counts.recounted(session)
-            school_counts = await daily_counts.school_stored(session)
-            school_recounted = await daily_counts.school_recounted(session)
+    await restore_backup(other_db, path)
+    async with other_db.transaction() as session:
+        restored = list(await session.scalars(select(Entry.id).order_by(Entry.id)))
+        counts, recounted = await daily_counts.stored(session), await daily_counts.recounted(session)
+        school_counts = await daily_counts.school_stored(session)
+        school_recounted = await daily_counts.school_recounted(session)
     assert restored == committed[:len(restored)]  # the entries committed first, and no other
     assert waits >= 3 and 20 <= len(restored) <= len(committed) - waits  # none written after the snapshot began
     assert counts == recounted and school_counts == school_recounted  # nothing torn
@@ -193,11 +192,11 @@ async def test_a_truncated_or_altered_backup_is_refused_and_nothing_is_written(f
                                                                                reason):
     damaged = tmp_path / "damaged.backup.gz"
     damaged.write_bytes(damage(filled_backup.read_bytes()))
-    async with empty_database(backend, tmp_path) as other:
+    async with empty_database(backend, tmp_path) as target:
         with pytest.raises(BackupDamaged, match=reason) as refused:
-            await restore_backup(other, damaged)
+            await restore_backup(target, damaged)
         assert str(refused.value).endswith("nothing was written")
-        await assert_nothing_written(other)
+        await assert_nothing_written(target)
 
 
 async def test_a_restore_into_a_database_with_rows_is_refused_and_changes_nothing(db, clock, filled_backup):

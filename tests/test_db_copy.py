@@ -21,31 +21,30 @@ from storage.table_rows import TransferRefused, schema_revision
 from tests.conftest import DEFAULT_NOW
 from tests.support.cli import invoke
 from tests.support.filled import CONVERSATION_AFTER, every_row, fill_every_table, sql_null_keys, step
-from tests.support.migrations import empty_database, empty_postgres_url, other_backend
+from tests.support.migrations import empty_postgres_url, other_db_fixture  # noqa: F401  (other_db)
 
 
-async def test_a_copy_to_the_other_backend_has_every_row_and_a_conversation_goes_on(db, clock, tmp_path):
+async def test_a_copy_to_the_other_backend_has_every_row_and_a_conversation_goes_on(db, other_db, clock):
     filled = await fill_every_table(db, clock)
-    async with empty_database(other_backend(db), tmp_path) as other:
-        copied = await copy_database(db, other, batch_rows=2)
-        source_rows = await every_row(db)
-        assert await every_row(other) == source_rows
-        assert await sql_null_keys(other) == ["sql-null"]
-        assert set(Base.metadata.tables) <= set(copied.counts)
-        assert {name: copied.counts[name] for name in source_rows} == \
-            {name: len(rows) for name, rows in source_rows.items()}
-        async with other.engine.connect() as connection:
-            assert await schema_revision(connection) == known_revisions()[-1]
-        wang = filled.wang_on(other, clock)
-        for line in CONVERSATION_AFTER:
-            await step(wang, line)
-        assert "已保存" in wang.last_text
-        async with other.transaction() as session:
-            entries = (await session.execute(select(Entry.id, Entry.student_name).order_by(Entry.id))).all()
-        assert len(entries) == 3 and entries[-1] == (3, "李华")
+    copied = await copy_database(db, other_db, batch_rows=2)
+    source_rows = await every_row(db)
+    assert await every_row(other_db) == source_rows
+    assert await sql_null_keys(other_db) == ["sql-null"]
+    assert set(Base.metadata.tables) <= set(copied.counts)
+    assert {name: copied.counts[name] for name in source_rows} == \
+        {name: len(rows) for name, rows in source_rows.items()}
+    async with other_db.engine.connect() as connection:
+        assert await schema_revision(connection) == known_revisions()[-1]
+    wang = filled.wang_on(other_db, clock)
+    for line in CONVERSATION_AFTER:
+        await step(wang, line)
+    assert "已保存" in wang.last_text
+    async with other_db.transaction() as session:
+        entries = (await session.execute(select(Entry.id, Entry.student_name).order_by(Entry.id))).all()
+    assert len(entries) == 3 and entries[-1] == (3, "李华")
 
 
-async def test_change_ids_continue_after_the_last_one_handed_out_even_when_its_rows_were_pruned(db, clock, tmp_path):
+async def test_change_ids_continue_after_the_last_one_handed_out_even_when_its_rows_were_pruned(db, other_db, clock):
     """Stored report windows remember the last change id they took in: a new change must come after it."""
     school = (await create_school(db, "合川中学", now=clock.now())).school_id
     for _ in range(3):
@@ -54,23 +53,20 @@ async def test_change_ids_continue_after_the_last_one_handed_out_even_when_its_r
     async with db.transaction() as session:
         handed_out = await session.scalar(select(func.max(SummaryChange.id)))
         await session.execute(delete(SummaryChange))
-    async with empty_database(other_backend(db), tmp_path) as other:
-        await copy_database(db, other)
-        async with other.engine.begin() as connection:
-            new_id = (await connection.execute(insert(SummaryChange.__table__).values(school_id=school, member_id=1)
-                                               .returning(SummaryChange.id))).scalar_one()
+    await copy_database(db, other_db)
+    async with other_db.engine.begin() as connection:
+        new_id = (await connection.execute(insert(SummaryChange.__table__).values(school_id=school, member_id=1)
+                                           .returning(SummaryChange.id))).scalar_one()
     assert handed_out is not None and new_id == handed_out + 1
 
 
-async def test_a_copy_into_a_database_with_rows_is_refused_and_nothing_is_written(db, clock, tmp_path):
+async def test_a_copy_into_a_database_with_rows_is_refused_and_nothing_is_written(db, other_db, clock):
     await fill_every_table(db, clock)
-    async with empty_database(other_backend(db), tmp_path) as other:
-        await upgrade(other)
-        await create_school(other, "第二中学", now=clock.now())
-        before = await every_row(other)
-        with pytest.raises(TransferRefused, match=r"is not empty \(activity_types, invites, schools have rows\)"):
-            await copy_database(db, other)
-        assert await every_row(other) == before
+    await create_school(other_db, "第二中学", now=clock.now())
+    before = await every_row(other_db)
+    with pytest.raises(TransferRefused, match=r"is not empty \(activity_types, invites, schools have rows\)"):
+        await copy_database(db, other_db)
+    assert await every_row(other_db) == before
 
 
 def test_teachlog_db_copy_moves_a_sqlite_school_to_postgresql_and_the_report_is_the_same(cli_database, monkeypatch):

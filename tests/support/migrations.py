@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from storage.db import Database
-from tests.conftest import PG_URL, postgres_database, postgres_reachable, run_blocking
+from tests.conftest import PG_URL, postgres_database, postgres_reachable, run_blocking, truncate_all
 
 
 @contextlib.asynccontextmanager
@@ -33,10 +34,6 @@ async def empty_postgres_database(prefix: str) -> AsyncIterator[Database]:
         async with admin.engine.begin() as connection:
             await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
-
-
-def other_backend(db: Database) -> str:
-    return "sqlite" if db.dialect == "postgresql" else "postgresql"
 
 
 @contextlib.asynccontextmanager
@@ -81,3 +78,18 @@ def empty_postgres_url(prefix: str) -> Iterator[str]:
         yield make_url(PG_URL).set(username=name, password=None).render_as_string(hide_password=False)
     finally:
         admin(f'DROP SCHEMA "{name}" CASCADE', f'DROP ROLE "{name}"')
+
+
+@pytest.fixture(name="other_db")
+async def other_db_fixture(db: Database, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A database with teachlog's tables and no rows, on the backend the test's `db` is not on (import this
+    into a test module to use `other_db`). Migrated once per session, like `db`: restores and copies accept it."""
+    if db.dialect == "postgresql":
+        path = tmp_path / "other.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        other = Database(f"sqlite+aiosqlite:///{path}")
+    else:
+        other = postgres_database(request.getfixturevalue("postgres_schema"))
+        await truncate_all(other)
+    yield other
+    await other.dispose()
