@@ -9,6 +9,7 @@ from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from storage.db import Database
@@ -20,6 +21,12 @@ def alembic_config(connection: Connection | None = None) -> Config:
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+def known_revisions() -> list[str]:
+    """Every schema revision this teachlog knows, oldest first; the last is the head."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
 
 
 @contextmanager
