@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Capabilities:
-    """The limits an adapter renders replies within; the core never exceeds what every platform can show."""
+    """The limits a platform shows messages within, as its adapter declares them; the core lays every reply out
+    within them (:mod:`bot.chat.layout`), so no adapter splits texts or lays out buttons itself."""
 
     #: The longest text message, in characters.
     text_length: int
@@ -27,6 +28,15 @@ class Capabilities:
     modals: bool
     #: A tapped message can be edited in place.
     edits: bool = True
+    #: Pictures show the reply's text as their caption (Telegram); without, the text goes first in a message of
+    #: its own and each picture follows with its own caption (Slack shows a file's comment apart).
+    picture_captions: bool = True
+    #: How the platform counts the lengths above: "characters", or "utf-16" code units (Telegram).
+    text_units: Literal["characters", "utf-16"] = "characters"
+
+    def length(self, text: str) -> int:
+        """The length of `text` as the platform counts it."""
+        return len(text.encode("utf-16-le")) // 2 if self.text_units == "utf-16" else len(text)
 
 
 class Platform(Protocol):
