@@ -260,33 +260,35 @@ PLATFORMS = [TELEGRAM, SLACK, TERMINAL]
 
 
 @contextlib.asynccontextmanager
+async def started(harness: BotHarness | SlackHarness) -> AsyncIterator[None]:
+    await harness.create_school(language="en")
+    await harness.start()
+    try:
+        yield
+    finally:
+        await harness.stop()
+
+
+@contextlib.asynccontextmanager
 async def chats_on(platform: str, db: Database, clock: FixedClock) -> AsyncIterator[Chats]:
     """The platform's fixture with an English school, running."""
+    chats: Chats
     if platform == TELEGRAM:
-        harness = BotHarness(db, clock)
-        await harness.create_school(language="en")
-        await harness.start()
-        try:
-            telegram = TelegramChats(harness)
-            telegram.school = harness.school  # type: ignore[assignment]
-            yield telegram
-        finally:
-            await harness.stop()
+        bot = BotHarness(db, clock)
+        async with started(bot):
+            chats = TelegramChats(bot)
+            chats.school = bot.school  # type: ignore[assignment]
+            yield chats
     elif platform == SLACK:
         fake = FakeSlack()
         async with serve(fake) as api_url:
-            slack_harness = SlackHarness(db, clock, fake, api_url)
-            await slack_harness.create_school(language="en")
-            await slack_harness.start()
-            try:
-                slack = SlackChats(slack_harness)
-                slack.school = slack_harness.school  # type: ignore[assignment]
-                yield slack
-            finally:
-                await slack_harness.stop()
+            slack = SlackHarness(db, clock, fake, api_url)
+            async with started(slack):
+                chats = SlackChats(slack)
+                chats.school = slack.school  # type: ignore[assignment]
+                yield chats
     else:
         core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
-        school = await create_school(db, "合川中学", language="en", now=clock.now())
-        terminal = TerminalChats(core, school)
-        await terminal.runtime.engine.load_open()
-        yield terminal
+        chats = TerminalChats(core, await create_school(db, "合川中学", language="en", now=clock.now()))
+        await chats.runtime.engine.load_open()
+        yield chats
