@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -60,3 +61,20 @@ class Platform(Protocol):
 
     async def invite_link(self, code: str) -> str | None:
         """A link that opens the bot with this invite code, or None when the platform has none."""
+
+
+class RunsUntilStopped:
+    """What the platforms of `teachlog run` share: built with the core, :meth:`serve` run until SIGINT or SIGTERM
+    (the core's :class:`bot.chat.runtime.Runtime` handles the signals)."""
+
+    name: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def run(self) -> None:
+        asyncio.run(self.serve())
+
+    async def serve(self) -> None:
+        raise NotImplementedError

@@ -13,8 +13,9 @@ from aiohttp import web
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.chat.platform import RunsUntilStopped
 from bot.chat.reply_path import ReplyPath
-from bot.core import Core, PlatformStartError
+from bot.core import PlatformStartError
 from bot.platforms import SLACK
 from bot.settings import ConfigError, Settings
 from handlers.slack.app import build_app
@@ -50,15 +51,11 @@ async def check_token(client: AsyncWebClient) -> str:
     return str(response.get("user_id") or "")
 
 
-class SlackPlatform:
+class SlackPlatform(RunsUntilStopped):
+    """The `slack` platform of `teachlog run`: a :class:`bot.chat.platform.Platform`."""
+
     name = SLACK
     capabilities = CAPABILITIES
-
-    def __init__(self, core: Core) -> None:
-        self.core = core
-
-    def run(self) -> None:
-        asyncio.run(self.serve())
 
     async def serve(self, stop: asyncio.Event | None = None) -> None:
         """Until SIGINT/SIGTERM (or `stop`): Socket Mode with SLACK_APP_TOKEN, else HTTP on the port; the

@@ -3,7 +3,6 @@ command menu; `teachlog run --platform telegram`."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -17,6 +16,7 @@ from telegram.request import BaseRequest
 
 from bot.chat.app import IDLE_TIMEOUT
 from bot.chat.chat_state import BOT_KIND, ChatStateStore
+from bot.chat.platform import RunsUntilStopped
 from bot.chat.reply_path import ReplyPath
 from bot.chat.runtime import Runtime
 from bot.core import Core, PlatformStartError
@@ -122,17 +122,11 @@ async def prepare(application: Application, core: Core, port: TelegramPort) -> N
     await set_command_menu(application)
 
 
-class TelegramPlatform:
+class TelegramPlatform(RunsUntilStopped):
     """The `telegram` platform of `teachlog run`: a :class:`bot.chat.platform.Platform`."""
 
     name = TELEGRAM
     capabilities = CAPABILITIES
-
-    def __init__(self, core: Core) -> None:
-        self.core = core
-
-    def run(self) -> None:
-        asyncio.run(self.serve())
 
     async def serve(self) -> None:
         """Long polling and the notification jobs until SIGINT or SIGTERM."""
