@@ -147,9 +147,13 @@ class TelegramPort:
         return bytes(await (await self.bot.get_file(file_id)).download_as_bytearray())
 
     async def invite_link(self, code: str) -> str | None:
-        """`https://t.me/<bot>?start=CODE`, once the bot has run and its @username is known."""
-        username = await bot_username(self.db) if self.db is not None else None
-        return f"https://t.me/{username.lstrip('@')}?start={code}" if username else None
+        return await t_me_link(self.db, code) if self.db is not None else None
+
+
+async def t_me_link(db: Database, code: str) -> str | None:
+    """`https://t.me/<bot>?start=CODE`, once the bot has run and its @username is known."""
+    username = await bot_username(db)
+    return f"https://t.me/{username.lstrip('@')}?start={code}" if username else None
 
 
 def even_rate_limiter() -> AIORateLimiter:

@@ -25,7 +25,7 @@ from bot.platforms import TELEGRAM
 from handlers.telegram.chat_members import ChatMemberUpdates
 from handlers.telegram.common import Context
 from handlers.telegram.incoming import NulFreeApplication
-from handlers.telegram.port import CAPABILITIES, TelegramPort, even_rate_limiter, standalone_port
+from handlers.telegram.port import CAPABILITIES, TelegramPort, even_rate_limiter, standalone_port, t_me_link
 from handlers.telegram.usernames import username_recorder
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ class TelegramPlatform(RunsUntilStopped):
             raise PlatformStartError(f"cannot reach the Telegram Bot API at {where}: {error}") from None
 
     async def invite_link(self, code: str) -> str | None:
-        return await TelegramPort(Bot("0:unused"), self.core.db).invite_link(code)
+        return await t_me_link(self.core.db, code)
 
     @contextlib.asynccontextmanager
     async def messenger(self) -> AsyncIterator[ReplyPath]:
