@@ -1,15 +1,18 @@
 """One path for every reply: rate limits waited out so a message arrives once, the platform's errors named for the
-outbox, a conversation reply that cannot be delivered never raised into the request that caused it."""
+outbox, a conversation reply that cannot be delivered never raised into the request that caused it; tapped
+buttons are taken away only where the platform can edit a message."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.chat.events import ChatAddress
+from bot.chat.events import ChatAddress, Command, Event, Person
 from bot.chat.layout import Message
 from bot.chat.platform import Capabilities
-from bot.chat.replies import Reply
+from bot.chat.replies import Outcome, Reply
 from bot.chat.reply_path import LONGEST_WAIT, ReplyPath
+from bot.chat.runtime import Runtime
+from bot.core import Core
 from bot.notifications.messenger import DeliveryError, RetryLater, TransientFailure
 
 CHAT = ChatAddress("fake", "7")
@@ -79,3 +82,26 @@ async def test_the_platforms_errors_are_named_for_the_outbox_and_bugs_are_raised
         await path_over(FakePort(PlatformDown("503")), []).send("7", Reply("hi"))
     with pytest.raises(ZeroDivisionError):
         await path_over(FakePort(ZeroDivisionError()), []).send("7", Reply("hi"))
+
+
+class NoEditsPort(FakePort):
+    capabilities = Capabilities(text_length=50, caption_length=50, buttons_per_row=2, albums=False, modals=False,
+                                edits=False)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.acknowledged: list[Outcome] = []
+
+    async def event_of(self, raw: object) -> Event:
+        return Event(CHAT, Person("fake", "7"), Command("help"))
+
+    async def acknowledge(self, raw: object, outcome: Outcome) -> None:
+        self.acknowledged.append(outcome)
+
+
+async def test_a_platform_that_cannot_edit_is_never_asked_to_take_tapped_buttons_away(db, clock):
+    port = NoEditsPort()
+    runtime = Runtime(Core(db=db, clock=clock), port)  # type: ignore[arg-type]
+    await runtime.answer(None, CHAT, Outcome([Reply("Saved")], popup="Saved", clear_tapped=True))
+    assert [(o.popup, o.clear_tapped) for o in port.acknowledged] == [("Saved", False)]
+    assert port.shown == ["Saved"]

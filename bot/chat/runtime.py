@@ -12,6 +12,7 @@ until SIGINT or SIGTERM and stops cleanly.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import signal
@@ -103,7 +104,11 @@ class Runtime:
         await self.answer(raw, event.chat, outcome)
 
     async def answer(self, raw: Any, chat: ChatAddress, outcome: Outcome) -> None:
-        """The outcome of a payload: the payload acknowledged (a tap's popup), then each reply, in order."""
+        """The outcome of a payload: the payload acknowledged (a tap's popup), then each reply, in order.
+
+        On a platform whose messages cannot be edited, the tapped buttons stay (the engine refuses a stale tap)."""
+        if outcome.clear_tapped and not self.port.capabilities.edits:
+            outcome = dataclasses.replace(outcome, clear_tapped=False)
         try:
             await self.port.acknowledge(raw, outcome)
         except Exception as error:  # the replies still go out: the tap's spinner is the lesser loss

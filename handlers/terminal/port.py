@@ -42,6 +42,7 @@ class TerminalPort:
         return raw if isinstance(raw, Event) else None
 
     async def acknowledge(self, raw: Any, outcome: Outcome) -> None:
+        """The popup, in brackets; a printed line cannot lose its buttons (`edits` is False)."""
         if outcome.popup:
             self.show(Outcome(popup=outcome.popup))
 
