@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 from aiohttp import web
@@ -37,17 +37,24 @@ def web_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(token=token)
 
 
-async def check_token(client: AsyncWebClient) -> str:
-    """auth.test before anything else, so a refused token or an unreachable API is one line; the bot's user id."""
+@contextlib.contextmanager
+def one_line_start_errors(refused: str, unreachable: str) -> Iterator[None]:
+    """Slack refusing a token, or not answering, as one PlatformStartError line: `refused` takes {code}."""
     try:
-        response = await client.auth_test()
+        yield
     except SlackApiError as error:
         code = error.response.get("error") if error.response is not None else "refused"
-        raise PlatformStartError(f"Slack refused SLACK_BOT_TOKEN ({code}): check the Bot User OAuth Token "
-                                 "on the app's OAuth & Permissions page") from None
+        raise PlatformStartError(refused.format(code=code)) from None
     except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
-        raise PlatformStartError(f"cannot reach the Slack Web API at {client.base_url}: "
-                                 f"{error or type(error).__name__}") from None
+        raise PlatformStartError(f"{unreachable}: {error or type(error).__name__}") from None
+
+
+async def check_token(client: AsyncWebClient) -> str:
+    """auth.test before anything else, so a refused token or an unreachable API is one line; the bot's user id."""
+    refused = "Slack refused SLACK_BOT_TOKEN ({code}): check the Bot User OAuth Token on the app's OAuth & " \
+              "Permissions page"
+    with one_line_start_errors(refused, f"cannot reach the Slack Web API at {client.base_url}"):
+        response = await client.auth_test()
     return str(response.get("user_id") or "")
 
 
@@ -97,17 +104,12 @@ class SlackPlatform(RunsUntilStopped):
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
         handler = AsyncSocketModeHandler(app, app_token)
         try:
-            try:
+            refused = "Slack refused SLACK_APP_TOKEN ({code}): it needs the connections:write scope (Basic " \
+                      "Information → App-Level Tokens)"
+            with one_line_start_errors(refused, "cannot open a Socket Mode connection"):
                 # The Socket Mode client retries a refused token forever, logging tracebacks: ask once first.
                 await app.client.apps_connections_open(app_token=app_token)
                 await handler.connect_async()
-            except SlackApiError as error:
-                code = error.response.get("error") if error.response is not None else "refused"
-                raise PlatformStartError(f"Slack refused SLACK_APP_TOKEN ({code}): it needs the "
-                                         "connections:write scope (Basic Information → App-Level Tokens)") from None
-            except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
-                raise PlatformStartError(f"cannot open a Socket Mode connection: "
-                                         f"{error or type(error).__name__}") from None
             log.info("connected to Slack in Socket Mode")
             await stop.wait()
         finally:
