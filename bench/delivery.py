@@ -46,6 +46,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import progress as district_bench  # noqa: E402  (bench/progress.py: the district builder)
 from telegram.ext import ExtBot  # noqa: E402
 
+from bot.chat.reply_path import ReplyPath  # noqa: E402
 from bot.notifications.delivery import DeliveryPolicy, deliver_due  # noqa: E402
 from bot.notifications.planning import Planner  # noqa: E402
 from bot.notifications.weekly_facts import database_standing  # noqa: E402
@@ -53,7 +54,7 @@ from bot.people.schools import create_school  # noqa: E402
 from bot.platforms import TELEGRAM  # noqa: E402
 from bot.quotas.calendar import SchoolCalendar  # noqa: E402
 from bot.quotas.policy import load_preset  # noqa: E402
-from handlers.telegram.messenger import TelegramMessenger, even_rate_limiter  # noqa: E402
+from handlers.telegram.port import TelegramPort, even_rate_limiter  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Member, MemberAccount, OutboxMessage  # noqa: E402
@@ -184,7 +185,7 @@ async def measure_delivery(backend: str, db: Database, options: argparse.Namespa
                           rate_limiter=even_rate_limiter())
     district_bench.note(f"{backend}: delivering {options.messages:,} messages at most {options.rate:g}/s …")
     async with telegram_bot:
-        messenger = TelegramMessenger(telegram_bot)
+        messenger = ReplyPath(TelegramPort(telegram_bot))
         started = time.perf_counter()
         while True:
             report = await deliver_due(db, messenger, clock, "bench", platform=TELEGRAM,

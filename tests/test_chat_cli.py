@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from bot.chat.app import build_engine
 from bot.chat.commands import COMMANDS, MEMBERS
 from bot.chat.replies import Attachment, Outcome, Reply
 from bot.cli import app
@@ -21,8 +20,6 @@ from bot.demo import DEMO_SCHOOL, HEAD_TEACHER
 from bot.notifications.sample_reminder import plan_sample_reminder
 from bot.people.schools import create_invite, create_school
 from bot.settings import Settings
-from handlers.terminal.driver import ChatDriver
-from handlers.terminal.notices import Inbox, TerminalMessenger
 from handlers.terminal.screen import Screen
 from handlers.terminal.session import ChatSession
 from storage import repository as repo
@@ -238,11 +235,9 @@ async def test_a_reminder_that_falls_due_mid_session_arrives_after_the_next_line
         await repo.add_account(session, wang, "terminal", "77", clock.now())
         await repo.add_account(session, other, "terminal", "78", clock.now())
     core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
-    driver = ChatDriver(build_engine(core), user_id="77")
     printed: list[str] = []
     screen = Screen(printed.append, Path("unused"))
-    session = ChatSession(core, driver, screen, Inbox(core, driver, TerminalMessenger(driver, screen.show)),
-                          echo=True)
+    session = ChatSession(core, screen, echo=True, user_id="77")
 
     # The reminder is planned while the first line is being answered.
     script = iter(["/history", "#1"])

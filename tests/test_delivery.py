@@ -14,11 +14,10 @@ from bot.notifications.delivery import DeliveryPolicy, deliver_due
 from bot.notifications.planning import Planner
 from bot.people.groups import LinkOptions, link_group
 from bot.platforms import TELEGRAM
-from handlers.telegram.messenger import TelegramMessenger
 from storage.models import DeliveryAttempt, GroupLink, Member, OutboxMessage
 from tests.conftest import postgres_database
 from tests.support.accounts import member_of_account
-from tests.support.bot import BotHarness
+from tests.support.bot import BotHarness, messenger_of
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.notifications import FakeStanding, add_members, local
 
@@ -83,7 +82,7 @@ async def test_faults_and_a_crash_mid_delivery_lose_and_duplicate_nothing(bot, d
     fake.block(5004)
     fake.migrate(-1002, -1009)
 
-    messenger = TelegramMessenger(bot.app.bot)
+    messenger = messenger_of(bot.app.bot)
     report = await deliver_due(db, messenger, clock, "first", platform=TELEGRAM, policy=POLICY)
     assert report.retry_after == 1 and report.outcomes["retry_after"] >= 1
     clock.advance(seconds=2)
@@ -93,7 +92,7 @@ async def test_faults_and_a_crash_mid_delivery_lose_and_duplicate_nothing(bot, d
     hung = [r for r in await outbox_rows(db) if r.status == "sending"]
     assert hung and all(r.claimed_by == "doomed" for r in hung)
     await bot.restart()
-    messenger = TelegramMessenger(bot.app.bot)
+    messenger = messenger_of(bot.app.bot)
 
     for _ in range(30):
         if not await unfinished(db):
@@ -111,7 +110,7 @@ async def test_faults_and_a_crash_mid_delivery_lose_and_duplicate_nothing(bot, d
     assert sent_per_chat[-1001] == 2 and sent_per_chat[-1009] == 1 and sent_per_chat[-1002] == 0
     assert [m.method for m in fake.messages_to(-1001)] == ["sendMessage", "sendPhoto"]
     assert fake.messages_to(-1001)[1].photo.startswith(b"\x89PNG")
-    texts = {(int(r.chat_id), r.payload["text"]) for r in rows if r.status == "sent" and r.attachment is None}
+    texts = {(int(r.chat_id), r.payload["reply"]["text"]) for r in rows if r.status == "sent" and r.attachment is None}
     assert texts == {(m.chat_id, m.text) for m in fake.sent if m.method == "sendMessage"}
 
     blocked = await member_of_account(db, 5004)
@@ -129,7 +128,7 @@ async def test_a_message_that_keeps_failing_gives_up_after_the_last_attempt(bot,
     await Planner(db, FakeStanding(db)).plan(clock.now())
     bot.fake.fail_next("sendMessage", kind="server_error", count=100)
     policy = DeliveryPolicy(max_attempts=3, backoff_base=dt.timedelta(seconds=1))
-    messenger = TelegramMessenger(bot.app.bot)
+    messenger = messenger_of(bot.app.bot)
     for _ in range(5):
         await deliver_due(db, messenger, clock, "w", platform=TELEGRAM, policy=policy)
         clock.advance(seconds=10)
@@ -142,7 +141,7 @@ async def test_a_bad_request_fails_at_once(bot, db, clock):
     await add_members(db, bot.school.school_id, 1)
     await Planner(db, FakeStanding(db)).plan(clock.now())
     bot.fake.fail_next("sendMessage", kind="bad_request")
-    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w", platform=TELEGRAM)
+    await deliver_due(db, messenger_of(bot.app.bot), clock, "w", platform=TELEGRAM)
     [row] = await outbox_rows(db)
     assert (row.status, row.attempts) == ("failed", 1)
 
@@ -152,7 +151,7 @@ async def test_a_reminder_for_someone_who_went_away_meanwhile_is_cancelled(bot, 
     await Planner(db, FakeStanding(db)).plan(clock.now())
     async with db.transaction() as session:
         (await session.get(Member, member.id)).away_until = MONDAY.date()
-    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w", platform=TELEGRAM)
+    await deliver_due(db, messenger_of(bot.app.bot), clock, "w", platform=TELEGRAM)
     [row] = await outbox_rows(db)
     assert (row.status, row.last_error) == ("cancelled", "member away") and bot.fake.sent == []
 
@@ -161,14 +160,14 @@ async def test_unsent_messages_expire_when_quiet_hours_begin(bot, db, clock):
     await add_members(db, bot.school.school_id, 1)
     await Planner(db, FakeStanding(db)).plan(clock.now())
     clock.set(local("2026-11-16", "21:00"))
-    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w", platform=TELEGRAM)
+    await deliver_due(db, messenger_of(bot.app.bot), clock, "w", platform=TELEGRAM)
     [row] = await outbox_rows(db)
     assert row.status == "expired" and bot.fake.sent == []
 
 
 async def deliver_until_done(db, fake: FakeTelegram, clock, worker_id: str) -> int:
     async with fake.application_builder().build() as app:
-        messenger = TelegramMessenger(app.bot)
+        messenger = messenger_of(app.bot)
         sent = 0
         for _ in range(200):
             report = await deliver_due(db, messenger, clock, worker_id, platform=TELEGRAM,
@@ -208,11 +207,11 @@ async def test_a_member_who_blocked_the_bot_is_tried_once_and_the_digest_says_so
     planned = await Planner(db, FakeStanding(db)).plan(clock.now())
     assert planned == Counter(reminder=2, digest=2)
     bot.fake.block(4000)
-    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w", platform=TELEGRAM)
+    await deliver_due(db, messenger_of(bot.app.bot), clock, "w", platform=TELEGRAM)
     assert len([c for c in bot.fake.calls_to("sendMessage") if c.params["chat_id"] == 4000]) == 1
     assert sorted(r.status for r in await outbox_rows(db) if r.chat_id == "4000") == ["cancelled", "failed"]
     clock.set(local("2026-11-27", "17:00"))   # next Friday: Zhao's digest lists Wang
     await Planner(db, FakeStanding(db)).plan(clock.now())
-    await deliver_due(db, TelegramMessenger(bot.app.bot), clock, "w", platform=TELEGRAM)
+    await deliver_due(db, messenger_of(bot.app.bot), clock, "w", platform=TELEGRAM)
     digest = [m.text for m in bot.fake.messages_to(4001) if "digest" in m.text][-1]
     assert "Blocked me, so they get no reminders:\n• Teacher 000" in digest

@@ -13,8 +13,8 @@ from bot.notifications.planning import Planner
 from bot.people.schools import create_school, policy_of
 from bot.platforms import TELEGRAM
 from bot.reporting.reports import report_window, school_report
-from handlers.telegram.messenger import TelegramMessenger
 from storage import repository as repo
+from tests.support.bot import messenger_of
 from tests.support.chat import PLATFORM
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.notifications import FakeStanding, add_members, local
@@ -63,7 +63,7 @@ async def test_planned_reminders_wait_in_the_outbox_gauges_until_delivered_and_c
         clock.advance(minutes=2)
         waiting = await scraper.metrics()
         async with fake.application_builder().build() as application:
-            report = await deliver_due(db, TelegramMessenger(application.bot), clock, "worker-test",
+            report = await deliver_due(db, messenger_of(application.bot), clock, "worker-test",
                                        platform=TELEGRAM)
         after = await scraper.metrics()
     assert (report.sent, len(fake.sent)) == (1, 1) and len(members) == 3
@@ -87,7 +87,7 @@ async def test_a_transient_failure_counts_as_retried_and_the_row_waits(db, schem
         before = await scraper.metrics()
         await Planner(db, FakeStanding(db)).plan(clock.now())
         async with fake.application_builder().build() as application:
-            await deliver_due(db, TelegramMessenger(application.bot), clock, "worker-test", platform=TELEGRAM)
+            await deliver_due(db, messenger_of(application.bot), clock, "worker-test", platform=TELEGRAM)
         after = await scraper.metrics()
     assert rise(before, after, "teachlog_deliveries_total", result="retried") == 1
     assert value(after, "teachlog_outbox_pending_rows", platform=TELEGRAM) == 1

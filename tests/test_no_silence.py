@@ -72,7 +72,7 @@ async def assert_apology_with_update_id_logged(bot, user, language: str, caplog)
     [apology] = [message.text for message in sent]
     assert apology.startswith(APOLOGY[language])
     assert "injected failure" not in apology and "Traceback" not in apology
-    [record] = [r for r in caplog.records if r.name == "handlers.telegram.runtime" and r.levelname == "ERROR"]
+    [record] = [r for r in caplog.records if r.name == "bot.chat.runtime" and r.levelname == "ERROR"]
     assert str(update["update_id"]) in record.getMessage() and "injected failure" in str(record.exc_info[1])
 
 

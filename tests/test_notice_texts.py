@@ -17,7 +17,7 @@ from bot.notifications.leaderboard import (
     most_improved,
     ranking,
 )
-from bot.notifications.reminder_text import reminder_notice
+from bot.notifications.reminder_text import reminder_reply
 from bot.quotas.policy import load_preset
 from tests.support.notifications import BEHIND_RULE, PAIRED_RULE, progress
 
@@ -68,15 +68,15 @@ def test_a_huge_ranking_is_cut_to_fit_one_message_and_the_chart_is_a_png():
 def test_a_reminder_names_the_activity_the_numbers_and_the_students_waiting():
     behind = [progress(BEHIND_RULE, done=0, target=2, expected=1, days_left=2),
               progress(PAIRED_RULE, done=1, target=3, expected=2, missing=("王小明", "李雷"))]
-    notice = reminder_notice(behind, POLICY, ZH)
-    assert notice.text.startswith("⏰ 你有 2 项任务落后于进度：")
+    reminder = reminder_reply(behind, POLICY, ZH)
+    assert reminder.text.startswith("⏰ 你有 2 项任务落后于进度：")
     assert "作业辅导 · 教师每周作业辅导至少2次\n" \
-        "░░░░░░░░░░ 已完成 0 / 2，按进度现在应完成 1，还剩 2 个工作日。" in notice.text
+        "░░░░░░░░░░ 已完成 0 / 2，按进度现在应完成 1，还剩 2 个工作日。" in reminder.text
     assert "电话 · 每月给每名结对学生打电话至少1次\n" \
-        "▓▓▓░░░░░░░ 已完成 1 / 3，按进度现在应完成 2，还剩 3 个工作日。\n还在等待：王小明和李雷" in notice.text
-    assert "落后进度" not in notice.text  # one sentence per quota, not the status and the pace again
-    assert notice.buttons == ((("📝 作业辅导", "lognow:tutoring"),), (("📝 电话", "lognow:phone_call"),),
-                              (("⏰ 明天再提醒我", "snooze"),))
+        "▓▓▓░░░░░░░ 已完成 1 / 3，按进度现在应完成 2，还剩 3 个工作日。\n还在等待：王小明和李雷" in reminder.text
+    assert "落后进度" not in reminder.text  # one sentence per quota, not the status and the pace again
+    assert [[(choice.label, choice.data) for choice in row] for row in reminder.choices] == \
+        [[("📝 作业辅导", "lognow:tutoring")], [("📝 电话", "lognow:phone_call")], [("⏰ 明天再提醒我", "snooze")]]
 
 
 def test_the_digest_lists_what_a_leader_should_look_at():

@@ -15,9 +15,8 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import select
 
-from handlers.telegram.notify_job import NotificationJob
 from storage.models import Member
-from tests.support.bot import BotHarness
+from tests.support.bot import BotHarness, NotificationRounds
 from tests.support.notifications import FakeStanding, local
 
 GROUP = -100777
@@ -49,7 +48,7 @@ async def week(db, clock):
     async with db.transaction() as session:
         ids = {m.display_name.split()[0]: m.id for m in await session.scalars(select(Member))}
     standing.on_pace = {ids["Wang"], ids["Qian"]}
-    yield harness, cast, NotificationJob(harness.core, standing)
+    yield harness, cast, NotificationRounds(harness.core, standing)
     await harness.stop()
 
 

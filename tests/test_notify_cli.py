@@ -17,9 +17,9 @@ from bot.notifications.notifier import Notifier
 from bot.people.schools import create_school
 from bot.platforms import TELEGRAM
 from bot.settings import Settings
-from handlers.telegram.messenger import TelegramMessenger
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
+from tests.support.bot import messenger_of
 from tests.support.cli import invoke
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.notifications import FakeStanding, add_members, local
@@ -91,7 +91,7 @@ async def test_the_worker_loop_delivers_until_stopped(db, clock):
     fake = FakeTelegram()
     stop = asyncio.Event()
     async with fake.application_builder().build() as application:
-        task = asyncio.create_task(notifier.run(TelegramMessenger(application.bot), stop, interval=0.05))
+        task = asyncio.create_task(notifier.run(messenger_of(application.bot), stop, interval=0.05))
         await fake.wait_until(lambda: len(fake.sent) == 3)
         stop.set()
         await asyncio.wait_for(task, timeout=2)
@@ -109,7 +109,7 @@ class FakePlatform:
     @contextlib.asynccontextmanager
     async def messenger(self):
         async with self.fake.application_builder().build() as application:
-            yield TelegramMessenger(application.bot)
+            yield messenger_of(application.bot)
 
 
 async def test_worker_once_plans_and_delivers_one_round(tmp_path, clock):

@@ -7,7 +7,7 @@ import pytest
 from bot.i18n import translator
 from bot.logbook.times import parse_time_of_day
 from bot.notifications.leaderboard import Contender, WeekResults, leaderboard_text
-from bot.notifications.reminder_text import reminder_notice
+from bot.notifications.reminder_text import reminder_reply
 from bot.quotas.policy import load_preset
 from tests.support.notifications import progress
 
@@ -80,11 +80,11 @@ def test_leaderboard_totals_leave_out_activities_nobody_logged():
 
 def test_the_reminder_gives_one_sentence_per_quota_in_both_languages():
     behind = [progress("everyone-home-visit-quarterly", done=1, target=2, expected=2, days_left=12)]
-    zh = reminder_notice(behind, SEED_000, ZH).text
+    zh = reminder_reply(behind, SEED_000, ZH).text
     assert zh.splitlines()[2:] == [
         "家访 · 每人每季度家访不少于4次",
         "▓▓▓▓▓░░░░░ 已完成 1 / 2（按加入日期折算，全季度为 4），按进度现在应完成 2，还剩 12 个工作日。"]
-    en = reminder_notice(behind, SEED_000, EN).text
+    en = reminder_reply(behind, SEED_000, EN).text
     assert en.splitlines()[-1] == "▓▓▓▓▓░░░░░ 1 of 2 (prorated from your joining date; 4 for the whole quarter) " \
                                   "done; pace asks for 2 by now, 12 working days left."
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.chat.layout import split_text
 from bot.chat.pieces import split_at_lines
-from handlers.telegram.limits import split_message, utf16_length
+from handlers.telegram.port import CAPABILITIES as TELEGRAM
 
 
 def test_lines_stay_whole_when_they_fit():
@@ -19,6 +22,7 @@ def test_a_line_longer_than_the_limit_is_cut_hard():
 
 @given(st.text(alphabet=st.sampled_from(["a", "王", "😀", "\n", " "]), max_size=400), st.integers(4, 60))
 def test_every_piece_fits_telegram_and_the_text_survives(text, limit):
-    pieces = split_message(text, limit)
-    assert all(utf16_length(piece) <= limit for piece in pieces)
+    capabilities = dataclasses.replace(TELEGRAM, text_length=limit)
+    pieces = split_text(text, capabilities)
+    assert all(len(piece.encode("utf-16-le")) // 2 <= limit for piece in pieces)
     assert "".join(pieces).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from handlers.telegram.notify_job import NotificationJob
 from storage.models import Member
 from tests.support.accounts import member_of_account
+from tests.support.bot import NotificationRounds
 from tests.support.notifications import local
 
 
@@ -90,7 +90,7 @@ async def test_reminders_from_the_real_standings_reach_only_who_is_behind(bot, l
     clock.set(local("2026-11-20", "10:00"))
     await bot.say(zhao, "/log tutoring Sun Wu yesterday 30 fractions")
     await bot.tap(zhao, "✅ Save")
-    job = NotificationJob(bot.core)
+    job = NotificationRounds(bot.core)
     clock.set(local("2026-11-20", "16:30"))
     before = len(bot.fake.sent)
     report = await job.tick(bot.app)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -13,7 +14,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Capabilities:
-    """The limits an adapter renders replies within; the core never exceeds what every platform can show."""
+    """The limits a platform shows messages within, as its adapter declares them; the core lays every reply out
+    within them (:mod:`bot.chat.layout`), so no adapter splits texts or lays out buttons itself."""
 
     #: The longest text message, in characters.
     text_length: int
@@ -27,6 +29,15 @@ class Capabilities:
     modals: bool
     #: A tapped message can be edited in place.
     edits: bool = True
+    #: Pictures show the reply's text as their caption (Telegram); without, the text goes first in a message of
+    #: its own and each picture follows with its own caption (Slack shows a file's comment apart).
+    picture_captions: bool = True
+    #: How the platform counts the lengths above: "characters", or "utf-16" code units (Telegram).
+    text_units: Literal["characters", "utf-16"] = "characters"
+
+    def length(self, text: str) -> int:
+        """The length of `text` as the platform counts it."""
+        return len(text.encode("utf-16-le")) // 2 if self.text_units == "utf-16" else len(text)
 
 
 class Platform(Protocol):
@@ -50,3 +61,20 @@ class Platform(Protocol):
 
     async def invite_link(self, code: str) -> str | None:
         """A link that opens the bot with this invite code, or None when the platform has none."""
+
+
+class RunsUntilStopped:
+    """What the platforms of `teachlog run` share: built with the core, :meth:`serve` run until SIGINT or SIGTERM
+    (the core's :class:`bot.chat.runtime.Runtime` handles the signals)."""
+
+    name: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def run(self) -> None:
+        asyncio.run(self.serve())
+
+    async def serve(self) -> None:
+        raise NotImplementedError

@@ -50,11 +50,8 @@ def chat(
 
 async def converse(db: Database, *, invite: str | None, member: str | None, demo: bool, lang: str | None,
                    files: Path, school_id: int | None) -> None:
-    from bot.chat.app import build_engine
     from bot.core import Core
     from bot.settings import Settings
-    from handlers.terminal.driver import ChatDriver
-    from handlers.terminal.notices import Inbox, TerminalMessenger
     from handlers.terminal.screen import Screen
     from handlers.terminal.session import ChatSession
 
@@ -68,9 +65,7 @@ async def converse(db: Database, *, invite: str | None, member: str | None, demo
         screen.out(f"teachlog chat: you are {chosen.display_name} (member {chosen.id}); files go to {files}")
         if demo:
             await sample_reminder(db, chosen)
-    driver = ChatDriver(build_engine(core), user_id=user_id, language_code=lang)
-    inbox = Inbox(core, driver, TerminalMessenger(driver, screen.show))
-    session = ChatSession(core, driver, screen, inbox, echo=not interactive)
+    session = ChatSession(core, screen, echo=not interactive, user_id=user_id, language_code=lang)
     if interactive:
         screen.out("Type a message or a /command; #N taps button N; Ctrl-D ends.")
     def prompt() -> None:

@@ -158,7 +158,7 @@ async def dry_run_lines(db: Database, now: dt.datetime, day: dt.date | None, at:
 
 
 def _row(message: Planned) -> list[str]:
-    text = one_line(message.notice.text)
+    text = one_line(message.reply.text)
     preview = text if len(text) <= PREVIEW_WIDTH else text[:PREVIEW_WIDTH - 1] + "…"
     chat = f"{message.address.platform} {message.address.chat_id}"
     return [str(message.school_id), message.kind, message.recipient, chat, message.dedupe_key, preview]

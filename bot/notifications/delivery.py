@@ -43,6 +43,7 @@ from bot.notifications.messenger import (
     TransientFailure,
     Unreachable,
 )
+from bot.notifications.stored_reply import reply_of_row
 from bot.observability.metrics import delivery_recorded
 from storage import outbox
 from storage import repository as repo
@@ -149,12 +150,8 @@ class Sender:
             await self.record(row, "gave_up", row.last_error, lambda s, now: outbox.finish(
                 s, row.id, self.worker_id, status=outbox.FAILED, error=row.last_error, counts=False))
             return True
-        payload = row.payload
-        buttons = [[tuple(button) for button in line] for line in payload.get("buttons") or []]
         try:
-            await self.messenger.send(row.chat_id, payload.get("text") or "", buttons=buttons or None,
-                                      parse_mode=payload.get("parse_mode"), photo=row.attachment,
-                                      photo_name=row.attachment_name)
+            await self.messenger.send(row.chat_id, reply_of_row(row.payload, row.attachment, row.attachment_name))
         except RetryLater as error:
             detail, until = str(error), self.clock.now() + dt.timedelta(seconds=error.seconds)
             self.slow_down.set()

@@ -1,29 +1,16 @@
 """The messenger: how scheduled jobs send a message, whatever the chat platform.
 
-A platform adapter implements :class:`Messenger` and translates its own errors
-into the exceptions below, so the sender in :mod:`bot.notifications.delivery` decides what
+The core's reply path implements :class:`Messenger` over a platform's port, whose adapter translates its own
+errors into the exceptions below, so the sender in :mod:`bot.notifications.delivery` decides what
 to do (wait, retry, give up, follow a moved group) without knowing the platform.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-#: Inline buttons as rows of (label, callback data).
-Buttons = Sequence[Sequence[tuple[str, str]]]
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One message as a job composes it: text, optional buttons, optional picture (the text is its caption)."""
-
-    text: str
-    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
-    parse_mode: str | None = None
-    photo: bytes | None = None
-    photo_name: str | None = None
+if TYPE_CHECKING:
+    from bot.chat.replies import Reply
 
 
 class DeliveryError(Exception):
@@ -61,6 +48,6 @@ class PermanentFailure(DeliveryError):
 class Messenger(Protocol):
     """Sends to chats of one platform, each addressed by its id as text (the adapter converts it at its edge)."""
 
-    async def send(self, chat_id: str, text: str, *, buttons: Buttons | None = None, parse_mode: str | None = None,
-                   photo: bytes | None = None, photo_name: str | None = None) -> None:
-        """Send `text` (as the caption of `photo` when one is given) to the chat, or raise a DeliveryError."""
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Show the core's reply in the chat, or raise a DeliveryError (:class:`bot.chat.reply_path.ReplyPath`
+        over the platform's port is the one implementation)."""

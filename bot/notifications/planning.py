@@ -28,11 +28,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.chat.replies import Attachment, Reply
 from bot.i18n import choose_language, translator
 from bot.notifications.digest import digest_text
 from bot.notifications.leaderboard import leaderboard_chart, leaderboard_text
-from bot.notifications.messenger import Notice
-from bot.notifications.reminder_text import needs_reminder, reminder_notice
+from bot.notifications.reminder_text import needs_reminder, reminder_reply
 from bot.notifications.schedule import (
     DIGEST_TIME,
     DIGEST_WEEKDAY,
@@ -46,6 +46,7 @@ from bot.notifications.schedule import (
     reminder_due,
     weekly_window,
 )
+from bot.notifications.stored_reply import stored_reply
 from bot.notifications.weekly_facts import StandingSource, digest_facts, week_results
 from bot.observability.metrics import notifications_planned
 from bot.people.addresses import Address, school_members_and_addresses
@@ -83,23 +84,22 @@ class Planned:
     member_id: int | None
     address: Address
     recipient: str
-    notice: Notice
+    reply: Reply
     not_before: dt.datetime
     expires_at: dt.datetime | None
     group_link_id: int | None = None
     day: dt.date | None = None
 
     def row(self) -> dict[str, Any]:
-        payload: dict[str, Any] = {"text": self.notice.text, "parse_mode": self.notice.parse_mode,
-                                   "buttons": [[list(button) for button in row] for row in self.notice.buttons]}
+        payload, attachment, attachment_name = stored_reply(self.reply)
         if self.group_link_id is not None:
             payload["group_link_id"] = self.group_link_id
         if self.day is not None:
             payload["day"] = self.day.isoformat()
         return {"dedupe_key": self.dedupe_key, "school_id": self.school_id, "member_id": self.member_id,
                 "platform": self.address.platform, "chat_id": self.address.chat_id, "kind": self.kind,
-                "payload": payload, "attachment": self.notice.photo,
-                "attachment_name": self.notice.photo_name, "not_before": self.not_before,
+                "payload": payload, "attachment": attachment,
+                "attachment_name": attachment_name, "not_before": self.not_before,
                 "expires_at": self.expires_at, "status": outbox.PENDING, "attempts": 0, "created_at": self.not_before}
 
 
@@ -244,7 +244,7 @@ class Planner:
                 t = translator(clock.language_for(member))
                 found.messages.append(Planned(
                     reminder_key(member.id, day), REMINDER, clock.school.id, member.id, addresses[member.id],
-                    member.display_name, reminder_notice(behind, standing.policy, t), now, window.closes, day=day))
+                    member.display_name, reminder_reply(behind, standing.policy, t), now, window.closes, day=day))
             found.decided.append((clock.school.id, day, undecided))
 
     # --- leaderboards -----------------------------------------------------------------------------
@@ -272,14 +272,14 @@ class Planner:
             recipient, address = f"group {link.chat_id}", Address(link.platform, link.chat_id)
             text = leaderboard_text(results, policy, t, top_n=link.top_n, totals_only=link.totals_only)
             found.messages.append(Planned(leaderboard_key(link.id, week_key), LEADERBOARD, clock.school.id, None,
-                                          address, recipient, Notice(text), now, window.closes, link.id))
+                                          address, recipient, Reply(text), now, window.closes, link.id))
             chart = None if link.totals_only else leaderboard_chart(results, t, top_n=link.top_n)
             if chart is not None:
                 caption = t("Share of quotas met, {week}", week=week_dates(week_key, t))
+                chart_attachment = Attachment(f"leaderboard-{week_key}.png", chart, "image", caption)
                 found.messages.append(Planned(
                     leaderboard_key(link.id, week_key, chart=True), LEADERBOARD_CHART, clock.school.id, None,
-                    address, recipient, Notice(caption, photo=chart, photo_name=f"leaderboard-{week_key}.png"),
-                    now, window.closes, link.id))
+                    address, recipient, Reply(attachments=(chart_attachment,)), now, window.closes, link.id))
 
     # --- digests ------------------------------------------------------------------------------------
 
@@ -304,4 +304,4 @@ class Planner:
             t = translator(clock.language_for(leader))
             found.messages.append(Planned(
                 digest_key(leader.id, week_key), DIGEST, clock.school.id, leader.id, addresses[leader.id],
-                leader.display_name, Notice(digest_text(facts, policy, t)), now, window.closes))
+                leader.display_name, Reply(digest_text(facts, policy, t)), now, window.closes))

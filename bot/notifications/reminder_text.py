@@ -1,6 +1,6 @@
 """The reminder a member behind pace gets: what is behind, by how much, and buttons to act on it.
 
-Pure: plain progress in, a :class:`~bot.notifications.messenger.Notice` out. Each quota gets
+Pure: plain progress in, the core's :class:`~bot.chat.replies.Reply` out. Each quota gets
 its name and one sentence — what is done, what pace asks by now, the working
 days left — worded like /mine (:mod:`bot.quotas.progress_text`).
 """
@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 from babel.lists import format_list
 
-from bot.chat.actions import LogNow, Snooze, encode
+from bot.chat.actions import LogNow, Snooze
+from bot.chat.replies import Choice, Reply
 from bot.i18n import Translator
-from bot.notifications.messenger import Notice
 from bot.quotas.policy import Policy
 from bot.quotas.progress import RuleProgress
 from bot.quotas.progress_text import bar, done_of_target
@@ -35,7 +35,7 @@ def pace_sentence(progress: RuleProgress, policy: Policy, t: Translator) -> str:
                expected=progress.expected_by_now)
 
 
-def reminder_notice(behind: Sequence[RuleProgress], policy: Policy, t: Translator, *, sample: bool = False) -> Notice:
+def reminder_reply(behind: Sequence[RuleProgress], policy: Policy, t: Translator, *, sample: bool = False) -> Reply:
     """The reminder for the quotas in `behind` (at least one); a `sample` says so on its first line."""
     lines = [t("🧪 Sample reminder: this is what a member behind pace gets.")] if sample else []
     lines.append(t.n("⏰ You are behind pace on {n} quota:", "⏰ You are behind pace on {n} quotas:", len(behind)))
@@ -49,13 +49,13 @@ def reminder_notice(behind: Sequence[RuleProgress], policy: Policy, t: Translato
                            students=format_list(list(progress.students_missing), locale=t.language)))
     codes = list(dict.fromkeys(policy.rule(p.rule_id).activities[0] for p in behind
                                if policy.rule(p.rule_id).activities))[:MAX_LOG_BUTTONS]
-    log_buttons: tuple[tuple[tuple[str, str], ...], ...]
+    log_buttons: tuple[tuple[Choice, ...], ...]
     if not codes:  # only written records are behind: they are sent with /record, not logged
         log_buttons = ()
     elif len(codes) == 1:
-        log_buttons = ((("📝 " + t("Log now"), encode(LogNow(codes[0]))),),)
+        log_buttons = ((Choice("📝 " + t("Log now"), LogNow(codes[0])),),)
     else:
-        log_buttons = tuple(((f"📝 {policy.activity(code).label(t.language)}", encode(LogNow(code))),)
+        log_buttons = tuple((Choice(f"📝 {policy.activity(code).label(t.language)}", LogNow(code)),)
                             for code in codes)
-    snooze = (("⏰ " + t("Remind me tomorrow"), encode(Snooze())),)
-    return Notice("\n".join(lines), buttons=log_buttons + (snooze,))
+    snooze = (Choice("⏰ " + t("Remind me tomorrow"), Snooze()),)
+    return Reply("\n".join(lines), choices=log_buttons + (snooze,))

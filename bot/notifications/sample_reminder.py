@@ -13,7 +13,7 @@ import zoneinfo
 
 from bot.i18n import choose_language, translator
 from bot.notifications.planning import REMINDER, Planned
-from bot.notifications.reminder_text import needs_reminder, reminder_notice
+from bot.notifications.reminder_text import needs_reminder, reminder_reply
 from bot.people.addresses import direct_address
 from bot.people.schools import SchoolError
 from bot.people.students import student_key
@@ -58,7 +58,7 @@ async def plan_sample_reminder(db: Database, name: str, now: dt.datetime, *, sch
     t = translator(choose_language(member.language, None, school.language))
     planned = Planned(f"sample:{member.id}:{now.isoformat(timespec='seconds')}", REMINDER, school.id, member.id,
                       address, member.display_name,
-                      reminder_notice(quotas, standing.policy, t, sample=True), now, now + SAMPLE_LIFETIME)
+                      reminder_reply(quotas, standing.policy, t, sample=True), now, now + SAMPLE_LIFETIME)
     async with db.transaction() as session:
         await outbox.insert_if_absent(session, [planned.row()])
     return planned

@@ -1,4 +1,4 @@
-"""Core replies as Block Kit: the core's limited HTML as mrkdwn, long texts in sections, choices as buttons."""
+"""Core messages as Block Kit: the core's limited HTML as mrkdwn, a message's text in sections, choices as buttons."""
 
 from __future__ import annotations
 
@@ -11,16 +11,19 @@ from bot.chat.commands import COMMANDS
 from bot.chat.pieces import split_at_lines
 from bot.chat.platform import Capabilities
 
-#: The longest text of one section block, and of one message.
+#: The longest text of one section block.
 SECTION_LIMIT = 3000
-MESSAGE_LIMIT = 40_000
 #: Slack shows at most 5 buttons side by side in an actions block; a message holds at most 50 blocks.
 BUTTONS_PER_ROW = 5
 BLOCKS_PER_MESSAGE = 50
 BUTTON_LABEL_LIMIT = 75
+#: The longest text the core puts in one message: even escaped for mrkdwn (at most 5 characters for one) its
+#: sections stay well within a message's 50 blocks, with room for buttons.
+MESSAGE_TEXT_LIMIT = 6000
 
-CAPABILITIES = Capabilities(text_length=SECTION_LIMIT, caption_length=SECTION_LIMIT, buttons_per_row=BUTTONS_PER_ROW,
-                            albums=False, modals=True, edits=True)
+CAPABILITIES = Capabilities(text_length=MESSAGE_TEXT_LIMIT, caption_length=SECTION_LIMIT,
+                            buttons_per_row=BUTTONS_PER_ROW, albums=False, modals=True, edits=True,
+                            picture_captions=False)
 
 #: The core's commands as people type them on Slack: subcommands of the one slash command (/start is `join`).
 SLASH_COMMAND = "/teachlog"
@@ -73,38 +76,16 @@ def button(label: str, value: str, action_id: str) -> Block:
 
 
 def actions(rows: ButtonRows, *, prefix: str = "choice") -> list[Block]:
-    """An actions block per row of at most 5 buttons; each button's action id is unique in the message."""
-    blocks: list[Block] = []
-    for i, row in enumerate(rows):
-        for start in range(0, len(row), BUTTONS_PER_ROW):
-            part = row[start:start + BUTTONS_PER_ROW]
-            blocks.append({"type": "actions", "block_id": f"{prefix}-{i}-{start}",
-                           "elements": [button(label, value, f"{prefix}-{i}-{start + j}")
-                                        for j, (label, value) in enumerate(part)]})
-    return blocks
+    """An actions block per row (the core lays rows out within 5 buttons); each button's action id is unique in
+    the message."""
+    return [{"type": "actions", "block_id": f"{prefix}-{i}",
+             "elements": [button(label, value, f"{prefix}-{i}-{j}") for j, (label, value) in enumerate(row)]}
+            for i, row in enumerate(rows)]
 
 
-def messages(text: str, rows: ButtonRows = (), *, is_html: bool = False) -> list[list[Block]]:
-    """The blocks of one or more messages showing `text` with its buttons under the last one."""
-    sections = [section(piece) for piece in split_text(mrkdwn_of(text, is_html=is_html))]
-    buttons = actions(rows)
-    result: list[list[Block]] = []
-    current: list[Block] = []
-    length = 0
-    for block in sections:
-        size = len(block["text"]["text"])
-        if current and (len(current) >= BLOCKS_PER_MESSAGE or length + size > MESSAGE_LIMIT):
-            result.append(current)
-            current, length = [], 0
-        current.append(block)
-        length += size
-    if current and len(current) + len(buttons) > BLOCKS_PER_MESSAGE:
-        result.append(current)
-        current = []
-    current.extend(buttons)
-    if current:
-        result.append(current)
-    return result
+def message_blocks(text: str, rows: ButtonRows = (), *, is_html: bool = False) -> list[Block]:
+    """The blocks of one message: `text` in sections Slack accepts, its buttons under it."""
+    return [section(piece) for piece in split_text(mrkdwn_of(text, is_html=is_html))] + actions(rows)
 
 
 def without_actions(blocks: Sequence[Mapping[str, Any]]) -> list[Block]:

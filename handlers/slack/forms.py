@@ -9,29 +9,28 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.chat.actions import SaveEntry, UndoEntry
+from bot.chat.actions import SaveEntry, UndoEntry, decode
 from bot.chat.caller import Caller, caller_of
 from bot.chat.entry_texts import saved_text
-from bot.chat.events import ChatAddress, Command, Event, Person, Tap
+from bot.chat.events import ChatAddress, Person
+from bot.chat.replies import Outcome, Reply
+from bot.chat.runtime import Runtime
 from bot.logbook import entries
 from bot.platforms import SLACK
-from handlers.slack.app import Ack, SlackAdapter
 from handlers.slack.home import LOG_ACTION, REPORT_ACTION, home_view
-from handlers.slack.inbound import Origin
+from handlers.slack.inbound import Ack, Payload, readable, tapped_value
 from handlers.slack.log_modal import CALLBACK_ID, modal_view, read_one_liner, read_submission, save
-from handlers.slack.messenger import slack_call
+from handlers.slack.port import SlackPort, slack_call
 
 log = logging.getLogger(__name__)
 
 
 class Forms:
-    def __init__(self, adapter: SlackAdapter) -> None:
-        self.adapter = adapter
-        self.core, self.client = adapter.core, adapter.client
+    def __init__(self, runtime: Runtime, port: SlackPort) -> None:
+        self.runtime, self.port = runtime, port
+        self.core, self.client = runtime.core, port.client
 
     def register(self, app: AsyncApp) -> None:
-        self.adapter.interceptors.append(self.log_without_words)
-        self.adapter.followers.append(self.redraw_home_after_a_change)
         app.view(CALLBACK_ID)(self.on_submit)
         app.action(LOG_ACTION)(self.on_home_log)
         app.action(REPORT_ACTION)(self.on_home_report)
@@ -40,12 +39,16 @@ class Forms:
     async def caller(self, person: Person) -> Caller:
         return await caller_of(self.core, person)
 
-    async def log_without_words(self, event: Event, origin: Origin, trigger_id: str | None) -> bool:
-        """`/teachlog log` alone opens the modal for a member; everything else goes on to the chat core."""
-        command = event.command
-        if command is None or command.name != "log" or trigger_id is None:
+    async def open_for_command(self, command: Mapping[str, Any]) -> bool:
+        """`/teachlog log` (with an incomplete one-liner, or none) opens the modal for a member; False leaves the
+        command to the chat core."""
+        text, _ = readable(str(command.get("text") or "").strip())
+        name, _, args = text.partition(" ")
+        trigger_id = command.get("trigger_id")
+        if name.lower().lstrip("/") != "log" or trigger_id is None:
             return False
-        return await self.open_modal(event.person, trigger_id, command.args)
+        person = await self.port.directory.person(str(command["user_id"]), command.get("user_name"))
+        return await self.open_modal(person, str(trigger_id), args.strip())
 
     async def open_modal(self, person: Person, trigger_id: str, one_liner: str = "") -> bool:
         """The modal for a member, filled in with what an incomplete one-liner said and why the rest was left out;
@@ -64,20 +67,24 @@ class Forms:
 
     async def on_home_log(self, ack: Ack, body: Mapping[str, Any]) -> None:
         await ack()
-        person = await self.adapter.directory.person(str(body["user"]["id"]))
+        person = await self.port.directory.person(str(body["user"]["id"]))
         if not await self.open_modal(person, str(body["trigger_id"])):
-            await self.adapter.answer(Event(_dm(person), person, Command("log")), Origin(person.user_id,
-                                                                                         person.user_id))
+            await self.command_from_home(person, "log")
 
     async def on_home_report(self, ack: Ack, body: Mapping[str, Any]) -> None:
         await ack()
-        person = await self.adapter.directory.person(str(body["user"]["id"]))
-        await self.adapter.answer(Event(_dm(person), person, Command("report")), Origin(person.user_id,
-                                                                                        person.user_id))
+        await self.command_from_home(await self.port.directory.person(str(body["user"]["id"])), "report")
+
+    async def command_from_home(self, person: Person, name: str) -> None:
+        """A Home button that stands for a command: answered as if typed in the person's DM with the bot."""
+        await self.runtime.receive(Payload("command", {"user_id": person.user_id, "text": name}), "a Home button")
 
     async def on_submit(self, ack: Ack, body: Mapping[str, Any], view: Mapping[str, Any]) -> None:
-        """Check every field before answering Slack: errors stay on the form; a good form closes and is saved."""
-        person = await self.adapter.directory.person(str(body["user"]["id"]))
+        """Check every field before answering Slack: errors stay on the form; a good form closes and is saved.
+
+        The confirmation goes through the runtime's reply path: a rate-limited DM is waited out, and a DM that
+        cannot be delivered never turns the saved submission into an error."""
+        person = await self.port.directory.person(str(body["user"]["id"]))
         caller = await self.caller(person)
         if caller.profile is None:
             await ack()
@@ -96,29 +103,25 @@ class Forms:
                 "Sorry, I could not save this entry just now. Nothing is lost: tap Save again.")})
             return
         await ack()
-        origin = Origin(person.user_id, person.user_id)
         text = await saved_text(self.core.db, profile, t, submission.draft, saved.created, caller.today)
-        await self.adapter.replier.note(origin, text)
+        await self.runtime.tell(ChatAddress(SLACK, person.user_id), Outcome([Reply(text)]))
         await self.publish_home(person)
 
-    async def redraw_home_after_a_change(self, event: Event) -> None:
+    async def after_tap(self, body: Mapping[str, Any]) -> None:
         """An entry saved from the chat (the one-liner's Save) or removed by /undo changes what Home shows."""
-        if isinstance(event.body, Tap) and isinstance(event.body.action, SaveEntry | UndoEntry):
-            await self.publish_home(event.person)
+        action = decode(tapped_value((body.get("actions") or [{}])[0]))
+        if isinstance(action, SaveEntry | UndoEntry):
+            await self.publish_home(await self.port.directory.person(str(body["user"]["id"])))
 
     async def on_home_opened(self, event: Mapping[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
-        await self.publish_home(await self.adapter.directory.person(str(event["user"])))
+        await self.publish_home(await self.port.directory.person(str(event["user"])))
 
     async def publish_home(self, person: Person) -> None:
         caller = await self.caller(person)
-        view = await home_view(self.adapter.engine, person, caller.t)
         try:
+            view = await home_view(self.runtime.engine, person, caller.t)
             await slack_call(lambda: self.client.views_publish(user_id=person.user_id, view=view))
         except Exception as error:
             log.warning("could not draw %s's Home tab: %s", person.user_id, error)
-
-
-def _dm(person: Person) -> ChatAddress:
-    return ChatAddress(SLACK, person.user_id)

@@ -8,13 +8,16 @@ and a reminder all land in one chat; a channel is addressed by its channel id.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, Protocol
 
 from bot.chat.commands import COMMANDS
 from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text
 from bot.platforms import SLACK
+
+#: Bolt's `ack` of a request.
+Ack = Callable[..., Awaitable[Any]]
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL_REFERENCE = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
@@ -103,3 +106,37 @@ def action_event(body: Mapping[str, Any], person: Person) -> tuple[Event, Origin
                   message_id=ts)
     origin = Origin(answer_to, user_id, channel_id, ts, tuple(message.get("blocks") or ()), message.get("text") or "")
     return event, origin
+
+
+@dataclass(frozen=True)
+class Payload:
+    """What Bolt handed a listener: a slash command, a direct message, or a tap on one of our buttons."""
+
+    kind: Literal["command", "message", "tap"]
+    body: Mapping[str, Any]
+    #: A message's Events API envelope id: the same on Slack's retries, so a retry is answered once.
+    event_id: str | None = None
+
+
+class People(Protocol):
+    async def person(self, user_id: str, fallback_name: str | None = None) -> Person: ...
+
+
+async def read_payload(payload: Payload, people: People) -> tuple[Event, Origin]:
+    """The payload as a core event from the person behind it, and where it came from."""
+    body = payload.body
+    if payload.kind == "command":
+        person = await people.person(str(body["user_id"]), body.get("user_name"))
+        return command_event(body, person)
+    if payload.kind == "message":
+        return message_event(body, await people.person(str(body["user"])), payload.event_id)
+    person = await people.person(str(body["user"]["id"]), body["user"].get("username"))
+    return action_event(body, person)
+
+
+def origin_of(payload: Payload) -> Origin:
+    if payload.kind == "command":
+        return command_event(payload.body, Person(SLACK, ""))[1]
+    if payload.kind == "message":
+        return message_event(payload.body, Person(SLACK, ""))[1]
+    return action_event(payload.body, Person(SLACK, ""))[1]

@@ -13,7 +13,6 @@ import asyncio
 import hmac
 import json
 import logging
-import signal
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -64,12 +63,8 @@ def webhook_app(application: Application, webhook: Webhook) -> web.Application:
     return app
 
 
-async def serve_webhook(application: Application, webhook: Webhook) -> None:
-    """Start the application, listen, register the webhook with Telegram, and run until SIGINT or SIGTERM."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for stop_signal in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(stop_signal, stop.set)
+async def listen_on_webhook(application: Application, webhook: Webhook, stop: asyncio.Event) -> None:
+    """Start the application, listen, register the webhook with Telegram, and take updates until `stop`."""
     await application.initialize()
     runner = web.AppRunner(webhook_app(application, webhook))
     try:

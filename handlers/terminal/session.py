@@ -5,20 +5,30 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bot.chat.caller import caller_of
-from bot.chat.events import Person
+from bot.chat.events import Person, Tap
+from bot.chat.runtime import Runtime
 from bot.core import Core
-from handlers.terminal.driver import TAP, ChatDriver, NoSuchButton
-from handlers.terminal.notices import Inbox
+from handlers.terminal.driver import TAP, ChatDriver, parse_line
+from handlers.terminal.port import Inbox, TerminalPort
 from handlers.terminal.screen import Screen
 
 
 class ChatSession:
-    def __init__(self, core: Core, driver: ChatDriver, screen: Screen, inbox: Inbox, *, echo: bool) -> None:
+    """The person at the keyboard talking to the runtime over the terminal port."""
+
+    def __init__(self, core: Core, screen: Screen, *, echo: bool, user_id: str,
+                 language_code: str | None = None) -> None:
         """`echo` repeats each line read (`> line`), so a piped script's output reads as a conversation."""
-        self.core, self.driver, self.screen, self.inbox, self.echo = core, driver, screen, inbox, echo
+        self.core, self.screen, self.echo = core, screen, echo
+        self.port = TerminalPort(screen.show)
+        self.runtime = Runtime(core, self.port)
+        self.driver = ChatDriver(self.runtime.engine, user_id=user_id, language_code=language_code)
+        self.port.driver = self.driver
+        self.inbox = Inbox(core, self.port, user_id)
 
     async def run(self, lines: Iterable[str], prompt: Callable[[], None] = lambda: None) -> None:
         """Until the lines run out: scheduled messages due are shown before each line and after the last."""
+        await self.runtime.engine.load_open()
         await self.inbox.check()
         prompt()
         for raw in lines:
@@ -31,12 +41,17 @@ class ChatSession:
             prompt()
 
     async def send(self, line: str) -> None:
-        try:
-            outcome = await self.driver.send(line)
-        except NoSuchButton:
+        """The line as the person's event, through the runtime; `#N` taps button N of the latest message."""
+        tap = TAP.match(line.strip())
+        if tap is None:
+            await self.runtime.receive(self.driver.event(parse_line(line)), "a line")
+            return
+        choices = self.driver.latest_choices()
+        number = int(tap.group(1))
+        if not 1 <= number <= len(choices):
             self.screen.out(await self.no_such_button(line))
             return
-        self.screen.show(outcome)
+        await self.runtime.receive(self.driver.event(Tap(choices[number - 1].data)), "a tap")
 
     async def no_such_button(self, line: str) -> str:
         """One line, in the person's language: which buttons there are to tap."""

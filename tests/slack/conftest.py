@@ -15,7 +15,8 @@ from bot.core import Core
 from bot.people.schools import CreatedSchool, create_school
 from bot.platforms import SLACK
 from bot.settings import Settings
-from handlers.slack.app import SlackAdapter, build_app
+from handlers.slack.app import build_app
+from handlers.slack.port import ChannelPacer
 from storage.db import Database
 from tests.support.accounts import member_with_account
 from tests.support.fake_slack import (
@@ -39,16 +40,12 @@ class SlackHarness:
                             SLACK_SIGNING_SECRET=SIGNING_SECRET)
         self.core = Core(db=db, settings=settings, clock=clock)
         self.client = AsyncWebClient(token=BOT_TOKEN, base_url=api_url)
-        self.app, self.adapter = build_app(self.core, self.client, signing_secret=SIGNING_SECRET,
-                                           process_before_response=True)
+        self.app, self.runtime = build_app(self.core, self.client, signing_secret=SIGNING_SECRET,
+                                           process_before_response=True, pacer=ChannelPacer(0.0))
         self.school: CreatedSchool | None = None
         self.url = ""
         self._runner: web.AppRunner | None = None
         self.session: aiohttp.ClientSession | None = None
-
-    @property
-    def slack(self) -> SlackAdapter:
-        return self.adapter
 
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app.web_app(path="/slack/events"))

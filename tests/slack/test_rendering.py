@@ -5,10 +5,14 @@ from __future__ import annotations
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.actions import UndoEntry
-from bot.chat.replies import Attachment, Choice, Outcome, Reply
-from handlers.slack.blocks import messages, mrkdwn_of
-from handlers.slack.inbound import Origin, readable
-from handlers.slack.outbound import Replier
+from bot.chat.events import ChatAddress
+from bot.chat.layout import lay_out
+from bot.chat.replies import Attachment, Choice, Reply
+from bot.chat.reply_path import ReplyPath
+from bot.platforms import SLACK
+from handlers.slack.blocks import CAPABILITIES, message_blocks, mrkdwn_of
+from handlers.slack.inbound import readable
+from handlers.slack.port import ChannelPacer, SlackPort
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack, buttons_of, serve
 
 
@@ -19,8 +23,9 @@ def test_the_cores_html_becomes_mrkdwn_and_plain_text_is_escaped():
 
 
 def test_a_row_of_more_than_five_choices_is_split_into_rows_slack_shows():
-    row = [(f"Name {i}", f"pick:{i}") for i in range(7)]
-    [blocks] = messages("Who?", [row])
+    row = tuple(Choice(f"Name {i}", UndoEntry(i + 1)) for i in range(7))
+    [message] = lay_out(Reply("Who?", (row,)), CAPABILITIES)
+    blocks = message_blocks(message.text, [[(c.label, c.data) for c in r] for r in message.choices])
     action_rows = [block["elements"] for block in blocks if block["type"] == "actions"]
     assert [len(elements) for elements in action_rows] == [5, 2]
     ids = [element["action_id"] for elements in action_rows for element in elements]
@@ -35,10 +40,10 @@ def test_mentions_are_read_as_typed_and_their_user_ids_kept():
 async def test_a_reply_with_a_chart_posts_its_text_and_buttons_then_uploads_the_chart_titled_by_its_name():
     fake = FakeSlack()
     async with serve(fake) as api_url:
-        replier = Replier(AsyncWebClient(token=BOT_TOKEN, base_url=api_url))
+        replies = ReplyPath(SlackPort(AsyncWebClient(token=BOT_TOKEN, base_url=api_url), ChannelPacer(0.0)))
         reply = Reply("<b>Report</b>", ((Choice("Keep", UndoEntry(None)),),), html=True,
                       attachments=(Attachment("report-week.png", b"png", "image"),))
-        await replier.render(Origin("C0STAFF", "U0LI", "C0STAFF"), Outcome([reply]))
+        assert await replies.answer(ChatAddress(SLACK, "C0STAFF"), reply)
     [post] = fake.of("chat.postMessage")
     assert fake.texts_to("C0STAFF") == ["*Report*"] and buttons_of(post)[0][0] == "Keep"
     [done] = fake.of("files.completeUploadExternal")

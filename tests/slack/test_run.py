@@ -211,5 +211,5 @@ async def test_worker_delivers_through_slack_and_a_refused_token_is_one_line(tmp
 async def test_the_platform_shows_modals_within_slacks_limits_and_has_no_invite_link(db, clock):
     platform = platform_with(db, clock, SLACK_BOT_TOKEN=BOT_TOKEN)
     assert (platform.name, platform.capabilities.modals, platform.capabilities.albums) == (SLACK, True, False)
-    assert (platform.capabilities.text_length, platform.capabilities.buttons_per_row) == (3000, 5)
+    assert (platform.capabilities.caption_length, platform.capabilities.buttons_per_row) == (3000, 5)
     assert await platform.invite_link("ABC123") is None, "people type /teachlog join ABC123"

@@ -6,13 +6,18 @@ import contextlib
 import json
 
 from bot.chat.chat_state import ChatStateStore
+from bot.chat.reply_path import ReplyPath
+from bot.chat.runtime import ROUND_BUDGET_SECONDS
 from bot.chat.state import KIND as ENGINE_KIND
 from bot.clock import FixedClock
 from bot.core import Core
+from bot.notifications.notifier import Notifier, TickReport
+from bot.notifications.weekly_facts import StandingSource, database_standing
 from bot.people.schools import CreatedSchool, create_invite, create_school
 from bot.platforms import TELEGRAM
 from bot.settings import Settings
-from handlers.telegram.runtime import build_application
+from handlers.telegram.port import TelegramPort
+from handlers.telegram.runtime import RuntimeApplication, build_application
 from storage.db import Database
 from tests.support.fake_telegram import FakeTelegram, FakeUser, SentMessage
 
@@ -94,3 +99,20 @@ class BotHarness:
 
     def errors(self) -> list[BaseException]:
         return self.fake.handler_errors
+
+
+def messenger_of(telegram_bot) -> ReplyPath:
+    """The reply path over a Telegram port on `telegram_bot`: what delivers the outbox's rows."""
+    return ReplyPath(TelegramPort(telegram_bot))
+
+
+class NotificationRounds:
+    """The notification round the runtime schedules every minute in `teachlog run`, against the harness's
+    current Application (whichever a restart built)."""
+
+    def __init__(self, core: Core, standing: StandingSource | None = None) -> None:
+        self.notifier = Notifier(core.db, core.clock, standing or database_standing(core.db), "bot:test",
+                                 platform=TELEGRAM)
+
+    async def tick(self, application: RuntimeApplication) -> TickReport:
+        return await self.notifier.tick(application.runtime.replies, budget_seconds=ROUND_BUDGET_SECONDS)

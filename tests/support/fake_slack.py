@@ -33,6 +33,8 @@ TEAM = "T0001"
 class Call:
     method: str
     args: dict[str, Any]
+    #: False when the fake answered the call with an error (a failure the test asked for).
+    ok: bool = True
 
 
 @dataclass
@@ -90,6 +92,11 @@ class FakeSlack:
     def posts_to(self, channel: str) -> list[dict[str, Any]]:
         return [args for args in self.of("chat.postMessage") if args.get("channel") == channel]
 
+    def delivered_texts_to(self, channel: str) -> list[str]:
+        """What a person sees in a chat, without the posts Slack refused."""
+        return [shown_text(call.args) for call in self.calls
+                if call.method == "chat.postMessage" and call.ok and call.args.get("channel") == channel]
+
     def texts_to(self, channel: str) -> list[str]:
         """What a person sees in a chat: the text of each message's sections (or its fallback text)."""
         return [shown_text(args) for args in self.posts_to(channel)]
@@ -131,7 +138,8 @@ class FakeSlack:
         for key in ("blocks", "files", "view"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
-        self.calls.append(Call(method, args))
+        call = Call(method, args)
+        self.calls.append(call)
         if method in self.held:
             await self.held[method].wait()
         if token in self.refused_tokens:
@@ -139,6 +147,7 @@ class FakeSlack:
         for failure in self.failures:
             if failure.method == method and failure.times > 0:
                 failure.times -= 1
+                call.ok = False
                 headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
                 return web.json_response({"ok": False, "error": failure.error}, status=failure.status,
                                          headers=headers)

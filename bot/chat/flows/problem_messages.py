@@ -28,7 +28,7 @@ def problem_text(problem: ProblemView, t: Translator, today: dt.date) -> str:
     return "\n".join(lines)
 
 
-def assigned_notice(problem: ProblemView, leader_name: str, t: Translator, today: dt.date) -> str:
+def assigned_text(problem: ProblemView, leader_name: str, t: Translator, today: dt.date) -> str:
     """The direct message to the member a problem was given to."""
     return "\n\n".join([
         t("📌 {leader} gave you a problem from the problem list:", leader=leader_name),

@@ -21,7 +21,7 @@ from bot.chat.flow import END, Flow
 from bot.chat.flows.problem_messages import (
     IN_THE_MIDDLE,
     WHO_TAKES_IT,
-    assigned_notice,
+    assigned_text,
     problem_text,
 )
 from bot.chat.keyboard import is_log_button, is_mine_button
@@ -173,9 +173,10 @@ class Problems(Flow):
         if assignee.address is None:
             return False
         t = translator(assignee.language)
-        notice = Reply(assigned_notice(problem, turn.member.display_name, t, turn.today),
-                       in_rows([Choice(t("Close"), CloseProblem(problem.id))], 2))
-        delivered = await self.outbound.send(ChatAddress(assignee.address.platform, assignee.address.chat_id), notice)
+        assignment = Reply(assigned_text(problem, turn.member.display_name, t, turn.today),
+                            in_rows([Choice(t("Close"), CloseProblem(problem.id))], 2))
+        address = ChatAddress(assignee.address.platform, assignee.address.chat_id)
+        delivered = await self.outbound.send(address, assignment)
         if not delivered:
             log.warning("could not tell member %s about problem %s", assignee.member_id, problem.id)
         return delivered

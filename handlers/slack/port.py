@@ -1,4 +1,5 @@
-"""The Slack messenger: posts planned notifications through the Web API, paced per channel, and names its failures.
+"""The Slack port (:class:`bot.chat.port.ChatPort`): messages as Web API calls paced per channel, Slack's errors
+named for the core, payloads read through the directory of people.
 
 Used inside `teachlog run --platform slack` with the app's client, and by
 `teachlog worker --platform slack` with a client of its own.
@@ -18,11 +19,27 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.notifications.messenger import Buttons, PermanentFailure, RetryLater, TransientFailure, Unreachable
+from bot.chat.events import ChatAddress, Event
+from bot.chat.layout import Message
+from bot.chat.port import Receiver
+from bot.chat.replies import Outcome
+from bot.notifications.messenger import DeliveryError, PermanentFailure, RetryLater, TransientFailure, Unreachable
 from bot.platforms import SLACK
-from handlers.slack.blocks import messages, mrkdwn_of, plain_of
+from handlers.slack.blocks import (
+    CAPABILITIES,
+    ButtonRows,
+    message_blocks,
+    mrkdwn_of,
+    plain_of,
+    slack_commands,
+    without_actions,
+)
+from handlers.slack.inbound import Origin, Payload, origin_of, read_payload
+from handlers.slack.people import Directory
 
 T = TypeVar("T")
+#: How the port listens: Socket Mode or HTTP, until the event is set.
+Listener = Callable[[asyncio.Event], Awaitable[None]]
 
 #: chat.postMessage allows about one message a second per channel (short bursts pass, sustained ones get 429s).
 SECONDS_PER_CHANNEL_MESSAGE = 1.0
@@ -66,7 +83,7 @@ class ChannelPacer:
                 self._next[channel] = self.monotonic() + self.intervals.get(channel, self.interval)
 
 
-def delivery_error(error: Exception) -> Exception:
+def delivery_error(error: Exception) -> DeliveryError:
     """The bot.notifications.messenger exception for a failed Web API call."""
     if isinstance(error, SlackApiError):
         response = error.response
@@ -98,40 +115,83 @@ def is_user_id(chat_id: str) -> bool:
     return chat_id[:1] in ("U", "W")
 
 
-class SlackMessenger:
-    """:class:`bot.notifications.messenger.Messenger` over an AsyncWebClient.
+class SlackPort:
+    """:class:`bot.chat.port.ChatPort` over an AsyncWebClient. Chats are channel ids, or user ids for direct
+    messages; messages to one channel are paced (Slack allows about one a second), other channels go on."""
 
-    Chats are channel ids, or user ids for direct messages.
-    """
-
-    platform = SLACK
+    name = SLACK
+    capabilities = CAPABILITIES
 
     def __init__(self, client: AsyncWebClient, pacer: ChannelPacer | None = None,
-                 methods: ChannelPacer | None = None) -> None:
+                 methods: ChannelPacer | None = None, *, listener: Listener | None = None) -> None:
         self.client = client
         self.pacer = pacer or ChannelPacer()
         #: Paces the calls other than chat.postMessage by method, within their tiers.
         self.methods = methods or ChannelPacer(0.0, intervals=SECONDS_PER_METHOD_CALL)
+        self.directory = Directory(client)
+        self.listener = listener
         self._dm_channels: dict[str, str] = {}
 
-    async def send(self, chat_id: str, text: str, *, buttons: Buttons | None = None,
-                   parse_mode: str | None = None, photo: bytes | None = None,
-                   photo_name: str | None = None) -> None:
-        channel = chat_id
-        is_html = (parse_mode or "").upper() == "HTML"
-        async with self.pacer.turn(channel):
-            if photo is not None:
-                await self.upload(channel, photo, photo_name or "chart.png", text, is_html=is_html)
-                if buttons:
-                    await self.post(channel, "", buttons, is_html=is_html)
-            else:
-                await self.post(channel, text, buttons or (), is_html=is_html)
+    async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
+        if self.listener is None:
+            raise RuntimeError("this Slack port has no connection to listen on")
+        await self.listener(stop)
 
-    async def post(self, channel: str, text: str, buttons: Buttons, *, is_html: bool) -> None:
+    async def event_of(self, raw: Any) -> Event | None:
+        if not isinstance(raw, Payload):
+            return None
+        return (await read_payload(raw, self.directory))[0]
+
+    async def acknowledge(self, raw: Any, outcome: Outcome) -> None:
+        """The popup as a note only the person sees, in the chat of the tap; the tapped buttons taken away."""
+        if not isinstance(raw, Payload):
+            return
+        origin = origin_of(raw)
+        if outcome.popup:
+            await self.note(origin, outcome.popup)
+        if outcome.clear_tapped and origin.channel_id and origin.tapped_ts:
+            await slack_call(lambda: self.client.chat_update(
+                channel=str(origin.channel_id), ts=str(origin.tapped_ts),
+                blocks=without_actions(list(origin.tapped_blocks)), text=origin.tapped_text or " "))
+
+    async def note(self, origin: Origin, text: str) -> None:
+        if origin.channel_id:
+            await slack_call(lambda: self.client.chat_postEphemeral(
+                channel=str(origin.channel_id), user=origin.user_id, text=slack_commands(text)))
+        else:
+            await self.post(origin.user_id, text, (), is_html=False)
+
+    async def send(self, chat: ChatAddress, message: Message) -> None:
+        """A text with its buttons as blocks; a picture or a file uploaded with its caption (no albums)."""
+        channel = chat.chat_id
+        async with self.pacer.turn(channel):
+            if message.images or message.file is not None:
+                attachment = message.images[0] if message.images else message.file
+                assert attachment is not None
+                caption = message.text if message.images else attachment.caption
+                await self.upload(channel, attachment.data, attachment.name, caption, is_html=message.html)
+            else:
+                rows = [[(choice.label, choice.data) for choice in row] for row in message.choices]
+                await self.post(channel, message.text, rows, is_html=message.html)
+
+    def delivery_error(self, error: Exception) -> DeliveryError | None:
+        if isinstance(error, SlackClientError | aiohttp.ClientError | asyncio.TimeoutError | OSError):
+            return delivery_error(error)
+        return None
+
+    async def fetch_file(self, platform: str, file_id: str) -> bytes:
+        # Slack files would need the files:read scope and the bot's token on their private URL; records sent on
+        # Slack are not read yet (a DM with a file is answered as an OtherMessage).
+        raise LookupError(f"a {platform} file cannot be fetched from Slack")
+
+    async def invite_link(self, code: str) -> str | None:
+        """Slack has no link that opens an app with a text: members type `/teachlog join CODE`."""
+        return None
+
+    async def post(self, channel: str, text: str, rows: ButtonRows, *, is_html: bool) -> None:
         fallback = plain_of(text, is_html=is_html)[:3000] or "teachlog"
-        for blocks in messages(text, buttons, is_html=is_html):
-            await slack_call(partial(self.client.chat_postMessage, channel=channel, text=fallback, blocks=blocks,
-                                     unfurl_links=False))
+        await slack_call(partial(self.client.chat_postMessage, channel=channel, text=fallback,
+                                 blocks=message_blocks(text, rows, is_html=is_html), unfurl_links=False))
 
     async def upload(self, channel: str, data: bytes, name: str, comment: str, *, is_html: bool) -> None:
         """files_upload_v2 (getUploadURLExternal, the bytes, completeUploadExternal), titled with the file name."""

@@ -1,0 +1,59 @@
+"""The port a chat platform's adapter implements: the narrow edge between a platform and the core's runtime.
+
+An adapter only translates. It connects and hands each raw payload to the
+runtime (:meth:`ChatPort.listen`), reads a payload as a core :class:`Event`,
+shows one laid-out :class:`~bot.chat.layout.Message` at a chat, answers what is
+tied to the payload itself (a tap's popup, taking a tapped message's buttons
+away), names its failures as the delivery exceptions of
+:mod:`bot.notifications.messenger`, fetches a stored file, makes an invite link,
+and declares its :class:`Capabilities`. Everything else — calling the engine,
+laying replies out, waiting out rate limits, the apology, the scheduler, clean
+stops — is :mod:`bot.chat.runtime`'s, once for every platform.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Protocol
+
+from bot.chat.events import ChatAddress, Event
+from bot.chat.layout import Message
+from bot.chat.platform import Capabilities
+from bot.chat.replies import Outcome
+from bot.notifications.messenger import DeliveryError
+
+
+class Receiver(Protocol):
+    """What an adapter hands its payloads to (the runtime)."""
+
+    async def receive(self, raw: Any, what: str = "an update") -> None:
+        """Answer one payload; `what` names it in the log (e.g. "update 42")."""
+
+
+class ChatPort(Protocol):
+    #: The platform's key, as stored in `member_accounts.platform` and in chat addresses.
+    name: str
+    capabilities: Capabilities
+
+    async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
+        """Connect, and hand every payload to `receiver.receive` until `stop` is set; then disconnect."""
+
+    async def event_of(self, raw: Any) -> Event | None:
+        """The core's event for a payload from a person; None for anything the core does not answer."""
+
+    async def acknowledge(self, raw: Any, outcome: Outcome) -> None:
+        """What answers the payload itself: the popup of a tap (or stopping its spinner), and the tapped
+        message's buttons taken away when `outcome.clear_tapped`."""
+
+    async def send(self, chat: ChatAddress, message: Message) -> None:
+        """Show one message, already within the platform's capabilities, in the chat."""
+
+    def delivery_error(self, error: Exception) -> DeliveryError | None:
+        """The platform's failure as RetryLater, Unreachable, ChatMoved, TransientFailure or PermanentFailure;
+        None for an error that is not the platform's (a bug, raised as it is)."""
+
+    async def fetch_file(self, platform: str, file_id: str) -> bytes:
+        """The bytes of a file a person once sent on `platform`; LookupError when it cannot be fetched here."""
+
+    async def invite_link(self, code: str) -> str | None:
+        """A link that opens the bot with this invite code, or None when the platform has none."""

@@ -1,0 +1,84 @@
+"""The one path every reply takes to a chat, conversation answers and scheduled messages alike.
+
+A reply is laid out within the platform's capabilities (:mod:`bot.chat.layout`)
+and each message goes out through the adapter's port. When the platform asks
+to slow down (a 429 with Retry-After, Telegram's flood wait) the message is
+sent again after the wait, so it arrives once:
+
+* a conversation reply (:meth:`ReplyPath.answer`) always waits, up to
+  :data:`MAX_WAITS` times of at most :data:`LONGEST_WAIT` seconds, and never
+  raises: a reply that cannot be delivered is logged, the request that caused
+  it stays answered;
+* a scheduled message (:meth:`ReplyPath.send`, the outbox's messenger) hands a
+  slow-down on its first message to the outbox, which holds the row back until
+  the time named and frees the sender for other chats; once part of it is out,
+  the rest waits here, so no part is sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.chat.events import ChatAddress
+from bot.chat.layout import Message, lay_out
+from bot.chat.port import ChatPort
+from bot.chat.replies import Reply
+from bot.notifications.messenger import DeliveryError, RetryLater
+
+log = logging.getLogger(__name__)
+
+#: How often one message waits out a slow-down before it is given up.
+MAX_WAITS = 3
+#: The longest wait a message sits through; a platform asking for more is not waited for.
+LONGEST_WAIT = 60.0
+
+
+class ReplyPath:
+    """Replies through one port; :meth:`send` makes it the :class:`~bot.notifications.messenger.Messenger` of
+    the outbox."""
+
+    def __init__(self, port: ChatPort, *, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
+        self.port, self.sleep = port, sleep
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """A scheduled message; raises a DeliveryError (RetryLater when the first part was asked to wait)."""
+        await self._deliver(ChatAddress(self.port.name, chat_id), reply, wait_first=False)
+
+    async def answer(self, chat: ChatAddress, reply: Reply) -> bool:
+        """A conversation reply, rate limits waited out; False (and logged) when it could not be delivered."""
+        try:
+            await self._deliver(chat, reply, wait_first=True)
+        except DeliveryError as error:
+            log.warning("a reply to %s chat %s was not delivered: %s", chat.platform, chat.chat_id, error)
+            return False
+        return True
+
+    async def _deliver(self, chat: ChatAddress, reply: Reply, *, wait_first: bool) -> None:
+        for i, message in enumerate(lay_out(reply, self.port.capabilities)):
+            await self._send_message(chat, message, wait=wait_first or i > 0)
+
+    async def _send_message(self, chat: ChatAddress, message: Message, *, wait: bool) -> None:
+        waits = 0
+        while True:
+            try:
+                await self._send_once(chat, message)
+                return
+            except RetryLater as error:
+                if not wait or waits >= MAX_WAITS or error.seconds > LONGEST_WAIT:
+                    raise
+                waits += 1
+                log.info("%s asks to wait %g s before a message to %s", chat.platform, error.seconds, chat.chat_id)
+                await self.sleep(error.seconds)
+
+    async def _send_once(self, chat: ChatAddress, message: Message) -> None:
+        try:
+            await self.port.send(chat, message)
+        except DeliveryError:
+            raise
+        except Exception as error:
+            mapped = self.port.delivery_error(error)
+            if mapped is None:
+                raise
+            raise mapped from error

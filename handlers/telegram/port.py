@@ -1,0 +1,195 @@
+"""The Telegram port (:class:`bot.chat.port.ChatPort`): messages as Bot API calls, its errors named for the core,
+long polling, files by their id, t.me invite links.
+
+`teachlog run` uses the Application's bot (rate limited by :func:`even_rate_limiter`);
+`teachlog worker` a bot of its own through :func:`standalone_port`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import warnings
+from collections.abc import AsyncIterator
+from typing import Any
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    InputMediaPhoto,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, Application, ExtBot
+
+from bot.chat.chat_state import bot_username
+from bot.chat.events import ChatAddress, Event
+from bot.chat.layout import Message
+from bot.chat.platform import Capabilities
+from bot.chat.port import Receiver
+from bot.chat.replies import Outcome
+from bot.notifications.messenger import (
+    ChatMoved,
+    DeliveryError,
+    PermanentFailure,
+    RetryLater,
+    TransientFailure,
+    Unreachable,
+)
+from bot.platforms import TELEGRAM
+from bot.settings import ConfigError
+from handlers.telegram.inbound import event_of
+from handlers.telegram.webhook import Webhook, listen_on_webhook
+from storage.db import Database
+
+#: Telegram's flood limit for a bot: about 30 messages a second overall.
+MESSAGES_PER_SECOND = 30
+#: How often the rate limiter itself retries a 429 before the core's reply path sees it.
+RATE_LIMIT_RETRIES = 2
+
+CAPABILITIES = Capabilities(text_length=4096, caption_length=1024, buttons_per_row=5, albums=True, modals=False,
+                            text_units="utf-16")
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PTB 22 deprecates the int form; both forms are handled
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def markup_of(message: Message) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if message.choices:
+        return InlineKeyboardMarkup([[InlineKeyboardButton(choice.label, callback_data=choice.data) for choice in row]
+                                     for row in message.choices])
+    if message.keyboard:
+        return ReplyKeyboardMarkup([[KeyboardButton(label) for label in message.keyboard]],
+                                   resize_keyboard=True, is_persistent=True)
+    return None
+
+
+class TelegramPort:
+    name = TELEGRAM
+    capabilities = CAPABILITIES
+
+    def __init__(self, bot: Bot, db: Database | None = None, application: Application | None = None,
+                 webhook: Webhook | None = None) -> None:
+        self.bot, self.db, self.application, self.webhook = bot, db, application, webhook
+        #: The bot's @username, once known: a group command addressed to another bot is not ours.
+        self.username: str | None = None
+
+    async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
+        """Long polling through the Application, whose handlers hand updates to `receiver`. Pending updates are
+        never dropped: what teachers sent while the bot was down is still answered."""
+        application = self.application
+        if application is not None and self.webhook is not None:
+            await listen_on_webhook(application, self.webhook, stop)
+            return
+        if application is None or application.updater is None:
+            raise RuntimeError("this Telegram port has no Application to poll with")
+        async with application:
+            if application.post_init is not None:  # as run_polling does: the bot knows its name by now
+                await application.post_init(application)
+            await application.start()
+            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+            await stop.wait()
+            await application.updater.stop()
+            await application.stop()
+
+    async def event_of(self, raw: Any) -> Event | None:
+        return event_of(raw, self.username) if isinstance(raw, Update) else None
+
+    async def acknowledge(self, raw: Any, outcome: Outcome) -> None:
+        query = raw.callback_query if isinstance(raw, Update) else None
+        if query is None:
+            return
+        await query.answer(outcome.popup)
+        if outcome.clear_tapped and query.message is not None:
+            await query.edit_message_reply_markup(None)
+
+    async def send(self, chat: ChatAddress, message: Message) -> None:
+        chat_id = int(chat.chat_id)  # Telegram's chat ids are integers; teachlog keeps every platform's as text
+        parse_mode = ParseMode.HTML if message.html else None
+        if len(message.images) == 1:
+            [image] = message.images
+            await self.bot.send_photo(chat_id, InputFile(image.data, filename=image.name),
+                                      caption=message.text or None, parse_mode=parse_mode)
+        elif message.images:
+            await self.bot.send_media_group(chat_id, [
+                InputMediaPhoto(image.data, filename=image.name, caption=(message.text or None) if i == 0 else None,
+                                parse_mode=parse_mode if i == 0 else None)
+                for i, image in enumerate(message.images)])
+        elif message.file is not None:
+            await self.bot.send_document(chat_id, InputFile(message.file.data, filename=message.file.name),
+                                         caption=message.file.caption or None)
+        else:
+            await self.bot.send_message(chat_id, message.text, parse_mode=parse_mode, reply_markup=markup_of(message))
+
+    def delivery_error(self, error: Exception) -> DeliveryError | None:
+        if isinstance(error, RetryAfter):
+            return RetryLater(retry_after_seconds(error), str(error))
+        if isinstance(error, ChatMigrated):
+            return ChatMoved(str(error.new_chat_id))
+        if isinstance(error, Forbidden):
+            return Unreachable(str(error))
+        if isinstance(error, InvalidToken):
+            return None
+        if isinstance(error, BadRequest):  # before NetworkError: BadRequest is one of its subclasses
+            return PermanentFailure(str(error))
+        if isinstance(error, TelegramError):  # TimedOut, connection errors, 5xx
+            return TransientFailure(f"{type(error).__name__}: {error}")
+        return None
+
+    async def fetch_file(self, platform: str, file_id: str) -> bytes:
+        if platform not in (TELEGRAM, ""):  # records kept before accounts had platforms came from Telegram
+            raise LookupError(f"a {platform} file cannot be fetched from Telegram")
+        return bytes(await (await self.bot.get_file(file_id)).download_as_bytearray())
+
+    async def invite_link(self, code: str) -> str | None:
+        return await t_me_link(self.db, code) if self.db is not None else None
+
+
+async def t_me_link(db: Database, code: str) -> str | None:
+    """`https://t.me/<bot>?start=CODE`, once the bot has run and its @username is known."""
+    username = await bot_username(db)
+    return f"https://t.me/{username.lstrip('@')}?start={code}" if username else None
+
+
+def even_rate_limiter() -> AIORateLimiter:
+    """30 messages a second spaced evenly, one every 1/30 s, and 20 a minute per group.
+
+    AIORateLimiter's default lets a burst of 30 through at once and then refills,
+    which a strict one-second window answers with 429s (and a second's pause each);
+    spacing the messages out keeps the bot just under the limit instead.
+    """
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / MESSAGES_PER_SECOND,
+                          max_retries=RATE_LIMIT_RETRIES)
+
+
+def standalone_bot(token: str, base_url: str | None = None) -> ExtBot:
+    """A bot for `teachlog worker`, rate limited by :func:`even_rate_limiter`."""
+    if base_url:
+        return ExtBot(token, base_url=base_url, rate_limiter=even_rate_limiter())
+    return ExtBot(token, rate_limiter=even_rate_limiter())
+
+
+@contextlib.asynccontextmanager
+async def standalone_port(token: str, db: Database, base_url: str | None = None) -> AsyncIterator[TelegramPort]:
+    """A port over a bot of its own; a refused token is a ConfigError, no answer a TransientFailure."""
+    telegram_bot = standalone_bot(token, base_url)
+    try:
+        await telegram_bot.initialize()
+    except InvalidToken as error:
+        raise ConfigError(f"Telegram refused TELEGRAM_BOT_TOKEN ({error})") from None
+    except TelegramError as error:
+        raise TransientFailure(f"cannot reach Telegram: {error}") from None
+    try:
+        yield TelegramPort(telegram_bot, db)
+    finally:
+        await telegram_bot.shutdown()

@@ -1,0 +1,107 @@
+"""One path for every reply: rate limits waited out so a message arrives once, the platform's errors named for the
+outbox, a conversation reply that cannot be delivered never raised into the request that caused it; tapped
+buttons are taken away only where the platform can edit a message."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.chat.events import ChatAddress, Command, Event, Person
+from bot.chat.layout import Message
+from bot.chat.platform import Capabilities
+from bot.chat.replies import Outcome, Reply
+from bot.chat.reply_path import LONGEST_WAIT, ReplyPath
+from bot.chat.runtime import Runtime
+from bot.core import Core
+from bot.notifications.messenger import DeliveryError, RetryLater, TransientFailure
+
+CHAT = ChatAddress("fake", "7")
+
+
+class PlatformDown(Exception):
+    pass
+
+
+class FakePort:
+    """Shows messages in memory; `refusals` are raised, one a call, before anything is shown."""
+
+    name = "fake"
+    capabilities = Capabilities(text_length=5, caption_length=5, buttons_per_row=2, albums=False, modals=False)
+
+    def __init__(self, *refusals: Exception) -> None:
+        self.refusals, self.shown = list(refusals), []
+
+    async def send(self, chat: ChatAddress, message: Message) -> None:
+        if self.refusals:
+            raise self.refusals.pop(0)
+        self.shown.append(message.text)
+
+    def delivery_error(self, error: Exception) -> DeliveryError | None:
+        return TransientFailure(str(error)) if isinstance(error, PlatformDown) else None
+
+
+def path_over(port: FakePort, waited: list[float]) -> ReplyPath:
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+    return ReplyPath(port, sleep=sleep)  # type: ignore[arg-type]
+
+
+async def test_a_conversation_reply_waits_out_the_flood_wait_and_arrives_once():
+    port, waited = FakePort(RetryLater(2), RetryLater(3)), []
+    assert await path_over(port, waited).answer(CHAT, Reply("hello"))
+    assert (port.shown, waited) == (["hello"], [2, 3])
+
+
+async def test_a_conversation_reply_that_cannot_be_delivered_is_reported_not_raised():
+    port, waited = FakePort(PlatformDown("503")), []
+    assert not await path_over(port, waited).answer(CHAT, Reply("hello"))
+    assert not await path_over(FakePort(RetryLater(LONGEST_WAIT + 1)), waited).answer(CHAT, Reply("hello"))
+    assert waited == [], "a wait longer than the longest is not sat through"
+
+
+async def test_a_scheduled_message_hands_a_first_flood_wait_to_the_outbox_but_finishes_one_already_begun():
+    port, waited = FakePort(RetryLater(4)), []
+    with pytest.raises(RetryLater):
+        await path_over(port, waited).send("7", Reply("one\ntwo"))
+    assert port.shown == []
+    port = FakePort()
+    path = path_over(port, waited)
+    original = port.send
+
+    async def refuse_the_second(chat: ChatAddress, message: Message) -> None:
+        if port.shown and not waited:
+            raise RetryLater(1)
+        await original(chat, message)
+    port.send = refuse_the_second  # type: ignore[method-assign]
+    await path.send("7", Reply("one\ntwo"))
+    assert (port.shown, waited) == (["one", "two"], [1])
+
+
+async def test_the_platforms_errors_are_named_for_the_outbox_and_bugs_are_raised_as_they_are():
+    with pytest.raises(TransientFailure):
+        await path_over(FakePort(PlatformDown("503")), []).send("7", Reply("hi"))
+    with pytest.raises(ZeroDivisionError):
+        await path_over(FakePort(ZeroDivisionError()), []).send("7", Reply("hi"))
+
+
+class NoEditsPort(FakePort):
+    capabilities = Capabilities(text_length=50, caption_length=50, buttons_per_row=2, albums=False, modals=False,
+                                edits=False)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.acknowledged: list[Outcome] = []
+
+    async def event_of(self, raw: object) -> Event:
+        return Event(CHAT, Person("fake", "7"), Command("help"))
+
+    async def acknowledge(self, raw: object, outcome: Outcome) -> None:
+        self.acknowledged.append(outcome)
+
+
+async def test_a_platform_that_cannot_edit_is_never_asked_to_take_tapped_buttons_away(db, clock):
+    port = NoEditsPort()
+    runtime = Runtime(Core(db=db, clock=clock), port)  # type: ignore[arg-type]
+    await runtime.answer(None, CHAT, Outcome([Reply("Saved")], popup="Saved", clear_tapped=True))
+    assert [(o.popup, o.clear_tapped) for o in port.acknowledged] == [("Saved", False)]
+    assert port.shown == ["Saved"]
