@@ -7,6 +7,7 @@ import sys
 from bot.cli import (
     bootstrap,  # noqa: F401  (registers its commands)
     chat,  # noqa: F401  (chat)
+    districts,  # noqa: F401  (district)
     export,  # noqa: F401  (export)
     imports,  # noqa: F401  (members import, entries import)
     notify,  # noqa: F401  (worker, notify, school reminders)

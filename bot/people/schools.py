@@ -52,6 +52,12 @@ def validate_timezone(name: str) -> str:
     return name
 
 
+def check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise SchoolError(f"unknown language {language!r}: use one of {', '.join(LANGUAGES)}")
+    return language
+
+
 def new_invite_code() -> str:
     return secrets.token_urlsafe(9)
 
@@ -67,17 +73,21 @@ async def create_school(db: Database, name: str, *, timezone: str = DEFAULT_TIME
     name = name.strip()
     if not name:
         raise SchoolError("the school needs a name")
-    if language not in LANGUAGES:
-        raise SchoolError(f"unknown language {language!r}: use one of {', '.join(LANGUAGES)}")
+    check_language(language)
     validate_timezone(timezone)
     policy_name, policy_text, parsed = load_policy_source(policy)
     async with db.transaction() as session:
         school = await repo.add(session, School(name=name, timezone=timezone, language=language,
                                                 policy_name=policy_name, policy_text=policy_text))
         await repo.replace_activity_types(session, school.id, activity_rows(parsed))
-        invite = await repo.add(session, Invite(code=new_invite_code(), school_id=school.id, role="leader",
-                                                max_uses=1, expires_at=now + DEFAULT_INVITE_EXPIRY))
-        return CreatedSchool(school.id, school.name, invite.code)
+        return CreatedSchool(school.id, school.name, await add_leader_invite(session, school.id, now))
+
+
+async def add_leader_invite(session, school_id: int, now: dt.datetime) -> str:
+    """A one-use leader invite to the school, valid for the default time; its code."""
+    invite = await repo.add(session, Invite(code=new_invite_code(), school_id=school_id, role="leader",
+                                            max_uses=1, expires_at=now + DEFAULT_INVITE_EXPIRY))
+    return invite.code
 
 
 async def set_policy(db: Database, school_id: int, policy: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Collection
 
 from sqlalchemy import select
 
@@ -24,12 +25,15 @@ class ReportWarmer:
         self.db = db
         self._warmed_on: dict[int, dt.date] = {}
 
-    async def warm(self, now: dt.datetime, *, every_school: bool = False) -> int:
-        """Store today's windows of each linked school (each school, with `every_school`) not yet warmed today
-        by this process; how many windows were brought up to date."""
+    async def warm(self, now: dt.datetime, *, every_school: bool = False,
+                   school_ids: Collection[int] | None = None) -> int:
+        """Store today's windows of each linked school (each school, with `every_school`; these, with `school_ids`)
+        not yet warmed today by this process; how many windows were brought up to date."""
         async with self.db.transaction() as session:
             query = select(School).order_by(School.id)
-            if not every_school:
+            if school_ids is not None:
+                query = query.where(School.id.in_(list(school_ids)))
+            elif not every_school:
                 linked = select(GroupLink.school_id).where(GroupLink.active.is_(True))
                 query = query.where(School.id.in_(linked))
             schools = list(await session.scalars(query))
