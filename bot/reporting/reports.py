@@ -431,15 +431,18 @@ async def _load_roster(db: Database, school_id: int) -> tuple[School, list[repo.
         return school, await repo.school_roster(session, school_id)
 
 
-async def school_report(db: Database, school_id: int, window: ReportWindow) -> SchoolReport:
-    """Every active member's counts and quota shares in the window, the school's totals, trend and problems."""
+async def school_report(db: Database, school_id: int, window: ReportWindow, *,
+                        standing_only: bool = False) -> SchoolReport:
+    """Every active member's counts and quota shares in the window, the school's totals, trend and problems;
+    with `standing_only` (a district's report of its schools) no trend and no problems."""
     school, roster = await _load_roster(db, school_id)
     policy = policy_of(school)
     weeks = trend_weeks(window.as_of)
     async with db.transaction() as session:
         counted = await _summarised(session, school, policy, window, [m.id for m in roster])
-        daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of)
-    problems = await problem_counts(db, school_id, window.start, window.as_of)
+        daily = {} if standing_only else \
+            await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of)
+    problems = ProblemCounts() if standing_only else await problem_counts(db, school_id, window.start, window.as_of)
     reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]),
                                  joined=m.joined)
                     for m in roster)
