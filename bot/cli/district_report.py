@@ -63,6 +63,7 @@ def _school_record(school: SchoolStanding, place: int | None) -> dict:
 
 def district_record(report: DistrictReport) -> dict:
     """The report as JSON-ready data: schools, zones and totals, no member named."""
+    from bot.reporting.district_reports import SchoolStanding, ZoneStanding
     window = report.window
     return {
         "district_id": report.district_id,
@@ -76,10 +77,11 @@ def district_record(report: DistrictReport) -> dict:
         "joined": report.joined,
         "average_share": report.average_share,
         "bureau": None if report.bureau is None else _school_record(report.bureau, None),
-        "schools": [_school_record(placed.item, placed.place) for placed in report.ranking  # type: ignore[arg-type]
-                    ] + [_school_record(school, None) for school in report.unranked],
+        "schools": [_school_record(placed.item, placed.place) for placed in report.ranking
+                    if isinstance(placed.item, SchoolStanding)] + [_school_record(school, None)
+                                                                   for school in report.unranked],
         "furthest_behind": [placed.item.name for placed in report.furthest_behind],
         "zones": [{"place": placed.place, "name": placed.item.name, "average_share": placed.share,
-                   "schools": [school.name for school in placed.item.schools]}  # type: ignore[union-attr]
-                  for placed in report.zone_ranking],
+                   "schools": [school.name for school in placed.item.schools]}
+                  for placed in report.zone_ranking if isinstance(placed.item, ZoneStanding)],
     }

@@ -131,8 +131,9 @@ class DistrictReport:
 
     @cached_property
     def furthest_behind(self) -> list[Ranked]:
-        """The :data:`BEHIND` lowest-ranked schools, the furthest behind first."""
-        return list(reversed(self.ranking[-BEHIND:])) if len(self.ranking) > 1 else []
+        """The :data:`BEHIND` lowest-ranked schools that have not met every quota, the furthest behind first."""
+        behind = [placed for placed in self.ranking if placed.share < 1.0]
+        return list(reversed(behind[-BEHIND:]))
 
     @cached_property
     def zones(self) -> list[ZoneStanding]:

@@ -1,0 +1,167 @@
+"""/report for a district, as part of the /report flow: `/report district [ZONE] [PERIOD]` (also 全县, 全区) and
+`/report school NAME [PERIOD]`, and the buttons under a district report that open one school's overview.
+
+Who may see what is :mod:`bot.reporting.district_access`: the bureau's leaders in a private chat, and the
+bureau's members in a group linked to the bureau, see every school of their district and nothing of another;
+anyone else asking for the district, or naming another school than their own, is refused. A school's overview
+is exactly what its own linked group gets, and the district report names no member: nothing a group may not see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.chat.actions import ShowSchoolReport
+from bot.chat.replies import Choice
+from bot.chat.turn import Turn
+from bot.people.schools import policy_of
+from bot.people.students import student_key
+from bot.quotas.policy.sources import policy_from_text
+from bot.reporting.district_access import (
+    Bureau,
+    asks_for_district,
+    bureau_of_school,
+    find_district_school,
+    school_in_district,
+)
+from bot.reporting.district_reports import BEHIND, NoSuchZone, SchoolStanding, district_report
+from bot.reporting.district_text import CHAT_RANKING_LIMIT, district_text
+from bot.reporting.report_charts import district_charts, school_charts
+from bot.reporting.report_request import SCHOOL_WORDS, ReportRequestError, parse_report_request
+from bot.reporting.report_text import RANKING_LIMIT, school_text
+from bot.reporting.reports import NoSuchPeriod, ReportWindow, report_window, school_report
+from storage import districts as queries
+from storage.models import School
+
+SendReport = Callable[[Turn, str, Callable[[], list[bytes]], list[Choice]], Awaitable[None]]
+
+ONLY_BUREAU_LEADERS = "Only the bureau's leaders can see the district's report."
+OWN_SCHOOL_ONLY = "You can see your own school's report only."
+NOT_IN_DISTRICT = "That school is not in your district."
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where /report was asked: the asker's school (a private chat) or the group's, and the group's limits."""
+
+    school_id: int
+    group: bool
+    limit: int = RANKING_LIMIT
+    totals_only: bool = False
+
+
+class DistrictViews:
+    """The district's part of /report; `send` is the flow's way of sending a text with its charts and buttons."""
+
+    def __init__(self, send: SendReport) -> None:
+        self.send = send
+
+    async def answer(self, turn: Turn, words: str, where: Where) -> bool:
+        """Answer `/report WORDS` when it asks for the district or names a school; False when it does neither."""
+        district_asked, rest = asks_for_district(words)
+        if district_asked:
+            bureau = await self.bureau_for(turn, where)
+            if bureau is not None:
+                await self.district(turn, bureau, rest)
+            return True
+        first, _, rest = words.strip().partition(" ")
+        if first.casefold() not in SCHOOL_WORDS or not rest.strip():
+            return False
+        try:
+            request = parse_report_request(rest, turn.member.policy)
+        except ReportRequestError:
+            return False
+        if request.member is None:
+            return False
+        return await self.named_school(turn, where, request.member, rest)
+
+    async def bureau_for(self, turn: Turn, where: Where) -> Bureau | None:
+        """The bureau the asker may see the district of; None after refusing."""
+        bureau = await bureau_of_school(turn.core.db, where.school_id)
+        if bureau is None or (not where.group and not turn.member.is_leader):
+            turn.say(turn.t(ONLY_BUREAU_LEADERS))
+            return None
+        return bureau
+
+    async def district(self, turn: Turn, bureau: Bureau, words: str) -> None:
+        t, db = turn.t, turn.core.db
+        async with db.transaction() as session:
+            found = await queries.get_district(session, bureau.district_id)
+        assert found is not None
+        try:
+            request = parse_report_request(words, policy_from_text(found.policy_text))
+        except ReportRequestError:
+            request = None
+        if request is None or request.activity is not None:
+            turn.say(t("A district's report covers a period and a zone, not an activity."))
+            return
+        try:
+            report = await district_report(db, bureau.district_id, request.kind, request.previous, turn.today,
+                                           year=request.year, zone=request.member)
+        except NoSuchPeriod:
+            turn.say(t("The school calendar has no such period yet (terms are set in the school's policy)."))
+            return
+        except NoSuchZone as missing:
+            turn.say(t("No school of your district is in the zone “{zone}”. Zones: {zones}", zone=request.member,
+                       zones=", ".join(missing.zones) or "—"))
+            return
+        which = "last" if request.previous else "this"
+        behind = [placed.item for placed in report.furthest_behind[:BEHIND] if isinstance(placed.item, SchoolStanding)]
+        choices = [] if request.year is not None else [
+            Choice(school.name, ShowSchoolReport(school.school_id, request.kind, which)) for school in behind]
+        await self.send(turn, district_text(report, t, limit=CHAT_RANKING_LIMIT),
+                        lambda: district_charts(report, t, limit=CHAT_RANKING_LIMIT), choices)
+
+    async def named_school(self, turn: Turn, where: Where, name: str, words: str) -> bool:
+        """`/report school NAME …`: a school of the bureau's district; a school's own members only their own
+        (False: the flow shows it as ever)."""
+        t, db = turn.t, turn.core.db
+        bureau = await bureau_of_school(db, where.school_id)
+        if bureau is None:
+            async with db.transaction() as session:
+                own = await session.get(School, where.school_id)
+            if own is not None and student_key(name) in student_key(own.name):
+                return False
+            turn.say(t(OWN_SCHOOL_ONLY))
+            return True
+        if not where.group and not turn.member.is_leader:
+            turn.say(t(ONLY_BUREAU_LEADERS))
+            return True
+        lookup = await find_district_school(db, bureau.district_id, name)
+        if lookup.school is None:
+            turn.say(t("“{name}” fits several schools: {names}. Please give more of the name.", name=name,
+                       names=", ".join(lookup.candidates[:10])) if lookup.candidates
+                     else t("No school of your district is called “{name}”.", name=name))
+            return True
+        rest = words.replace(name, "", 1)
+        request = parse_report_request(rest, policy_of(lookup.school))
+        await self.school(turn, where, lookup.school, request.kind, request.previous, request.year)
+        return True
+
+    async def tapped(self, turn: Turn, action: ShowSchoolReport, where: Where) -> None:
+        """A button under a district report: refused unless the tapper sees the district and the school is in it."""
+        t = turn.t
+        bureau = await bureau_of_school(turn.core.db, where.school_id)
+        if bureau is None or (not where.group and not turn.member.is_leader):
+            turn.say(t(ONLY_BUREAU_LEADERS))
+            return
+        school = await school_in_district(turn.core.db, bureau.district_id, action.school_id)
+        if school is None:
+            turn.say(t(NOT_IN_DISTRICT))
+            return
+        await self.school(turn, where, school, action.kind, action.which == "last", None)
+
+    async def school(self, turn: Turn, where: Where, school: School, kind: str, previous: bool,
+                     year: int | None) -> None:
+        """The school's overview, as its own linked group gets it, within the asking group's limits."""
+        t = turn.t
+        try:
+            window: ReportWindow = report_window(kind, previous, turn.today, policy_of(school), year=year)
+        except NoSuchPeriod:
+            turn.say(t("The school calendar has no such period yet (terms are set in the school's policy)."))
+            return
+        report = await school_report(turn.core.db, school.id, window)
+        text = school_text(report, t, limit=where.limit, totals_only=where.totals_only)
+        await self.send(turn, text, lambda: school_charts(report, t, limit=where.limit,
+                                                          totals_only=where.totals_only), [])
