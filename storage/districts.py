@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import District, Member, MemberAccount, School
+from storage.models import District, Member, MemberAccount, School, SchoolDailyCount
 
 
 async def get_district(session: AsyncSession, district_id: int) -> District | None:
@@ -53,3 +54,19 @@ async def headcounts(session: AsyncSession, school_ids: Sequence[int]) -> dict[i
              .where(Member.school_id.in_(school_ids), Member.active.is_(True)).group_by(Member.school_id))
     return {school_id: Headcount(members, joined or 0)
             for school_id, members, joined in (await session.execute(query)).all()}
+
+
+async def entries_per_activity(session: AsyncSession, school_ids: Sequence[int], start: dt.date,
+                               end: dt.date) -> dict[int, dict[str, int]]:
+    """school → activity → entries in the days given (a co-visit once), from the schools' daily counts."""
+    if not school_ids:
+        return {}
+    rows = await session.execute(
+        select(SchoolDailyCount.school_id, SchoolDailyCount.activity_code, func.sum(SchoolDailyCount.entries))
+        .where(SchoolDailyCount.school_id.in_(school_ids), SchoolDailyCount.day.between(start, end))
+        .group_by(SchoolDailyCount.school_id, SchoolDailyCount.activity_code))
+    found: dict[int, dict[str, int]] = {}
+    for school_id, code, count in rows:
+        if count:
+            found.setdefault(school_id, {})[code] = int(count)
+    return found

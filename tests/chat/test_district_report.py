@@ -58,8 +58,8 @@ async def county(chat):
     await add_entry(db, dongshan.school_id, zhang, "home_visit", dt.date(2026, 11, 17), "李秘密")
     await link(db, people["director"], BUREAU_GROUP, now=now)
     await link(db, people["principal"], SCHOOL_GROUP, now=now)
-    return {**people, "ids": {"chengguan": chengguan.school_id, "dongshan": dongshan.school_id,
-                              "lingxi": lingxi.school_id}}
+    return {**people, "ids": {"bureau": huarong.bureau_school_id, "chengguan": chengguan.school_id,
+                              "dongshan": dongshan.school_id, "lingxi": lingxi.school_id}}
 
 
 def assert_nothing_private(replies: list[Reply]) -> None:
