@@ -74,15 +74,15 @@ async def test_follow_extend_and_replace(db, files):
         await set_own_policy(session, await session.get(School, replaces), "seed-000")
     (following, name_f), (extending, name_e), (own, name_o) = await policies(db, [follows, extends, replaces])
     seed_003_rules = [rule.id for rule in following.rules]
-    assert "leader-contact-visits" in seed_003_rules and name_f == "seed-003"
+    assert "teacher-pairing" in seed_003_rules and name_f == "seed-003"
     assert [rule.id for rule in extending.rules] == [*seed_003_rules, "teacher-monthly-home-visit"]
     assert name_e == "seed-003+extra"
-    assert name_o == "seed-000" and "leader-contact-visits" not in [rule.id for rule in own.rules]
+    assert name_o == "seed-000" and "teacher-pairing" not in [rule.id for rule in own.rules]
 
     await set_district_policy(db, district.district_id, "seed-004")
     (following, name_f), (extending, name_e), (own, name_o) = await policies(db, [follows, extends, replaces])
     seed_004_rules = [rule.id for rule in following.rules]
-    assert name_f == "seed-004" and "leader-contact-visits" not in seed_004_rules
+    assert name_f == "seed-004" and "teacher-pairing" not in seed_004_rules
     assert [rule.id for rule in extending.rules] == [*seed_004_rules, "teacher-monthly-home-visit"]
     assert name_e == "seed-004+extra"
     assert name_o == "seed-000"
@@ -145,3 +145,21 @@ def test_policy_set_names_a_school_or_a_district(cli_database):
     result = invoke("policy", "set", "--school", "2", "district")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith("school 2 now follows policy seed-003: ")
+
+
+@pytest.mark.parametrize(("preset", "bureau_only", "schools_only", "both"), [
+    ("seed-003", {"leader-contact-visits", "leader-each-contact-point-visited", "leader-reviews",
+                  "leader-problems-solved"}, {"teacher-pairing"}, {"leader-window-service"}),
+    ("seed-004", {"leader-field-research-days", "leader-forum", "leader-lecture-yearly", "leader-work-report-monthly",
+                  "leader-npc-suggestion-yearly", "leader-cppcc-proposal-yearly", "leader-proposal"}, set(),
+     {"everyone-study-monthly"}),
+])
+async def test_a_district_preset_gives_the_bureau_its_duties_and_the_schools_theirs(db, preset, bureau_only,
+                                                                                    schools_only, both):
+    district = await create_district(db, "县教育局", timezone="Asia/Shanghai", language="zh", policy=preset, now=NOW)
+    school = await create_district_school(db, "城关中学", district.district_id, zone=None, timezone=None,
+                                          language=None, policy=None, now=NOW)
+    (bureau_policy, _), (school_policy, _) = await policies(db, [district.bureau_school_id, school.school_id])
+    assert {rule.id for rule in bureau_policy.rules} == bureau_only | both
+    assert {rule.id for rule in school_policy.rules} == schools_only | both
+    assert bureau_policy.activities == school_policy.activities  # everyone can log everything the plan names
