@@ -69,7 +69,10 @@ def policy_set(
     rows = [[activity.code, both_languages(activity.label_zh, activity.label_en)] for activity in policy.activities]
     for line in table(["code", "activity"], rows)[1:]:
         typer.echo(f"  {line}")
-    warn_of_unknown_holidays(source, text, policy)
+    # A school following or extending its district's: the policy in force is the district's (with its additions).
+    own = district is not None or name in (source, Path(source).stem)
+    in_force = source if own else "the district's policy"
+    warn_of_unknown_holidays(in_force, text, policy)
 
 
 async def _set_school_policy(db: Database, school_id: int, source: str) -> tuple[str, str]:
