@@ -14,8 +14,10 @@ import pytest
 
 from bot.people.districts import create_district, create_district_school
 from bot.reporting.district_reports import district_report
+from bot.reporting.reports import school_report
 from storage import daily_counts
 from storage.db import Database
+from storage.entry_imports import insert_new_entries
 from storage.migrate import upgrade
 from storage.models import Entry, Member, MemberAccount
 from tests.support.cli import invoke
@@ -161,3 +163,22 @@ async def test_the_district_report_reads_stored_summaries_on_both_backends(db):
     assert [(p.place, p.item.name) for p in report.ranking] == [(p.place, p.item.name) for p in again.ranking] == [
         (1, "东山中学"), (1, "西山小学"), (3, "城关中学"), (4, "合川中学")]
     assert report.totals == {"contact_visit": 2, "pairing_help": 4, "home_visit": 2}
+
+
+async def test_a_stored_district_report_reads_all_its_schools_in_a_few_statements_and_follows_a_write(db):
+    await fill_district(db)
+    await district_report(db, 1, "term", False, TODAY)  # every school's window computed and stored
+    with db.recording_statements() as statements:
+        await district_report(db, 1, "term", False, TODAY)
+    assert len(statements) <= 8, statements  # not a few per school
+    async with db.transaction() as session:
+        await insert_new_entries(session, [{
+            "school_id": 2, "member_id": 3, "activity_code": "pairing_help", "occurred_on": TODAY,
+            "student_name": "小明", "student_key": "小明", "source": "test", "client_token": "district-write",
+            "logged_at": NOW}])
+    after = await district_report(db, 1, "term", False, TODAY)
+    for unit in after.every_unit:
+        assert unit.window is not None
+        own = await school_report(db, unit.school_id, unit.window)
+        assert (unit.totals, unit.average_share) == ({c: n for c, n in own.totals.items() if n}, own.average_share)
+    assert next(s for s in after.schools if s.name == "城关中学").average_share == 1.0  # 李雷 has paired now

@@ -9,6 +9,9 @@ reported on its own line: it is no school the bureau ranks.
 **Zones** (学区) are ranked the same way, over all the members of their schools; schools with no zone are
 in none.
 
+All the schools are read together, in a few statements whatever their number
+(:func:`bot.reporting.reports.school_standings`).
+
 **Totals** are the sum of the schools' totals (the bureau's included), entries per activity, so they equal
 the sum of each school's `teachlog report --school S` for the same period.
 
@@ -29,7 +32,7 @@ from bot.people.districts import FOLLOWS
 from bot.people.schools import SchoolError, policy_of
 from bot.quotas.policy import ActivityType, Policy
 from bot.quotas.policy.sources import policy_from_text
-from bot.reporting.reports import NoSuchPeriod, ReportWindow, report_window, school_report
+from bot.reporting.reports import NoSuchPeriod, ReportWindow, SchoolReport, report_window, school_standings
 from storage import districts as queries
 from storage.db import Database
 from storage.models import School
@@ -190,21 +193,24 @@ async def district_schools(db: Database, district_id: int) -> tuple[str, Policy,
             await queries.district_schools(session, district_id)
 
 
-async def school_standing(db: Database, school: School, kind: str, previous: bool, day: dt.date,
-                          year: int | None, counts: Mapping[int, queries.Headcount]) -> SchoolStanding:
-    """One school's standing over its own calendar's window around `day`."""
+def _standing(school: School, window: ReportWindow | None, report: SchoolReport | None,
+              counts: Mapping[int, queries.Headcount]) -> SchoolStanding:
     own_plan = school.policy_follows != FOLLOWS
-    try:
-        window = report_window(kind, previous, day, policy_of(school), year=year)
-    except NoSuchPeriod:
+    if report is None:  # the school's calendar has no such period
         found = counts.get(school.id, queries.Headcount(0, 0))
         return SchoolStanding(school.id, school.name, school.zone, school.is_bureau, own_plan, None,
                               found.members, found.joined, {}, ())
-    report = await school_report(db, school.id, window, standing_only=True)
     return SchoolStanding(school.id, school.name, school.zone, school.is_bureau, own_plan, window,
                           len(report.members), len(report.members) - report.not_joined,
                           {code: n for code, n in report.totals.items() if n},
                           tuple(m.share_met for m in report.with_quota if m.share_met is not None))
+
+
+def _window(school: School, kind: str, previous: bool, day: dt.date, year: int | None) -> ReportWindow | None:
+    try:
+        return report_window(kind, previous, day, policy_of(school), year=year)
+    except NoSuchPeriod:
+        return None
 
 
 async def district_report(db: Database, district_id: int, kind: str, previous: bool, day: dt.date, *,
@@ -218,9 +224,15 @@ async def district_report(db: Database, district_id: int, kind: str, previous: b
         if zone not in zones:
             raise NoSuchZone(zones)
         schools = [school for school in schools if school.zone == zone]
-    async with db.transaction() as session:
-        counts = await queries.headcounts(session, [school.id for school in schools])
-    standings = [await school_standing(db, school, kind, previous, day, year, counts) for school in schools]
+    windows = {school.id: _window(school, kind, previous, day, year) for school in schools}
+    without = [school.id for school in schools if windows[school.id] is None]
+    counts: Mapping[int, queries.Headcount] = {}
+    if without:
+        async with db.transaction() as session:
+            counts = await queries.headcounts(session, without)
+    reports = await school_standings(db, [(school, own) for school in schools
+                                          if (own := windows[school.id]) is not None])
+    standings = [_standing(school, windows[school.id], reports.get(school.id), counts) for school in schools]
     bureau = next((standing for standing in standings if standing.bureau), None)
     activities: dict[str, ActivityType] = {a.code: a for a in policy.activities}
     for school in schools:
