@@ -29,30 +29,27 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
-class District(Base):
+class _Unit:
+    """What a school and a district both have: a name, a time zone, a language and a policy."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    policy_name: Mapped[str] = mapped_column(String(64), default="default")
+    policy_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class District(_Unit, Base):
     """A county education bureau (教育局) and the schools under it; its bureau office is a school row too."""
 
     __tablename__ = "districts"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
-    language: Mapped[str] = mapped_column(String(8), default="zh")
-    policy_name: Mapped[str] = mapped_column(String(64), default="default")
-    policy_text: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-
-class School(Base):
+class School(_Unit, Base):
     __tablename__ = "schools"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
-    language: Mapped[str] = mapped_column(String(8), default="zh")
-    policy_name: Mapped[str] = mapped_column(String(64), default="default")
-    policy_text: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Local times "HH:MM": when reminders go out, and the quiet hours in which nothing is sent.
     reminder_time: Mapped[str] = mapped_column(String(5), default="16:30", server_default="16:30")
     quiet_start: Mapped[str] = mapped_column(String(5), default="21:00", server_default="21:00")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,8 +21,10 @@ from bot.people.schools import (
     activity_rows,
     add_leader_invite,
     check_language,
+    checked_name,
     validate_timezone,
 )
+from bot.quotas.policy import preset_names, preset_text
 from bot.quotas.policy.inheritance import extends_district, school_policy_text
 from bot.quotas.policy.sources import PolicySourceError, load_policy_source, policy_from_text
 from storage import districts as queries
@@ -43,11 +46,7 @@ async def create_district(db: Database, name: str, *, timezone: str, language: s
                           now: dt.datetime) -> CreatedDistrict:
     """A district with its policy, its bureau office (a school of the same name following that policy) and a
     one-use leader invite for the bureau."""
-    name = name.strip()
-    if not name:
-        raise SchoolError("the district needs a name")
-    check_language(language)
-    validate_timezone(timezone)
+    name = checked_name(name, "district", language, timezone)
     policy_name, policy_text, _ = load_policy_source(policy)
     if extends_district(policy_text):
         raise SchoolError(f"policy {policy!r} extends a district's: a district's own policy must be complete")
@@ -136,9 +135,6 @@ async def set_own_policy(session: AsyncSession, school: School, source: str) -> 
 
 def _source_text(source: str) -> tuple[str, str]:
     """A preset's or file's name and text, not parsed: a file that extends a district is only a part."""
-    from pathlib import Path
-
-    from bot.quotas.policy import preset_names, preset_text
     if source in preset_names():
         return source, preset_text(source)
     path = Path(source)

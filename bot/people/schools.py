@@ -58,6 +58,17 @@ def check_language(language: str) -> str:
     return language
 
 
+def checked_name(name: str, what: str, language: str, timezone: str) -> str:
+    """A new school's or district's name, tidied, once it has one and its language and time zone are known;
+    SchoolError otherwise."""
+    name = name.strip()
+    if not name:
+        raise SchoolError(f"the {what} needs a name")
+    check_language(language)
+    validate_timezone(timezone)
+    return name
+
+
 def new_invite_code() -> str:
     return secrets.token_urlsafe(9)
 
@@ -70,11 +81,7 @@ def activity_rows(policy: Policy) -> list[ActivityType]:
 async def create_school(db: Database, name: str, *, timezone: str = DEFAULT_TIMEZONE, language: str = "zh",
                         policy: str = "default", now: dt.datetime) -> CreatedSchool:
     """A new school with its policy's activity types, and a one-use leader invite."""
-    name = name.strip()
-    if not name:
-        raise SchoolError("the school needs a name")
-    check_language(language)
-    validate_timezone(timezone)
+    name = checked_name(name, "school", language, timezone)
     policy_name, policy_text, parsed = load_policy_source(policy)
     async with db.transaction() as session:
         school = await repo.add(session, School(name=name, timezone=timezone, language=language,
