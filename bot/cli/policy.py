@@ -88,15 +88,22 @@ async def _set_school_policy(db: Database, school_id: int, source: str) -> tuple
             await follow_district(session, school)
         else:
             await set_own_policy(session, school, source)
-        return school.policy_name, school.policy_text
+        found = school.policy_name, school.policy_text
+    await _store_windows_anew(db, [school_id])
+    return found
+
+
+async def _store_windows_anew(db: Database, school_ids: list[int]) -> None:
+    """Right after a policy change, the schools' report windows computed again, so no report waits for it."""
+    from bot.reporting.warm import ReportWarmer
+    await ReportWarmer(db).warm(CLOCK.now(), school_ids=school_ids)
 
 
 async def _set_district_policy(db: Database, district_id: int, source: str) -> tuple[str, str, list[int]]:
     """The district's new policy stored at each school following it, whose report windows are then stored anew."""
     from bot.people.districts import set_district_policy
-    from bot.reporting.warm import ReportWarmer
     name, following = await set_district_policy(db, district_id, source)
-    await ReportWarmer(db).warm(CLOCK.now(), school_ids=following)
+    await _store_windows_anew(db, following)
     from bot.quotas.policy.sources import load_policy_source
     _, text, _ = load_policy_source(source)
     return name, text, following
