@@ -150,6 +150,8 @@ async def test_a_schools_own_people_see_only_their_school(chat, county):
     school_group = chat.in_group(county["wang"], SCHOOL_GROUP)
     await school_group.send("/report 全县")
     assert school_group.last_text == "只有教育局领导才能查看全县（区）的报表。"
+    await school_group.send("/report school 城关 上周")
+    assert school_group.last_text.startswith("📊 城关中学 · 上周")
     zhang = county["zhang"]
     await zhang.send("/report school 城关")
     assert zhang.last_text == "You can see your own school's report only."

@@ -114,16 +114,16 @@ class DistrictViews:
                         lambda: district_charts(report, t, limit=CHAT_RANKING_LIMIT), choices)
 
     async def named_school(self, turn: Turn, where: Where, name: str, words: str) -> bool:
-        """`/report school NAME …`: a school of the bureau's district; a school's own members only their own
-        (False: the flow shows it as ever)."""
+        """`/report school NAME …`: a school of the bureau's district; a school's own people only their own."""
         t, db = turn.t, turn.core.db
         bureau = await bureau_of_school(db, where.school_id)
         if bureau is None:
             async with db.transaction() as session:
                 own = await session.get(School, where.school_id)
             if own is not None and student_key(name) in student_key(own.name):
-                return False
-            turn.say(t(OWN_SCHOOL_ONLY))
+                await self.school_named(turn, where, own, name, words)
+            else:
+                turn.say(t(OWN_SCHOOL_ONLY))
             return True
         if not where.group and not turn.member.is_leader:
             turn.say(t(ONLY_BUREAU_LEADERS))
@@ -134,10 +134,13 @@ class DistrictViews:
                        names=", ".join(lookup.candidates[:10])) if lookup.candidates
                      else t("No school of your district is called “{name}”.", name=name))
             return True
-        rest = words.replace(name, "", 1)
-        request = parse_report_request(rest, policy_of(lookup.school))
-        await self.school(turn, where, lookup.school, request.kind, request.previous, request.year)
+        await self.school_named(turn, where, lookup.school, name, words)
         return True
+
+    async def school_named(self, turn: Turn, where: Where, school: School, name: str, words: str) -> None:
+        """The school's overview over the period the words other than its name ask for."""
+        request = parse_report_request(words.replace(name, "", 1), policy_of(school))
+        await self.school(turn, where, school, request.kind, request.previous, request.year)
 
     async def tapped(self, turn: Turn, action: ShowSchoolReport, where: Where) -> None:
         """A button under a district report: refused unless the tapper sees the district and the school is in it."""
