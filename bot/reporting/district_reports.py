@@ -32,7 +32,14 @@ from bot.people.districts import FOLLOWS
 from bot.people.schools import SchoolError, policy_of
 from bot.quotas.policy import ActivityType, Policy
 from bot.quotas.policy.sources import policy_from_text
-from bot.reporting.reports import NoSuchPeriod, ReportWindow, SchoolReport, report_window, school_standings
+from bot.reporting.reports import (
+    NoSuchPeriod,
+    ReportWindow,
+    SchoolReport,
+    report_window,
+    school_standings,
+    schools_not_stored,
+)
 from storage import districts as queries
 from storage.db import Database
 from storage.models import School
@@ -211,6 +218,15 @@ def _window(school: School, kind: str, previous: bool, day: dt.date, year: int |
         return report_window(kind, previous, day, policy_of(school), year=year)
     except NoSuchPeriod:
         return None
+
+
+async def schools_to_compute(db: Database, district_id: int, kind: str, previous: bool, day: dt.date, *,
+                             year: int | None = None) -> int:
+    """How many of the district's schools have nothing stored for the period: a report now would first compute
+    them from the entries (seconds each for a large school)."""
+    _, _, schools = await district_schools(db, district_id)
+    return await schools_not_stored(db, [(school, own) for school in schools
+                                         if (own := _window(school, kind, previous, day, year)) is not None])
 
 
 async def district_report(db: Database, district_id: int, kind: str, previous: bool, day: dt.date, *,

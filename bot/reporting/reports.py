@@ -458,6 +458,12 @@ async def school_report(db: Database, school_id: int, window: ReportWindow, *,
                         weekly_trend(daily, weeks, [a.code for a in policy.activities]), problems)
 
 
+async def schools_not_stored(db: Database, wanted: Sequence[tuple[School, ReportWindow]]) -> int:
+    """How many of these schools' windows have nothing stored yet (a report would compute them first)."""
+    async with db.transaction() as session:
+        return await summaries.stale_slots(session, [(school, *_slot(window)) for school, window in wanted])
+
+
 async def school_standings(db: Database, wanted: Sequence[tuple[School, ReportWindow]]) -> dict[int, SchoolReport]:
     """Many schools' reports (a district's), each over its own window, with no trend and no problems, as
     :func:`school_report` with `standing_only` gives them: read together from the stored summaries in a few

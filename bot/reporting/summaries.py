@@ -109,6 +109,18 @@ class SlotRequest:
     compute: Compute
 
 
+async def stale_slots(session: AsyncSession, wanted: Sequence[tuple[School, str, str]]) -> int:
+    """How many of these (school, slot, window basis) have nothing stored for what they ask: each would be
+    computed from the entries, not read (one statement per slot name)."""
+    stale = 0
+    for slot in {slot for _, slot, _ in wanted}:
+        of_slot = [(school, basis) for school, name, basis in wanted if name == slot]
+        states = await store.slot_states(session, [school.id for school, _ in of_slot], slot)
+        stale += sum(1 for school, basis in of_slot
+                     if (state := states.get(school.id)) is None or state.fingerprint != fingerprint(school, basis))
+    return stale
+
+
 async def fresh_rows_of_schools(session: AsyncSession,
                                 requests: Sequence[SlotRequest]) -> dict[int, dict[int, SummaryRow]]:
     """:func:`fresh_rows` of many schools (a district's), each school once: the schools whose stored slot is

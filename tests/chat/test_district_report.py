@@ -4,15 +4,18 @@ another district's schools are never found; forged buttons are refused; no stude
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
 
+from bot.chat.app import build_engine
 from bot.chat.events import Tap
 from bot.chat.replies import Reply
 from bot.people.districts import create_district, create_district_school
 from tests.support.accounts import member_with_account
 from tests.support.chat import PLATFORM
+from tests.support.outbound import RecordingOutbound
 from tests.support.stored import add_entry, link, member_id
 
 BUREAU_GROUP = "-100777"
@@ -25,6 +28,10 @@ PNG = b"\x89PNG"
 
 @pytest.fixture
 async def county(chat):
+    return await make_county(chat)
+
+
+async def make_county(chat):
     """华容县 (seed-003): its bureau (刘局长 a leader, Xiao Li staff writing English), 城关中学 (陈校长, 王芳) and
     东山中学 (张伟, writing English); 苍南县 with 灵溪一小 next door. Groups linked to the bureau and to 城关中学."""
     db, now = chat.db, chat.clock.now()
@@ -182,3 +189,24 @@ async def test_forged_buttons_for_a_school_outside_the_district_or_by_someone_el
     assert bureau_group.last_text == "That school is not in your district."
     for driver in (director, neighbour, principal, school_group, bureau_group):
         assert not any(reply.text.startswith("📊") for reply in driver.replies)
+
+
+async def test_a_district_report_with_nothing_stored_is_announced_and_sent_when_ready(chat):
+    """Where the platform can send later (an outbound), a cold report does not keep the chat waiting."""
+    outbound = RecordingOutbound()
+    chat.engine = build_engine(chat.core, outbound=outbound)
+    county = await make_county(chat)
+    director = county["director"]
+    await director.send("/report district 本学期")
+    assert director.last_text == "正在根据记录准备全县（区）的报表，稍后发来。"
+    for _ in range(600):
+        if outbound.sent:
+            break
+        await asyncio.sleep(0.05)
+    [(address, reply)] = outbound.sent
+    assert address.chat_id == director.user_id
+    assert reply.text.startswith("🏛 华容县教育局 · 2026年秋季学期") and images(reply)
+    assert [choice.label for choice in reply.all_choices] == ["东山中学"]
+    await director.send("/report district 本学期")  # stored now: answered at once
+    assert director.last_text.startswith("🏛 华容县教育局 · 2026年秋季学期")
+    assert len(outbound.sent) == 1

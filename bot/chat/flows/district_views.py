@@ -1,6 +1,10 @@
 """/report for a district, as part of the /report flow: `/report district [ZONE] [PERIOD]` (also 全县, 全区) and
 `/report school NAME [PERIOD]`, and the buttons under a district report that open one school's overview.
 
+A district report with schools that have nothing stored for the period (after a policy change, an upgrade, or
+before the day's first notification round) would keep the chat waiting while they are computed from the
+entries: where the platform can send later, the answer says the report follows, and it is sent when ready.
+
 Who may see what is :mod:`bot.reporting.district_access`: the bureau's leaders in a private chat, and the
 bureau's members in a group linked to the bureau, see every school of their district and nothing of another;
 anyone else asking for the district, or naming another school than their own, is refused. A school's overview
@@ -9,13 +13,19 @@ is exactly what its own linked group gets, and the district report names no memb
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.chat.actions import ShowSchoolReport
-from bot.chat.replies import Choice
+from bot.chat.events import ChatAddress
+from bot.chat.outbound import Nowhere, Outbound
+from bot.chat.replies import Attachment, Choice, Reply, in_rows
 from bot.chat.turn import Turn
-from bot.people.schools import policy_of
+from bot.i18n import Translator
+from bot.people.schools import SchoolError, policy_of
 from bot.people.students import student_key
 from bot.quotas.policy.sources import policy_from_text
 from bot.reporting.district_access import (
@@ -25,14 +35,16 @@ from bot.reporting.district_access import (
     find_district_school,
     school_in_district,
 )
-from bot.reporting.district_reports import BEHIND, NoSuchZone, SchoolStanding, district_report
+from bot.reporting.district_reports import BEHIND, NoSuchZone, SchoolStanding, district_report, schools_to_compute
 from bot.reporting.district_text import CHAT_RANKING_LIMIT, district_text
 from bot.reporting.report_charts import district_charts, school_charts
-from bot.reporting.report_request import SCHOOL_WORDS, ReportRequestError, parse_report_request
+from bot.reporting.report_request import SCHOOL_WORDS, ReportRequest, ReportRequestError, parse_report_request
 from bot.reporting.report_text import RANKING_LIMIT, school_text
 from bot.reporting.reports import NoSuchPeriod, ReportWindow, report_window, school_report
 from storage import districts as queries
 from storage.models import School
+
+log = logging.getLogger(__name__)
 
 SendReport = Callable[[Turn, str, Callable[[], list[bytes]], list[Choice]], Awaitable[None]]
 
@@ -52,10 +64,14 @@ class Where:
 
 
 class DistrictViews:
-    """The district's part of /report; `send` is the flow's way of sending a text with its charts and buttons."""
+    """The district's part of /report; `send` is the flow's way of sending a text with its charts and buttons,
+    `outbound` the platform's way of sending a district report computed after the answer (nothing stored yet)."""
 
-    def __init__(self, send: SendReport) -> None:
+    def __init__(self, send: SendReport, outbound: Outbound | None = None) -> None:
         self.send = send
+        self.outbound = outbound or Nowhere()
+        #: District reports being prepared to be sent later.
+        self.pending: set[asyncio.Task[None]] = set()
 
     async def answer(self, turn: Turn, words: str, where: Where) -> bool:
         """Answer `/report WORDS` when it asks for the district or names a school; False when it does neither."""
@@ -96,22 +112,60 @@ class DistrictViews:
         if request is None or request.activity is not None:
             turn.say(t("A district's report covers a period and a zone, not an activity."))
             return
+        if self.can_send_later and await self.cold(db, bureau, request, turn.today):
+            turn.say(t("Preparing the district's report from the entries: it follows in a moment."))
+            self.later(turn.event.chat, self.district_reply(db, bureau, request, turn.today, t))
+            return
+        reply = await self.district_reply(db, bureau, request, turn.today, t)
+        turn.say(reply.text, rows=reply.choices, attachments=reply.attachments)
+
+    async def cold(self, db, bureau: Bureau, request: ReportRequest, today: dt.date) -> bool:
+        """Whether a school of the district has nothing stored for the period (after a policy change, an upgrade,
+        or before the day's first notification round): the report would first compute it from the entries."""
         try:
-            report = await district_report(db, bureau.district_id, request.kind, request.previous, turn.today,
+            return await schools_to_compute(db, bureau.district_id, request.kind, request.previous, today,
+                                            year=request.year) > 0
+        except SchoolError:
+            return False
+
+    async def district_reply(self, db, bureau: Bureau, request: ReportRequest, today: dt.date,
+                             t: Translator) -> Reply:
+        """The district's report with its chart and a button for each school behind, or why there is none."""
+        try:
+            report = await district_report(db, bureau.district_id, request.kind, request.previous, today,
                                            year=request.year, zone=request.member)
         except NoSuchPeriod:
-            turn.say(t("The school calendar has no such period yet (terms are set in the school's policy)."))
-            return
+            return Reply(t("The school calendar has no such period yet (terms are set in the school's policy)."))
         except NoSuchZone as missing:
-            turn.say(t("No school of your district is in the zone “{zone}”. Zones: {zones}", zone=request.member,
-                       zones=", ".join(missing.zones) or "—"))
-            return
+            return Reply(t("No school of your district is in the zone “{zone}”. Zones: {zones}", zone=request.member,
+                           zones=", ".join(missing.zones) or "—"))
         which = "last" if request.previous else "this"
         behind = [placed.item for placed in report.furthest_behind[:BEHIND] if isinstance(placed.item, SchoolStanding)]
         choices = [] if request.year is not None else [
             Choice(school.name, ShowSchoolReport(school.school_id, request.kind, which)) for school in behind]
-        await self.send(turn, district_text(report, t, limit=CHAT_RANKING_LIMIT),
-                        lambda: district_charts(report, t, limit=CHAT_RANKING_LIMIT), choices)
+        try:
+            pictures = await asyncio.to_thread(district_charts, report, t, limit=CHAT_RANKING_LIMIT)
+        except Exception:
+            log.exception("could not draw the district report's chart")
+            pictures = []
+        return Reply(district_text(report, t, limit=CHAT_RANKING_LIMIT), in_rows(choices, 2), False,
+                     tuple(Attachment(f"report-{number}.png", png, "image") for number, png in enumerate(pictures, 1)))
+
+    @property
+    def can_send_later(self) -> bool:
+        return not isinstance(self.outbound, Nowhere)
+
+    def later(self, chat: ChatAddress, reply: Awaitable[Reply]) -> None:
+        """Send the reply to the chat when it is ready, without keeping the chat waiting for it."""
+        async def deliver() -> None:
+            try:
+                await self.outbound.send(chat, await reply)
+            except Exception:
+                log.exception("could not send a district report that was being prepared")
+
+        task = asyncio.create_task(deliver())
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
 
     async def named_school(self, turn: Turn, where: Where, name: str, words: str) -> bool:
         """`/report school NAME …`: a school of the bureau's district; a school's own people only their own."""

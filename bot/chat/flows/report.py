@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from bot.chat.actions import ShowSchoolReport
 from bot.chat.flow import END, Flow
 from bot.chat.flows.district_views import DistrictViews, Where
+from bot.chat.outbound import Outbound
 from bot.chat.render import entry_line
 from bot.chat.replies import Attachment, Choice
 from bot.chat.turn import Turn
@@ -81,8 +82,8 @@ class Report(Flow):
     group_commands = frozenset({"report"})
     actions = (ShowSchoolReport,)
 
-    def __init__(self) -> None:
-        self.districts = DistrictViews(self.send_report)
+    def __init__(self, outbound: Outbound | None = None) -> None:
+        self.districts = DistrictViews(self.send_report, outbound)
 
     async def start(self, turn: Turn) -> None:
         command = turn.event.command
