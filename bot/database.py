@@ -15,3 +15,9 @@ from storage.report_summaries import TrackedSession
 def app_database(url: str = DEFAULT_DATABASE_URL, **engine_kwargs) -> Database:
     """A Database on `url` whose sessions track the report summaries' changes."""
     return Database(url, session_class=TrackedSession, **engine_kwargs)
+
+
+def verbatim_database(url: str) -> Database:
+    """A Database that backups, restores and copies read and write as they are: its rows (stored summaries and
+    their change log included) are copied verbatim, so no change is tracked on top of them."""
+    return Database(url)

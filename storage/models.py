@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -28,8 +29,8 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
-class School(Base):
-    __tablename__ = "schools"
+class _Unit:
+    """What a school and a district both have: a name, a time zone, a language and a policy."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -38,12 +39,33 @@ class School(Base):
     policy_name: Mapped[str] = mapped_column(String(64), default="default")
     policy_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class District(_Unit, Base):
+    """A county education bureau (教育局) and the schools under it; its bureau office is a school row too."""
+
+    __tablename__ = "districts"
+
+
+class School(_Unit, Base):
+    __tablename__ = "schools"
+
     # Local times "HH:MM": when reminders go out, and the quiet hours in which nothing is sent.
     reminder_time: Mapped[str] = mapped_column(String(5), default="16:30", server_default="16:30")
     quiet_start: Mapped[str] = mapped_column(String(5), default="21:00", server_default="21:00")
     quiet_end: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
     # Quotas count from this day for everyone without their own date (a school that starts mid-term).
     counts_from: Mapped[dt.date | None] = mapped_column(Date)
+    # A school in a district, and the school zone (学区) it belongs to there; `is_bureau` marks the
+    # district's own office (its leaders see every school of the district).
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
+    zone: Mapped[str | None] = mapped_column(String(100))
+    is_bureau: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How a school of a district gets its policy: 'district' (it follows the district's), 'extends' (its own
+    # rules, `own_policy_text`, added to the district's), or NULL (its own policy, replacing the district's).
+    # `policy_text` is always the policy in force, so everything that reads a school's policy reads it alone.
+    policy_follows: Mapped[str | None] = mapped_column(String(16))
+    own_policy_text: Mapped[str | None] = mapped_column(Text)
 
     members: Mapped[list[Member]] = relationship(back_populates="school")
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, Text, delete, event, func, inspect, select, text
+from sqlalchemy import Connection, Engine, Table, Text, delete, event, func, inspect, select, text, update
 from sqlalchemy import cast as cast_to
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -120,6 +120,49 @@ async def last_change(session: AsyncSession, school_id: int) -> int:
         await session.execute(text("SELECT pg_advisory_unlock(:lock_class, :school)"), keys)
 
 
+async def last_change_of_schools(session: AsyncSession, school_ids: Sequence[int]) -> int:
+    """:func:`last_change` for many schools at once: every change of each of them up to it is visible."""
+    query = select(func.coalesce(func.max(SummaryChange.id), 0))
+    if not _postgres(session) or not school_ids:
+        return int(await session.scalar(query) or 0)
+    keys = {"lock_class": LOCK_CLASS, "schools": sorted(school_ids)}
+    await session.execute(text("SELECT pg_advisory_lock(:lock_class, school) FROM unnest(CAST(:schools AS int[]))"
+                               " AS school"), keys)
+    try:
+        return int(await session.scalar(query) or 0)
+    finally:
+        await session.execute(text("SELECT pg_advisory_unlock(:lock_class, school)"
+                                   " FROM unnest(CAST(:schools AS int[])) AS school"), keys)
+
+
+async def slot_states(session: AsyncSession, school_ids: Sequence[int], slot: str) -> dict[int, SlotState]:
+    """:func:`slot_state` of one slot for many schools, in one statement."""
+    rows = await session.execute(select(ReportSlot.school_id, ReportSlot.fingerprint, ReportSlot.seen_change)
+                                 .where(ReportSlot.school_id.in_(school_ids), ReportSlot.slot == slot))
+    return {school_id: SlotState(fingerprint, seen) for school_id, fingerprint, seen in rows}
+
+
+async def changes_of_schools(session: AsyncSession, school_ids: Sequence[int], after: int,
+                             up_to: int) -> dict[int, list[tuple[int, int]]]:
+    """school → its (change id, member id) after change `after`, up to and including `up_to`."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    if after >= up_to or not school_ids:
+        return found
+    rows = await session.execute(select(SummaryChange.school_id, SummaryChange.id, SummaryChange.member_id)
+                                 .where(SummaryChange.school_id.in_(school_ids), SummaryChange.id > after,
+                                        SummaryChange.id <= up_to))
+    for school_id, change_id, member_id in rows:
+        found.setdefault(school_id, []).append((change_id, member_id))
+    return found
+
+
+async def advance_slots(session: AsyncSession, school_ids: Sequence[int], slot: str, seen_change: int) -> None:
+    """These schools' slot has taken in every change up to `seen_change` (none of them changed it)."""
+    if school_ids:
+        await session.execute(update(ReportSlot).where(ReportSlot.school_id.in_(school_ids), ReportSlot.slot == slot)
+                              .values(seen_change=seen_change))
+
+
 async def slot_state(session: AsyncSession, school_id: int, slot: str) -> SlotState | None:
     found = await session.get(ReportSlot, (school_id, slot))
     return SlotState(found.fingerprint, found.seen_change) if found else None
@@ -163,13 +206,20 @@ async def stored_rows(session: AsyncSession, school_id: int, slot: str) -> dict[
     The stored shape is chosen for a district's thousands of rows: counts as two flat objects of numbers
     and quotas as one flat list, so that decoding makes few containers (and little work for the
     garbage collector)."""
+    return (await stored_rows_of_schools(session, [school_id], slot)).get(school_id, {})
+
+
+async def stored_rows_of_schools(session: AsyncSession, school_ids: Sequence[int],
+                                 slot: str) -> dict[int, dict[int, SummaryRow]]:
+    """:func:`stored_rows` of one slot for many schools, in one statement: school → member → row."""
     rows = await session.execute(
-        select(ReportSummary.member_id, cast_to(ReportSummary.counts, Text), cast_to(ReportSummary.quotas, Text))
-        .where(ReportSummary.school_id == school_id, ReportSummary.slot == slot))
+        select(ReportSummary.school_id, ReportSummary.member_id, cast_to(ReportSummary.counts, Text),
+               cast_to(ReportSummary.quotas, Text))
+        .where(ReportSummary.school_id.in_(school_ids), ReportSummary.slot == slot))
     counts_seen: dict[str, tuple[Mapping[str, int], Mapping[str, int]]] = {}
     quotas_seen: dict[str, tuple[tuple[str, int, int, int], ...]] = {}
-    found = {}
-    for member_id, counts, quotas in rows:
+    found: dict[int, dict[int, SummaryRow]] = {}
+    for school_id, member_id, counts, quotas in rows:
         if counts not in counts_seen:
             decoded = json.loads(counts)
             counts_seen[counts] = (decoded["all"], decoded["own"])
@@ -177,7 +227,7 @@ async def stored_rows(session: AsyncSession, school_id: int, slot: str) -> dict[
             flat = json.loads(quotas)
             quotas_seen[quotas] = tuple(zip(flat[::4], flat[1::4], flat[2::4], flat[3::4], strict=True))
         every, own = counts_seen[counts]
-        found[member_id] = SummaryRow(every, own, quotas_seen[quotas])
+        found.setdefault(school_id, {})[member_id] = SummaryRow(every, own, quotas_seen[quotas])
     return found
 
 

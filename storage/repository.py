@@ -6,7 +6,7 @@ Each other subject has a storage module of its own named for it (outbox, pairing
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar, Unpack
 
@@ -75,10 +75,13 @@ async def activity_types(session: AsyncSession, school_id: int) -> list[Activity
     return list(rows)
 
 
-async def schools(session: AsyncSession, *, linked_only: bool = False) -> list[School]:
-    """Every school in id order; with `linked_only`, only those with an active linked group chat."""
+async def schools(session: AsyncSession, *, linked_only: bool = False,
+                  ids: Collection[int] | None = None) -> list[School]:
+    """Every school in id order; with `ids`, those; else with `linked_only`, those with an active linked group."""
     query = select(School).order_by(School.id)
-    if linked_only:
+    if ids is not None:
+        query = query.where(School.id.in_(list(ids)))
+    elif linked_only:
         query = query.where(School.id.in_(select(GroupLink.school_id).where(GroupLink.active.is_(True))))
     return list(await session.scalars(query))
 
@@ -251,6 +254,18 @@ async def school_roster(session: AsyncSession, school_id: int) -> list[RosterLin
     rows = await session.execute(select(Member.id, Member.display_name, Member.role, has_account)
                                  .where(Member.school_id == school_id, Member.active.is_(True)).order_by(Member.id))
     return [RosterLine(member_id, name, role, bool(joined)) for member_id, name, role, joined in rows]
+
+
+async def school_rosters(session: AsyncSession, school_ids: Sequence[int]) -> dict[int, list[RosterLine]]:
+    """:func:`school_roster` of many schools in one statement: school → its active members by id."""
+    has_account = select(MemberAccount.id).where(MemberAccount.member_id == Member.id).exists()
+    rows = await session.execute(select(Member.school_id, Member.id, Member.display_name, Member.role, has_account)
+                                 .where(Member.school_id.in_(school_ids), Member.active.is_(True))
+                                 .order_by(Member.school_id, Member.id))
+    found: dict[int, list[RosterLine]] = {school_id: [] for school_id in school_ids}
+    for school_id, member_id, name, role, joined in rows:
+        found[school_id].append(RosterLine(member_id, name, role, bool(joined)))
+    return found
 
 
 async def school_members_by_id(session: AsyncSession, school_id: int, member_ids: Iterable[int]) -> list[Member]:

@@ -30,6 +30,7 @@ from bot.chat.actions import (
     SaveEntry,
     SetLanguage,
     SetReminders,
+    ShowSchoolReport,
     SkipNotes,
     Snooze,
     UndoEntry,
@@ -64,6 +65,7 @@ EXAMPLES = [
     (AssignTo(5), "prb:to:5"),
     (CandidatesPage(0), "prb:page:0"),
     (ChooseRecord("reflection"), "rec:reflection"),
+    (ShowSchoolReport(7, "term", "last"), "rep:school:7:term:last"),
 ]
 
 MALFORMED = [
@@ -76,6 +78,8 @@ MALFORMED = [
     "prb:to:0", "prb:page:-1", "prb", "prb:", "prb:delete:1", "snooze:1", "edit:1", "nonsense", "a" * 65,
     "\x00", "undo:1\x00", "place:abc", "place:100", "rec:", "rec:心得",
     # a log draft's button: the draft id is eight hex digits after one "#"
+    "rep:school:0:term:this", "rep:school:7:decade:this", "rep:school:7:term:next", "rep:school:7:term",
+    "rep:school:x:week:this",
     "edit#", "edit#0123", "edit#0123456789", "edit#ABCDEF01", "edit#0123abcd#0123abcd", "#0123abcd", "stu:x#0123abcd",
 ]
 

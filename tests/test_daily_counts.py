@@ -7,6 +7,7 @@ import datetime as dt
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from bot.database import app_database
 from bot.logbook import entries
@@ -16,7 +17,7 @@ from bot.platforms import TELEGRAM
 from storage import daily_counts, reports
 from storage.entry_imports import insert_new_entries
 from storage.migrate import upgrade
-from storage.models import Entry, Member, School
+from storage.models import Entry, Member
 from storage.reports import daily_activity_counts
 from tests.support.cli import invoke
 
@@ -168,22 +169,25 @@ def test_db_rebuild_summaries_recounts_the_daily_table_from_the_entries(cli_data
 async def test_migration_0009_fills_the_table_from_the_entries_already_stored(tmp_path):
     db = app_database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     await upgrade(db, "0007")
+    school_id = 1
+    async with db.engine.begin() as connection:  # the columns schools had at that revision
+        await connection.execute(text(
+            "INSERT INTO schools (id, name, timezone, language, policy_name, policy_text, created_at, reminder_time,"
+            " quiet_start, quiet_end) VALUES (1, '合川中学', 'Asia/Shanghai', 'zh', 'default', '',"
+            " '2026-09-01 00:00:00', '16:30', '21:00', '08:00')"))
     async with db.transaction() as session:
-        school = School(name="合川中学")
-        session.add(school)
-        await session.flush()
-        members = [Member(school_id=school.id, role="teacher", display_name=name, joined_on=TODAY)
+        members = [Member(school_id=school_id, role="teacher", display_name=name, joined_on=TODAY)
                    for name in ("王芳", "李磊")]
         session.add_all(members)
         await session.flush()
         logged_at = dt.datetime(2026, 11, 18, tzinfo=dt.UTC)
         session.add_all([
-            Entry(school_id=school.id, member_id=members[0].id, activity_code="home_visit", occurred_on=TODAY,
+            Entry(school_id=school_id, member_id=members[0].id, activity_code="home_visit", occurred_on=TODAY,
                   covisitor_member_id=members[1].id, logged_at=logged_at),
-            Entry(school_id=school.id, member_id=members[0].id, activity_code="home_visit", occurred_on=TODAY,
+            Entry(school_id=school_id, member_id=members[0].id, activity_code="home_visit", occurred_on=TODAY,
                   logged_at=logged_at, deleted_at=logged_at)])
     await upgrade(db)
     found = await table(db)
     await db.dispose()
-    assert found == {(school.id, members[0].id, "home_visit", TODAY): (1, 0),
-                     (school.id, members[1].id, "home_visit", TODAY): (0, 1)}
+    assert found == {(school_id, members[0].id, "home_visit", TODAY): (1, 0),
+                     (school_id, members[1].id, "home_visit", TODAY): (0, 1)}

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from bot.database import app_database
 from bot.logbook import entries
@@ -26,7 +26,7 @@ from storage import daily_counts
 from storage import repository as repo
 from storage.entry_imports import insert_new_entries
 from storage.migrate import upgrade
-from storage.models import DailyCount, GroupLink, Member, ReportSlot, ReportSummary, School, SummaryChange
+from storage.models import GroupLink, Member, ReportSlot, ReportSummary, School, SummaryChange
 from tests.conftest import postgres_database
 from tests.support.cli import invoke
 
@@ -292,20 +292,22 @@ def test_db_rebuild_summaries_recounts_the_daily_tables_and_stores_the_report_wi
 async def test_migration_0012_fills_the_schools_daily_counts(tmp_path):
     db = app_database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     await upgrade(db, "0011")
-    async with db.transaction() as session:
-        school = School(name="合川中学")
-        session.add(school)
-        await session.flush()
-        member = Member(school_id=school.id, role="teacher", display_name="王芳", joined_on=TODAY)
-        session.add(member)
-        await session.flush()
-        session.add(DailyCount(school_id=school.id, member_id=member.id, activity_code="home_visit",
-                                            day=TODAY, entries=2, covisits=1))
+    async with db.engine.begin() as connection:  # as code of that revision wrote them: the columns it had
+        await connection.execute(text(
+            "INSERT INTO schools (id, name, timezone, language, policy_name, policy_text, created_at, reminder_time,"
+            " quiet_start, quiet_end) VALUES (1, '合川中学', 'Asia/Shanghai', 'zh', 'default', '',"
+            " '2026-09-01 00:00:00', '16:30', '21:00', '08:00')"))
+        await connection.execute(text(
+            "INSERT INTO members (id, school_id, role, display_name, joined_on, active, created_at, reminder_frequency)"
+            " VALUES (1, 1, 'teacher', '王芳', '2026-11-18', 1, '2026-09-01 00:00:00', 'daily')"))
+        await connection.execute(text(
+            "INSERT INTO daily_counts (school_id, member_id, activity_code, day, entries, covisits)"
+            " VALUES (1, 1, 'home_visit', '2026-11-18', 2, 1)"))
     await upgrade(db)
     async with db.transaction() as session:
         found = await daily_counts.school_stored(session)
     await db.dispose()
-    assert found == {(school.id, TODAY, "home_visit"): 2}
+    assert found == {(1, TODAY, "home_visit"): 2}
 
 
 async def test_each_day_the_notification_round_stores_a_linked_schools_report_windows_once(db, clock):

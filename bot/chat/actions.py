@@ -274,13 +274,28 @@ class ChooseRecord:
     PARTS: ClassVar[tuple[Part, ...]] = (ACTIVITY_CODE,)
 
 
+# --- /report district ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ShowSchoolReport:
+    """A button under a district report: one school's overview over the same period (``this`` or ``last``)."""
+
+    school_id: int
+    kind: str
+    which: str
+    PREFIX: ClassVar[str] = "rep:school"
+    PARTS: ClassVar[tuple[Part, ...]] = (ID, Word.one_of("week", "month", "quarter", "term", "year"),
+                                         Word.one_of("this", "last"))
+
+
 Action = (LogNow | ChooseActivity | ChooseStudent | ChoosePlace | ChooseCovisitor | ChooseDay | ChooseDuration
           | SkipNotes | AnswerProblems | SaveEntry | EditEntry | CancelEntry | EditField | UndoEntry | SetLanguage
-          | SetReminders | Snooze | AssignProblem | CloseProblem | AssignTo | CandidatesPage | ChooseRecord)
+          | SetReminders | Snooze | AssignProblem | CloseProblem | AssignTo | CandidatesPage | ChooseRecord
+          | ShowSchoolReport)
 ACTION_KINDS: tuple[type[Action], ...] = (
     LogNow, ChooseActivity, ChooseStudent, ChoosePlace, ChooseCovisitor, ChooseDay, ChooseDuration, SkipNotes,
     AnswerProblems, SaveEntry, EditEntry, CancelEntry, EditField, UndoEntry, SetLanguage, SetReminders, Snooze,
-    AssignProblem, CloseProblem, AssignTo, CandidatesPage, ChooseRecord)
+    AssignProblem, CloseProblem, AssignTo, CandidatesPage, ChooseRecord, ShowSchoolReport)
 _BY_PREFIX: dict[str, type[Action]] = {kind.PREFIX: kind for kind in ACTION_KINDS}
 _LONGEST_PREFIX = max(kind.PREFIX.count(":") + 1 for kind in ACTION_KINDS)
 

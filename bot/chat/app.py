@@ -28,7 +28,7 @@ def build_engine(core: Core, idle_timeout: dt.timedelta | float = IDLE_TIMEOUT,
     way to message other chats and fetch stored files (none by default)."""
     timeout = idle_timeout if isinstance(idle_timeout, dt.timedelta) else dt.timedelta(seconds=idle_timeout)
     reach = outbound or Nowhere()
-    flows = [Log(), Join(), Mine(), History(), Undo(), Report(), Problems(reach), Export(reach), Settings(),
+    flows = [Log(), Join(), Mine(), History(), Undo(), Report(reach), Problems(reach), Export(reach), Settings(),
              Away(), Back(), RemindTomorrow(), Records(), GroupLinks()]
     for flow in flows:
         if flow.idle_timeout is not None:

@@ -8,6 +8,7 @@ from bot.cli import (
     bootstrap,  # noqa: F401  (registers its commands)
     chat,  # noqa: F401  (chat)
     database,  # noqa: F401  (db backup, db restore, db copy)
+    districts,  # noqa: F401  (district)
     export,  # noqa: F401  (export)
     imports,  # noqa: F401  (members import, entries import)
     notify,  # noqa: F401  (worker, notify, school reminders)

@@ -1,4 +1,4 @@
-"""Running the bot and bootstrapping: `run`, `db upgrade`, `school create`, `invite create`."""
+"""Running the bot and bootstrapping: `run`, `db upgrade`, `school create|set`, `invite create`."""
 
 from __future__ import annotations
 
@@ -110,17 +110,29 @@ def db_rebuild_summaries() -> None:
 @school_app.command("create")
 def school_create(
     name: str = typer.Argument(..., help="The school's name."),
-    timezone: str = typer.Option("Asia/Shanghai", help="IANA time zone."),
-    language: str = typer.Option("zh", help="zh or en: the default for members."),
-    policy: str = typer.Option("default", help="A preset (default, seed-000 … seed-004) or a policy YAML file."),
+    timezone: str = typer.Option(None, help="IANA time zone (default: the district's, else Asia/Shanghai)."),
+    language: str = typer.Option(None, help="zh or en: the default for members (default: the district's, else zh)."),
+    policy: str = typer.Option(None, help="A preset (default, seed-000 … seed-004) or a policy YAML file "
+                                          "(default: the district's, else default)."),
+    district: int = typer.Option(None, help="The district id: the school follows its policy unless --policy."),
+    zone: str = typer.Option(None, help="The school zone (学区) in the district, e.g. 灵溪学区."),
 ) -> None:
     """Create a school; prints its id and a one-use leader invite."""
+    from bot.people.districts import create_district_school
     from bot.people.schools import create_school
-    refuse_a_file_with_mistakes(policy)
+    if policy is not None:
+        refuse_a_file_with_mistakes(policy)
+    if zone is not None and district is None:
+        fail("--zone needs --district: a zone is part of a district")
 
     async def work(db: Database) -> None:
-        created = await create_school(db, name, timezone=timezone, language=language, policy=policy,
-                                      now=SystemClock().now())
+        now = SystemClock().now()
+        if district is None:
+            created = await create_school(db, name, timezone=timezone or "Asia/Shanghai", language=language or "zh",
+                                          policy=policy or "default", now=now)
+        else:
+            created = await create_district_school(db, name, district, zone=zone, timezone=timezone,
+                                                   language=language, policy=policy, now=now)
         typer.echo(f"school id: {created.school_id}")
         typer.echo(f"leader invite: {created.leader_invite}")
         typer.echo(await invite_link_line(db, created.leader_invite))
@@ -139,18 +151,48 @@ async def invite_link_line(db: Database, code: str, username: str | None = None)
 @school_app.command("set")
 def school_set(
     school: int = typer.Argument(..., help="The school id."),
-    counts_from: str = typer.Option(..., "--counts-from", metavar="YYYY-MM-DD|none",
+    counts_from: str = typer.Option(None, "--counts-from", metavar="YYYY-MM-DD|none",
                                     help="From which day quotas count for members without their own date."),
+    district: str = typer.Option(None, metavar="N|none",
+                                 help="Move the school into district N (it then follows the district's policy), "
+                                      "or out of its district with none."),
+    zone: str = typer.Option(None, metavar="ZONE|none", help="The school zone (学区) in its district."),
+    keep_policy: bool = typer.Option(False, "--keep-policy",
+                                     help="With --district: the school keeps its own policy instead."),
 ) -> None:
-    """Change a school's settings: from when its quotas count (a school that starts mid-term)."""
+    """Change a school's settings: from when its quotas count (a school that starts mid-term), its district and zone."""
+    from bot.people.districts import move_school, set_zone
     from bot.people.schools import set_counts_from
-    day = None if counts_from.strip().lower() == "none" else _day(counts_from)
+    if counts_from is None and district is None and zone is None:
+        fail("nothing to change: give --counts-from, --district or --zone")
+    day = None if counts_from is None or counts_from.strip().lower() == "none" else _day(counts_from)
+    district_id = None if district is None or district.strip().lower() == "none" else _district_id(district)
+    zone_name = None if zone is None or zone.strip().lower() == "none" else zone
 
     async def work(db: Database) -> None:
-        await set_counts_from(db, school, day)
-        typer.echo(f"school {school}: quotas count from {day}" if day else
-                   f"school {school}: quotas count from each member's joining day")
+        if counts_from is not None:
+            await set_counts_from(db, school, day)
+            typer.echo(f"school {school}: quotas count from {day}" if day else
+                       f"school {school}: quotas count from each member's joining day")
+        if district is not None:
+            moved = await move_school(db, school, district_id, zone_name, keep_policy=keep_policy)
+            if district_id is None:
+                typer.echo(f"school {school}: in no district, keeping policy {moved.policy_name} as its own")
+            else:
+                follows = "keeps its own policy" if keep_policy else "follows the district's policy"
+                where = f", zone {moved.zone}" if moved.zone else ""
+                typer.echo(f"school {school}: in district {district_id}{where}, {follows} ({moved.policy_name})")
+        elif zone is not None:
+            await set_zone(db, school, zone_name)
+            typer.echo(f"school {school}: zone {zone_name}" if zone_name else f"school {school}: no zone")
     with_database(work)
+
+
+def _district_id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        fail(f"--district {text!r}: give the district id (see teachlog district list), or none")
 
 
 def _day(text: str) -> dt.date:

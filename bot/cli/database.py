@@ -59,11 +59,11 @@ def db_copy(to: str = typer.Option(..., "--to", metavar="URL",
                                    help="The empty database to copy into, e.g. postgresql+asyncpg://USER@HOST/DB.")
             ) -> None:
     """Copy every table of the configured database into an empty one (e.g. from SQLite to PostgreSQL)."""
+    from bot.database import verbatim_database
     from storage.copy import copy_database
-    from storage.db import Database
 
     async def copy(source: Database):
-        target = Database(to)
+        target = verbatim_database(to)
         try:
             return await copy_database(source, target)
         finally:
@@ -77,12 +77,12 @@ def db_copy(to: str = typer.Option(..., "--to", metavar="URL",
 
 def _with_databases(work: Callable[[Database], Awaitable[T]], url: str | None = None) -> T:
     """Run `work` on the database at `url` (default: the configured one), as it is: not upgraded first."""
-    from storage.db import Database
+    from bot.database import verbatim_database
 
     url = url or _configured_url()
 
     async def runner() -> T:
-        db = Database(url)
+        db = verbatim_database(url)
         try:
             return await work(db)
         finally:

@@ -50,7 +50,8 @@ def pair_add(
     if place is not None:
         placed = with_database(lambda db: add_assignment(db, school, member, kind, place, head))
         view = placed.assignment
-        where = f"{view.kind} {view.place}" + (f" (in charge: {view.head})" if view.head else "")
+        where = f"{view.kind} {view.place}" + (f" (in charge: {view.head})" if view.head else "") + \
+            (f", school {view.school_id} of the district" if view.school_id is not None else "")
         verb = "assigned" if placed.created else "already assigned;"
         typer.echo(f"{verb} {view.display_name} (#{view.member_id}) to {where}")
         return

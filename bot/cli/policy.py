@@ -1,4 +1,4 @@
-"""Policies from the shell: `policy check FILE`, `policy set --school ID PRESET|FILE`, `policy list`."""
+"""Policies from the shell: `policy check FILE`, `policy set --school ID|--district ID PRESET|FILE`, `policy list`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from bot.quotas.policy import Policy
+    from storage.db import Database
 
 #: Where "today" comes from for the holiday warning; tests replace it.
 CLOCK: Clock = SystemClock()
@@ -40,21 +41,72 @@ def policy_check(file: Path = typer.Argument(..., help="A policy YAML file.")) -
 
 @policy_app.command("set")
 def policy_set(
-    source: str = typer.Argument(..., metavar="PRESET|FILE", help="A preset (see `policy list`) or a YAML file."),
-    school: int = typer.Option(..., help="The school id."),
+    source: str = typer.Argument(..., metavar="PRESET|FILE|district",
+                                 help="A preset (see `policy list`) or a YAML file; for a school of a district, a "
+                                      "file saying `extends: district` adds its rules to the district's, and "
+                                      "`district` makes it follow the district's again."),
+    school: int = typer.Option(None, help="The school id."),
+    district: int = typer.Option(None, help="The district id: every school following it gets the new policy."),
 ) -> None:
-    """Give a school a new policy; prints its name and its activities."""
-    from bot.people.schools import set_policy
-    from bot.quotas.policy.sources import load_policy_source
-    refuse_a_file_with_mistakes(source)
-    name = with_database(lambda db: set_policy(db, school, source))
-    _, text, policy = load_policy_source(source)
-    typer.echo(f"school {school} now follows policy {name}: {both_languages(policy.title_zh, policy.title_en)}")
+    """Give a school or a district a new policy; prints its name and its activities."""
+    from bot.quotas.policy.sources import policy_from_text
+    if (school is None) == (district is None):
+        fail("give one of --school N or --district N")
+    if source != "district":
+        refuse_a_file_with_mistakes(source)
+    following: list[int] = []
+    if district is not None:
+        name, text, following = with_database(lambda db: _set_district_policy(db, district, source))
+    else:
+        name, text = with_database(lambda db: _set_school_policy(db, school, source))
+    policy = policy_from_text(text)
+    who = f"district {district}" if district is not None else f"school {school}"
+    typer.echo(f"{who} now follows policy {name}: {both_languages(policy.title_zh, policy.title_en)}")
+    if district is not None:
+        typer.echo(f"{count(len(following), 'school')} of the district follow it: their report windows "
+                   "are stored anew")
     typer.echo(f"{summary(policy)}:")
     rows = [[activity.code, both_languages(activity.label_zh, activity.label_en)] for activity in policy.activities]
     for line in table(["code", "activity"], rows)[1:]:
         typer.echo(f"  {line}")
-    warn_of_unknown_holidays(source, text, policy)
+    # A school following or extending its district's: the policy in force is the district's (with its additions).
+    own = district is not None or name in (source, Path(source).stem)
+    in_force = source if own else "the district's policy"
+    warn_of_unknown_holidays(in_force, text, policy)
+
+
+async def _set_school_policy(db: Database, school_id: int, source: str) -> tuple[str, str]:
+    """The school's own policy (or its district's again, for `district`): its name and the text in force."""
+    from bot.people.districts import follow_district, set_own_policy
+    from bot.people.schools import SchoolError
+    from storage import repository as repo
+    async with db.transaction() as session:
+        school = await repo.get_school(session, school_id)
+        if school is None:
+            raise SchoolError(f"no school with id {school_id}")
+        if source == "district":
+            await follow_district(session, school)
+        else:
+            await set_own_policy(session, school, source)
+        found = school.policy_name, school.policy_text
+    await _store_windows_anew(db, [school_id])
+    return found
+
+
+async def _store_windows_anew(db: Database, school_ids: list[int]) -> None:
+    """Right after a policy change, the schools' report windows computed again, so no report waits for it."""
+    from bot.reporting.warm import ReportWarmer
+    await ReportWarmer(db).warm(CLOCK.now(), school_ids=school_ids)
+
+
+async def _set_district_policy(db: Database, district_id: int, source: str) -> tuple[str, str, list[int]]:
+    """The district's new policy stored at each school following it, whose report windows are then stored anew."""
+    from bot.people.districts import set_district_policy
+    name, following = await set_district_policy(db, district_id, source)
+    await _store_windows_anew(db, following)
+    from bot.quotas.policy.sources import load_policy_source
+    _, text, _ = load_policy_source(source)
+    return name, text, following
 
 
 @policy_app.command("list")
@@ -96,10 +148,14 @@ def read_policy_file(file: Path) -> str:
 def refuse_a_file_with_mistakes(source: str) -> None:
     """Fail in one line, `FILE:LINE: message` pointing at `policy check`, when a policy file has mistakes."""
     from bot.quotas.policy import check_policy_text, preset_names
+    from bot.quotas.policy.inheritance import extends_district
     if source in preset_names() or not Path(source).is_file():
         return
     file = Path(source)
-    problems = check_policy_text(read_policy_file(file))
+    text = read_policy_file(file)
+    if extends_district(text):
+        return  # a part of a policy: checked once added to its district's
+    problems = check_policy_text(text)
     if problems:
         first = problems[0]
         more = (f"; {count(len(problems) - 1, 'more mistake')}, see them all with: teachlog policy check {file}"

@@ -1,4 +1,5 @@
-"""`teachlog report --school N [PERIOD…] [--json]`: the report a linked group gets, from the shell.
+"""`teachlog report --school N [PERIOD…] [--json]`: the report a linked group gets, from the shell
+(`--district N`: a district's report, see :mod:`bot.cli.district_report`).
 
 The words are those of `/report` in a group (``term``, ``last week``, 本月, ``2025``,
 an activity …) and the numbers come from the same code: :func:`bot.reporting.reports.school_report`
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli.common import CliError, app, with_database
+from bot.cli.common import CliError, app, fail, with_database
 from bot.cli.progress import parse_day
 from bot.clock import Clock, SystemClock
 
@@ -32,18 +33,30 @@ def report(
     period: list[str] = typer.Argument(None, metavar="[PERIOD…]",
                                        help="As after /report in a group: term, last week, 本月, 2025, an activity "
                                             "… (default: this week)."),
-    school: int = typer.Option(..., help="The school id."),
+    school: int = typer.Option(None, help="The school id."),
+    district: int = typer.Option(None, help="The district id: its schools ranked (a zone's, when a zone is named "
+                                            "among the words)."),
     lang: str = typer.Option(None, "--lang", metavar="zh|en", help="Default: the school's language."),
     date: str = typer.Option(None, "--date", metavar="YYYY-MM-DD",
                              help="The day to report on; default: today in the school's time zone."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object: window, totals, quotas and ranking."),
 ) -> None:
-    """The school's report as its linked group gets it: totals, quotas met, problems and the ranking."""
+    """The school's report as its linked group gets it: totals, quotas met, problems and the ranking; or a
+    district's: its schools ranked, the furthest behind, its zones, entries and members per school."""
+    if (school is None) == (district is None):
+        fail("give one of --school N or --district N")
     day = parse_day(date) if date is not None else None
     words = " ".join(period or [])
-    found, text = with_database(lambda db: group_report(db, school, words, day, CLOCK.now(), lang))
-    if as_json:
-        typer.echo(json.dumps(report_record(found), ensure_ascii=False, indent=2).encode("utf-8"))
+    if district is not None:
+        from bot.cli.district_report import district_record, district_report_text
+        found_district, text = with_database(
+            lambda db: district_report_text(db, district, words, day, CLOCK.now(), lang))
+        record = district_record(found_district) if as_json else None
+    else:
+        found, text = with_database(lambda db: group_report(db, school, words, day, CLOCK.now(), lang))
+        record = report_record(found) if as_json else None
+    if record is not None:
+        typer.echo(json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
     else:
         typer.echo(text.encode("utf-8"))  # bytes: UTF-8 whatever the terminal's locale
 

@@ -7,6 +7,11 @@ village or a contact point — with, optionally, the person in charge there
 space do not matter), so assigning the same place again adds nothing. A
 ``scope: assigned_place`` rule is met place by place, counting entries whose
 activity asks for a ``place``.
+
+In a district, a contact point is a school: the name given (a unique part is enough) is matched against the
+district's other schools and stored as that school's name, so visits logged at it count for the leader's
+contact-point rules and the contact-point form. A name no school of the district has stays a place of its
+own (an office, 股室, or a class).
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ from dataclasses import dataclass
 
 from bot.people.pairings import MemberDirectory, PairingError, describe
 from bot.people.place_kinds import PLACE_KINDS
-from bot.people.students import student_key
+from bot.people.students import named, student_key
 from storage import assignments as queries
-from storage.db import Database
-from storage.models import PlaceAssignment
+from storage import districts as district_queries
+from storage.db import Database, Transaction
+from storage.models import PlaceAssignment, School
 
 MAX_PLACE_NAME = 60
+CONTACT_POINT = "contact_point"
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,8 @@ class AssignmentView:
     kind: str
     place: str
     head: str | None = None
+    school_id: int | None = None
+    """The district's school the contact point is, when it is one."""
 
 
 @dataclass(frozen=True)
@@ -65,16 +74,32 @@ async def add_assignment(db: Database, school_id: int, member: str, kind: str, p
     head_name = clean_place_name(head, "name of the person in charge") if head is not None else None
     async with db.transaction() as session:
         found = await (await MemberDirectory.load(session, school_id)).find(session, member)
+        point_school = await district_school_named(session, school_id, name) if kind == CONTACT_POINT else None
+        if point_school is not None:
+            name = point_school.name
         existing = await queries.find_assignment(session, found.id, kind, student_key(name))
         if existing is not None:
             if head_name is not None:
                 existing.head_name = head_name
-            return AssignmentOutcome(_view(existing, found.display_name), False)
+            return AssignmentOutcome(_view(existing, found.display_name, point_school), False)
         assignment = PlaceAssignment(school_id=school_id, member_id=found.id, kind=kind, place_name=name,
                                      place_key=student_key(name), head_name=head_name)
         session.add(assignment)
         await session.flush()
-        return AssignmentOutcome(_view(assignment, found.display_name), True)
+        return AssignmentOutcome(_view(assignment, found.display_name, point_school), True)
+
+
+async def district_school_named(session: Transaction, school_id: int, name: str) -> School | None:
+    """The other school of the school's district that `name` means; None outside a district or when no school
+    is called so; PairingError when the name fits several."""
+    school = await session.get(School, school_id)
+    if school is None or school.district_id is None:
+        return None
+    others = [s for s in await district_queries.district_schools(session, school.district_id) if s.id != school_id]
+    found = named(others, name, lambda s: s.name)
+    if len(found) > 1:
+        raise PairingError(f"{name!r} fits several schools of the district: {', '.join(s.name for s in found)}")
+    return found[0] if found else None
 
 
 async def list_assignments(db: Database, school_id: int, member: str | None = None) -> list[AssignmentView]:
@@ -106,5 +131,6 @@ async def assigned_place_names(db: Database, school_id: int, member_id: int) -> 
     return list(dict.fromkeys(row.place_name for row in rows))
 
 
-def _view(row: PlaceAssignment, display_name: str) -> AssignmentView:
-    return AssignmentView(row.member_id, display_name, row.kind, row.place_name, row.head_name)
+def _view(row: PlaceAssignment, display_name: str, school: School | None = None) -> AssignmentView:
+    return AssignmentView(row.member_id, display_name, row.kind, row.place_name, row.head_name,
+                          school.id if school is not None else None)

@@ -8,14 +8,12 @@ import secrets
 import zoneinfo
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.i18n import LANGUAGES
 from bot.people.students import student_key
 from bot.quotas.policy import Policy
 from bot.quotas.policy.sources import load_policy_source, policy_from_text
 from storage import repository as repo
-from storage.db import Database
+from storage.db import Database, Transaction
 from storage.models import ActivityType, Invite, Member, School
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -54,6 +52,23 @@ def validate_timezone(name: str) -> str:
     return name
 
 
+def check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise SchoolError(f"unknown language {language!r}: use one of {', '.join(LANGUAGES)}")
+    return language
+
+
+def checked_name(name: str, what: str, language: str, timezone: str) -> str:
+    """A new school's or district's name, tidied, once it has one and its language and time zone are known;
+    SchoolError otherwise."""
+    name = name.strip()
+    if not name:
+        raise SchoolError(f"the {what} needs a name")
+    check_language(language)
+    validate_timezone(timezone)
+    return name
+
+
 def new_invite_code() -> str:
     return secrets.token_urlsafe(9)
 
@@ -66,23 +81,23 @@ def activity_rows(policy: Policy) -> list[ActivityType]:
 async def create_school(db: Database, name: str, *, timezone: str = DEFAULT_TIMEZONE, language: str = "zh",
                         policy: str = "default", now: dt.datetime) -> CreatedSchool:
     """A new school with its policy's activity types, and a one-use leader invite."""
-    name = name.strip()
-    if not name:
-        raise SchoolError("the school needs a name")
-    if language not in LANGUAGES:
-        raise SchoolError(f"unknown language {language!r}: use one of {', '.join(LANGUAGES)}")
-    validate_timezone(timezone)
+    name = checked_name(name, "school", language, timezone)
     policy_name, policy_text, parsed = load_policy_source(policy)
     async with db.transaction() as session:
         school = await repo.add(session, School(name=name, timezone=timezone, language=language,
                                                 policy_name=policy_name, policy_text=policy_text))
         await repo.replace_activity_types(session, school.id, activity_rows(parsed))
-        invite = await repo.add(session, Invite(code=new_invite_code(), school_id=school.id, role="leader",
-                                                max_uses=1, expires_at=now + DEFAULT_INVITE_EXPIRY))
-        return CreatedSchool(school.id, school.name, invite.code)
+        return CreatedSchool(school.id, school.name, await add_leader_invite(session, school.id, now))
 
 
-async def existing_school(session: AsyncSession, school_id: int) -> School:
+async def add_leader_invite(session, school_id: int, now: dt.datetime) -> str:
+    """A one-use leader invite to the school, valid for the default time; its code."""
+    invite = await repo.add(session, Invite(code=new_invite_code(), school_id=school_id, role="leader",
+                                            max_uses=1, expires_at=now + DEFAULT_INVITE_EXPIRY))
+    return invite.code
+
+
+async def existing_school(session: Transaction, school_id: int) -> School:
     """The school with this id; SchoolError (one line for the operator) when there is none."""
     school = await repo.get_school(session, school_id)
     if school is None:

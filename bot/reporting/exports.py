@@ -103,7 +103,7 @@ async def write_export(db: Database, school_id: int, start: dt.date, end: dt.dat
     count = 0
     async with db.transaction() as session:
         async for row in export_queries.stream_entries(session, school_id, start, end):
-            values = _entry_values(row, facts, t)
+            values = entry_values(row, facts, t)
             for sink in sinks:
                 sink.append(values)
             count += 1
@@ -119,7 +119,8 @@ def _translated(columns: Sequence[Column], t: Translator) -> list[Column]:
     return [(t(title), width) for title, width in columns]
 
 
-def _entry_values(row, facts: SchoolFacts, t: Translator) -> list:
+def entry_values(row, facts: SchoolFacts, t: Translator) -> list:
+    """One entry's cells, as the entries sheet and the CSV have them."""
     logged_at = row.logged_at.astimezone(facts.zone).replace(tzinfo=None, second=0, microsecond=0)
     return [
         row.occurred_on, row.occurred_time, facts.member_names.get(row.member_id, ""),

@@ -18,6 +18,7 @@ from functools import lru_cache
 from bot.i18n import Translator
 from bot.quotas.policy import Policy
 from bot.reporting import charts
+from bot.reporting.district_reports import DistrictReport
 from bot.reporting.report_text import percent, window_name
 from bot.reporting.reports import PersonalReport, SchoolReport, WeeklyTrend
 
@@ -102,3 +103,12 @@ def personal_charts(report: PersonalReport, t: Translator) -> list[bytes]:
                                          label_columns=QUOTA_LABEL_COLUMNS))
     pictures.append(trend(report.trend, policy, t))
     return pictures
+
+
+def district_charts(report: DistrictReport, t: Translator, *, limit: int) -> list[bytes]:
+    """The district's schools by share of quotas met, best first (at most `limit` of them)."""
+    bars = [charts.Bar(placed.item.name, placed.share, percent(placed.share)) for placed in report.ranking[:limit]]
+    if not bars:
+        return []
+    title = t("Schools by share of quotas met · {period}", period=window_name(report.window, report.policy, t))
+    return [bar_chart(title, bars, maximum=1.0)]

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.people.students import student_key
+from bot.people.students import named
 from bot.people.usernames import UsernameBook
 from bot.quotas.policy import Policy
 from storage import repository as repo
@@ -149,11 +149,7 @@ async def find_member(db: Database, school_id: int, reference: str, usernames: U
         by_username = await usernames.member(school_id, reference[1:])
         if by_username is not None:
             return MemberLookup(by_username)
-    wanted = student_key(reference.lstrip("@"))
-    if not wanted:
-        return MemberLookup(None)
-    exact = [m for m in members if student_key(m.display_name) == wanted]
-    found = exact or [m for m in members if wanted in student_key(m.display_name)]
+    found = named(members, reference.lstrip("@"), lambda m: m.display_name)
     if len(found) == 1:
         return MemberLookup(found[0])
     return MemberLookup(None, tuple(sorted(m.display_name for m in found)))

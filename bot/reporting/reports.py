@@ -378,16 +378,24 @@ def _slot(window: ReportWindow) -> tuple[str, str]:
     return slot, f"{window.start}/{window.end}/{window.key}/{window.as_of}"
 
 
+def _computer(school: School, policy: Policy, window: ReportWindow) -> summaries.Compute:
+    """How the stored summaries compute a batch of the school's members for the window: the report's own scan."""
+    async def compute(session, batch: Sequence[Member]) -> dict[int, SummaryRow]:
+        counted = await _count(session, school.id, policy, window, batch, [m.id for m in batch], school.counts_from)
+        return {member.id: _summary_row(counted, member.id) for member in batch}
+    return compute
+
+
 async def _summarised(session, school: School, policy: Policy, window: ReportWindow,
                       active: Sequence[int]) -> _Counted:
     """The same as :func:`_count` over the whole school, read from the stored summaries kept fresh — without
     the paired students still waiting, which only a member's own report names."""
-    async def compute(session, batch: Sequence[Member]) -> dict[int, SummaryRow]:
-        counted = await _count(session, school.id, policy, window, batch, [m.id for m in batch], school.counts_from)
-        return {member.id: _summary_row(counted, member.id) for member in batch}
-
     slot, basis = _slot(window)
-    rows = await summaries.fresh_rows(session, school, slot, basis, active, compute)
+    rows = await summaries.fresh_rows(session, school, slot, basis, active, _computer(school, policy, window))
+    return _counted_from_rows(rows, policy)
+
+
+def _counted_from_rows(rows: Mapping[int, SummaryRow], policy: Policy) -> _Counted:
     # Rows with the same results share one tuple (see storage.report_summaries.stored_rows), and members with
     # the same result on a rule share one QuotaShare: a district has far fewer of either than members.
     same: dict[tuple, list[QuotaShare]] = {}
@@ -433,20 +441,54 @@ async def _load_roster(db: Database, school_id: int) -> tuple[School, list[repo.
 
 
 @timed_school_report
-async def school_report(db: Database, school_id: int, window: ReportWindow) -> SchoolReport:
-    """Every active member's counts and quota shares in the window, the school's totals, trend and problems."""
+async def school_report(db: Database, school_id: int, window: ReportWindow, *,
+                        standing_only: bool = False) -> SchoolReport:
+    """Every active member's counts and quota shares in the window, the school's totals, trend and problems;
+    with `standing_only` (a district's report of its schools) no trend and no problems."""
     school, roster = await _load_roster(db, school_id)
     policy = policy_of(school)
     weeks = trend_weeks(window.as_of)
     async with db.transaction() as session:
         counted = await _summarised(session, school, policy, window, [m.id for m in roster])
-        daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of)
-    problems = await problem_counts(db, school_id, window.start, window.as_of)
+        daily = {} if standing_only else \
+            await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of)
+    problems = ProblemCounts() if standing_only else await problem_counts(db, school_id, window.start, window.as_of)
     reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]),
                                  joined=m.joined)
                     for m in roster)
     return SchoolReport(school.id, school.name, policy, window, reports, counted.totals,
                         weekly_trend(daily, weeks, [a.code for a in policy.activities]), problems)
+
+
+async def schools_not_stored(db: Database, wanted: Sequence[tuple[School, ReportWindow]]) -> int:
+    """How many of these schools' windows have nothing stored yet (a report would compute them first)."""
+    async with db.transaction() as session:
+        return await summaries.stale_slots(session, [(school, *_slot(window)) for school, window in wanted])
+
+
+async def school_standings(db: Database, wanted: Sequence[tuple[School, ReportWindow]]) -> dict[int, SchoolReport]:
+    """Many schools' reports (a district's), each over its own window, with no trend and no problems, as
+    :func:`school_report` with `standing_only` gives them: read together from the stored summaries in a few
+    statements, whatever the number of schools (:func:`bot.reporting.summaries.fresh_rows_of_schools`)."""
+    async with db.transaction() as session:
+        rosters = await repo.school_rosters(session, [school.id for school, _ in wanted])
+        requests, policies = [], {}
+        for school, window in wanted:
+            policies[school.id] = policy = policy_of(school)
+            slot, basis = _slot(window)
+            requests.append(summaries.SlotRequest(school, slot, basis, [m.id for m in rosters[school.id]],
+                                                  _computer(school, policy, window)))
+        rows = await summaries.fresh_rows_of_schools(session, requests)
+    found = {}
+    for school, window in wanted:
+        policy, roster = policies[school.id], rosters[school.id]
+        counted = _counted_from_rows(rows[school.id], policy)
+        reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]),
+                                     joined=m.joined) for m in roster)
+        no_trend = weekly_trend({}, trend_weeks(window.as_of), [a.code for a in policy.activities])
+        found[school.id] = SchoolReport(school.id, school.name, policy, window, reports, counted.totals, no_trend,
+                                        ProblemCounts())
+    return found
 
 
 async def store_summaries(db: Database, school_id: int, window: ReportWindow) -> None:

@@ -55,12 +55,13 @@ class _Kept:
 
 
 class KeptSlots:
-    """The decoded rows of the last :data:`KEPT_SLOTS` slots read, per database engine (a test's databases
-    never share them). Rows are a function of the data up to a change id and the fingerprint, so a kept slot
+    """The decoded rows of the slots read last, per database engine (a test's databases never share them): at
+    least :data:`KEPT_SLOTS` slots, more while they hold no more than :data:`KEPT_ROWS` rows in all (a district's
+    hundreds of schools). Rows are a function of the data up to a change id and the fingerprint, so a kept slot
     whose fingerprint and change id match the stored state holds exactly the stored rows."""
 
-    def __init__(self, most: int) -> None:
-        self.most = most
+    def __init__(self, most: int, most_rows: int = 0) -> None:
+        self.most, self.most_rows = most, most_rows
         self._by_engine: weakref.WeakKeyDictionary[object, OrderedDict[tuple[int, str], _Kept]] = \
             weakref.WeakKeyDictionary()
 
@@ -81,13 +82,91 @@ class KeptSlots:
         slots = self._slots(session)
         slots[(school_id, slot)] = _Kept(fingerprint, seen_change, rows)
         slots.move_to_end((school_id, slot))
-        while len(slots) > self.most:
-            slots.popitem(last=False)
+        kept_rows = sum(len(kept.rows) for kept in slots.values())
+        while len(slots) > self.most and kept_rows > self.most_rows:
+            kept_rows -= len(slots.popitem(last=False)[1].rows)
 
 
-#: Slots kept decoded per engine: a district's 5,000 rows take a few MiB.
+#: Slots kept decoded per engine: a school of 5,000 members' rows take a few MiB.
 KEPT_SLOTS = 4
-kept_slots = KeptSlots(KEPT_SLOTS)
+#: Rows kept decoded per engine beyond those slots: a county's 300 schools' slots of one window.
+KEPT_ROWS = 40_000
+kept_slots = KeptSlots(KEPT_SLOTS, KEPT_ROWS)
+
+
+@dataclass(frozen=True)
+class SlotRequest:
+    """One school's slot a caller of :func:`fresh_rows_of_schools` wants, with what :func:`fresh_rows` takes."""
+
+    school: School
+    slot: str
+    window_basis: str
+    active: Collection[int]
+    compute: Compute
+
+
+async def stale_slots(session: Transaction, wanted: Sequence[tuple[School, str, str]]) -> int:
+    """How many of these (school, slot, window basis) have nothing stored for what they ask: each would be
+    computed from the entries, not read (one statement per slot name)."""
+    stale = 0
+    for slot in {slot for _, slot, _ in wanted}:
+        of_slot = [(school, basis) for school, name, basis in wanted if name == slot]
+        states = await store.slot_states(session, [school.id for school, _ in of_slot], slot)
+        stale += sum(1 for school, basis in of_slot
+                     if (state := states.get(school.id)) is None or state.fingerprint != fingerprint(school, basis))
+    return stale
+
+
+async def fresh_rows_of_schools(session: Transaction,
+                                requests: Sequence[SlotRequest]) -> dict[int, dict[int, SummaryRow]]:
+    """:func:`fresh_rows` of many schools (a district's), each school once: the schools whose stored slot is
+    current are read together in a few statements, whatever their number — the last change, the slots' states,
+    the changes since, the rows not kept in memory — and their slots advanced to the last change in one more;
+    the others go through :func:`fresh_rows` one by one."""
+    found: dict[int, dict[int, SummaryRow]] = {}
+    if not requests:
+        return found
+    ids = [request.school.id for request in requests]
+    latest = await store.last_change_of_schools(session, ids)
+    slots = {request.slot for request in requests}
+    states: dict[tuple[int, str], store.SlotState] = {}
+    for slot in slots:
+        states.update({(school_id, slot): state
+                       for school_id, state in (await store.slot_states(session, ids, slot)).items()})
+    wanted = {request.school.id: fingerprint(request.school, request.window_basis) for request in requests}
+    current = [request for request in requests
+               if (state := states.get((request.school.id, request.slot))) is not None
+               and state.fingerprint == wanted[request.school.id]]
+    oldest = min((states[(r.school.id, r.slot)].seen_change for r in current), default=latest)
+    changes = await store.changes_of_schools(session, [r.school.id for r in current], oldest, latest)
+    unread: dict[str, list[int]] = {}
+    quiet: list[SlotRequest] = []
+    for request in current:
+        school_id, state = request.school.id, states[(request.school.id, request.slot)]
+        if any(change_id > state.seen_change for change_id, _ in changes.get(school_id, ())):
+            continue
+        rows = kept_slots.get(session, school_id, request.slot, wanted[school_id], state.seen_change)
+        if rows is None:
+            unread.setdefault(request.slot, []).append(school_id)
+        else:
+            found[school_id] = dict(rows)
+        quiet.append(request)
+    for slot, school_ids in unread.items():
+        stored = await store.stored_rows_of_schools(session, school_ids, slot)
+        for school_id in school_ids:
+            found[school_id] = stored.get(school_id, {})
+    for slot in slots:
+        behind = [r.school.id for r in quiet if r.slot == slot and states[(r.school.id, slot)].seen_change < latest]
+        await store.advance_slots(session, behind, slot, latest)
+    for request in requests:
+        school_id = request.school.id
+        rows = found.get(school_id)
+        if rows is not None and all(member_id in rows for member_id in request.active):
+            kept_slots.put(session, school_id, request.slot, wanted[school_id], latest, rows)
+            continue
+        found[school_id] = await fresh_rows(session, request.school, request.slot, request.window_basis,
+                                            request.active, request.compute)
+    return found
 
 
 async def fresh_rows(session: Transaction, school: School, slot: str, window_basis: str,

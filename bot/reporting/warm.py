@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Collection
 
 from bot.people.schools import policy_of
 from bot.reporting.reports import REPORT_PERIODS, NoSuchPeriod, report_window, store_summaries
@@ -22,11 +23,12 @@ class ReportWarmer:
         self.db = db
         self._warmed_on: dict[int, dt.date] = {}
 
-    async def warm(self, now: dt.datetime, *, every_school: bool = False) -> int:
-        """Store today's windows of each linked school (each school, with `every_school`) not yet warmed today
-        by this process; how many windows were brought up to date."""
+    async def warm(self, now: dt.datetime, *, every_school: bool = False,
+                   school_ids: Collection[int] | None = None) -> int:
+        """Store today's windows of each linked school (each school, with `every_school`; these, with `school_ids`)
+        not yet warmed today by this process; how many windows were brought up to date."""
         async with self.db.transaction() as session:
-            schools = await repo.schools(session, linked_only=not every_school)
+            schools = await repo.schools(session, linked_only=not every_school, ids=school_ids)
         windows = 0
         for school in schools:
             today = now.astimezone(zoneinfo.ZoneInfo(school.timezone)).date()

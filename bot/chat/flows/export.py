@@ -1,6 +1,7 @@
 """/export [from] [to]: a leader gets the school's entries as an .xlsx workbook and a CSV file, and the files of
-written records as a zip, in a direct message only (the files name students). Anyone else gets a clear refusal;
-in a group the fallback points to the private chat."""
+written records as a zip, in a direct message only (the files name students); a leader of a district's bureau
+gets one workbook for the whole district (:mod:`bot.reporting.district_exports`). Anyone else gets a clear
+refusal; in a group the fallback points to the private chat."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from bot.chat.turn import Turn
 from bot.i18n import Translator
 from bot.logbook.record_export import record_listing, write_records_zip
 from bot.quotas.school_facts import load_school_facts
+from bot.reporting.district_access import bureau_of_school
+from bot.reporting.district_exports import write_district_export
 from bot.reporting.exports import ExportRangeError, export_file_name, export_range, write_export
 
 
@@ -39,6 +42,10 @@ class Export(Flow):
         except ExportRangeError as error:
             turn.say(t(EXPORT_RANGE_ERRORS[error.code], text=error.text))
             return END
+        bureau = await bureau_of_school(turn.core.db, profile.school_id)
+        if bureau is not None:
+            await self.district_export(turn, bureau.district_id, start, end)
+            return END
         xlsx, csv = io.BytesIO(), io.BytesIO()
         count = await write_export(turn.core.db, profile.school_id, start, end, language=t.language,
                                    today=turn.today, xlsx=xlsx, csv=csv)
@@ -50,6 +57,17 @@ class Export(Flow):
         records = await self.records_zip(turn, profile.school_id, start, end, t)
         turn.say("", attachments=[*files, *([records] if records else [])])
         return END
+
+    async def district_export(self, turn: Turn, district_id: int, start: dt.date, end: dt.date) -> None:
+        t = turn.t
+        xlsx = io.BytesIO()
+        count = await write_district_export(turn.core.db, district_id, start, end, language=t.language,
+                                            today=turn.today, xlsx=xlsx)
+        first_day, last_day = day_text(start, t, turn.today), day_text(end, t, turn.today)
+        caption = t.n("{n} entry across the district from {start} to {end}.",
+                      "{n} entries across the district from {start} to {end}.", count, start=first_day, end=last_day)
+        name = export_file_name(start, end, "xlsx").replace("teachlog-", "teachlog-district-", 1)
+        turn.say("", attachments=[Attachment(name, xlsx.getvalue(), "file", caption)])
 
     async def records_zip(self, turn: Turn, school_id: int, start: dt.date, end: dt.date,
                           t: Translator) -> Attachment | None:

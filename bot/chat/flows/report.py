@@ -5,7 +5,9 @@ and only for members of its school; the report holds counts, shares and
 rankings — students' names and notes never. In a private chat a member gets
 their own report with their entries (students' names and notes), a leader any
 member's of their school (`/report @name`), and anyone the school overview with
-`/report school` or `/report <activity>`.
+`/report school` or `/report <activity>`. The bureau's leaders also get their district's
+(`/report district`, 全县, 全区) and any of its schools (`/report school NAME`), see
+:mod:`bot.chat.flows.district_views`.
 
 Charts are drawn in a worker thread and come as image attachments of the
 report's reply; the adapter puts the text under them as far as its platform
@@ -20,9 +22,12 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from bot.chat.actions import ShowSchoolReport
 from bot.chat.flow import END, Flow
+from bot.chat.flows.district_views import DistrictViews, Where
+from bot.chat.outbound import Outbound
 from bot.chat.render import entry_line
-from bot.chat.replies import Attachment
+from bot.chat.replies import Attachment, Choice
 from bot.chat.turn import Turn
 from bot.i18n import Translator
 from bot.logbook.entries import EntryView
@@ -59,6 +64,8 @@ def usage_text(t: Translator) -> str:
         "/report 上周 · 本月 · 本季度 · 本学期 · 今年",
         "/report @name — " + t("one member's counts"),
         "/report 家访 — " + t("one activity"),
+        "/report district · 全县 — " + t("the district's schools (the bureau's leaders)"),
+        "/report school NAME — " + t("one school of the district (the bureau's leaders)"),
     ])
 
 
@@ -71,11 +78,17 @@ def preview(entry: EntryView) -> EntryView:
 
 class Report(Flow):
     name = "report"
+    actions = (ShowSchoolReport,)
+
+    def __init__(self, outbound: Outbound | None = None) -> None:
+        self.districts = DistrictViews(self.send_report, outbound)
 
     async def start(self, turn: Turn) -> None:
         command = turn.event.command
         words = command.args if command is not None else ""
-        if turn.event.private:
+        if isinstance(turn.event.action, ShowSchoolReport):
+            await self.tapped_school(turn, turn.event.action)
+        elif turn.event.private:
             await self.private_report(turn, words)
         else:
             await self.group_report(turn, words)
@@ -92,6 +105,10 @@ class Report(Flow):
             return
         if not may_ask_in_group(turn.profile, audience):
             turn.say(t("Sorry, only members of the school this group is linked to can ask for its reports."))
+            return
+        where = Where(audience.school_id, group=True, limit=audience.ranking_limit(RANKING_LIMIT),
+                      totals_only=audience.totals_only)
+        if await self.districts.answer(turn, words, where):
             return
         understood = self.understand(turn, words)
         if understood is None:
@@ -120,6 +137,8 @@ class Report(Flow):
     async def private_report(self, turn: Turn, words: str) -> None:
         t = turn.t
         if not turn.members_only():
+            return
+        if await self.districts.answer(turn, words, Where(turn.member.school_id, group=False)):
             return
         understood = self.understand(turn, words)
         if understood is None:
@@ -152,6 +171,21 @@ class Report(Flow):
             if listed.total > len(listed.entries):
                 lines.append(t("…and {n} earlier.", n=listed.total - len(listed.entries)))
         await self.send_report(turn, "\n".join(lines), lambda: personal_charts(report, t))
+
+    async def tapped_school(self, turn: Turn, action: ShowSchoolReport) -> None:
+        """A button under a district report, in a private chat or a group: checked again on every tap."""
+        t, chat = turn.t, turn.event.chat
+        if turn.event.private:
+            if turn.members_only():
+                await self.districts.tapped(turn, action, Where(turn.member.school_id, group=False))
+            return
+        audience = await group_audience(turn.core.db, chat.platform, chat.chat_id)
+        if audience is None or not may_ask_in_group(turn.profile, audience):
+            turn.say(t("Sorry, only members of the school this group is linked to can ask for its reports."))
+            return
+        await self.districts.tapped(turn, action, Where(audience.school_id, group=True,
+                                                        limit=audience.ranking_limit(RANKING_LIMIT),
+                                                        totals_only=audience.totals_only))
 
     # --- shared ----------------------------------------------------------------------------
 
@@ -196,12 +230,12 @@ class Report(Flow):
         await self.send_report(turn, text, lambda: school_charts(
             report, t, activity=request.activity, limit=limit, totals_only=totals_only))
 
-    async def send_report(self, turn: Turn, text: str, draw: Draw) -> None:
+    async def send_report(self, turn: Turn, text: str, draw: Draw, choices: list[Choice] | None = None) -> None:
         """The text with its charts, drawn off the event loop; a report without its charts beats no report."""
         try:
             pictures = await asyncio.to_thread(draw)
         except Exception:
             log.exception("could not draw the report's charts")
             pictures = []
-        turn.say(text, attachments=[Attachment(f"report-{number}.png", png, "image")
-                                    for number, png in enumerate(pictures, 1)])
+        turn.say(text, choices=choices or (), attachments=[Attachment(f"report-{number}.png", png, "image")
+                                                           for number, png in enumerate(pictures, 1)])

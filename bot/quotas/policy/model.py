@@ -354,6 +354,8 @@ class Rule(_Labelled):
     place_kind: str | None = None
     #: With ``measure: records``: the record kind counted (``activities`` may then be left out).
     record: str | None = None
+    #: In a district's policy: the bureau's own duty (``bureau``) or the schools' (``schools``); None: both.
+    unit: Literal["bureau", "schools"] | None = None
 
     @field_validator("id")
     @classmethod

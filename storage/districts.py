@@ -1,0 +1,72 @@
+"""Districts and the schools in them: lookups, the district's schools with their member counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import District, Member, MemberAccount, School, SchoolDailyCount
+
+
+async def get_district(session: AsyncSession, district_id: int) -> District | None:
+    return await session.get(District, district_id)
+
+
+async def all_districts(session: AsyncSession) -> list[District]:
+    return list((await session.scalars(select(District).order_by(District.id))).all())
+
+
+async def district_schools(session: AsyncSession, district_id: int) -> list[School]:
+    """The district's schools, its bureau first, then by id."""
+    query = select(School).where(School.district_id == district_id).order_by(School.is_bureau.desc(), School.id)
+    return list((await session.scalars(query)).all())
+
+
+async def bureau_of(session: AsyncSession, district_id: int) -> School | None:
+    query = select(School).where(School.district_id == district_id, School.is_bureau.is_(True))
+    return (await session.scalars(query)).first()
+
+
+async def following_schools(session: AsyncSession, district_id: int) -> list[School]:
+    """The district's schools whose policy comes from the district's (following or extending it)."""
+    query = select(School).where(School.district_id == district_id, School.policy_follows.is_not(None))
+    return list((await session.scalars(query.order_by(School.id))).all())
+
+
+@dataclass(frozen=True)
+class Headcount:
+    """A school's active members, and how many of them have joined (have a chat account)."""
+
+    members: int
+    joined: int
+
+
+async def headcounts(session: AsyncSession, school_ids: Sequence[int]) -> dict[int, Headcount]:
+    """Active members and joined members per school, in one statement; schools with none are left out."""
+    if not school_ids:
+        return {}
+    has_account = select(MemberAccount.member_id).where(MemberAccount.member_id == Member.id).exists()
+    query = (select(Member.school_id, func.count(Member.id), func.count(Member.id).filter(has_account))
+             .where(Member.school_id.in_(school_ids), Member.active.is_(True)).group_by(Member.school_id))
+    return {school_id: Headcount(members, joined or 0)
+            for school_id, members, joined in (await session.execute(query)).all()}
+
+
+async def entries_per_activity(session: AsyncSession, school_ids: Sequence[int], start: dt.date,
+                               end: dt.date) -> dict[int, dict[str, int]]:
+    """school → activity → entries in the days given (a co-visit once), from the schools' daily counts."""
+    if not school_ids:
+        return {}
+    rows = await session.execute(
+        select(SchoolDailyCount.school_id, SchoolDailyCount.activity_code, func.sum(SchoolDailyCount.entries))
+        .where(SchoolDailyCount.school_id.in_(school_ids), SchoolDailyCount.day.between(start, end))
+        .group_by(SchoolDailyCount.school_id, SchoolDailyCount.activity_code))
+    found: dict[int, dict[str, int]] = {}
+    for school_id, code, count in rows:
+        if count:
+            found.setdefault(school_id, {})[code] = int(count)
+    return found
