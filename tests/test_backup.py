@@ -13,21 +13,21 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from bot.chat.state import ConversationKey, ConversationStore
 from bot.clock import FixedClock
 from bot.people.schools import create_school
 from storage import daily_counts
+from storage import repository as repo
 from storage.backup import BackupDamaged, read_header, restore_backup, write_backup
 from storage.db import Database
 from storage.errors import DatabaseFailure
 from storage.loading import target_state
 from storage.migrate import known_revisions, upgrade
-from storage.models import Base, ChatState, DailyCount, Entry, SchoolDailyCount
+from storage.models import Base, ChatState, DailyCount, Entry, Member, SchoolDailyCount
 from storage.table_rows import TransferRefused, schema_revision
 from tests.conftest import DEFAULT_NOW, run_blocking
-from tests.support.accounts import member_with_account
 from tests.support.chat import ChatHarness
 from tests.support.cli import invoke
 from tests.support.filled import CONVERSATION_AFTER, every_row, fill_every_table, sql_null_keys, step
@@ -220,8 +220,17 @@ OLD_CONVERSATION = [
 async def fill_at_the_old_revision(db: Database, clock) -> None:
     """A school, a member and entries with their daily counts, written as the bot of revision 0010 did."""
     await upgrade(db, OLD_REVISION)
-    school = (await create_school(db, "合川中学", now=clock.now())).school_id
-    member = (await member_with_account(db, school, "王芳", "telegram", "1001", clock.now())).id
+    school = 1
+    async with db.engine.begin() as connection:  # the columns schools had at that revision
+        await connection.execute(text(
+            "INSERT INTO schools (id, name, timezone, language, policy_name, policy_text, created_at, reminder_time,"
+            " quiet_start, quiet_end) VALUES (1, '合川中学', 'Asia/Shanghai', 'zh', 'default', '',"
+            " '2026-09-01 00:00:00', '16:30', '21:00', '08:00')"))
+    async with db.transaction() as session:  # the school is not loaded: its model has columns added since
+        added = await repo.add(session, Member(school_id=school, role="teacher", display_name="王芳",
+                                               joined_on=clock.now().date()))
+        await repo.add_account(session, added, "telegram", "1001", clock.now())
+    member = added.id
     logged = clock.now().astimezone(dt.UTC)
     entries = [{"school_id": school, "member_id": member, "activity_code": code, "occurred_on": day,
                 "student_name": "王小明", "source": "telegram", "logged_at": logged}

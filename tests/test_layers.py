@@ -14,20 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ("bot", "storage", "handlers")
 PLATFORM_LIBRARIES = ("telegram", "slack_bolt", "slack_sdk", "dingtalk_stream")
 SQL_CONSTRUCTS = frozenset({"select", "insert", "update", "delete", "text"})
 #: Cycles another change is breaking; each must still be a cycle, or it goes from here.
-KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset({
-    # handlers/slack/app.py ↔ handlers/slack/forms.py (app imports forms inside a function): the platform-runtime
-    # work of issue 19 breaks it.
-    frozenset({"handlers.slack.app", "handlers.slack.forms"}),
-})
-
-
 @dataclass(frozen=True)
 class Import:
     importer: str
@@ -166,13 +157,7 @@ def test_a_cycle_is_found_however_long_it_is():
 
 def test_no_module_imports_one_that_imports_it_back():
     found = set(cycles(import_edges(ALL_IMPORTS)))
-    assert found - KNOWN_CYCLES == set(), "import cycles: " + "; ".join(
-        " ↔ ".join(sorted(cycle)) for cycle in found - KNOWN_CYCLES)
-
-
-@pytest.mark.parametrize("cycle", sorted(KNOWN_CYCLES, key=sorted), ids=lambda cycle: " ↔ ".join(sorted(cycle)))
-def test_a_cycle_allowed_here_is_still_one(cycle):
-    assert cycle in cycles(import_edges(ALL_IMPORTS)), "broken: remove it from KNOWN_CYCLES"
+    assert found == set(), "import cycles: " + "; ".join(" ↔ ".join(sorted(cycle)) for cycle in found)
 
 
 def test_storage_imports_neither_bot_nor_handlers_anywhere():

@@ -10,7 +10,8 @@ import pytest
 from bot.logbook.entries import history
 from bot.people.membership import profile_for_account
 from bot.platforms import SLACK
-from tests.slack.test_log_modal import LI, submission, visit
+from tests.slack.test_log_modal import LI, visit
+from tests.support.fake_slack import view_submission
 
 TODAY_MINUS_TWO = dt.date(2026, 11, 16)
 
@@ -23,17 +24,17 @@ async def li(slack):
 
 async def test_a_saved_modal_whose_confirmation_is_rate_limited_is_answered_and_confirmed_once(slack, li):
     slack.fake.fail("chat.postMessage", "ratelimited", status=429, retry_after=1)
-    status, body = await slack.interact(submission(LI, visit()))
+    status, body = await slack.interact(view_submission(LI, visit()))
     assert (status, body) == (200, ""), "the submission is answered, not 404 unhandled request"
     profile = await profile_for_account(slack.db, SLACK, LI)
     assert profile is not None and len(await history(slack.db, profile)) == 1
-    assert slack.fake.delivered_texts_to(LI) == ["✅ Saved: Home visit on Tue 17 Nov."]
+    assert slack.fake.delivered_texts_to(LI) == ["✅ Saved: Home visit on Tue 17 Nov.\nHome visit this week: 1."]
     assert len(slack.fake.posts_to(LI)) == 2, "refused once, then sent once"
 
 
 async def test_a_confirmation_slack_keeps_refusing_leaves_the_saved_submission_answered(slack, li):
     slack.fake.fail("chat.postMessage", "internal_error", status=500, times=5)
-    status, body = await slack.interact(submission(LI, visit(TODAY_MINUS_TWO)))
+    status, body = await slack.interact(view_submission(LI, visit(TODAY_MINUS_TWO)))
     assert (status, body) == (200, "")
     profile = await profile_for_account(slack.db, SLACK, LI)
     assert profile is not None and len(await history(slack.db, profile)) == 1
