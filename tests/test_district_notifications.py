@@ -131,3 +131,20 @@ async def test_a_schools_own_leaders_and_groups_get_nothing_of_the_districts(db,
     school_rows = [row for row in await planned_rows(db) if row.chat_id in {"-200", "901"}]
     assert {row.kind for row in school_rows} >= {"leaderboard", "digest"}
     assert all("华容县教育局" not in (row.payload["reply"]["text"] or "") for row in school_rows)
+
+
+async def test_nothing_of_the_districts_before_its_time_or_in_quiet_hours(db, clock, county):
+    assert await plan_at(db, clock, local("2026-11-16", "07:30")) == []
+    assert await plan_at(db, clock, local("2026-11-16", "22:00")) == []
+    assert [row.kind for row in await plan_at(db, clock, local("2026-11-20", "16:30"))] == [
+        "district_leaderboard", "district_leaderboard_chart"]  # Monday's, caught up; the digest waits for 17:00
+
+
+async def test_a_bureau_leader_reading_english_gets_the_digest_in_english(db, clock, county):
+    async with db.transaction() as session:
+        (await session.get(Member, county["chief"])).language = "en"
+    [digest] = [row for row in await plan_at(db, clock, FRIDAY) if row.kind == "district_digest"]
+    text = digest.payload["reply"]["text"]
+    assert text.startswith("🏛 华容县教育局: weekly district digest")
+    assert "Schools where most staff never logged this term:\n• 西山小学: 3 of 3 members" in text
+    assert "Contact points not visited this month:\n• 刘局长: 东山中学" in text
