@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import District, Member, MemberAccount, School, SchoolDailyCount
+from storage.models import District, Entry, Member, MemberAccount, School, SchoolDailyCount
 
 
 async def get_district(session: AsyncSession, district_id: int) -> District | None:
@@ -70,3 +70,18 @@ async def entries_per_activity(session: AsyncSession, school_ids: Sequence[int],
         if count:
             found.setdefault(school_id, {})[code] = int(count)
     return found
+
+
+async def idle_members(session: AsyncSession, school_ids: Sequence[int], start: dt.date,
+                       end: dt.date) -> dict[int, int]:
+    """school → its active members with no entry in the days given (neither their own nor as co-visitor),
+    in one statement; schools with none left out. Removed entries do not count."""
+    if not school_ids:
+        return {}
+    logged = (select(Entry.id).where(Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end),
+                                     or_(Entry.member_id == Member.id, Entry.covisitor_member_id == Member.id))
+              .exists())
+    query = (select(Member.school_id, func.count(Member.id))
+             .where(Member.school_id.in_(school_ids), Member.active.is_(True), ~logged)
+             .group_by(Member.school_id))
+    return {school_id: count for school_id, count in (await session.execute(query)).all()}

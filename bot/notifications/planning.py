@@ -9,7 +9,10 @@ minute, in every process, after every restart, and each message is planned once:
 * ``leaderboard:<group link id>:<ranked ISO week>`` (and ``leaderboard-chart:…``
   for its picture) — keyed by the link, not the chat id, so a group Telegram
   moves to a new id does not get the week's leaderboard twice;
-* ``digest:<member id>:<ISO week>``.
+* ``digest:<member id>:<ISO week>``;
+* a district's bureau (a school row) also gets, on top of its own: ``district-leaderboard:<group link id>:<ranked
+  ISO week>`` (and ``district-leaderboard-chart:…``) for each group linked to the bureau, and
+  ``district-digest:<member id>:<ISO week>`` for each bureau leader (:mod:`bot.notifications.district_weekly`).
 
 A member's messages go to the account they used last (:mod:`bot.people.addresses`),
 one message whichever platforms they are on: the keys name the member, not the account.
@@ -31,6 +34,12 @@ from typing import Any
 from bot.chat.replies import Attachment, Reply
 from bot.i18n import choose_language, translator
 from bot.notifications.digest import digest_text
+from bot.notifications.district_facts import district_digest_facts, last_week_report
+from bot.notifications.district_weekly import (
+    district_digest_text,
+    district_leaderboard_chart,
+    district_leaderboard_text,
+)
 from bot.notifications.leaderboard import leaderboard_chart, leaderboard_text
 from bot.notifications.reminder_text import needs_reminder, reminder_reply
 from bot.notifications.schedule import (
@@ -60,6 +69,8 @@ from storage.models import Member, School
 log = logging.getLogger(__name__)
 
 REMINDER, LEADERBOARD, LEADERBOARD_CHART, DIGEST = "reminder", "leaderboard", "leaderboard_chart", "digest"
+DISTRICT_LEADERBOARD, DISTRICT_LEADERBOARD_CHART = "district_leaderboard", "district_leaderboard_chart"
+DISTRICT_DIGEST = "district_digest"
 
 
 def reminder_key(member_id: int, day: dt.date) -> str:
@@ -72,6 +83,14 @@ def leaderboard_key(link_id: int, week_key: str, *, chart: bool = False) -> str:
 
 def digest_key(member_id: int, week_key: str) -> str:
     return f"digest:{member_id}:{week_key}"
+
+
+def district_leaderboard_key(link_id: int, week_key: str, *, chart: bool = False) -> str:
+    return f"district-{leaderboard_key(link_id, week_key, chart=chart)}"
+
+
+def district_digest_key(member_id: int, week_key: str) -> str:
+    return f"district-{digest_key(member_id, week_key)}"
 
 
 @dataclass(frozen=True)
@@ -213,6 +232,9 @@ class Planner:
         await self._reminders(clock, members, addresses, now, found, use_memo)
         await self._leaderboards(clock, links, now, found)
         await self._digests(clock, members, addresses, now, found)
+        if clock.school.is_bureau and clock.school.district_id is not None:
+            await self._district_leaderboards(clock, links, now, found)
+            await self._district_digests(clock, members, addresses, now, found)
 
     # --- reminders ------------------------------------------------------------------------------
 
@@ -305,3 +327,62 @@ class Planner:
             found.messages.append(Planned(
                 digest_key(leader.id, week_key), DIGEST, clock.school.id, leader.id, addresses[leader.id],
                 leader.display_name, Reply(digest_text(facts, policy, t)), now, window.closes))
+
+    # --- a bureau's district messages --------------------------------------------------------------
+
+    async def _district_leaderboards(self, clock: SchoolClock, links: list, now: dt.datetime, found: Due) -> None:
+        if not links:
+            return
+        local_now = now.astimezone(clock.zone)
+        window = weekly_window(local_now, LEADERBOARD_WEEKDAY, LEADERBOARD_TIME, clock.quiet)
+        if window is None:
+            return
+        monday = local_now.date() - dt.timedelta(days=local_now.weekday() + 7)
+        if clock.calendar.working_days(monday, monday + dt.timedelta(days=6)) == 0:
+            return  # a week of vacation: nothing to rank
+        week_key = iso_week_key(monday)
+        async with self.db.transaction() as session:
+            planned = await outbox.statuses_of(session, [district_leaderboard_key(link.id, week_key) for link in links])
+        missing = [link for link in links if district_leaderboard_key(link.id, week_key) not in planned]
+        if not missing:
+            return
+        assert clock.school.district_id is not None
+        report = await last_week_report(self.db, clock.school.district_id, local_now.date())
+        t = translator(clock.language_for(None))
+        text = district_leaderboard_text(report, week_key, t)
+        chart = district_leaderboard_chart(report, week_key, t)
+        for link in missing:
+            recipient, address = f"group {link.chat_id}", Address(link.platform, link.chat_id)
+            found.messages.append(Planned(district_leaderboard_key(link.id, week_key), DISTRICT_LEADERBOARD,
+                                          clock.school.id, None, address, recipient, Reply(text), now,
+                                          window.closes, link.id))
+            if chart is not None:
+                caption = t("Schools by share of quotas met, {week}", week=week_dates(week_key, t))
+                attachment = Attachment(f"district-leaderboard-{week_key}.png", chart, "image", caption)
+                found.messages.append(Planned(
+                    district_leaderboard_key(link.id, week_key, chart=True), DISTRICT_LEADERBOARD_CHART,
+                    clock.school.id, None, address, recipient, Reply(attachments=(attachment,)), now,
+                    window.closes, link.id))
+
+    async def _district_digests(self, clock: SchoolClock, members: list[Member], addresses: dict[int, Address],
+                                now: dt.datetime, found: Due) -> None:
+        local_now = now.astimezone(clock.zone)
+        window = weekly_window(local_now, DIGEST_WEEKDAY, DIGEST_TIME, clock.quiet)
+        if window is None:
+            return
+        today, week_key = local_now.date(), iso_week_key(local_now.date())
+        leaders = [m for m in members if m.role == "leader" and not reminder_choice(m).is_away(today)]
+        if not leaders:
+            return
+        async with self.db.transaction() as session:
+            planned = await outbox.statuses_of(session, [district_digest_key(m.id, week_key) for m in leaders])
+        missing = [m for m in leaders if district_digest_key(m.id, week_key) not in planned]
+        if not missing:
+            return
+        facts = await district_digest_facts(self.db, clock.school, today)
+        for leader in missing:
+            t = translator(clock.language_for(leader))
+            found.messages.append(Planned(
+                district_digest_key(leader.id, week_key), DISTRICT_DIGEST, clock.school.id, leader.id,
+                addresses[leader.id], leader.display_name, Reply(district_digest_text(facts, t)), now,
+                window.closes))

@@ -1,0 +1,150 @@
+"""A bureau's weekly messages: on Monday the district leaderboard of schools to each group linked to the bureau,
+on Friday the district digest to each bureau leader — once each (dedupe), and nothing of the district's to a
+school's own leaders or groups."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from bot.notifications.planning import Planner
+from bot.notifications.weekly_facts import database_standing
+from bot.people.assignments import add_assignment
+from bot.people.districts import create_district, create_district_school
+from bot.people.groups import LinkOptions, link_group
+from bot.people.students import student_key
+from bot.platforms import TELEGRAM
+from storage import daily_counts
+from storage.models import Entry, Member, OutboxMessage
+from tests.support.accounts import give_account
+from tests.support.notifications import local
+
+SETUP = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.timezone.utc)
+MONDAY, FRIDAY = local("2026-11-16", "08:30"), local("2026-11-20", "17:30")
+DISTRICT_KINDS = {"district_leaderboard", "district_leaderboard_chart", "district_digest"}
+#: school → (member, [(activity, day)]): 城关中学 met every quota last week, 东山中学 half and catches up this week,
+#: 西山小学's staff never logged.
+STAFF = {
+    "城关中学": [("王芳", [("tutoring", 10), ("tutoring", 11), ("home_visit", 10), ("tutoring", 17)]),
+               ("李雷", [("tutoring", 10), ("tutoring", 12), ("home_visit", 11), ("tutoring", 17)])],
+    "东山中学": [("张伟", [("tutoring", 10), ("tutoring", 12), ("home_visit", 12), ("tutoring", 16),
+                        ("tutoring", 17)]),
+               ("赵敏", [("tutoring", 16), ("tutoring", 17), ("home_visit", 16)])],
+    "西山小学": [("陈静", []), ("周杰", []), ("孙丽", [])],
+}
+STUDENT = "小明"
+
+
+async def add_member(db, school_id: int, name: str, role: str, account: int | None = None) -> Member:
+    async with db.transaction() as session:
+        member = Member(school_id=school_id, role=role, display_name=name, joined_on=dt.date(2026, 9, 1))
+        session.add(member)
+        await session.flush()
+        if account is not None:
+            await give_account(session, member, account)
+        return member
+
+
+async def add_entry(db, school_id: int, member_id: int, activity: str, day: dt.date, place: str | None = None):
+    async with db.transaction() as session:
+        session.add(Entry(school_id=school_id, member_id=member_id, activity_code=activity, occurred_on=day,
+                          student_name=STUDENT, student_key=STUDENT, notes="家里情况", place_name=place,
+                          place_key=student_key(place) if place else None, source="test",
+                          logged_at=dt.datetime.combine(day, dt.time(10), dt.UTC)))
+
+
+@pytest.fixture
+async def county(db):
+    """华容县: the bureau (刘局长, a leader, with a linked group and two contact points) and three schools on the
+    default plan; 城关中学 has a leader of its own and a linked group too."""
+    district = await create_district(db, "华容县教育局", timezone="Asia/Shanghai", language="zh", policy="seed-003",
+                                     now=SETUP)
+    bureau = district.bureau_school_id
+    schools = {name: (await create_district_school(db, name, district.district_id, zone=None, timezone=None,
+                                                   language=None, policy="default", now=SETUP)).school_id
+               for name in STAFF}
+    chief = await add_member(db, bureau, "刘局长", "leader", account=900)
+    principal = await add_member(db, schools["城关中学"], "黄校长", "leader", account=901)
+    for number, (school, staff) in enumerate(STAFF.items()):
+        for index, (name, entries) in enumerate(staff):
+            member = await add_member(db, schools[school], name, "teacher", account=1000 + 10 * number + index)
+            for activity, day in entries:
+                await add_entry(db, schools[school], member.id, activity, dt.date(2026, 11, day))
+    await add_assignment(db, bureau, "刘局长", "contact_point", "城关中学")
+    await add_assignment(db, bureau, "刘局长", "contact_point", "东山中学")
+    await add_entry(db, bureau, chief.id, "contact_visit", dt.date(2026, 11, 3), place="城关中学")
+    await add_entry(db, bureau, chief.id, "contact_visit", dt.date(2026, 10, 20), place="东山中学")
+    async with db.transaction() as session:
+        await daily_counts.rebuild(session)
+    await link_group(db, TELEGRAM, "900", "-100", LinkOptions(), SETUP)
+    await link_group(db, TELEGRAM, "901", "-200", LinkOptions(), SETUP)
+    return {"bureau": bureau, "chief": chief.id, "principal": principal.id, **schools}
+
+
+async def planned_rows(db) -> list[OutboxMessage]:
+    async with db.transaction() as session:
+        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+async def plan_at(db, clock, moment: dt.datetime) -> list[OutboxMessage]:
+    clock.set(moment)
+    await Planner(db, database_standing(db)).plan(clock.now())
+    return [row for row in await planned_rows(db) if row.kind in DISTRICT_KINDS]
+
+
+async def test_monday_sends_each_bureau_group_the_schools_ranked_once(db, clock, county):
+    rows = await plan_at(db, clock, MONDAY)
+    assert sorted((row.kind, row.chat_id) for row in rows) == [
+        ("district_leaderboard", "-100"), ("district_leaderboard_chart", "-100")]
+    [board] = [row for row in rows if row.kind == "district_leaderboard"]
+    text = board.payload["reply"]["text"]
+    assert text.index("1. 城关中学") < text.index("2. 东山中学") < text.index("3. 西山小学")
+    assert "华容县教育局" in text and "11月9日" in text
+    for private in ("王芳", "张伟", "陈静", STUDENT, "家里情况", "刘局长"):
+        assert private not in text
+    [chart] = [row for row in rows if row.kind == "district_leaderboard_chart"]
+    assert chart.attachment is not None and chart.attachment.startswith(b"\x89PNG")
+    assert len(await plan_at(db, clock, MONDAY + dt.timedelta(minutes=30))) == 2
+
+
+async def test_friday_sends_each_bureau_leader_the_district_digest_once(db, clock, county):
+    rows = [row for row in await plan_at(db, clock, FRIDAY) if row.kind == "district_digest"]
+    assert [(row.kind, row.member_id, row.chat_id) for row in rows] == [("district_digest", county["chief"], "900")]
+    text = rows[0].payload["reply"]["text"]
+    behind = text.split("本学期落后最多的学校：")[1].split("\n\n")[0]
+    assert behind.index("西山小学") < behind.index("东山中学")
+    idle = text.split("本学期多数教职工从未记录的学校：")[1].split("\n\n")[0]
+    assert "西山小学：3人中3人" in idle and "城关中学" not in idle and "东山中学" not in idle
+    improved = text.split("本周进步最大：")[1].split("\n\n")[0]
+    assert "东山中学" in improved and "西山小学" not in improved
+    unvisited = text.split("本月未到的联系点：")[1]
+    assert "刘局长：东山中学" in unvisited and "城关中学" not in unvisited
+    again = await plan_at(db, clock, FRIDAY + dt.timedelta(minutes=20))
+    assert [row.id for row in again if row.kind == "district_digest"] == [rows[0].id]
+
+
+async def test_a_schools_own_leaders_and_groups_get_nothing_of_the_districts(db, clock, county):
+    rows = await plan_at(db, clock, MONDAY) + await plan_at(db, clock, FRIDAY)
+    assert {row.chat_id for row in rows} == {"-100", "900"}
+    school_rows = [row for row in await planned_rows(db) if row.chat_id in {"-200", "901"}]
+    assert {row.kind for row in school_rows} >= {"leaderboard", "digest"}
+    assert all("华容县教育局" not in (row.payload["reply"]["text"] or "") for row in school_rows)
+
+
+async def test_nothing_of_the_districts_before_its_time_or_in_quiet_hours(db, clock, county):
+    assert await plan_at(db, clock, local("2026-11-16", "07:30")) == []
+    assert await plan_at(db, clock, local("2026-11-16", "22:00")) == []
+    assert [row.kind for row in await plan_at(db, clock, local("2026-11-20", "16:30"))] == [
+        "district_leaderboard", "district_leaderboard_chart"]  # Monday's, caught up; the digest waits for 17:00
+
+
+async def test_a_bureau_leader_reading_english_gets_the_digest_in_english(db, clock, county):
+    async with db.transaction() as session:
+        (await session.get(Member, county["chief"])).language = "en"
+    [digest] = [row for row in await plan_at(db, clock, FRIDAY) if row.kind == "district_digest"]
+    text = digest.payload["reply"]["text"]
+    assert text.startswith("🏛 华容县教育局: weekly district digest")
+    assert "Schools where most staff never logged this term:\n• 西山小学: 3 of 3 members" in text
+    assert "Contact points not visited this month:\n• 刘局长: 东山中学" in text
