@@ -38,9 +38,8 @@ from sqlalchemy import Executable, bindparam, delete, exists, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage import repository as repo
 from storage.db import Database
 from storage.models import ChatState, HandledUpdate
 from storage.rowcount import affected_rows
@@ -67,21 +66,20 @@ class HeldConversation:
     and :meth:`finish`, the write that ends the step."""
 
     def __init__(self, db: Database, kind: str, key: str, value: dict | None, update: UpdateRef | None,
-                 duplicate: bool, session: AsyncSession | None = None) -> None:
+                 duplicate: bool, connection: AsyncConnection | None = None) -> None:
         self.kind, self.key, self.value, self.update, self.duplicate = kind, key, value, update, duplicate
-        self._db, self._session = db, session
+        self._db, self._connection = db, connection
 
     async def finish(self, value: dict | None, now: dt.datetime) -> None:
         """Save the state the step left (None: no conversation) and record the update, in one transaction."""
-        if self._session is not None:
-            await self._write(self._session, value, now)
+        if self._connection is not None:
+            await self._write(self._connection, value, now)
             return
-        async with self._db.transaction() as session:
-            await self._write(session, value, now)
+        async with self._db.engine.begin() as connection:
+            await self._write(connection, value, now)
 
-    async def _write(self, session: AsyncSession, value: dict | None, now: dt.datetime) -> None:
-        prepared = statements(session.get_bind().dialect.name)
-        connection = await session.connection()
+    async def _write(self, connection: AsyncConnection, value: dict | None, now: dt.datetime) -> None:
+        prepared = statements(connection.dialect.name)
         state = {"kind": self.kind, "key": self.key, "value": value, "updated_at": utcnow()}
         handled = {"platform": self.update.platform, "update_id": self.update.update_id, "handled_at": now} \
             if self.update is not None else None
@@ -89,10 +87,7 @@ class HeldConversation:
             await connection.execute(prepared.save_and_record, state | handled)
             return
         if value != self.value:
-            if value is None:
-                await repo.drop_chat_state(session, self.kind, [self.key])
-            else:
-                await connection.execute(prepared.save, state)
+            await connection.execute(prepared.save if value is not None else prepared.drop, state)
         if handled is not None:
             await connection.execute(prepared.record, handled)
 
@@ -104,22 +99,21 @@ async def hold(db: Database, kind: str, key: str, update: UpdateRef | None) -> A
     A block left without `finish` (an error, a duplicate) saves nothing and records nothing.
     """
     if db.dialect == "postgresql":
-        async with _holders(db), db.transaction() as session:
-            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key(kind, key)})
-            value, duplicate = await _state_and_handled(session, kind, key, update)
-            yield HeldConversation(db, kind, key, value, update, duplicate, session)
+        async with _holders(db), db.engine.begin() as connection:
+            await connection.execute(statements(db.dialect).lock, {"key": advisory_key(kind, key)})
+            value, duplicate = await _state_and_handled(connection, kind, key, update)
+            yield HeldConversation(db, kind, key, value, update, duplicate, connection)
         return
     async with _file_lock(lock_file(db, kind, key)):
-        async with db.transaction() as session:
-            value, duplicate = await _state_and_handled(session, kind, key, update)
+        async with db.engine.connect() as connection:
+            value, duplicate = await _state_and_handled(connection, kind, key, update)
         yield HeldConversation(db, kind, key, value, update, duplicate)
 
 
-async def _state_and_handled(session: AsyncSession, kind: str, key: str,
+async def _state_and_handled(connection: AsyncConnection, kind: str, key: str,
                              update: UpdateRef | None) -> tuple[dict | None, bool]:
     """The saved state and whether the update was handled, in one statement."""
-    prepared = statements(session.get_bind().dialect.name)
-    connection = await session.connection()
+    prepared = statements(connection.dialect.name)
     if update is None:
         return (await connection.execute(prepared.state, {"kind": kind, "key": key})).scalar_one(), False
     row = (await connection.execute(prepared.state_and_handled, {"kind": kind, "key": key, "platform": update.platform,
@@ -131,11 +125,13 @@ async def _state_and_handled(session: AsyncSession, kind: str, key: str,
 @dataclass(frozen=True)
 class Statements:
     """A step's statements, with their values as bound parameters (``kind``, ``key``, ``value``, ``updated_at``;
-    ``platform``, ``update_id``, ``handled_at``)."""
+    ``platform``, ``update_id``, ``handled_at``; the PostgreSQL lock's ``key`` is its number)."""
 
+    lock: Executable
     state: Executable
     state_and_handled: Executable
     save: Executable
+    drop: Executable
     record: Executable
     #: The save and the record in one statement (PostgreSQL: a data-modifying WITH); None where there is none.
     save_and_record: Executable | None
@@ -153,6 +149,7 @@ def statements(dialect: str) -> Statements:
                                       set_={"value": save.excluded.value, "updated_at": save.excluded.updated_at})
     record = insert(HandledUpdate).values(platform=bindparam("platform"), update_id=bindparam("update_id"),
                                           handled_at=bindparam("handled_at")).on_conflict_do_nothing()
+    drop = delete(ChatState).where(ChatState.kind == bindparam("kind"), ChatState.key == bindparam("key"))
     save_and_record = None
     if dialect == "postgresql":
         columns = ChatState.__table__.c
@@ -164,8 +161,8 @@ def statements(dialect: str) -> Statements:
         ).bindparams(bindparam("value", type_=columns.value.type),
                      bindparam("updated_at", type_=columns.updated_at.type),
                      bindparam("handled_at", type_=HandledUpdate.__table__.c.handled_at.type))
-    return Statements(select(state.scalar_subquery()), select(state.scalar_subquery(), handled), save, record,
-                      save_and_record)
+    return Statements(text("SELECT pg_advisory_xact_lock(:key)"), select(state.scalar_subquery()),
+                      select(state.scalar_subquery(), handled), save, drop, record, save_and_record)
 
 
 _HOLDERS: weakref.WeakKeyDictionary[Database, asyncio.Semaphore] = weakref.WeakKeyDictionary()
