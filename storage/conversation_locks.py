@@ -66,14 +66,17 @@ class HeldConversation:
     and :meth:`finish`, the write that ends the step."""
 
     def __init__(self, db: Database, kind: str, key: str, value: dict | None, update: UpdateRef | None,
-                 duplicate: bool, connection: AsyncConnection | None = None) -> None:
+                 duplicate: bool, connection: AsyncConnection | None = None, *, commits: bool = False) -> None:
+        """With `connection`, `finish` writes on it (and commits, with `commits`); without, on one of its own."""
         self.kind, self.key, self.value, self.update, self.duplicate = kind, key, value, update, duplicate
-        self._db, self._connection = db, connection
+        self._db, self._connection, self._commits = db, connection, commits
 
     async def finish(self, value: dict | None, now: dt.datetime) -> None:
         """Save the state the step left (None: no conversation) and record the update, in one transaction."""
         if self._connection is not None:
             await self._write(self._connection, value, now)
+            if self._commits:
+                await self._connection.commit()
             return
         async with self._db.engine.begin() as connection:
             await self._write(connection, value, now)
@@ -104,10 +107,16 @@ async def hold(db: Database, kind: str, key: str, update: UpdateRef | None) -> A
             value, duplicate = await _state_and_handled(connection, kind, key, update)
             yield HeldConversation(db, kind, key, value, update, duplicate, connection)
         return
-    async with _file_lock(lock_file(db, kind, key)):
+    path = lock_file(db, kind, key)
+    if path is None:  # in memory: one process, and perhaps one connection the step's own queries need
         async with db.engine.connect() as connection:
             value, duplicate = await _state_and_handled(connection, kind, key, update)
         yield HeldConversation(db, kind, key, value, update, duplicate)
+        return
+    # One connection for the load and the save; the read takes no SQLite lock, so holding it blocks no one.
+    async with _file_lock(path), _holders(db), db.engine.connect() as connection:
+        value, duplicate = await _state_and_handled(connection, kind, key, update)
+        yield HeldConversation(db, kind, key, value, update, duplicate, connection, commits=True)
 
 
 async def _state_and_handled(connection: AsyncConnection, kind: str, key: str,
@@ -184,12 +193,21 @@ def advisory_key(kind: str, key: str) -> int:
 
 def lock_file(db: Database, kind: str, key: str) -> Path | None:
     """The lock file of this conversation, next to the SQLite file; None for an in-memory database."""
-    database = make_url(db.url).database
+    directory = _lock_directory(db.url)
+    if directory is None:
+        return None
+    digest = hashlib.blake2b(f"{kind}\0{key}".encode(), digest_size=8).digest()
+    return directory / f"{int.from_bytes(digest, 'big') % LOCK_FILES:03d}"
+
+
+@functools.cache
+def _lock_directory(url: str) -> Path | None:
+    """Where the lock files of the SQLite database at `url` are; None for an in-memory database."""
+    database = make_url(url).database
     if not database or database == ":memory:" or "mode=memory" in database:
         return None
     path = Path(database.removeprefix("file:").split("?", 1)[0])
-    digest = hashlib.blake2b(f"{kind}\0{key}".encode(), digest_size=8).digest()
-    return path.with_name(f"{path.name}-locks") / f"{int.from_bytes(digest, 'big') % LOCK_FILES:03d}"
+    return path.with_name(f"{path.name}-locks")
 
 
 @contextlib.asynccontextmanager
