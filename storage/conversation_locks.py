@@ -15,6 +15,9 @@ locked while its step runs:
 An update a platform may deliver twice (Telegram's ``update_id``, Slack's ``event_id``) is recorded in
 ``handled_updates`` in the same transaction as the state it led to, and checked under the lock, so a
 second delivery is recognised; :func:`forget_handled` prunes the record after :data:`HANDLED_FOR`.
+
+Every chat step runs these statements, so they are built once per dialect (:func:`statements`) and sent on the
+session's connection, past the ORM; on PostgreSQL the state and the update's record are written by one statement.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import hashlib
 import os
 import weakref
@@ -30,16 +34,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, exists, select, text
+from sqlalchemy import Executable, bindparam, delete, exists, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage import repository as repo
 from storage.db import Database
 from storage.models import ChatState, HandledUpdate
 from storage.rowcount import affected_rows
+from storage.types import utcnow
 
 #: How long a handled update is remembered: platforms redeliver within minutes (Telegram, Slack: seconds).
 HANDLED_FOR = dt.timedelta(hours=24)
@@ -62,26 +66,33 @@ class HeldConversation:
     and :meth:`finish`, the write that ends the step."""
 
     def __init__(self, db: Database, kind: str, key: str, value: dict | None, update: UpdateRef | None,
-                 duplicate: bool, session: AsyncSession | None = None) -> None:
+                 duplicate: bool, connection: AsyncConnection | None = None, *, commits: bool = False) -> None:
+        """With `connection`, `finish` writes on it (and commits, with `commits`); without, on one of its own."""
         self.kind, self.key, self.value, self.update, self.duplicate = kind, key, value, update, duplicate
-        self._db, self._session = db, session
+        self._db, self._connection, self._commits = db, connection, commits
 
     async def finish(self, value: dict | None, now: dt.datetime) -> None:
         """Save the state the step left (None: no conversation) and record the update, in one transaction."""
-        if self._session is not None:
-            await self._write(self._session, value, now)
+        if self._connection is not None:
+            await self._write(self._connection, value, now)
+            if self._commits:
+                await self._connection.commit()
             return
-        async with self._db.transaction() as session:
-            await self._write(session, value, now)
+        async with self._db.engine.begin() as connection:
+            await self._write(connection, value, now)
 
-    async def _write(self, session: AsyncSession, value: dict | None, now: dt.datetime) -> None:
+    async def _write(self, connection: AsyncConnection, value: dict | None, now: dt.datetime) -> None:
+        prepared = statements(connection.dialect.name)
+        state = {"kind": self.kind, "key": self.key, "value": value, "updated_at": utcnow()}
+        handled = {"platform": self.update.platform, "update_id": self.update.update_id, "handled_at": now} \
+            if self.update is not None else None
+        if value is not None and value != self.value and handled is not None and prepared.save_and_record is not None:
+            await connection.execute(prepared.save_and_record, state | handled)
+            return
         if value != self.value:
-            if value is None:
-                await repo.drop_chat_state(session, self.kind, [self.key])
-            else:
-                await repo.save_chat_state(session, self.kind, self.key, value)
-        if self.update is not None:
-            await record_handled(session, self.update, now)
+            await connection.execute(prepared.save if value is not None else prepared.drop, state)
+        if handled is not None:
+            await connection.execute(prepared.record, handled)
 
 
 @contextlib.asynccontextmanager
@@ -91,26 +102,76 @@ async def hold(db: Database, kind: str, key: str, update: UpdateRef | None) -> A
     A block left without `finish` (an error, a duplicate) saves nothing and records nothing.
     """
     if db.dialect == "postgresql":
-        async with _holders(db), db.transaction() as session:
-            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key(kind, key)})
-            value, duplicate = await _state_and_handled(session, kind, key, update)
-            yield HeldConversation(db, kind, key, value, update, duplicate, session)
+        async with _holders(db), db.engine.begin() as connection:
+            await connection.execute(statements(db.dialect).lock, {"key": advisory_key(kind, key)})
+            value, duplicate = await _state_and_handled(connection, kind, key, update)
+            yield HeldConversation(db, kind, key, value, update, duplicate, connection)
         return
-    async with _file_lock(lock_file(db, kind, key)):
-        async with db.transaction() as session:
-            value, duplicate = await _state_and_handled(session, kind, key, update)
+    path = lock_file(db, kind, key)
+    if path is None:  # in memory: one process, and perhaps one connection the step's own queries need
+        async with db.engine.connect() as connection:
+            value, duplicate = await _state_and_handled(connection, kind, key, update)
         yield HeldConversation(db, kind, key, value, update, duplicate)
+        return
+    # One connection for the load and the save; the read takes no SQLite lock, so holding it blocks no one.
+    async with _file_lock(path), _holders(db), db.engine.connect() as connection:
+        value, duplicate = await _state_and_handled(connection, kind, key, update)
+        yield HeldConversation(db, kind, key, value, update, duplicate, connection, commits=True)
 
 
-async def _state_and_handled(session: AsyncSession, kind: str, key: str,
+async def _state_and_handled(connection: AsyncConnection, kind: str, key: str,
                              update: UpdateRef | None) -> tuple[dict | None, bool]:
     """The saved state and whether the update was handled, in one statement."""
-    state = select(ChatState.value).where(ChatState.kind == kind, ChatState.key == key).scalar_subquery()
-    handled = exists().where(HandledUpdate.platform == update.platform, HandledUpdate.update_id == update.update_id) \
-        if update is not None else None
-    row = (await session.execute(select(state, handled) if handled is not None else select(state))).one()
-    duplicate = bool(row[1]) if handled is not None else False
+    prepared = statements(connection.dialect.name)
+    if update is None:
+        return (await connection.execute(prepared.state, {"kind": kind, "key": key})).scalar_one(), False
+    row = (await connection.execute(prepared.state_and_handled, {"kind": kind, "key": key, "platform": update.platform,
+                                                                 "update_id": update.update_id})).one()
+    duplicate = bool(row[1])
     return (None if duplicate else row[0]), duplicate
+
+
+@dataclass(frozen=True)
+class Statements:
+    """A step's statements, with their values as bound parameters (``kind``, ``key``, ``value``, ``updated_at``;
+    ``platform``, ``update_id``, ``handled_at``; the PostgreSQL lock's ``key`` is its number)."""
+
+    lock: Executable
+    state: Executable
+    state_and_handled: Executable
+    save: Executable
+    drop: Executable
+    record: Executable
+    #: The save and the record in one statement (PostgreSQL: a data-modifying WITH); None where there is none.
+    save_and_record: Executable | None
+
+
+@functools.cache
+def statements(dialect: str) -> Statements:
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    state = select(ChatState.value).where(ChatState.kind == bindparam("kind"), ChatState.key == bindparam("key"))
+    handled = exists().where(HandledUpdate.platform == bindparam("platform"),
+                             HandledUpdate.update_id == bindparam("update_id"))
+    save = insert(ChatState).values(kind=bindparam("kind"), key=bindparam("key"), value=bindparam("value"),
+                                    updated_at=bindparam("updated_at"))
+    save = save.on_conflict_do_update(index_elements=[ChatState.kind, ChatState.key],
+                                      set_={"value": save.excluded.value, "updated_at": save.excluded.updated_at})
+    record = insert(HandledUpdate).values(platform=bindparam("platform"), update_id=bindparam("update_id"),
+                                          handled_at=bindparam("handled_at")).on_conflict_do_nothing()
+    drop = delete(ChatState).where(ChatState.kind == bindparam("kind"), ChatState.key == bindparam("key"))
+    save_and_record = None
+    if dialect == "postgresql":
+        columns = ChatState.__table__.c
+        save_and_record = text(
+            "WITH handled AS (INSERT INTO handled_updates (platform, update_id, handled_at) "
+            "VALUES (:platform, :update_id, :handled_at) ON CONFLICT DO NOTHING) "
+            "INSERT INTO chat_state (kind, key, value, updated_at) VALUES (:kind, :key, :value, :updated_at) "
+            "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        ).bindparams(bindparam("value", type_=columns.value.type),
+                     bindparam("updated_at", type_=columns.updated_at.type),
+                     bindparam("handled_at", type_=HandledUpdate.__table__.c.handled_at.type))
+    return Statements(text("SELECT pg_advisory_xact_lock(:key)"), select(state.scalar_subquery()),
+                      select(state.scalar_subquery(), handled), save, drop, record, save_and_record)
 
 
 _HOLDERS: weakref.WeakKeyDictionary[Database, asyncio.Semaphore] = weakref.WeakKeyDictionary()
@@ -132,12 +193,21 @@ def advisory_key(kind: str, key: str) -> int:
 
 def lock_file(db: Database, kind: str, key: str) -> Path | None:
     """The lock file of this conversation, next to the SQLite file; None for an in-memory database."""
-    database = make_url(db.url).database
+    directory = _lock_directory(db.url)
+    if directory is None:
+        return None
+    digest = hashlib.blake2b(f"{kind}\0{key}".encode(), digest_size=8).digest()
+    return directory / f"{int.from_bytes(digest, 'big') % LOCK_FILES:03d}"
+
+
+@functools.cache
+def _lock_directory(url: str) -> Path | None:
+    """Where the lock files of the SQLite database at `url` are; None for an in-memory database."""
+    database = make_url(url).database
     if not database or database == ":memory:" or "mode=memory" in database:
         return None
     path = Path(database.removeprefix("file:").split("?", 1)[0])
-    digest = hashlib.blake2b(f"{kind}\0{key}".encode(), digest_size=8).digest()
-    return path.with_name(f"{path.name}-locks") / f"{int.from_bytes(digest, 'big') % LOCK_FILES:03d}"
+    return path.with_name(f"{path.name}-locks")
 
 
 @contextlib.asynccontextmanager
@@ -161,13 +231,6 @@ async def _file_lock(path: Path | None) -> AsyncIterator[None]:
         yield
     finally:
         os.close(descriptor)  # closing the only descriptor of this open file releases its lock
-
-
-async def record_handled(session: AsyncSession, update: UpdateRef, now: dt.datetime) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    await session.execute(insert(HandledUpdate).values(platform=update.platform, update_id=update.update_id,
-                                                       handled_at=now).on_conflict_do_nothing())
 
 
 async def forget_handled(db: Database, before: dt.datetime) -> int:

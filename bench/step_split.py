@@ -1,0 +1,244 @@
+"""Where one chat step's time goes: the ``/log`` date answer of ``bench/step.py``, split by phase.
+
+The same step, database and fake Bot API as ``bench/step.py``, with the bare python-telegram-bot echo
+timed in the same run. During each timed step the CPU time of the process (``time.process_time``, so
+aiosqlite's thread counts) is charged to the innermost phase running, by wrappers put around the
+functions that make up a step:
+
+* ``routing``: the update made an :class:`~bot.chat.events.Event` (``TelegramPort.event_of``), the
+  engine's choice of a flow (``ChatEngine.answers``, ``ChatEngine.route``);
+* ``member lookup``: ``caller_of`` (the profile, kept between steps) and the @handle noted after the step;
+* ``state load + lock``: ``ConversationStore.hold`` up to the step (the lock, the state and the
+  handled-update check in one statement, the state decoded);
+* ``flow``: ``ChatEngine._step`` less the member lookup (the flow's resume, the turn, the date parsing);
+* ``state save``: ``HeldConversation.finish`` and the end of the hold (the write, the commit, the unlock);
+* ``rendering + sending``: ``Runtime.answer`` (the outcome rendered, sent to the fake API);
+* ``dispatch (rest)``: what no wrapper covers — python-telegram-bot's ``process_update`` and handler
+  lookup, the fake's HTTP round trip for the reply is in rendering; the bare echo pays this part too.
+
+The wrappers cost a little themselves (a few µs a phase); the split's total is printed next to the
+unwrapped step of ``bench/step.py`` in the same run. Await points hand the CPU to whatever else runs,
+which is then charged to the phase that waits: on this bench nothing else runs.
+
+    python bench/step_split.py                         # SQLite, 3 rounds of 50 steps
+    python bench/step_split.py --backend postgresql --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import functools
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from progress import DEFAULT_PG_URL, postgres_database, print_json, sqlite_database  # noqa: E402
+from step import DATE_ANSWER, NOW, bare_application, bare_steps, medians  # noqa: E402
+
+import bot.chat.engine as engine_module  # noqa: E402
+from bot.chat.engine import ChatEngine  # noqa: E402
+from bot.chat.runtime import Runtime  # noqa: E402
+from bot.chat.state import ConversationStore, HeldConversation  # noqa: E402
+from bot.clock import FixedClock  # noqa: E402
+from bot.core import Core  # noqa: E402
+from bot.people.schools import create_invite, create_school  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from handlers.telegram.port import TelegramPort  # noqa: E402
+from handlers.telegram.runtime import build_application  # noqa: E402
+from storage.db import Database  # noqa: E402
+from tests.support.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
+
+PHASES = ("routing", "member lookup", "state load + lock", "flow", "state save", "rendering + sending",
+          "dispatch (rest)")
+REST = PHASES[-1]
+
+
+class Split:
+    """CPU seconds charged to the innermost phase running, while :attr:`on`."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.stack: list[str] = [REST]
+        self.mark = time.process_time()
+        self.seconds: defaultdict[str, float] = defaultdict(float)
+
+    def start(self) -> None:
+        self.on, self.stack, self.seconds = True, [REST], defaultdict(float)
+        self.mark = time.process_time()
+
+    def stop(self) -> dict[str, float]:
+        self._charge()
+        self.on = False
+        return dict(self.seconds)
+
+    def _charge(self) -> None:
+        now = time.process_time()
+        self.seconds[self.stack[-1]] += now - self.mark
+        self.mark = now
+
+    def enter(self, phase: str) -> None:
+        if self.on:
+            self._charge()
+            self.stack.append(phase)
+
+    def leave(self, phase: str) -> None:
+        if self.on and self.stack[-1] == phase:
+            self._charge()
+            self.stack.pop()
+
+
+SPLIT = Split()
+
+
+def charged(phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    if asyncio.iscoroutinefunction(function):
+        @functools.wraps(function)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            SPLIT.enter(phase)
+            try:
+                return await function(*args, **kwargs)
+            finally:
+                SPLIT.leave(phase)
+        return async_wrapper
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        SPLIT.enter(phase)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            SPLIT.leave(phase)
+    return wrapper
+
+
+def charged_hold(hold: Callable[..., Any]) -> Callable[..., Any]:
+    """The hold's entry is the load and the lock, its exit (commit, unlock) part of the save."""
+    @contextlib.asynccontextmanager
+    async def wrapper(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        SPLIT.enter("state load + lock")
+        manager = hold(*args, **kwargs)
+        try:
+            held = await manager.__aenter__()
+        finally:
+            SPLIT.leave("state load + lock")
+        try:
+            yield held
+        except BaseException:
+            if not await manager.__aexit__(*sys.exc_info()):
+                raise
+        else:
+            SPLIT.enter("state save")
+            try:
+                await manager.__aexit__(None, None, None)
+            finally:
+                SPLIT.leave("state save")
+    return wrapper
+
+
+def install() -> None:
+    TelegramPort.event_of = charged("routing", TelegramPort.event_of)  # type: ignore[method-assign]
+    ChatEngine.answers = charged("routing", ChatEngine.answers)  # type: ignore[method-assign]
+    ChatEngine.route = charged("routing", ChatEngine.route)  # type: ignore[method-assign]
+    engine_module.caller_of = charged("member lookup", engine_module.caller_of)  # type: ignore[assignment]
+    ChatEngine.remember_handle = charged("member lookup", ChatEngine.remember_handle)  # type: ignore[method-assign]
+    ConversationStore.hold = charged_hold(ConversationStore.hold)  # type: ignore[method-assign]
+    ChatEngine._step = charged("flow", ChatEngine._step)  # type: ignore[method-assign]
+    HeldConversation.finish = charged("state save", HeldConversation.finish)  # type: ignore[method-assign]
+    Runtime.answer = charged("rendering + sending", Runtime.answer)  # type: ignore[method-assign]
+
+
+async def split_steps(fake: FakeTelegram, app: Any, user: FakeUser, steps: int) -> list[dict[str, float]]:
+    """``steps`` date answers (as in ``bench/step.py``), each one's CPU seconds per phase."""
+    splits = []
+    for _ in range(steps):
+        await fake.say(app, user, "/log")
+        await fake.tap_button(app, user, "电话")
+        await fake.say(app, user, "王小明")
+        SPLIT.start()
+        await fake.say(app, user, DATE_ANSWER)
+        splits.append(SPLIT.stop())
+        if "多长时间" not in fake.last_to(user.id).text:
+            raise SystemExit(f"the date answer did not move on: {fake.last_to(user.id).text!r}")
+        await fake.say(app, user, "/cancel")
+    return splits
+
+
+async def measure(db: Database, backend: str, steps: int, repeat: int) -> dict[str, Any]:
+    clock = FixedClock(NOW)
+    school = await create_school(db, "合川中学", language="zh", policy="default", now=clock.now())
+    invite = await create_invite(db, school.school_id, "teacher", uses=1, now=clock.now())
+    fake = FakeTelegram(now=lambda: clock.now().timestamp())
+    core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
+    app = build_application(core, fake.token, request=fake.request,
+                            updates_request=fake.make_request("get_updates_request"), rate_limit=False)
+    teacher = fake.user(900_101, "王", "芳", language_code="zh")
+    echoed = fake.user(900_102, "李", "雷", language_code="zh")
+    bare = bare_application(fake)
+    rounds: list[dict[str, float]] = []
+    bare_cpu: list[float] = []
+    async with fake.running(app), fake.running(bare):
+        await app.post_init(app)
+        await fake.say(app, teacher, f"/start {invite.code}")
+        for round_number in range(repeat + 1):  # round 0 warms up
+            splits = await split_steps(fake, app, teacher, steps)
+            bare_times = await bare_steps(fake, bare, echoed, steps)
+            if round_number:
+                rounds.append({phase: statistics.median(s.get(phase, 0.0) for s in splits) for phase in PHASES}
+                              | {"total": statistics.median(sum(s.values()) for s in splits)})
+                bare_cpu.append(medians(bare_times)[1])
+        fake.assert_no_errors()
+    phases = {phase: statistics.median(r[phase] for r in rounds) for phase in (*PHASES, "total")}
+    bare_step = statistics.median(bare_cpu)
+    return {"backend": backend, "steps": steps, "repeat": repeat, "cpu_seconds": phases,
+            "bare_step_cpu_seconds": bare_step, "cpu_ratio": phases["total"] / bare_step}
+
+
+def table(result: dict[str, Any]) -> str:
+    bare = result["bare_step_cpu_seconds"]
+    lines = [f"one /log step on {result['backend']}, CPU ms per phase, median of {result['repeat']} rounds "
+             f"of {result['steps']} steps (each phase's own median; the total is the median of the sums)",
+             "| phase | CPU ms | × bare echo |", "|---|---:|---:|"]
+    for phase in (*PHASES, "total"):
+        seconds = result["cpu_seconds"][phase]
+        lines.append(f"| {phase} | {seconds * 1000:.3f} | {seconds / bare:.2f}× |")
+    lines.append(f"| bare PTB echo (baseline) | {bare * 1000:.3f} | 1.00× |")
+    return "\n".join(lines)
+
+
+async def main(options: argparse.Namespace) -> None:
+    install()
+    results = []
+    for backend in options.backend:
+        database = sqlite_database() if backend == "sqlite" else postgres_database(options.pg_url)
+        async with database as db:
+            results.append(await measure(db, backend, options.steps, options.repeat))
+    if options.json:
+        print_json({"measured": "one /log step, CPU split by phase", "results": results})
+    else:
+        print("\n\n".join(table(result) for result in results))
+
+
+def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--steps", type=int, default=50, help="steps timed per round")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds (median reported)")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append",
+                        help="repeat for both (default: sqlite)")
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
+    options = parser.parse_args(argv)
+    options.backend = options.backend or ["sqlite"]
+    return options
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_options()))
