@@ -109,10 +109,14 @@ class DingTalkChat:
         """The member taps the button `label` of the latest message that has it."""
         return await self.say(staff_id, self.button_text(label))
 
+    @staticmethod
+    def button_text_in(received: Received, label: str) -> str | None:
+        """The text the button `label` of a sent message sends, if it has one."""
+        return next((text for shown, text in buttons_of(received).items() if label in shown), None)
+
     def button_text(self, label: str) -> str:
         for received in reversed(self.sent()):
-            buttons = buttons_of(received)
-            found = next((text for shown, text in buttons.items() if label in shown), None)
+            found = self.button_text_in(received, label)
             if found is not None:
                 return found
         raise AssertionError(f"no button {label!r} in {[buttons_of(r) for r in self.sent()]}")
