@@ -29,7 +29,7 @@ from bot.settings import DingTalkConfig
 from handlers.dingtalk import inbound
 from handlers.dingtalk.inbound import Origin
 from handlers.dingtalk.openapi import CredentialsRefused, DingTalkOpenAPI
-from handlers.dingtalk.outbound import WEBHOOK_MARGIN_MS, DingTalkOutbound, is_group
+from handlers.dingtalk.outbound import WEBHOOK_MARGIN_MS, DingTalkOutbound
 from handlers.dingtalk.render import CAPABILITIES, ROBOT_NAME, render_popup
 from handlers.dingtalk.stream import StreamConnection
 
@@ -100,8 +100,7 @@ class DingTalkPort:
         attachments = message.images or ((message.file,) if message.file is not None else ())
         reply = Reply(attachments=attachments, html=message.html) if attachments else \
             Reply(message.text, message.choices, message.html)
-        outgoing = await self.outbound.rendered(reply, private=not is_group(chat.chat_id))
-        await self.outbound.send(chat.chat_id, outgoing, self.origin(chat.chat_id))
+        await self.outbound.send_reply(chat.chat_id, reply, self.origin(chat.chat_id))
 
     def delivery_error(self, error: Exception) -> DeliveryError | None:
         if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | OSError):
