@@ -1,5 +1,5 @@
-"""`teachlog run --platform dingtalk` as an operator runs it: a real process on the Stream connection of the local
-DingTalk, answering, and stopped by SIGTERM."""
+"""`teachlog run --platform dingtalk` and `teachlog worker --platform dingtalk` as an operator runs them: real
+processes against the local DingTalk (run answering on its Stream connection until SIGTERM)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,14 @@ from sqlalchemy import func, select
 
 from bot.clock import SystemClock
 from bot.database import app_database
+from bot.notifications.sample_reminder import plan_sample_reminder
+from bot.people.membership import join_with_invite
 from bot.people.schools import create_invite, create_school
+from bot.platforms import DINGTALK
 from storage.migrate import upgrade
 from storage.models import Entry
 from tests.support.dingtalk_chat import SENT_PATHS, buttons_of, shown_text
-from tests.support.fake_dingtalk import FakeDingTalk, serve
+from tests.support.fake_dingtalk import PATH_BATCH, FakeDingTalk, serve
 
 
 def environment(fake: FakeDingTalk, database_url: str, secret: str | None = None) -> dict[str, str]:
@@ -78,3 +81,26 @@ async def test_run_on_dingtalk_with_a_refused_secret_says_so_in_one_line_and_exi
     assert process.returncode != 0
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1 and "DINGTALK_CLIENT_SECRET" in lines[0], lines
+
+
+async def test_worker_on_dingtalk_delivers_a_reminder_by_batch_send_with_its_buttons(tmp_path):
+    now = SystemClock().now()
+    url = f"sqlite+aiosqlite:///{tmp_path / 'teachlog.db'}"
+    db = app_database(url)
+    await upgrade(db)
+    school = await create_school(db, "Lakeside School", language="en", now=now)
+    code = (await create_invite(db, school.school_id, "teacher", now=now)).code
+    await join_with_invite(db, code, platform=DINGTALK, external_id="staffli", display_name="Li Lei", now=now)
+    await plan_sample_reminder(db, "Li Lei", now)
+    await db.dispose()
+
+    fake = FakeDingTalk()
+    async with serve(fake):
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "worker", "--platform", "dingtalk", "--once",
+            env=environment(fake, url), cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        _out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    (sent,) = fake.of(PATH_BATCH)
+    assert sent.body["userIds"] == ["staffli"] and "Sample reminder" in shown_text(sent)
+    assert any("Remind me tomorrow" in label for label in buttons_of(sent))
