@@ -33,7 +33,7 @@ def load_platform(name: str):
 
 
 @app.command()
-def run(platform: str = typer.Option("telegram", help="telegram or slack"),
+def run(platform: str = typer.Option("telegram", help="telegram, slack or dingtalk"),
         port: int = typer.Option(3000, help="Slack in HTTP mode, Telegram in webhook mode: the port to listen on."),
         webhook_url: str | None = typer.Option(
             None, "--webhook-url", help="Telegram: take updates posted to this public https://HOST/PATH "
@@ -44,7 +44,8 @@ def run(platform: str = typer.Option("telegram", help="telegram or slack"),
                                            "(or TELEGRAM_WEBHOOK_SECRET)."),
         metrics_port: int | None = METRICS_PORT, metrics_host: str = METRICS_HOST,
         max_outbox_delay: float = MAX_OUTBOX_DELAY, log_format: str = LOG_FORMAT) -> None:
-    """Run the bot (long polling or a webhook; Slack: Socket Mode or HTTP); it also runs the scheduled jobs."""
+    """Run the bot (long polling or a webhook; Slack: Socket Mode or HTTP; DingTalk: Stream mode); it also runs the
+    scheduled jobs."""
     from bot.core import Core
     from bot.database import app_database
     from bot.settings import Settings
@@ -56,6 +57,8 @@ def run(platform: str = typer.Option("telegram", help="telegram or slack"),
         configure_webhook(settings, platform, webhook_url, listen, port, webhook_secret)
         if platform == "telegram":
             settings.require_telegram_token()
+        elif platform == "dingtalk":
+            settings.require_dingtalk()
         platform_class = load_platform(platform)
         db = app_database(settings.database_url)
 

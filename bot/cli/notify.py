@@ -52,6 +52,8 @@ def worker(
         configure_logging(check_log_format(log_format))
         if platform == "telegram":
             settings.require_telegram_token()
+        elif platform == "dingtalk":
+            settings.require_dingtalk()
         platform_class = load_platform(platform)
         core = Core(db=app_database(settings.database_url), settings=settings, clock=CLOCK)
         runtime = platform_class(core)

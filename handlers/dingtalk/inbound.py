@@ -95,6 +95,13 @@ def mentions_of(message: Mapping[str, Any]) -> tuple[str, ...]:
                  if isinstance(user, dict) and user.get("staffId") and user.get("dingtalkId") != robot)
 
 
+def chat_id_of(message: Mapping[str, Any]) -> str:
+    """The chat a message came from: the sender's staff id for a 1:1 chat, the group's conversationId."""
+    if str(message.get("conversationType") or PRIVATE) == GROUP:
+        return str(message.get("conversationId") or "")
+    return str(message.get("senderStaffId") or "")
+
+
 async def event_of(message: Mapping[str, Any], read_tap: TapReader) -> tuple[Event, Origin] | None:
     """The core event for a robot message, and where to answer it; None for a message of no person."""
     staff_id = str(message.get("senderStaffId") or "")
@@ -112,7 +119,7 @@ async def event_of(message: Mapping[str, Any], read_tap: TapReader) -> tuple[Eve
         text = readable(content, group=group)
         tap = await read_tap(text)
         body = tap if tap is not None else body_of_text(text)
-    chat = ChatAddress(DINGTALK, conversation_id if group else staff_id)
+    chat = ChatAddress(DINGTALK, chat_id_of(message))
     person = Person(DINGTALK, staff_id, None, str(message.get("senderNick") or "") or None)
     msg_id = str(message.get("msgId") or "")
     event = Event(chat, person, body, private=not group, message_id=msg_id or None, mentions=mentions_of(message))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from bot.chat.replies import Outcome, Reply
+from bot.chat.replies import Reply
 from bot.chat.text_buttons import TextButtons
 from bot.notifications.messenger import PermanentFailure, RetryLater, Unreachable
 from handlers.dingtalk.inbound import Origin
@@ -26,7 +26,6 @@ from handlers.dingtalk.render import (
     Outgoing,
     media_message,
     render,
-    render_popup,
     webhook_body,
 )
 
@@ -58,13 +57,6 @@ class DingTalkOutbound:
     async def rendered(self, reply: Reply, *, private: bool) -> list[Outgoing]:
         return render(reply, await self.buttons.texts(reply.all_choices), private=private,
                       robot_name=self.robot_name)
-
-    async def send_outcome(self, chat_id: str, outcome: Outcome, origin: Origin | None = None) -> None:
-        """Everything an event is answered with, in order; a popup becomes a message (DingTalk has none)."""
-        messages = render_popup(outcome)
-        for reply in outcome.replies:
-            messages += await self.rendered(reply, private=not is_group(chat_id))
-        await self.send(chat_id, messages, origin)
 
     async def send_reply(self, chat_id: str, reply: Reply, origin: Origin | None = None) -> None:
         await self.send(chat_id, await self.rendered(reply, private=not is_group(chat_id)), origin)

@@ -41,7 +41,8 @@ SEND_LINK = "dtmd://dingtalkclient/sendMessage?content="
 ROBOT_NAME = "teachlog"
 
 CAPABILITIES = Capabilities(text_length=TEXT_LENGTH, caption_length=TEXT_LENGTH, buttons_per_row=1,
-                            albums=False, modals=False, edits=False)
+                            albums=False, modals=False, edits=False,
+                            picture_captions=False)
 
 _TAG = re.compile(r"</?(b|strong|i|em|code)>")
 _MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": ""}

@@ -19,7 +19,7 @@ from bot.core import Core
 from bot.notifications.delivery import deliver_due
 from bot.notifications.messenger import RetryLater
 from bot.people.schools import CreatedSchool, create_invite, create_school
-from bot.platforms import SLACK, TELEGRAM
+from bot.platforms import DINGTALK, SLACK, TELEGRAM
 from bot.settings import Settings
 from handlers.terminal.driver import PLATFORM as TERMINAL
 from handlers.terminal.driver import ChatDriver, parse_line
@@ -27,6 +27,9 @@ from handlers.terminal.port import TerminalPort
 from storage.db import Database
 from tests.slack.conftest import SlackHarness
 from tests.support.bot import BotHarness
+from tests.support.dingtalk_chat import DingTalkChat, shown_text
+from tests.support.fake_dingtalk import PATH_BATCH, PATH_GROUP, PATH_WEBHOOK, FakeDingTalk, Received
+from tests.support.fake_dingtalk import serve as serve_dingtalk
 from tests.support.fake_slack import FakeSlack, buttons_of, serve
 
 #: The people of the scripts: a display name each, all with English apps.
@@ -186,6 +189,72 @@ class SlackChats(Chats):
         return self.status == 200
 
 
+class DingTalkChats(Chats):
+    """A tap on DingTalk is the member's client sending the button's text; DingTalk cannot edit a sent message,
+    so a stale button stays and the engine refuses its text."""
+
+    name = DINGTALK
+    GROUP = "cidGroupStaff"
+
+    def __init__(self, harness: DingTalkChat) -> None:
+        self.harness, self.db, self.clock, self.fake = harness, harness.db, harness.clock, harness.fake
+        self.runtime = harness.runtime
+        self.users = {who: f"staff{who}" for who in PEOPLE}
+        #: Each session webhook's chat, by its session (a staff id, or the group), as the messages that carried it said.
+        self.sessions: dict[str, str] = {}
+        self.status_ok = True
+
+    async def _send(self, who: str, text: str, *, group: bool = False) -> None:
+        content = f" @teachlog {text}" if group else f" {text}"
+        message = self.fake.chatbot_message(content, sender=self.users[who], nick=PEOPLE[who], group=group,
+                                            conversation_id=self.GROUP if group else "")
+        self.sessions[message["sessionWebhook"].rpartition("session=")[2]] = self.GROUP if group else self.users[who]
+        before = len(self.harness.sent())
+        try:
+            await self.harness.deliver(message, before)
+        except Exception:
+            self.status_ok = False
+            raise
+
+    async def say(self, who: str, text: str) -> None:
+        self.status_ok = True
+        await self._send(who, text)
+
+    async def say_in_group(self, who: str, text: str) -> None:
+        await self._send(who, text, group=True)
+
+    async def tap(self, who: str, label: str) -> Any:
+        text = next(found for chat, received in reversed(self.delivered()) if chat == self.users[who]
+                    and (found := self.harness.button_text_in(received, label)) is not None)
+        await self.tap_again(who, text)
+        return text
+
+    async def tap_again(self, who: str, handle: Any) -> None:
+        await self._send(who, handle)
+
+    def chat_of(self, received: Received) -> str:
+        if received.path == PATH_BATCH:
+            return str(received.body["userIds"][0])
+        if received.path == PATH_GROUP:
+            return str(received.body["openConversationId"])
+        return self.sessions[received.query["session"]]
+
+    def delivered(self) -> list[tuple[str, Received]]:
+        return [(self.chat_of(received), received) for received in self.harness.sent() if not received.failed]
+
+    def texts(self, who: str) -> list[str]:
+        return [shown_text(received) for chat, received in self.delivered() if chat == self.users[who]]
+
+    def group_texts(self) -> list[str]:
+        return [shown_text(received) for chat, received in self.delivered() if chat == self.GROUP]
+
+    def rate_limit_next_reply(self, who: str) -> None:
+        self.fake.throttle(PATH_WEBHOOK)
+
+    def answered_normally(self) -> bool:
+        return self.status_ok and not any(received.failed for received in self.harness.sent()[-1:])
+
+
 class FloodingTerminalPort(TerminalPort):
     """The terminal port, keeping what each chat was shown; it has no rate limit, so the script can give it one."""
 
@@ -256,7 +325,7 @@ class TerminalChats(Chats):
         return self.failed is None
 
 
-PLATFORMS = [TELEGRAM, SLACK, TERMINAL]
+PLATFORMS = [TELEGRAM, SLACK, TERMINAL, DINGTALK]
 
 
 @contextlib.asynccontextmanager
@@ -287,6 +356,17 @@ async def chats_on(platform: str, db: Database, clock: FixedClock) -> AsyncItera
                 chats = SlackChats(slack)
                 chats.school = slack.school  # type: ignore[assignment]
                 yield chats
+    elif platform == DINGTALK:
+        fake_dingtalk = FakeDingTalk()
+        async with serve_dingtalk(fake_dingtalk):
+            dingtalk = DingTalkChat(db, clock, fake_dingtalk)
+            await dingtalk.start()
+            try:
+                chats = DingTalkChats(dingtalk)
+                chats.school = await create_school(db, "合川中学", language="en", now=clock.now())
+                yield chats
+            finally:
+                await dingtalk.stop()
     else:
         core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
         chats = TerminalChats(core, await create_school(db, "合川中学", language="en", now=clock.now()))

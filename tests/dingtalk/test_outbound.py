@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.chat.actions import LogNow
-from bot.chat.replies import Attachment, Choice, Outcome, Reply
+from bot.chat.replies import Attachment, Choice, Reply
 from bot.chat.text_buttons import TextButtons
 from bot.notifications.messenger import RetryLater, Unreachable
 from handlers.dingtalk.inbound import Origin
@@ -41,7 +41,7 @@ async def test_a_refused_webhook_falls_back_to_the_openapi(fake, outbound):
 
 
 async def test_a_group_gets_its_message_by_group_send(fake, outbound):
-    await outbound.send_outcome("cidGroupA", Outcome([Reply("上周排行榜")]))
+    await outbound.send_reply("cidGroupA", Reply("上周排行榜"))
     (call,) = fake.of(PATH_GROUP)
     assert call.body["openConversationId"] == "cidGroupA" and param_of(call) == {"content": "上周排行榜"}
 
@@ -56,11 +56,6 @@ async def test_a_chart_is_uploaded_and_sent_by_media_id_even_when_a_webhook_is_t
     assert fake.uploads[picture["photoURL"]][1] == "report.png"
     assert (file["fileName"], file["fileType"]) == ("entries.zip", "zip")
     assert len(fake.of(PATH_WEBHOOK)) == 1  # the text
-
-
-async def test_a_popup_is_sent_as_a_message(fake, outbound):
-    await outbound.send_outcome("staff1", Outcome(popup="这个按钮已失效"))
-    assert param_of(fake.of(PATH_BATCH)[0]) == {"content": "这个按钮已失效"}
 
 
 async def test_a_reminder_reaches_forty_five_people_in_three_calls_with_its_button(fake, outbound):

@@ -1,30 +1,25 @@
 """The DingTalk pieces end to end around the chat core, against the local DingTalk.
 
 The fake gateway pushes what a member sends; the Stream connection hands it to
-inbound.event_of, the engine answers, DingTalkOutbound sends the answer back to
-the fake (over the session webhook, or the OpenAPI). The few lines of `handle`
-stand where the one runtime (issue 19) will: it adds the apology, the scheduler
-and the signals. A tap is what a member's client does with a button: it sends the
-text behind the button's dtmd:// link.
+the DingTalk port, the one runtime has the engine answer, and the port sends the
+answer back to the fake (over the session webhook, or the OpenAPI). A tap is what a member's client does
+with a button: it sends the text behind the button's dtmd:// link.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
 from urllib.parse import unquote
 
-from bot.chat.app import build_engine
+from bot.chat.runtime import Runtime
 from bot.chat.text_buttons import TextButtons
 from bot.clock import FixedClock
 from bot.core import Core
 from bot.settings import DingTalkConfig, Settings
-from handlers.dingtalk.inbound import event_of
 from handlers.dingtalk.openapi import DingTalkOpenAPI
-from handlers.dingtalk.outbound import DingTalkOutbound
+from handlers.dingtalk.port import DingTalkPort
 from handlers.dingtalk.render import SEND_LINK
-from handlers.dingtalk.stream import StreamConnection
 from storage.db import Database
 from tests.support.fake_dingtalk import PATH_BATCH, PATH_GROUP, PATH_WEBHOOK, FakeDingTalk, Received
 
@@ -66,26 +61,21 @@ class DingTalkChat:
     def __init__(self, db: Database, clock: FixedClock, fake: FakeDingTalk) -> None:
         self.db, self.clock, self.fake = db, clock, fake
         self.core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
-        self.engine = build_engine(self.core)
-        self.buttons = TextButtons(db, clock)
         config = DingTalkConfig(fake.client_id, fake.client_secret, fake.client_id, fake.base_url, fake.base_url)
         self.api = DingTalkOpenAPI(config)
-        self.outbound = DingTalkOutbound(self.api, self.buttons)
-        self.stream = StreamConnection(config, self.handle)
+        self.port = DingTalkPort(config, self.api, TextButtons(db, clock))
+        self.runtime = Runtime(self.core, self.port)
+        self.engine = self.runtime.engine
+        self.stopping = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
-    async def handle(self, message: dict[str, Any]) -> None:
-        found = await event_of(message, self.buttons.tap_of)
-        if found is not None:
-            event, origin = found
-            await self.outbound.send_outcome(event.chat.chat_id, await self.engine.handle(event), origin)
-
     async def start(self) -> None:
-        self.task = asyncio.create_task(self.stream.run())
+        await self.engine.load_open()
+        self.task = asyncio.create_task(self.port.listen(self.runtime, self.stopping))
         await self.fake.connected()
 
     async def stop(self) -> None:
-        await self.stream.stop()
+        self.stopping.set()
         if self.task is not None:
             await asyncio.wait_for(self.task, 10)
         await self.api.close()
@@ -111,17 +101,22 @@ class DingTalkChat:
 
     async def deliver(self, message: dict, before: int) -> list[Received]:
         frame_id = await self.fake.callback(message)
-        await self.fake.wait_until(lambda: frame_id in self.fake.acks() and not self.stream.handling)
+        await self.fake.wait_until(lambda: frame_id in self.fake.acks() and self.port.stream is not None
+                                     and not self.port.stream.handling)
         return self.sent()[before:]
 
     async def tap(self, staff_id: str, label: str) -> list[Received]:
         """The member taps the button `label` of the latest message that has it."""
         return await self.say(staff_id, self.button_text(label))
 
+    @staticmethod
+    def button_text_in(received: Received, label: str) -> str | None:
+        """The text the button `label` of a sent message sends, if it has one."""
+        return next((text for shown, text in buttons_of(received).items() if label in shown), None)
+
     def button_text(self, label: str) -> str:
         for received in reversed(self.sent()):
-            buttons = buttons_of(received)
-            found = next((text for shown, text in buttons.items() if label in shown), None)
+            found = self.button_text_in(received, label)
             if found is not None:
                 return found
         raise AssertionError(f"no button {label!r} in {[buttons_of(r) for r in self.sent()]}")

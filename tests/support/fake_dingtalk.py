@@ -56,6 +56,8 @@ class Received:
     body: dict[str, Any]
     query: dict[str, str] = field(default_factory=dict)
     token: str = ""
+    #: Answered with an injected failure (see FakeDingTalk.fail): not delivered.
+    failed: bool = False
 
 
 @dataclass
@@ -233,6 +235,7 @@ class FakeDingTalk:
         for failure in self.failures:
             if failure.path == path and failure.times > 0:
                 failure.times -= 1
+                self.of(path)[-1].failed = True  # the request just recorded, answered without an await between
                 return web.json_response(failure.body, status=failure.status)
         return None
 

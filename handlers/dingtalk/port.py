@@ -1,0 +1,117 @@
+"""The DingTalk port (:class:`bot.chat.port.ChatPort`): robot messages from the Stream connection read as core
+events, laid-out messages sent over the session webhook while it lasts or else through the OpenAPI.
+
+Used inside `teachlog run --platform dingtalk` with the Stream connection, and by
+`teachlog worker --platform dingtalk`, which only sends. The pieces it joins:
+:mod:`handlers.dingtalk.stream` (listening), :mod:`handlers.dingtalk.inbound`
+(reading), :mod:`handlers.dingtalk.render` and :mod:`handlers.dingtalk.outbound`
+(showing and sending), :mod:`handlers.dingtalk.openapi` (calls and their errors).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import aiohttp
+
+from bot.chat.events import ChatAddress, Event
+from bot.chat.layout import Message
+from bot.chat.port import Receiver
+from bot.chat.replies import Outcome, Reply
+from bot.chat.text_buttons import TextButtons
+from bot.core import PlatformStartError
+from bot.notifications.messenger import DeliveryError, TransientFailure
+from bot.platforms import DINGTALK
+from bot.settings import DingTalkConfig
+from handlers.dingtalk import inbound
+from handlers.dingtalk.inbound import Origin
+from handlers.dingtalk.openapi import CredentialsRefused, DingTalkOpenAPI
+from handlers.dingtalk.outbound import WEBHOOK_MARGIN_MS, DingTalkOutbound
+from handlers.dingtalk.render import CAPABILITIES, ROBOT_NAME, render_popup
+from handlers.dingtalk.stream import StreamConnection
+
+
+class DingTalkPort:
+    """:class:`bot.chat.port.ChatPort` over the OpenAPI client. Chats are staff ids (1:1) or openConversationIds
+    (groups). The last message from each chat leaves its session webhook here, so answers spare the monthly quota."""
+
+    name = DINGTALK
+    capabilities = CAPABILITIES
+
+    def __init__(self, config: DingTalkConfig, api: DingTalkOpenAPI, buttons: TextButtons, *,
+                 robot_name: str = ROBOT_NAME, now_ms: Callable[[], float] = lambda: time.time() * 1000) -> None:
+        self.config, self.api, self.buttons, self.now_ms = config, api, buttons, now_ms
+        self.outbound = DingTalkOutbound(api, buttons, robot_name=robot_name, now_ms=now_ms)
+        #: Each chat's latest origin (its session webhook), while the webhook lasts.
+        self.origins: dict[str, Origin] = {}
+        self.stream: StreamConnection | None = None
+
+    async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
+        """The Stream connection until `stop`; refused credentials as a PlatformStartError line."""
+        async def handle(message: dict[str, Any]) -> None:
+            await receiver.receive(message, f"message {message.get('msgId') or '?'}")
+
+        self.stream = stream = StreamConnection(self.config, handle)
+        running = asyncio.create_task(stream.run())
+        stopped = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if not running.done():
+                await stream.stop()
+            await running
+        except CredentialsRefused as error:
+            raise PlatformStartError(str(error)) from None
+        finally:
+            stopped.cancel()
+            if not running.done():
+                await stream.stop()
+                await running
+
+    async def event_of(self, raw: Any) -> Event | None:
+        if not isinstance(raw, Mapping):
+            return None
+        found = await inbound.event_of(raw, self.buttons.tap_of)
+        if found is None:
+            return None
+        event, origin = found
+        self.origins[event.chat.chat_id] = origin
+        return event
+
+    def origin(self, chat_id: str) -> Origin | None:
+        """The chat's latest session webhook, if it still works; an expired one is forgotten."""
+        origin = self.origins.get(chat_id)
+        if origin is not None and origin.webhook_expires_ms - WEBHOOK_MARGIN_MS <= self.now_ms():
+            del self.origins[chat_id]
+            return None
+        return origin
+
+    async def acknowledge(self, raw: Any, outcome: Outcome) -> None:
+        """DingTalk has no notice on a tapped button: the popup becomes a message of its own in the chat."""
+        if not outcome.popup or not isinstance(raw, Mapping):
+            return
+        chat_id = inbound.chat_id_of(raw)
+        await self.outbound.send(chat_id, render_popup(outcome), self.origin(chat_id))
+
+    async def send(self, chat: ChatAddress, message: Message) -> None:
+        """A text with its buttons (a group's with the texts to send instead), or a picture or file uploaded."""
+        attachments = message.images or ((message.file,) if message.file is not None else ())
+        reply = Reply(attachments=attachments, html=message.html) if attachments else \
+            Reply(message.text, message.choices, message.html)
+        await self.outbound.send_reply(chat.chat_id, reply, self.origin(chat.chat_id))
+
+    def delivery_error(self, error: Exception) -> DeliveryError | None:
+        if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | OSError):
+            return TransientFailure(f"DingTalk: {type(error).__name__}: {error}")
+        return None
+
+    async def fetch_file(self, platform: str, file_id: str) -> bytes:
+        # A file sent to the robot comes with a downloadCode that needs the robot's messageFiles/download call;
+        # records sent on DingTalk are not read yet (a file is answered as an OtherMessage).
+        raise LookupError(f"a {platform} file cannot be fetched from DingTalk")
+
+    async def invite_link(self, code: str) -> str | None:
+        """DingTalk has no link that opens a robot with a text: members send `加入 CODE`, or come by `members sync`."""
+        return None
