@@ -30,7 +30,7 @@ from storage.table_rows import TransferRefused, schema_revision
 from tests.conftest import DEFAULT_NOW, run_blocking
 from tests.support.chat import ChatHarness
 from tests.support.cli import invoke
-from tests.support.filled import CONVERSATION_AFTER, every_row, fill_every_table, sql_null_keys, step
+from tests.support.filled import every_row, fill_every_table, sql_null_keys
 from tests.support.migrations import empty_database, other_db_fixture  # noqa: F401  (other_db)
 from tests.support.stored import add_entry, member_id
 
@@ -80,12 +80,7 @@ async def test_a_backup_restored_on_the_other_backend_has_every_row_and_a_conver
         {name: len(rows) for name, rows in source_rows.items()}
     assert await revision_of(other_db) == HEAD
     # 王芳 was half-way through /log: she finishes on the restored database, and the entry takes the next id.
-    wang = filled.wang_on(other_db, clock)
-    for line in CONVERSATION_AFTER:
-        await step(wang, line)
-    assert "已保存" in wang.last_text
-    async with other_db.transaction() as session:
-        entries = (await session.execute(select(Entry.id, Entry.student_name).order_by(Entry.id))).all()
+    entries = await filled.finish_the_log_on(other_db, clock)
     assert len(entries) == 3 and entries[-1] == (3, "李华")
 
 

@@ -85,13 +85,7 @@ async def test_the_worker_answers_healthz_and_metrics_over_http_while_it_deliver
                 "status": "ok", "database": "reachable", "platform": "not applicable",
                 "oldest_due_outbox_seconds": 0.0, "max_outbox_delay_seconds": 900.0})
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                process.send_signal(signal.SIGTERM)
-            try:
-                _out, err = await asyncio.wait_for(process.communicate(), timeout=20)
-            except TimeoutError:
-                process.kill()
-                raise
+            err = await stopped(process)
     assert process.returncode == 0, err.decode()
     assert value(metrics, "teachlog_deliveries_total", result="sent") == 1
     assert value(metrics, "teachlog_database_reachable") == 1
@@ -122,13 +116,7 @@ async def test_the_bot_reports_its_platform_connected_and_counts_the_updates_it_
                 samples, "teachlog_updates_handled_total", platform="telegram", kind="command") == 1)
             status, health = await health_over_http(url)
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                process.send_signal(signal.SIGTERM)
-            try:
-                _out, err = await asyncio.wait_for(process.communicate(), timeout=20)
-            except TimeoutError:
-                process.kill()
-                raise
+            err = await stopped(process)
     assert process.returncode == 0, err.decode()
     assert (status, health["platform"], health["database"]) == (200, "connected", "reachable")
     assert value(metrics, "teachlog_platform_connected", platform="telegram") == 1
@@ -151,3 +139,15 @@ def test_an_unknown_log_format_or_a_port_taken_is_one_line(command, cli_database
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         f"teachlog: cannot listen on 127.0.0.1:{port} for --metrics-port: Address already in use"]
+
+
+async def stopped(process: asyncio.subprocess.Process) -> bytes:
+    """SIGTERM, then what the process wrote to stderr once it ended (killed after 20 s)."""
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGTERM)
+    try:
+        _out, err = await asyncio.wait_for(process.communicate(), timeout=20)
+    except TimeoutError:
+        process.kill()
+        raise
+    return err

@@ -53,6 +53,16 @@ class Filled:
         """王芳 with the same screen, talking to a bot on `db` (a copy or a restore of this one)."""
         return dataclasses.replace(self.wang, engine=ChatHarness(db, clock).engine)
 
+    async def finish_the_log_on(self, db: Database, clock: FixedClock) -> list[tuple[int, str]]:
+        """王芳 finishes her half-way /log on `db`; the entries there (id, student) afterwards."""
+        wang = self.wang_on(db, clock)
+        for line in CONVERSATION_AFTER:
+            await step(wang, line)
+        assert "已保存" in wang.last_text
+        async with db.transaction() as session:
+            return [tuple(row) for row in await session.execute(
+                select(Entry.id, Entry.student_name).order_by(Entry.id))]
+
 
 async def step(driver: ChatDriver, line: str) -> None:
     await (driver.tap_label(line[4:]) if line.startswith("tap:") else driver.send(line))
