@@ -122,7 +122,8 @@ async def event_of(message: Mapping[str, Any], read_tap: TapReader) -> tuple[Eve
     chat = ChatAddress(DINGTALK, chat_id_of(message))
     person = Person(DINGTALK, staff_id, None, str(message.get("senderNick") or "") or None)
     msg_id = str(message.get("msgId") or "")
-    event = Event(chat, person, body, private=not group, message_id=msg_id or None, mentions=mentions_of(message))
+    event = Event(chat, person, body, private=not group, message_id=msg_id or None, mentions=mentions_of(message),
+                  update_id=msg_id or None)
     webhook = str(message.get("sessionWebhook") or "") or None
     origin = Origin(webhook, int(message.get("sessionWebhookExpiredTime") or 0), conversation_id, staff_id,
                     not group, msg_id)

@@ -67,6 +67,7 @@ async def test_the_answer_goes_to_the_session_webhook_of_the_message(dingtalk):
     assert origin.session_webhook == message["sessionWebhook"]
     assert origin.webhook_expires_ms == message["sessionWebhookExpiredTime"]
     assert event.message_id == origin.msg_id == "msgX"
+    assert event.update_id == "msgX", "a replica that gets the message again answers nothing (handled_updates)"
 
 
 @pytest.mark.parametrize("msgtype", ["picture", "file", "video"])
