@@ -28,6 +28,7 @@ import datetime as dt
 import logging
 import zoneinfo
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,6 +153,18 @@ class Due:
 
 
 @dataclass(frozen=True)
+class WeeklyDue:
+    """A weekly message due now: its window, today, the week it is for (its Monday, or today), and who still
+    needs it."""
+
+    window: Window
+    today: dt.date
+    week: dt.date
+    week_key: str
+    missing: list[Any]
+
+
+@dataclass(frozen=True)
 class SchoolClock:
     """What scheduling needs of a school: its calendar, quiet hours, reminder time and time zone."""
 
@@ -271,22 +284,38 @@ class Planner:
 
     # --- leaderboards -----------------------------------------------------------------------------
 
-    async def _leaderboards(self, clock: SchoolClock, links: list, now: dt.datetime, found: Due) -> None:
-        if not links:
-            return
+    async def _weekly_due(self, clock: SchoolClock, now: dt.datetime, weekday: int, at: dt.time,
+                          recipients: list[Any], key: Callable[[int, str], str],
+                          week_ago: bool = False) -> WeeklyDue | None:
+        """A weekly message's window open now and the recipients (with an `id`) not planned for yet this week
+        (the week just past with `week_ago`, skipped when it was all vacation); None when nothing is due."""
+        if not recipients:
+            return None
         local_now = now.astimezone(clock.zone)
-        window = weekly_window(local_now, LEADERBOARD_WEEKDAY, LEADERBOARD_TIME, clock.quiet)
+        window = weekly_window(local_now, weekday, at, clock.quiet)
         if window is None:
-            return
-        monday = local_now.date() - dt.timedelta(days=local_now.weekday() + 7)
-        if clock.calendar.working_days(monday, monday + dt.timedelta(days=6)) == 0:
-            return  # a week of vacation: nothing to rank
-        week_key = iso_week_key(monday)
+            return None
+        week = local_now.date()
+        if week_ago:
+            week -= dt.timedelta(days=local_now.weekday() + 7)
+            if clock.calendar.working_days(week, week + dt.timedelta(days=6)) == 0:
+                return None  # a week of vacation: nothing to rank
+        week_key = iso_week_key(week)
         async with self.db.transaction() as session:
-            planned = await outbox.statuses_of(session, [leaderboard_key(link.id, week_key) for link in links])
-        missing = [link for link in links if leaderboard_key(link.id, week_key) not in planned]
-        if not missing:
+            planned = await outbox.statuses_of(session, [key(r.id, week_key) for r in recipients])
+        missing = [r for r in recipients if key(r.id, week_key) not in planned]
+        return WeeklyDue(window, local_now.date(), week, week_key, missing) if missing else None
+
+    def _leaders_present(self, members: list[Member], clock: SchoolClock, now: dt.datetime) -> list[Member]:
+        today = now.astimezone(clock.zone).date()
+        return [m for m in members if m.role == "leader" and not reminder_choice(m).is_away(today)]
+
+    async def _leaderboards(self, clock: SchoolClock, links: list, now: dt.datetime, found: Due) -> None:
+        due = await self._weekly_due(clock, now, LEADERBOARD_WEEKDAY, LEADERBOARD_TIME, links, leaderboard_key,
+                                     week_ago=True)
+        if due is None:
             return
+        window, monday, week_key, missing = due.window, due.week, due.week_key, due.missing
         results = await week_results(self.db, self.standing, clock.school.id, monday)
         policy = policy_of(clock.school)
         t = translator(clock.language_for(None))
@@ -307,19 +336,11 @@ class Planner:
 
     async def _digests(self, clock: SchoolClock, members: list[Member], addresses: dict[int, Address],
                        now: dt.datetime, found: Due) -> None:
-        local_now = now.astimezone(clock.zone)
-        window = weekly_window(local_now, DIGEST_WEEKDAY, DIGEST_TIME, clock.quiet)
-        if window is None:
+        due = await self._weekly_due(clock, now, DIGEST_WEEKDAY, DIGEST_TIME,
+                                     self._leaders_present(members, clock, now), digest_key)
+        if due is None:
             return
-        today, week_key = local_now.date(), iso_week_key(local_now.date())
-        leaders = [m for m in members if m.role == "leader" and not reminder_choice(m).is_away(today)]
-        if not leaders:
-            return
-        async with self.db.transaction() as session:
-            planned = await outbox.statuses_of(session, [digest_key(m.id, week_key) for m in leaders])
-        missing = [m for m in leaders if digest_key(m.id, week_key) not in planned]
-        if not missing:
-            return
+        window, today, week_key, missing = due.window, due.today, due.week_key, due.missing
         facts = await digest_facts(self.db, self.standing, clock.school, today)
         policy = policy_of(clock.school)
         for leader in missing:
@@ -331,23 +352,13 @@ class Planner:
     # --- a bureau's district messages --------------------------------------------------------------
 
     async def _district_leaderboards(self, clock: SchoolClock, links: list, now: dt.datetime, found: Due) -> None:
-        if not links:
+        due = await self._weekly_due(clock, now, LEADERBOARD_WEEKDAY, LEADERBOARD_TIME, links,
+                                     district_leaderboard_key, week_ago=True)
+        if due is None:
             return
-        local_now = now.astimezone(clock.zone)
-        window = weekly_window(local_now, LEADERBOARD_WEEKDAY, LEADERBOARD_TIME, clock.quiet)
-        if window is None:
-            return
-        monday = local_now.date() - dt.timedelta(days=local_now.weekday() + 7)
-        if clock.calendar.working_days(monday, monday + dt.timedelta(days=6)) == 0:
-            return  # a week of vacation: nothing to rank
-        week_key = iso_week_key(monday)
-        async with self.db.transaction() as session:
-            planned = await outbox.statuses_of(session, [district_leaderboard_key(link.id, week_key) for link in links])
-        missing = [link for link in links if district_leaderboard_key(link.id, week_key) not in planned]
-        if not missing:
-            return
+        window, week_key, missing = due.window, due.week_key, due.missing
         assert clock.school.district_id is not None
-        report = await last_week_report(self.db, clock.school.district_id, local_now.date())
+        report = await last_week_report(self.db, clock.school.district_id, due.today)
         t = translator(clock.language_for(None))
         text = district_leaderboard_text(report, week_key, t)
         chart = district_leaderboard_chart(report, week_key, t)
@@ -366,19 +377,11 @@ class Planner:
 
     async def _district_digests(self, clock: SchoolClock, members: list[Member], addresses: dict[int, Address],
                                 now: dt.datetime, found: Due) -> None:
-        local_now = now.astimezone(clock.zone)
-        window = weekly_window(local_now, DIGEST_WEEKDAY, DIGEST_TIME, clock.quiet)
-        if window is None:
+        due = await self._weekly_due(clock, now, DIGEST_WEEKDAY, DIGEST_TIME,
+                                     self._leaders_present(members, clock, now), district_digest_key)
+        if due is None:
             return
-        today, week_key = local_now.date(), iso_week_key(local_now.date())
-        leaders = [m for m in members if m.role == "leader" and not reminder_choice(m).is_away(today)]
-        if not leaders:
-            return
-        async with self.db.transaction() as session:
-            planned = await outbox.statuses_of(session, [district_digest_key(m.id, week_key) for m in leaders])
-        missing = [m for m in leaders if district_digest_key(m.id, week_key) not in planned]
-        if not missing:
-            return
+        window, today, week_key, missing = due.window, due.today, due.week_key, due.missing
         facts = await district_digest_facts(self.db, clock.school, today)
         for leader in missing:
             t = translator(clock.language_for(leader))
