@@ -51,7 +51,7 @@ from bot.notifications.delivery import DeliveryPolicy, deliver_due  # noqa: E402
 from bot.notifications.planning import Planner  # noqa: E402
 from bot.notifications.weekly_facts import database_standing  # noqa: E402
 from bot.people.schools import create_school  # noqa: E402
-from bot.platforms import TELEGRAM  # noqa: E402
+from bot.platform_names import TELEGRAM  # noqa: E402
 from bot.quotas.calendar import SchoolCalendar  # noqa: E402
 from bot.quotas.policy import load_preset  # noqa: E402
 from handlers.telegram.port import TelegramPort, even_rate_limiter  # noqa: E402

@@ -56,11 +56,11 @@ from progress import (  # noqa: E402
     sqlite_database,
 )
 
+from bot.app_context import AppContext  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.core import Core  # noqa: E402
 from bot.i18n import translator  # noqa: E402
 from bot.people.schools import policy_of  # noqa: E402
-from bot.platforms import TELEGRAM  # noqa: E402
+from bot.platform_names import TELEGRAM  # noqa: E402
 from bot.reporting.report_charts import forget as forget_pictures  # noqa: E402
 from bot.reporting.report_charts import school_charts  # noqa: E402
 from bot.reporting.report_text import RANKING_LIMIT  # noqa: E402
@@ -167,7 +167,7 @@ async def measure(db: Database, backend: str, members: int, entries: int, repeat
 async def through_the_bot(db: Database, repeat: int) -> tuple[float, float]:
     """`/report term` in the group and in a private chat, through the real Application."""
     fake = FakeTelegram()
-    core = Core(db=db, settings=Settings(_env_file=None), clock=FixedClock(NOW))
+    core = AppContext(db=db, settings=Settings(_env_file=None), clock=FixedClock(NOW))
     app = build_application(core, fake.token, request=fake.request,
                             updates_request=fake.make_request("get_updates_request"), rate_limit=False)
     leader = fake.user(LEADER_TELEGRAM_ID, "校长", language_code="zh")

@@ -39,8 +39,8 @@ from progress import DEFAULT_PG_URL, postgres_database, print_json, sqlite_datab
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
+from bot.app_context import AppContext  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.core import Core  # noqa: E402
 from bot.people.schools import create_invite, create_school  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.telegram.runtime import build_application  # noqa: E402
@@ -113,7 +113,7 @@ async def measure(db: Database, backend: str, steps: int, repeat: int) -> StepTi
     school = await create_school(db, "合川中学", language="zh", policy="default", now=clock.now())
     invite = await create_invite(db, school.school_id, "teacher", uses=1, now=clock.now())
     fake = FakeTelegram(now=lambda: clock.now().timestamp())
-    core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
+    core = AppContext(db=db, settings=Settings(_env_file=None), clock=clock)
     app = build_application(core, fake.token, request=fake.request,
                             updates_request=fake.make_request("get_updates_request"), rate_limit=False)
     teacher = fake.user(900_101, "王", "芳", language_code="zh")

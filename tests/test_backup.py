@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select, text
 
-from bot.chat.state import ConversationKey, ConversationStore
+from bot.chat.conversations import ConversationKey, ConversationStore
 from bot.clock import FixedClock
 from bot.people.schools import create_school
 from storage import daily_counts

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from bot.app_context import AppContext
 from bot.chat.commands import COMMANDS, MEMBERS
 from bot.chat.replies import Attachment, Outcome, Reply
 from bot.cli import app
 from bot.clock import FixedClock
-from bot.core import Core
 from bot.database import app_database
 from bot.demo import DEMO_SCHOOL, HEAD_TEACHER
 from bot.notifications.sample_reminder import plan_sample_reminder
@@ -234,7 +234,7 @@ async def test_a_reminder_that_falls_due_mid_session_arrives_after_the_next_line
                                                joined_on=dt.date(2026, 11, 1)))
         await repo.add_account(session, wang, "terminal", "77", clock.now())
         await repo.add_account(session, other, "terminal", "78", clock.now())
-    core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
+    core = AppContext(db=db, settings=Settings(_env_file=None), clock=clock)
     printed: list[str] = []
     screen = Screen(printed.append, Path("unused"))
     session = ChatSession(core, screen, echo=True, user_id="77")

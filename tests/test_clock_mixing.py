@@ -11,7 +11,7 @@ from bot.i18n import translator
 from bot.logbook import entries
 from bot.logbook.drafts import EntryDraft
 from bot.people.membership import profile_for_account
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from storage.models import DeliveryAttempt, Entry, EntryAudit, GroupLink, Problem
 
 EN, ZH = translator("en"), translator("zh")

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import text
 
-from bot.chat.state import ConversationKey, ConversationStore
+from bot.chat.conversations import ConversationKey, ConversationStore
 from bot.database import app_database
 from storage.db import Database
 from storage.migrate import upgrade

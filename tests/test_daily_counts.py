@@ -13,7 +13,7 @@ from bot.database import app_database
 from bot.logbook import entries
 from bot.logbook.drafts import EntryDraft
 from bot.people.membership import profile_for_account
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from storage import daily_counts, reports
 from storage.entry_imports import insert_new_entries
 from storage.migrate import upgrade

@@ -13,7 +13,7 @@ from bot.clock import FixedClock
 from bot.notifications.delivery import DeliveryPolicy, deliver_due
 from bot.notifications.planning import Planner
 from bot.people.groups import LinkOptions, link_group
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from storage.models import DeliveryAttempt, GroupLink, Member, OutboxMessage
 from tests.conftest import postgres_database
 from tests.support.accounts import member_of_account

@@ -15,7 +15,7 @@ from bot.people.assignments import add_assignment
 from bot.people.districts import create_district, create_district_school
 from bot.people.groups import LinkOptions, link_group
 from bot.people.students import student_key
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from storage import daily_counts
 from storage.models import Entry, Member, OutboxMessage
 from tests.support.accounts import give_account

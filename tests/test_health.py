@@ -13,7 +13,7 @@ from bot.database import app_database
 from bot.notifications.planning import Planner
 from bot.observability.metrics import set_platform_connected
 from bot.people.schools import create_school
-from bot.platforms import SLACK, TELEGRAM
+from bot.platform_names import SLACK, TELEGRAM
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.conftest import BACKENDS, PG_URL, postgres_database, postgres_reachable

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.people.schools import create_invite
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from storage import repository as repo
 from storage.models import Invite, Member
 from tests.support.accounts import account_ids, member_of_account

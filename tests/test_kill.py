@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.database import app_database
 from bot.notifications.delivery import DeliveryPolicy
 from bot.people.schools import create_school
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from storage import outbox
 from storage.migrate import upgrade
 from storage.models import Entry, Member, OutboxMessage

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.chat.actions import UndoEntry
 from bot.chat.layout import Message, lay_out
-from bot.chat.platform import Capabilities
+from bot.chat.platform_plugin import Capabilities
 from bot.chat.replies import Attachment, Choice, Reply
 
 PHONE = Capabilities(text_length=20, caption_length=12, buttons_per_row=2, albums=True, modals=False,

@@ -313,7 +313,7 @@ async def test_a_colleague_who_came_along_is_found_by_name_and_the_visit_counts_
 
 async def test_paired_students_are_offered_before_recent_names(bot, wang):
     from bot.people.membership import profile_for_account
-    from bot.platforms import TELEGRAM
+    from bot.platform_names import TELEGRAM
     from storage.models import Pairing
 
     profile = await profile_for_account(bot.db, TELEGRAM, str(wang.id))

@@ -11,7 +11,7 @@ from bot.chat.events import OtherMessage
 from bot.notifications.delivery import deliver_due
 from bot.notifications.planning import Planner
 from bot.people.schools import create_school, policy_of
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from bot.reporting.reports import report_window, school_report
 from storage import repository as repo
 from tests.support.bot import messenger_of

@@ -13,7 +13,7 @@ from bot.notifications.digest import digest_text
 from bot.notifications.weekly_facts import digest_facts
 from bot.people.schools import SchoolError, create_invite, policy_of, set_counts_from
 from bot.people.staff_import import import_staff
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from bot.quotas.standing import school_standing
 from bot.reporting.report_text import school_text
 from bot.reporting.reports import report_window, school_report

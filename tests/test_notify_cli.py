@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 
 import bot.cli.notify as notify_cli
+from bot.app_context import AppContext
 from bot.clock import FixedClock
-from bot.core import Core
 from bot.database import app_database
 from bot.notifications.delivery import DeliveryPolicy
 from bot.notifications.notifier import Notifier
 from bot.people.schools import create_school
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from bot.settings import Settings
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
@@ -119,7 +119,7 @@ async def test_worker_once_plans_and_delivers_one_round(tmp_path, clock):
     school = await create_school(db, "Lakeside School", language="en", now=local("2026-09-01", "09:00"))
     await add_members(db, school.school_id, 2)
     fake = FakeTelegram()
-    report = await notify_cli.run_worker(Core(db=db, settings=Settings(_env_file=None), clock=clock),
+    report = await notify_cli.run_worker(AppContext(db=db, settings=Settings(_env_file=None), clock=clock),
                                          FakePlatform(fake), interval=0, once=True)
     assert report.planned["reminder"] == 2 and report.delivered["sent"] == 2
     assert notify_cli.report_line(report) == "planned: reminder 2; delivered: sent 2"
@@ -137,7 +137,7 @@ async def test_a_sample_reminder_goes_to_the_member_now_marked_as_a_sample(tmp_p
     planned = await plan_sample_reminder(db, "teacher 001", clock.now())
     assert (planned.address.platform, planned.address.chat_id) == (TELEGRAM, "5001")
     fake = FakeTelegram()
-    report = await notify_cli.run_worker(Core(db=db, settings=Settings(_env_file=None), clock=clock),
+    report = await notify_cli.run_worker(AppContext(db=db, settings=Settings(_env_file=None), clock=clock),
                                          FakePlatform(fake), interval=0, once=True)
     assert report.delivered["sent"] == 1 and [m.chat_id for m in fake.sent] == [5001]
     text = fake.sent[0].text

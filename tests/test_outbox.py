@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.people.schools import create_school
-from bot.platforms import SLACK, TELEGRAM
+from bot.platform_names import SLACK, TELEGRAM
 from storage import outbox
 from storage.migrate import upgrade
 from storage.models import DeliveryAttempt, OutboxMessage

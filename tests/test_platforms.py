@@ -7,9 +7,9 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from bot.chat.chat_state import BOT_KIND, ChatStateStore
-from bot.chat.platform import Capabilities
-from bot.core import Core
+from bot.app_context import AppContext
+from bot.chat.key_value_store import BOT_KIND, ChatStateStore
+from bot.chat.platform_plugin import Capabilities
 
 INSTALLED = sorted(ep.name for ep in entry_points(group="teachlog.platforms"))
 
@@ -33,7 +33,7 @@ def test_a_platform_has_a_name_capabilities_run_messenger_and_invite_link(name):
 async def test_a_telegram_invite_link_opens_the_bot_with_the_code_once_its_name_is_known(db, clock):
     from handlers.telegram.runtime import TelegramPlatform
 
-    platform = TelegramPlatform(Core(db=db, clock=clock))
+    platform = TelegramPlatform(AppContext(db=db, clock=clock))
     assert await platform.invite_link("ABC123") is None
     await ChatStateStore(db).save(BOT_KIND, "username", {"username": "teachlog_bot"})
     assert await platform.invite_link("ABC123") == "https://t.me/teachlog_bot?start=ABC123"

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app_context import AppContext
 from bot.chat.events import ChatAddress, Command, Event, Person
 from bot.chat.layout import Message
-from bot.chat.platform import Capabilities
+from bot.chat.platform_plugin import Capabilities
 from bot.chat.replies import Outcome, Reply
 from bot.chat.reply_path import LONGEST_WAIT, ReplyPath
 from bot.chat.runtime import Runtime
-from bot.core import Core
 from bot.notifications.messenger import DeliveryError, RetryLater, TransientFailure
 
 CHAT = ChatAddress("fake", "7")
@@ -101,7 +101,7 @@ class NoEditsPort(FakePort):
 
 async def test_a_platform_that_cannot_edit_is_never_asked_to_take_tapped_buttons_away(db, clock):
     port = NoEditsPort()
-    runtime = Runtime(Core(db=db, clock=clock), port)  # type: ignore[arg-type]
+    runtime = Runtime(AppContext(db=db, clock=clock), port)  # type: ignore[arg-type]
     await runtime.answer(None, CHAT, Outcome([Reply("Saved")], popup="Saved", clear_tapped=True))
     assert [(o.popup, o.clear_tapped) for o in port.acknowledged] == [("Saved", False)]
     assert port.shown == ["Saved"]

@@ -18,7 +18,7 @@ from bot.logbook.drafts import EntryDraft
 from bot.people.membership import profile_of
 from bot.people.pairings import PairingError, add_pairing, remove_pairing
 from bot.people.schools import create_school, policy_of, set_counts_from, set_policy
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from bot.reporting import reports
 from bot.reporting.reports import report_window, school_report
 from bot.reporting.warm import ReportWarmer

@@ -20,7 +20,7 @@ from PIL import Image
 from bot.i18n import translator
 from bot.people.schools import create_school
 from bot.people.students import student_key
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from bot.quotas.policy.sources import load_policy_source
 from bot.quotas.standing import school_standing
 from bot.reporting.report_request import PERIOD_WORDS, ReportRequestError, parse_report_request

@@ -9,7 +9,7 @@ from bot.chat.actions import LogNow, Snooze
 from bot.chat.replies import Attachment, Choice, Reply
 from bot.notifications.delivery import deliver_due
 from bot.notifications.stored_reply import reply_of_row, stored_reply
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from storage import outbox
 from storage.models import Member
 from tests.support.accounts import give_account

@@ -14,7 +14,7 @@ from bot.notifications.planning import Planner
 from bot.notifications.sample_reminder import plan_sample_reminder
 from bot.people.membership import profile_for_account
 from bot.people.schools import SchoolError, create_school
-from bot.platforms import SLACK, TELEGRAM
+from bot.platform_names import SLACK, TELEGRAM
 from storage.models import Member, OutboxMessage
 from tests.support.accounts import give_account
 from tests.support.notifications import FakeStanding, add_members, local

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bot.app_context import AppContext
 from bot.chat.events import Person
-from bot.core import Core
 from bot.i18n import Translator, choose_language, translator
 from bot.people.membership import Profile, profile_for_account
 
@@ -26,7 +26,7 @@ class Caller:
         return self.profile
 
 
-async def caller_of(core: Core, person: Person) -> Caller:
+async def caller_of(core: AppContext, person: Person) -> Caller:
     now = core.clock.now()
     profile = await profile_for_account(core.db, person.platform, person.user_id, used_at=now)
     language = choose_language(profile.language if profile else None, person.language_code,

@@ -18,13 +18,13 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
+from bot.app_context import AppContext
 from bot.chat.caller import Caller, caller_of
+from bot.chat.conversations import Conversation, ConversationKey, ConversationStore
 from bot.chat.events import ChatAddress, Event, Person, Text
 from bot.chat.flow import Flow
 from bot.chat.replies import Outcome
-from bot.chat.state import Conversation, ConversationKey, ConversationStore
 from bot.chat.turn import Turn
-from bot.core import Core
 from bot.observability.log_context import bind_member
 from bot.observability.steps import observed_step
 from bot.people.usernames import UsernameBook
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 class ChatEngine:
-    def __init__(self, core: Core, flows: Sequence[Flow], fallback: Flow) -> None:
+    def __init__(self, core: AppContext, flows: Sequence[Flow], fallback: Flow) -> None:
         """`flows` are asked in order whether they want an event; `fallback` answers the rest."""
         self.core, self.flows, self.fallback = core, list(flows), fallback
         self.by_name = {flow.name: flow for flow in [*flows, fallback]}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.chat.errors import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, WHEN_ERRORS
 from bot.chat.flows.log_texts import TALLY_TEXTS
+from bot.chat.refusals import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, WHEN_ERRORS
 from bot.chat.render import activity_label, when_text
 from bot.i18n import Translator
 from bot.logbook import entries

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from bot.chat.events import ChatAddress, Event
 from bot.chat.layout import Message
-from bot.chat.platform import Capabilities
+from bot.chat.platform_plugin import Capabilities
 from bot.chat.replies import Outcome
 from bot.notifications.messenger import DeliveryError
 

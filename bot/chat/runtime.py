@@ -20,13 +20,13 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.chat.app import IDLE_TIMEOUT, build_engine
+from bot.app_context import AppContext
 from bot.chat.caller import caller_of
+from bot.chat.engine_builder import IDLE_TIMEOUT, build_engine
 from bot.chat.events import ChatAddress, Person
 from bot.chat.port import ChatPort
 from bot.chat.replies import Outcome, Reply
 from bot.chat.reply_path import ReplyPath
-from bot.core import Core
 from bot.i18n import N_, Translator, choose_language, translator
 from bot.notifications.delivery import DeliveryPolicy
 from bot.notifications.notifier import Notifier, TickReport, worker_name
@@ -75,7 +75,7 @@ class Runtime:
     worker is needed).
     """
 
-    def __init__(self, core: Core, port: ChatPort, *, idle_timeout: dt.timedelta | float = IDLE_TIMEOUT,
+    def __init__(self, core: AppContext, port: ChatPort, *, idle_timeout: dt.timedelta | float = IDLE_TIMEOUT,
                  notifications: bool = False, standing: StandingSource | None = None,
                  policy: DeliveryPolicy = DeliveryPolicy()) -> None:
         self.core, self.port = core, port

@@ -6,16 +6,16 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from bot.app_context import AppContext
 from bot.chat.caller import Caller, not_a_member_text
 from bot.chat.events import Event
 from bot.chat.replies import Attachment, Choice, Keyboard, Outcome, Reply, in_rows
-from bot.core import Core
 from bot.i18n import Translator
 from bot.people.membership import Profile
 
 
 class Turn:
-    def __init__(self, core: Core, event: Event, caller: Caller, data: dict[str, Any] | None = None) -> None:
+    def __init__(self, core: AppContext, event: Event, caller: Caller, data: dict[str, Any] | None = None) -> None:
         self.core, self.event, self.caller = core, event, caller
         #: The conversation's data: JSON values only, saved with its step.
         self.data: dict[str, Any] = data if data is not None else {}

@@ -46,7 +46,7 @@ def run(platform: str = typer.Option("telegram", help="telegram, slack or dingta
         max_outbox_delay: float = MAX_OUTBOX_DELAY, log_format: str = LOG_FORMAT) -> None:
     """Run the bot (long polling or a webhook; Slack: Socket Mode or HTTP; DingTalk: Stream mode); it also runs the
     scheduled jobs."""
-    from bot.core import Core
+    from bot.app_context import AppContext
     from bot.database import app_database
     from bot.settings import Settings
     from storage.migrate import upgrade
@@ -71,7 +71,7 @@ def run(platform: str = typer.Option("telegram", help="telegram, slack or dingta
         clock = SystemClock()
         with metrics_served(metrics_port, metrics_host, max_outbox_delay, database_url=settings.database_url,
                             clock=clock, platform=platform, platform_connects=True):
-            platform_class(Core(db=db, settings=settings, clock=clock)).run()
+            platform_class(AppContext(db=db, settings=settings, clock=clock)).run()
 
 
 def configure_webhook(settings: Settings, platform: str, url: str | None, listen: str, port: int,
@@ -143,7 +143,7 @@ def school_create(
 
 
 async def invite_link_line(db: Database, code: str, username: str | None = None) -> str:
-    from bot.chat.chat_state import bot_username
+    from bot.chat.key_value_store import bot_username
     username = username or await bot_username(db)
     if username is None:
         return (f"link: https://t.me/<bot username>?start={code}  (run the bot once, or pass --bot-username, "

@@ -50,12 +50,12 @@ def chat(
 
 async def converse(db: Database, *, invite: str | None, member: str | None, demo: bool, lang: str | None,
                    files: Path, school_id: int | None) -> None:
-    from bot.core import Core
+    from bot.app_context import AppContext
     from bot.settings import Settings
     from handlers.terminal.screen import Screen
     from handlers.terminal.session import ChatSession
 
-    core = Core(db=db, settings=Settings(), clock=CLOCK)
+    core = AppContext(db=db, settings=Settings(), clock=CLOCK)
     interactive = sys.stdin.isatty()
     screen = Screen(typer.echo, files)
     user_id, first_lines = new_person_id(), [] if invite is None else [f"/start {invite}"]

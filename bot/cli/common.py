@@ -28,7 +28,7 @@ class CliError(Exception):
 
 def operator_errors() -> tuple[type[Exception], ...]:
     """Errors whose message is meant for the operator, shown without a traceback."""
-    from bot.core import PlatformStartError
+    from bot.app_context import PlatformStartError
     from bot.people.schools import SchoolError
     from bot.quotas.policy.sources import PolicySourceError
     from bot.settings import ConfigError

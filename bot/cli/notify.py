@@ -19,7 +19,7 @@ from bot.cli.text import one_line, table
 from bot.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
-    from bot.core import Core
+    from bot.app_context import AppContext
     from bot.notifications.notifier import TickReport
     from bot.notifications.planning import Planned
     from storage.db import Database
@@ -43,7 +43,7 @@ def worker(
 
     Run any number of workers beside `teachlog run` on one PostgreSQL database: each message goes out once.
     """
-    from bot.core import Core
+    from bot.app_context import AppContext
     from bot.database import app_database
     from bot.notifications.messenger import TransientFailure
     from bot.settings import Settings
@@ -55,7 +55,7 @@ def worker(
         elif platform == "dingtalk":
             settings.require_dingtalk()
         platform_class = load_platform(platform)
-        core = Core(db=app_database(settings.database_url), settings=settings, clock=CLOCK)
+        core = AppContext(db=app_database(settings.database_url), settings=settings, clock=CLOCK)
         runtime = platform_class(core)
         if not hasattr(runtime, "messenger"):
             raise CliError(f"the {platform} platform cannot deliver notifications")
@@ -67,7 +67,7 @@ def worker(
             fail(str(error))
 
 
-async def run_worker(core: Core, runtime, interval: float, once: bool) -> TickReport | None:
+async def run_worker(core: AppContext, runtime, interval: float, once: bool) -> TickReport | None:
     from bot.notifications.notifier import Notifier, worker_name
     from bot.notifications.weekly_facts import database_standing
     from bot.reporting.warm import ReportWarmer

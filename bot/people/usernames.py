@@ -7,7 +7,7 @@ people who are not members are not remembered.
 
 from __future__ import annotations
 
-from bot.platforms import WITH_HANDLES
+from bot.platform_names import WITH_HANDLES
 from storage import repository as repo
 from storage import usernames as store
 from storage.db import Database

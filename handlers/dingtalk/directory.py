@@ -8,7 +8,7 @@ page. Loaded by `teachlog members sync --platform dingtalk` through the
 
 from __future__ import annotations
 
-from bot.core import PlatformStartError
+from bot.app_context import PlatformStartError
 from bot.notifications.messenger import DeliveryError
 from bot.people.staff_directory import DirectoryPerson
 from bot.settings import Settings

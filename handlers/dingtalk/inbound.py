@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text, Voice
-from bot.platforms import DINGTALK
+from bot.platform_names import DINGTALK
 
 PRIVATE, GROUP = "1", "2"
 #: The @-mention a group message may start with (of the robot: the only mention that reaches it first).

@@ -6,13 +6,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-from bot.chat.platform import RunsUntilStopped
+from bot.app_context import PlatformStartError
+from bot.chat.platform_plugin import RunsUntilStopped
 from bot.chat.reply_path import ReplyPath
 from bot.chat.runtime import Runtime
 from bot.chat.text_buttons import TextButtons
-from bot.core import PlatformStartError
 from bot.notifications.messenger import TransientFailure
-from bot.platforms import DINGTALK
+from bot.platform_names import DINGTALK
 from bot.settings import ConfigError
 from handlers.dingtalk.openapi import DingTalkOpenAPI
 from handlers.dingtalk.port import DingTalkPort
@@ -28,7 +28,7 @@ async def check_credentials(api: DingTalkOpenAPI) -> None:
 
 
 class DingTalkPlatform(RunsUntilStopped):
-    """The `dingtalk` platform of `teachlog run`: a :class:`bot.chat.platform.Platform`."""
+    """The `dingtalk` platform of `teachlog run`: a :class:`bot.chat.platform_plugin.Platform`."""
 
     name = DINGTALK
     capabilities = CAPABILITIES

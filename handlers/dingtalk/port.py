@@ -17,14 +17,14 @@ from typing import Any
 
 import aiohttp
 
+from bot.app_context import PlatformStartError
 from bot.chat.events import ChatAddress, Event
 from bot.chat.layout import Message
 from bot.chat.port import Receiver
 from bot.chat.replies import Outcome, Reply
 from bot.chat.text_buttons import TextButtons
-from bot.core import PlatformStartError
 from bot.notifications.messenger import DeliveryError, TransientFailure
-from bot.platforms import DINGTALK
+from bot.platform_names import DINGTALK
 from bot.settings import DingTalkConfig
 from handlers.dingtalk import inbound
 from handlers.dingtalk.inbound import Origin

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.chat.pieces import split_at_lines
-from bot.chat.platform import Capabilities
+from bot.chat.platform_plugin import Capabilities
 from bot.chat.replies import Attachment, Outcome, Reply
 
 #: A msgParam's limit, in UTF-8 bytes of its JSON (documented for group messages; kept for 1:1 ones too).

@@ -16,9 +16,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat.app import IDLE_TIMEOUT
+from bot.app_context import AppContext
+from bot.chat.engine_builder import IDLE_TIMEOUT
 from bot.chat.runtime import Runtime
-from bot.core import Core
 from handlers.slack.forms import Forms
 from handlers.slack.inbound import Ack, Payload, is_from_a_person
 from handlers.slack.port import ChannelPacer, SlackPort
@@ -58,7 +58,7 @@ class Listeners:
         log.error("Bolt could not handle a request (%s)", type(error).__name__, exc_info=error)
 
 
-def build_app(core: Core, client: AsyncWebClient, *, signing_secret: str | None,
+def build_app(core: AppContext, client: AsyncWebClient, *, signing_secret: str | None,
               idle_timeout: dt.timedelta | float = IDLE_TIMEOUT, process_before_response: bool = False,
               pacer: ChannelPacer | None = None, notifications: bool = False) -> tuple[AsyncApp, Runtime]:
     """The Bolt app handing payloads to a runtime over the Slack port; without a signing secret (Socket Mode)

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.chat.commands import COMMANDS
 from bot.chat.pieces import split_at_lines
-from bot.chat.platform import Capabilities
+from bot.chat.platform_plugin import Capabilities
 
 #: The longest text of one section block.
 SECTION_LIMIT = 3000

@@ -16,7 +16,7 @@ from bot.chat.events import ChatAddress, Person
 from bot.chat.replies import Outcome, Reply
 from bot.chat.runtime import Runtime
 from bot.logbook import entries
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 from handlers.slack.home import LOG_ACTION, REPORT_ACTION, home_view
 from handlers.slack.inbound import Ack, Payload, readable, tapped_value
 from handlers.slack.log_modal import CALLBACK_ID, modal_view, read_one_liner, read_submission, save

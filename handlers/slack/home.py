@@ -8,7 +8,7 @@ from bot.chat.engine import ChatEngine
 from bot.chat.events import ChatAddress, Command, Event, Person
 from bot.chat.keyboard import log_button_text
 from bot.i18n import Translator
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 from handlers.slack.blocks import BLOCKS_PER_MESSAGE, button, section, split_text
 from handlers.slack.blocks import mrkdwn_of as markup
 

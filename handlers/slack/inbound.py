@@ -14,7 +14,7 @@ from typing import Any, Literal, Protocol
 
 from bot.chat.commands import COMMANDS
 from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 
 #: Bolt's `ack` of a request.
 Ack = Callable[..., Awaitable[Any]]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.chat.entry_texts import refusal_text
-from bot.chat.errors import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, PROBLEM_TEXT_ERRORS, WHEN_ERRORS
+from bot.chat.refusals import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, PROBLEM_TEXT_ERRORS, WHEN_ERRORS
 from bot.i18n import Translator
 from bot.logbook import entries
 from bot.logbook.dates import DurationError, WhenError
@@ -24,7 +24,7 @@ from bot.logbook.drafts import DraftTextError, EntryDraft, clean_notes, clean_st
 from bot.logbook.log_rules import MAX_DAYS_BACK, Refusal, draft_from_one_liner, missing_step, read_duration, read_when
 from bot.logbook.problems import MAX_PROBLEMS_PER_ENTRY, clean_problem_text
 from bot.people.membership import Profile, profile_for_account
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 from storage.db import Database
 
 CALLBACK_ID = "log_entry"

@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.events import Person
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 
 log = logging.getLogger(__name__)
 

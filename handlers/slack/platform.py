@@ -13,10 +13,10 @@ from aiohttp import web
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat.platform import RunsUntilStopped
+from bot.app_context import PlatformStartError
+from bot.chat.platform_plugin import RunsUntilStopped
 from bot.chat.reply_path import ReplyPath
-from bot.core import PlatformStartError
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 from bot.settings import ConfigError, Settings
 from handlers.slack.app import build_app
 from handlers.slack.blocks import CAPABILITIES
@@ -59,7 +59,7 @@ async def check_token(client: AsyncWebClient) -> str:
 
 
 class SlackPlatform(RunsUntilStopped):
-    """The `slack` platform of `teachlog run`: a :class:`bot.chat.platform.Platform`."""
+    """The `slack` platform of `teachlog run`: a :class:`bot.chat.platform_plugin.Platform`."""
 
     name = SLACK
     capabilities = CAPABILITIES

@@ -24,7 +24,7 @@ from bot.chat.layout import Message
 from bot.chat.port import Receiver
 from bot.chat.replies import Outcome
 from bot.notifications.messenger import DeliveryError, PermanentFailure, RetryLater, TransientFailure, Unreachable
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 from handlers.slack.blocks import (
     CAPABILITIES,
     ButtonRows,

@@ -8,17 +8,17 @@ from __future__ import annotations
 from telegram import ChatMember, Update
 from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
-from bot.core import Core
+from bot.app_context import AppContext
 from bot.notifications.availability import mark_blocked, mark_unblocked
 from bot.people.groups import bot_left_group, group_moved
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from handlers.telegram.common import Context
 
 GONE = (ChatMember.BANNED, ChatMember.LEFT)
 
 
 class ChatMemberUpdates:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: AppContext) -> None:
         self.core = core
 
     def handlers(self) -> list:

@@ -7,7 +7,7 @@ import re
 from telegram import Message, MessageEntity, Update
 
 from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text, Upload
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 
 COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 

@@ -28,10 +28,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ExtBot
 
-from bot.chat.chat_state import bot_username
 from bot.chat.events import ChatAddress, Event
+from bot.chat.key_value_store import bot_username
 from bot.chat.layout import Message
-from bot.chat.platform import Capabilities
+from bot.chat.platform_plugin import Capabilities
 from bot.chat.port import Receiver
 from bot.chat.replies import Outcome
 from bot.notifications.messenger import (
@@ -42,7 +42,7 @@ from bot.notifications.messenger import (
     TransientFailure,
     Unreachable,
 )
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from bot.settings import ConfigError
 from handlers.telegram.inbound import event_of
 from handlers.telegram.webhook import Webhook, listen_on_webhook

@@ -14,15 +14,15 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from telegram.request import BaseRequest
 
-from bot.chat.app import IDLE_TIMEOUT
-from bot.chat.chat_state import BOT_KIND, ChatStateStore
+from bot.app_context import AppContext, PlatformStartError
 from bot.chat.commands import menu_commands
-from bot.chat.platform import RunsUntilStopped
+from bot.chat.engine_builder import IDLE_TIMEOUT
+from bot.chat.key_value_store import BOT_KIND, ChatStateStore
+from bot.chat.platform_plugin import RunsUntilStopped
 from bot.chat.reply_path import ReplyPath
 from bot.chat.runtime import Runtime
-from bot.core import Core, PlatformStartError
 from bot.i18n import translator
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from handlers.telegram.chat_members import ChatMemberUpdates
 from handlers.telegram.common import Context
 from handlers.telegram.incoming import NulFreeApplication
@@ -41,7 +41,7 @@ class RuntimeApplication(NulFreeApplication):
         await super().stop()
 
 
-def add_handlers(application: Application, runtime: Runtime, core: Core) -> None:
+def add_handlers(application: Application, runtime: Runtime, core: AppContext) -> None:
     """The bot's own membership first (Telegram-only, answered by bot services), then every other update to the
     runtime (whose engine notes each person's @handle)."""
     application.add_handlers(ChatMemberUpdates(core).handlers())
@@ -58,7 +58,7 @@ async def log_failures(update: object, context: Context) -> None:
     log.error("a job, the network or a handler failed", exc_info=context.error)
 
 
-async def remember_bot_username(application: Application, core: Core) -> None:
+async def remember_bot_username(application: Application, core: AppContext) -> None:
     """Keep the bot's @username so `teachlog invite create` can print t.me links."""
     await ChatStateStore(core.db).save(BOT_KIND, "username", {"username": application.bot.username})
 
@@ -75,7 +75,7 @@ async def set_command_menu(application: Application) -> None:
         log.warning("could not set the command menu (%s); running on without it", error)
 
 
-def build_application(core: Core, token: str, *, base_url: str | None = None, request: BaseRequest | None = None,
+def build_application(core: AppContext, token: str, *, base_url: str | None = None, request: BaseRequest | None = None,
                       updates_request: BaseRequest | None = None, rate_limit: bool = True,
                       conversation_timeout: dt.timedelta | float = IDLE_TIMEOUT,
                       notifications: bool = False, webhook: Webhook | None = None) -> RuntimeApplication:
@@ -101,7 +101,7 @@ def build_application(core: Core, token: str, *, base_url: str | None = None, re
     return application
 
 
-async def prepare(application: Application, core: Core, port: TelegramPort) -> None:
+async def prepare(application: Application, core: AppContext, port: TelegramPort) -> None:
     """Once the bot knows who it is: its @username kept (for invite links and group commands), the menu set."""
     port.username = application.bot.username
     await remember_bot_username(application, core)
@@ -109,7 +109,7 @@ async def prepare(application: Application, core: Core, port: TelegramPort) -> N
 
 
 class TelegramPlatform(RunsUntilStopped):
-    """The `telegram` platform of `teachlog run`: a :class:`bot.chat.platform.Platform`."""
+    """The `telegram` platform of `teachlog run`: a :class:`bot.chat.platform_plugin.Platform`."""
 
     name = TELEGRAM
     capabilities = CAPABILITIES

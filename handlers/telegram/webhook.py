@@ -21,7 +21,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.core import PlatformStartError
+from bot.app_context import PlatformStartError
 
 log = logging.getLogger(__name__)
 

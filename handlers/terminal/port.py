@@ -8,13 +8,13 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from bot.app_context import AppContext
 from bot.chat.events import ChatAddress, Event
 from bot.chat.layout import Message
-from bot.chat.platform import Capabilities
+from bot.chat.platform_plugin import Capabilities
 from bot.chat.port import Receiver
 from bot.chat.replies import Outcome, Reply
 from bot.chat.reply_path import ReplyPath
-from bot.core import Core
 from bot.notifications.delivery import deliver_due
 from bot.notifications.messenger import DeliveryError
 from bot.notifications.notifier import worker_name
@@ -67,7 +67,7 @@ class TerminalPort:
 class Inbox:
     """Plans what is due now (for everyone, as any running bot would) and delivers what is due to this chat."""
 
-    def __init__(self, core: Core, port: TerminalPort, chat_id: str) -> None:
+    def __init__(self, core: AppContext, port: TerminalPort, chat_id: str) -> None:
         self.core, self.port, self.chat_id = core, port, chat_id
         self.planner = Planner(core.db, database_standing(core.db))
         self.worker_id = worker_name("chat")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from bot.app_context import AppContext
 from bot.chat.caller import caller_of
 from bot.chat.events import Person, Tap
 from bot.chat.runtime import Runtime
-from bot.core import Core
 from handlers.terminal.driver import TAP, ChatDriver, parse_line
 from handlers.terminal.port import Inbox, TerminalPort
 from handlers.terminal.screen import Screen
@@ -16,7 +16,7 @@ from handlers.terminal.screen import Screen
 class ChatSession:
     """The person at the keyboard talking to the runtime over the terminal port."""
 
-    def __init__(self, core: Core, screen: Screen, *, echo: bool, user_id: str,
+    def __init__(self, core: AppContext, screen: Screen, *, echo: bool, user_id: str,
                  language_code: str | None = None) -> None:
         """`echo` repeats each line read (`> line`), so a piped script's output reads as a conversation."""
         self.core, self.screen, self.echo = core, screen, echo

@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from bot.chat.app import build_engine
+from bot.chat.engine_builder import build_engine
 from bot.chat.events import Tap
 from bot.chat.replies import Reply
 from bot.people.districts import create_district, create_district_school

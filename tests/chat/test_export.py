@@ -11,7 +11,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from bot.chat.app import build_engine
+from bot.chat.engine_builder import build_engine
 from storage.models import Record
 from tests.support.outbound import RecordingOutbound
 from tests.support.stored import add_entry, member_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.chat.app import build_engine
+from bot.chat.engine_builder import build_engine
 from bot.chat.keyboard import main_keyboard
 from bot.i18n import translator
 from storage import repository as repo

@@ -181,7 +181,7 @@ async def test_a_step_of_an_open_conversation_reads_its_row_once_under_the_lock_
 
 
 async def test_a_conversation_goes_on_after_the_engine_is_built_again(chat, li):
-    from bot.chat.app import build_engine
+    from bot.chat.engine_builder import build_engine
 
     await li.send("/log")
     li.engine = build_engine(chat.core)  # a restarted bot reads the saved step from the database

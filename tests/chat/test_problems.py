@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.chat.app import build_engine
+from bot.chat.engine_builder import build_engine
 from bot.chat.events import ChatAddress, Tap
 from storage.models import Problem
 from tests.support.chat import ChatHarness

@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from bot.chat.app import build_engine
+from bot.chat.engine_builder import build_engine
 from bot.chat.events import Command, Event, Tap
 from bot.logbook import entries
 from bot.people.membership import profile_for_account

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.people.schools import create_school
-from bot.platforms import SLACK, TELEGRAM
+from bot.platform_names import SLACK, TELEGRAM
 from handlers.terminal.driver import ChatDriver
 from tests.support.accounts import member_with_account
 

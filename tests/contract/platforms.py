@@ -11,15 +11,15 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+from bot.app_context import AppContext
 from bot.chat.events import ChatAddress, Tap
 from bot.chat.layout import Message
 from bot.chat.runtime import Runtime
 from bot.clock import FixedClock
-from bot.core import Core
 from bot.notifications.delivery import deliver_due
 from bot.notifications.messenger import RetryLater
 from bot.people.schools import CreatedSchool, create_invite, create_school
-from bot.platforms import DINGTALK, SLACK, TELEGRAM
+from bot.platform_names import DINGTALK, SLACK, TELEGRAM
 from bot.settings import Settings
 from handlers.terminal.driver import PLATFORM as TERMINAL
 from handlers.terminal.driver import ChatDriver, parse_line
@@ -274,7 +274,7 @@ class TerminalChats(Chats):
     name = TERMINAL
     GROUP = "group-1"
 
-    def __init__(self, core: Core, school: CreatedSchool) -> None:
+    def __init__(self, core: AppContext, school: CreatedSchool) -> None:
         self.db, self.clock, self.school = core.db, core.clock, school  # type: ignore[assignment]
         self.port = FloodingTerminalPort()
         self.runtime = Runtime(core, self.port)
@@ -368,7 +368,7 @@ async def chats_on(platform: str, db: Database, clock: FixedClock) -> AsyncItera
             finally:
                 await dingtalk.stop()
     else:
-        core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
+        core = AppContext(db=db, settings=Settings(_env_file=None), clock=clock)
         chats = TerminalChats(core, await create_school(db, "合川中学", language="en", now=clock.now()))
         await chats.runtime.engine.load_open()
         yield chats

@@ -9,7 +9,7 @@ from bot.chat.events import ChatAddress
 from bot.chat.layout import Message
 from bot.chat.replies import Choice, Outcome
 from bot.chat.text_buttons import TextButtons
-from bot.platforms import DINGTALK
+from bot.platform_names import DINGTALK
 from bot.settings import DingTalkConfig
 from handlers.dingtalk.port import DingTalkPort
 from tests.support.fake_dingtalk import PATH_BATCH, PATH_GROUP, PATH_WEBHOOK, param_of

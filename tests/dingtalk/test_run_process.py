@@ -15,7 +15,7 @@ from bot.database import app_database
 from bot.notifications.sample_reminder import plan_sample_reminder
 from bot.people.membership import join_with_invite
 from bot.people.schools import create_invite, create_school
-from bot.platforms import DINGTALK
+from bot.platform_names import DINGTALK
 from storage.migrate import upgrade
 from storage.models import Entry
 from tests.support.dingtalk_chat import SENT_PATHS, buttons_of, shown_text

@@ -10,10 +10,10 @@ import pytest
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.app_context import AppContext
 from bot.clock import FixedClock
-from bot.core import Core
 from bot.people.schools import CreatedSchool, create_school
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 from bot.settings import Settings
 from handlers.slack.app import build_app
 from handlers.slack.port import ChannelPacer
@@ -38,7 +38,7 @@ class SlackHarness:
         self.db, self.clock, self.fake = db, clock, fake
         settings = Settings(_env_file=None, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=api_url,  # type: ignore[call-arg]
                             SLACK_SIGNING_SECRET=SIGNING_SECRET)
-        self.core = Core(db=db, settings=settings, clock=clock)
+        self.core = AppContext(db=db, settings=settings, clock=clock)
         self.client = AsyncWebClient(token=BOT_TOKEN, base_url=api_url)
         self.app, self.runtime = build_app(self.core, self.client, signing_secret=SIGNING_SECRET,
                                            process_before_response=True, pacer=ChannelPacer(0.0))

@@ -10,11 +10,11 @@ import pytest
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core import Core
+from bot.app_context import AppContext
 from bot.logbook.drafts import EntryDraft
 from bot.logbook.entries import history, save_entry
 from bot.people.membership import profile_for_account
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 from bot.settings import Settings
 from handlers.slack.app import build_app
 from tests.support.fake_slack import (
@@ -126,7 +126,7 @@ async def test_slack_gets_its_ack_while_the_answer_is_still_being_posted(db, clo
     the request is answered while chat.postMessage is held (it would never be, were the ack sent after it)."""
     fake = FakeSlack()
     async with serve(fake) as api_url:
-        core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
+        core = AppContext(db=db, settings=Settings(_env_file=None), clock=clock)
         app, _ = build_app(core, AsyncWebClient(token=BOT_TOKEN, base_url=api_url), signing_secret=SIGNING_SECRET)
         runner = web.AppRunner(app.web_app(path="/slack/events"))
         await runner.setup()

@@ -11,7 +11,7 @@ import pytest
 from bot.logbook.entries import history
 from bot.people.membership import profile_for_account
 from bot.people.pairings import add_pairing
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 from tests.support.fake_slack import event_body, tap_payload, view_submission
 
 LI, WANG, ZHAO = "U0LI", "U0WANG", "U0ZHAO"

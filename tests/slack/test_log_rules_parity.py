@@ -15,7 +15,7 @@ import pytest
 from bot.i18n import translator
 from bot.logbook.entries import history
 from bot.people.membership import profile_for_account
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 from handlers.slack.log_modal import modal_view, read_one_liner
 from tests.support.chat import PLATFORM, ChatHarness
 from tests.support.fake_slack import filled_in, view_submission

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.chat.reply_path import ReplyPath
 from bot.notifications.notifier import Notifier
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 from handlers.slack.port import ChannelPacer, SlackPort
 from storage import repository as repo
 from storage.models import GroupLink

@@ -9,7 +9,7 @@ import pytest
 
 from bot.logbook.entries import history
 from bot.people.membership import profile_for_account
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 from tests.slack.test_log_modal import LI, visit
 from tests.support.fake_slack import view_submission
 

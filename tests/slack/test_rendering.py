@@ -9,7 +9,7 @@ from bot.chat.events import ChatAddress
 from bot.chat.layout import lay_out
 from bot.chat.replies import Attachment, Choice, Reply
 from bot.chat.reply_path import ReplyPath
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 from handlers.slack.blocks import CAPABILITIES, message_blocks, mrkdwn_of
 from handlers.slack.inbound import readable
 from handlers.slack.port import ChannelPacer, SlackPort

@@ -13,11 +13,11 @@ from urllib.parse import parse_qsl
 import aiohttp
 import pytest
 
+from bot.app_context import AppContext, PlatformStartError
 from bot.clock import SystemClock
-from bot.core import Core, PlatformStartError
 from bot.database import app_database
 from bot.people.schools import create_school
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 from bot.settings import Settings
 from handlers.slack.platform import SlackPlatform
 from storage import repository as repo
@@ -99,7 +99,7 @@ async def test_run_in_http_mode_answers_a_signed_slash_command_and_stops_cleanly
 
 
 def platform_with(db: Database, clock, **settings: str) -> SlackPlatform:
-    return SlackPlatform(Core(db=db, settings=Settings(_env_file=None, **settings), clock=clock))  # type: ignore
+    return SlackPlatform(AppContext(db=db, settings=Settings(_env_file=None, **settings), clock=clock))  # type: ignore
 
 
 async def test_socket_mode_connects_answers_a_command_over_the_socket_and_closes_on_stop(db, clock):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.logbook.entries import history
 from bot.people.membership import profile_for_account
 from bot.people.schools import create_invite
-from bot.platforms import SLACK
+from bot.platform_names import SLACK
 from storage import repository as repo
 from storage.models import GroupLink, Member, Problem
 from tests.support.fake_slack import buttons_of

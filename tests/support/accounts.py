@@ -7,7 +7,7 @@ import zoneinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Member, MemberAccount

@@ -5,16 +5,16 @@ from __future__ import annotations
 import contextlib
 import json
 
-from bot.chat.chat_state import ChatStateStore
+from bot.app_context import AppContext
+from bot.chat.conversations import KIND as ENGINE_KIND
+from bot.chat.key_value_store import ChatStateStore
 from bot.chat.reply_path import ReplyPath
 from bot.chat.runtime import ROUND_BUDGET_SECONDS
-from bot.chat.state import KIND as ENGINE_KIND
 from bot.clock import FixedClock
-from bot.core import Core
 from bot.notifications.notifier import Notifier, TickReport
 from bot.notifications.weekly_facts import StandingSource, database_standing
 from bot.people.schools import CreatedSchool, create_invite, create_school
-from bot.platforms import TELEGRAM
+from bot.platform_names import TELEGRAM
 from bot.settings import Settings
 from handlers.telegram.port import TelegramPort
 from handlers.telegram.runtime import RuntimeApplication, build_application
@@ -28,7 +28,7 @@ class BotHarness:
     def __init__(self, db: Database, clock: FixedClock, *, conversation_timeout: float | None = None) -> None:
         self.db, self.clock = db, clock
         self.fake = FakeTelegram(now=lambda: clock.now().timestamp())
-        self.core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
+        self.core = AppContext(db=db, settings=Settings(_env_file=None), clock=clock)
         self.conversation_timeout = conversation_timeout
         self.app = None
         self.school: CreatedSchool | None = None
@@ -110,7 +110,7 @@ class NotificationRounds:
     """The notification round the runtime schedules every minute in `teachlog run`, against the harness's
     current Application (whichever a restart built)."""
 
-    def __init__(self, core: Core, standing: StandingSource | None = None) -> None:
+    def __init__(self, core: AppContext, standing: StandingSource | None = None) -> None:
         self.notifier = Notifier(core.db, core.clock, standing or database_standing(core.db), "bot:test",
                                  platform=TELEGRAM)
 

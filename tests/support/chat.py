@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.chat.app import build_engine
+from bot.app_context import AppContext
 from bot.chat.engine import ChatEngine
+from bot.chat.engine_builder import build_engine
 from bot.chat.replies import Outcome
 from bot.clock import FixedClock
-from bot.core import Core
 from bot.people.schools import CreatedSchool, create_invite, create_school
 from bot.settings import Settings
 from handlers.terminal.driver import ChatDriver
@@ -19,7 +19,7 @@ PLATFORM = "terminal"
 class ChatHarness:
     def __init__(self, db: Database, clock: FixedClock, *, idle_timeout: float | None = None) -> None:
         self.db, self.clock = db, clock
-        self.core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
+        self.core = AppContext(db=db, settings=Settings(_env_file=None), clock=clock)
         self.engine: ChatEngine = build_engine(self.core, idle_timeout) if idle_timeout is not None \
             else build_engine(self.core)
         self.school: CreatedSchool | None = None

@@ -12,10 +12,10 @@ import asyncio
 import re
 from urllib.parse import unquote
 
+from bot.app_context import AppContext
 from bot.chat.runtime import Runtime
 from bot.chat.text_buttons import TextButtons
 from bot.clock import FixedClock
-from bot.core import Core
 from bot.settings import DingTalkConfig, Settings
 from handlers.dingtalk.openapi import DingTalkOpenAPI
 from handlers.dingtalk.port import DingTalkPort
@@ -60,7 +60,7 @@ def buttons_of(received: Received) -> dict[str, str]:
 class DingTalkChat:
     def __init__(self, db: Database, clock: FixedClock, fake: FakeDingTalk) -> None:
         self.db, self.clock, self.fake = db, clock, fake
-        self.core = Core(db=db, settings=Settings(_env_file=None), clock=clock)
+        self.core = AppContext(db=db, settings=Settings(_env_file=None), clock=clock)
         config = DingTalkConfig(fake.client_id, fake.client_secret, fake.client_id, fake.base_url, fake.base_url)
         self.api = DingTalkOpenAPI(config)
         self.port = DingTalkPort(config, self.api, TextButtons(db, clock))

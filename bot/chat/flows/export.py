@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from bot.chat.errors import EXPORT_RANGE_ERRORS
 from bot.chat.flow import END, Flow
 from bot.chat.outbound import Nowhere, Outbound
+from bot.chat.refusals import EXPORT_RANGE_ERRORS
 from bot.chat.render import day_text
 from bot.chat.replies import Attachment
 from bot.chat.turn import Turn

@@ -6,8 +6,8 @@ refusal, which names no school. In a private chat both explain where to send the
 
 from __future__ import annotations
 
-from bot.chat.errors import LINK_REFUSALS
 from bot.chat.flow import END, Flow
+from bot.chat.refusals import LINK_REFUSALS
 from bot.chat.turn import Turn
 from bot.i18n import Translator
 from bot.people.groups import LinkOptions, LinkOptionsError, LinkRefused, link_group, parse_link_options, unlink_group

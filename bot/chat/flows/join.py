@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.chat.caller import caller_of
-from bot.chat.errors import INVITE_PROBLEMS
 from bot.chat.flow import END, Flow
 from bot.chat.keyboard import main_keyboard
+from bot.chat.refusals import INVITE_PROBLEMS
 from bot.chat.render import role_label
 from bot.chat.turn import Turn
 from bot.i18n import Translator

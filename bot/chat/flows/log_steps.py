@@ -25,9 +25,9 @@ from bot.chat.actions import (
     SaveEntry,
     SkipNotes,
 )
-from bot.chat.errors import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, PLACE_ERRORS, PROBLEM_TEXT_ERRORS, WHEN_ERRORS
 from bot.chat.flows.log_texts import USE_THE_BUTTONS
 from bot.chat.problem_texts import noted_problems_text
+from bot.chat.refusals import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, PLACE_ERRORS, PROBLEM_TEXT_ERRORS, WHEN_ERRORS
 from bot.chat.render import draft_summary, duration_text
 from bot.chat.replies import Choice
 from bot.chat.turn import Turn

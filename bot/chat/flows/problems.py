@@ -15,7 +15,6 @@ import datetime as dt
 import logging
 
 from bot.chat.actions import AssignProblem, AssignTo, CandidatesPage, CloseProblem
-from bot.chat.errors import NOT_ALLOWED, PROBLEM_REFUSALS, PROBLEM_RESULT_ERRORS
 from bot.chat.events import ChatAddress
 from bot.chat.flow import END, Flow
 from bot.chat.flows.problem_messages import (
@@ -26,6 +25,7 @@ from bot.chat.flows.problem_messages import (
 )
 from bot.chat.keyboard import is_log_button, is_mine_button
 from bot.chat.outbound import Nowhere, Outbound
+from bot.chat.refusals import NOT_ALLOWED, PROBLEM_REFUSALS, PROBLEM_RESULT_ERRORS
 from bot.chat.replies import Choice, Reply, in_rows
 from bot.chat.turn import Turn
 from bot.i18n import translator

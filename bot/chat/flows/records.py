@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.chat.actions import ChooseRecord
-from bot.chat.errors import RECORD_REFUSALS
 from bot.chat.events import Upload
 from bot.chat.flow import END, Flow
+from bot.chat.refusals import RECORD_REFUSALS
 from bot.chat.replies import Choice
 from bot.chat.turn import Turn
 from bot.logbook.records import RecordFile, RecordRefused, save_record

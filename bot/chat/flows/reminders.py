@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.chat.actions import Snooze
-from bot.chat.errors import AWAY_ERRORS
 from bot.chat.flow import END, Flow
+from bot.chat.refusals import AWAY_ERRORS
 from bot.chat.render import day_text
 from bot.chat.turn import Turn
 from bot.logbook.future_dates import MAX_DAYS_AHEAD, FutureDayError, parse_last_day

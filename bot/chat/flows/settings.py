@@ -6,9 +6,9 @@ import datetime as dt
 
 from bot.chat.actions import Frequency, SetLanguage, SetReminders
 from bot.chat.caller import not_a_member_text
-from bot.chat.errors import REMINDER_TIME_ERRORS
 from bot.chat.flow import END, Flow
 from bot.chat.keyboard import main_keyboard
+from bot.chat.refusals import REMINDER_TIME_ERRORS
 from bot.chat.render import day_text
 from bot.chat.replies import Choice
 from bot.chat.turn import Turn

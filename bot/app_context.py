@@ -14,7 +14,9 @@ class PlatformStartError(Exception):
 
 
 @dataclass
-class Core:
+class AppContext:
+    """The database, the settings and the clock every service and adapter of one process shares."""
+
     db: Database
     settings: Settings = field(default_factory=Settings)
     clock: Clock = field(default_factory=SystemClock)

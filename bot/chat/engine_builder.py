@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.app_context import AppContext
 from bot.chat.engine import ChatEngine
 from bot.chat.flows.basics import Basics
 from bot.chat.flows.export import Export
@@ -17,12 +18,11 @@ from bot.chat.flows.reminders import Away, Back, RemindTomorrow
 from bot.chat.flows.report import Report
 from bot.chat.flows.settings import Settings
 from bot.chat.outbound import Nowhere, Outbound
-from bot.core import Core
 
 IDLE_TIMEOUT = dt.timedelta(minutes=15)
 
 
-def build_engine(core: Core, idle_timeout: dt.timedelta | float = IDLE_TIMEOUT,
+def build_engine(core: AppContext, idle_timeout: dt.timedelta | float = IDLE_TIMEOUT,
                  outbound: Outbound | None = None) -> ChatEngine:
     """`idle_timeout` closes an unfinished conversation (seconds, or a timedelta); `outbound` is the platform's
     way to message other chats and fetch stored files (none by default)."""

@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.chat.chat_state import ChatStateStore
 from bot.chat.events import ChatAddress
+from bot.chat.key_value_store import ChatStateStore
 from storage import conversation_locks
 from storage import repository as repo
 from storage.db import Database

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 if TYPE_CHECKING:
-    from bot.core import Core
+    from bot.app_context import AppContext
     from bot.notifications.messenger import Messenger
 
 
@@ -51,7 +51,7 @@ class Platform(Protocol):
     name: str
     capabilities: Capabilities
 
-    def __init__(self, core: Core) -> None: ...
+    def __init__(self, core: AppContext) -> None: ...
 
     def run(self) -> None:
         """Receive updates and answer them until SIGINT or SIGTERM; also plan and deliver notifications."""
@@ -70,7 +70,7 @@ class RunsUntilStopped:
     name: ClassVar[str]
     capabilities: ClassVar[Capabilities]
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: AppContext) -> None:
         self.core = core
 
     def run(self) -> None:
