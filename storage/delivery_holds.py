@@ -11,10 +11,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import repository as repo
-from storage.models import OutboxMessage, School
+from storage.models import ChatState, OutboxMessage, School
+from storage.rowcount import affected_rows
+from storage.types import utcnow
 
 KIND = "delivery_hold"
 #: The outbox kind of a reminder (bot.notifications.planning.REMINDER).
@@ -50,13 +54,20 @@ async def all_holds(session: AsyncSession) -> list[Hold]:
 
 
 async def place_hold(session: AsyncSession, hold: Hold) -> bool:
-    """Holds the platform unless an active hold is already there; True when this call placed it."""
+    """Holds the platform unless an active hold is already there; True when this call placed it (one call does, of
+    senders placing holds at once: the row is inserted only where none is)."""
     current = await hold_of(session, hold.platform)
-    if current is not None and current.active(hold.since):
-        return False
-    await repo.save_chat_state(session, KIND, hold.platform, {
-        "since": hold.since.isoformat(), "until": hold.until.isoformat(), "detail": hold.detail})
-    return True
+    if current is not None:
+        if current.active(hold.since):
+            return False
+        await repo.drop_chat_state(session, KIND, [hold.platform])  # an ended hold not cleared yet
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    value = {"since": hold.since.astimezone(dt.UTC).isoformat(), "until": hold.until.astimezone(dt.UTC).isoformat(),
+             "detail": hold.detail}
+    result = await session.execute(insert(ChatState).values(kind=KIND, key=hold.platform, value=value,
+                                                            updated_at=utcnow())
+                                   .on_conflict_do_nothing(index_elements=[ChatState.kind, ChatState.key]))
+    return affected_rows(result) == 1
 
 
 async def clear_hold(session: AsyncSession, platform: str) -> Hold | None:

@@ -24,7 +24,7 @@ MAX_TEXT = 4000
 
 CHANGE_ACTIONS = {"delete": N_("deleted"), "edit": N_("edited"), "update": N_("edited")}
 #: Platforms by the name a leader knows them by.
-PLATFORM_NAMES = {"dingtalk": N_("DingTalk"), "telegram": N_("Telegram"), "slack": N_("Slack")}
+PLATFORM_NAMES = {"dingtalk": N_("DingTalk")}
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def outage_line(outage: QuotaOutage, t: Translator) -> str:
     day = format_date(outage.day, "M月d日" if t.language == "zh" else "d MMM", locale=t.language)
     return t.n("⚠️ {platform}'s monthly API quota for your organisation ran out on {date}; {n} reminder was not "
                "sent.", "⚠️ {platform}'s monthly API quota for your organisation ran out on {date}; {n} reminders "
-               "were not sent.", outage.reminders_unsent, platform=t(platform) if platform else outage.platform,
+               "were not sent.", outage.reminders_unsent, platform=t(platform) if platform else outage.platform.title(),
                date=day)
 
 

@@ -46,13 +46,16 @@ class Health:
     def as_json(self) -> dict[str, object]:
         platform = "not applicable" if self.platform_connected is None else \
             "connected" if self.platform_connected else "not connected"
-        return {"status": "ok" if self.healthy else "unhealthy",
-                "database": "reachable" if self.database_reachable else "unreachable",
-                "platform": platform,
-                "oldest_due_outbox_seconds": self.oldest_due_outbox_seconds,
-                "max_outbox_delay_seconds": self.max_outbox_delay,
-                "delivery": "sending" if self.held_until is None else
-                f"held until {self.held_until.isoformat()}: the monthly quota of calls is used up"}
+        found: dict[str, object] = {
+            "status": "ok" if self.healthy else "unhealthy",
+            "database": "reachable" if self.database_reachable else "unreachable",
+            "platform": platform,
+            "oldest_due_outbox_seconds": self.oldest_due_outbox_seconds,
+            "max_outbox_delay_seconds": self.max_outbox_delay}
+        if self.held_until is not None:
+            found["delivery"] = (f"held until {self.held_until.isoformat()}: the monthly quota of calls is used up "
+                                 "(teachlog notify --resume PLATFORM once it is raised)")
+        return found
 
 
 class HealthChecker:
