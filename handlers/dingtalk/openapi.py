@@ -285,6 +285,22 @@ class DingTalkOpenAPI:
         answer = await self.call(self.config.oapi_url + "/media/upload", legacy=True, form=form)
         return str(answer["media_id"]), name
 
+    async def download(self, download_code: str) -> bytes:
+        """A file a person sent the robot, by the download code of their message: `messageFiles/download` names a
+        temporary link, which is then read (no token)."""
+        answer = await self.call(self.config.api_url + "/v1.0/robot/messageFiles/download", {
+            "downloadCode": download_code, "robotCode": self.config.robot_code})
+        url = str(answer.get("downloadUrl") or "")
+        if not url:
+            raise PermanentFailure(f"DingTalk named no download link for {download_code}")
+        try:
+            async with self.session.get(url) as response:
+                if response.status >= 400:
+                    raise TransientFailure(f"DingTalk: the download link answered HTTP {response.status}")
+                return await response.read()
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+            raise TransientFailure(f"DingTalk: {type(error).__name__}: {error}") from error
+
     async def legacy(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """A call to the legacy host (`topapi/…`), its answer's JSON."""
         return await self.call(self.config.oapi_url + path, body, legacy=True)

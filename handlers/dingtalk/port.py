@@ -133,9 +133,10 @@ class DingTalkPort:
         return None
 
     async def fetch_file(self, platform: str, file_id: str) -> bytes:
-        # A file sent to the robot comes with a downloadCode that needs the robot's messageFiles/download call;
-        # records sent on DingTalk are not read yet (a file is answered as an OtherMessage).
-        raise LookupError(f"a {platform} file cannot be fetched from DingTalk")
+        """A picture or file a person sent the robot, by its download code; LookupError for another platform's."""
+        if platform != DINGTALK:
+            raise LookupError(f"a {platform} file cannot be fetched from DingTalk")
+        return await self.api.download(file_id)
 
     async def invite_link(self, code: str) -> str | None:
         """DingTalk has no link that opens a robot with a text: members send `加入 CODE`, or come by `members sync`."""
