@@ -2,7 +2,8 @@
 organisation), so no sender calls it until the hold ends or an operator clears it; and the reminders it kept back.
 
 A hold is one row of `chat_state` (kind ``delivery_hold``, key the platform), JSON
-``{"since": ISO, "until": ISO, "detail": text}``, so every sender on the database sees it.
+``{"since": ISO, "until": ISO, "detail": text}`` in UTC, so every sender on the database sees it. It is
+active until `until`; an ended hold stays (the leaders' digest of its week names it) until the next one.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _hold(platform: str, value: dict | None) -> Hold | None:
 
 
 async def hold_of(session: AsyncSession, platform: str) -> Hold | None:
-    """The platform's hold, active or ended but not yet cleared; None when there is none."""
+    """The platform's latest hold, active or ended (see :meth:`Hold.active`); None when it was never held."""
     return _hold(platform, await repo.load_chat_state_row(session, KIND, platform))
 
 
@@ -60,7 +61,7 @@ async def place_hold(session: AsyncSession, hold: Hold) -> bool:
     if current is not None:
         if current.active(hold.since):
             return False
-        await repo.drop_chat_state(session, KIND, [hold.platform])  # an ended hold not cleared yet
+        await repo.drop_chat_state(session, KIND, [hold.platform])  # an ended hold gives way to the new one
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     value = {"since": hold.since.astimezone(dt.UTC).isoformat(), "until": hold.until.astimezone(dt.UTC).isoformat(),
              "detail": hold.detail}
@@ -70,11 +71,15 @@ async def place_hold(session: AsyncSession, hold: Hold) -> bool:
     return affected_rows(result) == 1
 
 
-async def clear_hold(session: AsyncSession, platform: str) -> Hold | None:
-    """Removes the platform's hold; the hold removed, if there was one."""
+async def end_hold(session: AsyncSession, platform: str, now: dt.datetime) -> Hold | None:
+    """Ends the platform's active hold now (an operator raised the quota); the hold as it was, None when none was
+    active. The ended hold is kept, so the week's digest still names the reminders it kept back."""
     current = await hold_of(session, platform)
-    if current is not None:
-        await repo.drop_chat_state(session, KIND, [platform])
+    if current is None or not current.active(now):
+        return None
+    await repo.save_chat_state(session, KIND, platform, {
+        "since": current.since.astimezone(dt.UTC).isoformat(), "until": now.astimezone(dt.UTC).isoformat(),
+        "detail": current.detail})
     return current
 
 

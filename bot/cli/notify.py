@@ -140,7 +140,7 @@ def notify(
 async def lift_hold(db: Database, platform: str) -> str:
     from storage import delivery_holds
     async with db.transaction() as session:
-        hold = await delivery_holds.clear_hold(session, platform)
+        hold = await delivery_holds.end_hold(session, platform, CLOCK.now())
     if hold is None:
         return f"{platform} is not held: nothing to resume"
     return (f"{platform}: the hold placed at {hold.since:%Y-%m-%d %H:%M} UTC is lifted; held messages go out at the "

@@ -310,14 +310,10 @@ def _batches(by_chat: dict[str, list[OutboxMessage]], size: int, max_attempts: i
 
 
 async def _held(db: Database, platform: str, now: dt.datetime) -> delivery_holds.Hold | None:
-    """The platform's active hold; an ended one is cleared here (and said so in the log)."""
+    """The platform's hold, while it is active."""
     async with db.transaction() as session:
         hold = await delivery_holds.hold_of(session, platform)
-        if hold is None or hold.active(now):
-            return hold
-        await delivery_holds.clear_hold(session, platform)
-    log.warning("%s: the quota hold placed at %s has ended; sending again", platform, hold.since.isoformat())
-    return None
+    return hold if hold is not None and hold.active(now) else None
 
 
 async def _claim(db: Database, messenger: Messenger, now: dt.datetime, worker_id: str, platform: str,
@@ -359,6 +355,8 @@ async def deliver_due(db: Database, messenger: Messenger, clock: Clock, worker_i
         members, links = await _wanted(db, rows)
         by_chat: dict[str, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
+            if report.held_until is not None and row.attachment is not None:
+                continue  # a picture or file is uploaded by a counted call: it waits for the hold to end
             reason = _unwanted_reason(row, members, links)
             if reason is not None:
                 sender.tried.add(row.id)

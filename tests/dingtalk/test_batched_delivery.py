@@ -150,8 +150,8 @@ async def test_the_monthly_quota_holds_delivery_until_the_month_turns_logged_onc
     clock.set(local("2026-12-01", "08:00"))  # the reminders of 18 November expired meanwhile, unsent
     await job.tick(ReplyPath(port))
     assert await statuses(db) == Counter(expired=25)
-    async with db.transaction() as session:
-        assert await delivery_holds.hold_of(session, DINGTALK) is None
+    async with db.transaction() as session:  # ended, and kept for the digest of its week
+        assert not (await delivery_holds.hold_of(session, DINGTALK)).active(clock.now())
 
 
 async def test_while_held_a_leader_who_just_wrote_gets_the_digest_naming_the_quota_over_the_webhook(

@@ -75,3 +75,16 @@ async def test_healthz_reports_the_hold_and_stays_200_while_held_messages_wait(d
         status, health = await scraper.health()
     assert (status, health["status"], health["oldest_due_outbox_seconds"]) == (200, "ok", 7200)
     assert health["delivery"].startswith("held until 2026-11-30T16:00:00+00:00: the monthly quota of calls is used up")
+
+
+def test_the_digest_line_names_the_platform_the_day_and_the_reminders_in_english_and_chinese():
+    import datetime as dt
+
+    from bot.i18n import translator
+    from bot.notifications.digest import QuotaOutage, outage_line
+
+    one = QuotaOutage(DINGTALK, dt.date(2026, 11, 18), 1)
+    assert outage_line(one, translator("en")) == \
+        "⚠️ DingTalk's monthly API quota for your organisation ran out on 18 Nov; 1 reminder was not sent."
+    assert outage_line(QuotaOutage(DINGTALK, dt.date(2026, 11, 18), 12), translator("zh")) == \
+        "⚠️ 本单位钉钉开放接口的月度调用额度已于11月18日用完；12 条提醒未能发出。"
