@@ -34,6 +34,9 @@ class Capabilities:
     picture_captions: bool = True
     #: How the platform counts the lengths above: "characters", or "utf-16" code units (Telegram).
     text_units: Literal["characters", "utf-16"] = "characters"
+    #: How many people's 1:1 chats one call can show the same message in (DingTalk's batchSend: 20); 1 when
+    #: every chat is a call of its own.
+    batch_size: int = 1
 
     def length(self, text: str) -> int:
         """The length of `text` as the platform counts it."""

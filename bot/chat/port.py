@@ -14,7 +14,8 @@ stops — is :mod:`bot.chat.runtime`'s, once for every platform.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 from bot.chat.events import ChatAddress, Event
 from bot.chat.layout import Message
@@ -57,3 +58,15 @@ class ChatPort(Protocol):
 
     async def invite_link(self, code: str) -> str | None:
         """A link that opens the bot with this invite code, or None when the platform has none."""
+
+
+@runtime_checkable
+class BatchPort(ChatPort, Protocol):
+    """A port that shows one message in several people's 1:1 chats with one call (its capabilities' `batch_size`
+    chats at most), for a platform whose calls are counted (DingTalk)."""
+
+    async def send_many(self, chat_ids: Sequence[str], message: Message) -> Mapping[str, DeliveryError]:
+        """The message in each chat; for each chat it did not reach, why. Raises when nothing went out."""
+
+    def reachable_free(self) -> Sequence[str]:
+        """The chats a message reaches now without a counted call (a session webhook still open)."""

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from bot.chat.events import ChatAddress
 from bot.chat.layout import Message, lay_out
-from bot.chat.port import ChatPort
+from bot.chat.port import BatchPort, ChatPort
 from bot.chat.replies import Reply
 from bot.notifications.messenger import DeliveryError, RetryLater
 
@@ -45,6 +45,65 @@ class ReplyPath:
     async def send(self, chat_id: str, reply: Reply) -> None:
         """A scheduled message; raises a DeliveryError (RetryLater when the first part was asked to wait)."""
         await self._deliver(ChatAddress(self.port.name, chat_id), reply, wait_first=False)
+
+    @property
+    def batch_size(self) -> int:
+        """How many people one call reaches with the same message (1 unless the port sends to many)."""
+        return self.port.capabilities.batch_size if isinstance(self.port, BatchPort) else 1
+
+    async def send_many(self, chat_ids: Sequence[str], reply: Reply) -> Mapping[str, DeliveryError]:
+        """One scheduled reply to several 1:1 chats, `batch_size` a call; for each chat it did not reach, why.
+
+        As with :meth:`send`, a slow-down on the first message of the whole batch is raised (the outbox holds
+        every row back, to send them together later); once part is out, the rest waits here.
+        """
+        if not isinstance(self.port, BatchPort) or self.batch_size <= 1:
+            return await self._one_by_one(chat_ids, reply)
+        failed: dict[str, DeliveryError] = {}
+        for i, message in enumerate(lay_out(reply, self.port.capabilities)):
+            reached = [chat_id for chat_id in chat_ids if chat_id not in failed]
+            for start in range(0, len(reached), self.batch_size):
+                part = reached[start:start + self.batch_size]
+                try:
+                    failed.update(await self._batch_once(self.port, part, message, wait=i > 0))
+                except DeliveryError as error:
+                    if i == 0 and start == 0:
+                        raise
+                    failed.update(dict.fromkeys(part, error))
+        return failed
+
+    async def _one_by_one(self, chat_ids: Sequence[str], reply: Reply) -> dict[str, DeliveryError]:
+        failed: dict[str, DeliveryError] = {}
+        for chat_id in chat_ids:
+            try:
+                await self.send(chat_id, reply)
+            except DeliveryError as error:
+                failed[chat_id] = error
+        return failed
+
+    async def _batch_once(self, port: BatchPort, chat_ids: Sequence[str], message: Message, *,
+                          wait: bool) -> Mapping[str, DeliveryError]:
+        waits = 0
+        while True:
+            try:
+                try:
+                    return await port.send_many(chat_ids, message)
+                except DeliveryError:
+                    raise
+                except Exception as error:
+                    mapped = port.delivery_error(error)
+                    if mapped is None:
+                        raise
+                    raise mapped from error
+            except RetryLater as error:
+                if not wait or waits >= MAX_WAITS or error.seconds > LONGEST_WAIT:
+                    raise
+                waits += 1
+                await self.sleep(error.seconds)
+
+    def reachable_free(self) -> Sequence[str]:
+        """The chats the port reaches without a counted call (none unless it sends to many)."""
+        return self.port.reachable_free() if isinstance(self.port, BatchPort) else ()
 
     async def answer(self, chat: ChatAddress, reply: Reply) -> bool:
         """A conversation reply, rate limits waited out; False (and logged) when it could not be delivered."""

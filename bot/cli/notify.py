@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bot.notifications.notifier import TickReport
     from bot.notifications.planning import Planned
     from storage.db import Database
+    from storage.delivery_holds import Hold
 
 #: Where "now" comes from; tests replace it.
 CLOCK: Clock = SystemClock()
@@ -107,12 +108,17 @@ def notify(
     sample: bool = typer.Option(False, "--sample", help="Send --member a sample reminder now, marked as a sample."),
     member: str = typer.Option(None, "--member", help="With --sample: the member's display name."),
     school: int = typer.Option(None, "--school", help="With --sample: the member's school, when names repeat."),
+    resume: str = typer.Option(None, "--resume", metavar="PLATFORM", help="Lift PLATFORM's hold after its monthly "
+                               "quota of calls ran out (once the quota is raised): held messages go out again."),
 ) -> None:
     """List the notifications due now, or at --date/--time (--dry-run); without --dry-run, send what is due now.
 
     With --sample --member NAME, that member gets a real reminder now (what staff behind pace get), marked as a sample.
     """
     from bot.notifications.sample_reminder import plan_sample_reminder
+    if resume is not None:
+        typer.echo(with_database(lambda db: lift_hold(db, resume)))
+        return
     if sample:
         if member is None or dry_run:
             fail("--sample needs --member NAME and goes without --dry-run")
@@ -131,6 +137,23 @@ def notify(
         typer.echo(line)
 
 
+async def lift_hold(db: Database, platform: str) -> str:
+    from storage import delivery_holds
+    async with db.transaction() as session:
+        hold = await delivery_holds.end_hold(session, platform, CLOCK.now())
+    if hold is None:
+        return f"{platform} is not held: nothing to resume"
+    return (f"{platform}: the hold placed at {hold.since:%Y-%m-%d %H:%M} UTC is lifted; held messages go out at the "
+            "next round of `teachlog run` or `teachlog worker`")
+
+
+def hold_lines(holds: list[Hold], now: dt.datetime) -> list[str]:
+    """What an operator reads about each platform held for its monthly quota."""
+    return [f"{hold.platform} is held: its monthly quota of calls ran out at {hold.since:%Y-%m-%d %H:%M} UTC "
+            f"({hold.detail}); messages wait until {hold.until:%Y-%m-%d %H:%M} UTC, or `teachlog notify --resume "
+            f"{hold.platform}` once the quota is raised" for hold in holds if hold.active(now)]
+
+
 def parse_time(text: str) -> dt.time:
     """A --time value; a one-line failure when it is not HH:MM."""
     from bot.notifications.schedule import parse_hhmm
@@ -143,12 +166,13 @@ def parse_time(text: str) -> dt.time:
 async def dry_run_lines(db: Database, now: dt.datetime, day: dt.date | None, at: dt.time | None) -> list[str]:
     from bot.notifications.planning import Planner
     from bot.notifications.weekly_facts import database_standing
-    from storage import outbox
+    from storage import delivery_holds, outbox
     planner = Planner(db, database_standing(db))
     moment = None if day is None and at is None else (day, at)
     found = await planner.due(now, local_moment=moment)
     async with db.transaction() as session:
         waiting = await outbox.next_due_at(session, now)
+        holds = await delivery_holds.all_holds(session)
     lines = [f"{len(found.messages)} message(s) would be planned" +
              (" at that moment" if moment else " now") + ":"]
     if found.messages:
@@ -156,7 +180,7 @@ async def dry_run_lines(db: Database, now: dt.datetime, day: dt.date | None, at:
                        [_row(message) for message in found.messages])
     if waiting is not None:
         lines.append("(the outbox also holds messages waiting to be sent; `teachlog worker` delivers them)")
-    return lines
+    return lines + hold_lines(holds, now)
 
 
 def _row(message: Planned) -> list[str]:

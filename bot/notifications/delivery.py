@@ -16,8 +16,20 @@ platform and claims only that platform's rows. What happens to a row:
   messages are cancelled; a group that removed the bot is unlinked the same way;
 * the group moved to a new id → its link and its unsent messages follow, and
   the row is due again at once for the new id;
+* the platform's monthly quota is used up (DingTalk's free organisation) → back
+  to ``pending``, not counted; the platform is held (one row of ``chat_state``,
+  see :mod:`storage.delivery_holds`) until the month turns where the school is, or
+  ``teachlog notify --resume PLATFORM``; the hold is logged once, by the sender
+  that placed it, and while it lasts only chats reachable without a counted call
+  (an open session webhook) are served;
 * no longer wanted when its turn comes (member inactive, away or opted out
   of reminders; group unlinked) → ``cancelled``, never sent.
+
+Where the messenger sends one reply to several people in one call (a
+:class:`~bot.notifications.messenger.BatchMessenger`: DingTalk's batchSend, 20
+people), rows due together that show the same reply in people's 1:1 chats go in
+one call; each row's outcome is still recorded once, a failure of the whole call
+being every row's, and a slow-down holding them all back to go together later.
 
 A sender that dies mid-step leaves rows ``sending``; once their lease lapses
 the next step puts them back to ``pending`` (counted as an attempt). A message
@@ -30,22 +42,26 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
+import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.notifications.messenger import (
+    BatchMessenger,
     ChatMoved,
+    DeliveryError,
     Messenger,
-    PermanentFailure,
+    QuotaExhausted,
     RetryLater,
     TransientFailure,
     Unreachable,
 )
-from bot.notifications.stored_reply import reply_of_row
+from bot.notifications.stored_reply import REPLY, reply_of_row
 from bot.observability.metrics import delivery_recorded
-from storage import outbox
+from storage import delivery_holds, outbox
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Member, OutboxMessage
@@ -73,6 +89,10 @@ class DeliveryReport:
     outcomes: Counter = field(default_factory=Counter)
     retry_after: float | None = None
     """Seconds the platform asked us to wait, when it did."""
+    batches: int = 0
+    """Calls that each took several rows showing the same reply."""
+    held_until: dt.datetime | None = None
+    """When the platform's quota is held: until when (only chats reachable without a counted call were served)."""
 
     @property
     def sent(self) -> int:
@@ -152,13 +172,44 @@ class Sender:
             return True
         try:
             await self.messenger.send(row.chat_id, reply_of_row(row.payload, row.attachment, row.attachment_name))
-        except RetryLater as error:
+        except DeliveryError as error:
+            return await self.settle(row, error)
+        return await self.settle(row, None)
+
+    async def send_batch(self, messenger: BatchMessenger, rows: list[OutboxMessage]) -> None:
+        """Rows showing the same reply to different people, in one call: each row's outcome recorded once (a
+        failure of the whole call is every row's; a slow-down holds them all back, to go together later)."""
+        async with self.gate:
+            if self.slow_down.is_set():
+                return
+            self.tried.update(row.id for row in rows)
+            first = rows[0]
+            try:
+                failed = await messenger.send_many([row.chat_id for row in rows],
+                                                   reply_of_row(first.payload, first.attachment, first.attachment_name))
+            except DeliveryError as error:
+                failed = dict.fromkeys((row.chat_id for row in rows), error)
+            self.report.batches += 1
+            for row in rows:
+                await self.settle(row, failed.get(row.chat_id))
+
+    async def settle(self, row: OutboxMessage, error: DeliveryError | None) -> bool:
+        """Record a send's outcome (None: it went out); False when the chat's other rows should not follow."""
+        if error is None:
+            await self.record(row, "sent", None, lambda s, now: outbox.finish(
+                s, row.id, self.worker_id, status=outbox.SENT, sent_at=now))
+        elif isinstance(error, RetryLater):
             detail, until = str(error), self.clock.now() + dt.timedelta(seconds=error.seconds)
             self.slow_down.set()
             self.report.retry_after = max(self.report.retry_after or 0, error.seconds)
             await self.record(row, "retry_after", detail, lambda s, now: outbox.retry_later(
                 s, row.id, self.worker_id, until, error=detail, counts=False))
-        except TransientFailure as error:
+        elif isinstance(error, QuotaExhausted):
+            self.slow_down.set()
+            await self.hold(row, str(error))
+            await self.record(row, "quota_exhausted", str(error), lambda s, now: outbox.retry_later(
+                s, row.id, self.worker_id, row.not_before, error=str(error), counts=False))
+        elif isinstance(error, TransientFailure):
             detail, attempts = str(error), row.attempts + 1
             if attempts >= self.policy.max_attempts:
                 await self.record(row, "gave_up", detail, lambda s, now: outbox.finish(
@@ -166,23 +217,33 @@ class Sender:
             else:
                 await self.record(row, "transient", detail, lambda s, now: outbox.retry_later(
                     s, row.id, self.worker_id, now + self.policy.backoff(attempts), error=detail, counts=True))
-        except PermanentFailure as error:
-            detail = str(error)
-            await self.record(row, "rejected", detail, lambda s, now: outbox.finish(
-                s, row.id, self.worker_id, status=outbox.FAILED, error=detail))
-        except Unreachable as error:
+        elif isinstance(error, Unreachable):
             detail = str(error)
             await self.record(row, "blocked", detail, lambda s, now: self._unreachable(s, now, row, detail))
             return False
-        except ChatMoved as error:
+        elif isinstance(error, ChatMoved):
             detail, new_chat_id = str(error), error.new_chat_id
             await self.record(row, "moved", str(new_chat_id),
                               lambda s, now: self._moved(s, now, row, new_chat_id, detail))
             return False
-        else:
-            await self.record(row, "sent", None, lambda s, now: outbox.finish(
-                s, row.id, self.worker_id, status=outbox.SENT, sent_at=now))
+        else:  # PermanentFailure, or a DeliveryError no sender knows more about
+            detail = str(error)
+            await self.record(row, "rejected", detail, lambda s, now: outbox.finish(
+                s, row.id, self.worker_id, status=outbox.FAILED, error=detail))
         return True
+
+    async def hold(self, row: OutboxMessage, detail: str) -> None:
+        """Holds the platform until the month turns where the row's school is; logged by the sender that placed
+        the hold, once, not at every row."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            zone = (await delivery_holds.school_timezones(session, {row.school_id})).get(row.school_id, "UTC")
+            until = month_turn(now, zoneinfo.ZoneInfo(zone))
+            placed = await delivery_holds.place_hold(session, delivery_holds.Hold(self.platform, now, until, detail))
+        if placed:
+            log.error("%s: the monthly quota of calls is used up (%s); nothing more is sent through it until %s, "
+                      "except over open session webhooks. Once the quota is raised: teachlog notify --resume %s",
+                      self.platform, detail, until.isoformat(), self.platform)
 
     async def _unreachable(self, session, now: dt.datetime, row: OutboxMessage, reason: str) -> bool:
         if not await outbox.finish(session, row.id, self.worker_id, status=outbox.FAILED, error=reason):
@@ -213,17 +274,79 @@ async def _wanted(db: Database, rows: list[OutboxMessage]) -> tuple[dict[int, Me
         return await outbox.members_by_id(session, member_ids), await outbox.group_links_by_id(session, link_ids)
 
 
+def month_turn(now: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """The first moment of next month where `zone` is (a monthly quota comes back then)."""
+    local = now.astimezone(zone)
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    return dt.datetime(year, month, 1, tzinfo=zone).astimezone(dt.UTC)
+
+
+def _batch_key(row: OutboxMessage) -> tuple[str, bytes | None, str | None] | None:
+    """What rows must share to go out in one call: the same reply to a person's 1:1 chat; None for a group's."""
+    if row.member_id is None or row.payload.get("group_link_id") is not None:
+        return None
+    shown = row.payload.get(REPLY) if REPLY in row.payload else \
+        {key: value for key, value in row.payload.items() if key in ("text", "parse_mode", "buttons")}
+    return json.dumps(shown, sort_keys=True, ensure_ascii=False), row.attachment, row.attachment_name
+
+
+def _batches(by_chat: dict[str, list[OutboxMessage]], size: int, max_attempts: int) -> list[list[OutboxMessage]]:
+    """Takes out of `by_chat` the rows that can share a call, in groups of at most `size`: the one row due in a
+    person's chat, showing the same reply as another's."""
+    alike: dict[tuple, list[OutboxMessage]] = defaultdict(list)
+    for chat_rows in by_chat.values():
+        if len(chat_rows) == 1 and chat_rows[0].attempts < max_attempts:
+            key = _batch_key(chat_rows[0])
+            if key is not None:
+                alike[key].append(chat_rows[0])
+    batches = []
+    for rows in alike.values():
+        if len(rows) < 2:
+            continue
+        for row in rows:
+            del by_chat[row.chat_id]
+        batches += [rows[start:start + size] for start in range(0, len(rows), size)]
+    return batches
+
+
+async def _held(db: Database, platform: str, now: dt.datetime) -> delivery_holds.Hold | None:
+    """The platform's hold, while it is active."""
+    async with db.transaction() as session:
+        hold = await delivery_holds.hold_of(session, platform)
+    return hold if hold is not None and hold.active(now) else None
+
+
+async def _claim(db: Database, messenger: Messenger, now: dt.datetime, worker_id: str, platform: str,
+                 policy: DeliveryPolicy, chat_id: str | None, report: DeliveryReport) -> list[OutboxMessage]:
+    """Up to a batch of due rows; while the platform is held, only those of chats reachable without a counted call."""
+    hold = await _held(db, platform, now)
+    chats: list[str | None] = [chat_id]
+    if hold is not None:
+        report.held_until = hold.until
+        free = messenger.reachable_free() if isinstance(messenger, BatchMessenger) else ()
+        chats = [chat for chat in free if chat_id is None or chat == chat_id]
+    rows: list[OutboxMessage] = []
+    async with db.transaction() as session:
+        for chat in chats:
+            rows += await outbox.claim_due(session, now, worker_id, now + policy.lease, policy.batch - len(rows),
+                                           platform, chat)
+            if len(rows) >= policy.batch:
+                break
+    return rows
+
+
 async def deliver_due(db: Database, messenger: Messenger, clock: Clock, worker_id: str, *, platform: str,
                       policy: DeliveryPolicy = DeliveryPolicy(), chat_id: str | None = None) -> DeliveryReport:
     """Expire, recover, claim up to one batch of the platform's due rows (only that chat's, when `chat_id` is
-    given: `teachlog chat` delivers to the person at its keyboard), and send them through its messenger;
-    what happened."""
+    given: `teachlog chat` delivers to the person at its keyboard), and send them through its messenger —
+    the same reply to several people in one call where the messenger can; what happened.
+
+    While the platform's monthly quota is held (see :class:`~bot.notifications.messenger.QuotaExhausted`), only
+    chats the messenger reaches without a counted call are served; the rest wait for the hold to end."""
     report = DeliveryReport()
     now = clock.now()
     await _housekeeping(db, now, report)
-    async with db.transaction() as session:
-        rows = await outbox.claim_due(session, now, worker_id, now + policy.lease, policy.batch, platform,
-                                        chat_id)
+    rows = await _claim(db, messenger, now, worker_id, platform, policy, chat_id, report)
     report.claimed = len(rows)
     if not rows:
         return report
@@ -232,13 +355,19 @@ async def deliver_due(db: Database, messenger: Messenger, clock: Clock, worker_i
         members, links = await _wanted(db, rows)
         by_chat: dict[str, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
+            if report.held_until is not None and row.attachment is not None:
+                continue  # a picture or file is uploaded by a counted call: it waits for the hold to end
             reason = _unwanted_reason(row, members, links)
             if reason is not None:
                 sender.tried.add(row.id)
                 await sender.cancel(row, reason)
             else:
                 by_chat[row.chat_id].append(row)
-        await asyncio.gather(*(sender.send_chat(chat_rows) for chat_rows in by_chat.values()))
+        sends = []
+        if isinstance(messenger, BatchMessenger) and messenger.batch_size > 1:
+            sends = [sender.send_batch(messenger, batch)
+                     for batch in _batches(by_chat, messenger.batch_size, policy.max_attempts)]
+        await asyncio.gather(*sends, *(sender.send_chat(chat_rows) for chat_rows in by_chat.values()))
     finally:
         untried = [row.id for row in rows if row.id not in sender.tried]
         if untried:
@@ -251,5 +380,8 @@ async def next_due_in(db: Database, clock: Clock, platform: str) -> float | None
     """Seconds until the platform's next pending row is due (0 when one is due now); None when nothing waits."""
     now = clock.now()
     async with db.transaction() as session:
+        hold = await delivery_holds.hold_of(session, platform)
         due_at = await outbox.next_due_at(session, now, platform)
+    if hold is not None and hold.active(now) and due_at is not None:
+        due_at = max(due_at, hold.until)  # held rows are not due; a chat writing to the bot comes up by the interval
     return None if due_at is None else max((due_at - now).total_seconds(), 0.0)

@@ -23,6 +23,18 @@ MAX_LINES_PER_SECTION = 15
 MAX_TEXT = 4000
 
 CHANGE_ACTIONS = {"delete": N_("deleted"), "edit": N_("edited"), "update": N_("edited")}
+#: Platforms by the name a leader knows them by.
+PLATFORM_NAMES = {"dingtalk": N_("DingTalk")}
+
+
+@dataclass(frozen=True)
+class QuotaOutage:
+    """A platform's monthly quota of calls ran out (DingTalk's free organisation): when, and the school's reminders
+    that did not go out because of it."""
+
+    platform: str
+    day: dt.date
+    reminders_unsent: int
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,7 @@ class DigestFacts:
     """Staff imported from the roster who have not opened their invite yet."""
     unknown_holiday_years: Sequence[int] = ()
     """Years of the running periods whose public holidays count as working days (see bot.quotas.holiday_horizon)."""
+    quota_outages: Sequence[QuotaOutage] = ()
 
 
 def _section(title: str, items: Sequence[str], t: Translator) -> list[str]:
@@ -75,8 +88,19 @@ def _change_item(change: EntryChange, policy: Policy, t: Translator) -> str:
              items=f"{activity} {day} — {t(action) if action else change.action}")
 
 
+def outage_line(outage: QuotaOutage, t: Translator) -> str:
+    """'⚠️ DingTalk's monthly API quota for your organisation ran out on 16 Nov; 12 reminders were not sent.'"""
+    platform = PLATFORM_NAMES.get(outage.platform)
+    day = format_date(outage.day, "M月d日" if t.language == "zh" else "d MMM", locale=t.language)
+    return t.n("⚠️ {platform}'s monthly API quota for your organisation ran out on {date}; {n} reminder was not "
+               "sent.", "⚠️ {platform}'s monthly API quota for your organisation ran out on {date}; {n} reminders "
+               "were not sent.", outage.reminders_unsent, platform=t(platform) if platform else outage.platform.title(),
+               date=day)
+
+
 def digest_text(facts: DigestFacts, policy: Policy, t: Translator) -> str:
     lines = [t("📋 Weekly digest ({week})", week=week_dates(facts.week_key, t))]
+    lines += [outage_line(outage, t) for outage in facts.quota_outages]
     last_week = t("last week")
     totals = " · ".join(
         f"{a.label(t.language)} {facts.totals.get(a.code, 0)} ({last_week} {facts.totals_last_week.get(a.code, 0)})"

@@ -7,7 +7,8 @@ to do (wait, retry, give up, follow a moved group) without knowing the platform.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from bot.chat.replies import Reply
@@ -45,9 +46,30 @@ class PermanentFailure(DeliveryError):
     """The platform refused this message as it is (bad request, unknown chat): retrying will not help."""
 
 
+class QuotaExhausted(DeliveryError):
+    """The platform's allowance of calls for the month is used up (DingTalk's free organisation): nothing more goes
+    out through it until the month turns where the school is, or an operator clears the hold."""
+
+
 class Messenger(Protocol):
     """Sends to chats of one platform, each addressed by its id as text (the adapter converts it at its edge)."""
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         """Show the core's reply in the chat, or raise a DeliveryError (:class:`bot.chat.reply_path.ReplyPath`
         over the platform's port is the one implementation)."""
+
+
+@runtime_checkable
+class BatchMessenger(Messenger, Protocol):
+    """A messenger that sends one reply to several people's 1:1 chats in one call (DingTalk's batchSend)."""
+
+    #: The most chats one call takes.
+    batch_size: int
+
+    async def send_many(self, chat_ids: Sequence[str], reply: Reply) -> Mapping[str, DeliveryError]:
+        """The same reply in each chat, in as few calls as the platform allows; for each chat it did not reach,
+        why. Raises a DeliveryError when nothing went out."""
+
+    def reachable_free(self) -> Sequence[str]:
+        """The chats a message can reach now without a counted call (a session webhook still open), for while
+        the platform's quota is held."""

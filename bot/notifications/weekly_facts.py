@@ -12,13 +12,13 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Awaitable, Callable
 
-from bot.notifications.digest import DigestFacts, EntryChange
+from bot.notifications.digest import DigestFacts, EntryChange, QuotaOutage
 from bot.notifications.leaderboard import Contender, WeekResults
 from bot.notifications.reminder_text import needs_reminder
 from bot.notifications.schedule import iso_week_key
 from bot.quotas.holiday_horizon import years_without_holidays_now
 from bot.quotas.standing import SchoolStanding, school_standing
-from storage import reports, weekly
+from storage import delivery_holds, reports, weekly
 from storage import repository as repo
 from storage.db import Database
 from storage.models import School
@@ -88,6 +88,9 @@ async def digest_facts(db: Database, standing_source: StandingSource, school: Sc
         not_joined = [m.display_name for m in idle if m.id not in joined]
         never_logged = [m.display_name for m in idle if m.display_name not in not_joined]
         blocked = [m.display_name for m in await weekly.blocked_members(session, school.id)]
+        zone = zoneinfo.ZoneInfo(school.timezone)
+        outages = [QuotaOutage(hold.platform, hold.since.astimezone(zone).date(), unsent)
+                   for hold, unsent in await delivery_holds.reminders_kept_back_by_hold(session, school.id, week_began)]
     blocks = [_blocks(values, len(codes)) for values in by_member.values()]
     behind = [(member.display_name, [p for p in member.rules if needs_reminder(p)]) for member in standing.members]
     unreached = [(student, member.display_name)
@@ -96,4 +99,5 @@ async def digest_facts(db: Database, standing_source: StandingSource, school: Sc
     return DigestFacts(iso_week_key(today), [(name, rules) for name, rules in behind if rules],
                        _school_sums(blocks, 0, codes), _school_sums(blocks, 1, codes),
                        [EntryChange(*change) for change in changes], never_logged, blocked, unreached,
-                       not_joined, years_without_holidays_now(standing.policy, today))
+                       not_joined, years_without_holidays_now(standing.policy, today), outages)
+

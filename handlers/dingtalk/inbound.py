@@ -10,17 +10,20 @@
 - A text that a button of ours sends (`家访 [k7f2]`) is read back as that tap.
 - DingTalk sends no locale: the person's language is the school's until they pick one.
 - A voice message (`msgtype: audio`) is the core's Voice, with the text DingTalk recognised in it
-  (`content.recognition`); pictures, files and videos are OtherMessage.
+  (`content.recognition`); a picture or a file (`msgtype: picture`/`file`) is an Upload whose file id is the
+  message's `content.downloadCode`, fetched through `messageFiles/download` when a flow needs the bytes; videos
+  and anything else are OtherMessage.
 """
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text, Voice
+from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text, Upload, Voice
 from bot.platform_names import DINGTALK
 
 PRIVATE, GROUP = "1", "2"
@@ -28,6 +31,8 @@ PRIVATE, GROUP = "1", "2"
 LEADING_MENTION = re.compile(r"^@\S+\s*")
 #: "/log", "／log", and "、log" (what the / key types on a Chinese keyboard) followed by the command's name.
 COMMAND = re.compile(r"^(?:[/／](?P<name>\S+)|、(?P<ascii>[A-Za-z]+))(?:\s+(?P<args>.*))?$", re.DOTALL)
+#: Messages that carry a file a flow can keep (a /record sent as a photo or a document).
+UPLOAD_KINDS = frozenset({"picture", "file"})
 JOIN = re.compile(r"^(?:join|加入)\s*[:：]?\s*(?P<code>[A-Za-z0-9_-]+)$", re.IGNORECASE)
 
 #: Reads a text that a button of ours sends back: its tap, or None for an ordinary text.
@@ -88,6 +93,19 @@ def voice_of(message: Mapping[str, Any]) -> Voice:
     return Voice(recognition, float(duration) / 1000 if isinstance(duration, int | float) else None)
 
 
+def upload_of(message: Mapping[str, Any]) -> Upload | None:
+    """A picture or a file sent to the robot, by its download code (fetched only when a flow needs the bytes, as a
+    Telegram file id is); None when the message names no download code."""
+    content = message.get("content") or {}
+    code = str(content.get("downloadCode") or "")
+    if not code:
+        return None
+    if message_kind(message) == "picture":
+        return Upload("", b"", file_id=code, mime_type="image/jpeg")
+    name = str(content.get("fileName") or "")
+    return Upload(name, b"", file_id=code, mime_type=mimetypes.guess_type(name)[0])
+
+
 def mentions_of(message: Mapping[str, Any]) -> tuple[str, ...]:
     """The staff ids the message @-mentions, the robot left out."""
     robot = message.get("chatbotUserId")
@@ -113,6 +131,8 @@ async def event_of(message: Mapping[str, Any], read_tap: TapReader) -> tuple[Eve
     body: Body
     if message_kind(message) == "audio":
         body = voice_of(message)
+    elif message_kind(message) in UPLOAD_KINDS and (upload := upload_of(message)) is not None:
+        body = upload
     elif content is None:
         body = OtherMessage(message_kind(message))
     else:

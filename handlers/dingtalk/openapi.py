@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import logging
 import time
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
@@ -22,10 +21,8 @@ from typing import Any
 import aiohttp
 from aiolimiter import AsyncLimiter
 
-from bot.notifications.messenger import DeliveryError, PermanentFailure, RetryLater, TransientFailure
+from bot.notifications.messenger import DeliveryError, PermanentFailure, QuotaExhausted, RetryLater, TransientFailure
 from bot.settings import DingTalkConfig
-
-log = logging.getLogger(__name__)
 
 #: `oToMessages/batchSend` takes at most this many userIds a call.
 BATCH_USERS = 20
@@ -53,8 +50,9 @@ TOKEN_ERRCODES = frozenset({40014, 42001, 40001})
 TOKEN_CODES = frozenset({"InvalidAuthentication", "Forbidden.AccessDenied.AccessTokenPermissionDenied.Expired"})
 
 
-class MonthlyQuotaExhausted(PermanentFailure):
-    """The organisation has used its monthly OpenAPI calls: nothing more goes out until the month turns."""
+class MonthlyQuotaExhausted(QuotaExhausted):
+    """The organisation has used its monthly OpenAPI calls (errcode 90020, `ApiCountLimitForOrg`): nothing more
+    goes out through the OpenAPI until the month turns; the outbox holds the platform."""
 
 
 class CredentialsRefused(TransientFailure):
@@ -155,7 +153,6 @@ class DingTalkOpenAPI:
         self.backoff = Backoff()
         self.monotonic = monotonic
         self.token = AccessToken()
-        self.quota_logged = False
 
     async def __aenter__(self) -> DingTalkOpenAPI:
         return self
@@ -185,11 +182,11 @@ class DingTalkOpenAPI:
             status, answer, retry_after = await self.post(self.config.api_url + "/v1.0/oauth2/accessToken", body)
             if is_error(status, answer):
                 error = delivery_error(status, answer, self.backoff, retry_after)
-                if isinstance(error, (PermanentFailure, TokenRefused)) and not isinstance(error, MonthlyQuotaExhausted):
+                if isinstance(error, (PermanentFailure, TokenRefused)):
                     raise CredentialsRefused(
                         f"DingTalk refused DINGTALK_CLIENT_ID/DINGTALK_CLIENT_SECRET ({error}): check the internal "
                         "app's AppKey and AppSecret.")
-                raise self.noted(error)
+                raise error
             lifetime = float(answer.get("expireIn") or 7200)
             self.token.value = str(answer["accessToken"])
             self.token.expires_at = self.monotonic() + max(lifetime - TOKEN_MARGIN_SECONDS, lifetime / 2)
@@ -216,14 +213,6 @@ class DingTalkOpenAPI:
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
                 raise TransientFailure(f"DingTalk: {type(error).__name__}: {error}") from error
 
-    def noted(self, error: DeliveryError) -> DeliveryError:
-        """The error as raised; the monthly quota is logged once per process, not at every message."""
-        if isinstance(error, MonthlyQuotaExhausted) and not self.quota_logged:
-            self.quota_logged = True
-            log.error("DingTalk: the organisation's monthly OpenAPI calls are used up (%s); messages wait for "
-                      "next month or a paid plan.", error)
-        return error
-
     async def call(self, url: str, body: Mapping[str, Any] | None = None, *, legacy: bool = False,
                    form: Callable[[], aiohttp.FormData] | None = None) -> dict[str, Any]:
         """A call with the access token (in a header on the new API, in the query on the legacy host).
@@ -246,7 +235,7 @@ class DingTalkOpenAPI:
             if isinstance(error, TokenRefused) and attempt == 1:
                 self.forget_token()
                 continue
-            raise self.noted(error if not isinstance(error, TokenRefused) else TransientFailure(str(error)))
+            raise error if not isinstance(error, TokenRefused) else TransientFailure(str(error))
         raise AssertionError("unreachable")
 
     # --- robot messages ---
@@ -276,7 +265,7 @@ class DingTalkOpenAPI:
         status, answer, retry_after = await self.post(session_webhook, message)
         if is_error(status, answer):
             error = delivery_error(status, answer, self.backoff, retry_after)
-            raise self.noted(error if not isinstance(error, TokenRefused) else PermanentFailure(str(error)))
+            raise error if not isinstance(error, TokenRefused) else PermanentFailure(str(error))
         self.backoff.reset()
 
     async def upload(self, name: str, data: bytes, kind: str = "file") -> tuple[str, str]:
@@ -295,6 +284,22 @@ class DingTalkOpenAPI:
 
         answer = await self.call(self.config.oapi_url + "/media/upload", legacy=True, form=form)
         return str(answer["media_id"]), name
+
+    async def download(self, download_code: str) -> bytes:
+        """A file a person sent the robot, by the download code of their message: `messageFiles/download` names a
+        temporary link, which is then read (no token)."""
+        answer = await self.call(self.config.api_url + "/v1.0/robot/messageFiles/download", {
+            "downloadCode": download_code, "robotCode": self.config.robot_code})
+        url = str(answer.get("downloadUrl") or "")
+        if not url:
+            raise PermanentFailure(f"DingTalk named no download link for {download_code}")
+        try:
+            async with self.session.get(url) as response:
+                if response.status >= 400:
+                    raise TransientFailure(f"DingTalk: the download link answered HTTP {response.status}")
+                return await response.read()
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+            raise TransientFailure(f"DingTalk: {type(error).__name__}: {error}") from error
 
     async def legacy(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """A call to the legacy host (`topapi/…`), its answer's JSON."""

@@ -12,7 +12,7 @@ with the robot, a group's openConversationId (which DingTalk starts with "cid").
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from bot.chat.replies import Reply
 from bot.chat.text_buttons import TextButtons
@@ -61,13 +61,19 @@ class DingTalkOutbound:
     async def send_reply(self, chat_id: str, reply: Reply, origin: Origin | None = None) -> None:
         await self.send(chat_id, await self.rendered(reply, private=not is_group(chat_id)), origin)
 
-    async def send_to_people(self, staff_ids: Sequence[str], reply: Reply) -> BatchResult:
-        """One reply to each person's 1:1 chat, 20 people a call (a reminder, the digest)."""
+    async def send_to_people(self, staff_ids: Sequence[str], reply: Reply,
+                             origins: Mapping[str, Origin] | None = None) -> BatchResult:
+        """One reply to each person's 1:1 chat: over their session webhook where `origins` has one still open (no
+        call counted), to the rest by batchSend, 20 people a call (a reminder due to many, the digest)."""
         invalid: list[str] = []
         held: list[str] = []
         for message in await self.rendered(reply, private=True):
             sent = await self.as_message(message)
-            result = await self.api.send_to_users(staff_ids, sent.key, sent.param)
+            rest = [staff_id for staff_id in staff_ids if origins is None or staff_id not in origins
+                    or not await self.answered_on_webhook(sent, origins[staff_id])]
+            if not rest:
+                continue
+            result = await self.api.send_to_users(rest, sent.key, sent.param)
             invalid += result.invalid
             held += result.flow_controlled
         return BatchResult(tuple(dict.fromkeys(invalid)), tuple(dict.fromkeys(held)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import aiohttp
@@ -23,7 +23,7 @@ from bot.chat.layout import Message
 from bot.chat.port import Receiver
 from bot.chat.replies import Outcome, Reply
 from bot.chat.text_buttons import TextButtons
-from bot.notifications.messenger import DeliveryError, TransientFailure
+from bot.notifications.messenger import DeliveryError, RetryLater, TransientFailure, Unreachable
 from bot.platform_names import DINGTALK
 from bot.settings import DingTalkConfig
 from handlers.dingtalk import inbound
@@ -32,6 +32,13 @@ from handlers.dingtalk.openapi import CredentialsRefused, DingTalkOpenAPI
 from handlers.dingtalk.outbound import WEBHOOK_MARGIN_MS, DingTalkOutbound
 from handlers.dingtalk.render import CAPABILITIES, ROBOT_NAME, render_popup
 from handlers.dingtalk.stream import StreamConnection
+
+
+def _reply_of(message: Message) -> Reply:
+    """A laid-out message as the outbound side renders it: a text with its buttons, or pictures or a file."""
+    attachments = message.images or ((message.file,) if message.file is not None else ())
+    return Reply(attachments=attachments, html=message.html) if attachments else \
+        Reply(message.text, message.choices, message.html)
 
 
 class DingTalkPort:
@@ -97,10 +104,28 @@ class DingTalkPort:
 
     async def send(self, chat: ChatAddress, message: Message) -> None:
         """A text with its buttons (a group's with the texts to send instead), or a picture or file uploaded."""
-        attachments = message.images or ((message.file,) if message.file is not None else ())
-        reply = Reply(attachments=attachments, html=message.html) if attachments else \
-            Reply(message.text, message.choices, message.html)
-        await self.outbound.send_reply(chat.chat_id, reply, self.origin(chat.chat_id))
+        await self.outbound.send_reply(chat.chat_id, _reply_of(message), self.origin(chat.chat_id))
+
+    async def send_many(self, chat_ids: Sequence[str], message: Message) -> Mapping[str, DeliveryError]:
+        """One message to several people's 1:1 chats: batchSend, 20 a call (a person with an open session
+        webhook gets it there). Who batchSend did not reach, as the delivery error it amounts to."""
+        reply = _reply_of(message)
+        origins = {chat_id: origin for chat_id in chat_ids if (origin := self.origin(chat_id)) is not None}
+        result = await self.outbound.send_to_people(chat_ids, reply, origins)
+        failed: dict[str, DeliveryError] = {}
+        for staff_id in result.invalid:
+            failed[staff_id] = Unreachable(f"DingTalk: no staff member {staff_id} (left the organisation, or "
+                                           "outside the app's range)")
+        if held := [staff_id for staff_id in result.flow_controlled if staff_id not in failed]:
+            seconds = self.api.backoff.next()
+            for staff_id in held:
+                failed[staff_id] = RetryLater(seconds, f"DingTalk: flow control held the message to {staff_id}, "
+                                                       f"retry after {seconds:g} s")
+        return failed
+
+    def reachable_free(self) -> Sequence[str]:
+        """The chats whose latest message left a session webhook still open: answered there, no call counted."""
+        return [chat_id for chat_id in list(self.origins) if self.origin(chat_id) is not None]
 
     def delivery_error(self, error: Exception) -> DeliveryError | None:
         if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | OSError):
@@ -108,9 +133,10 @@ class DingTalkPort:
         return None
 
     async def fetch_file(self, platform: str, file_id: str) -> bytes:
-        # A file sent to the robot comes with a downloadCode that needs the robot's messageFiles/download call;
-        # records sent on DingTalk are not read yet (a file is answered as an OtherMessage).
-        raise LookupError(f"a {platform} file cannot be fetched from DingTalk")
+        """A picture or file a person sent the robot, by its download code; LookupError for another platform's."""
+        if platform != DINGTALK:
+            raise LookupError(f"a {platform} file cannot be fetched from DingTalk")
+        return await self.api.download(file_id)
 
     async def invite_link(self, code: str) -> str | None:
         """DingTalk has no link that opens a robot with a text: members send `加入 CODE`, or come by `members sync`."""

@@ -28,6 +28,7 @@ from urllib.parse import quote
 from bot.chat.pieces import split_at_lines
 from bot.chat.platform_plugin import Capabilities
 from bot.chat.replies import Attachment, Outcome, Reply
+from handlers.dingtalk.openapi import BATCH_USERS
 
 #: A msgParam's limit, in UTF-8 bytes of its JSON (documented for group messages; kept for 1:1 ones too).
 PARAM_BYTES = 15_000
@@ -42,7 +43,7 @@ ROBOT_NAME = "teachlog"
 
 CAPABILITIES = Capabilities(text_length=TEXT_LENGTH, caption_length=TEXT_LENGTH, buttons_per_row=1,
                             albums=False, modals=False, edits=False,
-                            picture_captions=False)
+                            picture_captions=False, batch_size=BATCH_USERS)
 
 _TAG = re.compile(r"</?(b|strong|i|em|code)>")
 _MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": ""}

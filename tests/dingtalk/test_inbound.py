@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.chat.actions import ChooseActivity, encode
-from bot.chat.events import ChatAddress, Command, OtherMessage, Tap, Text, Voice
+from bot.chat.events import ChatAddress, Command, OtherMessage, Tap, Text, Upload, Voice
 from handlers.dingtalk.inbound import event_of
 from tests.support.fake_dingtalk import FakeDingTalk
 
@@ -70,9 +70,18 @@ async def test_the_answer_goes_to_the_session_webhook_of_the_message(dingtalk):
     assert event.update_id == "msgX", "a replica that gets the message again answers nothing (handled_updates)"
 
 
-@pytest.mark.parametrize("msgtype", ["picture", "file", "video"])
-async def test_pictures_videos_and_files_are_other_messages(dingtalk, msgtype):
-    message = dingtalk.chatbot_message("", msgtype=msgtype, content={"downloadCode": "dc1", "recognition": "家访"})
+async def test_a_picture_and_a_file_are_uploads_kept_by_their_download_code(dingtalk):
+    picture = dingtalk.chatbot_message("", msgtype="picture", content={"downloadCode": "dc1"})
+    file = dingtalk.chatbot_message("", msgtype="file", content={"downloadCode": "dc2", "fileName": "家访.pdf"})
+    assert (await event_of(picture, read_tap))[0].body == Upload("", b"", file_id="dc1", mime_type="image/jpeg")
+    assert (await event_of(file, read_tap))[0].body == Upload("家访.pdf", b"", file_id="dc2",
+                                                              mime_type="application/pdf")
+
+
+@pytest.mark.parametrize(("msgtype", "content"), [("video", {"downloadCode": "dc1", "duration": 3}),
+                                                  ("picture", {}), ("file", {"fileName": "家访.pdf"})])
+async def test_videos_and_files_without_a_download_code_are_other_messages(dingtalk, msgtype, content):
+    message = dingtalk.chatbot_message("", msgtype=msgtype, content=content)
     event, _ = await event_of(message, read_tap)
     assert event.body == OtherMessage(msgtype)
 

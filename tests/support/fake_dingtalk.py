@@ -42,6 +42,9 @@ PATH_BATCH = "/v1.0/robot/oToMessages/batchSend"
 PATH_GROUP = "/v1.0/robot/groupMessages/send"
 PATH_WEBHOOK = "/robot/sendBySession"
 PATH_UPLOAD = "/media/upload"
+PATH_DOWNLOAD = "/v1.0/robot/messageFiles/download"
+#: Where a download code's temporary link points (not an OpenAPI path: no token).
+PATH_FILES = "/files"
 PATH_DEPARTMENTS = "/topapi/v2/department/listsub"
 PATH_USERS = "/topapi/v2/user/list"
 
@@ -95,6 +98,8 @@ class FakeDingTalk:
     #: Frames the client sent on the socket (acks and ping answers), parsed.
     frames: list[dict[str, Any]] = field(default_factory=list)
     uploads: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)
+    #: Files people sent the robot, by download code: (file name, bytes).
+    sent_files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     departments: dict[int, Department] = field(default_factory=dict)
     users: list[StaffUser] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
@@ -216,6 +221,14 @@ class FakeDingTalk:
             message.update(isInAtList=True, conversationTitle="初一年级组", atUsers=[{"dingtalkId": "$:LWCP_v1:$bot"}])
         return message
 
+    def file_message(self, name: str, data: bytes, *, sender: str = "staff1", picture: bool = False) -> dict[str, Any]:
+        """A picture or a file sent to the robot in a 1:1 chat: its content names a download code."""
+        code = f"dc{next(self._ids)}"
+        self.sent_files[code] = (name, data)
+        content = {"downloadCode": code} if picture else {"downloadCode": code, "fileName": name,
+                                                           "fileId": f"file{code}", "spaceId": "9"}
+        return self.chatbot_message("", sender=sender, msgtype="picture" if picture else "file", content=content)
+
     # --- the server ---
 
     def application(self) -> web.Application:
@@ -226,6 +239,8 @@ class FakeDingTalk:
         application.router.add_post(PATH_GROUP, self.group_send)
         application.router.add_post(PATH_WEBHOOK, self.session_webhook)
         application.router.add_post(PATH_UPLOAD, self.media_upload)
+        application.router.add_post(PATH_DOWNLOAD, self.message_file)
+        application.router.add_get(PATH_FILES + "/{code}", self.file_content)
         application.router.add_post(PATH_DEPARTMENTS, self.list_departments)
         application.router.add_post(PATH_USERS, self.list_users)
         application.router.add_get("/stream", self.socket)
@@ -329,6 +344,24 @@ class FakeDingTalk:
         self.uploads[media_id] = (kind, name, data)
         return web.json_response({"errcode": 0, "errmsg": "ok", "type": kind, "media_id": media_id,
                                   "created_at": int(time.time() * 1000)})
+
+    async def message_file(self, request: web.Request) -> web.Response:
+        """`messageFiles/download`: a temporary link to a file a person sent the robot."""
+        received = await self.record(request)
+        if (failure := self.injected(PATH_DOWNLOAD)) is not None:
+            return failure
+        if self.bad_token(received.token):
+            return self.refused_token()
+        code = str(received.body.get("downloadCode") or "")
+        if received.body.get("robotCode") != self.client_id or code not in self.sent_files:
+            return web.json_response({"code": "invalidParameter.downloadCode", "message": "下载码无效"}, status=400)
+        return web.json_response({"downloadUrl": f"{self.base_url}{PATH_FILES}/{code}"})
+
+    async def file_content(self, request: web.Request) -> web.Response:
+        code = request.match_info["code"]
+        if code not in self.sent_files:
+            return web.Response(status=404)
+        return web.Response(body=self.sent_files[code][1], content_type="application/octet-stream")
 
     async def list_departments(self, request: web.Request) -> web.Response:
         received = await self.record(request)
