@@ -33,6 +33,18 @@ class DingTalkConfig:
     oapi_url: str = DINGTALK_OAPI_URL
 
 
+@dataclass(frozen=True)
+class SlackConfig:
+    """The app's tokens as `teachlog run|worker --platform slack` uses them, checked."""
+
+    bot_token: str
+    #: Socket Mode when set; else HTTP on `port`, each request checked with `signing_secret`.
+    app_token: str = ""
+    signing_secret: str = ""
+    api_url: str | None = None
+    port: int = 3000
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
@@ -83,6 +95,20 @@ class Settings(BaseSettings):
                 raise ConfigError(f"{name} must be an http(s) address such as https://api.dingtalk.com, not {url!r}")
         return DingTalkConfig(client_id, client_secret, (self.dingtalk_robot_code or "").strip() or client_id,
                               self.dingtalk_api_url.rstrip("/"), self.dingtalk_oapi_url.rstrip("/"))
+
+    def require_slack(self, *, listening: bool = True) -> SlackConfig:
+        """The Slack app's settings; `listening` (`teachlog run`) also needs SLACK_APP_TOKEN or
+        SLACK_SIGNING_SECRET."""
+        token = (self.slack_bot_token or "").strip()
+        if not token:
+            raise ConfigError("SLACK_BOT_TOKEN is not set: install the app to your workspace (see `teachlog slack "
+                              "manifest`) and export its Bot User OAuth Token (xoxb-…).")
+        app_token = (self.slack_app_token or "").strip()
+        signing_secret = (self.slack_signing_secret or "").strip()
+        if listening and not app_token and not signing_secret:
+            raise ConfigError("SLACK_SIGNING_SECRET is not set: HTTP mode checks every request with it (Basic "
+                              "Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode.")
+        return SlackConfig(token, app_token, signing_secret, self.slack_api_url, self.slack_port)
 
     def require_webhook(self) -> tuple[str, str]:
         """The webhook's URL and secret, checked; a webhook without a secret would take updates from anyone."""

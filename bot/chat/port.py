@@ -5,10 +5,11 @@ runtime (:meth:`ChatPort.listen`), reads a payload as a core :class:`Event`,
 shows one laid-out :class:`~bot.chat.layout.Message` at a chat, answers what is
 tied to the payload itself (a tap's popup, taking a tapped message's buttons
 away), names its failures as the delivery exceptions of
-:mod:`bot.notifications.messenger`, fetches a stored file, makes an invite link,
-and declares its :class:`Capabilities`. Everything else — calling the engine,
-laying replies out, waiting out rate limits, the apology, the scheduler, clean
-stops — is :mod:`bot.chat.runtime`'s, once for every platform.
+:mod:`bot.notifications.messenger`, fetches a stored file, and declares its
+:class:`Capabilities`. Everything else — calling the engine, laying replies
+out, waiting out rate limits, the apology, the scheduler, clean stops — is
+:mod:`bot.chat.runtime`'s, once for every platform; starting and stopping the
+port for `teachlog run` and `teachlog worker` is :mod:`bot.chat.port_platform`'s.
 """
 
 from __future__ import annotations
@@ -54,6 +55,3 @@ class ChatPort(Protocol):
 
     async def fetch_file(self, platform: str, file_id: str) -> bytes:
         """The bytes of a file a person once sent on `platform`; LookupError when it cannot be fetched here."""
-
-    async def invite_link(self, code: str) -> str | None:
-        """A link that opens the bot with this invite code, or None when the platform has none."""

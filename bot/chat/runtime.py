@@ -1,8 +1,9 @@
 """The runtime around the chat engine, the same for every platform: an adapter's port plugs into it.
 
 It receives each payload the adapter hands over, reads it as an event through
-the port, has the engine answer it, and shows the outcome through the port and
-the one reply path (:mod:`bot.chat.reply_path`). A failure is logged and the
+the port (every NUL character removed, whatever the platform: PostgreSQL
+refuses them), has the engine answer it, and shows the outcome through the port
+and the one reply path (:mod:`bot.chat.reply_path`). A failure is logged and the
 person gets an apology in their language. One scheduler (APScheduler's
 AsyncIOScheduler) closes idle conversations and, in `teachlog run`, plans and
 delivers notifications and warms the stored reports. :meth:`Runtime.run` runs
@@ -27,6 +28,7 @@ from bot.chat.events import ChatAddress, Person
 from bot.chat.port import ChatPort
 from bot.chat.replies import Outcome, Reply
 from bot.chat.reply_path import ReplyPath
+from bot.clean_text import without_nul
 from bot.i18n import N_, Translator, choose_language, translator
 from bot.notifications.delivery import DeliveryPolicy
 from bot.notifications.notifier import Notifier, TickReport, worker_name
@@ -98,6 +100,7 @@ class Runtime:
             return
         if event is None:
             return
+        event = without_nul(event)
         bind_update_id(event.update_id)
         try:
             outcome = await self.engine.handle(event)

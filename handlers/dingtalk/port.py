@@ -111,7 +111,3 @@ class DingTalkPort:
         # A file sent to the robot comes with a downloadCode that needs the robot's messageFiles/download call;
         # records sent on DingTalk are not read yet (a file is answered as an OtherMessage).
         raise LookupError(f"a {platform} file cannot be fetched from DingTalk")
-
-    async def invite_link(self, code: str) -> str | None:
-        """DingTalk has no link that opens a robot with a text: members send `加入 CODE`, or come by `members sync`."""
-        return None

@@ -6,13 +6,14 @@ Telegram-only updates, answered by bot-level services; nobody is sent anything.
 from __future__ import annotations
 
 from telegram import ChatMember, Update
-from telegram.ext import ChatMemberHandler, MessageHandler, filters
+from telegram.ext import ChatMemberHandler, ContextTypes, MessageHandler, filters
 
 from bot.app_context import AppContext
 from bot.notifications.availability import mark_blocked, mark_unblocked
 from bot.people.groups import bot_left_group, group_moved
 from bot.platform_names import TELEGRAM
-from handlers.telegram.common import Context
+
+Context = ContextTypes.DEFAULT_TYPE
 
 GONE = (ChatMember.BANNED, ChatMember.LEFT)
 
