@@ -24,7 +24,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.app_context import AppContext
 from bot.chat.caller import caller_of
 from bot.chat.engine_builder import IDLE_TIMEOUT, build_engine
-from bot.chat.events import ChatAddress, Person
+from bot.chat.events import BotMembership, ChatAddress, Person
+from bot.chat.membership import apply_membership
 from bot.chat.port import ChatPort
 from bot.chat.replies import Outcome, Reply
 from bot.chat.reply_path import ReplyPath
@@ -102,6 +103,12 @@ class Runtime:
             return
         event = without_nul(event)
         bind_update_id(event.update_id)
+        if isinstance(event.body, BotMembership):  # the platform's word on the bot itself: nobody is answered
+            try:
+                await apply_membership(self.core, event, event.body)
+            except Exception:
+                log.exception("%s could not be handled", what)
+            return
         try:
             outcome = await self.engine.handle(event)
         except Exception:

@@ -23,7 +23,6 @@ from bot.chat.port_platform import PortPlatform, start_errors
 from bot.chat.runtime import Runtime
 from bot.i18n import translator
 from bot.platform_names import TELEGRAM
-from handlers.telegram.chat_members import ChatMemberUpdates
 from handlers.telegram.port import CAPABILITIES, TelegramPort, even_rate_limiter, standalone_bot, t_me_link
 from handlers.telegram.webhook import Webhook
 
@@ -42,11 +41,9 @@ class RuntimeApplication(Application[Any, Any, Any, Any, Any, Any]):
         await super().stop()
 
 
-def add_handlers(application: Application, runtime: Runtime, core: AppContext) -> None:
-    """The bot's own membership first (Telegram-only, answered by bot services), then every other update to the
-    runtime (whose engine notes each person's @handle)."""
-    application.add_handlers(ChatMemberUpdates(core).handlers())
-
+def add_handlers(application: Application, runtime: Runtime) -> None:
+    """Every update to the runtime (whose engine notes each person's @handle, and whose core answers the bot's own
+    membership changes)."""
     async def to_runtime(update: Update, context: Context) -> None:
         await runtime.receive(update, f"update {update.update_id}")
 
@@ -55,7 +52,7 @@ def add_handlers(application: Application, runtime: Runtime, core: AppContext) -
 
 
 async def log_failures(update: object, context: Context) -> None:
-    """What the runtime did not catch (a job or the network failed; the bot-level handlers above)."""
+    """What the runtime did not catch (a job or the network failed)."""
     log.error("a job, the network or a handler failed", exc_info=context.error)
 
 
@@ -96,7 +93,7 @@ def build_application(core: AppContext, token: str, *, base_url: str | None = No
     port = TelegramPort(application.bot, application, webhook)
     runtime = Runtime(core, port, idle_timeout=conversation_timeout, notifications=notifications)
     application.runtime = runtime
-    add_handlers(application, runtime, core)
+    add_handlers(application, runtime)
     return application
 
 
