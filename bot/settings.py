@@ -34,6 +34,22 @@ class DingTalkConfig:
 
 
 @dataclass(frozen=True)
+class WebhookConfig:
+    """`teachlog run --webhook-url`: the public URL Telegram posts to, the secret it sends along, and where this
+    process listens."""
+
+    url: str
+    secret: str
+    listen: str = "127.0.0.1"
+    port: int = 3000
+
+    @property
+    def path(self) -> str:
+        """The path this process serves: the URL's, as the reverse proxy passes it on."""
+        return urlsplit(self.url).path or "/"
+
+
+@dataclass(frozen=True)
 class SlackConfig:
     """The app's tokens as `teachlog run|worker --platform slack` uses them, checked."""
 
@@ -110,7 +126,11 @@ class Settings(BaseSettings):
                               "Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode.")
         return SlackConfig(token, app_token, signing_secret, self.slack_api_url, self.slack_port)
 
-    def require_webhook(self) -> tuple[str, str]:
+    def webhook(self) -> WebhookConfig | None:
+        """The webhook `--webhook-url` asks for, checked (:meth:`require_webhook`); None for long polling."""
+        return self.require_webhook() if self.telegram_webhook_url else None
+
+    def require_webhook(self) -> WebhookConfig:
         """The webhook's URL and secret, checked; a webhook without a secret would take updates from anyone."""
         url = (self.telegram_webhook_url or "").strip()
         parts = urlsplit(url)
@@ -123,4 +143,4 @@ class Settings(BaseSettings):
                               "pass --webhook-secret or set TELEGRAM_WEBHOOK_SECRET")
         if not WEBHOOK_SECRET_PATTERN.match(secret):
             raise ConfigError("the webhook secret may only have 1 to 256 letters, digits, _ and - (Telegram's rule)")
-        return url, secret
+        return WebhookConfig(url, secret, self.webhook_listen, self.webhook_port)

@@ -40,7 +40,9 @@ class ChatPort(Protocol):
         """Connect, and hand every payload to `receiver.receive` until `stop` is set; then disconnect."""
 
     async def event_of(self, raw: Any) -> Event | None:
-        """The core's event for a payload from a person; None for anything the core does not answer."""
+        """The core's event for a payload from a person, or for the platform's word on the bot's own membership
+        (a :class:`~bot.chat.events.BotMembership` body); None for anything else. Texts as the platform gave them:
+        the runtime removes NUL characters."""
 
     async def acknowledge(self, raw: Any, outcome: Outcome) -> None:
         """What answers the payload itself: the popup of a tap (or stopping its spinner), and the tapped

@@ -20,21 +20,19 @@ from bot.app_context import AppContext
 from bot.chat.engine_builder import IDLE_TIMEOUT
 from bot.chat.pacing import Pacer
 from bot.chat.runtime import Runtime
+from handlers.slack.blocks import SLASH_COMMAND
 from handlers.slack.forms import Forms
 from handlers.slack.inbound import Ack, Payload, is_from_a_person
 from handlers.slack.port import SlackPort
 
 log = logging.getLogger(__name__)
 
-COMMAND = "/teachlog"
-
-
 class Listeners:
     def __init__(self, runtime: Runtime, forms: Forms) -> None:
         self.runtime, self.forms = runtime, forms
 
     def register(self, app: AsyncApp) -> None:
-        app.command(COMMAND)(self.on_command)
+        app.command(SLASH_COMMAND)(self.on_command)
         app.event("message")(self.on_message)
         app.action(re.compile(r"^choice-"))(self.on_tap)
         app.error(self.on_error)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.chat.commands import COMMANDS
+from bot.chat.commands import as_words
 from bot.chat.markup import Marks, marked, plain
 from bot.chat.pieces import split_at_lines
 from bot.chat.platform_plugin import Capabilities
@@ -27,8 +26,6 @@ CAPABILITIES = Capabilities(text_length=MESSAGE_TEXT_LIMIT, caption_length=SECTI
 
 #: The core's commands as people type them on Slack: subcommands of the one slash command (/start is `join`).
 SLASH_COMMAND = "/teachlog"
-SUBCOMMANDS = {command.name: command.typed for command in COMMANDS}
-_COMMAND = re.compile(r"(?<![A-Za-z0-9_/.:<])/(" + "|".join(SUBCOMMANDS) + r")(?![A-Za-z0-9_/])")
 
 MRKDWN = Marks(bold="*", italic="_", code="`")
 
@@ -44,7 +41,7 @@ def escape(text: str) -> str:
 
 def slack_commands(text: str) -> str:
     """The core's "/log", "/start CODE"… as typed on Slack: "/teachlog log", "/teachlog join CODE"."""
-    return _COMMAND.sub(lambda match: f"{SLASH_COMMAND} {SUBCOMMANDS[match.group(1)]}", text)
+    return as_words(text, SLASH_COMMAND)
 
 
 def mrkdwn_of(text: str, *, is_html: bool) -> str:

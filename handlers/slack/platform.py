@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from functools import partial
 
@@ -22,6 +23,8 @@ from bot.settings import SlackConfig
 from handlers.slack.app import build_app
 from handlers.slack.blocks import CAPABILITIES
 from handlers.slack.port import SlackPort
+
+log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 UNREACHABLE = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
@@ -58,6 +61,7 @@ async def socket_mode(app: AsyncApp, app_token: str, stop: asyncio.Event) -> Non
             # The Socket Mode client retries a refused token forever, logging tracebacks: ask once first.
             await app.client.apps_connections_open(app_token=app_token)
             await handler.connect_async()
+        log.info("connected to Slack in Socket Mode")
         await stop.wait()
     finally:
         await handler.close_async()

@@ -41,8 +41,9 @@ from bot.notifications.messenger import (
     Unreachable,
 )
 from bot.platform_names import TELEGRAM
+from bot.settings import WebhookConfig
 from handlers.telegram.inbound import event_of
-from handlers.telegram.webhook import Webhook, listen_on_webhook
+from handlers.telegram.webhook import listen_on_webhook
 from storage.db import Database
 
 #: Telegram's flood limit for a bot: about 30 messages a second overall.
@@ -75,7 +76,7 @@ class TelegramPort:
     name = TELEGRAM
     capabilities = CAPABILITIES
 
-    def __init__(self, bot: Bot, application: Application | None = None, webhook: Webhook | None = None) -> None:
+    def __init__(self, bot: Bot, application: Application | None = None, webhook: WebhookConfig | None = None) -> None:
         self.bot, self.application, self.webhook = bot, application, webhook
         #: The bot's @username, once known: a group command addressed to another bot is not ours.
         self.username: str | None = None

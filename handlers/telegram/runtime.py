@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any, cast
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, Update
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
@@ -23,8 +23,8 @@ from bot.chat.port_platform import PortPlatform, start_errors
 from bot.chat.runtime import Runtime
 from bot.i18n import translator
 from bot.platform_names import TELEGRAM
+from bot.settings import WebhookConfig
 from handlers.telegram.port import CAPABILITIES, TelegramPort, even_rate_limiter, standalone_bot, t_me_link
-from handlers.telegram.webhook import Webhook
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ async def set_command_menu(application: Application) -> None:
 def build_application(core: AppContext, token: str, *, base_url: str | None = None, request: BaseRequest | None = None,
                       updates_request: BaseRequest | None = None, rate_limit: bool = True,
                       conversation_timeout: dt.timedelta | float = IDLE_TIMEOUT,
-                      notifications: bool = False, webhook: Webhook | None = None) -> RuntimeApplication:
+                      notifications: bool = False, webhook: WebhookConfig | None = None) -> RuntimeApplication:
     """The Application wired to a runtime over the Telegram port; its post_init starts the runtime (as
     `run_polling` and the tests call it), with the notification jobs when `notifications`."""
     async def post_init(application: Application) -> None:
@@ -98,10 +98,10 @@ def build_application(core: AppContext, token: str, *, base_url: str | None = No
 
 
 def bot_api_errors(base_url: str | None) -> contextlib.AbstractContextManager[None]:
-    """A refused token or an unreachable Bot API as one line."""
+    """A refused token, an unreachable Bot API, or any other failure of its first call as one line."""
     where = base_url or "https://api.telegram.org/bot"
     return start_errors((InvalidToken, lambda _: "Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather"),
-                        (NetworkError, lambda error: f"cannot reach the Telegram Bot API at {where}: {error}"))
+                        (TelegramError, lambda error: f"cannot reach the Telegram Bot API at {where}: {error}"))
 
 
 class TelegramPlatform(PortPlatform):
@@ -117,7 +117,7 @@ class TelegramPlatform(PortPlatform):
         settings = self.core.settings
         token, base_url = settings.require_telegram_token(), settings.telegram_base_url
         if listening:
-            webhook = Webhook.of(settings)
+            webhook = settings.webhook()
             with bot_api_errors(base_url):
                 async with Bot(token, base_url=base_url) if base_url else Bot(token):
                     pass

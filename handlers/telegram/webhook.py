@@ -12,9 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
 from functools import partial
-from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
@@ -23,37 +21,14 @@ from telegram.ext import Application
 
 from bot.chat.http_intake import secret_checked, serve_http
 from bot.chat.port_platform import start_errors
-from bot.settings import Settings
+from bot.settings import WebhookConfig
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-@dataclass(frozen=True)
-class Webhook:
-    """The public URL Telegram posts to, the secret it sends along, and where this process listens."""
-
-    url: str
-    secret: str
-    listen: str = "127.0.0.1"
-    port: int = 3000
-
-    @property
-    def path(self) -> str:
-        """The path this process serves: the URL's, as the reverse proxy passes it on."""
-        return urlsplit(self.url).path or "/"
-
-    @classmethod
-    def of(cls, settings: Settings) -> Webhook | None:
-        """The webhook `teachlog run --webhook-url` asks for, checked; None for long polling."""
-        if not settings.telegram_webhook_url:
-            return None
-        url, secret = settings.require_webhook()
-        return cls(url, secret, settings.webhook_listen, settings.webhook_port)
-
-
-def webhook_app(application: Application, webhook: Webhook) -> web.Application:
+def webhook_app(application: Application, webhook: WebhookConfig) -> web.Application:
     """The HTTP side: a request with the right secret puts its update on the application's queue."""
 
     async def receive(request: web.Request) -> web.Response:
@@ -69,13 +44,13 @@ def webhook_app(application: Application, webhook: Webhook) -> web.Application:
     return app
 
 
-async def listen_on_webhook(application: Application, webhook: Webhook, stop: asyncio.Event) -> None:
+async def listen_on_webhook(application: Application, webhook: WebhookConfig, stop: asyncio.Event) -> None:
     """Listen, register the webhook with Telegram, and take updates into the running application until `stop`."""
     await serve_http(webhook_app(application, webhook), webhook.listen, webhook.port, stop,
                      listening=partial(register, application, webhook))
 
 
-async def register(application: Application, webhook: Webhook) -> None:
+async def register(application: Application, webhook: WebhookConfig) -> None:
     """setWebhook with the secret; pending updates are kept (never drop what teachers sent meanwhile)."""
     with start_errors((TelegramError, lambda error: f"Telegram refused the webhook {webhook.url}: {error}")):
         await application.bot.set_webhook(webhook.url, secret_token=webhook.secret,
