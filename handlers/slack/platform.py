@@ -9,7 +9,6 @@ import logging
 from collections.abc import AsyncIterator
 from functools import partial
 
-import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -17,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.chat.http_intake import serve_http
 from bot.chat.port import ChatPort
 from bot.chat.port_platform import PortPlatform, start_errors
+from bot.chat.reply_path import CONNECTION_ERRORS
 from bot.chat.runtime import Runtime
 from bot.platform_names import SLACK
 from bot.settings import SlackConfig
@@ -27,7 +27,7 @@ from handlers.slack.port import SlackPort
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-UNREACHABLE = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+UNREACHABLE = (SlackClientError, *CONNECTION_ERRORS)
 
 
 def web_client(config: SlackConfig) -> AsyncWebClient:

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar
 
-import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -21,6 +20,7 @@ from bot.chat.layout import Message
 from bot.chat.pacing import Pacer, retry_after_seconds
 from bot.chat.port import Receiver
 from bot.chat.replies import Outcome
+from bot.chat.reply_path import CONNECTION_ERRORS
 from bot.notifications.messenger import DeliveryError, PermanentFailure, RetryLater, TransientFailure, Unreachable
 from bot.platform_names import SLACK
 from handlers.slack.blocks import (
@@ -75,7 +75,7 @@ async def slack_call(call: Callable[[], Awaitable[T]]) -> T:
     """Run one Web API call; its failure as a bot.notifications.messenger DeliveryError."""
     try:
         return await call()
-    except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+    except (SlackClientError, *CONNECTION_ERRORS) as error:
         raise delivery_error(error) from error
 
 
@@ -143,9 +143,8 @@ class SlackPort:
                 await self.post(channel, message.text, rows, is_html=message.html)
 
     def delivery_error(self, error: Exception) -> DeliveryError | None:
-        if isinstance(error, SlackClientError | aiohttp.ClientError | asyncio.TimeoutError | OSError):
-            return delivery_error(error)
-        return None
+        """Slack's own failures (a failed connection is the reply path's)."""
+        return delivery_error(error) if isinstance(error, SlackClientError) else None
 
     async def fetch_file(self, platform: str, file_id: str) -> bytes:
         # Slack files would need the files:read scope and the bot's token on their private URL; records sent on
