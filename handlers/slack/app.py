@@ -27,6 +27,7 @@ from handlers.slack.port import SlackPort
 
 log = logging.getLogger(__name__)
 
+
 class Listeners:
     def __init__(self, runtime: Runtime, forms: Forms) -> None:
         self.runtime, self.forms = runtime, forms
