@@ -53,7 +53,8 @@ class ChatPort(Protocol):
 
     def delivery_error(self, error: Exception) -> DeliveryError | None:
         """The platform's failure as RetryLater, Unreachable, ChatMoved, TransientFailure or PermanentFailure;
-        None for an error that is not the platform's (a bug, raised as it is)."""
+        None for an error that is not the platform's (a failed connection is the reply path's TransientFailure;
+        anything else, a bug, is raised as it is)."""
 
     async def fetch_file(self, platform: str, file_id: str) -> bytes:
         """The bytes of a file a person once sent on `platform`; LookupError when it cannot be fetched here."""
