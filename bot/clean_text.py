@@ -1,8 +1,8 @@
 """Text from people, made safe to store and to show.
 
 PostgreSQL refuses the NUL character in text, so no incoming text may carry
-one (:func:`without_nul`, applied by each chat adapter to everything it
-receives). Names are shown side by side in rankings and lists, where
+one (:func:`without_nul`, applied by the chat runtime to every event an
+adapter reads, whatever its platform). Names are shown side by side in rankings and lists, where
 invisible format characters — bidi overrides and isolates such as U+202E,
 marks such as U+200E, zero-width spaces — reorder or hide the text around
 them; :func:`clean_name` removes them (and other control characters) from
@@ -12,6 +12,7 @@ joiners and tags inside emoji sequences.
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from typing import TypeVar, cast
 
@@ -23,11 +24,16 @@ T = TypeVar("T")
 
 
 def without_nul(value: T) -> T:
-    """`value` — text, or JSON-like lists and dicts of it — with every NUL character removed."""
+    """`value` — text, lists, tuples and dicts of it, or dataclasses holding them — with every NUL character
+    removed."""
     if isinstance(value, str):
         return cast(T, value.replace(NUL, ""))
-    if isinstance(value, list):
-        return cast(T, [without_nul(item) for item in value])
+    if isinstance(value, list | tuple):
+        return cast(T, type(value)(without_nul(item) for item in value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {field.name: without_nul(getattr(value, field.name)) for field in dataclasses.fields(value)
+                  if field.init}
+        return cast(T, dataclasses.replace(value, **fields))
     if isinstance(value, dict):
         return cast(T, {key: without_nul(item) for key, item in value.items()})
     return value

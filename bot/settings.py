@@ -33,6 +33,34 @@ class DingTalkConfig:
     oapi_url: str = DINGTALK_OAPI_URL
 
 
+@dataclass(frozen=True)
+class WebhookConfig:
+    """`teachlog run --webhook-url`: the public URL Telegram posts to, the secret it sends along, and where this
+    process listens."""
+
+    url: str
+    secret: str
+    listen: str = "127.0.0.1"
+    port: int = 3000
+
+    @property
+    def path(self) -> str:
+        """The path this process serves: the URL's, as the reverse proxy passes it on."""
+        return urlsplit(self.url).path or "/"
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    """The app's tokens as `teachlog run|worker --platform slack` uses them, checked."""
+
+    bot_token: str
+    #: Socket Mode when set; else HTTP on `port`, each request checked with `signing_secret`.
+    app_token: str = ""
+    signing_secret: str = ""
+    api_url: str | None = None
+    port: int = 3000
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
@@ -84,7 +112,25 @@ class Settings(BaseSettings):
         return DingTalkConfig(client_id, client_secret, (self.dingtalk_robot_code or "").strip() or client_id,
                               self.dingtalk_api_url.rstrip("/"), self.dingtalk_oapi_url.rstrip("/"))
 
-    def require_webhook(self) -> tuple[str, str]:
+    def require_slack(self, *, listening: bool = True) -> SlackConfig:
+        """The Slack app's settings; `listening` (`teachlog run`) also needs SLACK_APP_TOKEN or
+        SLACK_SIGNING_SECRET."""
+        token = (self.slack_bot_token or "").strip()
+        if not token:
+            raise ConfigError("SLACK_BOT_TOKEN is not set: install the app to your workspace (see `teachlog slack "
+                              "manifest`) and export its Bot User OAuth Token (xoxb-…).")
+        app_token = (self.slack_app_token or "").strip()
+        signing_secret = (self.slack_signing_secret or "").strip()
+        if listening and not app_token and not signing_secret:
+            raise ConfigError("SLACK_SIGNING_SECRET is not set: HTTP mode checks every request with it (Basic "
+                              "Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode.")
+        return SlackConfig(token, app_token, signing_secret, self.slack_api_url, self.slack_port)
+
+    def webhook(self) -> WebhookConfig | None:
+        """The webhook `--webhook-url` asks for, checked (:meth:`require_webhook`); None for long polling."""
+        return self.require_webhook() if self.telegram_webhook_url else None
+
+    def require_webhook(self) -> WebhookConfig:
         """The webhook's URL and secret, checked; a webhook without a secret would take updates from anyone."""
         url = (self.telegram_webhook_url or "").strip()
         parts = urlsplit(url)
@@ -97,4 +143,4 @@ class Settings(BaseSettings):
                               "pass --webhook-secret or set TELEGRAM_WEBHOOK_SECRET")
         if not WEBHOOK_SECRET_PATTERN.match(secret):
             raise ConfigError("the webhook secret may only have 1 to 256 letters, digits, _ and - (Telegram's rule)")
-        return url, secret
+        return WebhookConfig(url, secret, self.webhook_listen, self.webhook_port)

@@ -4,6 +4,9 @@ buttons are taken away only where the platform can edit a message."""
 
 from __future__ import annotations
 
+import asyncio
+
+import aiohttp
 import pytest
 
 from bot.app_context import AppContext
@@ -82,6 +85,15 @@ async def test_the_platforms_errors_are_named_for_the_outbox_and_bugs_are_raised
         await path_over(FakePort(PlatformDown("503")), []).send("7", Reply("hi"))
     with pytest.raises(ZeroDivisionError):
         await path_over(FakePort(ZeroDivisionError()), []).send("7", Reply("hi"))
+
+
+@pytest.mark.parametrize("failure", [aiohttp.ClientConnectionError("reset by peer"), asyncio.TimeoutError(),
+                                     ConnectionRefusedError(111, "refused")])
+async def test_a_failed_connection_is_tried_again_later_on_a_platform_that_names_only_its_own_errors(failure):
+    with pytest.raises(TransientFailure, match=r"^fake: "):
+        await path_over(FakePort(failure), []).send("7", Reply("hi"))
+    port, waited = FakePort(failure), []
+    assert not await path_over(port, waited).answer(CHAT, Reply("hi")), "a conversation reply is reported, not raised"
 
 
 class NoEditsPort(FakePort):

@@ -2,12 +2,14 @@
 the flow that answers it, and where it works.
 
 Everything that lists commands reads it: the flows' routing (:meth:`bot.chat.flow.Flow.wants`), /help
-(:func:`help_text`), Telegram's command menu, the Slack app manifest's usage hint and Slack's subcommand names,
-and the terminal (`teachlog chat`, whose /help is the core's). A new command is one entry here plus its flow.
+(:func:`help_text`), Telegram's command menu, the Slack app manifest's usage hint and the commands typed as words
+(:func:`as_words`, :func:`named_by_word`: Slack's subcommands), and the terminal (`teachlog chat`, whose /help
+is the core's). A new command is one entry here plus its flow.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.i18n import N_, Translator
@@ -95,6 +97,10 @@ COMMANDS: tuple[BotCommand, ...] = (
 )
 
 BY_NAME = {command.name: command for command in COMMANDS}
+#: Each command by the word typed for it where commands are words (`join` is /start).
+BY_WORD = {command.typed: command.name for command in COMMANDS}
+#: A /command of the core's in a text (not in a path or a link).
+_SLASHED = re.compile(r"(?<![A-Za-z0-9_/.:<])/(" + "|".join(BY_NAME) + r")(?![A-Za-z0-9_/])")
 #: (command name, in a private chat) → the flow that answers it.
 _FLOWS = {(command.name, private): command.flow for command in COMMANDS
           for private, works in ((True, command.private), (False, command.group)) if works}
@@ -107,6 +113,17 @@ _HEADINGS = {MEMBERS: N_("What I can do:"), GROUP: N_("In a staff group:"), LEAD
 def flow_for(name: str, *, private: bool) -> str | None:
     """The flow that answers /name in a private chat or a group, or None where it does not work."""
     return _FLOWS.get((name, private))
+
+
+def as_words(text: str, prefix: str) -> str:
+    """The core's "/log", "/start CODE"… in a text as typed where commands are words after one `prefix` (Slack's
+    slash command): "/teachlog log", "/teachlog join CODE"."""
+    return _SLASHED.sub(lambda match: f"{prefix} {BY_NAME[match.group(1)].typed}", text)
+
+
+def named_by_word(word: str) -> str:
+    """The name of the command typed as `word` (`join` is start); any other word as it is."""
+    return BY_WORD.get(word, word)
 
 
 def menu_commands() -> tuple[BotCommand, ...]:

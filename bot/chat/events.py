@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from bot.chat.actions import Action, decode, draft_id_of
 
@@ -90,7 +91,20 @@ class Voice:
     duration_seconds: float | None = None
 
 
-Body = Command | Text | Tap | Upload | Voice | OtherMessage
+MembershipChange = Literal["blocked", "unblocked", "removed", "moved"]
+
+
+@dataclass(frozen=True)
+class BotMembership:
+    """The bot's own place in the chat changed, as the platform reports it; nobody is answered
+    (:mod:`bot.chat.membership`). In a private chat the person `blocked` or `unblocked` the bot; a group
+    `removed` it, or `moved` to the chat `moved_to` (a Telegram group becoming a supergroup)."""
+
+    change: MembershipChange
+    moved_to: str | None = None
+
+
+Body = Command | Text | Tap | Upload | Voice | OtherMessage | BotMembership
 
 
 @dataclass(frozen=True)

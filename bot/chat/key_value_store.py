@@ -40,3 +40,8 @@ async def bot_username(db: Database) -> str | None:
     """The bot's @username as last seen by a running bot, if it has run."""
     value = (await ChatStateStore(db).load(BOT_KIND)).get("username")
     return value.get("username") if value else None
+
+
+async def remember_bot_username(db: Database, username: str | None) -> None:
+    """Keep the bot's @username as a running bot learns it, for the invite links printed without a running bot."""
+    await ChatStateStore(db).save(BOT_KIND, "username", {"username": username})

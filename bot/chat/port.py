@@ -5,10 +5,11 @@ runtime (:meth:`ChatPort.listen`), reads a payload as a core :class:`Event`,
 shows one laid-out :class:`~bot.chat.layout.Message` at a chat, answers what is
 tied to the payload itself (a tap's popup, taking a tapped message's buttons
 away), names its failures as the delivery exceptions of
-:mod:`bot.notifications.messenger`, fetches a stored file, makes an invite link,
-and declares its :class:`Capabilities`. Everything else — calling the engine,
-laying replies out, waiting out rate limits, the apology, the scheduler, clean
-stops — is :mod:`bot.chat.runtime`'s, once for every platform.
+:mod:`bot.notifications.messenger`, fetches a stored file, and declares its
+:class:`Capabilities`. Everything else — calling the engine, laying replies
+out, waiting out rate limits, the apology, the scheduler, clean stops — is
+:mod:`bot.chat.runtime`'s, once for every platform; starting and stopping the
+port for `teachlog run` and `teachlog worker` is :mod:`bot.chat.port_platform`'s.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ class ChatPort(Protocol):
         """Connect, and hand every payload to `receiver.receive` until `stop` is set; then disconnect."""
 
     async def event_of(self, raw: Any) -> Event | None:
-        """The core's event for a payload from a person; None for anything the core does not answer."""
+        """The core's event for a payload from a person, or for the platform's word on the bot's own membership
+        (a :class:`~bot.chat.events.BotMembership` body); None for anything else. Texts as the platform gave them:
+        the runtime removes NUL characters."""
 
     async def acknowledge(self, raw: Any, outcome: Outcome) -> None:
         """What answers the payload itself: the popup of a tap (or stopping its spinner), and the tapped
@@ -51,13 +54,11 @@ class ChatPort(Protocol):
 
     def delivery_error(self, error: Exception) -> DeliveryError | None:
         """The platform's failure as RetryLater, Unreachable, ChatMoved, TransientFailure or PermanentFailure;
-        None for an error that is not the platform's (a bug, raised as it is)."""
+        None for an error that is not the platform's (a failed connection is the reply path's TransientFailure;
+        anything else, a bug, is raised as it is)."""
 
     async def fetch_file(self, platform: str, file_id: str) -> bytes:
         """The bytes of a file a person once sent on `platform`; LookupError when it cannot be fetched here."""
-
-    async def invite_link(self, code: str) -> str | None:
-        """A link that opens the bot with this invite code, or None when the platform has none."""
 
 
 @runtime_checkable

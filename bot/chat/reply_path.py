@@ -13,6 +13,9 @@ sent again after the wait, so it arrives once:
   slow-down on its first message to the outbox, which holds the row back until
   the time named and frees the sender for other chats; once part of it is out,
   the rest waits here, so no part is sent twice.
+
+A port names its platform's failures (:meth:`ChatPort.delivery_error`); a
+connection that failed or timed out is a TransientFailure on every platform.
 """
 
 from __future__ import annotations
@@ -21,14 +24,18 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
+import aiohttp
+
 from bot.chat.events import ChatAddress
 from bot.chat.layout import Message, lay_out
 from bot.chat.port import BatchPort, ChatPort
 from bot.chat.replies import Reply
-from bot.notifications.messenger import DeliveryError, RetryLater
+from bot.notifications.messenger import DeliveryError, RetryLater, TransientFailure
 
 log = logging.getLogger(__name__)
 
+#: Failures of the connection itself, on any platform (an adapter's own library wraps its own): worth trying again.
+CONNECTION_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
 #: How often one message waits out a slow-down before it is given up.
 MAX_WAITS = 3
 #: The longest wait a message sits through; a platform asking for more is not waited for.
@@ -137,7 +144,14 @@ class ReplyPath:
         except DeliveryError:
             raise
         except Exception as error:
-            mapped = self.port.delivery_error(error)
+            mapped = self.port.delivery_error(error) or connection_failure(self.port.name, error)
             if mapped is None:
                 raise
             raise mapped from error
+
+
+def connection_failure(platform: str, error: Exception) -> TransientFailure | None:
+    """A connection that failed or timed out, as a TransientFailure; None for any other error."""
+    if isinstance(error, CONNECTION_ERRORS):
+        return TransientFailure(f"{platform}: {type(error).__name__}: {error}")
+    return None

@@ -1,8 +1,9 @@
 """The runtime around the chat engine, the same for every platform: an adapter's port plugs into it.
 
 It receives each payload the adapter hands over, reads it as an event through
-the port, has the engine answer it, and shows the outcome through the port and
-the one reply path (:mod:`bot.chat.reply_path`). A failure is logged and the
+the port (every NUL character removed, whatever the platform: PostgreSQL
+refuses them), has the engine answer it, and shows the outcome through the port
+and the one reply path (:mod:`bot.chat.reply_path`). A failure is logged and the
 person gets an apology in their language. One scheduler (APScheduler's
 AsyncIOScheduler) closes idle conversations and, in `teachlog run`, plans and
 delivers notifications and warms the stored reports. :meth:`Runtime.run` runs
@@ -23,10 +24,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.app_context import AppContext
 from bot.chat.caller import caller_of
 from bot.chat.engine_builder import IDLE_TIMEOUT, build_engine
-from bot.chat.events import ChatAddress, Person
+from bot.chat.events import BotMembership, ChatAddress, Person
+from bot.chat.membership import apply_membership
 from bot.chat.port import ChatPort
 from bot.chat.replies import Outcome, Reply
 from bot.chat.reply_path import ReplyPath
+from bot.clean_text import without_nul
 from bot.i18n import N_, Translator, choose_language, translator
 from bot.notifications.delivery import DeliveryPolicy
 from bot.notifications.notifier import Notifier, TickReport, worker_name
@@ -98,7 +101,14 @@ class Runtime:
             return
         if event is None:
             return
+        event = without_nul(event)
         bind_update_id(event.update_id)
+        if isinstance(event.body, BotMembership):  # the platform's word on the bot itself: nobody is answered
+            try:
+                await apply_membership(self.core, event, event.body)
+            except Exception:
+                log.exception("%s could not be handled", what)
+            return
         try:
             outcome = await self.engine.handle(event)
         except Exception:

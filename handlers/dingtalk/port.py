@@ -15,15 +15,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import aiohttp
-
 from bot.app_context import PlatformStartError
 from bot.chat.events import ChatAddress, Event
 from bot.chat.layout import Message
 from bot.chat.port import Receiver
 from bot.chat.replies import Outcome, Reply
 from bot.chat.text_buttons import TextButtons
-from bot.notifications.messenger import DeliveryError, RetryLater, TransientFailure, Unreachable
+from bot.notifications.messenger import DeliveryError, RetryLater, Unreachable
 from bot.platform_names import DINGTALK
 from bot.settings import DingTalkConfig
 from handlers.dingtalk import inbound
@@ -128,8 +126,7 @@ class DingTalkPort:
         return [chat_id for chat_id in list(self.origins) if self.origin(chat_id) is not None]
 
     def delivery_error(self, error: Exception) -> DeliveryError | None:
-        if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | OSError):
-            return TransientFailure(f"DingTalk: {type(error).__name__}: {error}")
+        """None: the OpenAPI client names DingTalk's answers itself, the reply path a failed connection."""
         return None
 
     async def fetch_file(self, platform: str, file_id: str) -> bytes:
@@ -137,7 +134,3 @@ class DingTalkPort:
         if platform != DINGTALK:
             raise LookupError(f"a {platform} file cannot be fetched from DingTalk")
         return await self.api.download(file_id)
-
-    async def invite_link(self, code: str) -> str | None:
-        """DingTalk has no link that opens a robot with a text: members send `加入 CODE`, or come by `members sync`."""
-        return None

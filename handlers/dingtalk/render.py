@@ -17,14 +17,13 @@ and buttons that would not fit go in a message of their own.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from bot.chat.markup import Marks, marked, plain
 from bot.chat.pieces import split_at_lines
 from bot.chat.platform_plugin import Capabilities
 from bot.chat.replies import Attachment, Outcome, Reply
@@ -45,8 +44,7 @@ CAPABILITIES = Capabilities(text_length=TEXT_LENGTH, caption_length=TEXT_LENGTH,
                             albums=False, modals=False, edits=False,
                             picture_captions=False, batch_size=BATCH_USERS)
 
-_TAG = re.compile(r"</?(b|strong|i|em|code)>")
-_MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": ""}
+MARKDOWN = Marks(bold="**", italic="*", code="")
 
 
 @dataclass(frozen=True)
@@ -77,13 +75,7 @@ def send_link(text: str) -> str:
 
 def markdown_of(text: str, *, is_html: bool) -> str:
     """The core's text as DingTalk markdown: its marks as ** and *, each line break kept."""
-    if is_html:
-        text = html.unescape(_TAG.sub(lambda match: _MARKS[match.group(1)], text))
-    return text.replace("\n", "  \n")
-
-
-def plain_of(text: str, *, is_html: bool) -> str:
-    return html.unescape(_TAG.sub("", text)) if is_html else text
+    return marked(text, MARKDOWN, is_html=is_html).replace("\n", "  \n")
 
 
 def title_of(text: str) -> str:
@@ -95,13 +87,12 @@ def title_of(text: str) -> str:
 def text_message(text: str, *, is_html: bool) -> Message:
     if not is_html:
         return Message("sampleText", {"content": text})
-    plain = plain_of(text, is_html=True)
-    return Message("sampleMarkdown", {"title": title_of(plain), "text": markdown_of(text, is_html=True)})
+    return Message("sampleMarkdown", {"title": title_of(plain(text)), "text": markdown_of(text, is_html=True)})
 
 
 def card(text: str, labels: Sequence[str], sends: Sequence[str], *, is_html: bool) -> Message:
     """Up to five buttons under the text, one above another."""
-    title, body = title_of(plain_of(text, is_html=is_html)), markdown_of(text, is_html=is_html) or "\u200b"
+    title, body = title_of(plain(text, is_html=is_html)), markdown_of(text, is_html=is_html) or "\u200b"
     if len(labels) == 1:
         return Message("sampleActionCard", {"title": title, "text": body, "singleTitle": labels[0],
                                             "singleURL": send_link(sends[0])})
@@ -116,7 +107,7 @@ def link_list(text: str, labels: Sequence[str], sends: Sequence[str], *, is_html
     """More buttons than a card holds: markdown links, one a line, under the text."""
     lines = [f"- [{label}]({send_link(send)})" for label, send in zip(labels, sends, strict=True)]
     body = markdown_of(text, is_html=is_html)
-    title = title_of(plain_of(text, is_html=is_html)) if text.strip() else title_of(labels[0])
+    title = title_of(plain(text, is_html=is_html)) if text.strip() else title_of(labels[0])
     return Message("sampleMarkdown", {"title": title, "text": "\n\n".join(filter(None, [body, "\n".join(lines)]))})
 
 

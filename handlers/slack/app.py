@@ -18,14 +18,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app_context import AppContext
 from bot.chat.engine_builder import IDLE_TIMEOUT
+from bot.chat.pacing import Pacer
 from bot.chat.runtime import Runtime
+from handlers.slack.blocks import SLASH_COMMAND
 from handlers.slack.forms import Forms
 from handlers.slack.inbound import Ack, Payload, is_from_a_person
-from handlers.slack.port import ChannelPacer, SlackPort
+from handlers.slack.port import SlackPort
 
 log = logging.getLogger(__name__)
-
-COMMAND = "/teachlog"
 
 
 class Listeners:
@@ -33,7 +33,7 @@ class Listeners:
         self.runtime, self.forms = runtime, forms
 
     def register(self, app: AsyncApp) -> None:
-        app.command(COMMAND)(self.on_command)
+        app.command(SLASH_COMMAND)(self.on_command)
         app.event("message")(self.on_message)
         app.action(re.compile(r"^choice-"))(self.on_tap)
         app.error(self.on_error)
@@ -60,14 +60,16 @@ class Listeners:
 
 def build_app(core: AppContext, client: AsyncWebClient, *, signing_secret: str | None,
               idle_timeout: dt.timedelta | float = IDLE_TIMEOUT, process_before_response: bool = False,
-              pacer: ChannelPacer | None = None, notifications: bool = False) -> tuple[AsyncApp, Runtime]:
+              pacer: Pacer | None = None, notifications: bool = False,
+              port: SlackPort | None = None) -> tuple[AsyncApp, Runtime]:
     """The Bolt app handing payloads to a runtime over the Slack port; without a signing secret (Socket Mode)
     requests are not signed. `process_before_response` answers each request only when its listener is done
-    (tests read the result then); `pacer` spaces messages to a channel (one a second by default)."""
+    (tests read the result then); `pacer` spaces messages to a channel (one a second by default) on the port
+    made here, unless `port` is given."""
     app = AsyncApp(client=client, signing_secret=signing_secret,
                    request_verification_enabled=signing_secret is not None,
                    process_before_response=process_before_response)
-    port = SlackPort(client, pacer)
+    port = port or SlackPort(client, pacer)
     runtime = Runtime(core, port, idle_timeout=idle_timeout, notifications=notifications)
     Listeners(runtime, Forms(runtime, port)).register(app)
     return app, runtime

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.chat.commands import COMMANDS
+from bot.chat.commands import as_words
+from bot.chat.markup import Marks, marked, plain
 from bot.chat.pieces import split_at_lines
 from bot.chat.platform_plugin import Capabilities
 
@@ -27,11 +26,8 @@ CAPABILITIES = Capabilities(text_length=MESSAGE_TEXT_LIMIT, caption_length=SECTI
 
 #: The core's commands as people type them on Slack: subcommands of the one slash command (/start is `join`).
 SLASH_COMMAND = "/teachlog"
-SUBCOMMANDS = {command.name: command.typed for command in COMMANDS}
-_COMMAND = re.compile(r"(?<![A-Za-z0-9_/.:<])/(" + "|".join(SUBCOMMANDS) + r")(?![A-Za-z0-9_/])")
 
-_TAG = re.compile(r"</?(b|strong|i|em|code)>")
-_MARKS = {"b": "*", "strong": "*", "i": "_", "em": "_", "code": "`"}
+MRKDWN = Marks(bold="*", italic="_", code="`")
 
 Block = dict[str, Any]
 #: Buttons as rows of (label, value).
@@ -45,20 +41,17 @@ def escape(text: str) -> str:
 
 def slack_commands(text: str) -> str:
     """The core's "/log", "/start CODE"… as typed on Slack: "/teachlog log", "/teachlog join CODE"."""
-    return _COMMAND.sub(lambda match: f"{SLASH_COMMAND} {SUBCOMMANDS[match.group(1)]}", text)
+    return as_words(text, SLASH_COMMAND)
 
 
 def mrkdwn_of(text: str, *, is_html: bool) -> str:
     """The core's text (plain, or HTML limited to <b>, <i>, <code> and entities) in Slack's mrkdwn."""
-    if not is_html:
-        return escape(slack_commands(text))
-    marked = _TAG.sub(lambda match: _MARKS[match.group(1)], text)
-    return escape(slack_commands(html.unescape(marked)))
+    return escape(slack_commands(marked(text, MRKDWN, is_html=is_html)))
 
 
 def plain_of(text: str, *, is_html: bool) -> str:
     """The text without markup: the notification preview Slack shows beside the blocks."""
-    return slack_commands(html.unescape(_TAG.sub("", text)) if is_html else text)
+    return slack_commands(plain(text, is_html=is_html))
 
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from bot.chat.commands import COMMANDS
+from bot.chat.commands import named_by_word
 from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text
 from bot.platform_names import SLACK
 
@@ -22,8 +22,6 @@ Ack = Callable[..., Awaitable[Any]]
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL_REFERENCE = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
 LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>")
-#: Subcommands named for Slack whose core command has another name (Telegram's /start CODE joins).
-CORE_COMMANDS = {command.word: command.name for command in COMMANDS if command.word}
 #: Message subtypes a person sends (everything else is an edit, a join, a bot's message…).
 PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 
@@ -64,7 +62,7 @@ def command_event(command: Mapping[str, Any], person: Person) -> tuple[Event, Or
     private = is_direct(channel_id or None, command.get("channel_name"))
     answer_to = user_id if private else channel_id
     name = (name or "help").lower().lstrip("/")
-    body = Command(CORE_COMMANDS.get(name, name), args.strip())
+    body = Command(named_by_word(name), args.strip())
     event = Event(ChatAddress(SLACK, answer_to), person, body, private=private, mentions=mentions)
     return event, Origin(answer_to, user_id, channel_id or None)
 

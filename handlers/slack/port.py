@@ -8,21 +8,19 @@ Used inside `teachlog run --platform slack` with the app's client, and by
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import time
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar
 
-import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.events import ChatAddress, Event
 from bot.chat.layout import Message
+from bot.chat.pacing import Pacer, retry_after_seconds
 from bot.chat.port import Receiver
 from bot.chat.replies import Outcome
+from bot.chat.reply_path import CONNECTION_ERRORS
 from bot.notifications.messenger import DeliveryError, PermanentFailure, RetryLater, TransientFailure, Unreachable
 from bot.platform_names import SLACK
 from handlers.slack.blocks import (
@@ -56,33 +54,6 @@ TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavaila
                               "team_added_to_org", "invalid_auth", "not_authed", "token_revoked"})
 
 
-class ChannelPacer:
-    """Keeps calls for one key (a channel, or a Web API method) at least `interval` seconds apart.
-
-    Other keys are not held up; `intervals` gives some keys an interval of their own.
-    """
-
-    def __init__(self, interval: float = SECONDS_PER_CHANNEL_MESSAGE, *,
-                 intervals: dict[str, float] | None = None,
-                 monotonic: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
-        self.interval, self.monotonic, self.sleep = interval, monotonic, sleep
-        self.intervals = dict(intervals or {})
-        self._next: dict[str, float] = {}
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-
-    @contextlib.asynccontextmanager
-    async def turn(self, channel: str):
-        async with self._locks[channel]:
-            wait = self._next.get(channel, 0.0) - self.monotonic()
-            if wait > 0:
-                await self.sleep(wait)
-            try:
-                yield
-            finally:
-                self._next[channel] = self.monotonic() + self.intervals.get(channel, self.interval)
-
-
 def delivery_error(error: Exception) -> DeliveryError:
     """The bot.notifications.messenger exception for a failed Web API call."""
     if isinstance(error, SlackApiError):
@@ -90,10 +61,7 @@ def delivery_error(error: Exception) -> DeliveryError:
         code = str(response.get("error") or "") if response is not None else ""
         status = getattr(response, "status_code", 200)
         if status == 429 or code == "ratelimited":
-            headers = getattr(response, "headers", {}) or {}
-            retry_after = next((value for key, value in headers.items() if key.lower() == "retry-after"), None)
-            seconds = float(retry_after[0] if isinstance(retry_after, list) else retry_after) \
-                if retry_after is not None else DEFAULT_RETRY_SECONDS
+            seconds = retry_after_seconds(getattr(response, "headers", {}) or {}, DEFAULT_RETRY_SECONDS)
             return RetryLater(seconds, f"Slack: ratelimited, retry after {seconds:g} s")
         if code in UNREACHABLE_ERRORS:
             return Unreachable(f"Slack: {code}")
@@ -107,7 +75,7 @@ async def slack_call(call: Callable[[], Awaitable[T]]) -> T:
     """Run one Web API call; its failure as a bot.notifications.messenger DeliveryError."""
     try:
         return await call()
-    except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+    except (SlackClientError, *CONNECTION_ERRORS) as error:
         raise delivery_error(error) from error
 
 
@@ -122,12 +90,12 @@ class SlackPort:
     name = SLACK
     capabilities = CAPABILITIES
 
-    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer | None = None,
-                 methods: ChannelPacer | None = None, *, listener: Listener | None = None) -> None:
+    def __init__(self, client: AsyncWebClient, pacer: Pacer | None = None,
+                 methods: Pacer | None = None, *, listener: Listener | None = None) -> None:
         self.client = client
-        self.pacer = pacer or ChannelPacer()
+        self.pacer = pacer or Pacer(SECONDS_PER_CHANNEL_MESSAGE)
         #: Paces the calls other than chat.postMessage by method, within their tiers.
-        self.methods = methods or ChannelPacer(0.0, intervals=SECONDS_PER_METHOD_CALL)
+        self.methods = methods or Pacer(0.0, intervals=SECONDS_PER_METHOD_CALL)
         self.directory = Directory(client)
         self.listener = listener
         self._dm_channels: dict[str, str] = {}
@@ -175,18 +143,13 @@ class SlackPort:
                 await self.post(channel, message.text, rows, is_html=message.html)
 
     def delivery_error(self, error: Exception) -> DeliveryError | None:
-        if isinstance(error, SlackClientError | aiohttp.ClientError | asyncio.TimeoutError | OSError):
-            return delivery_error(error)
-        return None
+        """Slack's own failures (a failed connection is the reply path's)."""
+        return delivery_error(error) if isinstance(error, SlackClientError) else None
 
     async def fetch_file(self, platform: str, file_id: str) -> bytes:
         # Slack files would need the files:read scope and the bot's token on their private URL; records sent on
         # Slack are not read yet (a DM with a file is answered as an OtherMessage).
         raise LookupError(f"a {platform} file cannot be fetched from Slack")
-
-    async def invite_link(self, code: str) -> str | None:
-        """Slack has no link that opens an app with a text: members type `/teachlog join CODE`."""
-        return None
 
     async def post(self, channel: str, text: str, rows: ButtonRows, *, is_html: bool) -> None:
         fallback = plain_of(text, is_html=is_html)[:3000] or "teachlog"

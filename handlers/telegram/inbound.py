@@ -1,14 +1,28 @@
-"""Telegram's updates read as core events: commands, texts, taps, photos and documents, from people in chats."""
+"""Telegram's updates read as core events: commands, texts, taps, photos and documents, from people in chats; and
+the bot's own membership (blocked or unblocked by a person, removed from a group, a group that moved)."""
 
 from __future__ import annotations
 
 import re
 
-from telegram import Message, MessageEntity, Update
+from telegram import ChatMember, Message, MessageEntity, Update
 
-from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text, Upload
+from bot.chat.events import (
+    Body,
+    BotMembership,
+    ChatAddress,
+    Command,
+    Event,
+    MembershipChange,
+    OtherMessage,
+    Person,
+    Tap,
+    Text,
+    Upload,
+)
 from bot.platform_names import TELEGRAM
 
+GONE = (ChatMember.BANNED, ChatMember.LEFT)
 COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
 
@@ -30,7 +44,7 @@ def body_of(update: Update, bot_username: str | None) -> Body | None:
         return upload_of(message)
     if message.new_chat_members or message.left_chat_member or message.migrate_from_chat_id \
             or message.migrate_to_chat_id or message.group_chat_created or message.supergroup_chat_created:
-        return None  # service messages are the chat-member handlers' business
+        return None  # service messages: a group's move is read by membership_of, the others are not the core's
     return OtherMessage()
 
 
@@ -44,8 +58,39 @@ def upload_of(message: Message) -> Upload:
     return Upload(document.file_name or "", b"", caption, file_id=document.file_id, mime_type=document.mime_type)
 
 
+def membership_change(status: str, private: bool) -> MembershipChange | None:
+    """What the bot's new status means: in a private chat the person blocked or unblocked it, a group removed it."""
+    if status in GONE:
+        return "blocked" if private else "removed"
+    return "unblocked" if private and status == ChatMember.MEMBER else None
+
+
+def is_migration(message: Message | None) -> bool:
+    return message is not None and bool(message.migrate_to_chat_id or message.migrate_from_chat_id)
+
+
+def membership_of(update: Update) -> Event | None:
+    """The bot's own membership changed, or a group became a supergroup (Telegram says so in the old chat and in
+    the new one); None for any other update."""
+    user, change, message = update.effective_user, update.my_chat_member, update.effective_message
+    person = Person(TELEGRAM, str(user.id) if user else "", user.language_code if user else None)
+    if change is not None:
+        private = change.chat.type == "private"
+        kind = membership_change(change.new_chat_member.status, private)
+        return Event(ChatAddress(TELEGRAM, str(change.chat.id)), person, BotMembership(kind), private=private) \
+            if kind else None
+    if message is None or not is_migration(message):
+        return None
+    old, new = (message.chat.id, message.migrate_to_chat_id) if message.migrate_to_chat_id \
+        else (message.migrate_from_chat_id, message.chat.id)
+    return Event(ChatAddress(TELEGRAM, str(old)), person, BotMembership("moved", str(new)), private=False)
+
+
 def event_of(update: Update, bot_username: str | None = None) -> Event | None:
-    """The core's event for an update from a person in a chat; None for anything else."""
+    """The core's event for an update from a person in a chat, or about the bot's membership; None for anything
+    else."""
+    if update.my_chat_member is not None or is_migration(update.effective_message):
+        return membership_of(update)
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or user.is_bot:
         return None

@@ -1,17 +1,15 @@
 """The Telegram port (:class:`bot.chat.port.ChatPort`): messages as Bot API calls, its errors named for the core,
-long polling, files by their id, t.me invite links.
+long polling or the webhook, files by their id, t.me invite links.
 
 `teachlog run` uses the Application's bot (rate limited by :func:`even_rate_limiter`);
-`teachlog worker` a bot of its own through :func:`standalone_port`.
+`teachlog worker` a bot of its own (:func:`standalone_bot`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import warnings
-from collections.abc import AsyncIterator
 from typing import Any
 
 from telegram import (
@@ -43,9 +41,9 @@ from bot.notifications.messenger import (
     Unreachable,
 )
 from bot.platform_names import TELEGRAM
-from bot.settings import ConfigError
+from bot.settings import WebhookConfig
 from handlers.telegram.inbound import event_of
-from handlers.telegram.webhook import Webhook, listen_on_webhook
+from handlers.telegram.webhook import listen_on_webhook
 from storage.db import Database
 
 #: Telegram's flood limit for a bot: about 30 messages a second overall.
@@ -78,29 +76,32 @@ class TelegramPort:
     name = TELEGRAM
     capabilities = CAPABILITIES
 
-    def __init__(self, bot: Bot, db: Database | None = None, application: Application | None = None,
-                 webhook: Webhook | None = None) -> None:
-        self.bot, self.db, self.application, self.webhook = bot, db, application, webhook
+    def __init__(self, bot: Bot, application: Application | None = None, webhook: WebhookConfig | None = None) -> None:
+        self.bot, self.application, self.webhook = bot, application, webhook
         #: The bot's @username, once known: a group command addressed to another bot is not ours.
         self.username: str | None = None
 
     async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
-        """Long polling through the Application, whose handlers hand updates to `receiver`. Pending updates are
-        never dropped: what teachers sent while the bot was down is still answered."""
+        """The Application, whose handlers hand updates to `receiver`, taking updates by long polling or on the
+        webhook. Pending updates are never dropped: what teachers sent while the bot was down is still answered."""
         application = self.application
-        if application is not None and self.webhook is not None:
-            await listen_on_webhook(application, self.webhook, stop)
-            return
         if application is None or application.updater is None:
-            raise RuntimeError("this Telegram port has no Application to poll with")
+            raise RuntimeError("this Telegram port has no Application to take updates with")
         async with application:
             if application.post_init is not None:  # as run_polling does: the bot knows its name by now
                 await application.post_init(application)
             await application.start()
-            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-            await stop.wait()
-            await application.updater.stop()
-            await application.stop()
+            try:
+                if self.webhook is not None:
+                    await listen_on_webhook(application, self.webhook, stop)
+                else:
+                    await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
+                                                            drop_pending_updates=False)
+                    await stop.wait()
+                    await application.updater.stop()
+            finally:
+                if application.running:
+                    await application.stop()
 
     async def event_of(self, raw: Any) -> Event | None:
         return event_of(raw, self.username) if isinstance(raw, Update) else None
@@ -151,9 +152,6 @@ class TelegramPort:
             raise LookupError(f"a {platform} file cannot be fetched from Telegram")
         return bytes(await (await self.bot.get_file(file_id)).download_as_bytearray())
 
-    async def invite_link(self, code: str) -> str | None:
-        return await t_me_link(self.db, code) if self.db is not None else None
-
 
 async def t_me_link(db: Database, code: str) -> str | None:
     """`https://t.me/<bot>?start=CODE`, once the bot has run and its @username is known."""
@@ -177,19 +175,3 @@ def standalone_bot(token: str, base_url: str | None = None) -> ExtBot:
     if base_url:
         return ExtBot(token, base_url=base_url, rate_limiter=even_rate_limiter())
     return ExtBot(token, rate_limiter=even_rate_limiter())
-
-
-@contextlib.asynccontextmanager
-async def standalone_port(token: str, db: Database, base_url: str | None = None) -> AsyncIterator[TelegramPort]:
-    """A port over a bot of its own; a refused token is a ConfigError, no answer a TransientFailure."""
-    telegram_bot = standalone_bot(token, base_url)
-    try:
-        await telegram_bot.initialize()
-    except InvalidToken as error:
-        raise ConfigError(f"Telegram refused TELEGRAM_BOT_TOKEN ({error})") from None
-    except TelegramError as error:
-        raise TransientFailure(f"cannot reach Telegram: {error}") from None
-    try:
-        yield TelegramPort(telegram_bot, db)
-    finally:
-        await telegram_bot.shutdown()

@@ -60,9 +60,6 @@ class TerminalPort:
     async def fetch_file(self, platform: str, file_id: str) -> bytes:
         raise LookupError(f"no {platform} file can be fetched in a terminal")
 
-    async def invite_link(self, code: str) -> str | None:
-        return None
-
 
 class Inbox:
     """Plans what is due now (for everyone, as any running bot would) and delivers what is due to this chat."""

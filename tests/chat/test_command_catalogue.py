@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat.commands import COMMANDS, MEMBERS, BotCommand, menu_commands, usage_hint
+from bot.chat.commands import BY_WORD, COMMANDS, MEMBERS, BotCommand, menu_commands, usage_hint
 from bot.chat.events import ChatAddress, Command, Event, Person
 from bot.cli.slack import manifest
 from bot.i18n import translator
-from handlers.slack.blocks import SUBCOMMANDS
 from handlers.slack.inbound import command_event
 
 FLOWS = Path(__file__).resolve().parents[2] / "bot" / "chat" / "flows"
@@ -107,8 +106,8 @@ def test_the_slack_usage_hint_and_subcommands_come_from_the_catalogue():
     [slash] = manifest()["features"]["slash_commands"]
     assert slash["usage_hint"] == usage_hint()
     assert slash["usage_hint"].startswith("join CODE | log | mine | report")
-    assert set(slash["usage_hint"].replace(" CODE", "").split(" | ")) == set(SUBCOMMANDS.values())
-    assert SUBCOMMANDS["start"] == "join" and set(SUBCOMMANDS) == {entry.name for entry in COMMANDS}
+    assert set(slash["usage_hint"].replace(" CODE", "").split(" | ")) == set(BY_WORD)
+    assert BY_WORD["join"] == "start" and set(BY_WORD.values()) == {entry.name for entry in COMMANDS}
 
 
 def test_slacks_join_is_the_catalogues_start():

@@ -11,12 +11,12 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app_context import AppContext
+from bot.chat.pacing import Pacer
 from bot.clock import FixedClock
 from bot.people.schools import CreatedSchool, create_school
 from bot.platform_names import SLACK
 from bot.settings import Settings
 from handlers.slack.app import build_app
-from handlers.slack.port import ChannelPacer
 from storage.db import Database
 from tests.support.accounts import member_with_account
 from tests.support.fake_slack import (
@@ -41,7 +41,7 @@ class SlackHarness:
         self.core = AppContext(db=db, settings=settings, clock=clock)
         self.client = AsyncWebClient(token=BOT_TOKEN, base_url=api_url)
         self.app, self.runtime = build_app(self.core, self.client, signing_secret=SIGNING_SECRET,
-                                           process_before_response=True, pacer=ChannelPacer(0.0))
+                                           process_before_response=True, pacer=Pacer(0.0))
         self.school: CreatedSchool | None = None
         self.url = ""
         self._runner: web.AppRunner | None = None

@@ -52,6 +52,12 @@ async def test_mine_in_the_dm_answers_the_member_in_mrkdwn_and_acks_with_an_empt
     assert "*Your quotas*" in text and "<b>" not in text
 
 
+async def test_a_nul_typed_on_slack_is_removed_before_the_core_reads_it(slack, li):
+    await slack.command(LI, "mine\x00")
+    [text] = slack.fake.texts_to(LI)
+    assert "*Your quotas*" in text
+
+
 async def test_a_request_without_slacks_signature_is_refused_and_answered_nowhere(slack, li):
     body = command_body(LI, "mine")
     status, _ = await slack.post(body, headers=signed_headers(body, secret="not-the-signing-secret"))

@@ -7,10 +7,11 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.actions import LogNow, Snooze
+from bot.chat.pacing import Pacer
 from bot.chat.replies import Attachment, Choice, Reply
 from bot.chat.reply_path import ReplyPath
 from bot.notifications.messenger import PermanentFailure, RetryLater, TransientFailure, Unreachable
-from handlers.slack.port import ChannelPacer, SlackPort
+from handlers.slack.port import SlackPort
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack, buttons_of, serve
 
 
@@ -22,9 +23,9 @@ async def fake():
         yield fake
 
 
-def messenger_of(fake: FakeSlack, pacer: ChannelPacer | None = None) -> ReplyPath:
+def messenger_of(fake: FakeSlack, pacer: Pacer | None = None) -> ReplyPath:
     client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)  # type: ignore[attr-defined]
-    return ReplyPath(SlackPort(client, pacer or ChannelPacer(0.0)))
+    return ReplyPath(SlackPort(client, pacer or Pacer(0.0)))
 
 
 def chart(name: str, data: bytes, caption: str = "") -> Reply:
@@ -84,7 +85,7 @@ async def test_a_server_error_is_transient_and_a_refused_message_permanent(fake)
 async def test_an_unreachable_server_is_transient():
     client = AsyncWebClient(token=BOT_TOKEN, base_url="http://127.0.0.1:9/api/")
     with pytest.raises(TransientFailure):
-        await ReplyPath(SlackPort(client, ChannelPacer(0.0))).send("C0STAFF", Reply("hello"))
+        await ReplyPath(SlackPort(client, Pacer(0.0))).send("C0STAFF", Reply("hello"))
 
 
 async def test_messages_to_one_channel_are_spaced_a_second_apart_and_other_channels_are_not_held_up(fake):
@@ -94,7 +95,7 @@ async def test_messages_to_one_channel_are_spaced_a_second_apart_and_other_chann
         waits.append(seconds)
         now[0] += seconds
 
-    messenger = messenger_of(fake, ChannelPacer(1.0, monotonic=lambda: now[0], sleep=sleep))
+    messenger = messenger_of(fake, Pacer(1.0, monotonic=lambda: now[0], sleep=sleep))
     await messenger.send("C0STAFF", Reply("one"))
     await messenger.send("C0OTHER", Reply("elsewhere"))
     assert waits == []
@@ -111,8 +112,8 @@ async def test_uploads_keep_within_their_methods_tier_whatever_the_channel(fake)
         now[0] += seconds
 
     client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)  # type: ignore[attr-defined]
-    methods = ChannelPacer(0.0, intervals={"files.upload_v2": 0.6}, monotonic=lambda: now[0], sleep=sleep)
-    messenger = ReplyPath(SlackPort(client, ChannelPacer(0.0), methods))
+    methods = Pacer(0.0, intervals={"files.upload_v2": 0.6}, monotonic=lambda: now[0], sleep=sleep)
+    messenger = ReplyPath(SlackPort(client, Pacer(0.0), methods))
     await messenger.send("C0STAFF", chart("one.png", b"\x89PNG one", "chart"))
     await messenger.send("C0OTHER", chart("two.png", b"\x89PNG two", "chart"))
     assert waits == [pytest.approx(0.6)]

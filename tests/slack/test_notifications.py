@@ -8,10 +8,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from bot.chat.pacing import Pacer
 from bot.chat.reply_path import ReplyPath
 from bot.notifications.notifier import Notifier
 from bot.platform_names import SLACK
-from handlers.slack.port import ChannelPacer, SlackPort
+from handlers.slack.port import SlackPort
 from storage import repository as repo
 from storage.models import GroupLink
 from tests.support.fake_slack import buttons_of
@@ -46,7 +47,7 @@ def notifier(slack, school) -> Notifier:
 
 async def tick(slack, notifier: Notifier, moment: dt.datetime):
     slack.clock.set(moment)
-    return await notifier.tick(ReplyPath(SlackPort(slack.client, ChannelPacer(0.0))))
+    return await notifier.tick(ReplyPath(SlackPort(slack.client, Pacer(0.0))))
 
 
 async def test_a_reminder_is_a_dm_with_log_now_and_remind_me_tomorrow_and_both_taps_work(slack, notifier):
