@@ -35,6 +35,8 @@ stored, and reads everyone else's stored row (:mod:`bot.reporting.summaries`).
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -467,12 +469,67 @@ async def _load_roster(db: Database, school_id: int) -> tuple[School, list[repo.
         return school, await repo.school_roster(session, school_id)
 
 
+@dataclass(frozen=True)
+class _Basis:
+    """What a school's report is built from besides its members' stored rows: the school's name and policy, the
+    window, the roster, the trend's daily counts and the problem counts."""
+
+    school: tuple[str, str]
+    window: ReportWindow
+    standing_only: bool
+    roster: list[repo.RosterLine]
+    daily: Mapping[tuple[dt.date, str], int]
+    problems: ProblemCounts
+
+
+class KeptReports:
+    """The last few school reports built, each with what it was built from.
+
+    A report whose stored rows are the very objects of the one kept (its slot kept decoded and unchanged, see
+    :class:`bot.reporting.summaries.KeptSlots`: a changed member's row is a new object) and whose basis is equal
+    is the same report, so it is given again — with its ranking and quota summary worked out already, which
+    for thousands of members is most of a group's `/report` after the reading."""
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+        self._kept: OrderedDict[tuple[int, str, bool], tuple[_Basis, Mapping[int, SummaryRow], SchoolReport]] = \
+            OrderedDict()
+
+    def get(self, school_id: int, basis: _Basis, rows: Mapping[int, SummaryRow]) -> SchoolReport | None:
+        key = (school_id, basis.window.key, basis.standing_only)
+        kept = self._kept.get(key)
+        if kept is None:
+            return None
+        kept_basis, kept_rows, report = kept
+        if list(rows) != list(kept_rows) or not all(map(operator.is_, rows.values(), kept_rows.values())) \
+                or kept_basis != basis:
+            return None
+        self._kept.move_to_end(key)
+        return report
+
+    def put(self, school_id: int, basis: _Basis, rows: Mapping[int, SummaryRow], report: SchoolReport) -> None:
+        key = (school_id, basis.window.key, basis.standing_only)
+        self._kept[key] = (basis, rows, report)
+        self._kept.move_to_end(key)
+        while len(self._kept) > self.most:
+            self._kept.popitem(last=False)
+
+    def forget(self) -> None:
+        self._kept.clear()
+
+
+#: A school of 5,000 members' report takes a few MiB.
+KEPT_REPORTS = 4
+kept_reports = KeptReports(KEPT_REPORTS)
+
+
 @timed_school_report
 async def school_report(db: Database, school_id: int, window: ReportWindow, *,
                         standing_only: bool = False) -> SchoolReport:
     """Every active member's counts and quota shares in the window, the school's totals, trend and problems;
     with `standing_only` (a district's report of its schools) no trend and no problems. One transaction: a
-    group's report waits for each of its statements in turn."""
+    group's report waits for each of its statements in turn. The same report as the last one kept when
+    nothing it is built from changed (:class:`KeptReports`)."""
     weeks = trend_weeks(window.as_of)
     async with db.transaction() as session:
         school = await repo.get_school(session, school_id)
@@ -480,16 +537,25 @@ async def school_report(db: Database, school_id: int, window: ReportWindow, *,
             raise LookupError(f"no school with id {school_id}")
         policy = policy_of(school)
         roster = await repo.school_roster(session, school_id)
-        counted = await _summarised(session, school, policy, window, [m.id for m in roster])
+        slot, window_basis = _slot(window)
+        rows = await summaries.fresh_rows(session, school, slot, window_basis, [m.id for m in roster],
+                                          _computer(school, policy, window))
         daily = {} if standing_only else \
             await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of)
         problems = ProblemCounts() if standing_only else \
             await school_problem_counts(session, school, window.start, window.as_of)
+    basis = _Basis((school.name, school.policy_text), window, standing_only, roster, daily, problems)
+    kept = kept_reports.get(school_id, basis, rows)
+    if kept is not None:
+        return kept
+    counted = _counted_from_rows(rows, policy)
     reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], counted.shares[m.id],
                                  joined=m.joined)
                     for m in roster)
-    return SchoolReport(school.id, school.name, policy, window, reports, counted.totals,
-                        weekly_trend(daily, weeks, [a.code for a in policy.activities]), problems)
+    report = SchoolReport(school.id, school.name, policy, window, reports, counted.totals,
+                          weekly_trend(daily, weeks, [a.code for a in policy.activities]), problems)
+    kept_reports.put(school_id, basis, rows, report)
+    return report
 
 
 async def schools_not_stored(db: Database, wanted: Sequence[tuple[School, ReportWindow]]) -> int:
