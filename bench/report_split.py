@@ -25,8 +25,10 @@ phase running, by wrappers put around the functions that make up the step:
 * ``dispatch (rest)``: what no wrapper covers (python-telegram-bot's dispatch, the fake's update).
 
 Each figure is the median over ``--repeat`` reports after two warm-ups. The wrappers cost a few µs each.
-The last row is the CPU time of the bench's process for the whole step (PostgreSQL's server not counted),
-which other work on a shared machine disturbs less than the wall time.
+With ``--after-write`` one new entry comes before each report (its member's stored row computed again,
+the report and its ranking built anew, the trend chart drawn again). The last row is the CPU time of the
+bench's process for the whole step (PostgreSQL's server not counted), which other work on a shared machine
+disturbs less than the wall time.
 
 By default each backend gets a temporary database built anew (a few minutes at full size). With ``--url``
 the data lives in a database you name (a SQLite file, or a PostgreSQL database of its own — never
@@ -100,6 +102,7 @@ from bot.settings import Settings  # noqa: E402
 from handlers.telegram.port import TelegramPort  # noqa: E402
 from handlers.telegram.runtime import build_application  # noqa: E402
 from storage.db import Database  # noqa: E402
+from storage.entry_imports import insert_new_entries  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import GroupLink, Member, School  # noqa: E402
 from tests.support.fake_telegram import FakeTelegram  # noqa: E402
@@ -194,26 +197,20 @@ def charged_hold(hold: Callable[..., Any]) -> Callable[..., Any]:
 
 def install() -> None:
     """The wrappers, put where the step looks its functions up (module globals, classes)."""
-    TelegramPort.event_of = charged("routing", TelegramPort.event_of)  # type: ignore[method-assign]
-    ChatEngine.answers = charged("routing", ChatEngine.answers)  # type: ignore[method-assign]
-    ChatEngine.route = charged("routing", ChatEngine.route)  # type: ignore[method-assign]
     ConversationStore.hold = charged_hold(ConversationStore.hold)  # type: ignore[method-assign]
-    engine_module.caller_of = charged("member lookup", engine_module.caller_of)  # type: ignore[assignment]
-    ChatEngine.remember_handle = charged("member lookup", ChatEngine.remember_handle)  # type: ignore[method-assign]
-    report_flow.group_audience = charged("group lookup", report_flow.group_audience)  # type: ignore[assignment]
-    report_flow.school_report = charged("report (rest)", report_flow.school_report)  # type: ignore[assignment]
-    repository.school_roster = charged("report: roster", repository.school_roster)  # type: ignore[assignment]
-    summaries_module.fresh_rows = charged("report: stored summaries",  # type: ignore[assignment]
-                                          summaries_module.fresh_rows)
-    reports_module._counted_from_rows = charged("report: rows → counts",  # type: ignore[assignment]
-                                                reports_module._counted_from_rows)
-    report_queries.daily_activity_counts = charged("report: trend + problems",  # type: ignore[assignment]
-                                                   report_queries.daily_activity_counts)
-    problem_queries.counts = charged("report: trend + problems", problem_queries.counts)  # type: ignore[assignment]
-    report_flow.school_text = charged("text", report_flow.school_text)  # type: ignore[assignment]
-    report_flow.Report.send_report = charged("charts", report_flow.Report.send_report)  # type: ignore[method-assign]
-    HeldConversation.finish = charged("state save", HeldConversation.finish)  # type: ignore[method-assign]
-    Runtime.answer = charged("sending", Runtime.answer)  # type: ignore[method-assign]
+    wrapped: list[tuple[object, str, str]] = [
+        (TelegramPort, "event_of", "routing"), (ChatEngine, "answers", "routing"), (ChatEngine, "route", "routing"),
+        (engine_module, "caller_of", "member lookup"), (ChatEngine, "remember_handle", "member lookup"),
+        (report_flow, "group_audience", "group lookup"), (report_flow, "school_report", "report (rest)"),
+        (repository, "school_roster", "report: roster"), (summaries_module, "fresh_rows", "report: stored summaries"),
+        (reports_module, "_counted_from_rows", "report: rows → counts"),
+        (report_queries, "daily_activity_counts", "report: trend + problems"),
+        (problem_queries, "counts", "report: trend + problems"),
+        (report_flow, "school_text", "text"), (report_flow.Report, "send_report", "charts"),
+        (HeldConversation, "finish", "state save"), (Runtime, "answer", "sending"),
+    ]
+    for owner, name, phase in wrapped:
+        setattr(owner, name, charged(phase, getattr(owner, name)))
 
 
 async def build(db: Database, backend: str, members: int, entries: int) -> None:
@@ -242,7 +239,20 @@ async def ensure_built(db: Database, backend: str, members: int, entries: int) -
         await ConversationStore(db).forget_handled(NOW + dt.timedelta(days=365))
 
 
-async def measure(db: Database, backend: str, members: int, entries: int, repeat: int) -> dict[str, Any]:
+async def one_new_entry(db: Database, number: int) -> None:
+    """A home visit of the group's leader today: their stored row is computed again, the report built anew."""
+    async with db.transaction() as session:
+        link = await session.scalar(select(GroupLink).where(GroupLink.chat_id == str(GROUP_CHAT)))
+        if link is None:
+            raise SystemExit("the bench's group is not linked")
+        await insert_new_entries(session, [{
+            "school_id": link.school_id, "member_id": link.linked_by_member_id, "activity_code": "home_visit",
+            "occurred_on": NOW.date(), "student_name": "王小明", "student_key": "王小明", "source": "bench",
+            "client_token": f"bench-split-{time.time_ns()}-{number}", "logged_at": NOW}])
+
+
+async def measure(db: Database, backend: str, members: int, entries: int, repeat: int,
+                  after_write: bool = False) -> dict[str, Any]:
     fake = FakeTelegram()
     core = AppContext(db=db, settings=Settings(_env_file=None), clock=FixedClock(NOW))
     app = build_application(core, fake.token, request=fake.request,
@@ -253,6 +263,8 @@ async def measure(db: Database, backend: str, members: int, entries: int, repeat
     cpus: list[float] = []
     async with fake.running(app):
         for number in range(repeat + 2):  # two warm-ups: the stored rows, the CJK font, the pictures kept
+            if after_write:
+                await one_new_entry(db, number)
             SPLIT.start()
             started, cpu_started = time.perf_counter(), time.process_time()
             await fake.send(app, fake.group_text(leader, GROUP_CHAT, "/report term"))
@@ -290,7 +302,8 @@ async def main(options: argparse.Namespace) -> list[dict[str, Any]]:
         db = app_database(options.url)
         try:
             await ensure_built(db, db.dialect, options.members, options.entries)
-            results.append(await measure(db, db.dialect, options.members, options.entries, options.repeat))
+            results.append(await measure(db, db.dialect, options.members, options.entries, options.repeat,
+                                         options.after_write))
         finally:
             await db.dispose()
         return results
@@ -301,7 +314,8 @@ async def main(options: argparse.Namespace) -> list[dict[str, Any]]:
         database = sqlite_database() if backend == "sqlite" else postgres_database(options.pg_url)
         async with database as db:
             await build(db, backend, options.members, options.entries)
-            results.append(await measure(db, backend, options.members, options.entries, options.repeat))
+            results.append(await measure(db, backend, options.members, options.entries, options.repeat,
+                                         options.after_write))
     return results
 
 
@@ -313,6 +327,7 @@ def each_checkout(options: argparse.Namespace) -> list[dict[str, Any]]:
         note(f"timing {checkout} …")
         done = subprocess.run([sys.executable, __file__, "--url", options.url, "--members", str(options.members),
                                "--entries", str(options.entries), "--repeat", str(options.repeat), "--json",
+                               *(["--after-write"] if options.after_write else []),
                                "--checkout", str(checkout)], capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise SystemExit(f"{checkout} failed:\n{done.stderr}")
@@ -339,6 +354,8 @@ def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--url", help="a database of its own to build once and reuse (not dropped)")
     parser.add_argument("--code", nargs="*", default=[], help="with --url: checkouts to time, in order")
     parser.add_argument("--checkout", help=argparse.SUPPRESS)  # a --code child's checkout (read at import)
+    parser.add_argument("--after-write", action="store_true",
+                        help="one new entry before each report: a member computed again, the report built anew")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     options = parser.parse_args(argv)
     if options.code and not options.url:
