@@ -426,8 +426,8 @@ def _counted_from_rows(rows: Mapping[int, SummaryRow], policy: Policy) -> _Count
         if results is None:
             results = same.get(row.quotas)
             if results is None:
-                results = same[row.quotas] = QuotaResults(
-                    share_of.get(quota) or share_of.setdefault(quota, QuotaShare(*quota)) for quota in row.quotas)
+                results = same[row.quotas] = QuotaResults([
+                    share_of.get(quota) or share_of.setdefault(quota, QuotaShare(*quota)) for quota in row.quotas])
             same_object[id(row.quotas)] = results
         shares[member_id] = results
         own, times = own_seen.get(id(row.own), (row.own, 0))
