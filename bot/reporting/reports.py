@@ -29,7 +29,9 @@ the counts per activity with conditional aggregates, one more does the
 per-paired-student rules; then the daily counts for the trend and the problem
 counts (see :mod:`storage.reports`) — never one query per member or per week.
 A school's report does that scan only for the members changed since it was last
-stored, and reads everyone else's stored row (:mod:`bot.reporting.summaries`).
+stored, and reads everyone else's stored row (:mod:`bot.reporting.summaries`); when
+none of what it is built from changed, it is the report built last time, kept in
+memory with its ranking (:class:`KeptReports`).
 """
 
 from __future__ import annotations
@@ -513,9 +515,6 @@ class KeptReports:
         self._kept.move_to_end(key)
         while len(self._kept) > self.most:
             self._kept.popitem(last=False)
-
-    def forget(self) -> None:
-        self._kept.clear()
 
 
 #: A school of 5,000 members' report takes a few MiB.
