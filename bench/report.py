@@ -8,13 +8,14 @@ chat to it, and times, on Wednesday 2026-11-18 (the autumn term up to today):
 
 * ``first``: ``bot.reporting.reports.school_report`` for the term with nothing stored: every member's
   summary computed from the entries (once a day per window, or after a policy change);
-* ``compute``: the same report again, read from the stored summaries, and its SQL statements;
+* ``compute``: the same report again, read from the stored summaries, and its SQL statements (nothing
+  changed, so it is the report kept, see ``bot.reporting.reports.KeptReports``: the reading and the checks);
 * ``after a write``: one new entry, then the report: the one member computed again, the rest read;
 * ``charts``: drawing the ranking and the weekly trend (``bot.reporting.report_charts``) the first
   time; ``charts again``: the same report's charts again, taken from the pictures kept;
 * ``group``: ``/report term`` in the linked group, through the real
   python-telegram-bot Application against the in-process FakeTelegram
-  (computation, charts, text, album upload);
+  (computation, charts, text, album upload); ``bench/report_split.py`` splits it by phase;
 * ``private``: ``/report term`` in a private chat: one member's detailed report
   with their entries, through the same Application.
 

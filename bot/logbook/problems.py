@@ -34,7 +34,7 @@ from bot.quotas.policy import Policy
 from storage import problems as problem_queries
 from storage import repository as repo
 from storage.db import Database, Transaction
-from storage.models import Entry, Member, Problem
+from storage.models import Entry, Member, Problem, School
 
 MAX_PROBLEM_TEXT = 500
 MAX_RESULT_TEXT = 1000
@@ -225,6 +225,13 @@ async def problem_counts(db: Database, school_id: int, start: dt.date, end: dt.d
     async with db.transaction() as session:
         first, after = local_bounds(start, end, await _school_zone(session, school_id))
         return ProblemCounts(*await problem_queries.counts(session, school_id, first, after, (start, end)))
+
+
+async def school_problem_counts(session: Transaction, school: School, start: dt.date,
+                                end: dt.date) -> ProblemCounts:
+    """:func:`problem_counts` in the caller's transaction, for a school it has read already."""
+    first, after = local_bounds(start, end, zoneinfo.ZoneInfo(school.timezone))
+    return ProblemCounts(*await problem_queries.counts(session, school.id, first, after, (start, end)))
 
 
 async def problem_counts_by_member(db: Database, school_id: int, start: dt.date,

@@ -29,18 +29,22 @@ the counts per activity with conditional aggregates, one more does the
 per-paired-student rules; then the daily counts for the trend and the problem
 counts (see :mod:`storage.reports`) — never one query per member or per week.
 A school's report does that scan only for the members changed since it was last
-stored, and reads everyone else's stored row (:mod:`bot.reporting.summaries`).
+stored, and reads everyone else's stored row (:mod:`bot.reporting.summaries`); when
+none of what it is built from changed, it is the report built last time, kept in
+memory with its ranking (:class:`KeptReports`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
 from bot.logbook.entries import EntryView, view_of
-from bot.logbook.problems import ProblemCounts, problem_counts, problem_counts_by_member
+from bot.logbook.problems import ProblemCounts, problem_counts_by_member, school_problem_counts
 from bot.observability.metrics import timed_school_report
 from bot.people.schools import policy_of
 from bot.quotas.calendar import SchoolCalendar
@@ -123,6 +127,17 @@ class QuotaShare:
         return min(self.credited / self.target, 1.0) if self.target > 0 else None
 
 
+class QuotaResults(tuple[QuotaShare, ...]):
+    """A member's quota shares, as a school's report holds them: members with the same results (nothing yet,
+    every target met) share one, so its mean share met is worked out once, not once per member."""
+
+    @cached_property
+    def share_met(self) -> float | None:
+        """The mean share of each quota met; None when no quota with a target applies."""
+        shares = [min(q.credited / q.target, 1.0) for q in self if q.target > 0]  # QuotaShare.share, inlined
+        return sum(shares) / len(shares) if shares else None
+
+
 @dataclass(frozen=True)
 class MemberReport:
     member_id: int
@@ -134,15 +149,17 @@ class MemberReport:
     joined: bool = True
     """False for staff imported from a roster who have not opened their invite yet (they still count)."""
 
-    @cached_property
+    # Plain properties: a school's report has thousands of members, and a cached_property takes a lock the first
+    # time each member's is read; the sum is quick and the share is kept by the shared QuotaResults.
+    @property
     def entries(self) -> int:
         return sum(self.counts.values())
 
-    @cached_property
+    @property
     def share_met(self) -> float | None:
         """The mean share of each quota met; None when no quota with a target applies."""
-        shares = [q.share for q in self.quotas if q.share is not None]
-        return sum(shares) / len(shares) if shares else None
+        quotas = self.quotas
+        return (quotas if isinstance(quotas, QuotaResults) else QuotaResults(quotas)).share_met
 
 
 @dataclass(frozen=True)
@@ -176,8 +193,7 @@ class SchoolReport:
     @cached_property
     def ranking(self) -> list[Placed]:
         """Members with a quota, best share first (see the module docstring)."""
-        return _placed([m for m in self.members if m.share_met is not None],
-                       lambda m: (-(m.share_met or 0.0), -m.entries))
+        return _placed(self.with_quota, lambda m: (-(m.share_met or 0.0), -m.entries))
 
     def activity_ranking(self, activity: str) -> list[Placed]:
         """Members with at least one entry of `activity`, most first."""
@@ -192,15 +208,15 @@ class SchoolReport:
     def with_quota(self) -> list[MemberReport]:
         return [m for m in self.members if m.share_met is not None]
 
-    @property
+    @cached_property
     def average_share(self) -> float | None:
-        shares = [m.share_met for m in self.members if m.share_met is not None]
+        shares = [share for m in self.with_quota if (share := m.share_met) is not None]
         return sum(shares) / len(shares) if shares else None
 
-    @property
+    @cached_property
     def all_met(self) -> int:
         """How many members met every quota with a target."""
-        return sum(1 for m in self.members if m.share_met is not None and m.share_met >= 1.0)
+        return sum(1 for m in self.with_quota if (m.share_met or 0.0) >= 1.0)
 
 
 @dataclass(frozen=True)
@@ -229,11 +245,14 @@ class EntryList:
 
 
 def _placed(members: list[MemberReport], key) -> list[Placed]:
-    ordered = sorted(members, key=lambda m: (*key(m), m.display_name, m.member_id))
+    # Each member's key once (a school has thousands), sorted as plain tuples; member ids are unique, so the
+    # member itself is never compared.
+    ordered = sorted((key(m), m.display_name, m.member_id, m) for m in members)
     placed: list[Placed] = []
-    for index, member in enumerate(ordered):
-        tied = placed and key(placed[-1].member) == key(member)
-        placed.append(Placed(placed[-1].place if tied else index + 1, member))
+    last = None
+    for index, (ranked_by, _, _, member) in enumerate(ordered):
+        placed.append(Placed(placed[-1].place if placed and ranked_by == last else index + 1, member))
+        last = ranked_by
     return placed
 
 
@@ -274,7 +293,7 @@ def weekly_trend(daily: Mapping[tuple[dt.date, str], int], weeks: Sequence[dt.da
 class _Counted:
     """What one scan of the window's entries found: each member's quota shares and counts, the school's totals."""
 
-    shares: Mapping[int, list[QuotaShare]]
+    shares: Mapping[int, QuotaResults]
     counts: Mapping[int, Mapping[str, int]]
     totals: dict[str, int]
     owned: Mapping[int, Mapping[str, int]]
@@ -333,11 +352,11 @@ async def _count(session, school_id: int, policy: Policy, window: ReportWindow, 
         found = values.get(member.id, nothing)
         facts = MemberFacts(member.id, member.role, counting_from(member.joined_on, member.counts_from, counts_from),
                             counts_from_set=(member.counts_from or counts_from) is not None)
-        shares[member.id] = [
+        shares[member.id] = QuotaResults(
             same.setdefault(share, share)
             for rule in rules if rule.applies_to(member.role)
             for share in (_quota_share(rule, slots[rule.id], window, calendar, facts, found,
-                                       students.get(member.id, {}), paired.get(member.id, ())),)]
+                                       students.get(member.id, {}), paired.get(member.id, ())),))
         counts[member.id] = {code: found[i] for code, i in counted.items() if found[i]}
         own[member.id] = {code: found[i] for code, i in owned.items() if found[i]}
     totals = {code: sum(row[i] for row in values.values()) for code, i in owned.items()}
@@ -397,16 +416,28 @@ async def _summarised(session, school: School, policy: Policy, window: ReportWin
 
 def _counted_from_rows(rows: Mapping[int, SummaryRow], policy: Policy) -> _Counted:
     # Rows with the same results share one tuple (see storage.report_summaries.stored_rows), and members with
-    # the same result on a rule share one QuotaShare: a district has far fewer of either than members.
-    same: dict[tuple, list[QuotaShare]] = {}
+    # the same result on a rule share one QuotaShare: a district has far fewer of either than members. The
+    # shared tuples are found by identity first (hashing one is a walk of all its numbers), by value after.
+    same: dict[tuple, QuotaResults] = {}
+    same_object: dict[int, QuotaResults] = {}
     share_of: dict[tuple[str, int, int, int], QuotaShare] = {}
-    shares = {member_id: same.get(row.quotas) or same.setdefault(row.quotas, [
-                  share_of.get(quota) or share_of.setdefault(quota, QuotaShare(*quota)) for quota in row.quotas])
-              for member_id, row in rows.items()}
+    shares: dict[int, QuotaResults] = {}
+    own_seen: dict[int, tuple[Mapping[str, int], int]] = {}  # id → (the member's own counts, rows holding them)
+    for member_id, row in rows.items():
+        results = same_object.get(id(row.quotas))
+        if results is None:
+            results = same.get(row.quotas)
+            if results is None:
+                results = same[row.quotas] = QuotaResults([
+                    share_of.get(quota) or share_of.setdefault(quota, QuotaShare(*quota)) for quota in row.quotas])
+            same_object[id(row.quotas)] = results
+        shares[member_id] = results
+        own, times = own_seen.get(id(row.own), (row.own, 0))
+        own_seen[id(row.own)] = (own, times + 1)
     totals: dict[str, int] = {}
-    for row in rows.values():
-        for code, own in row.own.items():
-            totals[code] = totals.get(code, 0) + own
+    for own, times in own_seen.values():
+        for code, n in own.items():
+            totals[code] = totals.get(code, 0) + n * times
     codes = [activity.code for activity in policy.activities]
     return _Counted(shares, {member_id: row.counts for member_id, row in rows.items()},
                     {code: totals.get(code, 0) for code in codes},
@@ -440,24 +471,90 @@ async def _load_roster(db: Database, school_id: int) -> tuple[School, list[repo.
         return school, await repo.school_roster(session, school_id)
 
 
+@dataclass(frozen=True)
+class _Basis:
+    """What a school's report is built from besides its members' stored rows: the school's name and policy, the
+    window, the roster, the trend's daily counts and the problem counts."""
+
+    school: tuple[str, str]
+    window: ReportWindow
+    standing_only: bool
+    roster: list[repo.RosterLine]
+    daily: Mapping[tuple[dt.date, str], int]
+    problems: ProblemCounts
+
+
+class KeptReports:
+    """The last few school reports built, each with what it was built from.
+
+    A report whose stored rows are the very objects of the one kept (its slot kept decoded and unchanged, see
+    :class:`bot.reporting.summaries.KeptSlots`: a changed member's row is a new object) and whose basis is equal
+    is the same report, so it is given again — with its ranking and quota summary worked out already, which
+    for thousands of members is most of a group's `/report` after the reading."""
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+        self._kept: OrderedDict[tuple[int, str, bool], tuple[_Basis, Mapping[int, SummaryRow], SchoolReport]] = \
+            OrderedDict()
+
+    def get(self, school_id: int, basis: _Basis, rows: Mapping[int, SummaryRow]) -> SchoolReport | None:
+        key = (school_id, basis.window.key, basis.standing_only)
+        kept = self._kept.get(key)
+        if kept is None:
+            return None
+        kept_basis, kept_rows, report = kept
+        if list(rows) != list(kept_rows) or not all(map(operator.is_, rows.values(), kept_rows.values())) \
+                or kept_basis != basis:
+            return None
+        self._kept.move_to_end(key)
+        return report
+
+    def put(self, school_id: int, basis: _Basis, rows: Mapping[int, SummaryRow], report: SchoolReport) -> None:
+        key = (school_id, basis.window.key, basis.standing_only)
+        self._kept[key] = (basis, rows, report)
+        self._kept.move_to_end(key)
+        while len(self._kept) > self.most:
+            self._kept.popitem(last=False)
+
+
+#: A school of 5,000 members' report takes a few MiB.
+KEPT_REPORTS = 4
+kept_reports = KeptReports(KEPT_REPORTS)
+
+
 @timed_school_report
 async def school_report(db: Database, school_id: int, window: ReportWindow, *,
                         standing_only: bool = False) -> SchoolReport:
     """Every active member's counts and quota shares in the window, the school's totals, trend and problems;
-    with `standing_only` (a district's report of its schools) no trend and no problems."""
-    school, roster = await _load_roster(db, school_id)
-    policy = policy_of(school)
+    with `standing_only` (a district's report of its schools) no trend and no problems. One transaction: a
+    group's report waits for each of its statements in turn. The same report as the last one kept when
+    nothing it is built from changed (:class:`KeptReports`)."""
     weeks = trend_weeks(window.as_of)
     async with db.transaction() as session:
-        counted = await _summarised(session, school, policy, window, [m.id for m in roster])
+        school = await repo.get_school(session, school_id)
+        if school is None:
+            raise LookupError(f"no school with id {school_id}")
+        policy = policy_of(school)
+        roster = await repo.school_roster(session, school_id)
+        slot, window_basis = _slot(window)
+        rows = await summaries.fresh_rows(session, school, slot, window_basis, [m.id for m in roster],
+                                          _computer(school, policy, window))
         daily = {} if standing_only else \
             await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of)
-    problems = ProblemCounts() if standing_only else await problem_counts(db, school_id, window.start, window.as_of)
-    reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]),
+        problems = ProblemCounts() if standing_only else \
+            await school_problem_counts(session, school, window.start, window.as_of)
+    basis = _Basis((school.name, school.policy_text), window, standing_only, roster, daily, problems)
+    kept = kept_reports.get(school_id, basis, rows)
+    if kept is not None:
+        return kept
+    counted = _counted_from_rows(rows, policy)
+    reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], counted.shares[m.id],
                                  joined=m.joined)
                     for m in roster)
-    return SchoolReport(school.id, school.name, policy, window, reports, counted.totals,
-                        weekly_trend(daily, weeks, [a.code for a in policy.activities]), problems)
+    report = SchoolReport(school.id, school.name, policy, window, reports, counted.totals,
+                          weekly_trend(daily, weeks, [a.code for a in policy.activities]), problems)
+    kept_reports.put(school_id, basis, rows, report)
+    return report
 
 
 async def schools_not_stored(db: Database, wanted: Sequence[tuple[School, ReportWindow]]) -> int:
@@ -483,7 +580,7 @@ async def school_standings(db: Database, wanted: Sequence[tuple[School, ReportWi
     for school, window in wanted:
         policy, roster = policies[school.id], rosters[school.id]
         counted = _counted_from_rows(rows[school.id], policy)
-        reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], tuple(counted.shares[m.id]),
+        reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], counted.shares[m.id],
                                      joined=m.joined) for m in roster)
         no_trend = weekly_trend({}, trend_weeks(window.as_of), [a.code for a in policy.activities])
         found[school.id] = SchoolReport(school.id, school.name, policy, window, reports, counted.totals, no_trend,
@@ -508,7 +605,7 @@ async def personal_report(db: Database, school_id: int, member_id: int, window: 
         daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of, member_id)
     problems = (await problem_counts_by_member(db, school_id, window.start, window.as_of)).get(member_id)
     report = MemberReport(member.id, member.display_name, member.role, counted.counts[member.id],
-                          tuple(counted.shares[member.id]), problems or ProblemCounts())
+                          counted.shares[member.id], problems or ProblemCounts())
     return PersonalReport(school.id, school.name, policy, window, report,
                           weekly_trend(daily, weeks, [a.code for a in policy.activities]))
 

@@ -183,7 +183,8 @@ async def fresh_rows(session: Transaction, school: School, slot: str, window_bas
         # Pruned changes leave no row behind: the ids still only grow, so a slot never goes back.
         latest = max(latest, state.seen_change)
         kept = kept_slots.get(session, school.id, slot, wanted, state.seen_change)
-        changed = await store.changed_members(session, school.id, state.seen_change, latest)
+        changed = await store.changed_members(session, school.id, state.seen_change, latest) \
+            if latest > state.seen_change else set()
         computed = {}
         if changed:
             members = await repo.school_members_by_id(session, school.id, changed)
@@ -196,8 +197,11 @@ async def fresh_rows(session: Transaction, school: School, slot: str, window_bas
     if missing:
         newcomers = await repo.school_members_by_id(session, school.id, missing)
         rows.update(await _compute_in_batches(session, school.id, slot, newcomers, compute))
-    await store.save_slot(session, school.id, slot, wanted, latest)
-    await store.prune(session, school.id, latest)
+    # A slot that had taken in every change already, with no member missing, is stored as it was: saving it
+    # would write the same values, and pruning would find what the last save left (a report's usual case).
+    if state is None or state.fingerprint != wanted or latest != state.seen_change or missing:
+        await store.save_slot(session, school.id, slot, wanted, latest)
+        await store.prune(session, school.id, latest)
     kept_slots.put(session, school.id, slot, wanted, latest, rows)
     return dict(rows)
 
