@@ -313,7 +313,7 @@ def test_teachlog_db_restore_refuses_a_truncated_backup_in_one_line_and_creates_
     (["db", "restore", "missing.backup.gz"], "there is no backup file missing.backup.gz"),
     (["db", "backup", "no-such-folder/out.backup.gz"], "the folder no-such-folder does not exist"),
 ])
-def test_a_missing_database_file_or_folder_is_named_in_one_line_and_nothing_is_created(cli_database, tmp_path,
+def test_a_missing_database_file_or_folder_is_named_in_one_line_and_nothing_is_created(no_cli_database, tmp_path,
                                                                                       args, message):
     result = invoke(*args)
     assert result.exit_code == 1 and result.stdout == ""

@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +17,9 @@ from bot.database import app_database
 from bot.people.schools import create_school
 from storage.errors import explain, masked_url
 from storage.migrate import upgrade
-from tests.conftest import DEFAULT_NOW, PG_URL, postgres_reachable, run_blocking
+from tests.conftest import DEFAULT_NOW, postgres_reachable, run_blocking
 from tests.support.cli import invoke
+from tests.support.migrations import empty_postgres_url
 
 WELL_FORMED_TOKEN = "7000000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 #: What must never reach the operator: a traceback, SQL, the policy's YAML, a password.
@@ -124,33 +124,27 @@ def test_a_command_that_writes_to_a_read_only_database_says_so_in_one_line(read_
 
 @pytest.fixture(scope="module")
 def read_only_postgres() -> Iterator[str]:
-    """A PostgreSQL database with one school whose new sessions are read-only (as on a hot standby)."""
+    """A PostgreSQL schema with one school whose new sessions are read-only (as on a hot standby).
+
+    Its own role and schema rather than a database of its own: dropping a database waits for a checkpoint.
+    """
     if not postgres_reachable():
         pytest.skip("PostgreSQL is not reachable")
-    name = f"teachlog_read_only_{uuid.uuid4().hex[:10]}"
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with empty_postgres_url("teachlog_read_only") as url:
+        name = make_url(url).username
 
-    async def admin(statement: str) -> None:
-        db = app_database(PG_URL, isolation_level="AUTOCOMMIT")
-        try:
-            async with db.engine.connect() as connection:
-                await connection.execute(text(statement))
-        finally:
-            await db.dispose()
+        async def prepare() -> None:
+            db = app_database(url)
+            try:
+                await upgrade(db)
+                await create_school(db, "合川中学", now=DEFAULT_NOW)
+                async with db.engine.begin() as connection:
+                    await connection.execute(text(f'ALTER ROLE "{name}" SET default_transaction_read_only = on'))
+            finally:
+                await db.dispose()
 
-    async def prepare() -> None:
-        await admin(f'CREATE DATABASE "{name}"')
-        db = app_database(url)
-        try:
-            await upgrade(db)
-            await create_school(db, "合川中学", now=DEFAULT_NOW)
-        finally:
-            await db.dispose()
-        await admin(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
-
-    run_blocking(prepare)
-    yield url
-    run_blocking(lambda: admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        run_blocking(prepare)
+        yield url
 
 
 @pytest.mark.parametrize("args", WRITING_COMMANDS, ids=" ".join)

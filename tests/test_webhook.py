@@ -10,23 +10,21 @@ import contextlib
 import datetime as dt
 import os
 import socket
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from bot.database import app_database
 from bot.people.schools import create_invite, create_school
-from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import HandledUpdate, Member
-from tests.conftest import PG_URL, postgres_reachable, run_blocking
+from tests.conftest import PG_URL, postgres_reachable
 from tests.support.cli import invoke
 from tests.support.fake_telegram import FakeTelegram, FakeUser
 from tests.support.http_bot_api import serve
+from tests.support.migrations import empty_postgres_url
 from tests.support.processes import BotProcess
 from tests.test_kill import LOG_STEPS, REPLY_TIMEOUT, answer, entries_in, school_with_teacher, tap_on_latest
 
@@ -139,24 +137,11 @@ def test_a_webhook_without_a_secret_or_a_url_is_refused_in_one_line(cli_database
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    """A PostgreSQL database of its own, for processes that cannot be given a schema to use."""
-    if not postgres_reachable():
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL is not reachable at " + PG_URL + ": in CI its half of the suite must run")
-        pytest.skip("PostgreSQL is not reachable at " + PG_URL)
-    name = f"teachlog_replicas_{uuid.uuid4().hex[:10]}"
-
-    async def admin(statement: str) -> None:
-        db = Database(PG_URL, isolation_level="AUTOCOMMIT")
-        try:
-            async with db.engine.connect() as connection:
-                await connection.execute(text(statement))
-        finally:
-            await db.dispose()
-
-    run_blocking(lambda: admin(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    run_blocking(lambda: admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    """A PostgreSQL schema and role of its own, for processes that are given nothing but a URL."""
+    if not postgres_reachable() and os.environ.get("CI") == "true":
+        pytest.fail("PostgreSQL is not reachable at " + PG_URL + ": in CI its half of the suite must run")
+    with empty_postgres_url("teachlog_replicas") as url:
+        yield url
 
 
 async def test_two_replicas_on_postgresql_take_a_log_conversation_in_turn_and_it_ends_in_one_entry(

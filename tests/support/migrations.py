@@ -15,7 +15,14 @@ from sqlalchemy.engine import make_url
 
 from bot.database import app_database
 from storage.db import Database
-from tests.conftest import PG_URL, postgres_database, postgres_reachable, run_blocking, truncate_all
+from tests.conftest import (
+    PG_URL,
+    TEST_SERVER_SETTINGS,
+    postgres_database,
+    postgres_reachable,
+    run_blocking,
+    truncate_all,
+)
 
 
 @contextlib.asynccontextmanager
@@ -74,7 +81,8 @@ def empty_postgres_url(prefix: str) -> Iterator[str]:
         run_blocking(run)
 
     admin(f'CREATE ROLE "{name}" LOGIN', f'CREATE SCHEMA "{name}" AUTHORIZATION "{name}"',
-          f'ALTER ROLE "{name}" SET search_path = "{name}"')
+          f'ALTER ROLE "{name}" SET search_path = "{name}"',
+          *(f'ALTER ROLE "{name}" SET {setting} = {value}' for setting, value in TEST_SERVER_SETTINGS.items()))
     try:
         yield make_url(PG_URL).set(username=name, password=None).render_as_string(hide_password=False)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -30,14 +31,20 @@ class BotProcess:
         with self.log_path.open("a") as log:
             log.write(f"--- start {self.starts}\n")
             log.flush()
+            # A session of its own, signalled as a group: a wrapper such as faketime runs the bot as its child,
+            # which a signal to the wrapper alone would leave running after the test.
             self.process = await asyncio.create_subprocess_exec(
                 *prefix, sys.executable, "-m", "bot", "run", *self.run_args, env=self.env, cwd=self.folder,
-                stdout=log, stderr=log)
+                stdout=log, stderr=log, start_new_session=True)
+
+    def _signal(self, signal_number: int) -> None:
+        assert self.process is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal_number)
 
     async def kill(self) -> None:
         """SIGKILL: no shutdown code runs, nothing is flushed."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
+        self._signal(signal.SIGKILL)
         await self.process.wait()
 
     async def restart(self, *prefix: str) -> None:
@@ -48,7 +55,7 @@ class BotProcess:
         """SIGTERM and wait; the exit code."""
         if self.process is None or self.process.returncode is not None:
             return self.process.returncode if self.process else 0
-        self.process.send_signal(signal.SIGTERM)
+        self._signal(signal.SIGTERM)
         return await asyncio.wait_for(self.process.wait(), timeout=20)
 
     def log(self) -> str:
