@@ -13,6 +13,12 @@ term up to today), :func:`bot.reporting.district_reports.district_report` for th
 * ``after a write``: one new entry at one school, then the report: that member computed again, the rest read;
 * ``text and chart``: the report's text and its chart of schools by share met (the first drawing).
 
+Before those, ``cold peak MiB``: the peak resident memory of a fresh process computing the cold term report, its
+text and its chart (next to the same process with only the bot's libraries imported); the summaries it stored are
+dropped again. After them, ``Friday``: on FRIDAY, the district's term, week and last week computed once (what the
+district digest reads), the 16:59 round of :class:`Planner` (reminders decided), then the 17:00 round timed — every
+school's leaders' digest and the bureau's district digest planned: wall, CPU, statements and digests.
+
 ``stored`` and ``after a write`` are medians of ``--repeat`` runs. Nothing here is asserted by the tests.
 
     python bench/district.py                                             # 300 × 60 and 2,000,000 entries
