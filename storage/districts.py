@@ -85,3 +85,18 @@ async def idle_members(session: AsyncSession, school_ids: Sequence[int], start: 
              .where(Member.school_id.in_(school_ids), Member.active.is_(True), ~logged)
              .group_by(Member.school_id))
     return {school_id: count for school_id, count in (await session.execute(query)).all()}
+
+
+async def active_members(session: AsyncSession, school_ids: Sequence[int]) -> dict[int, list[tuple[int, bool]]]:
+    """school → its active members' (id, joined: has a chat account), by id, in one statement; every school given
+    is a key. Plain rows through the connection: a county's 18,000 members, with no ORM row processing."""
+    found: dict[int, list[tuple[int, bool]]] = {school_id: [] for school_id in school_ids}
+    if not school_ids:
+        return found
+    has_account = select(MemberAccount.member_id).where(MemberAccount.member_id == Member.id).exists()
+    query = (select(Member.school_id, Member.id, has_account)
+             .where(Member.school_id.in_(school_ids), Member.active.is_(True)).order_by(Member.school_id, Member.id))
+    connection = await session.connection()
+    for school_id, member_id, joined in await connection.execute(query):
+        found[school_id].append((member_id, bool(joined)))
+    return found

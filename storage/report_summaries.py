@@ -218,14 +218,20 @@ async def stored_rows_of_schools(session: AsyncSession, school_ids: Sequence[int
         .where(ReportSummary.school_id.in_(school_ids), ReportSummary.slot == slot))
     counts_seen: dict[str, tuple[Mapping[str, int], Mapping[str, int]]] = {}
     quotas_seen: dict[str, tuple[tuple[str, int, int, int], ...]] = {}
+    # Parts shared across rows that differ elsewhere: one rule's result, one set of counts (often a member's
+    # own counts are all their counts). A county's cold report keeps 18,000 rows.
+    quota_seen: dict[tuple[str, int, int, int], tuple[str, int, int, int]] = {}
+    mapping_seen: dict[tuple, Mapping[str, int]] = {}
     found: dict[int, dict[int, SummaryRow]] = {}
     for school_id, member_id, counts, quotas in rows:
         if counts not in counts_seen:
             decoded = json.loads(counts)
-            counts_seen[counts] = (decoded["all"], decoded["own"])
+            counts_seen[counts] = (mapping_seen.setdefault(tuple(decoded["all"].items()), decoded["all"]),
+                                   mapping_seen.setdefault(tuple(decoded["own"].items()), decoded["own"]))
         if quotas not in quotas_seen:
             flat = json.loads(quotas)
-            quotas_seen[quotas] = tuple(zip(flat[::4], flat[1::4], flat[2::4], flat[3::4], strict=True))
+            quotas_seen[quotas] = tuple(quota_seen.setdefault(quota, quota) for quota in
+                                        zip(flat[::4], flat[1::4], flat[2::4], flat[3::4], strict=True))
         every, own = counts_seen[counts]
         found.setdefault(school_id, {})[member_id] = SummaryRow(every, own, quotas_seen[quotas])
     return found

@@ -35,7 +35,7 @@ from bot.quotas.policy.sources import policy_from_text
 from bot.reporting.reports import (
     NoSuchPeriod,
     ReportWindow,
-    SchoolReport,
+    StoredStanding,
     report_window,
     school_standings,
     schools_not_stored,
@@ -200,17 +200,16 @@ async def district_schools(db: Database, district_id: int) -> tuple[str, Policy,
             await queries.district_schools(session, district_id)
 
 
-def _standing(school: School, window: ReportWindow | None, report: SchoolReport | None,
+def _standing(school: School, window: ReportWindow | None, stored: StoredStanding | None,
               counts: Mapping[int, queries.Headcount]) -> SchoolStanding:
     own_plan = school.policy_follows != FOLLOWS
-    if report is None:  # the school's calendar has no such period
+    if stored is None:  # the school's calendar has no such period
         found = counts.get(school.id, queries.Headcount(0, 0))
         return SchoolStanding(school.id, school.name, school.zone, school.is_bureau, own_plan, None,
                               found.members, found.joined, {}, ())
     return SchoolStanding(school.id, school.name, school.zone, school.is_bureau, own_plan, window,
-                          len(report.members), len(report.members) - report.not_joined,
-                          {code: n for code, n in report.totals.items() if n},
-                          tuple(m.share_met for m in report.with_quota if m.share_met is not None))
+                          stored.members, stored.joined, {code: n for code, n in stored.totals.items() if n},
+                          stored.shares)
 
 
 def _window(school: School, kind: str, previous: bool, day: dt.date, year: int | None) -> ReportWindow | None:
@@ -246,9 +245,9 @@ async def district_report(db: Database, district_id: int, kind: str, previous: b
     if without:
         async with db.transaction() as session:
             counts = await queries.headcounts(session, without)
-    reports = await school_standings(db, [(school, own) for school in schools
+    stored = await school_standings(db, [(school, own) for school in schools
                                           if (own := windows[school.id]) is not None])
-    standings = [_standing(school, windows[school.id], reports.get(school.id), counts) for school in schools]
+    standings = [_standing(school, windows[school.id], stored.get(school.id), counts) for school in schools]
     bureau = next((standing for standing in standings if standing.bureau), None)
     activities: dict[str, ActivityType] = {a.code: a for a in policy.activities}
     for school in schools:

@@ -53,6 +53,7 @@ from bot.quotas.policy import Policy, Rule
 from bot.quotas.progress import MemberFacts, counting_from, period_progress, prorated_target
 from bot.quotas.rule_windows import RunningPeriod, running_period
 from bot.reporting import summaries
+from storage import districts as district_queries
 from storage import reports as queries
 from storage import repository as repo
 from storage.db import Database
@@ -563,29 +564,71 @@ async def schools_not_stored(db: Database, wanted: Sequence[tuple[School, Report
         return await summaries.stale_slots(session, [(school, *_slot(window)) for school, window in wanted])
 
 
-async def school_standings(db: Database, wanted: Sequence[tuple[School, ReportWindow]]) -> dict[int, SchoolReport]:
-    """Many schools' reports (a district's), each over its own window, with no trend and no problems, as
-    :func:`school_report` with `standing_only` gives them: read together from the stored summaries in a few
-    statements, whatever the number of schools (:func:`bot.reporting.summaries.fresh_rows_of_schools`)."""
+@dataclass(frozen=True)
+class StoredStanding:
+    """A school over a window as a district's report reads it (:func:`school_standings`): no member named and
+    no per-member report built."""
+
+    members: int
+    """Active members."""
+    joined: int
+    totals: Mapping[str, int]
+    """Entries per activity (each entry once), every activity of the school's policy, as :class:`SchoolReport`."""
+    shares: tuple[float, ...]
+    """Each active member's share of quotas met (what :attr:`MemberReport.share_met` gives), for the members a
+    quota applies to, by member id."""
+
+
+def quotas_share_met(quotas: Sequence[tuple[str, int, int, int]]) -> float | None:
+    """:attr:`MemberReport.share_met` of a stored row's (rule id, done, credited, target) quotas, the same
+    float: the mean over the quotas with a target of ``min(credited ÷ target, 1)``."""
+    shares = [min(credited / target, 1.0) for _, _, credited, target in quotas if target > 0]
+    return sum(shares) / len(shares) if shares else None
+
+
+def _stored_standing(rows: Mapping[int, SummaryRow], roster: Sequence[tuple[int, bool]],
+                     codes: Sequence[str]) -> StoredStanding:
+    # Stored rows with the same results share one tuple and one dict (storage.report_summaries.stored_rows), so
+    # each distinct one is worked out once: every member who logged nothing, every one who met everything.
+    share_of: dict[int, float | None] = {}
+    shares = []
+    for member_id, _ in roster:
+        quotas = rows[member_id].quotas
+        if id(quotas) not in share_of:
+            share_of[id(quotas)] = quotas_share_met(quotas)
+        if (share := share_of[id(quotas)]) is not None:
+            shares.append(share)
+    same_own: dict[int, list] = {}
+    for row in rows.values():
+        same = same_own.get(id(row.own))
+        if same is None:
+            same_own[id(row.own)] = [row.own, 1]
+        else:
+            same[1] += 1
+    totals = dict.fromkeys(codes, 0)
+    for own, times in same_own.values():
+        for code, count in own.items():
+            totals[code] = totals.get(code, 0) + count * times
+    return StoredStanding(len(roster), sum(1 for _, joined in roster if joined),
+                          {code: totals[code] for code in codes}, tuple(shares))
+
+
+async def school_standings(db: Database,
+                           wanted: Sequence[tuple[School, ReportWindow]]) -> dict[int, StoredStanding]:
+    """Many schools' standings (a district's), each over its own window: what :func:`school_report` gives of
+    members, joined, totals and shares met, read together from the stored summaries in a few statements whatever
+    the number of schools (:func:`bot.reporting.summaries.fresh_rows_of_schools`), with no per-member report."""
     async with db.transaction() as session:
-        rosters = await repo.school_rosters(session, [school.id for school, _ in wanted])
+        rosters = await district_queries.active_members(session, [school.id for school, _ in wanted])
         requests, policies = [], {}
         for school, window in wanted:
             policies[school.id] = policy = policy_of(school)
             slot, basis = _slot(window)
-            requests.append(summaries.SlotRequest(school, slot, basis, [m.id for m in rosters[school.id]],
+            requests.append(summaries.SlotRequest(school, slot, basis, [m for m, _ in rosters[school.id]],
                                                   _computer(school, policy, window)))
         rows = await summaries.fresh_rows_of_schools(session, requests)
-    found = {}
-    for school, window in wanted:
-        policy, roster = policies[school.id], rosters[school.id]
-        counted = _counted_from_rows(rows[school.id], policy)
-        reports = tuple(MemberReport(m.id, m.display_name, m.role, counted.counts[m.id], counted.shares[m.id],
-                                     joined=m.joined) for m in roster)
-        no_trend = weekly_trend({}, trend_weeks(window.as_of), [a.code for a in policy.activities])
-        found[school.id] = SchoolReport(school.id, school.name, policy, window, reports, counted.totals, no_trend,
-                                        ProblemCounts())
-    return found
+    return {school.id: _stored_standing(rows[school.id], rosters[school.id],
+                                        [a.code for a in policies[school.id].activities]) for school, _ in wanted}
 
 
 async def store_summaries(db: Database, school_id: int, window: ReportWindow) -> None:

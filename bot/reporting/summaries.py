@@ -64,6 +64,9 @@ class KeptSlots:
         self.most, self.most_rows = most, most_rows
         self._by_engine: weakref.WeakKeyDictionary[object, OrderedDict[tuple[int, str], _Kept]] = \
             weakref.WeakKeyDictionary()
+        # Rows kept per engine, counted as slots come and go: summing them on every put costs a district's
+        # report a pass over its hundreds of slots per school.
+        self._rows: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
 
     def _slots(self, session: Transaction) -> OrderedDict[tuple[int, str], _Kept]:
         return self._by_engine.setdefault(engine_of(session), OrderedDict())
@@ -79,12 +82,14 @@ class KeptSlots:
 
     def put(self, session: Transaction, school_id: int, slot: str, fingerprint: str, seen_change: int,
             rows: Mapping[int, SummaryRow]) -> None:
-        slots = self._slots(session)
+        slots, engine = self._slots(session), engine_of(session)
+        replaced = slots.get((school_id, slot))
+        kept_rows = self._rows.get(engine, 0) + len(rows) - (len(replaced.rows) if replaced else 0)
         slots[(school_id, slot)] = _Kept(fingerprint, seen_change, rows)
         slots.move_to_end((school_id, slot))
-        kept_rows = sum(len(kept.rows) for kept in slots.values())
         while len(slots) > self.most and kept_rows > self.most_rows:
             kept_rows -= len(slots.popitem(last=False)[1].rows)
+        self._rows[engine] = kept_rows
 
 
 #: Slots kept decoded per engine: a school of 5,000 members' rows take a few MiB.
