@@ -108,12 +108,19 @@ class SlotRequest:
 async def stale_slots(session: Transaction, wanted: Sequence[tuple[School, str, str]]) -> int:
     """How many of these (school, slot, window basis) have nothing stored for what they ask: each would be
     computed from the entries, not read (one statement per slot name)."""
-    stale = 0
+    return sum(await which_stale(session, wanted))
+
+
+async def which_stale(session: Transaction, wanted: Sequence[tuple[School, str, str]]) -> list[bool]:
+    """For each of these (school, slot, window basis), whether it has nothing stored for what it asks (nothing
+    stored, or stored for another policy, format or day): one statement per slot name."""
+    stale = [False] * len(wanted)
     for slot in {slot for _, slot, _ in wanted}:
-        of_slot = [(school, basis) for school, name, basis in wanted if name == slot]
-        states = await store.slot_states(session, [school.id for school, _ in of_slot], slot)
-        stale += sum(1 for school, basis in of_slot
-                     if (state := states.get(school.id)) is None or state.fingerprint != fingerprint(school, basis))
+        of_slot = [(index, school, basis) for index, (school, name, basis) in enumerate(wanted) if name == slot]
+        states = await store.slot_states(session, [school.id for _, school, _ in of_slot], slot)
+        for index, school, basis in of_slot:
+            state = states.get(school.id)
+            stale[index] = state is None or state.fingerprint != fingerprint(school, basis)
     return stale
 
 
