@@ -80,6 +80,9 @@ class Report(Flow):
         self.following = ReportsToFollow(outbound)
         self.districts = DistrictViews(self.following)
 
+    async def settled(self) -> None:
+        await self.following.settled()
+
     async def start(self, turn: Turn) -> None:
         command = turn.event.command
         words = command.args if command is not None else ""
