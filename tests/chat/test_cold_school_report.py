@@ -112,3 +112,19 @@ async def test_after_policy_set_the_warmer_recomputes_and_the_report_reads_what_
     assert group.last_text.startswith("📊 合川中学 · 2026年秋季学期")
     assert not [s for s in statements if ENTRY_SCAN in s or "INSERT INTO report_summaries" in s]
     assert school["outbound"].sent == []
+
+
+async def test_a_computation_that_fails_once_is_tried_again_and_the_report_still_follows(chat, school, monkeypatch):
+    real, calls = school_overview.school_report, []
+
+    async def conflicting_once(db, school_id, window, **options):
+        calls.append(window.kind)
+        if len(calls) == 1:
+            raise RuntimeError("could not serialize access: the warmer stores the same window")
+        return await real(db, school_id, window, **options)
+
+    monkeypatch.setattr(school_overview, "school_report", conflicting_once)
+    await school["group"].send("/report month")
+    await sent(school["outbound"])
+    [reply] = school["outbound"].to(GROUP)
+    assert reply.text.startswith("📊 合川中学 · 本月") and calls == ["month", "month"]

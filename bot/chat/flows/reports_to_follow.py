@@ -8,7 +8,9 @@ conversation's step and its lock, and the reply goes out through the runtime's d
 
 One computation per report asked for (its key: the school or district, and the window): a second ask while it
 runs joins it instead of starting another, and each asking chat gets its own rendering (language, a group's
-limits) of the one result; the same chat asking the same thing again is sent it once.
+limits) of the one result; the same chat asking the same thing again is sent it once. A computation that fails
+(its writes conflicting with another process storing the same window) is tried once more before the chat gets
+an apology.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ class ReportsToFollow:
         meanwhile (`rendering` tells apart what one chat asks of the same result)."""
         task = self.computing.get(key)
         if task is None:
-            task = asyncio.ensure_future(compute())
+            task = asyncio.ensure_future(self._computed(compute))
             self.computing[key] = task
             task.add_done_callback(lambda _: self.computing.pop(key, None))
         waiter = (key, chat, rendering)
@@ -75,6 +77,17 @@ class ReportsToFollow:
         delivery = asyncio.create_task(deliver())
         self._deliveries.add(delivery)
         delivery.add_done_callback(self._deliveries.discard)
+
+    @staticmethod
+    async def _computed(compute: Callable[[], Awaitable[T]]) -> T:
+        """The computation, tried once more after a failure: another process storing the same window at the same
+        time (the warmer after a policy change) may make the first attempt's writes conflict; the second reads
+        what it stored."""
+        try:
+            return await compute()
+        except Exception as error:
+            log.warning("a report being prepared failed (%s); trying once more", error)
+            return await compute()
 
     async def settled(self) -> None:
         """Wait for every report being prepared to be sent (tests, a clean stop)."""
