@@ -7,13 +7,21 @@ import datetime as dt
 
 from sqlalchemy import select
 
+import bot.cli.notify as notify_cli
+from bot.app_context import AppContext
+from bot.cli import policy as policy_cli
+from bot.database import app_database
 from bot.people.schools import create_school, policy_of
 from bot.platform_names import TELEGRAM
 from bot.reporting import summaries
 from bot.reporting.reports import report_window, school_report
 from bot.reporting.warm import ReportWarmer
+from bot.settings import Settings
 from storage import repository as repo
+from storage.migrate import upgrade
 from storage.models import GroupLink, Member, ReportSlot
+from tests.support.fake_telegram import FakeTelegram
+from tests.test_notify_cli import FakePlatform
 
 
 async def school_with_a_leader(db, clock, name: str) -> tuple[int, int]:
@@ -56,3 +64,20 @@ async def test_the_warmer_keeps_the_schools_with_a_report_read_warm_and_leaves_t
     await warmer.warm(clock.now())
     assert await warmer.stale(clock.now()) == []
     assert {school.id for school, _ in await warmer.stale(clock.now(), every_school=True)} == {never_read}
+
+
+async def test_after_policy_set_the_workers_round_recomputes_the_schools_stored_windows(tmp_path, clock):
+    db = app_database(f"sqlite+aiosqlite:///{tmp_path / 'worker.db'}")
+    await upgrade(db)
+    school, leader = await school_with_a_leader(db, clock, "合川中学")
+    async with db.transaction() as session:
+        session.add(GroupLink(platform=TELEGRAM, chat_id="-1001", school_id=school, linked_by_member_id=leader,
+                              linked_at=clock.now()))
+    warmer = ReportWarmer(db)
+    assert await warmer.warm(clock.now()) == 10
+    await policy_cli._set_school_policy(db, school, "seed-002")  # what `teachlog policy set --school` does
+    assert len(await warmer.stale(clock.now())) == 10
+    core = AppContext(db=db, settings=Settings(_env_file=None), clock=clock)
+    await notify_cli.run_worker(core, FakePlatform(FakeTelegram()), interval=0, once=True)  # `teachlog worker`
+    assert await warmer.stale(clock.now()) == []
+    await db.dispose()
