@@ -119,7 +119,7 @@ class DistrictViews:
             turn.say(t(PREPARING_DISTRICT))
             key = ("district", bureau.district_id, request.kind, request.previous, request.year, request.member, today)
             self.following.follow(chat, key, lambda: self.district_data(db, bureau, request, today),
-                                  lambda found: self.district_reply(found, request, t), t)
+                                  lambda found: self.district_reply(found, request, t), t, rendering=t.language)
             return
         reply = await self.district_reply(await self.district_data(db, bureau, request, today), request, t)
         turn.say(reply.text, rows=reply.choices, attachments=reply.attachments)
