@@ -1,7 +1,7 @@
 """A school's /report with nothing stored for its window does not keep the chat waiting: where the platform can
 send later, the chat is told at once that the report follows, and it is sent when ready — computed once however
-many ask meanwhile. After a policy change the running bot's warmer recomputes the windows, and reports are read
-from what it stored."""
+many ask meanwhile (a report ready within a moment is the answer itself). After a policy change the running bot's
+warmer recomputes the windows, and reports are read from what it stored."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import asyncio
 import pytest
 
 from bot.chat.engine_builder import build_engine
-from bot.chat.flows import school_overview
+from bot.chat.flows import reports_to_follow, school_overview
 from bot.cli import policy as policy_cli
 from bot.reporting.warm import ReportWarmer
 from tests.support.outbound import RecordingOutbound
@@ -23,9 +23,10 @@ ENTRY_SCAN = "AS participations"
 
 
 @pytest.fixture
-async def school(chat):
+async def school(chat, monkeypatch):
     """合川中学 (seed-000) with a leader and a teacher who logged a visit, a linked group, and an engine whose
-    platform can send later."""
+    platform can send later; a report not ready at once follows (a large school's, where it takes seconds)."""
+    monkeypatch.setattr(reports_to_follow, "ANSWER_SECONDS", 0)
     outbound = RecordingOutbound()
     chat.engine = build_engine(chat.core, outbound=outbound)
     await chat.create_school(policy="seed-000")
@@ -58,6 +59,13 @@ async def test_a_cold_group_report_is_announced_at_once_and_sent_when_ready(chat
     await group.send("/report term")  # stored now: answered in the step
     assert group.last_text.startswith("📊 合川中学 · 2026年秋季学期")
     assert len(outbound.sent) == 1
+
+
+async def test_a_cold_report_ready_within_a_moment_is_the_answer_itself(chat, school, monkeypatch):
+    monkeypatch.setattr(reports_to_follow, "ANSWER_SECONDS", 30)  # a small school's takes milliseconds
+    await school["group"].send("/report term")
+    assert school["group"].last_text.startswith("📊 合川中学 · 2026年秋季学期")
+    assert school["outbound"].sent == []
 
 
 async def test_a_second_ask_while_the_report_is_computed_joins_that_computation(chat, school, monkeypatch):

@@ -3,7 +3,8 @@
 
 A district report with schools that have nothing stored for the period (after a policy change, an upgrade, or
 before the day's first notification round) would keep the chat waiting while they are computed from the
-entries: where the platform can send later, the answer says the report follows, and it is sent when ready.
+entries: where the platform can send later and that takes more than a moment, the answer says the report follows,
+and it is sent when ready (:mod:`bot.chat.flows.reports_to_follow`).
 
 Who may see what is :mod:`bot.reporting.district_access`: the bureau's leaders in a private chat, and the
 bureau's members in a group linked to the bureau, see every school of their district and nothing of another;
@@ -116,12 +117,16 @@ class DistrictViews:
             return
         today, chat = turn.today, turn.event.chat
         if self.following.can_send_later and await self.cold(db, bureau, request, today):
-            turn.say(t(PREPARING_DISTRICT))
             key = ("district", bureau.district_id, request.kind, request.previous, request.year, request.member, today)
-            self.following.follow(chat, key, lambda: self.district_data(db, bureau, request, today),
-                                  lambda found: self.district_reply(found, request, t), t, rendering=t.language)
-            return
-        reply = await self.district_reply(await self.district_data(db, bureau, request, today), request, t)
+            answered = await self.following.answer(chat, key, lambda: self.district_data(db, bureau, request, today),
+                                                   lambda found: self.district_reply(found, request, t), t,
+                                                   rendering=t.language)
+            if answered is None:
+                turn.say(t(PREPARING_DISTRICT))
+                return
+            reply = answered
+        else:
+            reply = await self.district_reply(await self.district_data(db, bureau, request, today), request, t)
         turn.say(reply.text, rows=reply.choices, attachments=reply.attachments)
 
     async def cold(self, db, bureau: Bureau, request: ReportRequest, today: dt.date) -> bool:

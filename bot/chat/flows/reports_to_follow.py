@@ -3,8 +3,9 @@
 A school's or a district's report whose stored summaries are cold (after a policy change, an upgrade that
 changes the stored format, or before the day's warming) is computed from the entries: seconds for a large
 school. Where the platform can send later (the engine has an :class:`~bot.chat.outbound.Outbound`), the flow
-answers at once that the report follows and hands the work here: it runs as a task of its own, outside the
-conversation's step and its lock, and the reply goes out through the runtime's delivery path when ready.
+hands the work here: it runs as a task of its own, outside the conversation's step and its lock. When it ends
+within :data:`ANSWER_SECONDS` (a small school), its report is the answer; otherwise the chat is answered that the
+report follows, and the reply goes out through the runtime's delivery path when ready.
 
 One computation per report asked for (its key: the school or district, and the window): a second ask while it
 runs joins it instead of starting another, and each asking chat gets its own rendering (language, a group's
@@ -29,6 +30,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+#: A report computed within this long is given in the answer; a longer one follows (the chat is answered within
+#: about this long plus the check that nothing is stored).
+ANSWER_SECONDS = 1.0
+
 NOT_PREPARED = N_("Sorry, the report could not be prepared. Please ask again in a moment.")
 
 
@@ -47,10 +52,12 @@ class ReportsToFollow:
     def can_send_later(self) -> bool:
         return not isinstance(self.outbound, Nowhere)
 
-    def follow(self, chat: ChatAddress, key: Hashable, compute: Callable[[], Awaitable[T]],
-                  render: Callable[[T], Awaitable[Reply]], t: Translator, *, rendering: Hashable = None) -> None:
-        """Send `render(compute())` to the chat when ready; `compute` runs once for all the chats asking for `key`
-        meanwhile (`rendering` tells apart what one chat asks of the same result)."""
+    async def answer(self, chat: ChatAddress, key: Hashable, compute: Callable[[], Awaitable[T]],
+                     render: Callable[[T], Awaitable[Reply]], t: Translator, *,
+                     rendering: Hashable = None) -> Reply | None:
+        """`render(compute())` when the computation ends within :data:`ANSWER_SECONDS` (a small school); else None,
+        for the flow to say that the report follows, and the reply is sent to the chat when ready. `compute` runs
+        once for all the chats asking for `key` meanwhile (`rendering` tells apart what one chat asks of it)."""
         task = self.computing.get(key)
         if task is None:
             task = asyncio.ensure_future(self._computed(compute))
@@ -58,8 +65,18 @@ class ReportsToFollow:
             task.add_done_callback(lambda _: self.computing.pop(key, None))
         waiter = (key, chat, rendering)
         if waiter in self.waiting:
-            return
+            return None  # this chat's reply is on its way
+        try:
+            result = await asyncio.wait_for(asyncio.shield(task), ANSWER_SECONDS)
+        except TimeoutError:
+            self._send_when_ready(waiter, task, render, t)
+            return None
+        return await render(result)
+
+    def _send_when_ready(self, waiter: tuple[Hashable, ChatAddress, Hashable], task: asyncio.Future[T],
+                         render: Callable[[T], Awaitable[Reply]], t: Translator) -> None:
         self.waiting.add(waiter)
+        chat = waiter[1]
 
         async def deliver() -> None:
             try:

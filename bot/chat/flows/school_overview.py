@@ -3,7 +3,8 @@
 The overview (counts, rankings, charts; what a linked group may see) reads the school's stored summaries of the
 window. With nothing stored for it (after a policy change, an upgrade that changes the stored format, or before
 the day's warming) it is computed from the entries first, seconds for a large school: where the platform can
-send later, the chat is told at once that the report follows, and :class:`ReportsToFollow` sends it when ready.
+send later and it takes more than a moment, the chat is told that the report follows, and :class:`ReportsToFollow`
+sends it when ready.
 """
 
 from __future__ import annotations
@@ -58,9 +59,12 @@ async def send_school_overview(turn: Turn, following: ReportsToFollow, school_id
                                                              totals_only=totals_only))
 
     if following.can_send_later and await window_cold(db, school_id, window):
-        turn.say(t(PREPARING_SCHOOL))
-        following.follow(turn.event.chat, ("school", school_id, window), lambda: school_report(db, school_id, window),
-                         rendered, t, rendering=(activity, limit, totals_only, t.language))
-        return
-    reply = await rendered(await school_report(db, school_id, window))
+        reply = await following.answer(turn.event.chat, ("school", school_id, window),
+                                       lambda: school_report(db, school_id, window), rendered, t,
+                                       rendering=(activity, limit, totals_only, t.language))
+        if reply is None:
+            turn.say(t(PREPARING_SCHOOL))
+            return
+    else:
+        reply = await rendered(await school_report(db, school_id, window))
     turn.say(reply.text, rows=reply.choices, attachments=reply.attachments)
