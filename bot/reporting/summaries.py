@@ -211,10 +211,10 @@ async def fresh_rows(session: Transaction, school: School, slot: str, window_bas
 
 async def _compute_in_batches(session: Transaction, school_id: int, slot: str, members: Sequence[Member],
                               compute: Compute, *, everyone_at_once: bool = False) -> dict[int, SummaryRow]:
-    """Compute and store these members' rows, BATCH at a time, and return them; with `everyone_at_once` the
-    slot's old rows go."""
-    if everyone_at_once:
-        await store.replace_rows(session, school_id, slot, {}, everyone=True)
+    """Compute these members' rows, BATCH at a time, then store them and return them; with `everyone_at_once` the
+    slot's old rows go. Nothing is written until every batch is computed: on SQLite the first write takes the
+    database's one write lock until the commit, and a school of thousands takes seconds to compute, in which
+    every other write — a chat's conversation step, a saved entry — would wait."""
     computed: dict[int, SummaryRow] = {}
     for start in range(0, len(members), BATCH):
         batch = members[start:start + BATCH]
@@ -222,6 +222,7 @@ async def _compute_in_batches(session: Transaction, school_id: int, slot: str, m
         # A member with nothing to count still gets a row: it says "computed, all zero".
         for member in batch:
             rows.setdefault(member.id, SummaryRow({}, {}, ()))
-        await store.replace_rows(session, school_id, slot, rows)
         computed.update(rows)
+    if computed or everyone_at_once:
+        await store.replace_rows(session, school_id, slot, computed, everyone=everyone_at_once)
     return computed
