@@ -206,26 +206,28 @@ async def cold_through_the_bot(db: Database, repeat: int) -> tuple[float, float,
                             updates_request=fake.make_request("get_updates_request"), rate_limit=False)
     leader = fake.user(LEADER_TELEGRAM_ID, "校长", language_code="zh")
     teacher = fake.user(TEACHER_TELEGRAM_ID, "老师", language_code="zh")
-    answers, again, reports = [], [], []
+    answers, again, reports, announced = [], [], [], 0
     async with fake.running(app):
         for _ in range(max(repeat, 1)):
             async with db.transaction() as session:
                 await report_summaries.forget_all(session)
             forget_pictures()
-            before = len(fake.messages_to(GROUP_CHAT))
-            started = time.perf_counter()
-            await fake.send(app, fake.group_text(leader, GROUP_CHAT, "/report term"))
+            before, before_private = len(fake.messages_to(GROUP_CHAT)), len(fake.messages_to(TEACHER_TELEGRAM_ID))
+            started = time.perf_counter()  # each run: the group's cold report, then the teacher's joining it
+            answered = await fake.send(app, fake.group_text(leader, GROUP_CHAT, "/report term"))
             answers.append(time.perf_counter() - started)
-            [answer] = fake.messages_to(GROUP_CHAT)[before:]
-            assert "稍后发来" in (answer.content or ""), f"not announced: {answer.content!r}"
             started_again = time.perf_counter()
-            [answer] = await fake.say(app, teacher, "/report school term")
+            answered += await fake.say(app, teacher, "/report school term")
             again.append(time.perf_counter() - started_again)
-            assert "稍后发来" in (answer.content or ""), f"not announced: {answer.content!r}"
+            announced += sum("稍后发来" in (message.content or "") for message in answered)
             await fake.wait_until(lambda after=before: any(m.photo for m in fake.messages_to(GROUP_CHAT)[after:]),
                                   timeout=900)
             reports.append(time.perf_counter() - started)
+            await fake.wait_until(lambda after=before_private: any(
+                m.photo for m in fake.messages_to(TEACHER_TELEGRAM_ID)[after:]), timeout=60)
         fake.assert_no_errors()
+    note(f"cold reports announced to follow: {announced} of {2 * max(repeat, 1)} answers (a report ready within "
+         "a second is the answer itself)")
     return statistics.median(answers), statistics.median(again), statistics.median(reports)
 
 
