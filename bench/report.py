@@ -17,7 +17,11 @@ chat to it, and times, on Wednesday 2026-11-18 (the autumn term up to today):
   python-telegram-bot Application against the in-process FakeTelegram
   (computation, charts, text, album upload); ``bench/report_split.py`` splits it by phase;
 * ``private``: ``/report term`` in a private chat: one member's detailed report
-  with their entries, through the same Application.
+  with their entries, through the same Application;
+* ``cold answer``: ``/report term`` in the group with nothing stored (as after a policy change): the time
+  to the answer that the report follows; ``cold again``: the same answer to ``/report school term`` in a private
+  chat while that report is being computed in the same process (it joins the computation); ``cold report``: the
+  time until the group's report itself arrives, computed after the answer (``first`` plus drawing and sending).
 
 Each time is the median of ``--repeat`` runs after a warm-up (the first chart
 also loads the CJK font). Nothing here is asserted by the tests.
@@ -33,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import itertools
 import os
 import random
 import statistics
@@ -68,6 +73,7 @@ from bot.reporting.report_text import RANKING_LIMIT  # noqa: E402
 from bot.reporting.reports import report_window, school_report  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.telegram.runtime import build_application  # noqa: E402
+from storage import report_summaries  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.entry_imports import insert_new_entries  # noqa: E402
 from storage.models import GroupLink, Member, MemberAccount, School  # noqa: E402
@@ -93,6 +99,9 @@ class Timing:
     charts_again: float
     group: float
     private: float
+    cold_answer: float
+    cold_again: float
+    cold_report: float
 
 
 async def median_seconds(run, repeat: int) -> float:
@@ -161,8 +170,9 @@ async def measure(db: Database, backend: str, members: int, entries: int, repeat
     charts = await median_seconds(draw, repeat)
     charts_again = await median_seconds(draw_again, repeat)
     group, private = await through_the_bot(db, repeat)
+    cold_answer, cold_again, cold_report = await cold_through_the_bot(db, repeat)
     return Timing(backend, members, entries, statements, first, compute, after_write, charts, charts_again, group,
-                  private)
+                  private, cold_answer, cold_again, cold_report)
 
 
 async def through_the_bot(db: Database, repeat: int) -> tuple[float, float]:
@@ -187,12 +197,49 @@ async def through_the_bot(db: Database, repeat: int) -> tuple[float, float]:
     return group, private
 
 
+async def cold_through_the_bot(db: Database, repeat: int) -> tuple[float, float, float]:
+    """`/report term` in the group with nothing stored, through the real Application: the medians of the time to
+    the answer that the report follows, of a private ask's answer meanwhile, and to the group report's album."""
+    fake = FakeTelegram()
+    fake._update_ids = itertools.count(900_001)  # past the updates of through_the_bot, which count as answered
+    core = AppContext(db=db, settings=Settings(_env_file=None), clock=FixedClock(NOW))
+    app = build_application(core, fake.token, request=fake.request,
+                            updates_request=fake.make_request("get_updates_request"), rate_limit=False)
+    leader = fake.user(LEADER_TELEGRAM_ID, "校长", language_code="zh")
+    teacher = fake.user(TEACHER_TELEGRAM_ID, "老师", language_code="zh")
+    answers, again, reports, announced = [], [], [], 0
+    async with fake.running(app):
+        for _ in range(max(repeat, 1)):
+            async with db.transaction() as session:
+                await report_summaries.forget_all(session)
+            forget_pictures()
+            before, before_private = len(fake.messages_to(GROUP_CHAT)), len(fake.messages_to(TEACHER_TELEGRAM_ID))
+            started = time.perf_counter()  # each run: the group's cold report, then the teacher's joining it
+            answered = await fake.send(app, fake.group_text(leader, GROUP_CHAT, "/report term"))
+            answers.append(time.perf_counter() - started)
+            started_again = time.perf_counter()
+            answered += await fake.say(app, teacher, "/report school term")
+            again.append(time.perf_counter() - started_again)
+            announced += sum("稍后发来" in (message.content or "") for message in answered)
+            await fake.wait_until(lambda after=before: any(m.photo for m in fake.messages_to(GROUP_CHAT)[after:]),
+                                  timeout=900)
+            reports.append(time.perf_counter() - started)
+            await fake.wait_until(lambda after=before_private: any(
+                m.photo for m in fake.messages_to(TEACHER_TELEGRAM_ID)[after:]), timeout=60)
+        fake.assert_no_errors()
+    note(f"cold reports announced to follow: {announced} of {2 * max(repeat, 1)} answers (a report ready within "
+         "a second is the answer itself)")
+    return statistics.median(answers), statistics.median(again), statistics.median(reports)
+
+
 def table(timings: list[Timing]) -> str:
     rows = ["| backend | members | entries | SQL statements | first s | compute s | after a write s | charts s "
-            "| charts again s | group /report term s | private /report term s |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "| charts again s | group /report term s | private /report term s | cold answer s | cold again s "
+            "| cold report s |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     rows += [f"| {m.backend} | {m.members:,} | {m.entries:,} | {m.statements} | {m.first:.3f} | {m.compute:.3f} "
-             f"| {m.after_write:.3f} | {m.charts:.3f} | {m.charts_again:.3f} | {m.group:.3f} | {m.private:.3f} |"
+             f"| {m.after_write:.3f} | {m.charts:.3f} | {m.charts_again:.3f} | {m.group:.3f} | {m.private:.3f} "
+             f"| {m.cold_answer:.3f} | {m.cold_again:.3f} | {m.cold_report:.3f} |"
              for m in timings]
     return "\n".join(rows)
 
@@ -203,7 +250,8 @@ def json_records(timings: list[Timing]) -> list[dict]:
              "first_seconds": m.first, "compute_seconds": m.compute, "after_write_seconds": m.after_write,
              "charts_seconds": m.charts, "charts_again_seconds": m.charts_again,
              "group_report_seconds": m.group,
-             "private_report_seconds": m.private} for m in timings]
+             "private_report_seconds": m.private, "cold_answer_seconds": m.cold_answer,
+             "cold_again_seconds": m.cold_again, "cold_report_seconds": m.cold_report} for m in timings]
 
 
 async def main(options: argparse.Namespace) -> None:

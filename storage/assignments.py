@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Entry, PlaceAssignment
+from storage.models import Entry, Member, PlaceAssignment, School
 from storage.repository import participations
 
 
@@ -19,6 +19,14 @@ async def school_assignments(session: AsyncSession, school_id: int,
     if member_ids is not None:
         query = query.where(PlaceAssignment.member_id.in_(list(member_ids)))
     return list(await session.scalars(query.order_by(PlaceAssignment.member_id, PlaceAssignment.id)))
+
+
+async def bureau_members(session: AsyncSession) -> list[tuple[Member, School]]:
+    """The active members of every district's bureau office, with their bureau (a few per county)."""
+    rows = await session.execute(select(Member, School).join(School, School.id == Member.school_id)
+                                 .where(School.is_bureau.is_(True), Member.active.is_(True))
+                                 .order_by(School.id, Member.id))
+    return [(member, school) for member, school in rows]
 
 
 async def find_assignment(session: AsyncSession, member_id: int, kind: str, place_key: str) -> PlaceAssignment | None:

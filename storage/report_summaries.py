@@ -163,6 +163,11 @@ async def advance_slots(session: AsyncSession, school_ids: Sequence[int], slot: 
                               .values(seen_change=seen_change))
 
 
+async def schools_with_slots(session: AsyncSession) -> list[int]:
+    """The schools with a stored report window: someone has read their reports."""
+    return list(await session.scalars(select(ReportSlot.school_id).distinct().order_by(ReportSlot.school_id)))
+
+
 async def slot_state(session: AsyncSession, school_id: int, slot: str) -> SlotState | None:
     found = await session.get(ReportSlot, (school_id, slot))
     return SlotState(found.fingerprint, found.seen_change) if found else None

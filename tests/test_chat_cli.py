@@ -266,3 +266,12 @@ def test_a_reminder_due_now_arrives_when_the_chat_opens(cli_database, fixed_cloc
     lines = result.output.splitlines()
     reminder = next(i for i, line in enumerate(lines) if "behind" in line)
     assert reminder < lines.index("> /help")  # planned and delivered before the first line is read
+
+
+def test_a_report_announced_to_follow_is_shown_before_a_piped_chat_ends(cli_database, monkeypatch):
+    monkeypatch.setattr("bot.chat.flows.reports_to_follow.ANSWER_SECONDS", 0)  # as a large school's takes seconds
+    school_with_member(cli_database)
+    result = chat("--member", "王芳", lines="/report school term\n")
+    assert result.exit_code == 0, result.output
+    follows = result.output.index("正在根据记录准备本校的报表，稍后发来。")
+    assert result.output.index("📊 合川中学") > follows

@@ -77,3 +77,53 @@ def test_pair_add_names_the_school_a_contact_point_is(cli_database):
                     "--head", "周校长")
     assert (result.exit_code, result.output) == (
         0, "assigned 刘局长 (#1) to contact_point 东山中学 (in charge: 周校长), school 3 of the district\n")
+
+
+def county_in_the_cli_database(cli_database, *, second_liu: bool = False) -> None:
+    """The county of :func:`county`; with `second_liu`, 苍南县 too, whose bureau also has a 刘局长."""
+    async def setup() -> None:
+        db = Database(cli_database)
+        from storage.migrate import upgrade
+        await upgrade(db)
+        await county(db)
+        if second_liu:
+            cangnan = await create_district(db, "苍南县教育局", timezone="Asia/Shanghai", language="zh",
+                                            policy="seed-004", now=NOW)
+            async with db.transaction() as session:
+                session.add(Member(school_id=cangnan.bureau_school_id, role="leader", display_name="刘局长",
+                                   joined_on=dt.date(2026, 9, 1)))
+        await db.dispose()
+
+    asyncio.run(setup())
+
+
+def test_pair_add_finds_a_bureau_leaders_bureau_for_a_contact_point_without_school(cli_database):
+    county_in_the_cli_database(cli_database)
+    result = invoke("pair", "add", "--member", "刘局长", "--place", "东山", "--kind", "contact_point")
+    assert (result.exit_code, result.output) == (
+        0, "assigned 刘局长 (#1) to contact_point 东山中学, school 3 of the district\n")
+    listed = invoke("pair", "list", "--school", "1")
+    assert listed.output.splitlines() == ["刘局长 (#1) contact_point: 东山中学"]
+
+
+def test_pair_add_without_school_names_the_bureaus_of_an_ambiguous_member_and_adds_nothing(cli_database):
+    county_in_the_cli_database(cli_database, second_liu=True)
+    result = invoke("pair", "add", "--member", "刘局长", "--place", "东山", "--kind", "contact_point")
+    assert (result.exit_code, result.output) == (
+        1, "teachlog: '刘局长' is a member of several bureaus: 刘局长 (#1) of 华容县教育局 (school 1), 刘局长 (#2) of "
+           "苍南县教育局 (school 5); give --school N or the member's id\n")
+    assert invoke("pair", "list", "--school", "1").output == "no pairings in school 1\n"
+    by_id = invoke("pair", "add", "--member", "2", "--place", "灵溪一小", "--kind", "contact_point")
+    assert (by_id.exit_code, by_id.output) == (0, "assigned 刘局长 (#2) to contact_point 灵溪一小\n")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--member", "王局长", "--place", "东山", "--kind", "contact_point"],
+     "teachlog: no bureau has a member called '王局长'; give --school N\n"),
+    (["--member", "刘局长", "--student", "王小明"],
+     "teachlog: give --school N (only a contact point, --kind contact_point, finds a bureau member's school)\n"),
+])
+def test_pair_add_without_school_says_what_is_missing(cli_database, args, message):
+    county_in_the_cli_database(cli_database)
+    result = invoke("pair", "add", *args)
+    assert (result.exit_code, result.output) == (1, message)

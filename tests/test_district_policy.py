@@ -1,5 +1,6 @@
 """A school of a district follows the district's policy, adds its own rules to it (`extends: district`) or
-replaces it; `policy set --district` reaches every school following it and their report windows are stored anew."""
+replaces it; `policy set --district` reaches every school following it, and their stored report windows go stale
+for the running bot's warmer to recompute."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from bot.people.districts import create_district, create_district_school, set_di
 from bot.people.schools import SchoolError, policy_of
 from bot.quotas.policy.sources import PolicySourceError
 from bot.reporting.summaries import fingerprint
+from bot.reporting.warm import ReportWarmer
 from storage import repository as repo
 from storage.db import Database
 from storage.models import ReportSlot, School
 from tests.support.cli import invoke
 
 NOW = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.timezone.utc)
+WEEK_BASIS = "2026-11-16/2026-11-22/2026-W47/2026-11-18"
 
 EXTRA_RULES = textwrap.dedent("""\
     extends: district
@@ -110,17 +113,36 @@ async def test_rules_that_do_not_fit_the_districts_policy_are_refused_and_nothin
     assert name == "seed-003"
 
 
-def test_policy_set_district_stores_the_report_windows_of_following_schools_anew(cli_database, files, monkeypatch):
+def test_policy_set_district_leaves_the_following_schools_windows_to_the_warmer_which_recomputes_them(
+        cli_database, files, monkeypatch):
     monkeypatch.setattr(policy_cli, "CLOCK", FixedClock(NOW))
     assert invoke("district", "create", "华容县教育局", "--policy", "seed-003").exit_code == 0
     assert invoke("school", "create", "城关中学", "--district", "1").exit_code == 0
     assert invoke("school", "create", "东山中学", "--district", "1", "--policy", files["extra"]).exit_code == 0
     assert invoke("school", "create", "合川中学", "--district", "1", "--policy", "seed-000").exit_code == 0
+
+    async def warmed() -> tuple[set[int], int]:
+        """The schools of the stale windows the running bot's warmer found, and the windows left after its round."""
+        db = Database(cli_database)
+        warmer = ReportWarmer(db)
+        found = {school.id for school, _ in await warmer.stale(NOW)}
+        await warmer.warm(NOW)
+        left = len(await warmer.stale(NOW))
+        await db.dispose()
+        return found, left
+
+    async def read_every_report() -> None:
+        db = Database(cli_database)
+        await ReportWarmer(db).warm(NOW, every_school=True)
+        await db.dispose()
+
+    asyncio.run(read_every_report())  # the four schools' reports were read: their windows are stored
     result = invoke("policy", "set", "--district", "1", "seed-004")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("district 1 now follows policy seed-004: ")
-    assert lines[1] == "3 schools of the district follow it: their report windows are stored anew"
+    assert lines[1] == ("3 schools of the district follow it: their stored report windows are recomputed in the "
+                        "background by `teachlog run` or `teachlog worker`")
 
     async def stored():
         db = Database(cli_database)
@@ -131,9 +153,13 @@ def test_policy_set_district_stores_the_report_windows_of_following_schools_anew
         return schools, slots
 
     schools, slots = asyncio.run(stored())
-    assert {slot.school_id for slot in slots} == {1, 2, 3}  # not 4: it is on its own plan
+    stale = {slot.school_id for slot in slots if slot.slot == "week/this/"
+             and slot.fingerprint != fingerprint(schools[slot.school_id], WEEK_BASIS)}
+    assert stale == {1, 2, 3}  # not 4: it is on its own plan
+    assert asyncio.run(warmed()) == ({1, 2, 3}, 0)
+    schools, slots = asyncio.run(stored())
     week = next(slot for slot in slots if slot.school_id == 2 and slot.slot == "week/this/")
-    assert week.fingerprint == fingerprint(schools[2], "2026-11-16/2026-11-22/2026-W47/2026-11-18")
+    assert week.fingerprint == fingerprint(schools[2], WEEK_BASIS)
     assert "teacher-monthly-home-visit" in schools[3].policy_text and schools[4].policy_name == "seed-000"
 
 

@@ -52,6 +52,11 @@ class ChatEngine:
     def key_of(event: Event) -> ConversationKey:
         return ConversationKey(event.chat.platform, event.chat.chat_id, event.person.user_id)
 
+    async def settled(self) -> None:
+        """Wait for what the flows left running after their answers (`teachlog chat` before it ends)."""
+        for flow in (*self.flows, self.fallback):
+            await flow.settled()
+
     async def load_open(self) -> None:
         """Learn which conversations are open, so :meth:`answers` can tell without the database."""
         self.open = set((await self.store.all()).keys())

@@ -43,5 +43,8 @@ class Flow:
         """An event within the conversation, waiting at `step`."""
         raise NotImplementedError(f"{self.name} has no conversation to resume")
 
+    async def settled(self) -> None:
+        """Wait for what the flow left running after its answers (a report being prepared to follow)."""
+
     async def on_idle(self, turn: Turn, step: str) -> None:
         """The conversation idled past `idle_timeout` and is being closed: say so."""

@@ -47,8 +47,9 @@ NOTIFY_INTERVAL_SECONDS = 60
 FIRST_NOTIFY_SECONDS = 5
 #: A round stops delivering after this long, so rounds never overlap; the next one carries on.
 ROUND_BUDGET_SECONDS = 45
-#: The stored report windows are brought up to date this often (each school once a day, see ReportWarmer).
-WARM_INTERVAL_SECONDS = 300
+#: Stale stored report windows (a policy changed, the stored format, the day) are looked for this often, and
+#: recomputed one at a time (see ReportWarmer); looking takes a dozen statements.
+WARM_INTERVAL_SECONDS = 30
 
 
 def idle_check_seconds(idle_timeout: dt.timedelta | float) -> float:

@@ -36,7 +36,8 @@ def student_or_place(student: str | None, place: str | None, kind: str | None) -
 
 @pair_app.command("add")
 def pair_add(
-    school: int = SCHOOL_OPTION,
+    school: int | None = typer.Option(None, "--school", help="The school id; a bureau member's contact point "
+                               "(--kind contact_point) finds the member's bureau without it."),
     member: str = typer.Option(..., help=MEMBER_HELP),
     student: str = typer.Option(None, help="The student's name (at most 60 characters)."),
     place: str = typer.Option(None, help=PLACE_HELP),
@@ -44,18 +45,21 @@ def pair_add(
     head: str = typer.Option(None, help="With --place: the person in charge there (plan 003's 负责人)."),
 ) -> None:
     """Pair a member with a student, or assign them to a place; the same again adds nothing."""
-    from bot.people.assignments import add_assignment
+    from bot.people.assignments import CONTACT_POINT, add_assignment, bureau_of_member
     from bot.people.pairings import add_pairing
     student_or_place(student, place, kind)
+    if school is None and kind != CONTACT_POINT:
+        fail(f"give --school N (only a contact point, --kind {CONTACT_POINT}, finds a bureau member's school)")
+    school_id: int = school if school is not None else with_database(lambda db: bureau_of_member(db, member))
     if place is not None:
-        placed = with_database(lambda db: add_assignment(db, school, member, kind, place, head))
+        placed = with_database(lambda db: add_assignment(db, school_id, member, kind, place, head))
         view = placed.assignment
         where = f"{view.kind} {view.place}" + (f" (in charge: {view.head})" if view.head else "") + \
             (f", school {view.school_id} of the district" if view.school_id is not None else "")
         verb = "assigned" if placed.created else "already assigned;"
         typer.echo(f"{verb} {view.display_name} (#{view.member_id}) to {where}")
         return
-    outcome = with_database(lambda db: add_pairing(db, school, member, student))
+    outcome = with_database(lambda db: add_pairing(db, school_id, member, student))
     who = f"{outcome.pairing.display_name} (#{outcome.pairing.member_id})"
     if outcome.created:
         typer.echo(f"paired {who} with {outcome.pairing.student_name}")

@@ -63,8 +63,8 @@ def policy_set(
     who = f"district {district}" if district is not None else f"school {school}"
     typer.echo(f"{who} now follows policy {name}: {both_languages(policy.title_zh, policy.title_en)}")
     if district is not None:
-        typer.echo(f"{count(len(following), 'school')} of the district follow it: their report windows "
-                   "are stored anew")
+        typer.echo(f"{count(len(following), 'school')} of the district follow it: their stored report windows "
+                   "are recomputed in the background by `teachlog run` or `teachlog worker`")
     typer.echo(f"{summary(policy)}:")
     rows = [[activity.code, both_languages(activity.label_zh, activity.label_en)] for activity in policy.activities]
     for line in table(["code", "activity"], rows)[1:]:
@@ -88,22 +88,15 @@ async def _set_school_policy(db: Database, school_id: int, source: str) -> tuple
             await follow_district(session, school)
         else:
             await set_own_policy(session, school, source)
-        found = school.policy_name, school.policy_text
-    await _store_windows_anew(db, [school_id])
-    return found
-
-
-async def _store_windows_anew(db: Database, school_ids: list[int]) -> None:
-    """Right after a policy change, the schools' report windows computed again, so no report waits for it."""
-    from bot.reporting.warm import ReportWarmer
-    await ReportWarmer(db).warm(CLOCK.now(), school_ids=school_ids)
+        return school.policy_name, school.policy_text
 
 
 async def _set_district_policy(db: Database, district_id: int, source: str) -> tuple[str, str, list[int]]:
-    """The district's new policy stored at each school following it, whose report windows are then stored anew."""
+    """The district's new policy stored at each school following it. Their stored report windows no longer fit
+    the policy: the running bot or worker recomputes them (:mod:`bot.reporting.warm`), not this command, which
+    would keep the shell waiting for minutes at a large school."""
     from bot.people.districts import set_district_policy
     name, following = await set_district_policy(db, district_id, source)
-    await _store_windows_anew(db, following)
     from bot.quotas.policy.sources import load_policy_source
     _, text, _ = load_policy_source(source)
     return name, text, following

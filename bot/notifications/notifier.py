@@ -44,7 +44,7 @@ class Notifier:
         self.platform = platform
         self.planner = Planner(db, standing)
         self.warmer = warmer
-        """With a warmer, each round ends by storing the day's report windows (once a day per school)."""
+        """With a warmer, each round ends by recomputing the stale stored report windows (see ReportWarmer)."""
 
     async def tick(self, messenger: Messenger, *, budget_seconds: float | None = None) -> TickReport:
         """Plan what is due now, then deliver batch after batch while full batches keep coming

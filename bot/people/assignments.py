@@ -24,7 +24,7 @@ from bot.people.students import named, student_key
 from storage import assignments as queries
 from storage import districts as district_queries
 from storage.db import Database, Transaction
-from storage.models import PlaceAssignment, School
+from storage.models import Member, PlaceAssignment, School
 
 MAX_PLACE_NAME = 60
 CONTACT_POINT = "contact_point"
@@ -87,6 +87,27 @@ async def add_assignment(db: Database, school_id: int, member: str, kind: str, p
         session.add(assignment)
         await session.flush()
         return AssignmentOutcome(_view(assignment, found.display_name, point_school), True)
+
+
+async def bureau_of_member(db: Database, member: str) -> int:
+    """The school of the member a contact point is given to without a school: a member id's own school, else the
+    bureau whose active member has that display name; PairingError when none has, or several bureaus do."""
+    text = " ".join(member.split())
+    async with db.transaction() as session:
+        if text.lstrip("#").isdigit():
+            found = await session.get(Member, int(text.lstrip("#")))
+            if found is None:
+                raise PairingError(f"no member with id {text.lstrip('#')}")
+            return found.school_id
+        matches = [(m, school) for m, school in await queries.bureau_members(session)
+                   if student_key(m.display_name) == student_key(text)]
+    bureaus = {school.id: school for _, school in matches}
+    if len(bureaus) == 1:
+        return next(iter(bureaus))
+    if not bureaus:
+        raise PairingError(f"no bureau has a member called {text!r}; give --school N")
+    listed = ", ".join(f"{m.display_name} (#{m.id}) of {school.name} (school {school.id})" for m, school in matches)
+    raise PairingError(f"{text!r} is a member of several bureaus: {listed}; give --school N or the member's id")
 
 
 async def district_school_named(session: Transaction, school_id: int, name: str) -> School | None:

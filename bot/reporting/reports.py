@@ -560,8 +560,16 @@ async def school_report(db: Database, school_id: int, window: ReportWindow, *,
 
 async def schools_not_stored(db: Database, wanted: Sequence[tuple[School, ReportWindow]]) -> int:
     """How many of these schools' windows have nothing stored yet (a report would compute them first)."""
+    return len(await windows_not_stored(db, wanted))
+
+
+async def windows_not_stored(db: Database,
+                             wanted: Sequence[tuple[School, ReportWindow]]) -> list[tuple[School, ReportWindow]]:
+    """Those of these schools' windows with nothing stored for them (after a policy change, an upgrade that
+    changes the stored format, or a new day), in their order."""
     async with db.transaction() as session:
-        return await summaries.stale_slots(session, [(school, *_slot(window)) for school, window in wanted])
+        stale = await summaries.which_stale(session, [(school, *_slot(window)) for school, window in wanted])
+    return [pair for pair, cold in zip(wanted, stale, strict=True) if cold]
 
 
 @dataclass(frozen=True)

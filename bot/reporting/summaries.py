@@ -113,12 +113,19 @@ class SlotRequest:
 async def stale_slots(session: Transaction, wanted: Sequence[tuple[School, str, str]]) -> int:
     """How many of these (school, slot, window basis) have nothing stored for what they ask: each would be
     computed from the entries, not read (one statement per slot name)."""
-    stale = 0
+    return sum(await which_stale(session, wanted))
+
+
+async def which_stale(session: Transaction, wanted: Sequence[tuple[School, str, str]]) -> list[bool]:
+    """For each of these (school, slot, window basis), whether it has nothing stored for what it asks (nothing
+    stored, or stored for another policy, format or day): one statement per slot name."""
+    stale = [False] * len(wanted)
     for slot in {slot for _, slot, _ in wanted}:
-        of_slot = [(school, basis) for school, name, basis in wanted if name == slot]
-        states = await store.slot_states(session, [school.id for school, _ in of_slot], slot)
-        stale += sum(1 for school, basis in of_slot
-                     if (state := states.get(school.id)) is None or state.fingerprint != fingerprint(school, basis))
+        of_slot = [(index, school, basis) for index, (school, name, basis) in enumerate(wanted) if name == slot]
+        states = await store.slot_states(session, [school.id for _, school, _ in of_slot], slot)
+        for index, school, basis in of_slot:
+            state = states.get(school.id)
+            stale[index] = state is None or state.fingerprint != fingerprint(school, basis)
     return stale
 
 
@@ -213,10 +220,10 @@ async def fresh_rows(session: Transaction, school: School, slot: str, window_bas
 
 async def _compute_in_batches(session: Transaction, school_id: int, slot: str, members: Sequence[Member],
                               compute: Compute, *, everyone_at_once: bool = False) -> dict[int, SummaryRow]:
-    """Compute and store these members' rows, BATCH at a time, and return them; with `everyone_at_once` the
-    slot's old rows go."""
-    if everyone_at_once:
-        await store.replace_rows(session, school_id, slot, {}, everyone=True)
+    """Compute these members' rows, BATCH at a time, then store them and return them; with `everyone_at_once` the
+    slot's old rows go. Nothing is written until every batch is computed: on SQLite the first write takes the
+    database's one write lock until the commit, and a school of thousands takes seconds to compute, in which
+    every other write — a chat's conversation step, a saved entry — would wait."""
     computed: dict[int, SummaryRow] = {}
     for start in range(0, len(members), BATCH):
         batch = members[start:start + BATCH]
@@ -224,6 +231,7 @@ async def _compute_in_batches(session: Transaction, school_id: int, slot: str, m
         # A member with nothing to count still gets a row: it says "computed, all zero".
         for member in batch:
             rows.setdefault(member.id, SummaryRow({}, {}, ()))
-        await store.replace_rows(session, school_id, slot, rows)
         computed.update(rows)
+    if computed or everyone_at_once:
+        await store.replace_rows(session, school_id, slot, computed, everyone=everyone_at_once)
     return computed

@@ -39,6 +39,7 @@ class ChatSession:
                 await self.send(line)
             await self.inbox.check()
             prompt()
+        await self.runtime.engine.settled()  # a report announced to follow is shown before the session ends
 
     async def send(self, line: str) -> None:
         """The line as the person's event, through the runtime; `#N` taps button N of the latest message."""

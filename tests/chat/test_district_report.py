@@ -191,8 +191,9 @@ async def test_forged_buttons_for_a_school_outside_the_district_or_by_someone_el
         assert not any(reply.text.startswith("📊") for reply in driver.replies)
 
 
-async def test_a_district_report_with_nothing_stored_is_announced_and_sent_when_ready(chat):
+async def test_a_district_report_with_nothing_stored_is_announced_and_sent_when_ready(chat, monkeypatch):
     """Where the platform can send later (an outbound), a cold report does not keep the chat waiting."""
+    monkeypatch.setattr("bot.chat.flows.reports_to_follow.ANSWER_SECONDS", 0)  # as a county's takes seconds
     outbound = RecordingOutbound()
     chat.engine = build_engine(chat.core, outbound=outbound)
     county = await make_county(chat)

@@ -177,7 +177,7 @@ async def test_charts_are_drawn_off_the_event_loop_and_a_failed_chart_leaves_the
         drawn_in.append(threading.current_thread())
         return [PNG]
 
-    monkeypatch.setattr("bot.chat.flows.report.school_charts", recording_charts)
+    monkeypatch.setattr("bot.chat.flows.school_overview.school_charts", recording_charts)
     group = chat.in_group(people["wang"], GROUP)
     [reply] = (await group.send("/report")).replies
     assert drawn_in and drawn_in[0] is not threading.current_thread()
@@ -186,6 +186,6 @@ async def test_charts_are_drawn_off_the_event_loop_and_a_failed_chart_leaves_the
     def broken_charts(*args, **kwargs):
         raise RuntimeError("no fonts")
 
-    monkeypatch.setattr("bot.chat.flows.report.school_charts", broken_charts)
+    monkeypatch.setattr("bot.chat.flows.school_overview.school_charts", broken_charts)
     [reply] = (await group.send("/report")).replies
     assert "📊 合川中学 · 本周" in reply.text and reply.attachments == ()

@@ -3,7 +3,8 @@
 
 A district report with schools that have nothing stored for the period (after a policy change, an upgrade, or
 before the day's first notification round) would keep the chat waiting while they are computed from the
-entries: where the platform can send later, the answer says the report follows, and it is sent when ready.
+entries: where the platform can send later and that takes more than a moment, the answer says the report follows,
+and it is sent when ready (:mod:`bot.chat.flows.reports_to_follow`).
 
 Who may see what is :mod:`bot.reporting.district_access`: the bureau's leaders in a private chat, and the
 bureau's members in a group linked to the bureau, see every school of their district and nothing of another;
@@ -16,15 +17,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.chat.actions import ShowSchoolReport
-from bot.chat.events import ChatAddress
-from bot.chat.outbound import Nowhere, Outbound
+from bot.chat.flows.reports_to_follow import ReportsToFollow
+from bot.chat.flows.school_overview import send_school_overview
 from bot.chat.replies import Attachment, Choice, Reply, in_rows
 from bot.chat.turn import Turn
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.people.schools import SchoolError, policy_of
 from bot.people.students import student_key
 from bot.quotas.policy.sources import policy_from_text
@@ -35,19 +35,25 @@ from bot.reporting.district_access import (
     find_district_school,
     school_in_district,
 )
-from bot.reporting.district_reports import BEHIND, NoSuchZone, SchoolStanding, district_report, schools_to_compute
+from bot.reporting.district_reports import (
+    BEHIND,
+    DistrictReport,
+    NoSuchZone,
+    SchoolStanding,
+    district_report,
+    schools_to_compute,
+)
 from bot.reporting.district_text import CHAT_RANKING_LIMIT, district_text
-from bot.reporting.report_charts import district_charts, school_charts
+from bot.reporting.report_charts import district_charts
 from bot.reporting.report_request import SCHOOL_WORDS, ReportRequest, ReportRequestError, parse_report_request
-from bot.reporting.report_text import RANKING_LIMIT, school_text
-from bot.reporting.reports import NoSuchPeriod, ReportWindow, report_window, school_report
+from bot.reporting.report_text import RANKING_LIMIT
+from bot.reporting.reports import NoSuchPeriod, ReportWindow, report_window
 from storage import districts as queries
 from storage.models import School
 
 log = logging.getLogger(__name__)
 
-SendReport = Callable[[Turn, str, Callable[[], list[bytes]], list[Choice]], Awaitable[None]]
-
+PREPARING_DISTRICT = N_("Preparing the district's report from the entries: it follows in a moment.")
 ONLY_BUREAU_LEADERS = "Only the bureau's leaders can see the district's report."
 OWN_SCHOOL_ONLY = "You can see your own school's report only."
 NOT_IN_DISTRICT = "That school is not in your district."
@@ -64,14 +70,11 @@ class Where:
 
 
 class DistrictViews:
-    """The district's part of /report; `send` is the flow's way of sending a text with its charts and buttons,
-    `outbound` the platform's way of sending a district report computed after the answer (nothing stored yet)."""
+    """The district's part of /report; `following` holds the reports computed after the answer (nothing stored
+    yet), shared with the school's /report."""
 
-    def __init__(self, send: SendReport, outbound: Outbound | None = None) -> None:
-        self.send = send
-        self.outbound = outbound or Nowhere()
-        #: District reports being prepared to be sent later.
-        self.pending: set[asyncio.Task[None]] = set()
+    def __init__(self, following: ReportsToFollow) -> None:
+        self.following = following
 
     async def answer(self, turn: Turn, words: str, where: Where) -> bool:
         """Answer `/report WORDS` when it asks for the district or names a school; False when it does neither."""
@@ -112,11 +115,18 @@ class DistrictViews:
         if request is None or request.activity is not None:
             turn.say(t("A district's report covers a period and a zone, not an activity."))
             return
-        if self.can_send_later and await self.cold(db, bureau, request, turn.today):
-            turn.say(t("Preparing the district's report from the entries: it follows in a moment."))
-            self.later(turn.event.chat, self.district_reply(db, bureau, request, turn.today, t))
-            return
-        reply = await self.district_reply(db, bureau, request, turn.today, t)
+        today, chat = turn.today, turn.event.chat
+        if self.following.can_send_later and await self.cold(db, bureau, request, today):
+            key = ("district", bureau.district_id, request.kind, request.previous, request.year, request.member, today)
+            answered = await self.following.answer(chat, key, lambda: self.district_data(db, bureau, request, today),
+                                                   lambda found: self.district_reply(found, request, t), t,
+                                                   rendering=t.language)
+            if answered is None:
+                turn.say(t(PREPARING_DISTRICT))
+                return
+            reply = answered
+        else:
+            reply = await self.district_reply(await self.district_data(db, bureau, request, today), request, t)
         turn.say(reply.text, rows=reply.choices, attachments=reply.attachments)
 
     async def cold(self, db, bureau: Bureau, request: ReportRequest, today: dt.date) -> bool:
@@ -128,17 +138,23 @@ class DistrictViews:
         except SchoolError:
             return False
 
-    async def district_reply(self, db, bureau: Bureau, request: ReportRequest, today: dt.date,
+    async def district_data(self, db, bureau: Bureau, request: ReportRequest,
+                            today: dt.date) -> DistrictReport | NoSuchPeriod | NoSuchZone:
+        """The district's report, or why there is none."""
+        try:
+            return await district_report(db, bureau.district_id, request.kind, request.previous, today,
+                                         year=request.year, zone=request.member)
+        except (NoSuchPeriod, NoSuchZone) as missing:
+            return missing
+
+    async def district_reply(self, report: DistrictReport | NoSuchPeriod | NoSuchZone, request: ReportRequest,
                              t: Translator) -> Reply:
         """The district's report with its chart and a button for each school behind, or why there is none."""
-        try:
-            report = await district_report(db, bureau.district_id, request.kind, request.previous, today,
-                                           year=request.year, zone=request.member)
-        except NoSuchPeriod:
+        if isinstance(report, NoSuchPeriod):
             return Reply(t("The school calendar has no such period yet (terms are set in the school's policy)."))
-        except NoSuchZone as missing:
+        if isinstance(report, NoSuchZone):
             return Reply(t("No school of your district is in the zone “{zone}”. Zones: {zones}", zone=request.member,
-                           zones=", ".join(missing.zones) or "—"))
+                           zones=", ".join(report.zones) or "—"))
         which = "last" if request.previous else "this"
         behind = [placed.item for placed in report.furthest_behind[:BEHIND] if isinstance(placed.item, SchoolStanding)]
         choices = [] if request.year is not None else [
@@ -150,22 +166,6 @@ class DistrictViews:
             pictures = []
         return Reply(district_text(report, t, limit=CHAT_RANKING_LIMIT), in_rows(choices, 2), False,
                      tuple(Attachment(f"report-{number}.png", png, "image") for number, png in enumerate(pictures, 1)))
-
-    @property
-    def can_send_later(self) -> bool:
-        return not isinstance(self.outbound, Nowhere)
-
-    def later(self, chat: ChatAddress, reply: Awaitable[Reply]) -> None:
-        """Send the reply to the chat when it is ready, without keeping the chat waiting for it."""
-        async def deliver() -> None:
-            try:
-                await self.outbound.send(chat, await reply)
-            except Exception:
-                log.exception("could not send a district report that was being prepared")
-
-        task = asyncio.create_task(deliver())
-        self.pending.add(task)
-        task.add_done_callback(self.pending.discard)
 
     async def named_school(self, turn: Turn, where: Where, name: str, words: str) -> bool:
         """`/report school NAME …`: a school of the bureau's district; a school's own people only their own."""
@@ -218,7 +218,5 @@ class DistrictViews:
         except NoSuchPeriod:
             turn.say(t("The school calendar has no such period yet (terms are set in the school's policy)."))
             return
-        report = await school_report(turn.core.db, school.id, window)
-        text = school_text(report, t, limit=where.limit, totals_only=where.totals_only)
-        await self.send(turn, text, lambda: school_charts(report, t, limit=where.limit,
-                                                          totals_only=where.totals_only), [])
+        await send_school_overview(turn, self.following, school.id, window, limit=where.limit,
+                                   totals_only=where.totals_only)

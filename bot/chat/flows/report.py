@@ -16,33 +16,31 @@ allows (Telegram: the caption if it fits, else the title, and the text after).
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.chat.actions import ShowSchoolReport
 from bot.chat.flow import END, Flow
 from bot.chat.flows.district_views import DistrictViews, Where
+from bot.chat.flows.reports_to_follow import ReportsToFollow
+from bot.chat.flows.school_overview import Draw, drawn_reply, send_school_overview
 from bot.chat.outbound import Outbound
 from bot.chat.render import entry_line
-from bot.chat.replies import Attachment, Choice
 from bot.chat.turn import Turn
 from bot.i18n import Translator
 from bot.logbook.entries import EntryView
 from bot.people.usernames import UsernameBook
 from bot.reporting.report_access import GroupAudience, group_audience, may_ask_in_group, may_see_details
-from bot.reporting.report_charts import personal_charts, school_charts
+from bot.reporting.report_charts import personal_charts
 from bot.reporting.report_request import ReportRequest, ReportRequestError, find_member, parse_report_request
-from bot.reporting.report_text import RANKING_LIMIT, member_text, school_text
+from bot.reporting.report_text import RANKING_LIMIT, member_text
 from bot.reporting.reports import (
     NoSuchPeriod,
     ReportWindow,
     member_entries,
     personal_report,
     report_window,
-    school_report,
 )
 
 if TYPE_CHECKING:
@@ -52,8 +50,6 @@ log = logging.getLogger(__name__)
 
 ENTRY_LIST_LIMIT = 30
 NOTE_PREVIEW_CHARS = 200
-
-Draw = Callable[[], list[bytes]]
 
 
 def usage_text(t: Translator) -> str:
@@ -81,7 +77,11 @@ class Report(Flow):
     actions = (ShowSchoolReport,)
 
     def __init__(self, outbound: Outbound | None = None) -> None:
-        self.districts = DistrictViews(self.send_report, outbound)
+        self.following = ReportsToFollow(outbound)
+        self.districts = DistrictViews(self.following)
+
+    async def settled(self) -> None:
+        await self.following.settled()
 
     async def start(self, turn: Turn) -> None:
         command = turn.event.command
@@ -224,18 +224,10 @@ class Report(Flow):
 
     async def school_overview(self, turn: Turn, request: ReportRequest, window: ReportWindow, *, limit: int,
                               totals_only: bool) -> None:
-        t = turn.t
-        report = await school_report(turn.core.db, turn.member.school_id, window)
-        text = school_text(report, t, activity=request.activity, limit=limit, totals_only=totals_only)
-        await self.send_report(turn, text, lambda: school_charts(
-            report, t, activity=request.activity, limit=limit, totals_only=totals_only))
+        await send_school_overview(turn, self.following, turn.member.school_id, window, limit=limit,
+                                   totals_only=totals_only, activity=request.activity)
 
-    async def send_report(self, turn: Turn, text: str, draw: Draw, choices: list[Choice] | None = None) -> None:
-        """The text with its charts, drawn off the event loop; a report without its charts beats no report."""
-        try:
-            pictures = await asyncio.to_thread(draw)
-        except Exception:
-            log.exception("could not draw the report's charts")
-            pictures = []
-        turn.say(text, choices=choices or (), attachments=[Attachment(f"report-{number}.png", png, "image")
-                                                           for number, png in enumerate(pictures, 1)])
+    async def send_report(self, turn: Turn, text: str, draw: Draw) -> None:
+        """The text with its charts, drawn off the event loop."""
+        reply = await drawn_reply(text, draw)
+        turn.say(reply.text, attachments=reply.attachments)
