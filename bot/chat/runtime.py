@@ -19,8 +19,6 @@ import logging
 import signal
 from typing import Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from bot.app_context import AppContext
 from bot.chat.caller import caller_of
 from bot.chat.engine_builder import IDLE_TIMEOUT, build_engine
@@ -29,6 +27,7 @@ from bot.chat.membership import apply_membership
 from bot.chat.port import ChatPort
 from bot.chat.replies import Outcome, Reply
 from bot.chat.reply_path import ReplyPath
+from bot.chat.scheduled_jobs import Job, ScheduledJobs
 from bot.clean_text import without_nul
 from bot.i18n import N_, Translator, choose_language, translator
 from bot.notifications.delivery import DeliveryPolicy
@@ -89,7 +88,7 @@ class Runtime:
         self.notifier = Notifier(core.db, core.clock, standing or database_standing(core.db), worker_name("bot"),
                                  platform=port.name, policy=policy) if notifications else None
         self.warmer = ReportWarmer(core.db) if notifications else None
-        self.scheduler: AsyncIOScheduler | None = None
+        self.jobs = ScheduledJobs()
 
     # --- answering --------------------------------------------------------------------------------
 
@@ -164,26 +163,19 @@ class Runtime:
 
     async def start(self) -> None:
         """Learn which conversations are open, and start the scheduler (in the running event loop); once."""
-        if self.scheduler is not None:
+        if self.jobs.started:
             return
         await self.engine.load_open()
-        scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop())
-        now = dt.datetime.now(dt.UTC)
-        jobs: list[tuple[Any, float, float]] = [(self.expire_idle, self.idle_check, self.idle_check)]
+        jobs: list[tuple[Job, float, float]] = [(self.expire_idle, self.idle_check, self.idle_check)]
         if self.notifier is not None:
             jobs += [(self.notify, NOTIFY_INTERVAL_SECONDS, FIRST_NOTIFY_SECONDS),
                      (self.warm, WARM_INTERVAL_SECONDS, FIRST_NOTIFY_SECONDS + 1)]
-        for job, every, first in jobs:
-            scheduler.add_job(job, "interval", seconds=every, next_run_time=now + dt.timedelta(seconds=first),
-                              max_instances=1, coalesce=True, misfire_grace_time=None)
-        scheduler.start()
-        self.scheduler = scheduler
+        self.jobs.start(jobs)
 
     async def stop(self) -> None:
-        """Stop the scheduler; a job in the middle of a round is cancelled (the outbox's leases cover it)."""
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
-        self.scheduler = None
+        """Stop the scheduler; a job in the middle of a round is cancelled (the outbox's leases cover it) and has
+        ended when this returns."""
+        await self.jobs.stop()
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Listen through the port until SIGINT, SIGTERM or `stop`; then stop the scheduler and close the database."""
