@@ -41,22 +41,19 @@ def start_errors(*lines: StartErrorLine) -> Iterator[None]:
 
 
 class PortPlatform(RunsUntilStopped):
-    """A :class:`bot.chat.platform_plugin.Platform` whose adapter writes :meth:`connect` (and, where its
-    library builds the runtime's door itself, :meth:`runtime_over`)."""
+    """A :class:`bot.chat.platform_plugin.Platform` whose adapter writes only :meth:`connect`: the core builds the
+    runtime and hands it to the port's :meth:`~bot.chat.port.ChatPort.listen`."""
 
     def connect(self, *, listening: bool) -> AbstractAsyncContextManager[ChatPort]:
         """The platform's port, its settings checked and its credentials tried once (a PlatformStartError line);
         `listening` for `teachlog run`, else a port that only sends."""
         raise NotImplementedError
 
-    def runtime_over(self, port: ChatPort) -> Runtime:
-        """The runtime `teachlog run` runs over the connected port, notifications included."""
-        return Runtime(self.core, port, notifications=True)
-
     async def serve(self, stop: asyncio.Event | None = None) -> None:
-        """Until SIGINT/SIGTERM (or `stop`): the port listening, the notification jobs alongside."""
+        """Until SIGINT/SIGTERM (or `stop`): the port listening, handing payloads to the runtime, the notification
+        jobs alongside."""
         async with self.connect(listening=True) as port:
-            await self.runtime_over(port).run(stop)
+            await Runtime(self.core, port, notifications=True).run(stop)
 
     @contextlib.asynccontextmanager
     async def messenger(self) -> AsyncIterator[ReplyPath]:
