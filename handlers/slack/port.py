@@ -103,7 +103,7 @@ class SlackPort:
     async def event_of(self, raw: Any) -> Event | None:
         if not isinstance(raw, Payload):
             return None
-        return (await read_payload(raw, self.directory))[0]
+        return await read_payload(raw, self.directory)
 
     async def acknowledge(self, raw: Any, outcome: Outcome) -> None:
         """The popup as a note only the person sees, in the chat of the tap; the tapped buttons taken away."""
