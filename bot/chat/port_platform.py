@@ -11,33 +11,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager
-from typing import Any
 
 from bot.app_context import PlatformStartError
 from bot.chat.platform_plugin import RunsUntilStopped
-from bot.chat.port import ChatPort
+from bot.chat.port import ChatPort, ErrorRow, named_by
 from bot.chat.reply_path import ReplyPath
 from bot.chat.runtime import Runtime
 
-#: Error types, and the operator's line for one of them.
-StartErrorLine = tuple[type[BaseException] | tuple[type[BaseException], ...], Callable[[Any], str]]
-
 
 @contextlib.contextmanager
-def start_errors(*lines: StartErrorLine) -> Iterator[None]:
+def start_errors(*lines: ErrorRow[str]) -> Iterator[None]:
     """A platform's first calls, a failure among `lines` (the first whose types match) as a PlatformStartError
-    with its line; any other error is raised as it is."""
+    with its line for the operator; any other error is raised as it is."""
     try:
         yield
     except PlatformStartError:
         raise
     except Exception as error:
-        for types, line in lines:
-            if isinstance(error, types):
-                raise PlatformStartError(line(error)) from None
-        raise
+        line = named_by(error, lines)
+        if line is None:
+            raise
+        raise PlatformStartError(line) from None
 
 
 class PortPlatform(RunsUntilStopped):

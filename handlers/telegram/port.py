@@ -31,7 +31,7 @@ from bot.chat.events import ChatAddress, Event
 from bot.chat.key_value_store import bot_username
 from bot.chat.layout import Message
 from bot.chat.platform_plugin import Capabilities
-from bot.chat.port import Receiver
+from bot.chat.port import ErrorRow, Receiver, named_by
 from bot.chat.replies import Outcome
 from bot.notifications.messenger import (
     ChatMoved,
@@ -63,6 +63,18 @@ def retry_after_seconds(error: RetryAfter) -> float:
         warnings.simplefilter("ignore")  # PTB 22 deprecates the int form; both forms are handled
         value = error.retry_after
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+#: Telegram's errors as the core's, the first row whose type matches: BadRequest is a NetworkError, so it comes
+#: before TelegramError (timeouts, connection errors, 5xx); a refused token is not a delivery's to name.
+DELIVERY_ERRORS: tuple[ErrorRow[DeliveryError | None], ...] = (
+    (RetryAfter, lambda error: RetryLater(retry_after_seconds(error), str(error))),
+    (ChatMigrated, lambda error: ChatMoved(str(error.new_chat_id))),
+    (Forbidden, lambda error: Unreachable(str(error))),
+    (InvalidToken, lambda error: None),
+    (BadRequest, lambda error: PermanentFailure(str(error))),
+    (TelegramError, lambda error: TransientFailure(f"{type(error).__name__}: {error}")),
+)
 
 
 def markup_of(message: Message) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
@@ -149,19 +161,7 @@ class TelegramPort:
             await self.bot.send_message(chat_id, message.text, parse_mode=parse_mode, reply_markup=markup_of(message))
 
     def delivery_error(self, error: Exception) -> DeliveryError | None:
-        if isinstance(error, RetryAfter):
-            return RetryLater(retry_after_seconds(error), str(error))
-        if isinstance(error, ChatMigrated):
-            return ChatMoved(str(error.new_chat_id))
-        if isinstance(error, Forbidden):
-            return Unreachable(str(error))
-        if isinstance(error, InvalidToken):
-            return None
-        if isinstance(error, BadRequest):  # before NetworkError: BadRequest is one of its subclasses
-            return PermanentFailure(str(error))
-        if isinstance(error, TelegramError):  # TimedOut, connection errors, 5xx
-            return TransientFailure(f"{type(error).__name__}: {error}")
-        return None
+        return named_by(error, DELIVERY_ERRORS)
 
     async def fetch_file(self, platform: str, file_id: str) -> bytes:
         if platform not in (TELEGRAM, ""):  # records kept before accounts had platforms came from Telegram
