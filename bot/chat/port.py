@@ -1,7 +1,7 @@
 """The port a chat platform's adapter implements: the narrow edge between a platform and the core's runtime.
 
 An adapter only translates. It connects and hands each raw payload to the
-runtime (:meth:`ChatPort.listen`), reads a payload as a core :class:`Event`,
+runtime the core built and gave it (:meth:`ChatPort.listen`), reads a payload as a core :class:`Event`,
 shows one laid-out :class:`~bot.chat.layout.Message` at a chat, answers what is
 tied to the payload itself (a tap's popup, taking a tapped message's buttons
 away), names its failures as the delivery exceptions of
