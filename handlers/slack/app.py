@@ -14,6 +14,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.chat.port import Receiver
 from bot.chat.runtime import Runtime
 from handlers.slack.blocks import SLASH_COMMAND
 from handlers.slack.forms import Forms
@@ -24,8 +25,8 @@ log = logging.getLogger(__name__)
 
 
 class Listeners:
-    def __init__(self, runtime: Runtime, forms: Forms) -> None:
-        self.runtime, self.forms = runtime, forms
+    def __init__(self, receiver: Receiver, forms: Forms) -> None:
+        self.runtime, self.forms = receiver, forms
 
     def register(self, app: AsyncApp) -> None:
         app.command(SLASH_COMMAND)(self.on_command)
