@@ -72,11 +72,11 @@ from bot.reporting.report_charts import school_charts  # noqa: E402
 from bot.reporting.report_text import RANKING_LIMIT  # noqa: E402
 from bot.reporting.reports import report_window, school_report  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from handlers.telegram.runtime import build_application  # noqa: E402
 from storage import report_summaries  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.entry_imports import insert_new_entries  # noqa: E402
 from storage.models import GroupLink, Member, MemberAccount, School  # noqa: E402
+from tests.support.bot import running_bot  # noqa: E402
 from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -179,11 +179,9 @@ async def through_the_bot(db: Database, repeat: int) -> tuple[float, float]:
     """`/report term` in the group and in a private chat, through the real Application."""
     fake = FakeTelegram()
     core = AppContext(db=db, settings=Settings(_env_file=None), clock=FixedClock(NOW))
-    app = build_application(core, fake.token, request=fake.request,
-                            updates_request=fake.make_request("get_updates_request"), rate_limit=False)
     leader = fake.user(LEADER_TELEGRAM_ID, "校长", language_code="zh")
     teacher = fake.user(TEACHER_TELEGRAM_ID, "老师", language_code="zh")
-    async with fake.running(app):
+    async with running_bot(core, fake) as (app, _):
         async def in_group() -> None:
             await fake.send(app, fake.group_text(leader, GROUP_CHAT, "/report term"))
 
@@ -203,12 +201,10 @@ async def cold_through_the_bot(db: Database, repeat: int) -> tuple[float, float,
     fake = FakeTelegram()
     fake._update_ids = itertools.count(900_001)  # past the updates of through_the_bot, which count as answered
     core = AppContext(db=db, settings=Settings(_env_file=None), clock=FixedClock(NOW))
-    app = build_application(core, fake.token, request=fake.request,
-                            updates_request=fake.make_request("get_updates_request"), rate_limit=False)
     leader = fake.user(LEADER_TELEGRAM_ID, "校长", language_code="zh")
     teacher = fake.user(TEACHER_TELEGRAM_ID, "老师", language_code="zh")
     answers, again, reports, announced = [], [], [], 0
-    async with fake.running(app):
+    async with running_bot(core, fake) as (app, _):
         for _ in range(max(repeat, 1)):
             async with db.transaction() as session:
                 await report_summaries.forget_all(session)

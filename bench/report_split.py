@@ -100,11 +100,11 @@ from bot.clock import FixedClock  # noqa: E402
 from bot.database import app_database  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.telegram.port import TelegramPort  # noqa: E402
-from handlers.telegram.runtime import build_application  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.entry_imports import insert_new_entries  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import GroupLink, Member, School  # noqa: E402
+from tests.support.bot import running_bot  # noqa: E402
 from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 
 PHASES = ("routing", "lock + state load", "member lookup", "group lookup", "report: roster",
@@ -255,13 +255,11 @@ async def measure(db: Database, backend: str, members: int, entries: int, repeat
                   after_write: bool = False) -> dict[str, Any]:
     fake = FakeTelegram()
     core = AppContext(db=db, settings=Settings(_env_file=None), clock=FixedClock(NOW))
-    app = build_application(core, fake.token, request=fake.request,
-                            updates_request=fake.make_request("get_updates_request"), rate_limit=False)
     leader = fake.user(LEADER_TELEGRAM_ID, "校长", language_code="zh")
     splits: list[dict[str, float]] = []
     totals: list[float] = []
     cpus: list[float] = []
-    async with fake.running(app):
+    async with running_bot(core, fake) as (app, _):
         for number in range(repeat + 2):  # two warm-ups: the stored rows, the CJK font, the pictures kept
             if after_write:
                 await one_new_entry(db, number)

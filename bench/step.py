@@ -43,8 +43,8 @@ from bot.app_context import AppContext  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.people.schools import create_invite, create_school  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from handlers.telegram.runtime import build_application  # noqa: E402
 from storage.db import Database  # noqa: E402
+from tests.support.bot import running_bot  # noqa: E402
 from tests.support.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 18, 17, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
@@ -114,15 +114,12 @@ async def measure(db: Database, backend: str, steps: int, repeat: int) -> StepTi
     invite = await create_invite(db, school.school_id, "teacher", uses=1, now=clock.now())
     fake = FakeTelegram(now=lambda: clock.now().timestamp())
     core = AppContext(db=db, settings=Settings(_env_file=None), clock=clock)
-    app = build_application(core, fake.token, request=fake.request,
-                            updates_request=fake.make_request("get_updates_request"), rate_limit=False)
     teacher = fake.user(900_101, "王", "芳", language_code="zh")
     echoed = fake.user(900_102, "李", "雷", language_code="zh")
     bare = bare_application(fake)
     log_rounds: list[tuple[float, float]] = []
     bare_rounds: list[tuple[float, float]] = []
-    async with fake.running(app), fake.running(bare):
-        await app.post_init(app)
+    async with running_bot(core, fake) as (app, _), fake.running(bare):
         await fake.say(app, teacher, f"/start {invite.code}")
         for round_number in range(repeat + 1):  # round 0 warms up
             log_times = await log_steps(fake, app, teacher, steps)

@@ -64,7 +64,7 @@ async def test_a_week_of_reminders_leaderboards_and_digests(week, clock):
                 continue
             clock.set(local(day, at))
             before = len(fake.sent)
-            await job.tick(bot.app)
+            await job.tick(bot.runtime)
             for message in fake.sent[before:]:
                 received[message.chat_id].append((f"{day} {at}", message.content))
             if (day, at) == ("2026-09-28", "16:30"):
@@ -98,7 +98,7 @@ async def test_a_week_of_reminders_leaderboards_and_digests(week, clock):
 async def test_log_now_on_a_reminder_opens_the_log_with_the_activity_chosen(week, clock):
     bot, cast, job = week
     clock.set(local("2026-09-28", "16:45"))
-    await job.tick(bot.app)
+    await job.tick(bot.runtime)
     assert [text for text, _ in bot.fake.last_to(cast["Li"].id).inline_buttons] == \
         ["📝 Log now", "⏰ Remind me tomorrow"]
     await bot.tap(cast["Li"], "📝 Log now")
@@ -108,7 +108,7 @@ async def test_log_now_on_a_reminder_opens_the_log_with_the_activity_chosen(week
 async def tick_at(job, bot, clock, moment: dt.datetime) -> list:
     clock.set(moment)
     before = len(bot.fake.sent)
-    await job.tick(bot.app)
+    await job.tick(bot.runtime)
     return bot.fake.sent[before:]
 
 

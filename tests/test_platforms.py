@@ -31,7 +31,7 @@ def test_a_platform_has_a_name_capabilities_run_messenger_and_invite_link(name):
 
 
 async def test_a_telegram_invite_link_opens_the_bot_with_the_code_once_its_name_is_known(db, clock):
-    from handlers.telegram.runtime import TelegramPlatform
+    from handlers.telegram.platform import TelegramPlatform
 
     platform = TelegramPlatform(AppContext(db=db, clock=clock))
     assert await platform.invite_link("ABC123") is None

@@ -93,7 +93,7 @@ async def test_reminders_from_the_real_standings_reach_only_who_is_behind(bot, l
     job = NotificationRounds(bot.core)
     clock.set(local("2026-11-20", "16:30"))
     before = len(bot.fake.sent)
-    report = await job.tick(bot.app)
+    report = await job.tick(bot.runtime)
     sent = bot.fake.sent[before:]
     assert [m.chat_id for m in sent] == [li.id] and report.delivered["sent"] == 1
     assert "Tutoring · Teachers tutor at least twice a week" in sent[0].text and "0 of 2" in sent[0].text
@@ -101,4 +101,4 @@ async def test_reminders_from_the_real_standings_reach_only_who_is_behind(bot, l
     assert "remind you on Mon 23 Nov" in bot.last_text(li)
     assert (await member(bot.db, li.id)).snoozed_until == dt.date(2026, 11, 23)
     clock.advance(minutes=30)
-    assert (await job.tick(bot.app)).delivered["sent"] == 0
+    assert (await job.tick(bot.runtime)).delivered["sent"] == 0

@@ -341,7 +341,7 @@ def test_windows_count_to_today_and_a_vacation_term_is_the_last_one():
 
 
 def test_matplotlib_is_not_imported_when_the_bot_starts():
-    code = ("import sys, handlers.telegram.runtime, bot.cli, bot.reporting.reports, bot.reporting.report_charts; "
+    code = ("import sys, handlers.telegram.platform, bot.cli, bot.reporting.reports, bot.reporting.report_charts; "
             "print('matplotlib' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.i18n import N_, Translator
+from bot.i18n import LANGUAGES, N_, Translator, translator
 
 #: The sections of /help, in the order it shows them.
 MEMBERS, GROUP, LEADERS = "members", "group", "leaders"
@@ -129,6 +129,13 @@ def named_by_word(word: str) -> str:
 def menu_commands() -> tuple[BotCommand, ...]:
     """What a private chat's command menu offers everyone (leaders' commands are in their /help)."""
     return tuple(command for command in COMMANDS if command.menu and command.private and not command.leaders)
+
+
+def command_menus() -> dict[str, tuple[tuple[str, str], ...]]:
+    """The menu of :func:`menu_commands` in each language, as (command, its description): what a platform that shows
+    a command menu sends."""
+    return {language: tuple((command.name, translator(language)(command.description)) for command in menu_commands())
+            for language in LANGUAGES}
 
 
 def usage_hint(separator: str = " | ") -> str:

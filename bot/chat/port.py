@@ -1,7 +1,7 @@
 """The port a chat platform's adapter implements: the narrow edge between a platform and the core's runtime.
 
 An adapter only translates. It connects and hands each raw payload to the
-runtime (:meth:`ChatPort.listen`), reads a payload as a core :class:`Event`,
+runtime the core built and gave it (:meth:`ChatPort.listen`), reads a payload as a core :class:`Event`,
 shows one laid-out :class:`~bot.chat.layout.Message` at a chat, answers what is
 tied to the payload itself (a tap's popup, taking a tapped message's buttons
 away), names its failures as the delivery exceptions of
@@ -15,14 +15,23 @@ port for `teachlog run` and `teachlog worker` is :mod:`bot.chat.port_platform`'s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from bot.chat.events import ChatAddress, Event
 from bot.chat.layout import Message
 from bot.chat.platform_plugin import Capabilities
 from bot.chat.replies import Outcome
 from bot.notifications.messenger import DeliveryError
+
+T = TypeVar("T")
+#: A row of a platform's error table: error types, and what an error of them means (a delivery error, a line).
+ErrorRow = tuple[type[BaseException] | tuple[type[BaseException], ...], Callable[[Any], T]]
+
+
+def named_by(error: BaseException, table: Sequence[ErrorRow[T]]) -> T | None:
+    """What the first row whose types match says of `error`; None when no row does."""
+    return next((meaning(error) for types, meaning in table if isinstance(error, types)), None)
 
 
 class Receiver(Protocol):

@@ -11,52 +11,45 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager
-from typing import Any
 
 from bot.app_context import PlatformStartError
 from bot.chat.platform_plugin import RunsUntilStopped
-from bot.chat.port import ChatPort
+from bot.chat.port import ChatPort, ErrorRow, named_by
 from bot.chat.reply_path import ReplyPath
 from bot.chat.runtime import Runtime
 
-#: Error types, and the operator's line for one of them.
-StartErrorLine = tuple[type[BaseException] | tuple[type[BaseException], ...], Callable[[Any], str]]
-
 
 @contextlib.contextmanager
-def start_errors(*lines: StartErrorLine) -> Iterator[None]:
+def start_errors(*lines: ErrorRow[str]) -> Iterator[None]:
     """A platform's first calls, a failure among `lines` (the first whose types match) as a PlatformStartError
-    with its line; any other error is raised as it is."""
+    with its line for the operator; any other error is raised as it is."""
     try:
         yield
     except PlatformStartError:
         raise
     except Exception as error:
-        for types, line in lines:
-            if isinstance(error, types):
-                raise PlatformStartError(line(error)) from None
-        raise
+        line = named_by(error, lines)
+        if line is None:
+            raise
+        raise PlatformStartError(line) from None
 
 
 class PortPlatform(RunsUntilStopped):
-    """A :class:`bot.chat.platform_plugin.Platform` whose adapter writes :meth:`connect` (and, where its
-    library builds the runtime's door itself, :meth:`runtime_over`)."""
+    """A :class:`bot.chat.platform_plugin.Platform` whose adapter writes only :meth:`connect`: the core builds the
+    runtime and hands it to the port's :meth:`~bot.chat.port.ChatPort.listen`."""
 
     def connect(self, *, listening: bool) -> AbstractAsyncContextManager[ChatPort]:
         """The platform's port, its settings checked and its credentials tried once (a PlatformStartError line);
         `listening` for `teachlog run`, else a port that only sends."""
         raise NotImplementedError
 
-    def runtime_over(self, port: ChatPort) -> Runtime:
-        """The runtime `teachlog run` runs over the connected port, notifications included."""
-        return Runtime(self.core, port, notifications=True)
-
     async def serve(self, stop: asyncio.Event | None = None) -> None:
-        """Until SIGINT/SIGTERM (or `stop`): the port listening, the notification jobs alongside."""
+        """Until SIGINT/SIGTERM (or `stop`): the port listening, handing payloads to the runtime, the notification
+        jobs alongside."""
         async with self.connect(listening=True) as port:
-            await self.runtime_over(port).run(stop)
+            await Runtime(self.core, port, notifications=True).run(stop)
 
     @contextlib.asynccontextmanager
     async def messenger(self) -> AsyncIterator[ReplyPath]:

@@ -7,18 +7,14 @@ Slack's own surfaces (the logging modal, the App Home tab) are :mod:`handlers.sl
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app_context import AppContext
-from bot.chat.engine_builder import IDLE_TIMEOUT
-from bot.chat.pacing import Pacer
+from bot.chat.port import Receiver
 from bot.chat.runtime import Runtime
 from handlers.slack.blocks import SLASH_COMMAND
 from handlers.slack.forms import Forms
@@ -29,8 +25,8 @@ log = logging.getLogger(__name__)
 
 
 class Listeners:
-    def __init__(self, runtime: Runtime, forms: Forms) -> None:
-        self.runtime, self.forms = runtime, forms
+    def __init__(self, receiver: Receiver, forms: Forms) -> None:
+        self.runtime, self.forms = receiver, forms
 
     def register(self, app: AsyncApp) -> None:
         app.command(SLASH_COMMAND)(self.on_command)
@@ -58,18 +54,13 @@ class Listeners:
         log.error("Bolt could not handle a request (%s)", type(error).__name__, exc_info=error)
 
 
-def build_app(core: AppContext, client: AsyncWebClient, *, signing_secret: str | None,
-              idle_timeout: dt.timedelta | float = IDLE_TIMEOUT, process_before_response: bool = False,
-              pacer: Pacer | None = None, notifications: bool = False,
-              port: SlackPort | None = None) -> tuple[AsyncApp, Runtime]:
-    """The Bolt app handing payloads to a runtime over the Slack port; without a signing secret (Socket Mode)
+def build_app(port: SlackPort, runtime: Runtime, *, signing_secret: str | None,
+              process_before_response: bool = False) -> AsyncApp:
+    """The Bolt app over the port's client, handing payloads to `runtime`; without a signing secret (Socket Mode)
     requests are not signed. `process_before_response` answers each request only when its listener is done
-    (tests read the result then); `pacer` spaces messages to a channel (one a second by default) on the port
-    made here, unless `port` is given."""
-    app = AsyncApp(client=client, signing_secret=signing_secret,
+    (tests read the result then)."""
+    app = AsyncApp(client=port.client, signing_secret=signing_secret,
                    request_verification_enabled=signing_secret is not None,
                    process_before_response=process_before_response)
-    port = port or SlackPort(client, pacer)
-    runtime = Runtime(core, port, idle_timeout=idle_timeout, notifications=notifications)
     Listeners(runtime, Forms(runtime, port)).register(app)
-    return app, runtime
+    return app

@@ -41,72 +41,6 @@ def is_direct(channel_id: str | None, channel_name: str | None = None) -> bool:
 
 
 @dataclass(frozen=True)
-class Origin:
-    """Where an event came from: where to answer, and the tapped message when it was a tap."""
-
-    #: A channel id, or the person's user id for their DM with the bot.
-    answer_to: str
-    user_id: str
-    #: The channel of the tapped message (a D… id in a DM), for ephemeral notes and chat.update.
-    channel_id: str | None = None
-    tapped_ts: str | None = None
-    tapped_blocks: tuple[Mapping[str, Any], ...] = field(default=(), compare=False)
-    tapped_text: str = ""
-
-
-def command_event(command: Mapping[str, Any], person: Person) -> tuple[Event, Origin]:
-    """`/teachlog join CODE` as Command("start", "CODE"), `/teachlog mine` as Command("mine"); alone, help."""
-    text, mentions = readable(str(command.get("text") or "").strip())
-    name, _, args = text.partition(" ")
-    user_id, channel_id = str(command["user_id"]), str(command.get("channel_id") or "")
-    private = is_direct(channel_id or None, command.get("channel_name"))
-    answer_to = user_id if private else channel_id
-    name = (name or "help").lower().lstrip("/")
-    body = Command(named_by_word(name), args.strip())
-    event = Event(ChatAddress(SLACK, answer_to), person, body, private=private, mentions=mentions)
-    return event, Origin(answer_to, user_id, channel_id or None)
-
-
-def is_from_a_person(message: Mapping[str, Any]) -> bool:
-    return message.get("subtype") in PERSON_SUBTYPES and not message.get("bot_id") and bool(message.get("user"))
-
-
-def message_event(message: Mapping[str, Any], person: Person,
-                  event_id: str | None = None) -> tuple[Event, Origin]:
-    """A direct message to the bot: its text, or OtherMessage for files (not read on Slack yet).
-
-    `event_id` is the Events API envelope's id, the same on Slack's retries (X-Slack-Retry-Num).
-    """
-    user_id = str(message["user"])
-    text, mentions = readable(str(message.get("text") or ""))
-    body: Body = OtherMessage("file") if message.get("files") else Text(text)
-    event = Event(ChatAddress(SLACK, user_id), person, body, private=True, mentions=mentions, update_id=event_id)
-    return event, Origin(user_id, user_id, message.get("channel"))
-
-
-def tapped_value(action: Mapping[str, Any]) -> str:
-    if "value" in action:
-        return str(action["value"])
-    selected = action.get("selected_option") or {}
-    return str(selected.get("value") or "")
-
-
-def action_event(body: Mapping[str, Any], person: Person) -> tuple[Event, Origin]:
-    """A tap on a button of ours: its value is the core's encoded data."""
-    user_id = str(body["user"]["id"])
-    channel_id = (body.get("channel") or {}).get("id")
-    message = body.get("message") or {}
-    private = is_direct(channel_id)
-    answer_to = user_id if private else str(channel_id)
-    action = (body.get("actions") or [{}])[0]
-    ts = (body.get("container") or {}).get("message_ts") or message.get("ts")
-    event = Event(ChatAddress(SLACK, answer_to), person, Tap(tapped_value(action)), private=private,
-                  message_id=ts)
-    origin = Origin(answer_to, user_id, channel_id, ts, tuple(message.get("blocks") or ()), message.get("text") or "")
-    return event, origin
-
-
-@dataclass(frozen=True)
 class Payload:
     """What Bolt handed a listener: a slash command, a direct message, or a tap on one of our buttons."""
 
@@ -116,25 +50,75 @@ class Payload:
     event_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a payload came from: where to answer, who sent it, and the tapped message when it was a tap."""
+
+    #: A channel id, or the person's user id for their DM with the bot.
+    answer_to: str
+    user_id: str
+    #: The channel of the payload (a D… id in a DM), for ephemeral notes and chat.update.
+    channel_id: str | None = None
+    private: bool = True
+    #: The name Slack sent with the payload, for when users.info does not answer.
+    user_name: str | None = None
+    tapped_ts: str | None = None
+    tapped_blocks: tuple[Mapping[str, Any], ...] = field(default=(), compare=False)
+    tapped_text: str = ""
+
+
+def origin_of(payload: Payload) -> Origin:
+    body = payload.body
+    if payload.kind == "command":
+        user_id, channel_id = str(body["user_id"]), str(body.get("channel_id") or "") or None
+        private = is_direct(channel_id, body.get("channel_name"))
+        return Origin(user_id if private else str(channel_id), user_id, channel_id, private, body.get("user_name"))
+    if payload.kind == "message":
+        user_id = str(body["user"])
+        return Origin(user_id, user_id, body.get("channel"))
+    user_id, channel_id = str(body["user"]["id"]), (body.get("channel") or {}).get("id")
+    message = body.get("message") or {}
+    private = is_direct(channel_id)
+    return Origin(user_id if private else str(channel_id), user_id, channel_id, private, body["user"].get("username"),
+                  (body.get("container") or {}).get("message_ts") or message.get("ts"),
+                  tuple(message.get("blocks") or ()), message.get("text") or "")
+
+
+def is_from_a_person(message: Mapping[str, Any]) -> bool:
+    return message.get("subtype") in PERSON_SUBTYPES and not message.get("bot_id") and bool(message.get("user"))
+
+
+def tapped_value(action: Mapping[str, Any]) -> str:
+    if "value" in action:
+        return str(action["value"])
+    selected = action.get("selected_option") or {}
+    return str(selected.get("value") or "")
+
+
+def body_of(payload: Payload) -> tuple[Body, tuple[str, ...]]:
+    """What the person sent, and whom they mentioned.
+
+    `/teachlog join CODE` is Command("start", "CODE"), `/teachlog mine` Command("mine"), alone help; a direct
+    message its text, or OtherMessage for files (not read on Slack yet); a tap on a button of ours its value, the
+    core's encoded data."""
+    if payload.kind == "command":
+        text, mentions = readable(str(payload.body.get("text") or "").strip())
+        name, _, args = text.partition(" ")
+        return Command(named_by_word((name or "help").lower().lstrip("/")), args.strip()), mentions
+    if payload.kind == "message":
+        text, mentions = readable(str(payload.body.get("text") or ""))
+        return (OtherMessage("file") if payload.body.get("files") else Text(text)), mentions
+    return Tap(tapped_value((payload.body.get("actions") or [{}])[0])), ()
+
+
 class People(Protocol):
     async def person(self, user_id: str, fallback_name: str | None = None) -> Person: ...
 
 
-async def read_payload(payload: Payload, people: People) -> tuple[Event, Origin]:
-    """The payload as a core event from the person behind it, and where it came from."""
-    body = payload.body
-    if payload.kind == "command":
-        person = await people.person(str(body["user_id"]), body.get("user_name"))
-        return command_event(body, person)
-    if payload.kind == "message":
-        return message_event(body, await people.person(str(body["user"])), payload.event_id)
-    person = await people.person(str(body["user"]["id"]), body["user"].get("username"))
-    return action_event(body, person)
-
-
-def origin_of(payload: Payload) -> Origin:
-    if payload.kind == "command":
-        return command_event(payload.body, Person(SLACK, ""))[1]
-    if payload.kind == "message":
-        return message_event(payload.body, Person(SLACK, ""))[1]
-    return action_event(payload.body, Person(SLACK, ""))[1]
+async def read_payload(payload: Payload, people: People) -> Event:
+    """The payload as a core event from the person behind it. A message's `event_id` is the Events API envelope's
+    id, the same on Slack's retries (X-Slack-Retry-Num)."""
+    origin = origin_of(payload)
+    body, mentions = body_of(payload)
+    return Event(ChatAddress(SLACK, origin.answer_to), await people.person(origin.user_id, origin.user_name), body,
+                 private=origin.private, mentions=mentions, message_id=origin.tapped_ts, update_id=payload.event_id)

@@ -1,5 +1,5 @@
-"""The `slack` platform of `teachlog run` and `teachlog worker`: the Slack port, listening in Socket Mode or over
-HTTP (:class:`bot.chat.port_platform.PortPlatform` runs the rest)."""
+"""The `slack` platform of `teachlog run` and `teachlog worker`: the Slack port, listening with the Bolt app in
+Socket Mode or over HTTP (:class:`bot.chat.port_platform.PortPlatform` runs the rest)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.http_intake import serve_http
-from bot.chat.port import ChatPort
+from bot.chat.port import Receiver
 from bot.chat.port_platform import PortPlatform, start_errors
 from bot.chat.reply_path import CONNECTION_ERRORS
 from bot.chat.runtime import Runtime
@@ -67,6 +67,24 @@ async def socket_mode(app: AsyncApp, app_token: str, stop: asyncio.Event) -> Non
         await handler.close_async()
 
 
+class BoltPort(SlackPort):
+    """The port of `teachlog run`: it listens with the Bolt app handing payloads to the core's runtime, in Socket
+    Mode with SLACK_APP_TOKEN, else over HTTP on SLACK_PORT."""
+
+    def __init__(self, client: AsyncWebClient, config: SlackConfig) -> None:
+        super().__init__(client)
+        self.config = config
+
+    async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
+        assert isinstance(receiver, Runtime)  # Slack's own surfaces (modal, App Home) use its engine and replies
+        config = self.config
+        app = build_app(self, receiver, signing_secret=None if config.app_token else config.signing_secret)
+        if config.app_token:
+            await socket_mode(app, config.app_token, stop)
+        else:
+            await serve_http(app.web_app(path=EVENTS_PATH, port=config.port), "0.0.0.0", config.port, stop)
+
+
 class SlackPlatform(PortPlatform):
     """The `slack` platform: a :class:`bot.chat.platform_plugin.Platform`. Members join by typing
     `/teachlog join CODE` (Slack has no link that opens an app with a text)."""
@@ -76,20 +94,7 @@ class SlackPlatform(PortPlatform):
 
     @contextlib.asynccontextmanager
     async def connect(self, *, listening: bool) -> AsyncIterator[SlackPort]:
-        client = web_client(self.core.settings.require_slack(listening=listening))
+        config = self.core.settings.require_slack(listening=listening)
+        client = web_client(config)
         await check_token(client)
-        yield SlackPort(client)
-
-    def runtime_over(self, port: ChatPort) -> Runtime:
-        """The Bolt app hands payloads to the runtime; the port listens with it, in Socket Mode with SLACK_APP_TOKEN,
-        else over HTTP on the port."""
-        assert isinstance(port, SlackPort)
-        config = self.core.settings.require_slack()
-        app, runtime = build_app(self.core, port.client, signing_secret=None if config.app_token else
-                                 config.signing_secret, notifications=True, port=port)
-        if config.app_token:
-            port.listener = partial(socket_mode, app, config.app_token)
-        else:
-            port.listener = partial(serve_http, app.web_app(path=EVENTS_PATH, port=config.port), "0.0.0.0",
-                                    config.port)
-        return runtime
+        yield BoltPort(client, config) if listening else SlackPort(client)

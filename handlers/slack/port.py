@@ -36,8 +36,6 @@ from handlers.slack.inbound import Origin, Payload, origin_of, read_payload
 from handlers.slack.people import Directory
 
 T = TypeVar("T")
-#: How the port listens: Socket Mode or HTTP, until the event is set.
-Listener = Callable[[asyncio.Event], Awaitable[None]]
 
 #: chat.postMessage allows about one message a second per channel (short bursts pass, sustained ones get 429s).
 SECONDS_PER_CHANNEL_MESSAGE = 1.0
@@ -90,25 +88,22 @@ class SlackPort:
     name = SLACK
     capabilities = CAPABILITIES
 
-    def __init__(self, client: AsyncWebClient, pacer: Pacer | None = None,
-                 methods: Pacer | None = None, *, listener: Listener | None = None) -> None:
+    def __init__(self, client: AsyncWebClient, pacer: Pacer | None = None, methods: Pacer | None = None) -> None:
         self.client = client
         self.pacer = pacer or Pacer(SECONDS_PER_CHANNEL_MESSAGE)
         #: Paces the calls other than chat.postMessage by method, within their tiers.
         self.methods = methods or Pacer(0.0, intervals=SECONDS_PER_METHOD_CALL)
         self.directory = Directory(client)
-        self.listener = listener
         self._dm_channels: dict[str, str] = {}
 
     async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
-        if self.listener is None:
-            raise RuntimeError("this Slack port has no connection to listen on")
-        await self.listener(stop)
+        """Only :class:`handlers.slack.platform.BoltPort` listens (with the Bolt app); this one sends."""
+        raise RuntimeError("this Slack port only sends")
 
     async def event_of(self, raw: Any) -> Event | None:
         if not isinstance(raw, Payload):
             return None
-        return (await read_payload(raw, self.directory))[0]
+        return await read_payload(raw, self.directory)
 
     async def acknowledge(self, raw: Any, outcome: Outcome) -> None:
         """The popup as a note only the person sees, in the chat of the tap; the tapped buttons taken away."""

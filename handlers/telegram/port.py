@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import warnings
 from typing import Any
 
@@ -24,13 +25,13 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ExtBot
+from telegram.ext import AIORateLimiter, Application, ContextTypes, ExtBot, TypeHandler
 
 from bot.chat.events import ChatAddress, Event
 from bot.chat.key_value_store import bot_username
 from bot.chat.layout import Message
 from bot.chat.platform_plugin import Capabilities
-from bot.chat.port import Receiver
+from bot.chat.port import ErrorRow, Receiver, named_by
 from bot.chat.replies import Outcome
 from bot.notifications.messenger import (
     ChatMoved,
@@ -45,6 +46,8 @@ from bot.settings import WebhookConfig
 from handlers.telegram.inbound import event_of
 from handlers.telegram.webhook import listen_on_webhook
 from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 #: Telegram's flood limit for a bot: about 30 messages a second overall.
 MESSAGES_PER_SECOND = 30
@@ -62,6 +65,18 @@ def retry_after_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
+#: Telegram's errors as the core's, the first row whose type matches: BadRequest is a NetworkError, so it comes
+#: before TelegramError (timeouts, connection errors, 5xx); a refused token is not a delivery's to name.
+DELIVERY_ERRORS: tuple[ErrorRow[DeliveryError | None], ...] = (
+    (RetryAfter, lambda error: RetryLater(retry_after_seconds(error), str(error))),
+    (ChatMigrated, lambda error: ChatMoved(str(error.new_chat_id))),
+    (Forbidden, lambda error: Unreachable(str(error))),
+    (InvalidToken, lambda error: None),
+    (BadRequest, lambda error: PermanentFailure(str(error))),
+    (TelegramError, lambda error: TransientFailure(f"{type(error).__name__}: {error}")),
+)
+
+
 def markup_of(message: Message) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     if message.choices:
         return InlineKeyboardMarkup([[InlineKeyboardButton(choice.label, callback_data=choice.data) for choice in row]
@@ -76,20 +91,33 @@ class TelegramPort:
     name = TELEGRAM
     capabilities = CAPABILITIES
 
-    def __init__(self, bot: Bot, application: Application | None = None, webhook: WebhookConfig | None = None) -> None:
+    def __init__(self, bot: Bot, application: Application | None = None, webhook: WebhookConfig | None = None, *,
+                 username: str | None = None) -> None:
         self.bot, self.application, self.webhook = bot, application, webhook
         #: The bot's @username, once known: a group command addressed to another bot is not ours.
-        self.username: str | None = None
+        self.username = username
+
+    def hand_updates_to(self, receiver: Receiver) -> None:
+        """The Application's one handler: every update to `receiver` (the runtime, whose engine notes each person's
+        @handle and whose core answers the bot's own membership changes)."""
+        async def to_receiver(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            await receiver.receive(update, f"update {update.update_id}")
+
+        async def log_failures(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+            log.error("a job, the network or a handler failed", exc_info=context.error)
+
+        assert self.application is not None
+        self.application.add_handler(TypeHandler(Update, to_receiver))
+        self.application.add_error_handler(log_failures)
 
     async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
-        """The Application, whose handlers hand updates to `receiver`, taking updates by long polling or on the
-        webhook. Pending updates are never dropped: what teachers sent while the bot was down is still answered."""
+        """The Application handing updates to `receiver`, taken by long polling or on the webhook. Pending updates
+        are never dropped: what teachers sent while the bot was down is still answered."""
         application = self.application
         if application is None or application.updater is None:
             raise RuntimeError("this Telegram port has no Application to take updates with")
+        self.hand_updates_to(receiver)
         async with application:
-            if application.post_init is not None:  # as run_polling does: the bot knows its name by now
-                await application.post_init(application)
             await application.start()
             try:
                 if self.webhook is not None:
@@ -133,19 +161,7 @@ class TelegramPort:
             await self.bot.send_message(chat_id, message.text, parse_mode=parse_mode, reply_markup=markup_of(message))
 
     def delivery_error(self, error: Exception) -> DeliveryError | None:
-        if isinstance(error, RetryAfter):
-            return RetryLater(retry_after_seconds(error), str(error))
-        if isinstance(error, ChatMigrated):
-            return ChatMoved(str(error.new_chat_id))
-        if isinstance(error, Forbidden):
-            return Unreachable(str(error))
-        if isinstance(error, InvalidToken):
-            return None
-        if isinstance(error, BadRequest):  # before NetworkError: BadRequest is one of its subclasses
-            return PermanentFailure(str(error))
-        if isinstance(error, TelegramError):  # TimedOut, connection errors, 5xx
-            return TransientFailure(f"{type(error).__name__}: {error}")
-        return None
+        return named_by(error, DELIVERY_ERRORS)
 
     async def fetch_file(self, platform: str, file_id: str) -> bytes:
         if platform not in (TELEGRAM, ""):  # records kept before accounts had platforms came from Telegram

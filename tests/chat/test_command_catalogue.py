@@ -12,7 +12,7 @@ from bot.chat.commands import BY_WORD, COMMANDS, MEMBERS, BotCommand, menu_comma
 from bot.chat.events import ChatAddress, Command, Event, Person
 from bot.cli.slack import manifest
 from bot.i18n import translator
-from handlers.slack.inbound import command_event
+from handlers.slack.inbound import Payload, body_of
 
 FLOWS = Path(__file__).resolve().parents[2] / "bot" / "chat" / "flows"
 
@@ -111,6 +111,5 @@ def test_the_slack_usage_hint_and_subcommands_come_from_the_catalogue():
 
 
 def test_slacks_join_is_the_catalogues_start():
-    event, _origin = command_event({"user_id": "U1", "channel_id": "D1", "text": "join ABC123"},
-                                   Person("slack", "U1"))
-    assert event.command == Command("start", "ABC123")
+    body, _mentions = body_of(Payload("command", {"user_id": "U1", "channel_id": "D1", "text": "join ABC123"}))
+    assert body == Command("start", "ABC123")

@@ -98,7 +98,8 @@ class TelegramChats(Chats):
 
     @property
     def runtime(self) -> Runtime:  # type: ignore[override]
-        return self.harness.app.runtime
+        assert self.harness.runtime is not None
+        return self.harness.runtime
 
     async def say(self, who: str, text: str) -> None:
         self.errors_before = len(self.harness.errors())

@@ -12,11 +12,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app_context import AppContext
 from bot.chat.pacing import Pacer
+from bot.chat.runtime import Runtime
 from bot.clock import FixedClock
 from bot.people.schools import CreatedSchool, create_school
 from bot.platform_names import SLACK
 from bot.settings import Settings
 from handlers.slack.app import build_app
+from handlers.slack.port import SlackPort
 from storage.db import Database
 from tests.support.accounts import member_with_account
 from tests.support.fake_slack import (
@@ -40,8 +42,9 @@ class SlackHarness:
                             SLACK_SIGNING_SECRET=SIGNING_SECRET)
         self.core = AppContext(db=db, settings=settings, clock=clock)
         self.client = AsyncWebClient(token=BOT_TOKEN, base_url=api_url)
-        self.app, self.runtime = build_app(self.core, self.client, signing_secret=SIGNING_SECRET,
-                                           process_before_response=True, pacer=Pacer(0.0))
+        port = SlackPort(self.client, Pacer(0.0))
+        self.runtime = Runtime(self.core, port)
+        self.app = build_app(port, self.runtime, signing_secret=SIGNING_SECRET, process_before_response=True)
         self.school: CreatedSchool | None = None
         self.url = ""
         self._runner: web.AppRunner | None = None

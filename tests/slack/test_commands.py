@@ -11,12 +11,14 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app_context import AppContext
+from bot.chat.runtime import Runtime
 from bot.logbook.drafts import EntryDraft
 from bot.logbook.entries import history, save_entry
 from bot.people.membership import profile_for_account
 from bot.platform_names import SLACK
 from bot.settings import Settings
 from handlers.slack.app import build_app
+from handlers.slack.port import SlackPort
 from tests.support.fake_slack import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -133,7 +135,8 @@ async def test_slack_gets_its_ack_while_the_answer_is_still_being_posted(db, clo
     fake = FakeSlack()
     async with serve(fake) as api_url:
         core = AppContext(db=db, settings=Settings(_env_file=None), clock=clock)
-        app, _ = build_app(core, AsyncWebClient(token=BOT_TOKEN, base_url=api_url), signing_secret=SIGNING_SECRET)
+        port = SlackPort(AsyncWebClient(token=BOT_TOKEN, base_url=api_url))
+        app = build_app(port, Runtime(core, port), signing_secret=SIGNING_SECRET)
         runner = web.AppRunner(app.web_app(path="/slack/events"))
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()

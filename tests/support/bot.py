@@ -4,22 +4,45 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from telegram.ext import Application
 
 from bot.app_context import AppContext
 from bot.chat.conversations import KIND as ENGINE_KIND
 from bot.chat.key_value_store import ChatStateStore
 from bot.chat.reply_path import ReplyPath
-from bot.chat.runtime import ROUND_BUDGET_SECONDS
+from bot.chat.runtime import ROUND_BUDGET_SECONDS, Runtime
 from bot.clock import FixedClock
 from bot.notifications.notifier import Notifier, TickReport
 from bot.notifications.weekly_facts import StandingSource, database_standing
 from bot.people.schools import CreatedSchool, create_invite, create_school
 from bot.platform_names import TELEGRAM
 from bot.settings import Settings
+from handlers.telegram.platform import build_application, introduce
 from handlers.telegram.port import TelegramPort
-from handlers.telegram.runtime import RuntimeApplication, build_application
 from storage.db import Database
 from tests.support.fake_telegram import FakeTelegram, FakeUser, SentMessage
+
+
+@contextlib.asynccontextmanager
+async def running_bot(core: AppContext, fake: FakeTelegram, *, polling: bool = False,
+                      **runtime_options: Any) -> AsyncIterator[tuple[Application, Runtime]]:
+    """The real Application handing updates to a runtime over the Telegram port, running against `fake`: the bot
+    introduced (its @username kept, its menu set) and the runtime started, as `teachlog run` does; stopped on exit."""
+    application = build_application(fake.token, request=fake.request,
+                                    updates_request=fake.make_request("get_updates_request"), rate_limit=False)
+    port = TelegramPort(application.bot, application)
+    runtime = Runtime(core, port, **runtime_options)
+    port.hand_updates_to(runtime)
+    async with fake.running(application, polling=polling):
+        port.username = await introduce(core.db, application.bot)
+        await runtime.start()
+        try:
+            yield application, runtime
+        finally:
+            await runtime.stop()
 
 
 class BotHarness:
@@ -30,25 +53,16 @@ class BotHarness:
         self.fake = FakeTelegram(now=lambda: clock.now().timestamp())
         self.core = AppContext(db=db, settings=Settings(_env_file=None), clock=clock)
         self.conversation_timeout = conversation_timeout
-        self.app = None
+        self.app: Application | None = None
+        self.runtime: Runtime | None = None
         self.school: CreatedSchool | None = None
         self._stack: contextlib.AsyncExitStack | None = None
 
-    def build(self):
-        kwargs = {}
-        if self.conversation_timeout is not None:
-            kwargs["conversation_timeout"] = self.conversation_timeout
-        return build_application(self.core, self.fake.token, request=self.fake.request,
-                                 updates_request=self.fake.make_request("get_updates_request"),
-                                 rate_limit=False, **kwargs)
-
     async def start(self, *, polling: bool = False) -> None:
         self._stack = contextlib.AsyncExitStack()
-        self.app = self.build()
-        await self._stack.enter_async_context(self.fake.running(self.app, polling=polling))
-        # Application.run_polling() calls post_init after initialize(); the harness starts the
-        # pieces itself, so it calls it too.
-        await self.app.post_init(self.app)
+        options = {} if self.conversation_timeout is None else {"idle_timeout": self.conversation_timeout}
+        self.app, self.runtime = await self._stack.enter_async_context(
+            running_bot(self.core, self.fake, polling=polling, **options))
 
     async def stop(self) -> None:
         if self._stack is not None:
@@ -114,5 +128,6 @@ class NotificationRounds:
         self.notifier = Notifier(core.db, core.clock, standing or database_standing(core.db), "bot:test",
                                  platform=TELEGRAM)
 
-    async def tick(self, application: RuntimeApplication) -> TickReport:
-        return await self.notifier.tick(application.runtime.replies, budget_seconds=ROUND_BUDGET_SECONDS)
+    async def tick(self, runtime: Runtime | None) -> TickReport:
+        assert runtime is not None
+        return await self.notifier.tick(runtime.replies, budget_seconds=ROUND_BUDGET_SECONDS)
