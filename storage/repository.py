@@ -407,8 +407,10 @@ async def covisits(session: AsyncSession, school_id: int, start: dt.date, end: d
              .where((Entry.school_id + 0) == school_id, Entry.deleted_at.is_(None),
                     Entry.covisitor_member_id.is_not(None),
                     func.coalesce(Entry.occurred_on, Entry.occurred_on).between(start, end)))
-    if member_ids is not None:
-        query = query.where(Entry.covisitor_member_id.in_(list(member_ids)))
+    # The co-visitors are the school's members (listed, or all of them): their index is read member by member,
+    # never every co-visit of the database (a county's, for each of its schools).
+    query = query.where(Entry.covisitor_member_id.in_(
+        list(member_ids) if member_ids is not None else select(Member.id).where(Member.school_id == school_id)))
     return [(member_id, code, day, key) for member_id, code, day, key in await session.execute(query)
             if member_id is not None]
 
