@@ -57,7 +57,13 @@ from bot.notifications.schedule import (
     weekly_window,
 )
 from bot.notifications.stored_reply import stored_reply
-from bot.notifications.weekly_facts import StandingSource, digest_facts, week_results
+from bot.notifications.weekly_facts import (
+    StandingSource,
+    digest_facts,
+    kept_standing,
+    standings_of,
+    week_results,
+)
 from bot.observability.metrics import notifications_planned
 from bot.people.addresses import Address, school_members_and_addresses
 from bot.people.schools import policy_of
@@ -150,6 +156,18 @@ class Due:
 
     messages: list[Planned] = field(default_factory=list)
     decided: list[tuple[int, dt.date, set[int]]] = field(default_factory=list)
+    digests: list[DigestDue] = field(default_factory=list)
+    """Schools whose leaders' digests are due: written together once every school was looked at."""
+
+
+@dataclass(frozen=True)
+class DigestDue:
+    """A school's digest due now for these leaders, and where to send it."""
+
+    clock: SchoolClock
+    due: WeeklyDue
+    now: dt.datetime
+    addresses: dict[int, Address]
 
 
 @dataclass(frozen=True)
@@ -234,6 +252,7 @@ class Planner:
                 await self._school_due(clock, school_now, found, use_memo)
             except Exception:  # one school's bad data must not stop the others' notifications
                 log.exception("planning notifications for school %s failed", school.id)
+        await self._planned_digests(found)
         return found
 
     async def _school_due(self, clock: SchoolClock, now: dt.datetime, found: Due, use_memo: bool) -> None:
@@ -338,15 +357,37 @@ class Planner:
                        now: dt.datetime, found: Due) -> None:
         due = await self._weekly_due(clock, now, DIGEST_WEEKDAY, DIGEST_TIME,
                                      self._leaders_present(members, clock, now), digest_key)
-        if due is None:
-            return
+        if due is not None:
+            found.digests.append(DigestDue(clock, due, now, addresses))
+
+    async def _planned_digests(self, found: Due) -> None:
+        """The digests due, with the standings of all their schools on the same local day computed together (a
+        county's Friday: each of the standing's queries once, not once a school)."""
+        by_day: dict[dt.date, list[DigestDue]] = defaultdict(list)
+        for digest in found.digests:
+            by_day[digest.due.today].append(digest)
+        for today, digests in by_day.items():
+            try:
+                kept = await standings_of(self.standing, [d.clock.school.id for d in digests], today)
+            except Exception:  # one school's bad data: each school's is computed on its own below
+                log.exception("planning the digests of %s schools together failed", len(digests))
+                kept = {}
+            standing = kept_standing(kept, today, self.standing)
+            for digest in digests:
+                try:
+                    await self._digest(digest, standing, found)
+                except Exception:  # one school's bad data must not stop the others' notifications
+                    log.exception("planning notifications for school %s failed", digest.clock.school.id)
+
+    async def _digest(self, digest: DigestDue, standing: StandingSource, found: Due) -> None:
+        clock, due, now = digest.clock, digest.due, digest.now
         window, today, week_key, missing = due.window, due.today, due.week_key, due.missing
-        facts = await digest_facts(self.db, self.standing, clock.school, today)
+        facts = await digest_facts(self.db, standing, clock.school, today)
         policy = policy_of(clock.school)
         for leader in missing:
             t = translator(clock.language_for(leader))
             found.messages.append(Planned(
-                digest_key(leader.id, week_key), DIGEST, clock.school.id, leader.id, addresses[leader.id],
+                digest_key(leader.id, week_key), DIGEST, clock.school.id, leader.id, digest.addresses[leader.id],
                 leader.display_name, Reply(digest_text(facts, policy, t)), now, window.closes))
 
     # --- a bureau's district messages --------------------------------------------------------------

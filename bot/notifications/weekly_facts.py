@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from bot.notifications.digest import DigestFacts, EntryChange, QuotaOutage
 from bot.notifications.leaderboard import Contender, WeekResults
 from bot.notifications.reminder_text import needs_reminder
 from bot.notifications.schedule import iso_week_key
 from bot.quotas.holiday_horizon import years_without_holidays_now
-from bot.quotas.standing import SchoolStanding, school_standing
+from bot.quotas.standing import SchoolStanding, school_standing, school_standings
 from storage import delivery_holds, reports, weekly
 from storage import repository as repo
 from storage.db import Database
@@ -27,10 +27,37 @@ from storage.models import School
 StandingSource = Callable[[int, dt.date], Awaitable[SchoolStanding]]
 
 
-def database_standing(db: Database) -> StandingSource:
-    """The production source: :func:`bot.quotas.standing.school_standing` over `db`."""
-    async def standing(school_id: int, today: dt.date) -> SchoolStanding:
-        return await school_standing(db, school_id, today)
+class DatabaseStanding:
+    """The production source: :func:`bot.quotas.standing.school_standing` over `db`, and :meth:`many` schools'
+    at once (:func:`bot.quotas.standing.school_standings`)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def __call__(self, school_id: int, today: dt.date) -> SchoolStanding:
+        return await school_standing(self.db, school_id, today)
+
+    async def many(self, school_ids: Sequence[int], today: dt.date) -> dict[int, SchoolStanding]:
+        return await school_standings(self.db, school_ids, today)
+
+
+def database_standing(db: Database) -> DatabaseStanding:
+    return DatabaseStanding(db)
+
+
+async def standings_of(source: StandingSource, school_ids: Sequence[int],
+                       today: dt.date) -> dict[int, SchoolStanding]:
+    """Many schools' standings from `source`: together when it can (:class:`DatabaseStanding`), else one by one."""
+    if isinstance(source, DatabaseStanding):
+        return await source.many(school_ids, today)
+    return {school_id: await source(school_id, today) for school_id in school_ids}
+
+
+def kept_standing(kept: Mapping[int, SchoolStanding], today: dt.date, source: StandingSource) -> StandingSource:
+    """`source`, answering from the standings already computed for `today` when it can."""
+    async def standing(school_id: int, day: dt.date) -> SchoolStanding:
+        found = kept.get(school_id) if day == today else None
+        return found if found is not None else await source(school_id, day)
     return standing
 
 
