@@ -34,7 +34,7 @@ from typing import Any
 
 from bot.chat.replies import Attachment, Reply
 from bot.i18n import choose_language, translator
-from bot.notifications.digest import digest_text
+from bot.notifications.digest import DigestFacts, digest_text
 from bot.notifications.district_facts import district_digest_facts, last_week_report
 from bot.notifications.district_weekly import (
     district_digest_text,
@@ -60,7 +60,7 @@ from bot.notifications.stored_reply import stored_reply
 from bot.notifications.weekly_facts import (
     StandingSource,
     digest_facts,
-    kept_standing,
+    digest_facts_of_schools,
     standings_of,
     week_results,
 )
@@ -361,34 +361,36 @@ class Planner:
             found.digests.append(DigestDue(clock, due, now, addresses))
 
     async def _planned_digests(self, found: Due) -> None:
-        """The digests due, with the standings of all their schools on the same local day computed together (a
-        county's Friday: each of the standing's queries once, not once a school)."""
+        """The digests due, with the standings and facts of all their schools on the same local day gathered
+        together (a county's Friday: each query once, not once a school). Should that fail, each school's on its
+        own, so that one school's bad data does not stop the others' digests."""
         by_day: dict[dt.date, list[DigestDue]] = defaultdict(list)
         for digest in found.digests:
             by_day[digest.due.today].append(digest)
         for today, digests in by_day.items():
             try:
-                kept = await standings_of(self.standing, [d.clock.school.id for d in digests], today)
-            except Exception:  # one school's bad data: each school's is computed on its own below
+                standings = await standings_of(self.standing, [d.clock.school.id for d in digests], today)
+                facts = await digest_facts_of_schools(
+                    self.db, [(d.clock.school, standings[d.clock.school.id]) for d in digests], today)
+            except Exception:
                 log.exception("planning the digests of %s schools together failed", len(digests))
-                kept = {}
-            standing = kept_standing(kept, today, self.standing)
+                facts = {}
             for digest in digests:
                 try:
-                    await self._digest(digest, standing, found)
+                    school = digest.clock.school
+                    found_facts = facts.get(school.id) or await digest_facts(self.db, self.standing, school, today)
+                    self._digest(digest, found_facts, found)
                 except Exception:  # one school's bad data must not stop the others' notifications
                     log.exception("planning notifications for school %s failed", digest.clock.school.id)
 
-    async def _digest(self, digest: DigestDue, standing: StandingSource, found: Due) -> None:
+    def _digest(self, digest: DigestDue, facts: DigestFacts, found: Due) -> None:
         clock, due, now = digest.clock, digest.due, digest.now
-        window, today, week_key, missing = due.window, due.today, due.week_key, due.missing
-        facts = await digest_facts(self.db, standing, clock.school, today)
         policy = policy_of(clock.school)
-        for leader in missing:
+        for leader in due.missing:
             t = translator(clock.language_for(leader))
             found.messages.append(Planned(
-                digest_key(leader.id, week_key), DIGEST, clock.school.id, leader.id, digest.addresses[leader.id],
-                leader.display_name, Reply(digest_text(facts, policy, t)), now, window.closes))
+                digest_key(leader.id, due.week_key), DIGEST, clock.school.id, leader.id, digest.addresses[leader.id],
+                leader.display_name, Reply(digest_text(facts, policy, t)), now, due.window.closes))
 
     # --- a bureau's district messages --------------------------------------------------------------
 
