@@ -65,13 +65,13 @@ from bot.notifications.weekly_facts import (
     week_results,
 )
 from bot.observability.metrics import notifications_planned
-from bot.people.addresses import Address, school_members_and_addresses
+from bot.people.addresses import Address, members_and_addresses_of_schools
 from bot.people.schools import policy_of
 from bot.quotas.calendar import SchoolCalendar
 from bot.reporting.report_text import week_dates
 from storage import outbox
 from storage.db import Database
-from storage.models import Member, School
+from storage.models import GroupLink, Member, School
 
 log = logging.getLogger(__name__)
 
@@ -244,21 +244,22 @@ class Planner:
         """
         async with self.db.transaction() as session:
             schools = await outbox.all_schools(session)
+            school_ids = [school.id for school in schools]
+            reachable = await members_and_addresses_of_schools(session, school_ids)
+            links = await outbox.active_group_links_of_schools(session, school_ids)
         found = Due()
         for school in schools:
             try:
                 clock = SchoolClock.of(school)
                 school_now = now if local_moment is None else at_local(now, clock.zone, *local_moment)
-                await self._school_due(clock, school_now, found, use_memo)
+                await self._school_due(clock, school_now, found, use_memo, reachable[school.id], links[school.id])
             except Exception:  # one school's bad data must not stop the others' notifications
                 log.exception("planning notifications for school %s failed", school.id)
         await self._planned_digests(found)
         return found
 
-    async def _school_due(self, clock: SchoolClock, now: dt.datetime, found: Due, use_memo: bool) -> None:
-        async with self.db.transaction() as session:
-            reachable = await school_members_and_addresses(session, clock.school.id)
-            links = await outbox.active_group_links(session, clock.school.id)
+    async def _school_due(self, clock: SchoolClock, now: dt.datetime, found: Due, use_memo: bool,
+                          reachable: list[tuple[Member, Address]], links: list[GroupLink]) -> None:
         members = [member for member, _ in reachable]
         addresses = {member.id: address for member, address in reachable}
         await self._reminders(clock, members, addresses, now, found, use_memo)
