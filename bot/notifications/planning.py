@@ -68,6 +68,7 @@ from bot.observability.metrics import notifications_planned
 from bot.people.addresses import Address, members_and_addresses_of_schools
 from bot.people.schools import policy_of
 from bot.quotas.calendar import SchoolCalendar
+from bot.quotas.standing import SchoolStanding
 from bot.reporting.report_text import week_dates
 from storage import outbox
 from storage.db import Database
@@ -78,6 +79,9 @@ log = logging.getLogger(__name__)
 REMINDER, LEADERBOARD, LEADERBOARD_CHART, DIGEST = "reminder", "leaderboard", "leaderboard_chart", "digest"
 DISTRICT_LEADERBOARD, DISTRICT_LEADERBOARD_CHART = "district_leaderboard", "district_leaderboard_chart"
 DISTRICT_DIGEST = "district_digest"
+#: The order of a school's messages in the outbox (the order they are delivered in).
+SECTION = {REMINDER: 0, LEADERBOARD: 1, LEADERBOARD_CHART: 1, DIGEST: 2, DISTRICT_LEADERBOARD: 3,
+           DISTRICT_LEADERBOARD_CHART: 3, DISTRICT_DIGEST: 4}
 
 
 def reminder_key(member_id: int, day: dt.date) -> str:
@@ -156,8 +160,22 @@ class Due:
 
     messages: list[Planned] = field(default_factory=list)
     decided: list[tuple[int, dt.date, set[int]]] = field(default_factory=list)
+    reminders: list[RemindersDue] = field(default_factory=list)
+    """Schools with members to decide a reminder for: decided together once every school was looked at."""
     digests: list[DigestDue] = field(default_factory=list)
     """Schools whose leaders' digests are due: written together once every school was looked at."""
+
+
+@dataclass(frozen=True)
+class RemindersDue:
+    """A school's members whose reminder is to be decided now for their local `day`."""
+
+    clock: SchoolClock
+    day: dt.date
+    candidates: dict[int, tuple[Member, Window]]
+    undecided: set[int]
+    addresses: dict[int, Address]
+    now: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -255,7 +273,11 @@ class Planner:
                 await self._school_due(clock, school_now, found, use_memo, reachable[school.id], links[school.id])
             except Exception:  # one school's bad data must not stop the others' notifications
                 log.exception("planning notifications for school %s failed", school.id)
+        await self._planned_reminders(found)
         await self._planned_digests(found)
+        # Outbox order is delivery order: each school's reminders, leaderboards, digests, then its district's.
+        position = {school.id: n for n, school in enumerate(schools)}
+        found.messages.sort(key=lambda m: (position.get(m.school_id, len(position)), SECTION[m.kind]))
         return found
 
     async def _school_due(self, clock: SchoolClock, now: dt.datetime, found: Due, use_memo: bool,
@@ -286,21 +308,44 @@ class Planner:
             async with self.db.transaction() as session:
                 planned = await outbox.statuses_of(session, [reminder_key(m, day) for m in undecided])
             undecided -= {m for m in undecided if reminder_key(m, day) in planned}
-            if not undecided:
+            if undecided:
+                found.reminders.append(RemindersDue(clock, day, candidates, undecided, addresses, now))
+
+    async def _planned_reminders(self, found: Due) -> None:
+        """The reminders to decide, with the standings of all their schools on the same local day computed
+        together (each of the standing's queries once); should that fail, each school's on its own."""
+        by_day: dict[dt.date, list[RemindersDue]] = defaultdict(list)
+        for due in found.reminders:
+            by_day[due.day].append(due)
+        for day, dues in by_day.items():
+            try:
+                standings = await standings_of(self.standing, [due.clock.school.id for due in dues], day)
+            except Exception:
+                log.exception("deciding the reminders of %s schools together failed", len(dues))
+                standings = {}
+            for due in dues:
+                try:
+                    school_id = due.clock.school.id
+                    standing = standings.get(school_id) or await self.standing(school_id, day)
+                    self._reminders_of(due, standing, found)
+                except Exception:  # one school's bad data must not stop the others' notifications
+                    log.exception("planning notifications for school %s failed", due.clock.school.id)
+
+    def _reminders_of(self, due: RemindersDue, standing: SchoolStanding, found: Due) -> None:
+        clock = due.clock
+        for member_standing in standing.members:
+            if member_standing.member_id not in due.undecided:
                 continue
-            standing = await self.standing(clock.school.id, day)
-            for member_standing in standing.members:
-                if member_standing.member_id not in undecided:
-                    continue
-                behind = [p for p in member_standing.rules if needs_reminder(p)]
-                if not behind:
-                    continue
-                member, window = candidates[member_standing.member_id]
-                t = translator(clock.language_for(member))
-                found.messages.append(Planned(
-                    reminder_key(member.id, day), REMINDER, clock.school.id, member.id, addresses[member.id],
-                    member.display_name, reminder_reply(behind, standing.policy, t), now, window.closes, day=day))
-            found.decided.append((clock.school.id, day, undecided))
+            behind = [p for p in member_standing.rules if needs_reminder(p)]
+            if not behind:
+                continue
+            member, window = due.candidates[member_standing.member_id]
+            t = translator(clock.language_for(member))
+            found.messages.append(Planned(
+                reminder_key(member.id, due.day), REMINDER, clock.school.id, member.id, due.addresses[member.id],
+                member.display_name, reminder_reply(behind, standing.policy, t), due.now, window.closes,
+                day=due.day))
+        found.decided.append((clock.school.id, due.day, due.undecided))
 
     # --- leaderboards -----------------------------------------------------------------------------
 
