@@ -2,8 +2,9 @@
 
 The standings come from a :data:`StandingSource` (``bot.quotas.standing.school_standing``
 in production, a fake in tests); the counts per activity — per member and for
-the school, this week and the one before — are one scan of the entries
-(:func:`storage.reports.tallies_by_member`).
+the school, this week and the one before — come from the daily count table
+(:func:`storage.reports.tallies_by_member`; the digests of many schools, :func:`digest_facts_of_schools`, read
+their sums with :func:`storage.reports.school_entry_sums` and every other fact once for all of them).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The queries are one for the members, one for the pairings (one for place assignments
 when a rule counts assigned places), one for the co-visits of the whole window, and one
 aggregate per distinct (period, activities, measure, scope) among the school's rules — never
-one per member. The arithmetic is `bot.quotas.progress`; members who count from the same day share
+one per member. Many schools (:func:`school_standings`, a district's) share those queries: each runs once over the
+schools whose rules need it. The arithmetic is `bot.quotas.progress`; members who count from the same day share
 each rule's target and pace, computed once, and those with the same count on a counted rule share its
 result.
 """
