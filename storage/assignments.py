@@ -9,13 +9,13 @@ from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Entry, Member, PlaceAssignment, School
-from storage.repository import participations
+from storage.repository import SchoolIds, of_schools, participations
 
 
-async def school_assignments(session: AsyncSession, school_id: int,
+async def school_assignments(session: AsyncSession, school_id: SchoolIds,
                              member_ids: Sequence[int] | None = None) -> list[PlaceAssignment]:
     """The school's place assignments (or some members'), by member, oldest first."""
-    query = select(PlaceAssignment).where(PlaceAssignment.school_id == school_id)
+    query = select(PlaceAssignment).where(of_schools(PlaceAssignment.school_id, school_id))
     if member_ids is not None:
         query = query.where(PlaceAssignment.member_id.in_(list(member_ids)))
     return list(await session.scalars(query.order_by(PlaceAssignment.member_id, PlaceAssignment.id)))
@@ -38,7 +38,7 @@ async def delete_assignment(session: AsyncSession, assignment_id: int) -> None:
     await session.execute(delete(PlaceAssignment).where(PlaceAssignment.id == assignment_id))
 
 
-async def assigned_place_counts(session: AsyncSession, school_id: int, start: dt.date, end: dt.date,
+async def assigned_place_counts(session: AsyncSession, school_id: SchoolIds, start: dt.date, end: dt.date,
                                 activities: Sequence[str],
                                 member_ids: Sequence[int] | None = None) -> dict[int, dict[str, int]]:
     """Per participant, entries at each of their assigned places in the period (keyed by place key)."""

@@ -9,6 +9,7 @@ active until `until`; an ended hold stays (the leaders' digest of its week names
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
@@ -95,8 +96,14 @@ async def reminders_kept_back(session: AsyncSession, school_id: int, platform: s
 async def reminders_kept_back_by_hold(session: AsyncSession, school_id: int,
                                       since: dt.datetime) -> list[tuple[Hold, int]]:
     """Each hold in force at some point after `since`, with the school's reminders it kept back (when any)."""
+    return await kept_back_by_holds(session, school_id, await all_holds(session), since)
+
+
+async def kept_back_by_holds(session: AsyncSession, school_id: int, holds: Sequence[Hold],
+                             since: dt.datetime) -> list[tuple[Hold, int]]:
+    """:func:`reminders_kept_back_by_hold` with the holds already read (:func:`all_holds`, once for many schools)."""
     found = []
-    for hold in await all_holds(session):
+    for hold in holds:
         if hold.until >= since and (unsent := await reminders_kept_back(session, school_id, hold.platform,
                                                                          hold.since)):
             found.append((hold, unsent))

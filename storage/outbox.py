@@ -244,6 +244,16 @@ async def active_group_links(session: AsyncSession, school_id: int) -> list[Grou
     return list(rows)
 
 
+async def active_group_links_of_schools(session: AsyncSession, school_ids: Sequence[int]) -> dict[int, list[GroupLink]]:
+    """:func:`active_group_links` of each school (every one present, maybe empty), in one statement."""
+    found: dict[int, list[GroupLink]] = {school_id: [] for school_id in school_ids}
+    for link in await session.scalars(
+            select(GroupLink).where(GroupLink.school_id.in_(list(school_ids)), GroupLink.active.is_(True))
+            .order_by(GroupLink.id)):
+        found[link.school_id].append(link)
+    return found
+
+
 async def move_group_link(session: AsyncSession, platform: str, old_chat_id: str, new_chat_id: str) -> None:
     """Follow a group to its new chat id; if the new id is already linked, the old link is retired."""
     old = await group_link(session, platform, old_chat_id)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Entry, Record
+from storage.repository import SchoolIds, of_schools
 
 
 async def add_record(session: AsyncSession, record: Record) -> Record:
@@ -17,11 +18,12 @@ async def add_record(session: AsyncSession, record: Record) -> Record:
     return record
 
 
-async def record_counts_by_member(session: AsyncSession, school_id: int, start: dt.date, end: dt.date, kind: str,
+async def record_counts_by_member(session: AsyncSession, school_id: SchoolIds, start: dt.date, end: dt.date, kind: str,
                                   member_ids: Sequence[int] | None = None) -> dict[int, int]:
     """Records of one kind written in the period (inclusive), per member, in one aggregate."""
     query = (select(Record.member_id, func.count())
-             .where(Record.school_id == school_id, Record.kind == kind, Record.written_on.between(start, end)))
+             .where(of_schools(Record.school_id, school_id), Record.kind == kind,
+                    Record.written_on.between(start, end)))
     if member_ids is not None:
         query = query.where(Record.member_id.in_(list(member_ids)))
     rows = await session.execute(query.group_by(Record.member_id))

@@ -94,6 +94,24 @@ async def _daily_tallies(session: AsyncSession, school_id: int, tallies: Sequenc
     return _by_member(await session.execute(query))
 
 
+async def school_entry_sums(session: AsyncSession, school_ids: Sequence[int], codes: Sequence[str],
+                            ranges: Sequence[tuple[dt.date, dt.date]]) -> dict[int, dict[str, tuple[int, ...]]]:
+    """school → activity code → its entries (a co-visit once: the sum of the members' own entries) in each range,
+    from the daily count table, for many schools in one statement. Schools and codes with none are left out."""
+    start, end = min(r[0] for r in ranges), max(r[1] for r in ranges)
+    sums = [func.sum(case((DailyCount.day.between(first, last), DailyCount.entries), else_=0))
+            for first, last in ranges]
+    rows = await session.execute(
+        select(DailyCount.school_id, DailyCount.activity_code, *sums)
+        .where(DailyCount.school_id.in_(list(school_ids)), DailyCount.day.between(start, end),
+               DailyCount.activity_code.in_(list(codes)))
+        .group_by(DailyCount.school_id, DailyCount.activity_code))
+    found: dict[int, dict[str, tuple[int, ...]]] = {}
+    for school_id, code, *values in rows:
+        found.setdefault(school_id, {})[code] = tuple(int(value or 0) for value in values)
+    return found
+
+
 async def _entry_tallies(session: AsyncSession, school_id: int, tallies: Sequence[Tally],
                          member_ids: Sequence[int] | None) -> dict[int, tuple[int, ...]]:
     """Tallies of distinct students or days, which need the entries themselves: one scan."""

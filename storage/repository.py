@@ -219,6 +219,22 @@ async def school_member_lines(session: AsyncSession, school_id: int,
     return [MemberLine._make(row) for row in await session.execute(_members_of(query, school_id, member_ids, True))]
 
 
+async def member_lines_of_schools(session: AsyncSession, school_ids: Sequence[int]) -> dict[int, list[MemberLine]]:
+    """Each school's active members by id, as plain rows, in one statement (every school present, maybe empty)."""
+    lines: dict[int, list[MemberLine]] = {school_id: [] for school_id in school_ids}
+    rows = await session.execute(
+        select(Member.school_id, Member.id, Member.display_name, Member.role, Member.joined_on, Member.counts_from)
+        .where(Member.school_id.in_(list(school_ids)), Member.active.is_(True)).order_by(Member.id))
+    for school_id, *line in rows:
+        lines[school_id].append(MemberLine._make(line))
+    return lines
+
+
+async def schools_by_id(session: AsyncSession, school_ids: Sequence[int]) -> dict[int, School]:
+    rows = await session.scalars(select(School).where(School.id.in_(list(school_ids))))
+    return {school.id: school for school in rows}
+
+
 async def school_members_with_last_account(session: AsyncSession,
                                            school_id: int) -> list[tuple[Member, MemberAccount]]:
     """The school's active members who have an account, by id, each with the account they used last (the order
@@ -231,6 +247,24 @@ async def school_members_with_last_account(session: AsyncSession,
     for member, account in rows:
         chosen.setdefault(member.id, (member, account))
     return list(chosen.values())
+
+
+async def members_with_last_account_of_schools(
+        session: AsyncSession, school_ids: Sequence[int]) -> dict[int, list[tuple[Member, MemberAccount]]]:
+    """:func:`school_members_with_last_account` of each school (every one present, maybe empty), read together."""
+    found: dict[int, list[tuple[Member, MemberAccount]]] = {school_id: [] for school_id in school_ids}
+    wanted = list(school_ids)
+    for first in range(0, len(wanted), SCHOOLS_A_STATEMENT):
+        rows = await session.execute(
+            select(Member, MemberAccount).join(MemberAccount, MemberAccount.member_id == Member.id)
+            .where(Member.school_id.in_(wanted[first:first + SCHOOLS_A_STATEMENT]), Member.active.is_(True))
+            .order_by(Member.id, MemberAccount.last_used_at.desc().nulls_last(), MemberAccount.id))
+        chosen: dict[int, tuple[Member, MemberAccount]] = {}
+        for member, account in rows:
+            chosen.setdefault(member.id, (member, account))
+        for member, account in chosen.values():
+            found[member.school_id].append((member, account))
+    return found
 
 
 async def all_school_members(session: AsyncSession, school_id: int) -> list[Member]:
@@ -378,14 +412,26 @@ async def drop_chat_state(session: AsyncSession, kind: str, keys: Iterable[str] 
 
 # --- progress aggregates ----------------------------------------------------------------------
 
-def participations(school_id: int, start: dt.date, end: dt.date, activities: Sequence[str],
+#: Schools read together in one statement at most (a bound on its parameters).
+SCHOOLS_A_STATEMENT = 500
+
+#: One school's id, or several schools' (a district's, read together: member ids are unique across schools).
+SchoolIds = int | Sequence[int]
+
+
+def of_schools(column, school_ids: SchoolIds):
+    """`column` is the school, or one of the schools."""
+    return column == school_ids if isinstance(school_ids, int) else column.in_(list(school_ids))
+
+
+def participations(school_id: SchoolIds, start: dt.date, end: dt.date, activities: Sequence[str],
                    member_ids: Sequence[int] | None = None, *extra_columns, with_covisits: bool = True):
     """Who took part in which counted entry: the member who logged it, and a co-visitor if any
     (only the member who logged it without ``with_covisits``)."""
     def branch(participant_column):
         query = (select(participant_column.label("participant"), Entry.occurred_on, Entry.student_key,
                         *extra_columns)
-                 .where(Entry.school_id == school_id, Entry.deleted_at.is_(None),
+                 .where(of_schools(Entry.school_id, school_id), Entry.deleted_at.is_(None),
                         Entry.occurred_on.between(start, end), Entry.activity_code.in_(list(activities))))
         if member_ids is not None:
             query = query.where(participant_column.in_(list(member_ids)))
@@ -397,23 +443,26 @@ def participations(school_id: int, start: dt.date, end: dt.date, activities: Seq
     return own.union_all(co_visits).subquery("participations")
 
 
-async def covisits(session: AsyncSession, school_id: int, start: dt.date, end: dt.date,
+async def covisits(session: AsyncSession, school_id: SchoolIds, start: dt.date, end: dt.date,
                    member_ids: Sequence[int] | None = None) -> list[tuple[int, str, dt.date, str | None]]:
     """Every counted co-visit between two days as ``(co-visitor, activity, day, student key)``: read once for
     all of a standing's rules, which then count only the entries members logged themselves."""
     query = (select(Entry.covisitor_member_id, Entry.activity_code, Entry.occurred_on, Entry.student_key)
              # Wrapped so that no index serves the school or the day: SQLite would pick the school's days and read
              # every entry of the window (10× slower) instead of the co-visitor index.
-             .where((Entry.school_id + 0) == school_id, Entry.deleted_at.is_(None),
+             .where(of_schools(Entry.school_id + 0, school_id), Entry.deleted_at.is_(None),
                     Entry.covisitor_member_id.is_not(None),
                     func.coalesce(Entry.occurred_on, Entry.occurred_on).between(start, end)))
-    if member_ids is not None:
-        query = query.where(Entry.covisitor_member_id.in_(list(member_ids)))
+    # The co-visitors are the school's members (listed, or all of them): their index is read member by member,
+    # never every co-visit of the database (a county's, for each of its schools).
+    covisitors = list(member_ids) if member_ids is not None \
+        else select(Member.id).where(of_schools(Member.school_id, school_id))
+    query = query.where(Entry.covisitor_member_id.in_(covisitors))
     return [(member_id, code, day, key) for member_id, code, day, key in await session.execute(query)
             if member_id is not None]
 
 
-async def measure_by_member(session: AsyncSession, school_id: int, start: dt.date, end: dt.date,
+async def measure_by_member(session: AsyncSession, school_id: SchoolIds, start: dt.date, end: dt.date,
                             activities: Sequence[str], measure: str,
                             member_ids: Sequence[int] | None = None, *,
                             with_covisits: bool = True) -> dict[int, int]:
@@ -428,7 +477,7 @@ async def measure_by_member(session: AsyncSession, school_id: int, start: dt.dat
     return {member_id: count for member_id, count in rows}
 
 
-async def paired_student_counts(session: AsyncSession, school_id: int, start: dt.date, end: dt.date,
+async def paired_student_counts(session: AsyncSession, school_id: SchoolIds, start: dt.date, end: dt.date,
                                 activities: Sequence[str],
                                 member_ids: Sequence[int] | None = None, *,
                                 with_covisits: bool = True) -> dict[int, dict[str, int]]:
@@ -444,9 +493,9 @@ async def paired_student_counts(session: AsyncSession, school_id: int, start: dt
     return counts
 
 
-async def pairings_by_member(session: AsyncSession, school_id: int,
+async def pairings_by_member(session: AsyncSession, school_id: SchoolIds,
                              member_ids: Sequence[int] | None = None) -> dict[int, list[str]]:
-    query = select(Pairing.member_id, Pairing.student_name).where(Pairing.school_id == school_id)
+    query = select(Pairing.member_id, Pairing.student_name).where(of_schools(Pairing.school_id, school_id))
     if member_ids is not None:
         query = query.where(Pairing.member_id.in_(list(member_ids)))
     paired: dict[int, list[str]] = {}

@@ -1,10 +1,12 @@
 """What the leaders' digest asks of storage besides counts: edits and deletions, silent members, blocked ones.
 
-One query each. (Counts per activity come from :func:`storage.reports.tallies_by_member`.)"""
+One query each, for one school or (the ``…_of_schools`` forms) for a district's schools together. (Counts per
+activity come from :func:`storage.reports.tallies_by_member` and :func:`storage.reports.school_entry_sums`.)"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,3 +44,45 @@ async def blocked_members(session: AsyncSession, school_id: int) -> list[Member]
         select(Member).where(Member.school_id == school_id, Member.blocked_at.is_not(None))
         .order_by(Member.display_name, Member.id))
     return list(rows)
+
+
+def _by_school(school_ids: Sequence[int]) -> dict[int, list]:
+    return {school_id: [] for school_id in school_ids}
+
+
+async def entry_changes_of_schools(session: AsyncSession, school_ids: Sequence[int],
+                                   since: dt.datetime) -> dict[int, list[tuple[str, str, str, dt.date]]]:
+    """:func:`entry_changes` of each school, in one statement."""
+    found = _by_school(school_ids)
+    rows = await session.execute(
+        select(Entry.school_id, Member.display_name, EntryAudit.action, Entry.activity_code, Entry.occurred_on)
+        .select_from(EntryAudit)
+        .join(Entry, Entry.id == EntryAudit.entry_id)
+        .join(Member, Member.id == Entry.member_id)
+        .where(Entry.school_id.in_(list(school_ids)), EntryAudit.action != "create", EntryAudit.at >= since)
+        .order_by(EntryAudit.at, EntryAudit.id))
+    for school_id, *change in rows:
+        found[school_id].append(tuple(change))
+    return found
+
+
+async def members_never_logged_of_schools(session: AsyncSession, school_ids: Sequence[int]) -> dict[int, list[Member]]:
+    """:func:`members_never_logged` of each school, in one statement."""
+    took_part = exists().where(Entry.deleted_at.is_(None),
+                               or_(Entry.member_id == Member.id, Entry.covisitor_member_id == Member.id))
+    found = _by_school(school_ids)
+    for member in await session.scalars(
+            select(Member).where(Member.school_id.in_(list(school_ids)), Member.active.is_(True), ~took_part)
+            .order_by(Member.display_name, Member.id)):
+        found[member.school_id].append(member)
+    return found
+
+
+async def blocked_members_of_schools(session: AsyncSession, school_ids: Sequence[int]) -> dict[int, list[Member]]:
+    """:func:`blocked_members` of each school, in one statement."""
+    found = _by_school(school_ids)
+    for member in await session.scalars(
+            select(Member).where(Member.school_id.in_(list(school_ids)), Member.blocked_at.is_not(None))
+            .order_by(Member.display_name, Member.id)):
+        found[member.school_id].append(member)
+    return found

@@ -9,15 +9,18 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from bot.i18n import translator
+from bot.notifications.digest import digest_text
 from bot.notifications.planning import Planner
-from bot.notifications.weekly_facts import database_standing
+from bot.notifications.weekly_facts import database_standing, digest_facts
 from bot.people.assignments import add_assignment
 from bot.people.districts import create_district, create_district_school
 from bot.people.groups import LinkOptions, link_group
+from bot.people.schools import policy_of
 from bot.people.students import student_key
 from bot.platform_names import TELEGRAM
 from storage import daily_counts
-from storage.models import Entry, Member, OutboxMessage
+from storage.models import Entry, Member, OutboxMessage, School
 from tests.support.accounts import give_account
 from tests.support.notifications import local
 
@@ -148,3 +151,34 @@ async def test_a_bureau_leader_reading_english_gets_the_digest_in_english(db, cl
     assert text.startswith("🏛 华容县教育局: weekly district digest")
     assert "Schools where most staff never logged this term:\n• 西山小学: 3 of 3 members" in text
     assert "Contact points not visited this month:\n• 刘局长: 东山中学" in text
+
+
+async def test_each_schools_digest_planned_with_the_district_says_what_it_says_planned_alone(db, clock, county):
+    """A county's Friday gathers every school's digest together; each says word for word what that school's digest
+    says when it is worked out on its own."""
+    leaders = {name: await add_member(db, county[name], f"{name}校长", "leader", account=2000 + n)
+               for n, name in enumerate(("东山中学", "西山小学"))}
+    async with db.transaction() as session:  # a teacher of 东山中学 blocked the bot
+        blocked = await session.scalar(select(Member).where(Member.display_name == "赵敏"))
+        blocked.blocked_at = SETUP
+
+    rows = [row for row in await plan_at_all(db, clock, FRIDAY) if row.kind == "digest"]
+
+    recipients = {county["chief"]: "bureau", county["principal"]: "城关中学",
+                  **{leader.id: name for name, leader in leaders.items()}}
+    assert {row.member_id for row in rows} == set(recipients)
+    today = FRIDAY.date()
+    for row in rows:
+        async with db.transaction() as session:
+            school = await session.get(School, county[recipients[row.member_id]])
+        alone = await digest_facts(db, database_standing(db), school, today)
+        assert row.payload["reply"]["text"] == digest_text(alone, policy_of(school), translator("zh"))
+    texts = {recipients[row.member_id]: row.payload["reply"]["text"] for row in rows}
+    assert "赵敏" in texts["东山中学"] and "陈静" in texts["西山小学"]  # blocked; never logged
+    assert "陈静" not in texts["东山中学"]
+
+
+async def plan_at_all(db, clock, moment: dt.datetime) -> list[OutboxMessage]:
+    clock.set(moment)
+    await Planner(db, database_standing(db)).plan(clock.now())
+    return await planned_rows(db)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from bot.people.schools import create_school
 from bot.people.students import student_key
-from bot.quotas.standing import school_standing
+from bot.quotas.standing import school_standing, school_standings
 from storage.models import Entry, Member, Pairing
 
 TODAY = dt.date(2026, 11, 18)  # a Wednesday; November 2026 has 21 working days, 12 of them before today
@@ -128,3 +128,30 @@ async def test_the_number_of_queries_does_not_grow_with_the_members(db, clock):
     few = await count_for(3)
     many = await count_for(40)
     assert few == many <= 9
+
+
+async def test_schools_read_together_stand_as_each_read_alone_in_the_statements_of_one(db, clock):
+    first, second = await make_school(db, clock), (await create_school(db, "城关中学", now=clock.now())).school_id
+    chen = await add_member(db, first, "陈老师", "head_teacher")
+    li = await add_member(db, first, "李老师", "teacher")
+    wang = await add_member(db, second, "王老师", "head_teacher")
+    zhou = await add_member(db, second, "周老师", "teacher", joined_on=dt.date(2026, 11, 16))
+    async with db.transaction() as session:
+        session.add_all([Pairing(school_id=school, member_id=member, student_name=name, student_key=student_key(name))
+                         for school, member, name in ((first, li, "赵六"), (second, zhou, "赵六"))])
+    await add_entries(db, first, [(chen, "home_visit", dt.date(2026, 11, 3), "张三", li),
+                                  (li, "phone_call", dt.date(2026, 11, 13), "赵六", None),
+                                  (chen, "tutoring", dt.date(2026, 11, 16), "张三", None)])
+    await add_entries(db, second, [(wang, "home_visit", dt.date(2026, 11, 10), "张三", zhou),
+                                   (wang, "home_visit", dt.date(2026, 10, 12), "李四", None),
+                                   (zhou, "phone_call", dt.date(2026, 11, 17), "孙七", wang)])
+
+    alone = {school: await school_standing(db, school, TODAY) for school in (first, second)}
+    with db.recording_statements() as statements:
+        together = await school_standings(db, [first, second], TODAY)
+
+    assert together == alone
+    assert progress_of(together[second], zhou, "everyone-home-visit-monthly").done == 1  # the co-visit
+    assert progress_of(together[first], li, "paired-call-monthly").students_missing == ()
+    assert progress_of(together[second], zhou, "paired-call-monthly").students_missing == ("赵六",)
+    assert len(statements) <= 9

@@ -34,7 +34,7 @@ from typing import Any
 
 from bot.chat.replies import Attachment, Reply
 from bot.i18n import choose_language, translator
-from bot.notifications.digest import digest_text
+from bot.notifications.digest import DigestFacts, digest_text
 from bot.notifications.district_facts import district_digest_facts, last_week_report
 from bot.notifications.district_weekly import (
     district_digest_text,
@@ -57,21 +57,31 @@ from bot.notifications.schedule import (
     weekly_window,
 )
 from bot.notifications.stored_reply import stored_reply
-from bot.notifications.weekly_facts import StandingSource, digest_facts, week_results
+from bot.notifications.weekly_facts import (
+    StandingSource,
+    digest_facts,
+    digest_facts_of_schools,
+    standings_of,
+    week_results,
+)
 from bot.observability.metrics import notifications_planned
-from bot.people.addresses import Address, school_members_and_addresses
+from bot.people.addresses import Address, members_and_addresses_of_schools
 from bot.people.schools import policy_of
 from bot.quotas.calendar import SchoolCalendar
+from bot.quotas.standing import SchoolStanding
 from bot.reporting.report_text import week_dates
 from storage import outbox
 from storage.db import Database
-from storage.models import Member, School
+from storage.models import GroupLink, Member, School
 
 log = logging.getLogger(__name__)
 
 REMINDER, LEADERBOARD, LEADERBOARD_CHART, DIGEST = "reminder", "leaderboard", "leaderboard_chart", "digest"
 DISTRICT_LEADERBOARD, DISTRICT_LEADERBOARD_CHART = "district_leaderboard", "district_leaderboard_chart"
 DISTRICT_DIGEST = "district_digest"
+#: The order of a school's messages in the outbox (the order they are delivered in).
+SECTION = {REMINDER: 0, LEADERBOARD: 1, LEADERBOARD_CHART: 1, DIGEST: 2, DISTRICT_LEADERBOARD: 3,
+           DISTRICT_LEADERBOARD_CHART: 3, DISTRICT_DIGEST: 4}
 
 
 def reminder_key(member_id: int, day: dt.date) -> str:
@@ -150,6 +160,32 @@ class Due:
 
     messages: list[Planned] = field(default_factory=list)
     decided: list[tuple[int, dt.date, set[int]]] = field(default_factory=list)
+    reminders: list[RemindersDue] = field(default_factory=list)
+    """Schools with members to decide a reminder for: decided together once every school was looked at."""
+    digests: list[DigestDue] = field(default_factory=list)
+    """Schools whose leaders' digests are due: written together once every school was looked at."""
+
+
+@dataclass(frozen=True)
+class RemindersDue:
+    """A school's members whose reminder is to be decided now for their local `day`."""
+
+    clock: SchoolClock
+    day: dt.date
+    candidates: dict[int, tuple[Member, Window]]
+    undecided: set[int]
+    addresses: dict[int, Address]
+    now: dt.datetime
+
+
+@dataclass(frozen=True)
+class DigestDue:
+    """A school's digest due now for these leaders, and where to send it."""
+
+    clock: SchoolClock
+    due: WeeklyDue
+    now: dt.datetime
+    addresses: dict[int, Address]
 
 
 @dataclass(frozen=True)
@@ -226,20 +262,26 @@ class Planner:
         """
         async with self.db.transaction() as session:
             schools = await outbox.all_schools(session)
+            school_ids = [school.id for school in schools]
+            reachable = await members_and_addresses_of_schools(session, school_ids)
+            links = await outbox.active_group_links_of_schools(session, school_ids)
         found = Due()
         for school in schools:
             try:
                 clock = SchoolClock.of(school)
                 school_now = now if local_moment is None else at_local(now, clock.zone, *local_moment)
-                await self._school_due(clock, school_now, found, use_memo)
+                await self._school_due(clock, school_now, found, use_memo, reachable[school.id], links[school.id])
             except Exception:  # one school's bad data must not stop the others' notifications
                 log.exception("planning notifications for school %s failed", school.id)
+        await self._planned_reminders(found)
+        await self._planned_digests(found)
+        # Outbox order is delivery order: each school's reminders, leaderboards, digests, then its district's.
+        position = {school.id: n for n, school in enumerate(schools)}
+        found.messages.sort(key=lambda m: (position.get(m.school_id, len(position)), SECTION[m.kind]))
         return found
 
-    async def _school_due(self, clock: SchoolClock, now: dt.datetime, found: Due, use_memo: bool) -> None:
-        async with self.db.transaction() as session:
-            reachable = await school_members_and_addresses(session, clock.school.id)
-            links = await outbox.active_group_links(session, clock.school.id)
+    async def _school_due(self, clock: SchoolClock, now: dt.datetime, found: Due, use_memo: bool,
+                          reachable: list[tuple[Member, Address]], links: list[GroupLink]) -> None:
         members = [member for member, _ in reachable]
         addresses = {member.id: address for member, address in reachable}
         await self._reminders(clock, members, addresses, now, found, use_memo)
@@ -266,21 +308,44 @@ class Planner:
             async with self.db.transaction() as session:
                 planned = await outbox.statuses_of(session, [reminder_key(m, day) for m in undecided])
             undecided -= {m for m in undecided if reminder_key(m, day) in planned}
-            if not undecided:
+            if undecided:
+                found.reminders.append(RemindersDue(clock, day, candidates, undecided, addresses, now))
+
+    async def _planned_reminders(self, found: Due) -> None:
+        """The reminders to decide, with the standings of all their schools on the same local day computed
+        together (each of the standing's queries once); should that fail, each school's on its own."""
+        by_day: dict[dt.date, list[RemindersDue]] = defaultdict(list)
+        for due in found.reminders:
+            by_day[due.day].append(due)
+        for day, dues in by_day.items():
+            try:
+                standings = await standings_of(self.standing, [due.clock.school.id for due in dues], day)
+            except Exception:
+                log.exception("deciding the reminders of %s schools together failed", len(dues))
+                standings = {}
+            for due in dues:
+                try:
+                    school_id = due.clock.school.id
+                    standing = standings.get(school_id) or await self.standing(school_id, day)
+                    self._reminders_of(due, standing, found)
+                except Exception:  # one school's bad data must not stop the others' notifications
+                    log.exception("planning notifications for school %s failed", due.clock.school.id)
+
+    def _reminders_of(self, due: RemindersDue, standing: SchoolStanding, found: Due) -> None:
+        clock = due.clock
+        for member_standing in standing.members:
+            if member_standing.member_id not in due.undecided:
                 continue
-            standing = await self.standing(clock.school.id, day)
-            for member_standing in standing.members:
-                if member_standing.member_id not in undecided:
-                    continue
-                behind = [p for p in member_standing.rules if needs_reminder(p)]
-                if not behind:
-                    continue
-                member, window = candidates[member_standing.member_id]
-                t = translator(clock.language_for(member))
-                found.messages.append(Planned(
-                    reminder_key(member.id, day), REMINDER, clock.school.id, member.id, addresses[member.id],
-                    member.display_name, reminder_reply(behind, standing.policy, t), now, window.closes, day=day))
-            found.decided.append((clock.school.id, day, undecided))
+            behind = [p for p in member_standing.rules if needs_reminder(p)]
+            if not behind:
+                continue
+            member, window = due.candidates[member_standing.member_id]
+            t = translator(clock.language_for(member))
+            found.messages.append(Planned(
+                reminder_key(member.id, due.day), REMINDER, clock.school.id, member.id, due.addresses[member.id],
+                member.display_name, reminder_reply(behind, standing.policy, t), due.now, window.closes,
+                day=due.day))
+        found.decided.append((clock.school.id, due.day, due.undecided))
 
     # --- leaderboards -----------------------------------------------------------------------------
 
@@ -338,16 +403,40 @@ class Planner:
                        now: dt.datetime, found: Due) -> None:
         due = await self._weekly_due(clock, now, DIGEST_WEEKDAY, DIGEST_TIME,
                                      self._leaders_present(members, clock, now), digest_key)
-        if due is None:
-            return
-        window, today, week_key, missing = due.window, due.today, due.week_key, due.missing
-        facts = await digest_facts(self.db, self.standing, clock.school, today)
+        if due is not None:
+            found.digests.append(DigestDue(clock, due, now, addresses))
+
+    async def _planned_digests(self, found: Due) -> None:
+        """The digests due, with the standings and facts of all their schools on the same local day gathered
+        together (a county's Friday: each query once, not once a school). Should that fail, each school's on its
+        own, so that one school's bad data does not stop the others' digests."""
+        by_day: dict[dt.date, list[DigestDue]] = defaultdict(list)
+        for digest in found.digests:
+            by_day[digest.due.today].append(digest)
+        for today, digests in by_day.items():
+            try:
+                standings = await standings_of(self.standing, [d.clock.school.id for d in digests], today)
+                facts = await digest_facts_of_schools(
+                    self.db, [(d.clock.school, standings[d.clock.school.id]) for d in digests], today)
+            except Exception:
+                log.exception("planning the digests of %s schools together failed", len(digests))
+                facts = {}
+            for digest in digests:
+                try:
+                    school = digest.clock.school
+                    found_facts = facts.get(school.id) or await digest_facts(self.db, self.standing, school, today)
+                    self._digest(digest, found_facts, found)
+                except Exception:  # one school's bad data must not stop the others' notifications
+                    log.exception("planning notifications for school %s failed", digest.clock.school.id)
+
+    def _digest(self, digest: DigestDue, facts: DigestFacts, found: Due) -> None:
+        clock, due, now = digest.clock, digest.due, digest.now
         policy = policy_of(clock.school)
-        for leader in missing:
+        for leader in due.missing:
             t = translator(clock.language_for(leader))
             found.messages.append(Planned(
-                digest_key(leader.id, week_key), DIGEST, clock.school.id, leader.id, addresses[leader.id],
-                leader.display_name, Reply(digest_text(facts, policy, t)), now, window.closes))
+                digest_key(leader.id, due.week_key), DIGEST, clock.school.id, leader.id, digest.addresses[leader.id],
+                leader.display_name, Reply(digest_text(facts, policy, t)), now, due.window.closes))
 
     # --- a bureau's district messages --------------------------------------------------------------
 

@@ -2,22 +2,23 @@
 
 The standings come from a :data:`StandingSource` (``bot.quotas.standing.school_standing``
 in production, a fake in tests); the counts per activity — per member and for
-the school, this week and the one before — are one scan of the entries
-(:func:`storage.reports.tallies_by_member`).
+the school, this week and the one before — come from the daily count table
+(:func:`storage.reports.tallies_by_member`; the digests of many schools, :func:`digest_facts_of_schools`, read
+their sums with :func:`storage.reports.school_entry_sums` and every other fact once for all of them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.notifications.digest import DigestFacts, EntryChange, QuotaOutage
 from bot.notifications.leaderboard import Contender, WeekResults
 from bot.notifications.reminder_text import needs_reminder
 from bot.notifications.schedule import iso_week_key
 from bot.quotas.holiday_horizon import years_without_holidays_now
-from bot.quotas.standing import SchoolStanding, school_standing
+from bot.quotas.standing import SchoolStanding, school_standing, school_standings
 from storage import delivery_holds, reports, weekly
 from storage import repository as repo
 from storage.db import Database
@@ -27,11 +28,30 @@ from storage.models import School
 StandingSource = Callable[[int, dt.date], Awaitable[SchoolStanding]]
 
 
-def database_standing(db: Database) -> StandingSource:
-    """The production source: :func:`bot.quotas.standing.school_standing` over `db`."""
-    async def standing(school_id: int, today: dt.date) -> SchoolStanding:
-        return await school_standing(db, school_id, today)
-    return standing
+class DatabaseStanding:
+    """The production source: :func:`bot.quotas.standing.school_standing` over `db`, and :meth:`many` schools'
+    at once (:func:`bot.quotas.standing.school_standings`)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def __call__(self, school_id: int, today: dt.date) -> SchoolStanding:
+        return await school_standing(self.db, school_id, today)
+
+    async def many(self, school_ids: Sequence[int], today: dt.date) -> dict[int, SchoolStanding]:
+        return await school_standings(self.db, school_ids, today)
+
+
+def database_standing(db: Database) -> DatabaseStanding:
+    return DatabaseStanding(db)
+
+
+async def standings_of(source: StandingSource, school_ids: Sequence[int],
+                       today: dt.date) -> dict[int, SchoolStanding]:
+    """Many schools' standings from `source`: together when it can (:class:`DatabaseStanding`), else one by one."""
+    if isinstance(source, DatabaseStanding):
+        return await source.many(school_ids, today)
+    return {school_id: await source(school_id, today) for school_id in school_ids}
 
 
 def _per_activity(codes: list[str], start: dt.date, end: dt.date, *, own_only: bool = False) -> list[reports.Tally]:
@@ -74,30 +94,54 @@ def _school_sums(member_blocks, block: int, codes: list[str]) -> dict[str, int]:
 async def digest_facts(db: Database, standing_source: StandingSource, school: School, today: dt.date) -> DigestFacts:
     """This week from Monday to `today`, against the same days of last week."""
     standing = await standing_source(school.id, today)
-    codes = [activity.code for activity in standing.policy.activities]
-    monday = today - dt.timedelta(days=today.weekday())
-    week_began = dt.datetime.combine(monday, dt.time(0), zoneinfo.ZoneInfo(school.timezone))
-    last_week = dt.timedelta(days=7)
-    tallies = (_per_activity(codes, monday, today, own_only=True)
-               + _per_activity(codes, monday - last_week, today - last_week, own_only=True))
-    async with db.transaction() as session:
-        by_member = await reports.tallies_by_member(session, school.id, tallies)
-        changes = await weekly.entry_changes(session, school.id, week_began)
-        idle = await weekly.members_never_logged(session, school.id)
-        joined = await repo.members_with_accounts(session, [m.id for m in idle])
-        not_joined = [m.display_name for m in idle if m.id not in joined]
-        never_logged = [m.display_name for m in idle if m.display_name not in not_joined]
-        blocked = [m.display_name for m in await weekly.blocked_members(session, school.id)]
-        zone = zoneinfo.ZoneInfo(school.timezone)
-        outages = [QuotaOutage(hold.platform, hold.since.astimezone(zone).date(), unsent)
-                   for hold, unsent in await delivery_holds.reminders_kept_back_by_hold(session, school.id, week_began)]
-    blocks = [_blocks(values, len(codes)) for values in by_member.values()]
-    behind = [(member.display_name, [p for p in member.rules if needs_reminder(p)]) for member in standing.members]
-    unreached = [(student, member.display_name)
-                 for member in standing.members for p in member.rules
-                 if standing.policy.rule(p.rule_id).per_student for student in p.students_missing]
-    return DigestFacts(iso_week_key(today), [(name, rules) for name, rules in behind if rules],
-                       _school_sums(blocks, 0, codes), _school_sums(blocks, 1, codes),
-                       [EntryChange(*change) for change in changes], never_logged, blocked, unreached,
-                       not_joined, years_without_holidays_now(standing.policy, today), outages)
+    return (await digest_facts_of_schools(db, [(school, standing)], today))[school.id]
 
+
+async def digest_facts_of_schools(db: Database, schools: Sequence[tuple[School, SchoolStanding]],
+                                  today: dt.date) -> dict[int, DigestFacts]:
+    """:func:`digest_facts` of many schools (a district's, with their standings on the same local day), each of its
+    queries run once for all of them."""
+    ids = [school.id for school, _ in schools]
+    monday = today - dt.timedelta(days=today.weekday())
+    last_week = dt.timedelta(days=7)
+    codes = sorted({activity.code for _, standing in schools for activity in standing.policy.activities})
+    weeks_began = {school.id: dt.datetime.combine(monday, dt.time(0), zoneinfo.ZoneInfo(school.timezone))
+                   for school, _ in schools}
+    async with db.transaction() as session:
+        sums = await reports.school_entry_sums(session, ids, codes,
+                                               [(monday, today), (monday - last_week, today - last_week)])
+        changes: dict[int, list] = {}
+        for began in set(weeks_began.values()):
+            changed = await weekly.entry_changes_of_schools(
+                session, [school_id for school_id in ids if weeks_began[school_id] == began], began)
+            changes.update(changed)
+        idle = await weekly.members_never_logged_of_schools(session, ids)
+        joined = await repo.members_with_accounts(session, [m.id for members in idle.values() for m in members])
+        blocked = await weekly.blocked_members_of_schools(session, ids)
+        holds = await delivery_holds.all_holds(session)
+        outages = {}
+        for school, _ in schools:
+            zone = zoneinfo.ZoneInfo(school.timezone)
+            outages[school.id] = [
+                QuotaOutage(hold.platform, hold.since.astimezone(zone).date(), unsent)
+                for hold, unsent in await delivery_holds.kept_back_by_holds(session, school.id, holds,
+                                                                            weeks_began[school.id])]
+    found = {}
+    for school, standing in schools:
+        school_codes = [activity.code for activity in standing.policy.activities]
+        school_sums = sums.get(school.id, {})
+        not_joined = [m.display_name for m in idle[school.id] if m.id not in joined]
+        never_logged = [m.display_name for m in idle[school.id] if m.display_name not in not_joined]
+        behind = [(member.display_name, [p for p in member.rules if needs_reminder(p)])
+                  for member in standing.members]
+        unreached = [(student, member.display_name)
+                     for member in standing.members for p in member.rules
+                     if standing.policy.rule(p.rule_id).per_student for student in p.students_missing]
+        found[school.id] = DigestFacts(
+            iso_week_key(today), [(name, rules) for name, rules in behind if rules],
+            {code: school_sums.get(code, (0, 0))[0] for code in school_codes},
+            {code: school_sums.get(code, (0, 0))[1] for code in school_codes},
+            [EntryChange(*change) for change in changes[school.id]], never_logged,
+            [m.display_name for m in blocked[school.id]], unreached, not_joined,
+            years_without_holidays_now(standing.policy, today), outages[school.id])
+    return found

@@ -8,7 +8,7 @@ opens the conversation with a user id).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from storage import repository as repo
@@ -33,6 +33,13 @@ async def school_members_and_addresses(session: Transaction,
     """The school's active members who can be messaged, by id, each with where their direct messages go."""
     return [(member, Address(account.platform, account.external_id))
             for member, account in await repo.school_members_with_last_account(session, school_id)]
+
+
+async def members_and_addresses_of_schools(session: Transaction,
+                                           school_ids: Sequence[int]) -> dict[int, list[tuple[Member, Address]]]:
+    """:func:`school_members_and_addresses` of each school (every one present), read together."""
+    return {school_id: [(member, Address(account.platform, account.external_id)) for member, account in rows]
+            for school_id, rows in (await repo.members_with_last_account_of_schools(session, school_ids)).items()}
 
 
 async def direct_address(session: Transaction, member_id: int) -> Address | None:

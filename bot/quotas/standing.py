@@ -3,7 +3,8 @@
 The queries are one for the members, one for the pairings (one for place assignments
 when a rule counts assigned places), one for the co-visits of the whole window, and one
 aggregate per distinct (period, activities, measure, scope) among the school's rules — never
-one per member. The arithmetic is `bot.quotas.progress`; members who count from the same day share
+one per member. Many schools (:func:`school_standings`, a district's) share those queries: each runs once over the
+schools whose rules need it. The arithmetic is `bot.quotas.progress`; members who count from the same day share
 each rule's target and pace, computed once, and those with the same count on a counted rule share its
 result.
 """
@@ -24,6 +25,7 @@ from storage import assignments as assignment_queries
 from storage import records as record_queries
 from storage import repository as repo
 from storage.db import Database, Transaction
+from storage.models import School
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,22 +81,73 @@ def running_rules(policy: Policy, calendar: SchoolCalendar, today: dt.date) -> l
     return running
 
 
-async def _standing(db: Database, school_id: int, today: dt.date,
-                    member_ids: Sequence[int] | None) -> SchoolStanding:
+async def _standings(db: Database, school_ids: Sequence[int], today: dt.date,
+                     member_ids: Sequence[int] | None) -> dict[int, SchoolStanding]:
+    """The standings of one school (`member_ids` of it when given) or of many (a district's): each query runs once
+    for all of them, over the schools whose rules need it (member ids are unique across schools)."""
     async with db.transaction() as session:
-        school = await repo.get_school(session, school_id)
-        if school is None:
-            raise LookupError(f"no school with id {school_id}")
-        policy = policy_of(school)
-        calendar = SchoolCalendar.of(policy)
-        members = await repo.school_member_lines(session, school_id, member_ids)
-        rules = running_rules(policy, calendar, today)
-        roles = {m.role for m in members}
-        rules = [r for r in rules if roles.intersection(r.rule.roles)]
-        paired = await repo.pairings_by_member(session, school_id, member_ids) \
-            if any(r.rule.per_student for r in rules) else {}
-        places = await assigned_places(session, school_id, member_ids) if any(r.rule.per_place for r in rules) else {}
-        aggregates = await _aggregates(session, school_id, rules, member_ids)
+        schools = await repo.schools_by_id(session, school_ids)
+        unknown = [school_id for school_id in school_ids if school_id not in schools]
+        if unknown:
+            raise LookupError(f"no school with id {unknown[0]}")
+        if member_ids is None:
+            lines = await repo.member_lines_of_schools(session, school_ids)
+        else:
+            lines = {school_id: await repo.school_member_lines(session, school_id, member_ids)
+                     for school_id in school_ids}
+        setups = {school_id: _setup(schools[school_id], lines[school_id], today) for school_id in school_ids}
+        needing = _needing(setups)
+        paired = await repo.pairings_by_member(session, _ids(needing["per_student"]), member_ids) \
+            if needing["per_student"] else {}
+        places = await assigned_places(session, _ids(needing["per_place"]), member_ids) \
+            if needing["per_place"] else {}
+        aggregates = await _aggregates(session, {school_id: setup.rules for school_id, setup in setups.items()},
+                                       member_ids)
+    return {school_id: _school_standing(schools[school_id], setups[school_id], lines[school_id], today,
+                                        paired, places, aggregates) for school_id in school_ids}
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """A school's policy, calendar and the rules running today that apply to one of its members' roles."""
+
+    policy: Policy
+    calendar: SchoolCalendar
+    rules: list[_RulePeriod]
+
+
+_RUNNING: dict[tuple[int, dt.date], tuple[Policy, list[_RulePeriod]]] = {}
+
+
+def _setup(school: School, members: Sequence[repo.MemberLine], today: dt.date) -> _Setup:
+    policy = policy_of(school)
+    calendar = SchoolCalendar.of(policy)
+    remembered = _RUNNING.get((id(policy), today))
+    if remembered is None or remembered[0] is not policy:  # schools on one policy text share its parsed policy
+        if len(_RUNNING) >= 64:
+            _RUNNING.clear()
+        remembered = _RUNNING[(id(policy), today)] = (policy, running_rules(policy, calendar, today))
+    roles = {m.role for m in members}
+    return _Setup(policy, calendar, [r for r in remembered[1] if roles.intersection(r.rule.roles)])
+
+
+def _needing(setups: dict[int, _Setup]) -> dict[str, list[int]]:
+    """The schools with a per-student rule running, and those with a per-place one."""
+    return {"per_student": [school_id for school_id, setup in setups.items()
+                            if any(r.rule.per_student for r in setup.rules)],
+            "per_place": [school_id for school_id, setup in setups.items()
+                          if any(r.rule.per_place for r in setup.rules)]}
+
+
+def _ids(school_ids: Sequence[int]) -> repo.SchoolIds:
+    """One school's id as itself (its statements stay those of one school), several as a list."""
+    return school_ids[0] if len(school_ids) == 1 else list(school_ids)
+
+
+def _school_standing(school: School, setup: _Setup, members: Sequence[repo.MemberLine], today: dt.date,
+                     paired: dict[int, list[str]], places: dict[int, list[tuple[str, str]]],
+                     aggregates: dict[tuple, dict]) -> SchoolStanding:
+    policy, calendar, rules = setup.policy, setup.calendar, setup.rules
     whole_minimums = {r.rule.id: policy.rule(r.rule.id).minimum for r in rules}
     counts_of = [aggregates[r.aggregate] for r in rules]
     paces: dict[tuple[int, dt.date], PeriodPace] = {}
@@ -150,36 +203,42 @@ def _counts_entries(rule: Rule) -> bool:
     return not rule.per_place and not (rule.measure == "records" and rule.record is not None)
 
 
-async def _aggregates(session: Transaction, school_id: int, rules: Sequence[_RulePeriod],
+async def _aggregates(session: Transaction, rules_by_school: dict[int, list[_RulePeriod]],
                       member_ids: Sequence[int] | None) -> dict[tuple, dict]:
-    """Each distinct aggregate of the rules, per member.
+    """Each distinct aggregate of the schools' rules, per member, over the schools with a rule needing it.
 
     The co-visits of the whole window are read once; each entry aggregate then counts the entries members
     logged themselves and adds the co-visits in its activities and period. Distinct days or students cannot
     be added up, so such an aggregate with co-visits in its period counts both in one query instead.
     """
-    entry_rules = [r for r in rules if _counts_entries(r.rule)]
-    shared_covisits = await repo.covisits(session, school_id, min(r.start for r in entry_rules),
+    schools_of: dict[tuple, list[int]] = {}
+    first_of: dict[tuple, _RulePeriod] = {}
+    for school_id, rules in rules_by_school.items():
+        for rule_period in rules:
+            first_of.setdefault(rule_period.aggregate, rule_period)
+            found = schools_of.setdefault(rule_period.aggregate, [])
+            if not found or found[-1] != school_id:
+                found.append(school_id)
+    entry_rules = [r for r in first_of.values() if _counts_entries(r.rule)]
+    counting = sorted({school_id for r in entry_rules for school_id in schools_of[r.aggregate]})
+    shared_covisits = await repo.covisits(session, _ids(counting), min(r.start for r in entry_rules),
                                           max(r.end for r in entry_rules), member_ids) if entry_rules else []
     aggregates: dict[tuple, dict] = {}
-    for rule_period in rules:
-        key = rule_period.aggregate
-        if key in aggregates:
-            continue
-        rule, start, end = rule_period.rule, rule_period.start, rule_period.end
+    for key, rule_period in first_of.items():
+        rule, start, end, schools = rule_period.rule, rule_period.start, rule_period.end, _ids(schools_of[key])
         if rule.measure == "records" and rule.record is not None:
             aggregates[key] = await record_queries.record_counts_by_member(
-                session, school_id, start, end, rule.record, member_ids)
+                session, schools, start, end, rule.record, member_ids)
             continue
         if rule.per_place:
             aggregates[key] = await assignment_queries.assigned_place_counts(
-                session, school_id, start, end, rule.activities, member_ids)
+                session, schools, start, end, rule.activities, member_ids)
             continue
         activities = set(rule.activities)
         mine = [(member_id, student) for member_id, code, day, student in shared_covisits
                 if code in activities and start <= day <= end]
         if rule.per_student:
-            per_student = await repo.paired_student_counts(session, school_id, start, end, rule.activities,
+            per_student = await repo.paired_student_counts(session, schools, start, end, rule.activities,
                                                            member_ids, with_covisits=False)
             for member_id, student in mine:
                 if student is not None:
@@ -187,19 +246,19 @@ async def _aggregates(session: Transaction, school_id: int, rules: Sequence[_Rul
                     counts[student] = counts.get(student, 0) + 1
             aggregates[key] = per_student
         elif rule.measure == "entries" or not mine:
-            counted = await repo.measure_by_member(session, school_id, start, end, rule.activities, rule.measure,
+            counted = await repo.measure_by_member(session, schools, start, end, rule.activities, rule.measure,
                                                    member_ids, with_covisits=False)
             if rule.measure == "entries":
                 for member_id, _ in mine:
                     counted[member_id] = counted.get(member_id, 0) + 1
             aggregates[key] = counted
         else:
-            aggregates[key] = await repo.measure_by_member(session, school_id, start, end, rule.activities,
+            aggregates[key] = await repo.measure_by_member(session, schools, start, end, rule.activities,
                                                            rule.measure, member_ids)
     return aggregates
 
 
-async def assigned_places(session: Transaction, school_id: int,
+async def assigned_places(session: Transaction, school_id: repo.SchoolIds,
                           member_ids: Sequence[int] | None) -> dict[int, list[tuple[str, str]]]:
     """Each member's assigned places as ``(kind, name)``, in the order they were assigned."""
     places: dict[int, list[tuple[str, str]]] = {}
@@ -212,10 +271,16 @@ async def school_standing(db: Database, school_id: int, today: dt.date,
                           member_ids: Sequence[int] | None = None) -> SchoolStanding:
     """Every active member of the school (only those in `member_ids` when given) on every rule running `today`
     (the school's local date)."""
-    return await _standing(db, school_id, today, member_ids)
+    return (await _standings(db, [school_id], today, member_ids))[school_id]
+
+
+async def school_standings(db: Database, school_ids: Sequence[int], today: dt.date) -> dict[int, SchoolStanding]:
+    """:func:`school_standing` of each school (a district's, on the same local date), by school id: each of the
+    standing's queries runs once for all of them."""
+    return await _standings(db, list(dict.fromkeys(school_ids)), today, None) if school_ids else {}
 
 
 async def member_standing(db: Database, profile: Profile, today: dt.date) -> MemberStanding:
     """One member's progress on each rule that applies to them."""
-    standing = await _standing(db, profile.school_id, today, [profile.member_id])
+    standing = await school_standing(db, profile.school_id, today, [profile.member_id])
     return standing.members[0]
