@@ -28,19 +28,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import functools
 import statistics
 import sys
 import time
-from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from phase_split import Split  # noqa: E402
 from progress import DEFAULT_PG_URL, postgres_database, print_json, sqlite_database  # noqa: E402
 from step import DATE_ANSWER, NOW, bare_application, bare_steps, medians  # noqa: E402
 
@@ -62,86 +60,16 @@ PHASES = ("routing", "member lookup", "state load + lock", "flow", "state save",
 REST = PHASES[-1]
 
 
-class Split:
-    """CPU seconds charged to the innermost phase running, while :attr:`on`."""
-
-    def __init__(self) -> None:
-        self.on = False
-        self.stack: list[str] = [REST]
-        self.mark = time.process_time()
-        self.seconds: defaultdict[str, float] = defaultdict(float)
-
-    def start(self) -> None:
-        self.on, self.stack, self.seconds = True, [REST], defaultdict(float)
-        self.mark = time.process_time()
-
-    def stop(self) -> dict[str, float]:
-        self._charge()
-        self.on = False
-        return dict(self.seconds)
-
-    def _charge(self) -> None:
-        now = time.process_time()
-        self.seconds[self.stack[-1]] += now - self.mark
-        self.mark = now
-
-    def enter(self, phase: str) -> None:
-        if self.on:
-            self._charge()
-            self.stack.append(phase)
-
-    def leave(self, phase: str) -> None:
-        if self.on and self.stack[-1] == phase:
-            self._charge()
-            self.stack.pop()
-
-
-SPLIT = Split()
+SPLIT = Split(REST, time.process_time)
 
 
 def charged(phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
-    if asyncio.iscoroutinefunction(function):
-        @functools.wraps(function)
-        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-            SPLIT.enter(phase)
-            try:
-                return await function(*args, **kwargs)
-            finally:
-                SPLIT.leave(phase)
-        return async_wrapper
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        SPLIT.enter(phase)
-        try:
-            return function(*args, **kwargs)
-        finally:
-            SPLIT.leave(phase)
-    return wrapper
+    return SPLIT.charged(phase, function)
 
 
 def charged_hold(hold: Callable[..., Any]) -> Callable[..., Any]:
     """The hold's entry is the load and the lock, its exit (commit, unlock) part of the save."""
-    @contextlib.asynccontextmanager
-    async def wrapper(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
-        SPLIT.enter("state load + lock")
-        manager = hold(*args, **kwargs)
-        try:
-            held = await manager.__aenter__()
-        finally:
-            SPLIT.leave("state load + lock")
-        try:
-            yield held
-        except BaseException:
-            if not await manager.__aexit__(*sys.exc_info()):
-                raise
-        else:
-            SPLIT.enter("state save")
-            try:
-                await manager.__aexit__(None, None, None)
-            finally:
-                SPLIT.leave("state save")
-    return wrapper
+    return SPLIT.charged_hold(hold, "state load + lock")
 
 
 def install() -> None:
