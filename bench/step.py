@@ -24,13 +24,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import statistics
 import sys
 import time
 import zoneinfo
+from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -103,12 +106,22 @@ async def log_steps(fake: FakeTelegram, app: Application, user: FakeUser, steps:
     return times
 
 
+class SideBySide(NamedTuple):
+    fake: FakeTelegram
+    app: Application
+    teacher: FakeUser
+    bare: Application
+    echoed: FakeUser
+
+
 async def bare_steps(fake: FakeTelegram, app: Application, user: FakeUser,
                      steps: int) -> list[tuple[float, float]]:
     return [await timed(lambda: fake.say(app, user, DATE_ANSWER)) for _ in range(steps)]
 
 
-async def measure(db: Database, backend: str, steps: int, repeat: int) -> StepTiming:
+@contextlib.asynccontextmanager
+async def side_by_side(db: Database) -> AsyncIterator[SideBySide]:
+    """teachlog with a teacher who has joined a school, and the bare echo bot, on one fake Bot API."""
     clock = FixedClock(NOW)
     school = await create_school(db, "合川中学", language="zh", policy="default", now=clock.now())
     invite = await create_invite(db, school.school_id, "teacher", uses=1, now=clock.now())
@@ -117,17 +130,22 @@ async def measure(db: Database, backend: str, steps: int, repeat: int) -> StepTi
     teacher = fake.user(900_101, "王", "芳", language_code="zh")
     echoed = fake.user(900_102, "李", "雷", language_code="zh")
     bare = bare_application(fake)
-    log_rounds: list[tuple[float, float]] = []
-    bare_rounds: list[tuple[float, float]] = []
     async with running_bot(core, fake) as (app, _), fake.running(bare):
         await fake.say(app, teacher, f"/start {invite.code}")
+        yield SideBySide(fake, app, teacher, bare, echoed)
+        fake.assert_no_errors()
+
+
+async def measure(db: Database, backend: str, steps: int, repeat: int) -> StepTiming:
+    log_rounds: list[tuple[float, float]] = []
+    bare_rounds: list[tuple[float, float]] = []
+    async with side_by_side(db) as (fake, app, teacher, bare, echoed):
         for round_number in range(repeat + 1):  # round 0 warms up
             log_times = await log_steps(fake, app, teacher, steps)
             bare_times = await bare_steps(fake, bare, echoed, steps)
             if round_number:
                 log_rounds.append(medians(log_times))
                 bare_rounds.append(medians(bare_times))
-        fake.assert_no_errors()
     log, bare_step = medians(log_rounds), medians(bare_rounds)
     return StepTiming(backend, steps, repeat, log[0], bare_step[0], log[1], bare_step[1])
 

@@ -40,19 +40,14 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from phase_split import Split  # noqa: E402
 from progress import DEFAULT_PG_URL, postgres_database, print_json, sqlite_database  # noqa: E402
-from step import DATE_ANSWER, NOW, bare_application, bare_steps, medians  # noqa: E402
+from step import DATE_ANSWER, bare_steps, medians, side_by_side  # noqa: E402
 
 import bot.chat.engine as engine_module  # noqa: E402
-from bot.app_context import AppContext  # noqa: E402
 from bot.chat.conversations import ConversationStore, HeldConversation  # noqa: E402
 from bot.chat.engine import ChatEngine  # noqa: E402
 from bot.chat.runtime import Runtime  # noqa: E402
-from bot.clock import FixedClock  # noqa: E402
-from bot.people.schools import create_invite, create_school  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from handlers.telegram.port import TelegramPort  # noqa: E402
 from storage.db import Database  # noqa: E402
-from tests.support.bot import running_bot  # noqa: E402
 from tests.support.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
 
 PHASES = ("routing", "member lookup", "state load + lock", "flow", "state save", "rendering + sending",
@@ -101,18 +96,9 @@ async def split_steps(fake: FakeTelegram, app: Any, user: FakeUser, steps: int) 
 
 
 async def measure(db: Database, backend: str, steps: int, repeat: int) -> dict[str, Any]:
-    clock = FixedClock(NOW)
-    school = await create_school(db, "合川中学", language="zh", policy="default", now=clock.now())
-    invite = await create_invite(db, school.school_id, "teacher", uses=1, now=clock.now())
-    fake = FakeTelegram(now=lambda: clock.now().timestamp())
-    core = AppContext(db=db, settings=Settings(_env_file=None), clock=clock)
-    teacher = fake.user(900_101, "王", "芳", language_code="zh")
-    echoed = fake.user(900_102, "李", "雷", language_code="zh")
-    bare = bare_application(fake)
     rounds: list[dict[str, float]] = []
     bare_cpu: list[float] = []
-    async with running_bot(core, fake) as (app, _), fake.running(bare):
-        await fake.say(app, teacher, f"/start {invite.code}")
+    async with side_by_side(db) as (fake, app, teacher, bare, echoed):
         for round_number in range(repeat + 1):  # round 0 warms up
             splits = await split_steps(fake, app, teacher, steps)
             bare_times = await bare_steps(fake, bare, echoed, steps)
@@ -120,7 +106,6 @@ async def measure(db: Database, backend: str, steps: int, repeat: int) -> dict[s
                 rounds.append({phase: statistics.median(s.get(phase, 0.0) for s in splits) for phase in PHASES}
                               | {"total": statistics.median(sum(s.values()) for s in splits)})
                 bare_cpu.append(medians(bare_times)[1])
-        fake.assert_no_errors()
     phases = {phase: statistics.median(r[phase] for r in rounds) for phase in (*PHASES, "total")}
     bare_step = statistics.median(bare_cpu)
     return {"backend": backend, "steps": steps, "repeat": repeat, "cpu_seconds": phases,
