@@ -449,6 +449,9 @@ def test_a_weekday_that_contradicts_the_date_is_refused_not_guessed(phrase):
     "今晚", "今晚8点", "傍晚", "今天傍晚", "夜里", "晚上", "this evening", "tonight at 9", "明儿", "明早", "明晚",
     "下礼拜一", "下个星期五", "in 2 days", "wednesday next week", "friday this week", "本月20号", "这个月30号",
     "晚上8点半", "下午6点", "6pm",
+    # Weeks, months and years ahead: refused as the future, not as unreadable.
+    "3 months later", "三个月后", "3个月以后", "半年后", "两周后", "一年之后", "3 days later", "in 3 weeks",
+    "in a month", "a week from now", "下个月", "下周", "next month", "明年",
 ])
 def test_future_phrases_are_read_as_dates_in_the_future(phrase):
     with pytest.raises(WhenError) as exc:

@@ -35,7 +35,8 @@ Rules:
 * Refused (:class:`WhenError`): anything in the future (including a time later today than
   now), days more than ``max_days_back`` days before today, a weekday that contradicts its
   date, and anything unrecognised.  Vague phrases (``last week``, ``上个月``) are
-  unrecognised on purpose.
+  unrecognised on purpose; weeks, months or years ahead (``三个月后``, ``next month``) are
+  the future.
 """
 
 from __future__ import annotations
@@ -121,6 +122,13 @@ _DAYS_AGO = re.compile(
 _DAYS_AHEAD = re.compile(
     rf"(?P<n>{_CN_NUM})\s*(?:天|日)\s*(?:后|以后|之后)|in\s+(?P<en>\d+|{_EN_NUM_WORD})\s*days?"
 )
+# Further ahead than days: only ever refused as the future, so the exact day does not matter.
+_LATER = re.compile(
+    rf"(?:(?P<n>{_CN_NUM}|半)\s*个?\s*)?(?:周|星期|礼拜|月|年)\s*(?:后|以后|之后)"
+    rf"|(?P<en>\d+|{_EN_NUM_WORD}|an?)\s*(?:days?|weeks?|months?|years?)\s+(?:later|from\s+now|after)"
+    rf"|in\s+(?P<en_in>\d+|{_EN_NUM_WORD}|an?)\s*(?:weeks?|months?|years?)"
+    r"|下个?\s*(?:周|星期|礼拜|月)|明年|后年|next\s+(?:week|month|year)"
+)
 _WEEKS_AGO = re.compile(
     rf"(?P<n>{_CN_NUM})\s*个?\s*(?:周|星期|礼拜)\s*(?:前|以前|之前)|(?P<en>\d+|{_EN_NUM_WORD})\s*weeks?\s+ago"
 )
@@ -185,6 +193,8 @@ def _parse_day(s: str, today: datetime.date) -> datetime.date | None:
         return _counted_back(m, today, -1)
     if m := _WEEKS_AGO.fullmatch(s):
         return _counted_back(m, today, 7)
+    if _LATER.fullmatch(s):
+        return today + datetime.timedelta(days=1)
     return _weekday_day(s, today) or calendar_day(s, today)
 
 
