@@ -141,12 +141,12 @@ def test_the_demo_opens_as_its_head_teacher_with_a_sample_reminder_and_a_month_b
     assert counts["pairings"] == counts["members"] and counts["groups"] == 1
 
 
-def test_the_demo_twice_reuses_its_school(cli_database, fixed_clock):
+def test_the_demo_twice_reuses_its_school_and_speaks_the_language_asked_for(cli_database, fixed_clock):
     assert chat("--demo").exit_code == 0
     fixed_clock.advance(minutes=5)
-    second = chat("--demo", lines="/mine\n")
+    second = chat("--demo", "--lang", "en", lines="/mine\n")
     assert second.exit_code == 0, second.output
-    assert "reused" in second.output and "示例提醒" in second.output
+    assert "reused" in second.output and "Sample reminder" in second.output and "示例提醒" not in second.output
 
     async def schools(db: Database):
         async with db.transaction() as session:

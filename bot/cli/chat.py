@@ -64,7 +64,7 @@ async def converse(db: Database, *, invite: str | None, member: str | None, demo
         user_id = await terminal_account(db, chosen)
         screen.out(f"teachlog chat: you are {chosen.display_name} (member {chosen.id}); files go to {files}")
         if demo:
-            await sample_reminder(db, chosen)
+            await sample_reminder(db, chosen, lang)
     session = ChatSession(core, screen, echo=not interactive, user_id=user_id, language_code=lang)
     if interactive:
         screen.out("Type a message or a /command; #N taps button N; Ctrl-D ends.")
@@ -125,11 +125,12 @@ async def demo_member(db: Database, screen) -> Member:
     return demo.head_teacher
 
 
-async def sample_reminder(db: Database, member: Member) -> None:
+async def sample_reminder(db: Database, member: Member, lang: str | None) -> None:
     """Put a sample reminder in the outbox for the demo's head teacher: it arrives as the chat opens."""
     from bot.notifications.sample_reminder import plan_sample_reminder
     from bot.people.schools import SchoolError
     try:
-        await plan_sample_reminder(db, member.display_name, CLOCK.now(), school_id=member.school_id)
+        await plan_sample_reminder(db, member.display_name, CLOCK.now(), school_id=member.school_id,
+                                   client_language=lang)
     except SchoolError:  # no quota asks anything of her today: nothing to remind
         pass

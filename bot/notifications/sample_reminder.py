@@ -39,8 +39,12 @@ async def _member(db: Database, name: str, school_id: int | None) -> Member:
     return found[0]
 
 
-async def plan_sample_reminder(db: Database, name: str, now: dt.datetime, *, school_id: int | None = None) -> Planned:
-    """Put a sample reminder for the member called `name` into the outbox, due now; what was planned."""
+async def plan_sample_reminder(db: Database, name: str, now: dt.datetime, *, school_id: int | None = None,
+                               client_language: str | None = None) -> Planned:
+    """Put a sample reminder for the member called `name` into the outbox, due now; what was planned.
+
+    `client_language` is the language the member's chat client asked for (the terminal's `--lang`): it counts
+    as it does in a conversation, after the member's own choice and before the school's."""
     member = await _member(db, name, school_id)
     async with db.transaction() as session:
         school = await repo.get_school(session, member.school_id)
@@ -55,7 +59,7 @@ async def plan_sample_reminder(db: Database, name: str, now: dt.datetime, *, sch
     quotas = [p for p in mine.rules if needs_reminder(p)] or [p for p in mine.rules if p.target > 0]
     if not quotas:
         raise SchoolError(f"no quota asks anything of {member.display_name} today, so there is nothing to remind")
-    t = translator(choose_language(member.language, None, school.language))
+    t = translator(choose_language(member.language, client_language, school.language))
     planned = Planned(f"sample:{member.id}:{now.isoformat(timespec='seconds')}", REMINDER, school.id, member.id,
                       address, member.display_name,
                       reminder_reply(quotas, standing.policy, t, sample=True), now, now + SAMPLE_LIFETIME)
