@@ -134,9 +134,10 @@ async def digest_facts_of_schools(db: Database, schools: Sequence[tuple[School, 
         never_logged = [m.display_name for m in idle[school.id] if m.display_name not in not_joined]
         behind = [(member.display_name, [p for p in member.rules if needs_reminder(p)])
                   for member in standing.members]
+        per_student = {rule.id for rule in standing.policy.rules if rule.per_student}
         unreached = [(student, member.display_name)
                      for member in standing.members for p in member.rules
-                     if standing.policy.rule(p.rule_id).per_student for student in p.students_missing]
+                     if p.students_missing and p.rule_id in per_student for student in p.students_missing]
         found[school.id] = DigestFacts(
             iso_week_key(today), [(name, rules) for name, rules in behind if rules],
             {code: school_sums.get(code, (0, 0))[0] for code in school_codes},
