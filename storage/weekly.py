@@ -54,12 +54,15 @@ async def entry_changes_of_schools(session: AsyncSession, school_ids: Sequence[i
                                    since: dt.datetime) -> dict[int, list[tuple[str, str, str, dt.date]]]:
     """:func:`entry_changes` of each school, in one statement."""
     found = _by_school(school_ids)
+    changed = (EntryAudit.action != "create", EntryAudit.at >= since)
     rows = await session.execute(
         select(Entry.school_id, Member.display_name, EntryAudit.action, Entry.activity_code, Entry.occurred_on)
         .select_from(EntryAudit)
         .join(Entry, Entry.id == EntryAudit.entry_id)
         .join(Member, Member.id == Entry.member_id)
-        .where(Entry.school_id.in_(list(school_ids)), EntryAudit.action != "create", EntryAudit.at >= since)
+        # The week's changed entries looked up by id: not every entry of every school probed for its audit rows.
+        .where(Entry.id.in_(select(EntryAudit.entry_id).where(*changed)), Entry.school_id.in_(list(school_ids)),
+               *changed)
         .order_by(EntryAudit.at, EntryAudit.id))
     for school_id, *change in rows:
         found[school_id].append(tuple(change))

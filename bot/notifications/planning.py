@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.chat.replies import Attachment, Reply
+from bot.gc_pause import collection_paused
 from bot.i18n import choose_language, translator
 from bot.notifications.digest import DigestFacts, digest_text
 from bot.notifications.district_facts import district_digest_facts, last_week_report
@@ -291,6 +292,11 @@ class Planner:
         With `local_moment` (a dry run), each school is asked at that date and
         time in its own time zone instead (a missing part is taken from `now` there).
         """
+        with collection_paused():
+            return await self._due(now, use_memo, local_moment)
+
+    async def _due(self, now: dt.datetime, use_memo: bool,
+                   local_moment: tuple[dt.date | None, dt.time | None] | None) -> Due:
         async with self.db.transaction() as session:
             schools = await outbox.all_schools(session)
             school_ids = [school.id for school in schools]
