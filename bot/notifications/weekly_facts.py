@@ -18,6 +18,7 @@ from bot.notifications.leaderboard import Contender, WeekResults
 from bot.notifications.reminder_text import needs_reminder
 from bot.notifications.schedule import iso_week_key
 from bot.quotas.holiday_horizon import years_without_holidays_now
+from bot.quotas.policy import Policy
 from bot.quotas.standing import SchoolStanding, school_standing, school_standings
 from storage import delivery_holds, reports, weekly
 from storage import repository as repo
@@ -127,6 +128,7 @@ async def digest_facts_of_schools(db: Database, schools: Sequence[tuple[School, 
                 for hold, unsent in await delivery_holds.kept_back_by_holds(session, school.id, holds,
                                                                             weeks_began[school.id])]
     found = {}
+    unknown_holidays: dict[int, tuple[int, ...]] = {}  # schools on one policy share its parsed policy
     for school, standing in schools:
         school_codes = [activity.code for activity in standing.policy.activities]
         school_sums = sums.get(school.id, {})
@@ -144,5 +146,13 @@ async def digest_facts_of_schools(db: Database, schools: Sequence[tuple[School, 
             {code: school_sums.get(code, (0, 0))[1] for code in school_codes},
             [EntryChange(*change) for change in changes[school.id]], never_logged,
             [m.display_name for m in blocked[school.id]], unreached, not_joined,
-            years_without_holidays_now(standing.policy, today), outages[school.id])
+            _unknown_holidays(unknown_holidays, standing.policy, today), outages[school.id])
+    return found
+
+
+def _unknown_holidays(known: dict[int, tuple[int, ...]], policy: Policy, today: dt.date) -> tuple[int, ...]:
+    """:func:`years_without_holidays_now`, once per policy object among many schools' digests."""
+    found = known.get(id(policy))
+    if found is None:
+        found = known[id(policy)] = years_without_holidays_now(policy, today)
     return found
