@@ -99,13 +99,13 @@ async def school_entry_sums(session: AsyncSession, school_ids: Sequence[int], co
     """school → activity code → its entries (a co-visit once: the sum of the members' own entries) in each range,
     from the daily count table, for many schools in one statement. Schools and codes with none are left out."""
     start, end = min(r[0] for r in ranges), max(r[1] for r in ranges)
-    sums = [func.sum(case((DailyCount.day.between(first, last), DailyCount.entries), else_=0))
+    sums = [func.sum(case((SchoolDailyCount.day.between(first, last), SchoolDailyCount.entries), else_=0))
             for first, last in ranges]
-    rows = await session.execute(
-        select(DailyCount.school_id, DailyCount.activity_code, *sums)
-        .where(DailyCount.school_id.in_(list(school_ids)), DailyCount.day.between(start, end),
-               DailyCount.activity_code.in_(list(codes)))
-        .group_by(DailyCount.school_id, DailyCount.activity_code))
+    rows = await session.execute(  # the school table: a school's days, not each member's
+        select(SchoolDailyCount.school_id, SchoolDailyCount.activity_code, *sums)
+        .where(SchoolDailyCount.school_id.in_(list(school_ids)), SchoolDailyCount.day.between(start, end),
+               SchoolDailyCount.activity_code.in_(list(codes)))
+        .group_by(SchoolDailyCount.school_id, SchoolDailyCount.activity_code))
     found: dict[int, dict[str, tuple[int, ...]]] = {}
     for school_id, code, *values in rows:
         found.setdefault(school_id, {})[code] = tuple(int(value or 0) for value in values)

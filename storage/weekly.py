@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Entry, EntryAudit, Member
@@ -28,12 +28,18 @@ async def entry_changes(session: AsyncSession, school_id: int,
     return [row.tuple() for row in rows]
 
 
+def _took_no_part() -> tuple:
+    """The member has no live entry, neither logged nor co-visited: two anti-joins, each through its index (one
+    `member_id = … OR covisitor_member_id = …` probe could use neither)."""
+    live = Entry.deleted_at.is_(None)
+    return (~exists().where(live, Entry.member_id == Member.id),
+            ~exists().where(live, Entry.covisitor_member_id == Member.id))
+
+
 async def members_never_logged(session: AsyncSession, school_id: int) -> list[Member]:
     """Active members with no entry at all, neither logged nor co-visited."""
-    took_part = exists().where(Entry.deleted_at.is_(None),
-                               or_(Entry.member_id == Member.id, Entry.covisitor_member_id == Member.id))
     rows = await session.scalars(
-        select(Member).where(Member.school_id == school_id, Member.active.is_(True), ~took_part)
+        select(Member).where(Member.school_id == school_id, Member.active.is_(True), *_took_no_part())
         .order_by(Member.display_name, Member.id))
     return list(rows)
 
@@ -54,12 +60,15 @@ async def entry_changes_of_schools(session: AsyncSession, school_ids: Sequence[i
                                    since: dt.datetime) -> dict[int, list[tuple[str, str, str, dt.date]]]:
     """:func:`entry_changes` of each school, in one statement."""
     found = _by_school(school_ids)
+    changed = (EntryAudit.action != "create", EntryAudit.at >= since)
     rows = await session.execute(
         select(Entry.school_id, Member.display_name, EntryAudit.action, Entry.activity_code, Entry.occurred_on)
         .select_from(EntryAudit)
         .join(Entry, Entry.id == EntryAudit.entry_id)
         .join(Member, Member.id == Entry.member_id)
-        .where(Entry.school_id.in_(list(school_ids)), EntryAudit.action != "create", EntryAudit.at >= since)
+        # The week's changed entries looked up by id: not every entry of every school probed for its audit rows.
+        .where(Entry.id.in_(select(EntryAudit.entry_id).where(*changed)), Entry.school_id.in_(list(school_ids)),
+               *changed)
         .order_by(EntryAudit.at, EntryAudit.id))
     for school_id, *change in rows:
         found[school_id].append(tuple(change))
@@ -68,11 +77,9 @@ async def entry_changes_of_schools(session: AsyncSession, school_ids: Sequence[i
 
 async def members_never_logged_of_schools(session: AsyncSession, school_ids: Sequence[int]) -> dict[int, list[Member]]:
     """:func:`members_never_logged` of each school, in one statement."""
-    took_part = exists().where(Entry.deleted_at.is_(None),
-                               or_(Entry.member_id == Member.id, Entry.covisitor_member_id == Member.id))
     found = _by_school(school_ids)
     for member in await session.scalars(
-            select(Member).where(Member.school_id.in_(list(school_ids)), Member.active.is_(True), ~took_part)
+            select(Member).where(Member.school_id.in_(list(school_ids)), Member.active.is_(True), *_took_no_part())
             .order_by(Member.display_name, Member.id)):
         found[member.school_id].append(member)
     return found

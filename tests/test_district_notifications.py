@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import translator
-from bot.notifications.digest import digest_text
+from bot.notifications.digest import DigestFacts, EntryChange, digest_text
 from bot.notifications.planning import Planner
 from bot.notifications.weekly_facts import database_standing, digest_facts
 from bot.people.assignments import add_assignment
@@ -19,10 +19,12 @@ from bot.people.groups import LinkOptions, link_group
 from bot.people.schools import policy_of
 from bot.people.students import student_key
 from bot.platform_names import TELEGRAM
+from bot.quotas.policy.loader import preset_text
+from bot.quotas.policy.sources import policy_from_text
 from storage import daily_counts
-from storage.models import Entry, Member, OutboxMessage, School
+from storage.models import Entry, EntryAudit, Member, OutboxMessage, School
 from tests.support.accounts import give_account
-from tests.support.notifications import local
+from tests.support.notifications import BEHIND_RULE, local, progress
 
 SETUP = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.timezone.utc)
 MONDAY, FRIDAY = local("2026-11-16", "08:30"), local("2026-11-20", "17:30")
@@ -182,3 +184,73 @@ async def plan_at_all(db, clock, moment: dt.datetime) -> list[OutboxMessage]:
     clock.set(moment)
     await Planner(db, database_standing(db)).plan(clock.now())
     return await planned_rows(db)
+
+
+async def test_the_friday_round_asks_the_outbox_once_for_every_school_and_plans_each_digest_once(db, clock, county):
+    """Whether each school's digests are planned already is one look at the outbox for all the schools; a digest
+    planned before is not planned again, and the others are, each in its leader's language."""
+    second = await add_member(db, county["城关中学"], "Vice Principal", "leader", account=2100)
+    async with db.transaction() as session:
+        (await session.get(Member, second.id)).language = "en"
+    week = "2026-W47"
+    async with db.transaction() as session:  # the chief's own digest went out in an earlier round
+        session.add(OutboxMessage(dedupe_key=f"digest:{county['chief']}:{week}", school_id=county["bureau"],
+                                  member_id=county["chief"], platform=TELEGRAM, chat_id="900", kind="digest",
+                                  payload={"reply": {"text": "earlier"}}, not_before=SETUP, status="sent",
+                                  attempts=1, created_at=SETUP))
+    clock.set(FRIDAY)
+    with db.recording_statements() as statements:
+        await Planner(db, database_standing(db)).plan(clock.now())
+    lookups = [s for s in statements if "outbox" in s and s.lstrip().upper().startswith("SELECT")]
+    assert len(lookups) == 1 and "dedupe_key IN" in lookups[0]
+
+    digests = [row for row in await planned_rows(db) if row.kind == "digest"]
+    assert sorted((row.member_id, row.dedupe_key) for row in digests) == sorted([
+        (county["chief"], f"digest:{county['chief']}:{week}"),
+        (county["principal"], f"digest:{county['principal']}:{week}"),
+        (second.id, f"digest:{second.id}:{week}")])
+    texts = {row.member_id: row.payload["reply"]["text"] for row in digests}
+    assert texts[county["chief"]] == "earlier"
+    assert texts[county["principal"]].startswith("📋 每周简报") and "大家都跟上了进度" in texts[county["principal"]]
+    assert texts[second.id].startswith("📋 Weekly digest") and "Everyone is on pace" in texts[second.id]
+    again = await plan_at_all(db, clock, FRIDAY + dt.timedelta(minutes=20))
+    assert [row.id for row in again if row.kind == "digest"] == [row.id for row in digests]
+
+
+async def test_the_digest_lists_this_weeks_edits_and_deletions_and_sums_each_schools_week(db, clock, county):
+    """Changed entries are this week's edits and deletions of the school's own entries (not creations, not last
+    week's); the week's totals per activity are the school's, against the same days of last week."""
+    async with db.transaction() as session:
+        entries = {(member, entry.occurred_on.day): entry for entry, member in await session.execute(
+            select(Entry, Member.display_name).join(Member, Member.id == Entry.member_id))}
+        wang_17, zhang_16, li_10 = entries[("王芳", 17)], entries[("张伟", 16)], entries[("李雷", 10)]
+        this_week, last_week = dt.datetime(2026, 11, 18, 2, tzinfo=dt.UTC), dt.datetime(2026, 11, 12, 2, tzinfo=dt.UTC)
+        for entry, action, at in ((wang_17, "delete", this_week), (wang_17, "create", this_week),
+                                  (li_10, "edit", last_week), (zhang_16, "edit", this_week)):
+            session.add(EntryAudit(entry_id=entry.id, action=action, at=at))
+    async with db.transaction() as session:
+        school = await session.get(School, county["城关中学"])
+    facts = await digest_facts(db, database_standing(db), school, FRIDAY.date())
+
+    assert facts.changes == [EntryChange("王芳", "delete", "tutoring", dt.date(2026, 11, 17))]
+    assert facts.totals["tutoring"] == 2 and facts.totals["home_visit"] == 0
+    assert facts.totals_last_week["tutoring"] == 4 and facts.totals_last_week["home_visit"] == 2
+
+
+def test_a_digest_shows_fifteen_of_a_long_list_and_counts_the_rest():
+    policy = policy_from_text(preset_text("default"))
+    behind = [(f"老师{n:02d}", [progress(BEHIND_RULE, done=0, target=2, expected=1)]) for n in range(18)]
+    changes = [EntryChange(f"老师{n:02d}", "delete", "tutoring", dt.date(2026, 11, 17)) for n in range(16)]
+    facts = DigestFacts("2026-W47", behind, {}, {}, changes, [], [], [("小明", "王芳")] * 17)
+
+    lines = digest_text(facts, policy, translator("zh")).split("\n")
+
+    def section(title: str) -> list[str]:
+        start = lines.index(title) + 1
+        return lines[start:lines.index("", start) if "" in lines[start:] else len(lines)]
+    assert [line[:6] for line in section("落后于进度：")[:15]] == [f"• 老师{n:02d}" for n in range(15)]
+    assert section("落后于进度：")[15:] == ["……还有 3 项"]
+    assert section("本周被修改或删除的记录：")[15:] == ["……还有 1 项"]
+    assert len(section("本周被修改或删除的记录：")) == 16
+    unreached = [line for line in lines if line.startswith("……")]
+    assert unreached == ["……还有 3 项", "……还有 2 项", "……还有 1 项"]

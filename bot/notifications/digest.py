@@ -65,18 +65,24 @@ class DigestFacts:
     quota_outages: Sequence[QuotaOutage] = ()
 
 
-def _section(title: str, items: Sequence[str], t: Translator) -> list[str]:
+def _section(title: str, items: Sequence[str], t: Translator, count: int | None = None) -> list[str]:
+    """The title and the first items; `count` is how many there are when `items` holds only the first ones."""
     lines = ["", title]
     lines += [f"• {item}" for item in items[:MAX_LINES_PER_SECTION]]
-    if len(items) > MAX_LINES_PER_SECTION:
-        lines.append(t("… and {n} more", n=len(items) - MAX_LINES_PER_SECTION))
+    count = len(items) if count is None else count
+    if count > MAX_LINES_PER_SECTION:
+        lines.append(t("… and {n} more", n=count - MAX_LINES_PER_SECTION))
     return lines
 
 
-def _behind_item(name: str, behind: Sequence[RuleProgress], policy: Policy, t: Translator) -> str:
-    rules = "; ".join(t("{rule} {done} of {target}", rule=policy.rule(p.rule_id).label(t.language),
-                        done=p.done, target=p.target) for p in behind)
-    return t("{member}: {items}", member=name, items=rules)
+def _behind_items(behind: Sequence[tuple[str, Sequence[RuleProgress]]], policy: Policy,
+                  t: Translator) -> list[str]:
+    """'王老师: 家访 1 of 2; 听课 0 of 1' for each member behind (the messages translated once, not once a line)."""
+    labels = {rule.id: rule.label(t.language) for rule in policy.rules}
+    progress, item = t("{rule} {done} of {target}"), t("{member}: {items}")
+    return [item.format(member=name, items="; ".join(
+                progress.format(rule=labels[p.rule_id], done=p.done, target=p.target) for p in rules))
+            for name, rules in behind]
 
 
 def _change_item(change: EntryChange, policy: Policy, t: Translator) -> str:
@@ -107,15 +113,18 @@ def digest_text(facts: DigestFacts, policy: Policy, t: Translator) -> str:
         for a in policy.activities if facts.totals.get(a.code) or facts.totals_last_week.get(a.code))
     lines += ["", t("This week so far: {totals}", totals=totals or t("nothing yet"))]
     if facts.behind:
-        lines += _section(t("Behind pace:"), [_behind_item(n, b, policy, t) for n, b in facts.behind], t)
+        lines += _section(t("Behind pace:"), _behind_items(facts.behind[:MAX_LINES_PER_SECTION], policy, t), t,
+                          len(facts.behind))
     else:
         lines += ["", t("Everyone is on pace. 🎉")]
     if facts.unreached:
         lines += _section(t("Paired students nobody has reached yet:"),
-                          [t("{student} (paired with {member})", student=s, member=m) for s, m in facts.unreached], t)
+                          [t("{student} (paired with {member})", student=s, member=m)
+                           for s, m in facts.unreached[:MAX_LINES_PER_SECTION]], t, len(facts.unreached))
     if facts.changes:
         lines += _section(t("Entries edited or deleted this week:"),
-                          [_change_item(c, policy, t) for c in facts.changes], t)
+                          [_change_item(c, policy, t) for c in facts.changes[:MAX_LINES_PER_SECTION]], t,
+                          len(facts.changes))
     if facts.never_logged:
         lines += _section(t("Never logged anything:"), list(facts.never_logged), t)
     if facts.not_joined:

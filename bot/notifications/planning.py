@@ -24,15 +24,17 @@ When each is due is :mod:`bot.notifications.schedule`; what each says is :mod:`b
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import zoneinfo
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.chat.replies import Attachment, Reply
+from bot.gc_pause import collection_paused
 from bot.i18n import choose_language, translator
 from bot.notifications.digest import DigestFacts, digest_text
 from bot.notifications.district_facts import district_digest_facts, last_week_report
@@ -65,14 +67,15 @@ from bot.notifications.weekly_facts import (
     week_results,
 )
 from bot.observability.metrics import notifications_planned
-from bot.people.addresses import Address, members_and_addresses_of_schools
+from bot.people.addresses import Address
 from bot.people.schools import policy_of
 from bot.quotas.calendar import SchoolCalendar
 from bot.quotas.standing import SchoolStanding
 from bot.reporting.report_text import week_dates
 from storage import outbox
 from storage.db import Database
-from storage.models import GroupLink, Member, School
+from storage.models import GroupLink, School
+from storage.recipients import Recipient, recipients_of_schools
 
 log = logging.getLogger(__name__)
 
@@ -172,32 +175,56 @@ class RemindersDue:
 
     clock: SchoolClock
     day: dt.date
-    candidates: dict[int, tuple[Member, Window]]
+    candidates: dict[int, tuple[Recipient, Window]]
     undecided: set[int]
-    addresses: dict[int, Address]
     now: dt.datetime
 
 
 @dataclass(frozen=True)
 class DigestDue:
-    """A school's digest due now for these leaders, and where to send it."""
+    """A school's digest due now for these leaders."""
 
     clock: SchoolClock
     due: WeeklyDue
     now: dt.datetime
-    addresses: dict[int, Address]
 
 
 @dataclass(frozen=True)
 class WeeklyDue:
     """A weekly message due now: its window, today, the week it is for (its Monday, or today), and who still
-    needs it."""
+    needs it (each recipient's dedupe key is `key(recipient.id, week_key)`)."""
 
     window: Window
     today: dt.date
     week: dt.date
     week_key: str
     missing: list[Any]
+    key: Callable[[int, str], str]
+
+    def keys(self) -> list[str]:
+        return [self.key(recipient.id, self.week_key) for recipient in self.missing]
+
+    def unplanned(self, planned: Mapping[str, str]) -> WeeklyDue | None:
+        """Only the recipients whose key is not `planned` yet; None when none is left."""
+        missing = [r for r in self.missing if self.key(r.id, self.week_key) not in planned]
+        return dataclasses.replace(self, missing=missing) if missing else None
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What may be due now at one school, before the outbox says what is planned already: per local day the
+    members whose reminder window is open (and those of them not decided yet), and each weekly message."""
+
+    clock: SchoolClock
+    now: dt.datetime
+    reminders: dict[dt.date, tuple[dict[int, tuple[Recipient, Window]], set[int]]]
+    weekly: dict[str, WeeklyDue | None]
+
+    def keys(self) -> list[str]:
+        """The dedupe keys of every candidate."""
+        keys = [reminder_key(member_id, day) for day, (_, undecided) in self.reminders.items()
+                for member_id in undecided]
+        return keys + [key for due in self.weekly.values() if due is not None for key in due.keys()]
 
 
 @dataclass(frozen=True)
@@ -215,16 +242,21 @@ class SchoolClock:
         return cls(school, SchoolCalendar.of(policy_of(school)), QuietHours.parse(school.quiet_start, school.quiet_end),
                    parse_hhmm(school.reminder_time), zoneinfo.ZoneInfo(school.timezone))
 
-    def language_for(self, member: Member | None) -> str:
+    def language_for(self, member: Recipient | None) -> str:
         return choose_language(member.language if member else None, None, self.school.language)
 
 
-def reminder_choice(member: Member) -> ReminderChoice:
+def address_of(member: Recipient) -> Address:
+    """Where the member's direct messages go: the account they used last."""
+    return Address(member.platform, member.chat_id)
+
+
+def reminder_choice(member: Recipient) -> ReminderChoice:
     return ReminderChoice(member.reminder_frequency, parse_hhmm(member.reminder_time) if member.reminder_time else None,
                           member.away_until, member.snoozed_until)
 
 
-def member_zone(member: Member, school_zone: zoneinfo.ZoneInfo) -> zoneinfo.ZoneInfo:
+def member_zone(member: Recipient, school_zone: zoneinfo.ZoneInfo) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(member.timezone) if member.timezone else school_zone
 
 
@@ -260,19 +292,34 @@ class Planner:
         With `local_moment` (a dry run), each school is asked at that date and
         time in its own time zone instead (a missing part is taken from `now` there).
         """
+        with collection_paused():
+            return await self._due(now, use_memo, local_moment)
+
+    async def _due(self, now: dt.datetime, use_memo: bool,
+                   local_moment: tuple[dt.date | None, dt.time | None] | None) -> Due:
         async with self.db.transaction() as session:
             schools = await outbox.all_schools(session)
             school_ids = [school.id for school in schools]
-            reachable = await members_and_addresses_of_schools(session, school_ids)
+            reachable = await recipients_of_schools(session, school_ids)
             links = await outbox.active_group_links_of_schools(session, school_ids)
         found = Due()
+        candidates: list[Candidates] = []
         for school in schools:
             try:
                 clock = SchoolClock.of(school)
                 school_now = now if local_moment is None else at_local(now, clock.zone, *local_moment)
-                await self._school_due(clock, school_now, found, use_memo, reachable[school.id], links[school.id])
+                candidates.append(self._candidates(clock, school_now, use_memo, reachable[school.id],
+                                                   links[school.id]))
             except Exception:  # one school's bad data must not stop the others' notifications
                 log.exception("planning notifications for school %s failed", school.id)
+        # Which of every school's candidates are planned already: one look at the outbox for all of them.
+        async with self.db.transaction() as session:
+            planned = await outbox.statuses_of(session, [key for c in candidates for key in c.keys()])
+        for school_candidates in candidates:
+            try:
+                await self._school_due(school_candidates, planned, found)
+            except Exception:  # one school's bad data must not stop the others' notifications
+                log.exception("planning notifications for school %s failed", school_candidates.clock.school.id)
         await self._planned_reminders(found)
         await self._planned_digests(found)
         # Outbox order is delivery order: each school's reminders, leaderboards, digests, then its district's.
@@ -280,36 +327,64 @@ class Planner:
         found.messages.sort(key=lambda m: (position.get(m.school_id, len(position)), SECTION[m.kind]))
         return found
 
-    async def _school_due(self, clock: SchoolClock, now: dt.datetime, found: Due, use_memo: bool,
-                          reachable: list[tuple[Member, Address]], links: list[GroupLink]) -> None:
-        members = [member for member, _ in reachable]
-        addresses = {member.id: address for member, address in reachable}
-        await self._reminders(clock, members, addresses, now, found, use_memo)
-        await self._leaderboards(clock, links, now, found)
-        await self._digests(clock, members, addresses, now, found)
-        if clock.school.is_bureau and clock.school.district_id is not None:
-            await self._district_leaderboards(clock, links, now, found)
-            await self._district_digests(clock, members, addresses, now, found)
+    def _candidates(self, clock: SchoolClock, now: dt.datetime, use_memo: bool,
+                    members: list[Recipient], links: list[GroupLink]) -> Candidates:
+        """What may be due now at the school, before asking the outbox what is planned already."""
+        leaders = self._leaders_present(members, clock, now)
+        bureau = clock.school.is_bureau and clock.school.district_id is not None
+        weekly = {
+            LEADERBOARD: self._weekly_candidates(clock, now, LEADERBOARD_WEEKDAY, LEADERBOARD_TIME, links,
+                                                 leaderboard_key, week_ago=True),
+            DIGEST: self._weekly_candidates(clock, now, DIGEST_WEEKDAY, DIGEST_TIME, leaders, digest_key),
+            DISTRICT_LEADERBOARD: self._weekly_candidates(clock, now, LEADERBOARD_WEEKDAY, LEADERBOARD_TIME, links,
+                                                          district_leaderboard_key, week_ago=True)
+            if bureau else None,
+            DISTRICT_DIGEST: self._weekly_candidates(clock, now, DIGEST_WEEKDAY, DIGEST_TIME, leaders,
+                                                     district_digest_key) if bureau else None}
+        return Candidates(clock, now, self._reminder_candidates(clock, members, now, use_memo), weekly)
+
+    async def _school_due(self, candidates: Candidates, planned: Mapping[str, str], found: Due) -> None:
+        clock, now = candidates.clock, candidates.now
+        for day, (open_now, undecided) in candidates.reminders.items():
+            undecided = {m for m in undecided if reminder_key(m, day) not in planned}
+            if undecided:
+                found.reminders.append(RemindersDue(clock, day, open_now, undecided, now))
+        weekly = {kind: due.unplanned(planned) for kind, due in candidates.weekly.items() if due is not None}
+        if (leaderboard := weekly.get(LEADERBOARD)) is not None:
+            await self._leaderboards(clock, leaderboard, now, found)
+        if (digest := weekly.get(DIGEST)) is not None:
+            found.digests.append(DigestDue(clock, digest, now))
+        if (district_leaderboard := weekly.get(DISTRICT_LEADERBOARD)) is not None:
+            await self._district_leaderboards(clock, district_leaderboard, now, found)
+        if (district_digest := weekly.get(DISTRICT_DIGEST)) is not None:
+            await self._district_digests(clock, district_digest, now, found)
 
     # --- reminders ------------------------------------------------------------------------------
 
-    async def _reminders(self, clock: SchoolClock, members: list[Member], addresses: dict[int, Address],
-                         now: dt.datetime, found: Due, use_memo: bool) -> None:
-        open_now: dict[dt.date, dict[int, tuple[Member, Window]]] = defaultdict(dict)
+    def _reminder_candidates(self, clock: SchoolClock, members: list[Recipient], now: dt.datetime,
+                             use_memo: bool) -> dict[dt.date, tuple[dict[int, tuple[Recipient, Window]], set[int]]]:
+        """Per local day, the members whose reminder window is open now, and those of them not decided yet."""
+        open_now: dict[dt.date, dict[int, tuple[Recipient, Window]]] = defaultdict(dict)
+        # Members who chose alike in one time zone share their window: most of a school's keep the defaults.
+        alike: dict[tuple, tuple[dt.datetime, Window | None]] = {}
         for member in members:
-            local_now = now.astimezone(member_zone(member, clock.zone))
-            window = reminder_due(reminder_choice(member), clock.reminder_time, clock.quiet, clock.calendar, local_now)
+            choice = (member.timezone, member.reminder_frequency, member.reminder_time, member.away_until,
+                      member.snoozed_until)
+            shared = alike.get(choice)
+            if shared is None:
+                local_now = now.astimezone(member_zone(member, clock.zone))
+                shared = alike[choice] = (local_now, reminder_due(reminder_choice(member), clock.reminder_time,
+                                                                  clock.quiet, clock.calendar, local_now))
+            local_now, window = shared
             if window is not None:
                 open_now[local_now.date()][member.id] = (member, window)
+        found = {}
         for day, candidates in open_now.items():
             undecided = set(candidates)
             if use_memo:
                 undecided = self.memo.undecided(clock.school.id, day, undecided)
-            async with self.db.transaction() as session:
-                planned = await outbox.statuses_of(session, [reminder_key(m, day) for m in undecided])
-            undecided -= {m for m in undecided if reminder_key(m, day) in planned}
-            if undecided:
-                found.reminders.append(RemindersDue(clock, day, candidates, undecided, addresses, now))
+            found[day] = (candidates, undecided)
+        return found
 
     async def _planned_reminders(self, found: Due) -> None:
         """The reminders to decide, with the standings of all their schools on the same local day computed
@@ -342,17 +417,17 @@ class Planner:
             member, window = due.candidates[member_standing.member_id]
             t = translator(clock.language_for(member))
             found.messages.append(Planned(
-                reminder_key(member.id, due.day), REMINDER, clock.school.id, member.id, due.addresses[member.id],
+                reminder_key(member.id, due.day), REMINDER, clock.school.id, member.id, address_of(member),
                 member.display_name, reminder_reply(behind, standing.policy, t), due.now, window.closes,
                 day=due.day))
         found.decided.append((clock.school.id, due.day, due.undecided))
 
     # --- leaderboards -----------------------------------------------------------------------------
 
-    async def _weekly_due(self, clock: SchoolClock, now: dt.datetime, weekday: int, at: dt.time,
-                          recipients: list[Any], key: Callable[[int, str], str],
-                          week_ago: bool = False) -> WeeklyDue | None:
-        """A weekly message's window open now and the recipients (with an `id`) not planned for yet this week
+    def _weekly_candidates(self, clock: SchoolClock, now: dt.datetime, weekday: int, at: dt.time,
+                           recipients: Sequence[Any], key: Callable[[int, str], str],
+                           week_ago: bool = False) -> WeeklyDue | None:
+        """A weekly message's window open now and its recipients (with an `id`), planned for this week or not
         (the week just past with `week_ago`, skipped when it was all vacation); None when nothing is due."""
         if not recipients:
             return None
@@ -365,21 +440,13 @@ class Planner:
             week -= dt.timedelta(days=local_now.weekday() + 7)
             if clock.calendar.working_days(week, week + dt.timedelta(days=6)) == 0:
                 return None  # a week of vacation: nothing to rank
-        week_key = iso_week_key(week)
-        async with self.db.transaction() as session:
-            planned = await outbox.statuses_of(session, [key(r.id, week_key) for r in recipients])
-        missing = [r for r in recipients if key(r.id, week_key) not in planned]
-        return WeeklyDue(window, local_now.date(), week, week_key, missing) if missing else None
+        return WeeklyDue(window, local_now.date(), week, iso_week_key(week), list(recipients), key)
 
-    def _leaders_present(self, members: list[Member], clock: SchoolClock, now: dt.datetime) -> list[Member]:
+    def _leaders_present(self, members: list[Recipient], clock: SchoolClock, now: dt.datetime) -> list[Recipient]:
         today = now.astimezone(clock.zone).date()
         return [m for m in members if m.role == "leader" and not reminder_choice(m).is_away(today)]
 
-    async def _leaderboards(self, clock: SchoolClock, links: list, now: dt.datetime, found: Due) -> None:
-        due = await self._weekly_due(clock, now, LEADERBOARD_WEEKDAY, LEADERBOARD_TIME, links, leaderboard_key,
-                                     week_ago=True)
-        if due is None:
-            return
+    async def _leaderboards(self, clock: SchoolClock, due: WeeklyDue, now: dt.datetime, found: Due) -> None:
         window, monday, week_key, missing = due.window, due.week, due.week_key, due.missing
         results = await week_results(self.db, self.standing, clock.school.id, monday)
         policy = policy_of(clock.school)
@@ -398,13 +465,6 @@ class Planner:
                     address, recipient, Reply(attachments=(chart_attachment,)), now, window.closes, link.id))
 
     # --- digests ------------------------------------------------------------------------------------
-
-    async def _digests(self, clock: SchoolClock, members: list[Member], addresses: dict[int, Address],
-                       now: dt.datetime, found: Due) -> None:
-        due = await self._weekly_due(clock, now, DIGEST_WEEKDAY, DIGEST_TIME,
-                                     self._leaders_present(members, clock, now), digest_key)
-        if due is not None:
-            found.digests.append(DigestDue(clock, due, now, addresses))
 
     async def _planned_digests(self, found: Due) -> None:
         """The digests due, with the standings and facts of all their schools on the same local day gathered
@@ -432,19 +492,20 @@ class Planner:
     def _digest(self, digest: DigestDue, facts: DigestFacts, found: Due) -> None:
         clock, due, now = digest.clock, digest.due, digest.now
         policy = policy_of(clock.school)
+        texts: dict[str, str] = {}  # leaders reading one language read one text
         for leader in due.missing:
-            t = translator(clock.language_for(leader))
+            language = clock.language_for(leader)
+            text = texts.get(language)
+            if text is None:
+                text = texts[language] = digest_text(facts, policy, translator(language))
             found.messages.append(Planned(
-                digest_key(leader.id, due.week_key), DIGEST, clock.school.id, leader.id, digest.addresses[leader.id],
-                leader.display_name, Reply(digest_text(facts, policy, t)), now, due.window.closes))
+                digest_key(leader.id, due.week_key), DIGEST, clock.school.id, leader.id, address_of(leader),
+                leader.display_name, Reply(text), now, due.window.closes))
 
     # --- a bureau's district messages --------------------------------------------------------------
 
-    async def _district_leaderboards(self, clock: SchoolClock, links: list, now: dt.datetime, found: Due) -> None:
-        due = await self._weekly_due(clock, now, LEADERBOARD_WEEKDAY, LEADERBOARD_TIME, links,
-                                     district_leaderboard_key, week_ago=True)
-        if due is None:
-            return
+    async def _district_leaderboards(self, clock: SchoolClock, due: WeeklyDue, now: dt.datetime,
+                                     found: Due) -> None:
         window, week_key, missing = due.window, due.week_key, due.missing
         assert clock.school.district_id is not None
         report = await last_week_report(self.db, clock.school.district_id, due.today)
@@ -464,17 +525,12 @@ class Planner:
                     clock.school.id, None, address, recipient, Reply(attachments=(attachment,)), now,
                     window.closes, link.id))
 
-    async def _district_digests(self, clock: SchoolClock, members: list[Member], addresses: dict[int, Address],
-                                now: dt.datetime, found: Due) -> None:
-        due = await self._weekly_due(clock, now, DIGEST_WEEKDAY, DIGEST_TIME,
-                                     self._leaders_present(members, clock, now), district_digest_key)
-        if due is None:
-            return
+    async def _district_digests(self, clock: SchoolClock, due: WeeklyDue, now: dt.datetime, found: Due) -> None:
         window, today, week_key, missing = due.window, due.today, due.week_key, due.missing
         facts = await district_digest_facts(self.db, clock.school, today)
         for leader in missing:
             t = translator(clock.language_for(leader))
             found.messages.append(Planned(
                 district_digest_key(leader.id, week_key), DISTRICT_DIGEST, clock.school.id, leader.id,
-                addresses[leader.id], leader.display_name, Reply(district_digest_text(facts, t)), now,
+                address_of(leader), leader.display_name, Reply(district_digest_text(facts, t)), now,
                 window.closes))

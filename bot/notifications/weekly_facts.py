@@ -18,6 +18,7 @@ from bot.notifications.leaderboard import Contender, WeekResults
 from bot.notifications.reminder_text import needs_reminder
 from bot.notifications.schedule import iso_week_key
 from bot.quotas.holiday_horizon import years_without_holidays_now
+from bot.quotas.policy import Policy
 from bot.quotas.standing import SchoolStanding, school_standing, school_standings
 from storage import delivery_holds, reports, weekly
 from storage import repository as repo
@@ -127,6 +128,7 @@ async def digest_facts_of_schools(db: Database, schools: Sequence[tuple[School, 
                 for hold, unsent in await delivery_holds.kept_back_by_holds(session, school.id, holds,
                                                                             weeks_began[school.id])]
     found = {}
+    unknown_holidays: dict[int, tuple[int, ...]] = {}  # schools on one policy share its parsed policy
     for school, standing in schools:
         school_codes = [activity.code for activity in standing.policy.activities]
         school_sums = sums.get(school.id, {})
@@ -134,14 +136,23 @@ async def digest_facts_of_schools(db: Database, schools: Sequence[tuple[School, 
         never_logged = [m.display_name for m in idle[school.id] if m.display_name not in not_joined]
         behind = [(member.display_name, [p for p in member.rules if needs_reminder(p)])
                   for member in standing.members]
+        per_student = {rule.id for rule in standing.policy.rules if rule.per_student}
         unreached = [(student, member.display_name)
                      for member in standing.members for p in member.rules
-                     if standing.policy.rule(p.rule_id).per_student for student in p.students_missing]
+                     if p.students_missing and p.rule_id in per_student for student in p.students_missing]
         found[school.id] = DigestFacts(
             iso_week_key(today), [(name, rules) for name, rules in behind if rules],
             {code: school_sums.get(code, (0, 0))[0] for code in school_codes},
             {code: school_sums.get(code, (0, 0))[1] for code in school_codes},
             [EntryChange(*change) for change in changes[school.id]], never_logged,
             [m.display_name for m in blocked[school.id]], unreached, not_joined,
-            years_without_holidays_now(standing.policy, today), outages[school.id])
+            _unknown_holidays(unknown_holidays, standing.policy, today), outages[school.id])
+    return found
+
+
+def _unknown_holidays(known: dict[int, tuple[int, ...]], policy: Policy, today: dt.date) -> tuple[int, ...]:
+    """:func:`years_without_holidays_now`, once per policy object among many schools' digests."""
+    found = known.get(id(policy))
+    if found is None:
+        found = known[id(policy)] = years_without_holidays_now(policy, today)
     return found

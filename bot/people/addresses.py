@@ -8,12 +8,11 @@ opens the conversation with a user id).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from storage import repository as repo
 from storage.db import Transaction
-from storage.models import Member
 
 
 @dataclass(frozen=True)
@@ -26,20 +25,6 @@ async def direct_addresses(session: Transaction, member_ids: Iterable[int]) -> d
     """member id → where their direct messages go, for the members who have an account."""
     accounts = await repo.last_used_accounts(session, member_ids)
     return {member_id: Address(account.platform, account.external_id) for member_id, account in accounts.items()}
-
-
-async def school_members_and_addresses(session: Transaction,
-                                       school_id: int) -> list[tuple[Member, Address]]:
-    """The school's active members who can be messaged, by id, each with where their direct messages go."""
-    return [(member, Address(account.platform, account.external_id))
-            for member, account in await repo.school_members_with_last_account(session, school_id)]
-
-
-async def members_and_addresses_of_schools(session: Transaction,
-                                           school_ids: Sequence[int]) -> dict[int, list[tuple[Member, Address]]]:
-    """:func:`school_members_and_addresses` of each school (every one present), read together."""
-    return {school_id: [(member, Address(account.platform, account.external_id)) for member, account in rows]
-            for school_id, rows in (await repo.members_with_last_account_of_schools(session, school_ids)).items()}
 
 
 async def direct_address(session: Transaction, member_id: int) -> Address | None:

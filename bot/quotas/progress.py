@@ -40,7 +40,7 @@ lists the places not visited yet.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -240,6 +240,7 @@ def period_progress(
     whole_minimum: int | None = None,
     pace: PeriodPace | None = None,
     counts_by_key: Mapping[str, int] | None = None,
+    student_keys: Sequence[tuple[str, str]] | None = None,
 ) -> RuleProgress:
     """Progress on ``rule`` for an explicit period; ``today`` may be after it (a closed period).
 
@@ -248,6 +249,8 @@ def period_progress(
     ``period_pace(rule.minimum, calendar, period_start, period_end, member.joined_on, today)`` when the
     caller already has it (shared among members). ``counts_by_key`` is ``student_counts`` already keyed by
     :func:`bot.people.students.student_key` (as storage counts them), which then is not normalised again.
+    ``student_keys`` is ``paired_students`` already cleaned (:func:`student_keys`), each with its key: a member's
+    per-student rules share it.
     """
     if pace is None:
         pace = period_pace(rule.minimum, calendar, period_start, period_end, member.joined_on, today)
@@ -259,12 +262,12 @@ def period_progress(
         prorated_by = "window"
     missing: tuple[str, ...] = ()
     if rule.per_student or rule.per_place:  # a place is met like a student: assigned places are passed as students
-        students = tuple(dict.fromkeys(name.strip() for name in paired_students if name.strip()))
+        pairs = student_keys if student_keys is not None else student_keys_of(paired_students)
         counts = counts_by_key if counts_by_key is not None else _normalised_counts(student_counts)
-        credited = {name: min(counts.get(_norm(name), 0), per_student_min) for name in students}
-        target = per_student_min * len(students)
-        done = sum(credited.values())
-        missing = tuple(name for name in students if credited[name] < per_student_min)
+        credited = [min(counts.get(key, 0), per_student_min) for _, key in pairs]
+        target = per_student_min * len(pairs)
+        done = sum(credited)
+        missing = tuple(name for (name, _), count in zip(pairs, credited, strict=True) if count < per_student_min)
     else:
         target = per_student_min
     expected = pace.expected(target)
@@ -285,6 +288,13 @@ def period_progress(
         students_missing=missing,
         prorated_by=prorated_by,
     )
+
+
+def student_keys_of(paired_students: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """The paired students as :func:`period_progress` counts them — stripped, blanks and repeats dropped, in
+    order — each with its :func:`bot.people.students.student_key`."""
+    return tuple((name, _norm(name)) for name in dict.fromkeys(name.strip() for name in paired_students)
+                 if name)
 
 
 def _norm(name: str) -> str:

@@ -19,7 +19,15 @@ from bot.people.membership import Profile
 from bot.people.schools import policy_of
 from bot.quotas.calendar import SchoolCalendar
 from bot.quotas.policy import Policy, Rule
-from bot.quotas.progress import MemberFacts, PeriodPace, RuleProgress, counting_from, period_pace, period_progress
+from bot.quotas.progress import (
+    MemberFacts,
+    PeriodPace,
+    RuleProgress,
+    counting_from,
+    period_pace,
+    period_progress,
+    student_keys_of,
+)
 from bot.quotas.rule_windows import running_period
 from storage import assignments as assignment_queries
 from storage import records as record_queries
@@ -168,6 +176,7 @@ def _school_standing(school: School, setup: _Setup, members: Sequence[repo.Membe
         facts = MemberFacts(member.id, member.role,
                             counting_from(member.joined_on, member.counts_from, school.counts_from),
                             counts_from_set=(member.counts_from or school.counts_from) is not None)
+        students: tuple[tuple[str, str], ...] | None = None  # the member's paired students, for each such rule
         progress = []
         for index, rule_period in enumerate(rules):
             rule = rule_period.rule
@@ -182,10 +191,11 @@ def _school_standing(school: School, setup: _Setup, members: Sequence[repo.Membe
                     paired_students=[name for kind, name in mine if rule.place_kind in (None, kind)],
                     student_counts=found or {}, whole_minimum=whole_minimum, pace=pace))
             elif rule.per_student:
+                if students is None:
+                    students = student_keys_of(paired.get(member.id, ()))
                 progress.append(period_progress(
                     rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
-                    paired_students=paired.get(member.id, ()), counts_by_key=found or {},
-                    whole_minimum=whole_minimum, pace=pace))
+                    counts_by_key=found or {}, whole_minimum=whole_minimum, pace=pace, student_keys=students))
             else:
                 key = (index, facts.joined_on, facts.counts_from_set, found or 0)
                 result = same_result.get(key)
