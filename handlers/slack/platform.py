@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 from functools import partial
 
@@ -13,9 +12,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat.http_intake import serve_http
+from bot.chat.http_intake import http_server
+from bot.chat.listening import Connection, listen_until, nothing, start_errors
 from bot.chat.port import Receiver
-from bot.chat.port_platform import PortPlatform, start_errors
+from bot.chat.port_platform import PortPlatform
 from bot.chat.reply_path import CONNECTION_ERRORS
 from bot.chat.runtime import Runtime
 from bot.platform_names import SLACK
@@ -23,8 +23,6 @@ from bot.settings import SlackConfig
 from handlers.slack.app import build_app
 from handlers.slack.blocks import CAPABILITIES
 from handlers.slack.port import SlackPort
-
-log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 UNREACHABLE = (SlackClientError, *CONNECTION_ERRORS)
@@ -50,21 +48,17 @@ async def check_token(client: AsyncWebClient) -> None:
         await client.auth_test()
 
 
-async def socket_mode(app: AsyncApp, app_token: str, stop: asyncio.Event) -> None:
+def socket_mode(app: AsyncApp, app_token: str) -> tuple[Connection, ...]:
+    """The steps of a Socket Mode connection. The Socket Mode client retries a refused token forever, logging
+    tracebacks: the token is asked about once first."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
     handler = AsyncSocketModeHandler(app, app_token)
-    try:
-        with start_errors((SlackApiError, partial(refused, "Slack refused SLACK_APP_TOKEN ({code}): it needs the "
-                                                   "connections:write scope (Basic Information → App-Level Tokens)")),
-                          (UNREACHABLE, lambda error: "cannot open a Socket Mode connection: "
-                                                      f"{error or type(error).__name__}")):
-            # The Socket Mode client retries a refused token forever, logging tracebacks: ask once first.
-            await app.client.apps_connections_open(app_token=app_token)
-            await handler.connect_async()
-        log.info("connected to Slack in Socket Mode")
-        await stop.wait()
-    finally:
-        await handler.close_async()
+    refusals = ((SlackApiError, partial(refused, "Slack refused SLACK_APP_TOKEN ({code}): it needs the "
+                                        "connections:write scope (Basic Information → App-Level Tokens)")),
+                (UNREACHABLE, lambda error: f"cannot open a Socket Mode connection: {error or type(error).__name__}"))
+    return (Connection(nothing, handler.close_async),
+            Connection(lambda: app.client.apps_connections_open(app_token=app_token), refusals=refusals),
+            Connection(handler.connect_async, refusals=refusals, opened="connected to Slack in Socket Mode"))
 
 
 class BoltPort(SlackPort):
@@ -79,10 +73,9 @@ class BoltPort(SlackPort):
         assert isinstance(receiver, Runtime)  # Slack's own surfaces (modal, App Home) use its engine and replies
         config = self.config
         app = build_app(self, receiver, signing_secret=None if config.app_token else config.signing_secret)
-        if config.app_token:
-            await socket_mode(app, config.app_token, stop)
-        else:
-            await serve_http(app.web_app(path=EVENTS_PATH, port=config.port), "0.0.0.0", config.port, stop)
+        steps = socket_mode(app, config.app_token) if config.app_token else \
+            http_server(app.web_app(path=EVENTS_PATH, port=config.port), "0.0.0.0", config.port)
+        await listen_until(stop, *steps)
 
 
 class SlackPlatform(PortPlatform):

@@ -15,9 +15,10 @@ from telegram.request import BaseRequest
 
 from bot.chat.commands import command_menus
 from bot.chat.key_value_store import remember_bot_username
-from bot.chat.port_platform import PortPlatform, start_errors
+from bot.chat.listening import start_errors
+from bot.chat.port_platform import PortPlatform
 from bot.platform_names import TELEGRAM
-from handlers.telegram.port import CAPABILITIES, TelegramPort, even_rate_limiter, standalone_bot, t_me_link
+from handlers.telegram.port import CAPABILITIES, TelegramPort, even_rate_limiter, standalone_bot
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class TelegramPlatform(PortPlatform):
 
     name = TELEGRAM
     capabilities = CAPABILITIES
+    invite_link_template = "https://t.me/{handle}?start={code}"
 
     @contextlib.asynccontextmanager
     async def connect(self, *, listening: bool) -> AsyncIterator[TelegramPort]:
@@ -90,6 +92,3 @@ class TelegramPlatform(PortPlatform):
             yield TelegramPort(telegram_bot)
         finally:
             await telegram_bot.shutdown()
-
-    async def invite_link(self, code: str) -> str | None:
-        return await t_me_link(self.core.db, code)
