@@ -58,6 +58,8 @@ RATE_LIMIT_RETRIES = 2
 CAPABILITIES = Capabilities(text_length=4096, caption_length=1024, buttons_per_row=5, albums=True, modals=False,
                             text_units="utf-16")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: The Bot API, unless TELEGRAM_BASE_URL names another (a local Bot API server, a test's fake).
+BOT_API = "https://api.telegram.org/bot"
 #: Inline buttons in rows; the text goes apart, as HTML.
 INLINE_KEYBOARD: Look[list[InlineKeyboardButton]] = Look(
     button=lambda choice, _: InlineKeyboardButton(choice.label, callback_data=choice.data), row=lambda row, _: row)
@@ -124,13 +126,9 @@ class TelegramPort:
         updater = application.updater
         polling = Connection(lambda: updater.start_polling(allowed_updates=Update.ALL_TYPES,
                                                            drop_pending_updates=False), updater.stop)
-        async with application:
-            await application.start()
-            try:
-                await listen_until(stop, *self.webhook_steps(application) if self.webhook else (polling,))
-            finally:
-                if application.running:
-                    await application.stop()
+        await listen_until(stop, Connection(application.initialize, application.shutdown),
+                           Connection(application.start, application.stop),
+                           *self.webhook_steps(application) if self.webhook else (polling,))
 
     def webhook_steps(self, application: Application) -> tuple[Connection, ...]:
         """Telegram posts each update to a public HTTPS URL (a reverse proxy in front of one or more `teachlog run
@@ -202,6 +200,4 @@ def even_rate_limiter() -> AIORateLimiter:
 
 def standalone_bot(token: str, base_url: str | None = None) -> ExtBot:
     """A bot for `teachlog worker`, rate limited by :func:`even_rate_limiter`."""
-    if base_url:
-        return ExtBot(token, base_url=base_url, rate_limiter=even_rate_limiter())
-    return ExtBot(token, rate_limiter=even_rate_limiter())
+    return ExtBot(token, base_url=base_url or BOT_API, rate_limiter=even_rate_limiter())
