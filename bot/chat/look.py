@@ -27,9 +27,10 @@ ID_PREFIX = "choice"
 
 @dataclass(frozen=True)
 class Look(Generic[Part]):
-    """A platform's table: one button (a choice and its id), one row of buttons (and its id), one section of text."""
+    """A platform's table: one button (its label, the data a tap sends, its id), one row of buttons (and its id),
+    one section of text."""
 
-    button: Callable[[Choice, str], Any]
+    button: Callable[[str, str, str], Any]
     row: Callable[[list[Any], str], Part]
     #: A block of text, for a platform whose messages are blocks; None where the text goes apart from the buttons.
     section: Callable[[str], Part] | None = None
@@ -45,7 +46,8 @@ class Look(Generic[Part]):
 
     def rows(self, choices: Sequence[Sequence[Choice]], prefix: str = ID_PREFIX) -> list[Part]:
         """A row of buttons per row of choices (the core laid them out within the platform's width)."""
-        return [self.row([self.button(choice, f"{prefix}-{i}-{j}") for j, choice in enumerate(row)], f"{prefix}-{i}")
+        return [self.row([self.button(choice.label, choice.data, f"{prefix}-{i}-{j}") for j, choice in enumerate(row)],
+                         f"{prefix}-{i}")
                 for i, row in enumerate(choices)]
 
     def parts(self, message: Message) -> list[Part]:

@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.chat.layout import Message
 from bot.chat.look import Look
 from bot.chat.markup import Marks, TextStyle
 from bot.chat.platform_plugin import Capabilities
-from bot.chat.replies import Choice
 
 #: The longest text of one section block.
 SECTION_LIMIT = 3000
@@ -49,17 +47,8 @@ def actions(buttons: list[Block], block_id: str) -> Block:
     return {"type": "actions", "block_id": block_id, "elements": buttons}
 
 
-def choice_button(choice: Choice, action_id: str) -> Block:
-    return button(choice.label, choice.data, action_id)
-
-
-BLOCK_KIT: Look[Block] = Look(button=choice_button, row=actions, section=section, section_length=SECTION_LIMIT,
+BLOCK_KIT: Look[Block] = Look(button=button, row=actions, section=section, section_length=SECTION_LIMIT,
                               style=MRKDWN)
-
-
-def message_blocks(message: Message) -> list[Block]:
-    """The blocks of one message: its text in sections Slack accepts, its buttons under it."""
-    return BLOCK_KIT.parts(message)
 
 
 def without_actions(blocks: Sequence[Mapping[str, Any]]) -> list[Block]:

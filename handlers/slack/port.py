@@ -22,7 +22,7 @@ from bot.chat.port import Receiver
 from bot.chat.replies import Outcome
 from bot.notifications.messenger import DeliveryError, TransientFailure
 from bot.platform_names import SLACK
-from handlers.slack.blocks import CAPABILITIES, MRKDWN, message_blocks, without_actions
+from handlers.slack.blocks import BLOCK_KIT, CAPABILITIES, MRKDWN, without_actions
 from handlers.slack.inbound import Origin, Payload, origin_of, person_of, read_payload
 
 #: chat.postMessage allows about one message a second per channel (short bursts pass, sustained ones get 429s).
@@ -40,11 +40,16 @@ ERROR_CODES = ErrorCodes(
                          "team_added_to_org", "invalid_auth", "not_authed", "token_revoked"}))
 
 
+def error_code(error: SlackApiError) -> str:
+    """The code Slack answered an error with ("channel_not_found"); empty without an answer."""
+    return str(error.response.get("error") or "") if error.response is not None else ""
+
+
 def delivery_error(error: Exception) -> DeliveryError | None:
     """Slack's own failures as the core's (a failed connection is the reply path's)."""
     if isinstance(error, SlackApiError):
         response = error.response
-        return ERROR_CODES.error_of(getattr(response, "status_code", 200), str(response.get("error") or ""),
+        return ERROR_CODES.error_of(getattr(response, "status_code", 200), error_code(error),
                                     getattr(response, "headers", {}) or {})
     return TransientFailure(f"{type(error).__name__}: {error}") if isinstance(error, SlackClientError) else None
 
@@ -115,7 +120,7 @@ class SlackPort:
 
     async def post(self, channel: str, message: Message) -> None:
         fallback = MRKDWN.preview(message.text, is_html=message.html)[:3000] or "teachlog"
-        await self.client.chat_postMessage(channel=channel, text=fallback, blocks=message_blocks(message),
+        await self.client.chat_postMessage(channel=channel, text=fallback, blocks=BLOCK_KIT.parts(message),
                                            unfurl_links=False)
 
     async def upload(self, channel: str, message: Message) -> None:

@@ -62,7 +62,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 BOT_API = "https://api.telegram.org/bot"
 #: Inline buttons in rows; the text goes apart, as HTML.
 INLINE_KEYBOARD: Look[list[InlineKeyboardButton]] = Look(
-    button=lambda choice, _: InlineKeyboardButton(choice.label, callback_data=choice.data), row=lambda row, _: row)
+    button=lambda label, data, _: InlineKeyboardButton(label, callback_data=data), row=lambda row, _: row)
 
 
 def retry_after_seconds(error: RetryAfter) -> float:

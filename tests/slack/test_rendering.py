@@ -11,7 +11,7 @@ from bot.chat.pacing import Pacer
 from bot.chat.replies import Attachment, Choice, Reply
 from bot.chat.reply_path import ReplyPath
 from bot.platform_names import SLACK
-from handlers.slack.blocks import CAPABILITIES, MRKDWN, message_blocks
+from handlers.slack.blocks import BLOCK_KIT, CAPABILITIES, MRKDWN
 from handlers.slack.inbound import readable
 from handlers.slack.port import SlackPort
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack, buttons_of, serve
@@ -26,7 +26,7 @@ def test_the_cores_html_becomes_mrkdwn_and_plain_text_is_escaped():
 def test_a_row_of_more_than_five_choices_is_split_into_rows_slack_shows():
     row = tuple(Choice(f"Name {i}", UndoEntry(i + 1)) for i in range(7))
     [message] = lay_out(Reply("Who?", (row,)), CAPABILITIES)
-    blocks = message_blocks(message)
+    blocks = BLOCK_KIT.parts(message)
     action_rows = [block["elements"] for block in blocks if block["type"] == "actions"]
     assert [len(elements) for elements in action_rows] == [5, 2]
     ids = [element["action_id"] for elements in action_rows for element in elements]
