@@ -1,12 +1,12 @@
 """How a port takes payloads until it is stopped, the same for every platform.
 
 An adapter describes its connection as steps (:class:`Connection`): what opens
-each, what closes it, and what a failure to open means for the operator. The core
-opens them in order, waits for the stop (SIGINT, SIGTERM, or a test's event), and
-closes what it opened in the reverse order, also when a later step fails. Long
-polling, a webhook's HTTP server, Slack's Socket Mode and DingTalk's Stream
-connection are all steps; a refused token or a port in use ends `teachlog run` in
-one line (:func:`start_errors`).
+each, what closes it, the loop it runs if it has one of its own, and what a failure
+means for the operator. The core opens them in order, waits for the stop (SIGINT,
+SIGTERM, or a test's event) or for a loop to end, and closes what it opened in the
+reverse order, also when a later step fails. Long polling, a webhook's HTTP server,
+Slack's Socket Mode and DingTalk's Stream connection are all steps; a refused token
+or a port in use ends `teachlog run` in one line (:func:`start_errors`).
 """
 
 from __future__ import annotations
@@ -46,21 +46,38 @@ async def nothing() -> None:
 class Connection:
     """One step of taking payloads: opened in order, closed in reverse once it has opened."""
 
-    open: Callable[[], Awaitable[object]]
+    open: Callable[[], Awaitable[object]] = nothing
     close: Callable[[], Awaitable[object]] = nothing
-    #: Failures of `open` as one line each for the operator.
+    #: The step's own loop (a connection that reconnects by itself), run once it is open until `close` ends it.
+    run: Callable[[], Awaitable[object]] | None = None
+    #: Failures of `open` or `run` as one line each for the operator.
     refusals: Sequence[ErrorRow[str]] = ()
     #: Logged once the step is open.
     opened: str = ""
 
 
 async def listen_until(stop: asyncio.Event, *steps: Connection) -> None:
-    """Open each step, wait for `stop`, then close what was opened, the last first."""
-    async with contextlib.AsyncExitStack() as opened:
-        for step in steps:
+    """Open each step, wait for `stop` (or for a step's loop to end), then close what was opened, the last first;
+    a loop's failure is raised once everything is closed."""
+    loops: list[tuple[Connection, asyncio.Task[object]]] = []
+    try:
+        async with contextlib.AsyncExitStack() as opened:
+            for step in steps:
+                with start_errors(*step.refusals):
+                    await step.open()
+                opened.push_async_callback(step.close)
+                if step.run is not None:
+                    loops.append((step, asyncio.ensure_future(step.run())))
+                if step.opened:
+                    log.info("%s", step.opened)
+            stopped = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait({stopped, *(loop for _, loop in loops)}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopped.cancel()
+        for step, loop in loops:
             with start_errors(*step.refusals):
-                await step.open()
-            opened.push_async_callback(step.close)
-            if step.opened:
-                log.info("%s", step.opened)
-        await stop.wait()
+                await loop
+    finally:
+        for _, loop in loops:
+            loop.cancel()
