@@ -104,31 +104,31 @@ async def test_listening_opens_steps_in_order_and_closes_them_the_last_first_whe
     assert said == ["open server", "open webhook", "close webhook", "close server"]
 
 
+def refused_by(error: Exception) -> Connection:
+    """A step (or its loop) that fails with `error`; the platform's line for it names it."""
+    async def fail() -> None:
+        raise error
+    return Connection(fail, run=fail, refusals=((type(error), lambda failure: f"refused: {failure}"),))
+
+
 async def test_a_refused_step_is_one_line_and_what_was_opened_before_is_closed():
     closed: list[str] = []
-
-    async def refuse() -> None:
-        raise PermissionError("token refused")
 
     async def close() -> None:
         closed.append("server")
 
-    refused = Connection(refuse, refusals=((PermissionError, lambda error: f"the platform refused: {error}"),))
-    with pytest.raises(PlatformStartError, match="the platform refused: token refused"):
-        await listen_until(asyncio.Event(), Connection(close=close), refused)
+    with pytest.raises(PlatformStartError, match="refused: token"):
+        await listen_until(asyncio.Event(), Connection(close=close), refused_by(PermissionError("token")))
     assert closed == ["server"]
 
 
 async def test_a_loop_that_ends_with_a_refusal_ends_listening_with_its_line_after_closing():
     closed: list[str] = []
 
-    async def loop() -> None:
-        raise PermissionError("credentials")
-
     async def close() -> None:
         closed.append("stream")
 
+    loop = refused_by(PermissionError("credentials"))
     with pytest.raises(PlatformStartError, match="refused: credentials"):
-        await listen_until(asyncio.Event(), Connection(run=loop, close=close,
-                                                       refusals=((PermissionError, lambda e: f"refused: {e}"),)))
+        await listen_until(asyncio.Event(), Connection(run=loop.run, close=close, refusals=loop.refusals))
     assert closed == ["stream"]
