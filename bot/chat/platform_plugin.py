@@ -29,6 +29,9 @@ class Capabilities:
     modals: bool
     #: A tapped message can be edited in place.
     edits: bool = True
+    #: A tap can be answered with a notice of its own (Telegram's popup, Slack's note only the person sees);
+    #: without, the core shows the notice as a message in the chat, before the replies.
+    popups: bool = True
     #: Pictures show the reply's text as their caption (Telegram); without, the text goes first in a message of
     #: its own and each picture follows with its own caption (Slack shows a file's comment apart).
     picture_captions: bool = True

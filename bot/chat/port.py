@@ -1,15 +1,19 @@
 """The port a chat platform's adapter implements: the narrow edge between a platform and the core's runtime.
 
 An adapter only translates. It connects and hands each raw payload to the
-runtime the core built and gave it (:meth:`ChatPort.listen`), reads a payload as a core :class:`Event`,
-shows one laid-out :class:`~bot.chat.layout.Message` at a chat, answers what is
-tied to the payload itself (a tap's popup, taking a tapped message's buttons
-away), names its failures as the delivery exceptions of
-:mod:`bot.notifications.messenger`, fetches a stored file, and declares its
+runtime the core built and gave it (:meth:`ChatPort.listen`, its connection as
+steps :func:`bot.chat.listening.listen_until` runs), reads a payload as a core :class:`Event`,
+shows one laid-out :class:`~bot.chat.layout.Message` at a chat (its text and
+buttons through the core's :class:`~bot.chat.look.Look` where it has a table for
+them), answers what is tied to the payload itself (a tap's popup, taking a tapped
+message's buttons away), names its failures as the delivery exceptions of
+:mod:`bot.notifications.messenger` (a table: :data:`ErrorRow` rows, or
+:class:`bot.chat.api_errors.ErrorCodes`), fetches a stored file, and declares its
 :class:`Capabilities`. Everything else — calling the engine, laying replies
-out, waiting out rate limits, the apology, the scheduler, clean stops — is
-:mod:`bot.chat.runtime`'s, once for every platform; starting and stopping the
-port for `teachlog run` and `teachlog worker` is :mod:`bot.chat.port_platform`'s.
+out, styling and cutting texts, waiting out rate limits, the apology, the
+scheduler, opening and closing connections, clean stops — is the core's, once
+for every platform; starting and stopping the port for `teachlog run` and
+`teachlog worker` is :mod:`bot.chat.port_platform`'s.
 """
 
 from __future__ import annotations

@@ -4,41 +4,30 @@ with any adapter's port, so an adapter only says how to connect one.
 `teachlog run --platform NAME` runs the core's runtime over the port it connects, until SIGINT or SIGTERM;
 `teachlog worker` delivers through the reply path over a port that does not listen. Both first ask the
 platform who they are, so refused credentials or an unreachable server end the command in one line
-(:func:`start_errors`).
+(:func:`bot.chat.listening.start_errors`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
+from typing import ClassVar
 
-from bot.app_context import PlatformStartError
+from bot.chat.key_value_store import bot_username
 from bot.chat.platform_plugin import RunsUntilStopped
-from bot.chat.port import ChatPort, ErrorRow, named_by
+from bot.chat.port import ChatPort
 from bot.chat.reply_path import ReplyPath
 from bot.chat.runtime import Runtime
-
-
-@contextlib.contextmanager
-def start_errors(*lines: ErrorRow[str]) -> Iterator[None]:
-    """A platform's first calls, a failure among `lines` (the first whose types match) as a PlatformStartError
-    with its line for the operator; any other error is raised as it is."""
-    try:
-        yield
-    except PlatformStartError:
-        raise
-    except Exception as error:
-        line = named_by(error, lines)
-        if line is None:
-            raise
-        raise PlatformStartError(line) from None
 
 
 class PortPlatform(RunsUntilStopped):
     """A :class:`bot.chat.platform_plugin.Platform` whose adapter writes only :meth:`connect`: the core builds the
     runtime and hands it to the port's :meth:`~bot.chat.port.ChatPort.listen`."""
+
+    #: A link that opens the bot with a join code (`{handle}`: the bot's, `{code}`: the code); None where there is none.
+    invite_link_template: ClassVar[str | None] = None
 
     def connect(self, *, listening: bool) -> AbstractAsyncContextManager[ChatPort]:
         """The platform's port, its settings checked and its credentials tried once (a PlatformStartError line);
@@ -58,5 +47,8 @@ class PortPlatform(RunsUntilStopped):
             yield ReplyPath(port)
 
     async def invite_link(self, code: str) -> str | None:
-        """None: most platforms have no link that opens the bot with a text (members type the join command)."""
-        return None
+        """The platform's :attr:`invite_link_template` with the bot's handle (known once it has run) and the code;
+        None where the platform has no link that opens the bot with a text (members type the join command)."""
+        template = self.invite_link_template
+        handle = await bot_username(self.core.db) if template else None
+        return template.format(handle=handle.lstrip("@"), code=code) if template and handle else None

@@ -122,9 +122,12 @@ class Runtime:
     async def answer(self, raw: Any, chat: ChatAddress, outcome: Outcome) -> None:
         """The outcome of a payload: the payload acknowledged (a tap's popup), then each reply, in order.
 
-        On a platform whose messages cannot be edited, the tapped buttons stay (the engine refuses a stale tap)."""
+        On a platform whose messages cannot be edited, the tapped buttons stay (the engine refuses a stale tap);
+        on one without popups, the popup is a message of its own."""
         if outcome.clear_tapped and not self.port.capabilities.edits:
             outcome = dataclasses.replace(outcome, clear_tapped=False)
+        if outcome.popup and not self.port.capabilities.popups:
+            outcome = dataclasses.replace(outcome, popup=None, replies=[Reply(outcome.popup), *outcome.replies])
         try:
             await self.port.acknowledge(raw, outcome)
         except Exception as error:  # the replies still go out: the tap's spinner is the lesser loss

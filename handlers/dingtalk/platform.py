@@ -7,7 +7,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-from bot.chat.port_platform import PortPlatform, start_errors
+from bot.chat.listening import start_errors
+from bot.chat.port_platform import PortPlatform
 from bot.chat.text_buttons import TextButtons
 from bot.notifications.messenger import TransientFailure
 from bot.platform_names import DINGTALK

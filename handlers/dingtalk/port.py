@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from bot.app_context import PlatformStartError
 from bot.chat.events import ChatAddress, Event
 from bot.chat.layout import Message
+from bot.chat.listening import Connection, listen_until
 from bot.chat.port import Receiver
 from bot.chat.replies import Outcome, Reply
 from bot.chat.text_buttons import TextButtons
@@ -28,7 +28,7 @@ from handlers.dingtalk import inbound
 from handlers.dingtalk.inbound import Origin
 from handlers.dingtalk.openapi import CredentialsRefused, DingTalkOpenAPI
 from handlers.dingtalk.outbound import WEBHOOK_MARGIN_MS, DingTalkOutbound
-from handlers.dingtalk.render import CAPABILITIES, ROBOT_NAME, render_popup
+from handlers.dingtalk.render import CAPABILITIES, ROBOT_NAME
 from handlers.dingtalk.stream import StreamConnection
 
 
@@ -55,25 +55,12 @@ class DingTalkPort:
         self.stream: StreamConnection | None = None
 
     async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
-        """The Stream connection until `stop`; refused credentials as a PlatformStartError line."""
+        """The Stream connection (it reconnects by itself) until `stop`; refused credentials as one line."""
         async def handle(message: dict[str, Any]) -> None:
             await receiver.receive(message, f"message {message.get('msgId') or '?'}")
 
         self.stream = stream = StreamConnection(self.config, handle)
-        running = asyncio.create_task(stream.run())
-        stopped = asyncio.create_task(stop.wait())
-        try:
-            await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            if not running.done():
-                await stream.stop()
-            await running
-        except CredentialsRefused as error:
-            raise PlatformStartError(str(error)) from None
-        finally:
-            stopped.cancel()
-            if not running.done():
-                await stream.stop()
-                await running
+        await listen_until(stop, Connection(run=stream.run, close=stream.stop, refusals=((CredentialsRefused, str),)))
 
     async def event_of(self, raw: Any) -> Event | None:
         if not isinstance(raw, Mapping):
@@ -94,11 +81,7 @@ class DingTalkPort:
         return origin
 
     async def acknowledge(self, raw: Any, outcome: Outcome) -> None:
-        """DingTalk has no notice on a tapped button: the popup becomes a message of its own in the chat."""
-        if not outcome.popup or not isinstance(raw, Mapping):
-            return
-        chat_id = inbound.chat_id_of(raw)
-        await self.outbound.send(chat_id, render_popup(outcome), self.origin(chat_id))
+        """Nothing: DingTalk has no notice on a tapped button (the core sends the popup as a message)."""
 
     async def send(self, chat: ChatAddress, message: Message) -> None:
         """A text with its buttons (a group's with the texts to send instead), or a picture or file uploaded."""

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from bot.chat.markup import Marks, marked, plain
+from bot.chat.markup import Marks, TextStyle, plain
 from bot.chat.pieces import split_at_lines
 from bot.chat.platform_plugin import Capabilities
-from bot.chat.replies import Attachment, Outcome, Reply
+from bot.chat.replies import Attachment, Reply
 from handlers.dingtalk.openapi import BATCH_USERS
 
 #: A msgParam's limit, in UTF-8 bytes of its JSON (documented for group messages; kept for 1:1 ones too).
@@ -41,10 +41,11 @@ SEND_LINK = "dtmd://dingtalkclient/sendMessage?content="
 ROBOT_NAME = "teachlog"
 
 CAPABILITIES = Capabilities(text_length=TEXT_LENGTH, caption_length=TEXT_LENGTH, buttons_per_row=1,
-                            albums=False, modals=False, edits=False,
+                            albums=False, modals=False, edits=False, popups=False,
                             picture_captions=False, batch_size=BATCH_USERS)
 
-MARKDOWN = Marks(bold="**", italic="*", code="")
+#: DingTalk's markdown: the core's marks as ** and *, each line break kept (a line ends in two spaces).
+MARKDOWN = TextStyle(Marks(bold="**", italic="*", code=""), line_break="  \n")
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,6 @@ def send_link(text: str) -> str:
     return SEND_LINK + quote(text, safe="")
 
 
-def markdown_of(text: str, *, is_html: bool) -> str:
-    """The core's text as DingTalk markdown: its marks as ** and *, each line break kept."""
-    return marked(text, MARKDOWN, is_html=is_html).replace("\n", "  \n")
-
-
 def title_of(text: str) -> str:
     """The preview a phone shows: the first line, short."""
     first = next((line.strip() for line in text.splitlines() if line.strip()), "teachlog")
@@ -87,12 +83,12 @@ def title_of(text: str) -> str:
 def text_message(text: str, *, is_html: bool) -> Message:
     if not is_html:
         return Message("sampleText", {"content": text})
-    return Message("sampleMarkdown", {"title": title_of(plain(text)), "text": markdown_of(text, is_html=True)})
+    return Message("sampleMarkdown", {"title": title_of(plain(text)), "text": MARKDOWN.styled(text, is_html=True)})
 
 
 def card(text: str, labels: Sequence[str], sends: Sequence[str], *, is_html: bool) -> Message:
     """Up to five buttons under the text, one above another."""
-    title, body = title_of(plain(text, is_html=is_html)), markdown_of(text, is_html=is_html) or "\u200b"
+    title, body = title_of(plain(text, is_html=is_html)), MARKDOWN.styled(text, is_html=is_html) or "\u200b"
     if len(labels) == 1:
         return Message("sampleActionCard", {"title": title, "text": body, "singleTitle": labels[0],
                                             "singleURL": send_link(sends[0])})
@@ -106,7 +102,7 @@ def card(text: str, labels: Sequence[str], sends: Sequence[str], *, is_html: boo
 def link_list(text: str, labels: Sequence[str], sends: Sequence[str], *, is_html: bool) -> Message:
     """More buttons than a card holds: markdown links, one a line, under the text."""
     lines = [f"- [{label}]({send_link(send)})" for label, send in zip(labels, sends, strict=True)]
-    body = markdown_of(text, is_html=is_html)
+    body = MARKDOWN.styled(text, is_html=is_html)
     title = title_of(plain(text, is_html=is_html)) if text.strip() else title_of(labels[0])
     return Message("sampleMarkdown", {"title": title, "text": "\n\n".join(filter(None, [body, "\n".join(lines)]))})
 
@@ -163,11 +159,6 @@ def render(reply: Reply, sends: Sequence[str] = (), *, private: bool = True,
             messages.append(text_message(attachment.caption, is_html=is_html))
         messages.append(Media(attachment))
     return messages
-
-
-def render_popup(outcome: Outcome) -> list[Outgoing]:
-    """DingTalk has no notice on a tapped button: the popup becomes a message of its own."""
-    return [text_message(outcome.popup, is_html=False)] if outcome.popup else []
 
 
 def media_message(attachment: Attachment, media_id: str, sent_name: str) -> Message:

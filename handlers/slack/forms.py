@@ -20,7 +20,7 @@ from bot.platform_names import SLACK
 from handlers.slack.home import LOG_ACTION, REPORT_ACTION, home_view
 from handlers.slack.inbound import Ack, Payload, readable, tapped_value
 from handlers.slack.log_modal import CALLBACK_ID, modal_view, read_one_liner, read_submission, save
-from handlers.slack.port import SlackPort, slack_call
+from handlers.slack.port import SlackPort
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class Forms:
             return False  # the chat's /log shows it with a confirm button
         students = await entries.student_choices(self.core.db, caller.profile)
         view = modal_view(caller.profile, caller.t, caller.today, students, form)
-        await slack_call(lambda: self.client.views_open(trigger_id=trigger_id, view=view))
+        await self.client.views_open(trigger_id=trigger_id, view=view)
         return True
 
     async def on_home_log(self, ack: Ack, body: Mapping[str, Any]) -> None:
@@ -122,6 +122,6 @@ class Forms:
         caller = await self.caller(person)
         try:
             view = await home_view(self.runtime.engine, person, caller.t)
-            await slack_call(lambda: self.client.views_publish(user_id=person.user_id, view=view))
+            await self.client.views_publish(user_id=person.user_id, view=view)
         except Exception as error:
             log.warning("could not draw %s's Home tab: %s", person.user_id, error)

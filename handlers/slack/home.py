@@ -9,8 +9,7 @@ from bot.chat.events import ChatAddress, Command, Event, Person
 from bot.chat.keyboard import log_button_text
 from bot.i18n import Translator
 from bot.platform_names import SLACK
-from handlers.slack.blocks import BLOCKS_PER_MESSAGE, button, section, split_text
-from handlers.slack.blocks import mrkdwn_of as markup
+from handlers.slack.blocks import BLOCK_KIT, BLOCKS_PER_MESSAGE, button
 
 LOG_ACTION = "home-log"
 REPORT_ACTION = "home-report"
@@ -23,8 +22,7 @@ def home_address(user_id: str) -> ChatAddress:
 
 async def home_view(engine: ChatEngine, person: Person, t: Translator) -> dict[str, Any]:
     outcome = await engine.handle(Event(home_address(person.user_id), person, Command("mine"), private=True))
-    blocks: list[dict[str, Any]] = [section(piece) for reply in outcome.replies
-                                    for piece in split_text(markup(reply.text, is_html=reply.html))]
+    blocks = [block for reply in outcome.replies for block in BLOCK_KIT.sections(reply.text, is_html=reply.html)]
     blocks = blocks[:BLOCKS_PER_MESSAGE - 2]
     blocks.append({"type": "actions", "block_id": "home", "elements": [
         {**button(log_button_text(t), "log", LOG_ACTION), "style": "primary"},

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from bot.chat.commands import named_by_word
 from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text
+from bot.chat.person_lookup import PersonLookup
 from bot.platform_names import SLACK
 
 #: Bolt's `ack` of a request.
@@ -111,11 +112,16 @@ def body_of(payload: Payload) -> tuple[Body, tuple[str, ...]]:
     return Tap(tapped_value((payload.body.get("actions") or [{}])[0])), ()
 
 
-class People(Protocol):
-    async def person(self, user_id: str, fallback_name: str | None = None) -> Person: ...
+def person_of(user_id: str, user: Mapping[str, Any], fallback_name: str | None) -> Person:
+    """The person users.info (include_locale) describes: their name, handle and locale."""
+    profile = user.get("profile") or {}
+    name = profile.get("real_name") or user.get("real_name") or profile.get("display_name") or fallback_name
+    # The handle people type after "@" is the display name Slack shows; the legacy `name` when there is none.
+    handle = profile.get("display_name") or user.get("name") or fallback_name
+    return Person(SLACK, user_id, user.get("locale"), name, handle)
 
 
-async def read_payload(payload: Payload, people: People) -> Event:
+async def read_payload(payload: Payload, people: PersonLookup) -> Event:
     """The payload as a core event from the person behind it. A message's `event_id` is the Events API envelope's
     id, the same on Slack's retries (X-Slack-Retry-Num)."""
     origin = origin_of(payload)

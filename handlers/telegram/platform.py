@@ -15,9 +15,10 @@ from telegram.request import BaseRequest
 
 from bot.chat.commands import command_menus
 from bot.chat.key_value_store import remember_bot_username
-from bot.chat.port_platform import PortPlatform, start_errors
+from bot.chat.listening import start_errors
+from bot.chat.port_platform import PortPlatform
 from bot.platform_names import TELEGRAM
-from handlers.telegram.port import CAPABILITIES, TelegramPort, even_rate_limiter, standalone_bot, t_me_link
+from handlers.telegram.port import BOT_API, CAPABILITIES, TelegramPort, even_rate_limiter, standalone_bot
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,7 @@ async def introduce(db: Database, bot: Bot) -> str | None:
 def build_application(token: str, *, base_url: str | None = None, request: BaseRequest | None = None,
                       updates_request: BaseRequest | None = None, rate_limit: bool = True) -> Application:
     """The Application that takes updates for the port (:meth:`TelegramPort.listen` hands them to the runtime)."""
-    builder: ApplicationBuilder = ApplicationBuilder().token(token)
-    if base_url:
-        builder = builder.base_url(base_url)
+    builder: ApplicationBuilder = ApplicationBuilder().token(token).base_url(base_url or BOT_API)
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     if rate_limit:
@@ -58,7 +57,7 @@ def build_application(token: str, *, base_url: str | None = None, request: BaseR
 
 def bot_api_errors(base_url: str | None) -> contextlib.AbstractContextManager[None]:
     """A refused token, an unreachable Bot API, or any other failure of its first call as one line."""
-    where = base_url or "https://api.telegram.org/bot"
+    where = base_url or BOT_API
     return start_errors((InvalidToken, lambda _: "Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather"),
                         (TelegramError, lambda error: f"cannot reach the Telegram Bot API at {where}: {error}"))
 
@@ -68,6 +67,7 @@ class TelegramPlatform(PortPlatform):
 
     name = TELEGRAM
     capabilities = CAPABILITIES
+    invite_link_template = "https://t.me/{handle}?start={code}"
 
     @contextlib.asynccontextmanager
     async def connect(self, *, listening: bool) -> AsyncIterator[TelegramPort]:
@@ -78,7 +78,7 @@ class TelegramPlatform(PortPlatform):
         if listening:
             webhook = settings.webhook()
             with bot_api_errors(base_url):
-                async with (Bot(token, base_url=base_url) if base_url else Bot(token)) as probe:
+                async with Bot(token, base_url=base_url or BOT_API) as probe:
                     username = await introduce(self.core.db, probe)
             application = build_application(token, base_url=base_url)
             yield TelegramPort(application.bot, application, webhook, username=username)
@@ -90,6 +90,3 @@ class TelegramPlatform(PortPlatform):
             yield TelegramPort(telegram_bot)
         finally:
             await telegram_bot.shutdown()
-
-    async def invite_link(self, code: str) -> str | None:
-        return await t_me_link(self.core.db, code)

@@ -1,5 +1,5 @@
 """The Telegram port (:class:`bot.chat.port.ChatPort`): messages as Bot API calls, its errors named for the core,
-long polling or the webhook, files by their id, t.me invite links.
+long polling or the webhook (steps the core's :func:`bot.chat.listening.listen_until` runs), files by their id.
 
 `teachlog run` uses the Application's bot (rate limited by :func:`even_rate_limiter`);
 `teachlog worker` a bot of its own (:func:`standalone_bot`).
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import warnings
 from typing import Any
@@ -28,8 +29,10 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Re
 from telegram.ext import AIORateLimiter, Application, ContextTypes, ExtBot, TypeHandler
 
 from bot.chat.events import ChatAddress, Event
-from bot.chat.key_value_store import bot_username
+from bot.chat.http_intake import http_server, payload_app
 from bot.chat.layout import Message
+from bot.chat.listening import Connection, listen_until
+from bot.chat.look import Look
 from bot.chat.platform_plugin import Capabilities
 from bot.chat.port import ErrorRow, Receiver, named_by
 from bot.chat.replies import Outcome
@@ -44,8 +47,6 @@ from bot.notifications.messenger import (
 from bot.platform_names import TELEGRAM
 from bot.settings import WebhookConfig
 from handlers.telegram.inbound import event_of
-from handlers.telegram.webhook import listen_on_webhook
-from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,12 @@ RATE_LIMIT_RETRIES = 2
 
 CAPABILITIES = Capabilities(text_length=4096, caption_length=1024, buttons_per_row=5, albums=True, modals=False,
                             text_units="utf-16")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: The Bot API, unless TELEGRAM_BASE_URL names another (a local Bot API server, a test's fake).
+BOT_API = "https://api.telegram.org/bot"
+#: Inline buttons in rows; the text goes apart, as HTML.
+INLINE_KEYBOARD: Look[list[InlineKeyboardButton]] = Look(
+    button=lambda label, data, _: InlineKeyboardButton(label, callback_data=data), row=lambda row, _: row)
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -79,8 +86,7 @@ DELIVERY_ERRORS: tuple[ErrorRow[DeliveryError | None], ...] = (
 
 def markup_of(message: Message) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     if message.choices:
-        return InlineKeyboardMarkup([[InlineKeyboardButton(choice.label, callback_data=choice.data) for choice in row]
-                                     for row in message.choices])
+        return InlineKeyboardMarkup(INLINE_KEYBOARD.rows(message.choices))
     if message.keyboard:
         return ReplyKeyboardMarkup([[KeyboardButton(label) for label in message.keyboard]],
                                    resize_keyboard=True, is_persistent=True)
@@ -117,19 +123,31 @@ class TelegramPort:
         if application is None or application.updater is None:
             raise RuntimeError("this Telegram port has no Application to take updates with")
         self.hand_updates_to(receiver)
-        async with application:
-            await application.start()
-            try:
-                if self.webhook is not None:
-                    await listen_on_webhook(application, self.webhook, stop)
-                else:
-                    await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
-                                                            drop_pending_updates=False)
-                    await stop.wait()
-                    await application.updater.stop()
-            finally:
-                if application.running:
-                    await application.stop()
+        updater = application.updater
+        polling = Connection(lambda: updater.start_polling(allowed_updates=Update.ALL_TYPES,
+                                                           drop_pending_updates=False), updater.stop)
+        await listen_until(stop, Connection(application.initialize, application.shutdown),
+                           Connection(application.start, application.stop),
+                           *self.webhook_steps(application) if self.webhook else (polling,))
+
+    def webhook_steps(self, application: Application) -> tuple[Connection, ...]:
+        """Telegram posts each update to a public HTTPS URL (a reverse proxy in front of one or more `teachlog run
+        --webhook-url` processes): the core's HTTP intake puts it on the Application's queue, then setWebhook.
+
+        Rather than `Application.run_webhook`, whose server answers a wrong or missing secret with 403, the intake
+        answers 401 and the request changes nothing. Stopping leaves the webhook set, so the other replicas
+        behind the proxy go on receiving updates; pending updates are kept."""
+        webhook = self.webhook
+        assert webhook is not None
+        intake = payload_app(webhook.path, lambda body: Update.de_json(json.loads(body), application.bot),
+                             application.update_queue.put, header=SECRET_HEADER, secret=webhook.secret,
+                             what="Telegram update")
+        register = Connection(
+            lambda: application.bot.set_webhook(webhook.url, secret_token=webhook.secret, drop_pending_updates=False,
+                                                allowed_updates=Update.ALL_TYPES),
+            refusals=((TelegramError, lambda error: f"Telegram refused the webhook {webhook.url}: {error}"),),
+            opened=f"taking Telegram updates at {webhook.url} on {webhook.listen}:{webhook.port}")
+        return (*http_server(intake, webhook.listen, webhook.port), register)
 
     async def event_of(self, raw: Any) -> Event | None:
         return event_of(raw, self.username) if isinstance(raw, Update) else None
@@ -169,12 +187,6 @@ class TelegramPort:
         return bytes(await (await self.bot.get_file(file_id)).download_as_bytearray())
 
 
-async def t_me_link(db: Database, code: str) -> str | None:
-    """`https://t.me/<bot>?start=CODE`, once the bot has run and its @username is known."""
-    username = await bot_username(db)
-    return f"https://t.me/{username.lstrip('@')}?start={code}" if username else None
-
-
 def even_rate_limiter() -> AIORateLimiter:
     """30 messages a second spaced evenly, one every 1/30 s, and 20 a minute per group.
 
@@ -188,6 +200,4 @@ def even_rate_limiter() -> AIORateLimiter:
 
 def standalone_bot(token: str, base_url: str | None = None) -> ExtBot:
     """A bot for `teachlog worker`, rate limited by :func:`even_rate_limiter`."""
-    if base_url:
-        return ExtBot(token, base_url=base_url, rate_limiter=even_rate_limiter())
-    return ExtBot(token, rate_limiter=even_rate_limiter())
+    return ExtBot(token, base_url=base_url or BOT_API, rate_limiter=even_rate_limiter())

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app_context import AppContext
 from bot.chat.actions import LogNow
 from bot.chat.events import ChatAddress
 from bot.chat.layout import Message
-from bot.chat.replies import Choice, Outcome
+from bot.chat.replies import Choice, Outcome, Reply
+from bot.chat.runtime import Runtime
 from bot.chat.text_buttons import TextButtons
 from bot.platform_names import DINGTALK
-from bot.settings import DingTalkConfig
+from bot.settings import DingTalkConfig, Settings
 from handlers.dingtalk.port import DingTalkPort
 from tests.support.fake_dingtalk import PATH_BATCH, PATH_GROUP, PATH_WEBHOOK, param_of
 
@@ -29,12 +31,13 @@ def message(fake, staff_id: str = "staff1", *, expires_ms: int = NOW_MS + 600_00
     return raw
 
 
-async def test_a_popup_becomes_a_message_on_the_webhook_of_the_tap(fake, port):
+async def test_a_popup_becomes_a_message_on_the_webhook_of_the_tap_before_the_replies(fake, port, db, clock):
     raw = message(fake)
-    await port.event_of(raw)
-    await port.acknowledge(raw, Outcome(popup="这个按钮已失效"))
-    (call,) = fake.of(PATH_WEBHOOK)
-    assert call.body == {"msgtype": "text", "text": {"content": "这个按钮已失效"}}
+    event = await port.event_of(raw)
+    assert event is not None
+    runtime = Runtime(AppContext(db=db, settings=Settings(_env_file=None), clock=clock), port)
+    await runtime.answer(raw, event.chat, Outcome([Reply("请重新开始")], popup="这个按钮已失效"))
+    assert [call.body["text"]["content"] for call in fake.of(PATH_WEBHOOK)] == ["这个按钮已失效", "请重新开始"]
 
 
 async def test_a_message_to_a_chat_whose_webhook_has_expired_goes_by_batch_send(fake, port):

@@ -7,7 +7,7 @@ import re
 from urllib.parse import unquote
 
 from bot.chat.actions import ChooseActivity, ForDraft, SaveEntry
-from bot.chat.replies import Attachment, Choice, Outcome, Reply, in_rows
+from bot.chat.replies import Attachment, Choice, Reply, in_rows
 from bot.chat.text_buttons import TextButtons
 from handlers.dingtalk.render import (
     PARAM_BYTES,
@@ -16,7 +16,6 @@ from handlers.dingtalk.render import (
     Message,
     media_message,
     render,
-    render_popup,
     webhook_body,
 )
 
@@ -96,11 +95,6 @@ def test_a_chart_goes_after_its_caption_and_a_file_keeps_its_uploaded_name():
     assert media_message(export, "@m2", "entries.zip") == Message(
         "sampleFile", {"mediaId": "@m2", "fileName": "entries.zip", "fileType": "zip"})
     assert isinstance(messages[2], Media) and messages[2].attachment is chart
-
-
-def test_a_popup_is_a_message_of_its_own():
-    assert render_popup(Outcome(popup="这个按钮已失效")) == [Message("sampleText", {"content": "这个按钮已失效"})]
-    assert render_popup(Outcome()) == []
 
 
 def test_the_session_webhook_takes_the_same_messages_in_its_own_form():

@@ -17,7 +17,7 @@ from bot.clock import FixedClock
 from bot.people.schools import CreatedSchool, create_school
 from bot.platform_names import SLACK
 from bot.settings import Settings
-from handlers.slack.app import build_app
+from handlers.slack.platform import build_app
 from handlers.slack.port import SlackPort
 from storage.db import Database
 from tests.support.accounts import member_with_account

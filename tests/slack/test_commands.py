@@ -17,7 +17,7 @@ from bot.logbook.entries import history, save_entry
 from bot.people.membership import profile_for_account
 from bot.platform_names import SLACK
 from bot.settings import Settings
-from handlers.slack.app import build_app
+from handlers.slack.platform import build_app
 from handlers.slack.port import SlackPort
 from tests.support.fake_slack import (
     BOT_TOKEN,

@@ -11,22 +11,22 @@ from bot.chat.pacing import Pacer
 from bot.chat.replies import Attachment, Choice, Reply
 from bot.chat.reply_path import ReplyPath
 from bot.platform_names import SLACK
-from handlers.slack.blocks import CAPABILITIES, message_blocks, mrkdwn_of
+from handlers.slack.blocks import BLOCK_KIT, CAPABILITIES, MRKDWN
 from handlers.slack.inbound import readable
 from handlers.slack.port import SlackPort
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack, buttons_of, serve
 
 
 def test_the_cores_html_becomes_mrkdwn_and_plain_text_is_escaped():
-    assert mrkdwn_of("<b>Week</b> <i>so far</i>: <code>3</code> &lt;5 &amp; more", is_html=True) == \
+    assert MRKDWN.styled("<b>Week</b> <i>so far</i>: <code>3</code> &lt;5 &amp; more", is_html=True) == \
         "*Week* _so far_: `3` &lt;5 &amp; more"
-    assert mrkdwn_of("a <b> & c", is_html=False) == "a &lt;b&gt; &amp; c"
+    assert MRKDWN.styled("a <b> & c", is_html=False) == "a &lt;b&gt; &amp; c"
 
 
 def test_a_row_of_more_than_five_choices_is_split_into_rows_slack_shows():
     row = tuple(Choice(f"Name {i}", UndoEntry(i + 1)) for i in range(7))
     [message] = lay_out(Reply("Who?", (row,)), CAPABILITIES)
-    blocks = message_blocks(message.text, [[(c.label, c.data) for c in r] for r in message.choices])
+    blocks = BLOCK_KIT.parts(message)
     action_rows = [block["elements"] for block in blocks if block["type"] == "actions"]
     assert [len(elements) for elements in action_rows] == [5, 2]
     ids = [element["action_id"] for elements in action_rows for element in elements]
@@ -52,13 +52,13 @@ async def test_a_reply_with_a_chart_posts_its_text_and_buttons_then_uploads_the_
 
 
 def test_the_cores_commands_read_as_the_slash_command_people_type_on_slack():
-    assert mrkdwn_of("Send /log, or /start ABC123 to join.", is_html=False) == \
+    assert MRKDWN.styled("Send /log, or /start ABC123 to join.", is_html=False) == \
         "Send /teachlog log, or /teachlog join ABC123 to join."
-    assert mrkdwn_of("请发送/mine，或“/away 到 12月1号”", is_html=False) == \
+    assert MRKDWN.styled("请发送/mine，或“/away 到 12月1号”", is_html=False) == \
         "请发送/teachlog mine，或“/teachlog away 到 12月1号”"
-    assert mrkdwn_of("<b>/report</b> here", is_html=True) == "*/teachlog report* here"
+    assert MRKDWN.styled("<b>/report</b> here", is_html=True) == "*/teachlog report* here"
 
 
 def test_paths_links_and_unknown_words_keep_their_slashes():
-    assert mrkdwn_of("https://example.org/log and a/b /logs /teachlog mine", is_html=False) == \
+    assert MRKDWN.styled("https://example.org/log and a/b /logs /teachlog mine", is_html=False) == \
         "https://example.org/log and a/b /logs /teachlog mine"
