@@ -5,7 +5,7 @@ Queries nothing itself: the query functions live in the sibling modules, one sub
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
@@ -117,6 +117,8 @@ class Database:
             engine_kwargs["poolclass"] = NullPool
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=session_class)
+        #: Who is told of statements sent to a driver connection directly, past the engine's events.
+        self._direct_listeners: list[Callable[[str], None]] = []
 
     @property
     def dialect(self) -> str:
@@ -128,6 +130,11 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
+    def sent_directly(self, statement: str) -> None:
+        """Note a statement sent to a driver connection past the engine, so :meth:`recording_statements` sees it."""
+        for listener in self._direct_listeners:
+            listener(statement)
+
     @contextmanager
     def recording_statements(self) -> Iterator[list[str]]:
         """The SQL statements sent while the block runs: how benchmarks and tests count queries."""
@@ -137,10 +144,12 @@ class Database:
             statements.append(statement)
 
         event.listen(self.engine.sync_engine, "before_cursor_execute", record)
+        self._direct_listeners.append(statements.append)
         try:
             yield statements
         finally:
             event.remove(self.engine.sync_engine, "before_cursor_execute", record)
+            self._direct_listeners.remove(statements.append)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
