@@ -14,7 +14,7 @@ from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolResetState
 
 from storage.errors import DatabaseFailure, known_failure, missing_sqlite_folder, unusable_url
 
@@ -40,6 +40,14 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _rollback_if_in_transaction(dbapi_connection: Any, record: ConnectionPoolEntry, _state: PoolResetState) -> None:
+    """The pool's reset of an SQLite connection: roll back only what is open. sqlite3's own rollback does nothing
+    outside a transaction, but through aiosqlite each call is a hand-off to its thread, at every check-in."""
+    driver = record.driver_connection
+    if driver is None or driver.in_transaction:
+        dbapi_connection.rollback()
+
+
 def _postgres_connect_args(connect_args: dict) -> dict:
     """Plan each statement for its own values.
 
@@ -57,12 +65,15 @@ def create_engine(url: str = DEFAULT_DATABASE_URL, **kwargs) -> AsyncEngine:
         backend = make_url(url).get_backend_name()
         if backend == "postgresql":
             kwargs["connect_args"] = _postgres_connect_args(kwargs.get("connect_args", {}))
+        if backend == "sqlite":
+            kwargs.setdefault("pool_reset_on_return", None)  # _rollback_if_in_transaction resets instead
         # A failed statement names its SQL but never its values (a student's name, a note): errors get logged.
         engine = create_async_engine(url, hide_parameters=True, **kwargs)
     except (ArgumentError, InvalidRequestError, ImportError) as error:
         raise DatabaseFailure(unusable_url(url)) from error
     if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        event.listen(engine.sync_engine, "reset", _rollback_if_in_transaction)
     _raise_known_failures(engine, url)
     return engine
 
