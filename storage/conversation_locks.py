@@ -35,7 +35,7 @@ import hashlib
 import json
 import os
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import Database
+from storage.errors import DatabaseFailure, known_failure
 from storage.models import ChatState, HandledUpdate
 from storage.rowcount import affected_rows
 from storage.types import utcnow
@@ -153,27 +154,29 @@ class _DirectStep:
 
     async def lock_and_load(self, kind: str, key: str, update: UpdateRef | None) -> tuple[str | None, bool]:
         """The saved state (JSON text) and whether the update was handled; the conversation locked first."""
-        await self.lock(kind, key)
-        if update is None:
-            return (await self.fetch(self.sql.state, kind, key))[0][0], False
-        text_value, handled = (await self.fetch(self.sql.state_and_handled, kind, key, update.platform,
-                                                update.update_id))[0]
-        return (None if handled else text_value), bool(handled)
+        with _known_failures(self.db):
+            await self.lock(kind, key)
+            if update is None:
+                return (await self.fetch(self.sql.state, kind, key))[0][0], False
+            text_value, handled = (await self.fetch(self.sql.state_and_handled, kind, key, update.platform,
+                                                    update.update_id))[0]
+            return (None if handled else text_value), bool(handled)
 
     async def finish(self, kind: str, key: str, text_value: str | None, changed: bool, update: UpdateRef | None,
                      now: dt.datetime) -> None:
         stamp = self.sql.timestamp
-        if changed and text_value is not None and update is not None and self.sql.save_and_record is not None:
-            await self.fetch(self.sql.save_and_record, update.platform, update.update_id, stamp(now), kind, key,
-                             text_value, stamp(utcnow()))
-        else:
-            if changed and text_value is not None:
-                await self.fetch(self.sql.save, kind, key, text_value, stamp(utcnow()))
-            elif changed:
-                await self.fetch(self.sql.drop, kind, key)
-            if update is not None:
-                await self.fetch(self.sql.record, update.platform, update.update_id, stamp(now))
-        await self.commit()
+        with _known_failures(self.db):
+            if changed and text_value is not None and update is not None and self.sql.save_and_record is not None:
+                await self.fetch(self.sql.save_and_record, update.platform, update.update_id, stamp(now), kind, key,
+                                 text_value, stamp(utcnow()))
+            else:
+                if changed and text_value is not None:
+                    await self.fetch(self.sql.save, kind, key, text_value, stamp(utcnow()))
+                elif changed:
+                    await self.fetch(self.sql.drop, kind, key)
+                if update is not None:
+                    await self.fetch(self.sql.record, update.platform, update.update_id, stamp(now))
+            await self.commit()
 
     async def lock(self, kind: str, key: str) -> None:
         raise NotImplementedError
@@ -187,6 +190,19 @@ class _DirectStep:
     async def ended(self) -> bool:
         """Roll back what the step began and did not commit; False when even that failed."""
         raise NotImplementedError
+
+
+@contextlib.contextmanager
+def _known_failures(db: Database) -> Iterator[None]:
+    """A driver's error for an unreachable, refused or read-only database as the :class:`DatabaseFailure` the
+    engine's statements raise (see :mod:`storage.db`); others as they are."""
+    try:
+        yield
+    except Exception as error:
+        message = known_failure(error, db.url)
+        if message is None:
+            raise
+        raise DatabaseFailure(message) from error
 
 
 class _SqliteStep(_DirectStep):

@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.chat.engine_builder import build_engine
@@ -16,6 +17,8 @@ from bot.logbook import entries
 from bot.people.membership import profile_for_account
 from handlers.terminal.driver import ChatDriver
 from storage import conversation_locks
+from storage.db import Database
+from storage.errors import DatabaseFailure
 from storage.models import HandledUpdate
 from tests.support.chat import PLATFORM
 
@@ -151,3 +154,15 @@ async def connections_in_a_transaction(db) -> int:
             drivers.append((await connection.get_raw_connection()).driver_connection)
         return sum(bool(d.is_in_transaction() if callable(getattr(d, "is_in_transaction", None))
                         else d.in_transaction) for d in drivers)
+
+
+async def test_a_step_on_a_read_only_sqlite_database_fails_as_a_database_failure(db, tmp_path):
+    if db.dialect != "sqlite":
+        return
+    read_only = Database(f"sqlite+aiosqlite:///file:{tmp_path / 'teachlog.db'}?mode=ro&uri=true")
+    try:
+        with pytest.raises(DatabaseFailure, match="read-only"):
+            async with conversation_locks.hold(read_only, "chat", "key", None) as held:
+                await held.finish({"step": "first"}, dt.datetime(2026, 11, 18, 9, 30, tzinfo=dt.UTC))
+    finally:
+        await read_only.dispose()
