@@ -384,8 +384,11 @@ async def _file_lock(path: Path | None) -> AsyncIterator[None]:
     if path is None:
         yield
         return
-    path.parent.mkdir(exist_ok=True)
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except FileNotFoundError:  # the first step on this database makes the folder (not every step: a system call)
+        path.parent.mkdir(exist_ok=True)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         pause = 0.001
         while True:
