@@ -1,4 +1,5 @@
-"""The async engine and session factory; SQLite gets WAL and a busy timeout.
+"""The async engine and session factory; SQLite gets WAL, a busy timeout, and a pool reset that rolls back
+only what is open.
 
 Queries nothing itself: the query functions live in the sibling modules, one subject each.
 """
