@@ -1,11 +1,12 @@
-"""The async engine and session factory; SQLite gets WAL and a busy timeout.
+"""The async engine and session factory; SQLite gets WAL, a busy timeout, and a pool reset that rolls back
+only what is open.
 
 Queries nothing itself: the query functions live in the sibling modules, one subject each.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolResetState
 
 from storage.errors import DatabaseFailure, known_failure, missing_sqlite_folder, unusable_url
 
@@ -40,6 +41,14 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _rollback_if_in_transaction(dbapi_connection: Any, record: ConnectionPoolEntry, _state: PoolResetState) -> None:
+    """The pool's reset of an SQLite connection: roll back only what is open. sqlite3's own rollback does nothing
+    outside a transaction, but through aiosqlite each call is a hand-off to its thread, at every check-in."""
+    driver = record.driver_connection
+    if driver is None or driver.in_transaction:
+        dbapi_connection.rollback()
+
+
 def _postgres_connect_args(connect_args: dict) -> dict:
     """Plan each statement for its own values.
 
@@ -57,12 +66,15 @@ def create_engine(url: str = DEFAULT_DATABASE_URL, **kwargs) -> AsyncEngine:
         backend = make_url(url).get_backend_name()
         if backend == "postgresql":
             kwargs["connect_args"] = _postgres_connect_args(kwargs.get("connect_args", {}))
+        if backend == "sqlite":
+            kwargs.setdefault("pool_reset_on_return", None)  # _rollback_if_in_transaction resets instead
         # A failed statement names its SQL but never its values (a student's name, a note): errors get logged.
         engine = create_async_engine(url, hide_parameters=True, **kwargs)
     except (ArgumentError, InvalidRequestError, ImportError) as error:
         raise DatabaseFailure(unusable_url(url)) from error
     if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        event.listen(engine.sync_engine, "reset", _rollback_if_in_transaction)
     _raise_known_failures(engine, url)
     return engine
 
@@ -117,6 +129,8 @@ class Database:
             engine_kwargs["poolclass"] = NullPool
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=session_class)
+        #: Who is told of statements sent to a driver connection directly, past the engine's events.
+        self._direct_listeners: list[Callable[[str], None]] = []
 
     @property
     def dialect(self) -> str:
@@ -128,6 +142,11 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
+    def sent_directly(self, statement: str) -> None:
+        """Note a statement sent to a driver connection past the engine, so :meth:`recording_statements` sees it."""
+        for listener in self._direct_listeners:
+            listener(statement)
+
     @contextmanager
     def recording_statements(self) -> Iterator[list[str]]:
         """The SQL statements sent while the block runs: how benchmarks and tests count queries."""
@@ -137,10 +156,12 @@ class Database:
             statements.append(statement)
 
         event.listen(self.engine.sync_engine, "before_cursor_execute", record)
+        self._direct_listeners.append(statements.append)
         try:
             yield statements
         finally:
             event.remove(self.engine.sync_engine, "before_cursor_execute", record)
+            self._direct_listeners.remove(statements.append)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

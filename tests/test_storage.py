@@ -43,3 +43,16 @@ async def test_postgresql_plans_each_progress_query_for_its_own_values(db):
         return
     async with db.engine.connect() as connection:
         assert (await connection.execute(text("SHOW plan_cache_mode"))).scalar() == "force_custom_plan"
+
+
+
+async def test_an_sqlite_connection_given_back_in_the_middle_of_a_write_is_rolled_back(db):
+    if db.dialect != "sqlite":
+        return
+    async with db.engine.connect() as connection:  # written past SQLAlchemy, as a chat step's statements are
+        driver = (await connection.get_raw_connection()).driver_connection
+        await driver.execute_fetchall("INSERT INTO handled_updates (platform, update_id, handled_at) "
+                                      "VALUES ('telegram', '1', '2026-11-18 09:30:00.000000')")
+        assert driver.in_transaction
+    async with db.engine.connect() as connection:
+        assert (await connection.execute(text("SELECT count(*) FROM handled_updates"))).scalar_one() == 0

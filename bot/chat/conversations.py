@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import datetime as dt
 import json
 from collections.abc import AsyncIterator
@@ -72,7 +71,7 @@ class HeldConversation:
     def __init__(self, held: conversation_locks.HeldConversation) -> None:
         self._held = held
         self.duplicate = held.duplicate
-        self.conversation = Conversation.from_json(copy.deepcopy(held.value)) if held.value else None
+        self.conversation = Conversation.from_json(held.value) if held.value else None
 
     async def finish(self, conversation: Conversation | None, now: dt.datetime) -> None:
         await self._held.finish(conversation.to_json() if conversation is not None else None, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from bot.clean_text import clean_name
 
@@ -39,7 +39,9 @@ class EntryDraft:
         return self.token[:8]
 
     def to_json(self) -> dict:
-        data = asdict(self)
+        # Field by field, not `asdict`, which deep-copies every value: this runs at every step of /log.
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["problems"] = list(self.problems)
         data["day"] = self.day.isoformat() if self.day else None
         data["time"] = self.time.isoformat(timespec="minutes") if self.time else None
         return data

@@ -4,9 +4,11 @@ an update delivered twice answered once."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.chat.engine_builder import build_engine
@@ -15,6 +17,8 @@ from bot.logbook import entries
 from bot.people.membership import profile_for_account
 from handlers.terminal.driver import ChatDriver
 from storage import conversation_locks
+from storage.db import Database
+from storage.errors import DatabaseFailure
 from storage.models import HandledUpdate
 from tests.support.chat import PLATFORM
 
@@ -122,3 +126,43 @@ async def test_a_second_holder_waits_for_the_first_and_sees_what_it_saved(db):
     _, seen = await waiting
     assert order == ["first saves", "second holds"]
     assert seen == {"step": "second"}
+
+
+async def test_a_step_that_fails_saves_nothing_and_leaves_no_connection_in_its_transaction(db):
+    at = dt.datetime(2026, 11, 18, 9, 30, tzinfo=dt.UTC)
+    update = conversation_locks.UpdateRef(PLATFORM, "7")
+    async with conversation_locks.hold(db, "chat", "key", None) as held:
+        await held.finish({"step": "first"}, at)
+
+    try:
+        async with conversation_locks.hold(db, "chat", "key", update):
+            raise RuntimeError("the flow failed")
+    except RuntimeError:
+        pass
+
+    assert await connections_in_a_transaction(db) == 0, "the lock would stay with a pooled connection"
+    async with conversation_locks.hold(db, "chat", "key", update) as held:
+        assert (held.value, held.duplicate) == ({"step": "first"}, False)
+
+
+async def connections_in_a_transaction(db) -> int:
+    """How many of the pool's idle connections are still inside a transaction (all of them are checked out)."""
+    async with contextlib.AsyncExitStack() as stack:
+        drivers = []
+        for _ in range(db.engine.pool.checkedin()):
+            connection = await stack.enter_async_context(db.engine.connect())
+            drivers.append((await connection.get_raw_connection()).driver_connection)
+        return sum(bool(d.is_in_transaction() if callable(getattr(d, "is_in_transaction", None))
+                        else d.in_transaction) for d in drivers)
+
+
+async def test_a_step_on_a_read_only_sqlite_database_fails_as_a_database_failure(db, tmp_path):
+    if db.dialect != "sqlite":
+        return
+    read_only = Database(f"sqlite+aiosqlite:///file:{tmp_path / 'teachlog.db'}?mode=ro&uri=true")
+    try:
+        with pytest.raises(DatabaseFailure, match="read-only"):
+            async with conversation_locks.hold(read_only, "chat", "key", None) as held:
+                await held.finish({"step": "first"}, dt.datetime(2026, 11, 18, 9, 30, tzinfo=dt.UTC))
+    finally:
+        await read_only.dispose()
