@@ -42,6 +42,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 from bot.logbook.entries import EntryView, view_of
 from bot.logbook.problems import ProblemCounts, problem_counts_by_member, school_problem_counts
@@ -50,7 +51,7 @@ from bot.people.schools import policy_of
 from bot.quotas.calendar import SchoolCalendar
 from bot.quotas.periods import Period, current_period, previous_period
 from bot.quotas.policy import Policy, Rule
-from bot.quotas.progress import MemberFacts, counting_from, period_progress, prorated_target
+from bot.quotas.progress import MemberFacts, counting_from, period_pace, period_progress, prorated_target
 from bot.quotas.rule_windows import RunningPeriod, running_period
 from bot.reporting import summaries
 from storage import districts as district_queries
@@ -352,7 +353,7 @@ async def _count(session, school_id: repo.SchoolIds, policy: Policy, window: Rep
     # Most members share their results on a rule (nothing yet, or the target met): one object each, not one
     # per member (10,000 members × 8 rules).
     same: dict[QuotaShare, QuotaShare] = {}
-    owed_of: dict[tuple[int, dt.date, dt.date, dt.date], int] = {}
+    shared: dict[tuple, Any] = {}
     for member in members:
         found = values.get(member.id, nothing)
         school_from = counts_from[member.school_id]
@@ -362,7 +363,7 @@ async def _count(session, school_id: repo.SchoolIds, policy: Policy, window: Rep
             same.setdefault(share, share)
             for rule in rules if rule.applies_to(member.role)
             for share in (_quota_share(rule, slots[rule.id], window, calendar, facts, found,
-                                       students.get(member.id, {}), paired.get(member.id, ()), owed_of),))
+                                       students.get(member.id, {}), paired.get(member.id, ()), shared),))
         counts[member.id] = {code: found[i] for code, i in counted.items() if found[i]}
         own[member.id] = {code: found[i] for code, i in owned.items() if found[i]}
     totals = {code: sum(row[i] for row in values.values()) for code, i in owned.items()}
@@ -372,9 +373,10 @@ async def _count(session, school_id: repo.SchoolIds, policy: Policy, window: Rep
 def _quota_share(rule: Rule, slots: Sequence[tuple[RunningPeriod, int]], window: ReportWindow,
                  calendar: SchoolCalendar,
                  facts: MemberFacts, found: Sequence[int], students: Mapping[str, Sequence[int]],
-                 paired: Sequence[str], owed_of: dict[tuple[int, dt.date, dt.date, dt.date], int]) -> QuotaShare:
+                 paired: Sequence[str], shared: dict[tuple, Any]) -> QuotaShare:
     """One rule summed over its periods in the window; `slots` are the periods with their tally columns.
-    `owed_of` keeps the prorated targets worked out so far: most members share a joining day."""
+    `shared` keeps what many members share, worked out once: each period's rule, and the prorated targets and
+    paces of a joining day (most members share one)."""
     done = credited = target = 0
     missing: tuple[str, ...] = ()
     for running, column in slots:
@@ -382,18 +384,27 @@ def _quota_share(rule: Rule, slots: Sequence[tuple[RunningPeriod, int]], window:
         if rule.per_student and not paired:
             continue  # no paired student: nothing is owed
         if rule.per_student:
-            progress = period_progress(running.rule_in_it(rule), calendar, facts, period.start, period.end,
-                                       period.key, window.as_of, paired_students=paired,
-                                       student_counts={key: row[column] for key, row in students.items()})
+            in_it = shared.get((rule.id, period.key))
+            if in_it is None:
+                in_it = shared[(rule.id, period.key)] = running.rule_in_it(rule)
+            pace_key = (in_it.minimum, period.start, period.end, facts.joined_on, "pace")
+            pace = shared.get(pace_key)
+            if pace is None:
+                pace = shared[pace_key] = period_pace(in_it.minimum, calendar, period.start, period.end,
+                                                      facts.joined_on, window.as_of)
+            # The tallies are keyed by student_key already, as period_progress would key them.
+            progress = period_progress(in_it, calendar, facts, period.start, period.end, period.key, window.as_of,
+                                       paired_students=paired, pace=pace,
+                                       counts_by_key={key: row[column] for key, row in students.items()})
             done += progress.done
             target += progress.target
             credited += progress.done  # already capped student by student
             missing = progress.students_missing
         else:
             key = (running.minimum, period.start, period.end, facts.joined_on)
-            owed = owed_of.get(key)
+            owed = shared.get(key)
             if owed is None:
-                owed = owed_of[key] = prorated_target(running.minimum, period.start, period.end, facts.joined_on,
+                owed = shared[key] = prorated_target(running.minimum, period.start, period.end, facts.joined_on,
                                                       calendar)
             done += found[column]
             target += owed
