@@ -159,7 +159,8 @@ async def fresh_rows_of_schools(session: Transaction,
                if (state := states.get((request.school.id, request.slot))) is not None
                and state.fingerprint == wanted[request.school.id]]
     current_ids = {id(request) for request in current}
-    # Computed before anything is written: on SQLite the first write holds the database's write lock.
+    # Rebuilt before the quiet slots are advanced, a write that on SQLite would hold the database's write lock
+    # through all the computing (each part is written once computed; the warmer gives each part its own transaction).
     found.update(await _rebuild_together(session, [r for r in requests if id(r) not in current_ids
                                                    and r.together is not None and r.compute_schools is not None],
                                          wanted, latest))
