@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, Text, delete, event, func, inspect, select, text, update
+from sqlalchemy import Connection, Engine, Table, Text, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy import cast as cast_to
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -204,6 +204,31 @@ async def replace_rows(session: AsyncSession, school_id: int, slot: str, rows: M
             for member_id, row in rows.items()])
 
 
+async def save_slots(session: AsyncSession, slot: str, fingerprints: Mapping[int, str], seen_change: int) -> None:
+    """:func:`save_slot` for many schools (school → fingerprint), in two statements."""
+    if not fingerprints:
+        return
+    await session.execute(delete(ReportSlot).where(ReportSlot.school_id.in_(list(fingerprints)),
+                                                   ReportSlot.slot == slot))
+    await session.execute(insert(ReportSlot), [
+        {"school_id": school_id, "slot": slot, "fingerprint": fingerprint, "seen_change": seen_change}
+        for school_id, fingerprint in fingerprints.items()])
+
+
+async def replace_rows_of_schools(session: AsyncSession, slot: str,
+                                  rows: Mapping[int, Mapping[int, SummaryRow]]) -> None:
+    """Store all of the slot's rows of each of these schools (school → member → row): one delete and one
+    insert for all of them."""
+    await session.execute(delete(SUMMARIES).where(ReportSummary.school_id.in_(list(rows)),
+                                                  ReportSummary.slot == slot))
+    values = [{"school_id": school_id, "slot": slot, "member_id": member_id,
+               "counts": {"all": dict(row.counts), "own": dict(row.own)},
+               "quotas": [value for quota in row.quotas for value in quota]}
+              for school_id, of_school in rows.items() for member_id, row in of_school.items()]
+    if values:
+        await session.execute(SUMMARIES.insert(), values)
+
+
 async def stored_rows(session: AsyncSession, school_id: int, slot: str) -> dict[int, SummaryRow]:
     """The slot's rows. Read as text, so that the many members with the same counts or the same quota
     results (nothing yet, or every target met) are decoded once and share one object.
@@ -240,6 +265,18 @@ async def stored_rows_of_schools(session: AsyncSession, school_ids: Sequence[int
         every, own = counts_seen[counts]
         found.setdefault(school_id, {})[member_id] = SummaryRow(every, own, quotas_seen[quotas])
     return found
+
+
+async def prune_schools(session: AsyncSession, school_ids: Sequence[int], latest: int) -> None:
+    """:func:`prune` for many schools, in two statements when none has a slot far behind."""
+    behind = (await session.execute(select(ReportSlot.school_id).distinct().where(
+        ReportSlot.school_id.in_(list(school_ids)), ReportSlot.seen_change < latest - MOST_CHANGES_KEPT))).scalars()
+    for school_id in list(behind):
+        await prune(session, school_id, latest)
+    oldest_seen = (select(func.min(ReportSlot.seen_change)).where(ReportSlot.school_id == CHANGES.c.school_id)
+                   .scalar_subquery())
+    await session.execute(delete(CHANGES).where(CHANGES.c.school_id.in_(list(school_ids)),
+                                                CHANGES.c.id <= oldest_seen))
 
 
 async def prune(session: AsyncSession, school_id: int, latest: int) -> None:

@@ -1,7 +1,10 @@
 """Aggregate queries for reports: tallies per member, daily counts, one member's entries.
 
 Every function is one bounded query over a date range of one school — never one
-query per member. A *participation* is an entry counted for a member: the member
+query per member. The tallies also take many schools (a district's schools on one policy and window, computed
+together): member ids are unique across schools, so grouping by member still splits them.
+
+A *participation* is an entry counted for a member: the member
 who logged it, and the colleague who came along (a co-visit counts for both, as
 progress does, with the same measures as :func:`storage.repository.measure_by_member`
 and :func:`storage.repository.paired_student_counts`).
@@ -25,6 +28,7 @@ from sqlalchemy import and_, case, distinct, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DailyCount, Entry, Pairing, SchoolDailyCount
+from storage.repository import SchoolIds, of_schools
 
 
 @dataclass(frozen=True)
@@ -39,13 +43,13 @@ class Tally:
     own_only: bool = False
 
 
-def _participations(school_id: int, start: dt.date, end: dt.date, activities: Sequence[str],
+def _participations(school_id: SchoolIds, start: dt.date, end: dt.date, activities: Sequence[str],
                     member_ids: Sequence[int] | None):
     """(participant, own, activity_code, occurred_on, student_key) of every counted entry in the range."""
     def branch(participant_column, own: int):
         query = (select(participant_column.label("participant"), literal(own).label("own"), Entry.activity_code,
                         Entry.occurred_on, Entry.student_key)
-                 .where(Entry.school_id == school_id, Entry.deleted_at.is_(None),
+                 .where(of_schools(Entry.school_id, school_id), Entry.deleted_at.is_(None),
                         Entry.occurred_on.between(start, end), Entry.activity_code.in_(list(activities))))
         if member_ids is not None:
             query = query.where(participant_column.in_(list(member_ids)))
@@ -81,12 +85,12 @@ def _daily_column(tally: Tally):
     return func.sum(case((condition, counted), else_=0))
 
 
-async def _daily_tallies(session: AsyncSession, school_id: int, tallies: Sequence[Tally],
+async def _daily_tallies(session: AsyncSession, school_id: SchoolIds, tallies: Sequence[Tally],
                          member_ids: Sequence[int] | None) -> dict[int, tuple[int, ...]]:
     """Entry-count tallies read from the daily count table: one scan of its rows in the span."""
     start, end, activities = _span(tallies)
     query = (select(DailyCount.member_id, *(_daily_column(t) for t in tallies))
-             .where(DailyCount.school_id == school_id, DailyCount.day.between(start, end),
+             .where(of_schools(DailyCount.school_id, school_id), DailyCount.day.between(start, end),
                     DailyCount.activity_code.in_(activities))
              .group_by(DailyCount.member_id))
     if member_ids is not None:
@@ -112,7 +116,7 @@ async def school_entry_sums(session: AsyncSession, school_ids: Sequence[int], co
     return found
 
 
-async def _entry_tallies(session: AsyncSession, school_id: int, tallies: Sequence[Tally],
+async def _entry_tallies(session: AsyncSession, school_id: SchoolIds, tallies: Sequence[Tally],
                          member_ids: Sequence[int] | None) -> dict[int, tuple[int, ...]]:
     """Tallies of distinct students or days, which need the entries themselves: one scan."""
     start, end, activities = _span(tallies)
@@ -121,7 +125,7 @@ async def _entry_tallies(session: AsyncSession, school_id: int, tallies: Sequenc
         select(p.c.participant, *(_column(p, t) for t in tallies)).group_by(p.c.participant)))
 
 
-async def tallies_by_member(session: AsyncSession, school_id: int, tallies: Sequence[Tally],
+async def tallies_by_member(session: AsyncSession, school_id: SchoolIds, tallies: Sequence[Tally],
                             member_ids: Sequence[int] | None = None) -> dict[int, tuple[int, ...]]:
     """participant → the value of each tally, in order: entry counts from the daily count table, distinct
     counts from one scan of the entries, however many tallies."""
@@ -138,7 +142,7 @@ async def tallies_by_member(session: AsyncSession, school_id: int, tallies: Sequ
     return {member_id: tuple(values) for member_id, values in found.items()}
 
 
-async def paired_tallies(session: AsyncSession, school_id: int, tallies: Sequence[Tally],
+async def paired_tallies(session: AsyncSession, school_id: SchoolIds, tallies: Sequence[Tally],
                          member_ids: Sequence[int] | None = None) -> dict[int, dict[str, tuple[int, ...]]]:
     """participant → paired student key → entries of each tally for that student: one scan joined with pairings."""
     if not tallies:

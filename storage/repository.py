@@ -267,9 +267,10 @@ async def members_with_last_account_of_schools(
     return found
 
 
-async def all_school_members(session: AsyncSession, school_id: int) -> list[Member]:
-    """Every member of the school, active or not, by id."""
-    return list(await session.scalars(select(Member).where(Member.school_id == school_id).order_by(Member.id)))
+async def all_school_members(session: AsyncSession, school_id: SchoolIds) -> list[Member]:
+    """Every member of the school (or of the schools), active or not, by id."""
+    return list(await session.scalars(select(Member).where(of_schools(Member.school_id, school_id))
+                                      .order_by(Member.id)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,8 @@ import pytest
 from bot.people.districts import create_district, create_district_school
 from bot.reporting.district_reports import district_report
 from bot.reporting.reports import school_report
-from storage import daily_counts
+from bot.reporting.warm import ReportWarmer
+from storage import daily_counts, report_summaries
 from storage.db import Database
 from storage.entry_imports import insert_new_entries
 from storage.migrate import upgrade
@@ -182,3 +183,29 @@ async def test_a_stored_district_report_reads_all_its_schools_in_a_few_statement
         own = await school_report(db, unit.school_id, unit.window)
         assert (unit.totals, unit.average_share) == ({c: n for c, n in own.totals.items() if n}, own.average_share)
     assert next(s for s in after.schools if s.name == "城关中学").average_share == 1.0  # 李雷 has paired now
+
+
+async def test_schools_computed_together_store_what_each_school_computed_alone_stores(db):
+    """A cold district report, and the warmer, compute the schools on one policy and window together (one scan
+    for many schools); every stored row is what the school's own report computes alone."""
+    await fill_district(db)
+    cold = await district_report(db, 1, "term", False, TODAY)
+    units = [(unit.school_id, unit.window) for unit in cold.every_unit]
+    slot = "term/this/"
+
+    async def stored() -> dict:
+        async with db.transaction() as session:
+            return await report_summaries.stored_rows_of_schools(session, [school for school, _ in units], slot)
+
+    together = await stored()
+    async with db.transaction() as session:
+        await report_summaries.forget_all(session)
+    for school_id, window in units:
+        assert window is not None
+        await school_report(db, school_id, window)
+    alone = await stored()
+    assert together == alone and sum(map(len, alone.values())) == len(MEMBERS)
+    async with db.transaction() as session:
+        await report_summaries.forget_all(session)
+    warmed = await ReportWarmer(db).warm(NOW, every_school=True)
+    assert warmed >= len(units) and await stored() == alone

@@ -59,7 +59,7 @@ async def reference(db, school_id: int, window) -> tuple[dict, dict, dict]:
         school = await session.get(School, school_id)
         members = [m for m in await repo.all_school_members(session, school_id) if m.active]
         counted = await reports._count(session, school_id, policy_of(school), window, members, None,
-                                       school.counts_from)
+                                       {school_id: school.counts_from})
     # The school's report names no student: the paired students still waiting are a member's own report's.
     return ({m.id: [replace(share, students_missing=()) for share in counted.shares[m.id]] for m in members},
             {m.id: counted.counts[m.id] for m in members}, counted.totals)

@@ -42,6 +42,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 from bot.logbook.entries import EntryView, view_of
 from bot.logbook.problems import ProblemCounts, problem_counts_by_member, school_problem_counts
@@ -50,7 +51,7 @@ from bot.people.schools import policy_of
 from bot.quotas.calendar import SchoolCalendar
 from bot.quotas.periods import Period, current_period, previous_period
 from bot.quotas.policy import Policy, Rule
-from bot.quotas.progress import MemberFacts, counting_from, period_progress, prorated_target
+from bot.quotas.progress import MemberFacts, counting_from, period_pace, period_progress, prorated_target
 from bot.quotas.rule_windows import RunningPeriod, running_period
 from bot.reporting import summaries
 from storage import districts as district_queries
@@ -320,11 +321,14 @@ def _quota_tally(rule: Rule, period: Period, window: ReportWindow) -> Tally:
                  "entries" if rule.per_student else rule.measure)
 
 
-async def _count(session, school_id: int, policy: Policy, window: ReportWindow, members: Sequence[Member],
-                 member_ids: Sequence[int] | None, counts_from: dt.date | None) -> _Counted:
+async def _count(session, school_id: repo.SchoolIds, policy: Policy, window: ReportWindow,
+                 members: Sequence[Member], member_ids: Sequence[int] | None,
+                 counts_from: Mapping[int, dt.date | None]) -> _Counted:
     """Quota shares, counts per activity and (for the whole school) totals, in two aggregate statements.
 
-    `counts_from` is the school's (see :func:`bot.quotas.progress.counting_from`).
+    `counts_from` is each school's (see :func:`bot.quotas.progress.counting_from`), by school id. Many schools on
+    the same policy and window can be counted together (`school_id` a list, `member_ids` None: every member of
+    them); their totals are then the schools' together.
     """
     calendar = SchoolCalendar.of(policy)
     roles = {m.role for m in members}
@@ -349,15 +353,17 @@ async def _count(session, school_id: int, policy: Policy, window: ReportWindow, 
     # Most members share their results on a rule (nothing yet, or the target met): one object each, not one
     # per member (10,000 members × 8 rules).
     same: dict[QuotaShare, QuotaShare] = {}
+    shared: dict[tuple, Any] = {}
     for member in members:
         found = values.get(member.id, nothing)
-        facts = MemberFacts(member.id, member.role, counting_from(member.joined_on, member.counts_from, counts_from),
-                            counts_from_set=(member.counts_from or counts_from) is not None)
+        school_from = counts_from[member.school_id]
+        facts = MemberFacts(member.id, member.role, counting_from(member.joined_on, member.counts_from, school_from),
+                            counts_from_set=(member.counts_from or school_from) is not None)
         shares[member.id] = QuotaResults(
             same.setdefault(share, share)
             for rule in rules if rule.applies_to(member.role)
             for share in (_quota_share(rule, slots[rule.id], window, calendar, facts, found,
-                                       students.get(member.id, {}), paired.get(member.id, ())),))
+                                       students.get(member.id, {}), paired.get(member.id, ()), shared),))
         counts[member.id] = {code: found[i] for code, i in counted.items() if found[i]}
         own[member.id] = {code: found[i] for code, i in owned.items() if found[i]}
     totals = {code: sum(row[i] for row in values.values()) for code, i in owned.items()}
@@ -367,8 +373,10 @@ async def _count(session, school_id: int, policy: Policy, window: ReportWindow, 
 def _quota_share(rule: Rule, slots: Sequence[tuple[RunningPeriod, int]], window: ReportWindow,
                  calendar: SchoolCalendar,
                  facts: MemberFacts, found: Sequence[int], students: Mapping[str, Sequence[int]],
-                 paired: Sequence[str]) -> QuotaShare:
-    """One rule summed over its periods in the window; `slots` are the periods with their tally columns."""
+                 paired: Sequence[str], shared: dict[tuple, Any]) -> QuotaShare:
+    """One rule summed over its periods in the window; `slots` are the periods with their tally columns.
+    `shared` keeps what many members share, worked out once: each period's rule, and the prorated targets and
+    paces of a joining day (most members share one)."""
     done = credited = target = 0
     missing: tuple[str, ...] = ()
     for running, column in slots:
@@ -376,15 +384,28 @@ def _quota_share(rule: Rule, slots: Sequence[tuple[RunningPeriod, int]], window:
         if rule.per_student and not paired:
             continue  # no paired student: nothing is owed
         if rule.per_student:
-            progress = period_progress(running.rule_in_it(rule), calendar, facts, period.start, period.end,
-                                       period.key, window.as_of, paired_students=paired,
-                                       student_counts={key: row[column] for key, row in students.items()})
+            in_it = shared.get((rule.id, period.key))
+            if in_it is None:
+                in_it = shared[(rule.id, period.key)] = running.rule_in_it(rule)
+            pace_key = (in_it.minimum, period.start, period.end, facts.joined_on, "pace")
+            pace = shared.get(pace_key)
+            if pace is None:
+                pace = shared[pace_key] = period_pace(in_it.minimum, calendar, period.start, period.end,
+                                                      facts.joined_on, window.as_of)
+            # The tallies are keyed by student_key already, as period_progress would key them.
+            progress = period_progress(in_it, calendar, facts, period.start, period.end, period.key, window.as_of,
+                                       paired_students=paired, pace=pace,
+                                       counts_by_key={key: row[column] for key, row in students.items()})
             done += progress.done
             target += progress.target
             credited += progress.done  # already capped student by student
             missing = progress.students_missing
         else:
-            owed = prorated_target(running.minimum, period.start, period.end, facts.joined_on, calendar)
+            key = (running.minimum, period.start, period.end, facts.joined_on)
+            owed = shared.get(key)
+            if owed is None:
+                owed = shared[key] = prorated_target(running.minimum, period.start, period.end, facts.joined_on,
+                                                      calendar)
             done += found[column]
             target += owed
             credited += min(found[column], owed)
@@ -401,18 +422,19 @@ def _slot(window: ReportWindow) -> tuple[str, str]:
 def _computer(school: School, policy: Policy, window: ReportWindow) -> summaries.Compute:
     """How the stored summaries compute a batch of the school's members for the window: the report's own scan."""
     async def compute(session, batch: Sequence[Member]) -> dict[int, SummaryRow]:
-        counted = await _count(session, school.id, policy, window, batch, [m.id for m in batch], school.counts_from)
+        counted = await _count(session, school.id, policy, window, batch, [m.id for m in batch],
+                               {school.id: school.counts_from})
         return {member.id: _summary_row(counted, member.id) for member in batch}
     return compute
 
 
-async def _summarised(session, school: School, policy: Policy, window: ReportWindow,
-                      active: Sequence[int]) -> _Counted:
-    """The same as :func:`_count` over the whole school, read from the stored summaries kept fresh — without
-    the paired students still waiting, which only a member's own report names."""
-    slot, basis = _slot(window)
-    rows = await summaries.fresh_rows(session, school, slot, basis, active, _computer(school, policy, window))
-    return _counted_from_rows(rows, policy)
+def _schools_computer(policy: Policy, window: ReportWindow) -> summaries.ComputeSchools:
+    """The same for every member of many schools on this policy and window, counted together."""
+    async def compute(session, schools: Sequence[School], members: Sequence[Member]) -> dict[int, SummaryRow]:
+        counted = await _count(session, [school.id for school in schools], policy, window, members, None,
+                               {school.id: school.counts_from for school in schools})
+        return {member.id: _summary_row(counted, member.id) for member in members}
+    return compute
 
 
 def _counted_from_rows(rows: Mapping[int, SummaryRow], policy: Policy) -> _Counted:
@@ -628,22 +650,47 @@ async def school_standings(db: Database,
     the number of schools (:func:`bot.reporting.summaries.fresh_rows_of_schools`), with no per-member report."""
     async with db.transaction() as session:
         rosters = await district_queries.active_members(session, [school.id for school, _ in wanted])
-        requests, policies = [], {}
-        for school, window in wanted:
-            policies[school.id] = policy = policy_of(school)
-            slot, basis = _slot(window)
-            requests.append(summaries.SlotRequest(school, slot, basis, [m for m, _ in rosters[school.id]],
-                                                  _computer(school, policy, window)))
+        requests = _slot_requests(wanted, rosters)
         rows = await summaries.fresh_rows_of_schools(session, requests)
     return {school.id: _stored_standing(rows[school.id], rosters[school.id],
-                                        [a.code for a in policies[school.id].activities]) for school, _ in wanted}
+                                        [a.code for a in policy_of(school).activities]) for school, _ in wanted}
 
 
-async def store_summaries(db: Database, school_id: int, window: ReportWindow) -> None:
-    """Bring the school's stored summaries of the window up to date (what a report would read)."""
-    school, roster = await _load_roster(db, school_id)
+def _slot_requests(wanted: Sequence[tuple[School, ReportWindow]],
+                   rosters: Mapping[int, Sequence[tuple[int, bool]]]) -> list[summaries.SlotRequest]:
+    """What :func:`bot.reporting.summaries.fresh_rows_of_schools` takes for these schools' windows: schools on the
+    same policy text and window are computed together when their slots are rebuilt."""
+    requests = []
+    for school, window in wanted:
+        policy = policy_of(school)
+        slot, basis = _slot(window)
+        requests.append(summaries.SlotRequest(school, slot, basis, [m for m, _ in rosters[school.id]],
+                                              _computer(school, policy, window),
+                                              (school.policy_name, school.policy_text, basis),
+                                              _schools_computer(policy, window)))
+    return requests
+
+
+async def store_summaries_of_schools(db: Database, wanted: Sequence[tuple[School, ReportWindow]]) -> None:
+    """Bring these schools' stored summaries of their windows up to date, what a report would read (the warmer's
+    work after a new day or a policy change): the schools on one policy and window computed together, about
+    :data:`bot.reporting.summaries.TOGETHER` members in each transaction (short ones: on SQLite a transaction that
+    has written holds the database's write lock)."""
     async with db.transaction() as session:
-        await _summarised(session, school, policy_of(school), window, [m.id for m in roster])
+        rosters = await district_queries.active_members(session, sorted({school.id for school, _ in wanted}))
+    groups: dict[object, list[tuple[School, ReportWindow]]] = {}
+    for school, window in wanted:
+        groups.setdefault((school.policy_name, school.policy_text, _slot(window)), []).append((school, window))
+    for group in groups.values():
+        part: list[tuple[School, ReportWindow]] = []
+        members = 0
+        for pair in group:
+            part.append(pair)
+            members += len(rosters[pair[0].id])
+            if members >= summaries.TOGETHER or pair is group[-1]:
+                async with db.transaction() as session:
+                    await summaries.fresh_rows_of_schools(session, _slot_requests(part, rosters))
+                part, members = [], 0
 
 
 async def personal_report(db: Database, school_id: int, member_id: int, window: ReportWindow) -> PersonalReport:
@@ -652,7 +699,8 @@ async def personal_report(db: Database, school_id: int, member_id: int, window: 
     member = members[0]
     weeks = trend_weeks(window.as_of)
     async with db.transaction() as session:
-        counted = await _count(session, school_id, policy, window, members, [member_id], school.counts_from)
+        counted = await _count(session, school_id, policy, window, members, [member_id],
+                               {school_id: school.counts_from})
         daily = await queries.daily_activity_counts(session, school_id, weeks[0], window.as_of, member_id)
     problems = (await problem_counts_by_member(db, school_id, window.start, window.as_of)).get(member_id)
     report = MemberReport(member.id, member.display_name, member.role, counted.counts[member.id],

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 from storage import report_summaries as store
@@ -35,10 +35,15 @@ from storage.report_summaries import SummaryRow
 
 #: Members computed together when a whole slot is rebuilt.
 BATCH = 1_000
+#: Members of many schools on one policy and window computed together when their slots are rebuilt whole (a
+#: district's cold report, the day's first computation): one scan serves them all, instead of one per school.
+TOGETHER = 3_000
 #: Bumped when what a row holds, or how it is computed, changes: every slot is rebuilt once.
 FORMAT = "2"
 
 Compute = Callable[[Transaction, Sequence[Member]], Awaitable[Mapping[int, SummaryRow]]]
+#: The same for the members of many schools on one policy and window: (schools, their members) → rows.
+ComputeSchools = Callable[[Transaction, Sequence[School], Sequence[Member]], Awaitable[Mapping[int, SummaryRow]]]
 
 
 def fingerprint(school: School, window_basis: str) -> str:
@@ -108,6 +113,10 @@ class SlotRequest:
     window_basis: str
     active: Collection[int]
     compute: Compute
+    together: Hashable = None
+    """Requests with the same key (not None) share a policy and a window: those whose slots are rebuilt whole
+    are computed together by `compute_schools`, :data:`TOGETHER` members at a time."""
+    compute_schools: ComputeSchools | None = None
 
 
 async def stale_slots(session: Transaction, wanted: Sequence[tuple[School, str, str]]) -> int:
@@ -149,6 +158,12 @@ async def fresh_rows_of_schools(session: Transaction,
     current = [request for request in requests
                if (state := states.get((request.school.id, request.slot))) is not None
                and state.fingerprint == wanted[request.school.id]]
+    current_ids = {id(request) for request in current}
+    # Rebuilt before the quiet slots are advanced, a write that on SQLite would hold the database's write lock
+    # through all the computing (each part is written once computed; the warmer gives each part its own transaction).
+    found.update(await _rebuild_together(session, [r for r in requests if id(r) not in current_ids
+                                                   and r.together is not None and r.compute_schools is not None],
+                                         wanted, latest))
     oldest = min((states[(r.school.id, r.slot)].seen_change for r in current), default=latest)
     changes = await store.changes_of_schools(session, [r.school.id for r in current], oldest, latest)
     unread: dict[str, list[int]] = {}
@@ -179,6 +194,53 @@ async def fresh_rows_of_schools(session: Transaction,
         found[school_id] = await fresh_rows(session, request.school, request.slot, request.window_basis,
                                             request.active, request.compute)
     return found
+
+
+async def _rebuild_together(session: Transaction, requests: Sequence[SlotRequest], wanted: Mapping[int, str],
+                            latest: int) -> dict[int, dict[int, SummaryRow]]:
+    """The slots of these schools rebuilt whole, those with the same key together (`wanted`: each school's
+    fingerprint): what :func:`fresh_rows` does for a slot with nothing current stored, in a few statements for
+    :data:`TOGETHER` members instead of a few per school."""
+    groups: dict[tuple[str, Hashable], list[SlotRequest]] = {}
+    for request in requests:
+        groups.setdefault((request.slot, request.together), []).append(request)
+    found: dict[int, dict[int, SummaryRow]] = {}
+    for (slot, _), group in groups.items():
+        for part in _parts(group):
+            compute = part[0].compute_schools
+            assert compute is not None
+            schools = [request.school for request in part]
+            everyone = await repo.all_school_members(session, [school.id for school in schools])
+            computed = dict(await compute(session, schools, everyone))
+            by_school: dict[int, dict[int, SummaryRow]] = {school.id: {} for school in schools}
+            for member in everyone:
+                # A member with nothing to count still gets a row: it says "computed, all zero".
+                by_school[member.school_id][member.id] = computed.get(member.id) or SummaryRow({}, {}, ())
+            del computed
+            await store.replace_rows_of_schools(session, slot, by_school)
+            del by_school
+            ids = [school.id for school in schools]
+            await store.save_slots(session, slot, {school_id: wanted[school_id] for school_id in ids}, latest)
+            await store.prune_schools(session, ids, latest)
+            stored = await store.stored_rows_of_schools(session, ids, slot)
+            for school_id in ids:
+                rows = stored.get(school_id, {})
+                kept_slots.put(session, school_id, slot, wanted[school_id], latest, rows)
+                found[school_id] = dict(rows)
+    return found
+
+
+def _parts(group: Sequence[SlotRequest]) -> list[list[SlotRequest]]:
+    """The group in parts of about :data:`TOGETHER` active members (a school is never split)."""
+    parts: list[list[SlotRequest]] = [[]]
+    members = 0
+    for request in group:
+        if parts[-1] and members + len(request.active) > TOGETHER:
+            parts.append([])
+            members = 0
+        parts[-1].append(request)
+        members += len(request.active)
+    return parts
 
 
 async def fresh_rows(session: Transaction, school: School, slot: str, window_basis: str,

@@ -10,7 +10,9 @@ the window is *stale*: the next report would compute every member from the entri
 :meth:`ReportWarmer.warm` looks for the stale windows of this and the last week, month, quarter, term and year
 of every school someone reads reports of — each school with a linked group, and each school with a window
 stored already (a district's schools, a leader's private `/report school`) — in a few statements, and
-recomputes them one school, one window, at a time. The scheduler of `teachlog run` calls it every
+recomputes them window by window, the schools on the same policy and window together (a district's schools: one
+scan for :data:`bot.reporting.summaries.TOGETHER` members, not one per school), each part in a short transaction.
+The scheduler of `teachlog run` calls it every
 :data:`bot.chat.runtime.WARM_INTERVAL_SECONDS`; `teachlog worker` after each notification round.
 """
 
@@ -25,7 +27,7 @@ from bot.reporting.reports import (
     NoSuchPeriod,
     ReportWindow,
     report_window,
-    store_summaries,
+    store_summaries_of_schools,
     windows_not_stored,
 )
 from storage import report_summaries
@@ -68,8 +70,8 @@ class ReportWarmer:
                                                   for window in windows_of(school, now)])
 
     async def warm(self, now: dt.datetime, *, every_school: bool = False) -> int:
-        """Recompute the stale windows, one at a time; how many there were."""
+        """Recompute the stale windows, those of schools on the same policy and window together; how many there
+        were."""
         stale = await self.stale(now, every_school=every_school)
-        for school, window in stale:
-            await store_summaries(self.db, school.id, window)
+        await store_summaries_of_schools(self.db, stale)
         return len(stale)
