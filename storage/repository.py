@@ -235,38 +235,6 @@ async def schools_by_id(session: AsyncSession, school_ids: Sequence[int]) -> dic
     return {school.id: school for school in rows}
 
 
-async def school_members_with_last_account(session: AsyncSession,
-                                           school_id: int) -> list[tuple[Member, MemberAccount]]:
-    """The school's active members who have an account, by id, each with the account they used last (the order
-    of :func:`last_used_accounts`), in one statement."""
-    rows = await session.execute(
-        select(Member, MemberAccount).join(MemberAccount, MemberAccount.member_id == Member.id)
-        .where(Member.school_id == school_id, Member.active.is_(True))
-        .order_by(Member.id, MemberAccount.last_used_at.desc().nulls_last(), MemberAccount.id))
-    chosen: dict[int, tuple[Member, MemberAccount]] = {}
-    for member, account in rows:
-        chosen.setdefault(member.id, (member, account))
-    return list(chosen.values())
-
-
-async def members_with_last_account_of_schools(
-        session: AsyncSession, school_ids: Sequence[int]) -> dict[int, list[tuple[Member, MemberAccount]]]:
-    """:func:`school_members_with_last_account` of each school (every one present, maybe empty), read together."""
-    found: dict[int, list[tuple[Member, MemberAccount]]] = {school_id: [] for school_id in school_ids}
-    wanted = list(school_ids)
-    for first in range(0, len(wanted), SCHOOLS_A_STATEMENT):
-        rows = await session.execute(
-            select(Member, MemberAccount).join(MemberAccount, MemberAccount.member_id == Member.id)
-            .where(Member.school_id.in_(wanted[first:first + SCHOOLS_A_STATEMENT]), Member.active.is_(True))
-            .order_by(Member.id, MemberAccount.last_used_at.desc().nulls_last(), MemberAccount.id))
-        chosen: dict[int, tuple[Member, MemberAccount]] = {}
-        for member, account in rows:
-            chosen.setdefault(member.id, (member, account))
-        for member, account in chosen.values():
-            found[member.school_id].append((member, account))
-    return found
-
-
 async def all_school_members(session: AsyncSession, school_id: SchoolIds) -> list[Member]:
     """Every member of the school (or of the schools), active or not, by id."""
     return list(await session.scalars(select(Member).where(of_schools(Member.school_id, school_id))
