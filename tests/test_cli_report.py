@@ -19,7 +19,7 @@ from bot.reporting.report_text import school_text
 from bot.reporting.reports import report_window, school_report
 from storage.models import School
 from tests.support.cli import invoke
-from tests.test_cli_progress import fill
+from tests.test_cli_progress import store_filled_school
 
 STUDENTS = ("小明", "小红", "小刚")
 
@@ -30,16 +30,9 @@ def filled_database(sqlite_template, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("cli_report") / "cli.db"
     shutil.copy(sqlite_template, path)
     url = f"sqlite+aiosqlite:///{path}"
+    store_filled_school(url)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TEACHLOG_DATABASE_URL", url)
-        assert invoke("school", "create", "合川中学", "--policy", "seed-000").exit_code == 0
-
-        async def setup() -> None:
-            db = app_database(url)
-            await fill(db)
-            await db.dispose()
-
-        asyncio.run(setup())
         # The entries were stored directly, so their daily counts are recounted as after an import.
         assert invoke("db", "rebuild-summaries").exit_code == 0
     return path
