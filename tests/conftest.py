@@ -35,6 +35,23 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DEFAULT_NOW = dt.datetime(2026, 11, 18, 17, 30, tzinfo=SHANGHAI)
 
 
+# Modules whose tests start real processes or take seconds each: they run first. xdist hands out the rest as the
+# workers free up, so the suite ends on short tests on both workers, not on one long test while the other idles.
+SLOW_MODULES_FIRST = (
+    "tests/test_kill.py", "tests/test_report_summaries.py", "tests/test_ci_postgres.py", "tests/slack/test_run.py",
+    "tests/dingtalk/test_run_process.py", "tests/test_webhook.py", "tests/test_metrics_process.py",
+    "tests/test_run.py", "tests/test_cli.py", "tests/test_cli_startup.py", "tests/test_db_copy.py",
+    "tests/test_district_notifications.py", "tests/test_delivery.py", "tests/test_charts.py",
+    "tests/test_daily_counts.py", "tests/test_actions.py", "tests/test_i18n.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow modules first, in their order above; every module otherwise in collection order (a stable sort)."""
+    rank = {module: index for index, module in enumerate(SLOW_MODULES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 def run_blocking(coroutine_function) -> None:
     """Run async setup from a sync session fixture, even when a test's event loop is running."""
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
@@ -161,13 +162,40 @@ def test_reading_from_a_read_only_database_still_works(read_only_school):
     assert result.exit_code == 0 and result.stderr == ""
 
 
-@pytest.mark.parametrize("command", [["run"], ["worker", "--once"]], ids=" ".join)
+RUN_AND_WORKER = [["run"], ["worker", "--once"]]
+
+
+@pytest.fixture
+def telegram_nowhere(monkeypatch) -> dict[str, str]:
+    """A well-formed token and a Bot API where nothing answers: a Telegram error would say so."""
+    env = {"TELEGRAM_BOT_TOKEN": WELL_FORMED_TOKEN, "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.mark.parametrize("command", RUN_AND_WORKER, ids=" ".join)
 @pytest.mark.parametrize("case", CASES)
-def test_run_and_worker_report_an_unusable_database_in_one_line_before_contacting_telegram(tmp_path, command, case):
+def test_run_and_worker_report_an_unusable_database_in_one_line_before_contacting_telegram(
+        telegram_nowhere, tmp_path, monkeypatch, caplog, command, case):
     make_url, expected = UNUSABLE[case]
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": WELL_FORMED_TOKEN,
-           "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot",  # nothing answers: a Telegram error would say so
-           "TEACHLOG_DATABASE_URL": make_url(tmp_path)}
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TEACHLOG_DATABASE_URL", make_url(tmp_path))
+    caplog.set_level(logging.INFO)
+    result = invoke(*command)
+    assert result.exit_code == 1
+    assert_one_line(result.stderr, expected)
+    # A real process logs to stderr from INFO up (configure_logging): any record would be a second line there.
+    assert [record.getMessage() for record in caplog.records] == []
+
+
+@pytest.mark.parametrize("command", RUN_AND_WORKER, ids=" ".join)
+def test_run_and_worker_as_processes_print_nothing_but_the_one_line_for_an_unusable_database(
+        telegram_nowhere, tmp_path, command):
+    """The processes themselves: exit code 1 and nothing else on stderr (what the in-process test above cannot
+    see, e.g. a warning printed by the interpreter); the other unusable databases take the same path."""
+    make_url, expected = UNUSABLE["missing folder"]
+    env = {**os.environ, **telegram_nowhere, "TEACHLOG_DATABASE_URL": make_url(tmp_path)}
     result = subprocess.run([sys.executable, "-m", "bot", *command], env=env, cwd=tmp_path,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1

@@ -53,10 +53,11 @@ async def fill(db: Database) -> None:
         ])
 
 
-@pytest.fixture
-def database(cli_database):
-    url = cli_database
-    assert invoke("school", "create", "合川中学", "--policy", "seed-000").exit_code == 0
+def store_filled_school(url: str) -> None:
+    """School 1 as `teachlog school create` makes it, then `fill`'s members and entries, in the database at `url`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TEACHLOG_DATABASE_URL", url)
+        assert invoke("school", "create", "合川中学", "--policy", "seed-000").exit_code == 0
 
     async def setup() -> None:
         db = app_database(url)
@@ -64,7 +65,12 @@ def database(cli_database):
         await db.dispose()
 
     asyncio.run(setup())
-    return url
+
+
+@pytest.fixture
+def database(cli_database):
+    store_filled_school(cli_database)
+    return cli_database
 
 
 

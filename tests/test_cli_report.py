@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -17,23 +19,28 @@ from bot.reporting.report_text import school_text
 from bot.reporting.reports import report_window, school_report
 from storage.models import School
 from tests.support.cli import invoke
-from tests.test_cli_progress import fill
+from tests.test_cli_progress import store_filled_school
 
 STUDENTS = ("小明", "小红", "小刚")
 
 
+@pytest.fixture(scope="module")
+def filled_database(sqlite_template, tmp_path_factory) -> Path:
+    """The school and its entries, stored once for the module; each test reads and writes a copy (`database`)."""
+    path = tmp_path_factory.mktemp("cli_report") / "cli.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite+aiosqlite:///{path}"
+    store_filled_school(url)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TEACHLOG_DATABASE_URL", url)
+        # The entries were stored directly, so their daily counts are recounted as after an import.
+        assert invoke("db", "rebuild-summaries").exit_code == 0
+    return path
+
+
 @pytest.fixture
-def database(cli_database):
-    assert invoke("school", "create", "合川中学", "--policy", "seed-000").exit_code == 0
-
-    async def setup() -> None:
-        db = app_database(cli_database)
-        await fill(db)
-        await db.dispose()
-
-    asyncio.run(setup())
-    # The entries were stored directly, so their daily counts are recounted as after an import.
-    assert invoke("db", "rebuild-summaries").exit_code == 0
+def database(cli_database, filled_database, tmp_path):
+    shutil.copy(filled_database, tmp_path / "cli.db")
     return cli_database
 
 

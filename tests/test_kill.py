@@ -15,6 +15,7 @@ from bot.notifications.delivery import DeliveryPolicy
 from bot.people.schools import create_school
 from bot.platform_names import TELEGRAM
 from storage import outbox
+from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Entry, Member, OutboxMessage
 from tests.support.accounts import give_account
@@ -110,22 +111,23 @@ async def test_a_log_conversation_killed_after_every_step_goes_on_to_one_saved_e
     assert "Traceback" not in bot.log()
 
 
-async def outbox_statuses(url: str) -> dict[str, str]:
-    db = app_database(url)
-    try:
-        async with db.transaction() as session:
-            rows = await session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.status))
-            return dict(rows.all())
-    finally:
-        await db.dispose()
+async def outbox_statuses(db: Database) -> dict[str, str]:
+    async with db.transaction() as session:
+        rows = await session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.status))
+        return dict(rows.all())
 
 
 async def until_statuses(url: str, wanted: list[str]) -> None:
-    """Wait until the outbox rows' statuses, sorted, are `wanted`."""
+    """Wait until the outbox rows' statuses, sorted, are `wanted` (asking through one engine, not one a poll)."""
+    db = app_database(url)
+
     async def poll() -> None:
-        while sorted((await outbox_statuses(url)).values()) != wanted:
+        while sorted((await outbox_statuses(db)).values()) != wanted:
             await asyncio.sleep(0.05)
-    await asyncio.wait_for(poll(), timeout=REPLY_TIMEOUT)
+    try:
+        await asyncio.wait_for(poll(), timeout=REPLY_TIMEOUT)
+    finally:
+        await db.dispose()
 
 
 async def reminders_for(url: str, chat_ids: list[int], now: dt.datetime) -> dict[int, str]:
