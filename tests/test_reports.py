@@ -45,14 +45,6 @@ def policy():
     return load_policy_source("default")[2]
 
 
-@pytest.fixture(autouse=True)
-def reports_answer_however_busy_the_machine(monkeypatch):
-    """A window with nothing stored is computed on asking: a small school's report is the answer (within
-    reports_to_follow.ANSWER_SECONDS, 1 s, which a loaded machine can miss); tests/chat/test_cold_school_report.py
-    is about the report that follows."""
-    monkeypatch.setattr("bot.chat.flows.reports_to_follow.ANSWER_SECONDS", 30)
-
-
 @pytest.fixture
 async def people(bot):
     """A leader, two teachers (one writes English) and a stranger; the group linked by the leader."""
