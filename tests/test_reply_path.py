@@ -5,6 +5,7 @@ buttons are taken away only where the platform can edit a message."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import aiohttp
 import pytest
@@ -53,6 +54,17 @@ async def test_a_conversation_reply_waits_out_the_flood_wait_and_arrives_once():
     port, waited = FakePort(RetryLater(2), RetryLater(3)), []
     assert await path_over(port, waited).answer(CHAT, Reply("hello"))
     assert (port.shown, waited) == (["hello"], [2, 3])
+
+
+async def test_messages_to_one_chat_are_spaced_by_the_platforms_pace_and_other_chats_are_not_held_up():
+    port, waited = FakePort(), []
+    port.capabilities = dataclasses.replace(port.capabilities, seconds_per_chat_message=1.0)  # type: ignore[misc]
+    path = path_over(port, waited)
+    await path.answer(CHAT, Reply("one"))
+    await path.answer(ChatAddress("fake", "8"), Reply("other"))
+    assert waited == []
+    await path.send("7", Reply("two"))
+    assert port.shown == ["one", "other", "two"] and waited == [pytest.approx(1.0, abs=0.5)]
 
 
 async def test_a_conversation_reply_that_cannot_be_delivered_is_reported_not_raised():

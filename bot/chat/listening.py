@@ -38,6 +38,12 @@ def start_errors(*lines: ErrorRow[str]) -> Iterator[None]:
         raise PlatformStartError(line) from None
 
 
+def unreachable(types: type[BaseException] | tuple[type[BaseException], ...], action: str) -> ErrorRow[str]:
+    """A row of :func:`start_errors` for a platform that could not be reached: "cannot {action}: {the error}"
+    (its type's name when it says nothing)."""
+    return types, lambda error: f"cannot {action}: {error or type(error).__name__}"
+
+
 async def nothing() -> None:
     """A step with nothing to close (or nothing to open)."""
 

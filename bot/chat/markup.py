@@ -61,6 +61,12 @@ class TextStyle:
             text = text.replace(character, escaped)
         return text.replace("\n", self.line_break) if self.line_break != "\n" else text
 
+    def unescaped(self, text: str) -> str:
+        """A text the platform sent, its escapes read back as the characters they stand for."""
+        for character, escaped in reversed(self.escapes):
+            text = text.replace(escaped, character)
+        return text
+
     def preview(self, text: str, *, is_html: bool) -> str:
         """The text without markup: a notification's preview, a title."""
         return self.commands(plain(text, is_html=is_html))

@@ -40,6 +40,10 @@ class Capabilities:
     #: How many people's 1:1 chats one call can show the same message in (DingTalk's batchSend: 20); 1 when
     #: every chat is a call of its own.
     batch_size: int = 1
+    #: The fewest seconds between two messages to one chat (Slack's chat.postMessage: about one a second); the
+    #: core's reply path spaces them, other chats not held up. 0 where the platform sets no such pace, or its
+    #: own library keeps to it (Telegram's rate limiter).
+    seconds_per_chat_message: float = 0.0
 
     def length(self, text: str) -> int:
         """The length of `text` as the platform counts it."""

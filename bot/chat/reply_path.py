@@ -14,6 +14,10 @@ sent again after the wait, so it arrives once:
   the time named and frees the sender for other chats; once part of it is out,
   the rest waits here, so no part is sent twice.
 
+Messages to one chat are spaced as the platform's capabilities say
+(:attr:`~bot.chat.platform_plugin.Capabilities.seconds_per_chat_message`), so a
+slow-down is seldom asked for in the first place.
+
 A port names its platform's failures (:meth:`ChatPort.delivery_error`); a
 connection that failed or timed out is a TransientFailure on every platform.
 """
@@ -21,6 +25,7 @@ connection that failed or timed out is a TransientFailure on every platform.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
@@ -28,6 +33,7 @@ import aiohttp
 
 from bot.chat.events import ChatAddress
 from bot.chat.layout import Message, lay_out
+from bot.chat.pacing import Pacer
 from bot.chat.port import BatchPort, ChatPort
 from bot.chat.replies import Reply
 from bot.notifications.messenger import DeliveryError, RetryLater, TransientFailure
@@ -46,8 +52,12 @@ class ReplyPath:
     """Replies through one port; :meth:`send` makes it the :class:`~bot.notifications.messenger.Messenger` of
     the outbox."""
 
-    def __init__(self, port: ChatPort, *, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
+    def __init__(self, port: ChatPort, *, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+                 pacer: Pacer | None = None) -> None:
         self.port, self.sleep = port, sleep
+        pace = port.capabilities.seconds_per_chat_message
+        #: Spaces the messages to one chat by the platform's pace; None where it sets none.
+        self.pacer = pacer or (Pacer(pace, sleep=sleep) if pace > 0 else None)
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         """A scheduled message; raises a DeliveryError (RetryLater when the first part was asked to wait)."""
@@ -140,7 +150,8 @@ class ReplyPath:
 
     async def _send_once(self, chat: ChatAddress, message: Message) -> None:
         try:
-            await self.port.send(chat, message)
+            async with self.pacer.turn(chat.chat_id) if self.pacer else contextlib.nullcontext():
+                await self.port.send(chat, message)
         except DeliveryError:
             raise
         except Exception as error:

@@ -19,10 +19,12 @@ BUTTON_LABEL_LIMIT = 75
 #: The longest text the core puts in one message: even escaped for mrkdwn (at most 5 characters for one) its
 #: sections stay well within a message's 50 blocks, with room for buttons.
 MESSAGE_TEXT_LIMIT = 6000
+#: chat.postMessage allows about one message a second per channel (short bursts pass, sustained ones get 429s).
+SECONDS_PER_CHANNEL_MESSAGE = 1.0
 
 CAPABILITIES = Capabilities(text_length=MESSAGE_TEXT_LIMIT, caption_length=SECTION_LIMIT,
                             buttons_per_row=BUTTONS_PER_ROW, albums=False, modals=True, edits=True,
-                            picture_captions=False)
+                            picture_captions=False, seconds_per_chat_message=SECONDS_PER_CHANNEL_MESSAGE)
 
 #: The core's commands as people type them on Slack: subcommands of the one slash command (/start is `join`).
 SLASH_COMMAND = "/teachlog"

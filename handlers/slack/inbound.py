@@ -16,6 +16,7 @@ from bot.chat.commands import named_by_word
 from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text
 from bot.chat.person_lookup import PersonLookup
 from bot.platform_names import SLACK
+from handlers.slack.blocks import MRKDWN
 
 #: Bolt's `ack` of a request.
 Ack = Callable[..., Awaitable[Any]]
@@ -33,7 +34,7 @@ def readable(text: str) -> tuple[str, tuple[str, ...]]:
     text = MENTION.sub(lambda match: "@" + (match.group(2) or match.group(1)), text)
     text = CHANNEL_REFERENCE.sub(lambda match: "#" + match.group(1), text)
     text = LINK.sub(lambda match: match.group(1), text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"), mentions
+    return MRKDWN.unescaped(text), mentions
 
 
 def is_direct(channel_id: str | None, channel_name: str | None = None) -> bool:

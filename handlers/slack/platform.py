@@ -14,7 +14,6 @@ import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator, Mapping
-from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -22,8 +21,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.http_intake import http_server
-from bot.chat.listening import Connection, listen_until, nothing, start_errors
-from bot.chat.port import Receiver
+from bot.chat.listening import Connection, listen_until, nothing, start_errors, unreachable
+from bot.chat.port import ErrorRow, Receiver
 from bot.chat.port_platform import PortPlatform
 from bot.chat.reply_path import CONNECTION_ERRORS
 from bot.chat.runtime import Runtime
@@ -46,17 +45,16 @@ def web_client(config: SlackConfig) -> AsyncWebClient:
     return AsyncWebClient(token=config.bot_token, base_url=api_url)
 
 
-def refused(line: str, error: SlackApiError) -> str:
-    """`line` with Slack's error code for {code}."""
-    return line.format(code=error_code(error) or "refused")
+def refused(token: str, advice: str) -> ErrorRow[str]:
+    """A row of :func:`start_errors`: Slack refused `token`, with the code it answered and what to check."""
+    return SlackApiError, lambda error: f"Slack refused {token} ({error_code(error) or 'refused'}): {advice}"
 
 
 async def check_token(client: AsyncWebClient) -> None:
     """auth.test before anything else, so a refused token or an unreachable API is one line."""
-    with start_errors((SlackApiError, partial(refused, "Slack refused SLACK_BOT_TOKEN ({code}): check the Bot "
-                                               "User OAuth Token on the app's OAuth & Permissions page")),
-                      (UNREACHABLE, lambda error: f"cannot reach the Slack Web API at {client.base_url}: "
-                                                  f"{error or type(error).__name__}")):
+    with start_errors(refused("SLACK_BOT_TOKEN", "check the Bot User OAuth Token on the app's OAuth & Permissions "
+                                                 "page"),
+                      unreachable(UNREACHABLE, f"reach the Slack Web API at {client.base_url}")):
         await client.auth_test()
 
 
@@ -65,9 +63,9 @@ def socket_mode(app: AsyncApp, app_token: str) -> tuple[Connection, ...]:
     tracebacks: the token is asked about once first."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
     handler = AsyncSocketModeHandler(app, app_token)
-    refusals = ((SlackApiError, partial(refused, "Slack refused SLACK_APP_TOKEN ({code}): it needs the "
-                                        "connections:write scope (Basic Information → App-Level Tokens)")),
-                (UNREACHABLE, lambda error: f"cannot open a Socket Mode connection: {error or type(error).__name__}"))
+    refusals = (refused("SLACK_APP_TOKEN", "it needs the connections:write scope (Basic Information → App-Level "
+                                           "Tokens)"),
+                unreachable(UNREACHABLE, "open a Socket Mode connection"))
     return (Connection(nothing, handler.close_async),
             Connection(lambda: app.client.apps_connections_open(app_token=app_token), refusals=refusals),
             Connection(handler.connect_async, refusals=refusals, opened="connected to Slack in Socket Mode"))

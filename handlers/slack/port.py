@@ -1,4 +1,4 @@
-"""The Slack port (:class:`bot.chat.port.ChatPort`): messages as Web API calls paced per channel, Slack's errors
+"""The Slack port (:class:`bot.chat.port.ChatPort`): messages as Web API calls paced per method, Slack's errors
 named for the core by its table of error codes, payloads read through the people users.info describes.
 
 Used inside `teachlog run --platform slack` with the app's client, and by
@@ -25,8 +25,6 @@ from bot.platform_names import SLACK
 from handlers.slack.blocks import BLOCK_KIT, CAPABILITIES, MRKDWN, without_actions
 from handlers.slack.inbound import Origin, Payload, origin_of, person_of, read_payload
 
-#: chat.postMessage allows about one message a second per channel (short bursts pass, sustained ones get 429s).
-SECONDS_PER_CHANNEL_MESSAGE = 1.0
 #: The other methods a notification calls, at most as often as their Slack rate-limit tier allows
 #: (Tier 3: 50 a minute; Tier 4: 100 a minute). files_upload_v2 calls files.getUploadURLExternal and
 #: files.completeUploadExternal (both Tier 4) once each per file.
@@ -60,14 +58,13 @@ def is_user_id(chat_id: str) -> bool:
 
 class SlackPort:
     """:class:`bot.chat.port.ChatPort` over an AsyncWebClient. Chats are channel ids, or user ids for direct
-    messages; messages to one channel are paced (Slack allows about one a second), other channels go on."""
+    messages (the core's reply path spaces the messages to one channel, as its capabilities say)."""
 
     name = SLACK
     capabilities = CAPABILITIES
 
-    def __init__(self, client: AsyncWebClient, pacer: Pacer | None = None, methods: Pacer | None = None) -> None:
+    def __init__(self, client: AsyncWebClient, methods: Pacer | None = None) -> None:
         self.client = client
-        self.pacer = pacer or Pacer(SECONDS_PER_CHANNEL_MESSAGE)
         #: Paces the calls other than chat.postMessage by method, within their tiers.
         self.methods = methods or Pacer(0.0, intervals=SECONDS_PER_METHOD_CALL)
         self.directory = PersonLookup(SLACK, self.user_info, (SlackApiError, SlackClientError, OSError))
@@ -104,11 +101,10 @@ class SlackPort:
 
     async def send(self, chat: ChatAddress, message: Message) -> None:
         """A text with its buttons as blocks; a picture or a file uploaded with its caption (no albums)."""
-        async with self.pacer.turn(chat.chat_id):
-            if message.images or message.file is not None:
-                await self.upload(chat.chat_id, message)
-            else:
-                await self.post(chat.chat_id, message)
+        if message.images or message.file is not None:
+            await self.upload(chat.chat_id, message)
+        else:
+            await self.post(chat.chat_id, message)
 
     def delivery_error(self, error: Exception) -> DeliveryError | None:
         return delivery_error(error)

@@ -15,7 +15,7 @@ from telegram.request import BaseRequest
 
 from bot.chat.commands import command_menus
 from bot.chat.key_value_store import remember_bot_username
-from bot.chat.listening import start_errors
+from bot.chat.listening import start_errors, unreachable
 from bot.chat.port_platform import PortPlatform
 from bot.platform_names import TELEGRAM
 from handlers.telegram.port import BOT_API, CAPABILITIES, TelegramPort, even_rate_limiter, standalone_bot
@@ -59,7 +59,7 @@ def bot_api_errors(base_url: str | None) -> contextlib.AbstractContextManager[No
     """A refused token, an unreachable Bot API, or any other failure of its first call as one line."""
     where = base_url or BOT_API
     return start_errors((InvalidToken, lambda _: "Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather"),
-                        (TelegramError, lambda error: f"cannot reach the Telegram Bot API at {where}: {error}"))
+                        unreachable(TelegramError, f"reach the Telegram Bot API at {where}"))
 
 
 class TelegramPlatform(PortPlatform):

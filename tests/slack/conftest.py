@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -11,7 +12,6 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app_context import AppContext
-from bot.chat.pacing import Pacer
 from bot.chat.runtime import Runtime
 from bot.clock import FixedClock
 from bot.people.schools import CreatedSchool, create_school
@@ -42,7 +42,9 @@ class SlackHarness:
                             SLACK_SIGNING_SECRET=SIGNING_SECRET)
         self.core = AppContext(db=db, settings=settings, clock=clock)
         self.client = AsyncWebClient(token=BOT_TOKEN, base_url=api_url)
-        port = SlackPort(self.client, Pacer(0.0))
+        port = SlackPort(self.client)
+        # The fake Slack sets no pace: its replies are not spaced a second apart.
+        port.capabilities = dataclasses.replace(port.capabilities, seconds_per_chat_message=0.0)
         self.runtime = Runtime(self.core, port)
         self.app = build_app(port, self.runtime, signing_secret=SIGNING_SECRET, process_before_response=True)
         self.school: CreatedSchool | None = None

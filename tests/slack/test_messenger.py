@@ -25,7 +25,7 @@ async def fake():
 
 def messenger_of(fake: FakeSlack, pacer: Pacer | None = None) -> ReplyPath:
     client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)  # type: ignore[attr-defined]
-    return ReplyPath(SlackPort(client, pacer or Pacer(0.0)))
+    return ReplyPath(SlackPort(client), pacer=pacer or Pacer(0.0))
 
 
 def chart(name: str, data: bytes, caption: str = "") -> Reply:
@@ -85,7 +85,7 @@ async def test_a_server_error_is_transient_and_a_refused_message_permanent(fake)
 async def test_an_unreachable_server_is_transient():
     client = AsyncWebClient(token=BOT_TOKEN, base_url="http://127.0.0.1:9/api/")
     with pytest.raises(TransientFailure):
-        await ReplyPath(SlackPort(client, Pacer(0.0))).send("C0STAFF", Reply("hello"))
+        await ReplyPath(SlackPort(client), pacer=Pacer(0.0)).send("C0STAFF", Reply("hello"))
 
 
 async def test_messages_to_one_channel_are_spaced_a_second_apart_and_other_channels_are_not_held_up(fake):
@@ -95,7 +95,8 @@ async def test_messages_to_one_channel_are_spaced_a_second_apart_and_other_chann
         waits.append(seconds)
         now[0] += seconds
 
-    messenger = messenger_of(fake, Pacer(1.0, monotonic=lambda: now[0], sleep=sleep))
+    pace = SlackPort.capabilities.seconds_per_chat_message  # the reply path spaces messages by it
+    messenger = messenger_of(fake, Pacer(pace, monotonic=lambda: now[0], sleep=sleep))
     await messenger.send("C0STAFF", Reply("one"))
     await messenger.send("C0OTHER", Reply("elsewhere"))
     assert waits == []
@@ -113,7 +114,7 @@ async def test_uploads_keep_within_their_methods_tier_whatever_the_channel(fake)
 
     client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)  # type: ignore[attr-defined]
     methods = Pacer(0.0, intervals={"files.upload_v2": 0.6}, monotonic=lambda: now[0], sleep=sleep)
-    messenger = ReplyPath(SlackPort(client, Pacer(0.0), methods))
+    messenger = ReplyPath(SlackPort(client, methods), pacer=Pacer(0.0))
     await messenger.send("C0STAFF", chart("one.png", b"\x89PNG one", "chart"))
     await messenger.send("C0OTHER", chart("two.png", b"\x89PNG two", "chart"))
     assert waits == [pytest.approx(0.6)]

@@ -47,7 +47,7 @@ def notifier(slack, school) -> Notifier:
 
 async def tick(slack, notifier: Notifier, moment: dt.datetime):
     slack.clock.set(moment)
-    return await notifier.tick(ReplyPath(SlackPort(slack.client, Pacer(0.0))))
+    return await notifier.tick(ReplyPath(SlackPort(slack.client), pacer=Pacer(0.0)))
 
 
 async def test_a_reminder_is_a_dm_with_log_now_and_remind_me_tomorrow_and_both_taps_work(slack, notifier):

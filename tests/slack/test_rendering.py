@@ -41,7 +41,7 @@ def test_mentions_are_read_as_typed_and_their_user_ids_kept():
 async def test_a_reply_with_a_chart_posts_its_text_and_buttons_then_uploads_the_chart_titled_by_its_name():
     fake = FakeSlack()
     async with serve(fake) as api_url:
-        replies = ReplyPath(SlackPort(AsyncWebClient(token=BOT_TOKEN, base_url=api_url), Pacer(0.0)))
+        replies = ReplyPath(SlackPort(AsyncWebClient(token=BOT_TOKEN, base_url=api_url)), pacer=Pacer(0.0))
         reply = Reply("<b>Report</b>", ((Choice("Keep", UndoEntry(None)),),), html=True,
                       attachments=(Attachment("report-week.png", b"png", "image"),))
         assert await replies.answer(ChatAddress(SLACK, "C0STAFF"), reply)
