@@ -62,3 +62,11 @@ def test_policy_list_still_lists_the_presets_without_touching_the_database():
     output, loaded = loaded_after("policy", "list")
     assert "seed-000" in output
     assert "sqlalchemy" not in loaded
+
+
+def test_the_chat_engine_is_built_without_loading_openpyxl():
+    """Every `teachlog run` and `worker` builds the engine with its flows; a workbook loads openpyxl when written."""
+    code = ("import sys; from bot.chat.engine_builder import build_engine; import bot.chat.flows.export; "
+            "print('openpyxl' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -18,12 +18,6 @@ import io
 from collections.abc import Sequence
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
 #: A column: its header and its width in characters.
 Column = tuple[str, float]
 
@@ -67,7 +61,13 @@ class XlsxSheet:
     """A sheet of an :class:`XlsxBook`: the header row is written, rows follow with `append`."""
 
     def __init__(self, sheet, columns: Sequence[Column]) -> None:
-        self._sheet = sheet
+        # openpyxl is loaded by the first workbook written, not by every process that could write one.
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+        self._sheet, self._new_cell, self._illegal = sheet, WriteOnlyCell, ILLEGAL_CHARACTERS_RE
+        self._wrapped = Alignment(wrap_text=True, vertical="top")
         for index, (_, width) in enumerate(columns):
             sheet.column_dimensions[get_column_letter(index + 1)].width = width
         sheet.freeze_panes = "A2"
@@ -84,15 +84,15 @@ class XlsxSheet:
 
     def _cell(self, value: Any):
         if isinstance(value, str):
-            cell = WriteOnlyCell(self._sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_LIMIT])
+            cell = self._new_cell(self._sheet, value=self._illegal.sub("", value)[:EXCEL_CELL_LIMIT])
             cell.data_type = "s"  # never a formula, whatever it starts with
             if "\n" in value:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = self._wrapped
             return cell
         for kind, number_format in NUMBER_FORMATS.items():
             if isinstance(value, kind):
                 # types-openpyxl's WriteOnlyCell omits the dates and times that Cell takes
-                cell = WriteOnlyCell(self._sheet, value=value)  # type: ignore[arg-type]
+                cell = self._new_cell(self._sheet, value=value)  # type: ignore[arg-type]
                 cell.number_format = number_format
                 return cell
         return value
@@ -102,6 +102,7 @@ class XlsxBook:
     """A workbook written sheet by sheet; `save()` once at the end."""
 
     def __init__(self) -> None:
+        from openpyxl import Workbook
         self._book = Workbook(write_only=True)
 
     def sheet(self, title: str, columns: Sequence[Column]) -> XlsxSheet:
