@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.dingtalk_chat import DingTalkChat
 from tests.support.fake_dingtalk import FakeDingTalk, serve
 
 
@@ -12,6 +13,15 @@ async def fake():
     dingtalk = FakeDingTalk()
     async with serve(dingtalk):
         yield dingtalk
+
+
+@pytest.fixture
+async def dingtalk(db, clock, fake):
+    """The bot on DingTalk over the local DingTalk: a conversation test's chat."""
+    harness = DingTalkChat(db, clock, fake)
+    await harness.start()
+    yield harness
+    await harness.stop()
 
 
 class Ticking:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from bot.logbook import entries
 from bot.people.membership import profile_for_account
 from bot.people.schools import create_invite, create_school
@@ -14,14 +12,6 @@ from tests.support.dingtalk_chat import DingTalkChat, buttons_of, shown_text
 from tests.support.fake_dingtalk import PATH_BATCH, PATH_GROUP, PATH_TOKEN, PATH_WEBHOOK
 
 TODAY = dt.date(2026, 11, 18)
-
-
-@pytest.fixture
-async def dingtalk(db, clock, fake):
-    harness = DingTalkChat(db, clock, fake)
-    await harness.start()
-    yield harness
-    await harness.stop()
 
 
 async def join(dingtalk: DingTalkChat, staff_id: str, role: str = "teacher") -> None:

@@ -6,22 +6,12 @@ from __future__ import annotations
 import io
 import zipfile
 
-import pytest
-
 from bot.people.schools import create_invite, create_school
 from tests.support.dingtalk_chat import DingTalkChat, shown_text
 from tests.support.fake_dingtalk import PATH_DOWNLOAD
 
 PDF = "%PDF-1.4 家访记录".encode()
 PHOTO = b"\xff\xd8\xff\xe0 jpeg"
-
-
-@pytest.fixture
-async def dingtalk(db, clock, fake):
-    harness = DingTalkChat(db, clock, fake)
-    await harness.start()
-    yield harness
-    await harness.stop()
 
 
 async def school_with(dingtalk: DingTalkChat, **people: str) -> None:
