@@ -106,6 +106,43 @@ async def test_a_failed_connection_is_tried_again_later_on_a_platform_that_names
         await path_over(FakePort(failure), []).send("7", Reply("hi"))
     port, waited = FakePort(failure), []
     assert not await path_over(port, waited).answer(CHAT, Reply("hi")), "a conversation reply is reported, not raised"
+    with pytest.raises(TransientFailure, match=r"^fake: "):
+        await path_over(FakeBatchPort(failure), []).send_many(["7", "8"], Reply("hi"))
+
+
+class FakeBatchPort(FakePort):
+    """Shows one message in several chats with one call (as DingTalk's batchSend), `refusals` one a call."""
+
+    capabilities = dataclasses.replace(FakePort.capabilities, batch_size=20)
+
+    async def send_many(self, chat_ids, message: Message) -> dict:
+        if self.refusals:
+            raise self.refusals.pop(0)
+        self.shown.extend(f"{chat_id}: {message.text}" for chat_id in chat_ids)
+        return {}
+
+    def reachable_free(self) -> list[str]:
+        return []
+
+    # The rest of the port (a BatchPort is recognised by all of it); the reply path calls none of these.
+    async def listen(self, receiver, stop) -> None: ...
+    async def event_of(self, raw) -> None: ...
+    async def acknowledge(self, raw, outcome) -> None: ...
+    async def fetch_file(self, platform, file_id) -> bytes: raise LookupError(file_id)
+
+
+async def test_a_batch_waits_out_a_slow_down_after_its_first_part_and_arrives_once():
+    port, waited = FakeBatchPort(), []
+    path = path_over(port, waited)
+    original = port.send_many
+
+    async def refuse_the_second(chat_ids, message: Message) -> dict:
+        if port.shown and not waited:
+            raise RetryLater(2)
+        return await original(chat_ids, message)
+    port.send_many = refuse_the_second  # type: ignore[method-assign]
+    assert await path.send_many(["7", "8"], Reply("one\ntwo")) == {}
+    assert (port.shown, waited) == (["7: one", "8: one", "7: two", "8: two"], [2])
 
 
 class NoEditsPort(FakePort):

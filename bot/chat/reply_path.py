@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TypeVar
 
 import aiohttp
 
@@ -39,6 +40,8 @@ from bot.chat.replies import Reply
 from bot.notifications.messenger import DeliveryError, RetryLater, TransientFailure
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: Failures of the connection itself, on any platform (an adapter's own library wraps its own): worth trying again.
 CONNECTION_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
@@ -100,23 +103,8 @@ class ReplyPath:
 
     async def _batch_once(self, port: BatchPort, chat_ids: Sequence[str], message: Message, *,
                           wait: bool) -> Mapping[str, DeliveryError]:
-        waits = 0
-        while True:
-            try:
-                try:
-                    return await port.send_many(chat_ids, message)
-                except DeliveryError:
-                    raise
-                except Exception as error:
-                    mapped = port.delivery_error(error)
-                    if mapped is None:
-                        raise
-                    raise mapped from error
-            except RetryLater as error:
-                if not wait or waits >= MAX_WAITS or error.seconds > LONGEST_WAIT:
-                    raise
-                waits += 1
-                await self.sleep(error.seconds)
+        return await self._waited(lambda: port.send_many(chat_ids, message), wait=wait,
+                                  to=f"{len(chat_ids)} chats")
 
     def reachable_free(self) -> Sequence[str]:
         """The chats the port reaches without a counted call (none unless it sends to many)."""
@@ -136,22 +124,30 @@ class ReplyPath:
             await self._send_message(chat, message, wait=wait_first or i > 0)
 
     async def _send_message(self, chat: ChatAddress, message: Message, *, wait: bool) -> None:
+        await self._waited(lambda: self._paced(chat, message), wait=wait, to=chat.chat_id)
+
+    async def _paced(self, chat: ChatAddress, message: Message) -> None:
+        async with self.pacer.turn(chat.chat_id) if self.pacer else contextlib.nullcontext():
+            await self.port.send(chat, message)
+
+    async def _waited(self, attempt: Callable[[], Awaitable[T]], *, wait: bool, to: str) -> T:
+        """`attempt()` with the port's failures named, a slow-down waited out when `wait` (at most MAX_WAITS
+        times, none longer than LONGEST_WAIT); otherwise the slow-down is raised."""
         waits = 0
         while True:
             try:
-                await self._send_once(chat, message)
-                return
+                return await self._named(attempt)
             except RetryLater as error:
                 if not wait or waits >= MAX_WAITS or error.seconds > LONGEST_WAIT:
                     raise
                 waits += 1
-                log.info("%s asks to wait %g s before a message to %s", chat.platform, error.seconds, chat.chat_id)
+                log.info("%s asks to wait %g s before a message to %s", self.port.name, error.seconds, to)
                 await self.sleep(error.seconds)
 
-    async def _send_once(self, chat: ChatAddress, message: Message) -> None:
+    async def _named(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """`attempt()`, a failure of the platform or of the connection raised as the core's DeliveryError."""
         try:
-            async with self.pacer.turn(chat.chat_id) if self.pacer else contextlib.nullcontext():
-                await self.port.send(chat, message)
+            return await attempt()
         except DeliveryError:
             raise
         except Exception as error:
