@@ -237,15 +237,8 @@ async def group_links_by_id(session: AsyncSession, link_ids: Iterable[int]) -> d
     return {link.id: link for link in await session.scalars(select(GroupLink).where(GroupLink.id.in_(ids)))}
 
 
-async def active_group_links(session: AsyncSession, school_id: int) -> list[GroupLink]:
-    rows = await session.scalars(
-        select(GroupLink).where(GroupLink.school_id == school_id, GroupLink.active.is_(True))
-        .order_by(GroupLink.id))
-    return list(rows)
-
-
 async def active_group_links_of_schools(session: AsyncSession, school_ids: Sequence[int]) -> dict[int, list[GroupLink]]:
-    """:func:`active_group_links` of each school (every one present, maybe empty), in one statement."""
+    """Each school's active group links, by id (every school present, maybe empty), in one statement."""
     found: dict[int, list[GroupLink]] = {school_id: [] for school_id in school_ids}
     for link in await session.scalars(
             select(GroupLink).where(GroupLink.school_id.in_(list(school_ids)), GroupLink.active.is_(True))

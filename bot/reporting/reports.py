@@ -485,15 +485,6 @@ async def _load(db: Database, school_id: int, member_id: int):
     return school, policy_of(school), [member]
 
 
-async def _load_roster(db: Database, school_id: int) -> tuple[School, list[repo.RosterLine]]:
-    """The school and its active members, each with whether they have joined (have an account)."""
-    async with db.transaction() as session:
-        school = await repo.get_school(session, school_id)
-        if school is None:
-            raise LookupError(f"no school with id {school_id}")
-        return school, await repo.school_roster(session, school_id)
-
-
 @dataclass(frozen=True)
 class _Basis:
     """What a school's report is built from besides its members' stored rows: the school's name and policy, the

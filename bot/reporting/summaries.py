@@ -119,12 +119,6 @@ class SlotRequest:
     compute_schools: ComputeSchools | None = None
 
 
-async def stale_slots(session: Transaction, wanted: Sequence[tuple[School, str, str]]) -> int:
-    """How many of these (school, slot, window basis) have nothing stored for what they ask: each would be
-    computed from the entries, not read (one statement per slot name)."""
-    return sum(await which_stale(session, wanted))
-
-
 async def which_stale(session: Transaction, wanted: Sequence[tuple[School, str, str]]) -> list[bool]:
     """For each of these (school, slot, window basis), whether it has nothing stored for what it asks (nothing
     stored, or stored for another policy, format or day): one statement per slot name."""
