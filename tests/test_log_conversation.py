@@ -65,6 +65,21 @@ async def test_a_call_typed_in_english_keeps_the_typed_time(bot, li):
         ("phone_call", dt.date(2026, 11, 17), dt.time(16, 0), 60, None)
 
 
+@pytest.mark.parametrize("typed", ["跳过", "Skip", " skip "])
+async def test_the_skip_button_typed_instead_of_tapped_leaves_no_note(bot, li, typed):
+    await bot.say(li, "📝 Log")
+    await bot.tap(li, "Phone call")
+    await bot.say(li, "Zhang Wei's mother")
+    await bot.say(li, "yesterday 4pm")
+    await bot.say(li, "1h")
+    assert "Any notes?" in bot.last_text(li)
+    await bot.say(li, typed)
+    assert "Please check this entry" in bot.last_text(li) and "🗒" not in bot.last_text(li)
+    await bot.tap(li, "✅ Save")
+    [entry] = await stored_entries(bot.db)
+    assert entry.notes is None
+
+
 async def test_a_tutoring_session_offers_recent_names_as_buttons(bot, wang):
     await bot.say(wang, "/log 辅导 王小明 今天 30分钟")
     await bot.tap(wang, "✅ 保存")

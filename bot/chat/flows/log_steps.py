@@ -7,6 +7,7 @@ what was offered as buttons live in the conversation's data, saved with it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from bot.chat.actions import (
     Action,
@@ -31,6 +32,7 @@ from bot.chat.refusals import DURATION_ERRORS, NAME_ERRORS, NOTES_ERRORS, PLACE_
 from bot.chat.render import draft_summary, duration_text
 from bot.chat.replies import Choice
 from bot.chat.turn import Turn
+from bot.i18n import LANGUAGES, translator
 from bot.logbook import entries
 from bot.logbook.dates import DurationError, WhenError
 from bot.logbook.drafts import DraftTextError, EntryDraft, clean_notes, clean_student_name
@@ -232,6 +234,8 @@ async def answer_text(turn: Turn, step: str, draft: EntryDraft, text: str) -> st
         except DurationError as problem:
             turn.say(t(DURATION_ERRORS[problem.code]))
             return step
+    elif step == NOTES and text.strip().casefold() in skip_words():
+        draft.notes_asked = True  # the Skip button's label, typed instead of tapped: no note
     elif step == NOTES:
         try:
             draft.notes = clean_notes(text)
@@ -245,6 +249,12 @@ async def answer_text(turn: Turn, step: str, draft: EntryDraft, text: str) -> st
         turn.say(t(USE_THE_BUTTONS))
         return show_summary(turn, draft)
     return await advance(turn, draft)
+
+
+@functools.cache
+def skip_words() -> frozenset[str]:
+    """The notes question's Skip button as people may type it, in every language."""
+    return frozenset(translator(language)("Skip").casefold() for language in LANGUAGES)
 
 
 def note_problem(turn: Turn, draft: EntryDraft, text: str) -> str:
