@@ -173,6 +173,32 @@ async def test_none_records_no_problem_and_edit_can_add_or_clear_them(bot, wang)
     assert [p.text for p in await stored_problems(bot.db)] == ["午饭太贵"]
 
 
+async def test_the_buttons_typed_instead_of_tapped_answer_as_taps_and_a_typed_none_never_clears_a_list(bot, wang):
+    await bot.say(wang, "/log")
+    await bot.tap(wang, "入户家访")
+    await bot.say(wang, "王小明")
+    await bot.tap(wang, "不，独自一人")
+    await bot.tap(wang, "今天")
+    await bot.tap(wang, "45 分钟")
+    await bot.say(wang, "跳过")
+    assert "反映了什么问题" in bot.last_text(wang)
+    await bot.say(wang, "作业太多")
+    await bot.say(wang, "没有")  # a list is under way: this is the family's word, not the None button
+    await bot.say(wang, "完成")
+    assert "1. 作业太多\n2. 没有" in bot.last_text(wang) and "🗒" not in bot.last_text(wang)
+    await bot.tap(wang, "✅ 保存")
+    assert [p.text for p in await stored_problems(bot.db)] == ["作业太多", "没有"]
+    await bot.say(wang, "/log")
+    await bot.tap(wang, "入户家访")
+    await bot.say(wang, "王小明")
+    await bot.tap(wang, "不，独自一人")
+    await bot.tap(wang, "今天")
+    await bot.tap(wang, "45 分钟")
+    await bot.say(wang, "跳过")
+    await bot.say(wang, "没有")
+    assert "请确认" in bot.last_text(wang) and "反映的问题" not in bot.last_text(wang)
+
+
 async def test_an_over_long_problem_is_refused_with_the_reason_and_the_step_goes_on(bot, li):
     await bot.say(li, "/log")
     await bot.tap(li, "Home visit")

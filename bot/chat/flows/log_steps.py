@@ -234,8 +234,8 @@ async def answer_text(turn: Turn, step: str, draft: EntryDraft, text: str) -> st
         except DurationError as problem:
             turn.say(t(DURATION_ERRORS[problem.code]))
             return step
-    elif step == NOTES and text.strip().casefold() in skip_words():
-        draft.notes_asked = True  # the Skip button's label, typed instead of tapped: no note
+    elif (typed := typed_button(step, draft, text)) is not None:
+        return await answer_tap(turn, draft, typed)
     elif step == NOTES:
         try:
             draft.notes = clean_notes(text)
@@ -251,10 +251,28 @@ async def answer_text(turn: Turn, step: str, draft: EntryDraft, text: str) -> st
     return await advance(turn, draft)
 
 
+#: Buttons whose label typed instead of tapped (in any language) answers as the tap, per step: without this a
+#: typed "跳过" would be saved as the note, a typed "没有" listed as a problem.
+TYPED_BUTTONS: dict[str, tuple[tuple[str, Action], ...]] = {
+    NOTES: (("Skip", SkipNotes()),),
+    PROBLEMS: (("None", AnswerProblems("none")), ("Done", AnswerProblems("done"))),
+}
+
+
 @functools.cache
-def skip_words() -> frozenset[str]:
-    """The notes question's Skip button as people may type it, in every language."""
-    return frozenset(translator(language)("Skip").casefold() for language in LANGUAGES)
+def labels_of(label: str) -> frozenset[str]:
+    """A button's label in every language, as typed (case aside)."""
+    return frozenset(translator(language)(label).casefold() for language in LANGUAGES)
+
+
+def typed_button(step: str, draft: EntryDraft, text: str) -> Action | None:
+    """The step's button whose label `text` is; None for any other text. "None" is offered (and read) only
+    while no problem is listed, so a typed "none" never clears a list."""
+    said = text.strip().casefold()
+    for label, action in TYPED_BUTTONS.get(step, ()):
+        if said in labels_of(label) and not (label == "None" and draft.problems):
+            return action
+    return None
 
 
 def note_problem(turn: Turn, draft: EntryDraft, text: str) -> str:
