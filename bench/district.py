@@ -16,8 +16,9 @@ term up to today), :func:`bot.reporting.district_reports.district_report` for th
 Before those, ``cold peak MiB``: the peak resident memory of a fresh process computing the cold term report, its
 text and its chart (next to the same process with only the bot's libraries imported); the summaries it stored are
 dropped again. After them, ``Friday``: on FRIDAY, the district's term, week and last week computed once (what the
-district digest reads), the 16:59 round of :class:`Planner` (reminders decided), then the 17:00 round timed — every
-school's leaders' digest and the bureau's district digest planned: wall, CPU, statements and digests.
+district digest reads), the 16:59 round of :class:`Planner` (reminders decided), 100 entries logged across the
+county, then the 17:00 round timed — every school's leaders' digest and the bureau's district digest planned: wall,
+CPU, statements and digests — and the same round again by a fresh planner (a process started since: nothing kept).
 
 ``stored`` and ``after a write`` are medians of ``--repeat`` runs. Nothing here is asserted by the tests.
 
@@ -71,7 +72,7 @@ from progress import (  # noqa: E402
     print_json,
     spread_start,
 )
-from sqlalchemy import String, cast, delete, insert, literal, select, text  # noqa: E402
+from sqlalchemy import String, cast, delete, insert, literal, or_, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncConnection  # noqa: E402
 
 from bot.database import app_database  # noqa: E402
@@ -153,6 +154,8 @@ class Timing:
     friday_planning_cpu_seconds: float
     friday_planning_statements: int
     friday_digests: int
+    friday_fresh_planning_seconds: float
+    friday_fresh_planning_cpu_seconds: float
 
 
 @dataclass(frozen=True)
@@ -370,26 +373,59 @@ class Friday:
     planning_cpu_seconds: float
     planning_statements: int
     digests: int
+    fresh_planning_seconds: float
+    fresh_planning_cpu_seconds: float
+
+
+#: Entries logged across the county between the reminder round and the digests (teachers logging at 16:59).
+LOGGED_BETWEEN = 100
+WEEKLY_DIGESTS = or_(OutboxMessage.dedupe_key.like("digest:%"), OutboxMessage.dedupe_key.like("district-digest:%"))
+
+
+async def log_between(db: Database, count: int, rng: random.Random, day: dt.date, at: dt.datetime) -> None:
+    """`count` home visits on `day` by members drawn across the county, through the write path the bot's own
+    saves take (their daily counts, their changes marked)."""
+    async with db.transaction() as session:
+        members = (await session.execute(select(Member.id, Member.school_id).where(Member.active.is_(True))
+                                         .order_by(Member.id))).all()
+        run = uuid.uuid4().hex[:12]
+        await insert_new_entries(session, [{
+            "school_id": school_id, "member_id": member_id, "activity_code": "home_visit", "occurred_on": day,
+            "student_name": "王小明", "student_key": "王小明", "source": "bench",
+            "client_token": f"bench-between-{run}-{n}", "logged_at": at}
+            for n, (member_id, school_id) in enumerate(rng.sample(members, min(count, len(members))))])
+
+
+async def timed_round(db: Database, planner: Planner, due_at: dt.datetime) -> tuple[float, float, int, int]:
+    """The round at `due_at`: wall and CPU seconds, statements, and the weekly digests it planned."""
+    with db.recording_statements() as statements:
+        started_cpu = time.process_time()
+        seconds, planned = await timed(lambda: planner.plan(due_at))
+        cpu = time.process_time() - started_cpu
+    assert isinstance(planned, dict)
+    return seconds, cpu, len(statements), planned.get(DIGEST, 0) + planned.get(DISTRICT_DIGEST, 0)
 
 
 async def plan_friday(db: Database, county: County) -> Friday:
     """The county's Friday digests (each school's leaders' and the bureau's district digest), planned by
     :class:`Planner` at 17:00 (Asia/Shanghai) on FRIDAY, after the day's first computation of the district's
-    term, week and last week (what the digest reads) and after the 16:59 round that decided the reminders."""
+    term, week and last week (what the digest reads), after the 16:59 round that decided the reminders and
+    :data:`LOGGED_BETWEEN` entries logged since; then again by a fresh planner (a process started since, nothing
+    kept), the digests taken out of the outbox first."""
     zone = zoneinfo.ZoneInfo(TIMEZONE)
     started_cpu = time.process_time()
     first, _ = await timed(lambda: _district_windows(db, county.district_id, FRIDAY))
     first_cpu = time.process_time() - started_cpu
     planner = Planner(db, database_standing(db))
     reminders, _ = await timed(lambda: planner.plan(dt.datetime.combine(FRIDAY, dt.time(16, 59), zone)))
+    await log_between(db, LOGGED_BETWEEN, random.Random(17), FRIDAY,
+                      dt.datetime.combine(FRIDAY, dt.time(16, 59, 30), zone))
     due_at = dt.datetime.combine(FRIDAY, DIGEST_TIME, zone)
-    with db.recording_statements() as statements:
-        started_cpu = time.process_time()
-        seconds, planned = await timed(lambda: planner.plan(due_at))
-        cpu = time.process_time() - started_cpu
-    assert isinstance(planned, dict)
-    return Friday(first, first_cpu, reminders, seconds, cpu, len(statements),
-                  planned.get(DIGEST, 0) + planned.get(DISTRICT_DIGEST, 0))
+    seconds, cpu, statements, digests = await timed_round(db, planner, due_at)
+    async with db.transaction() as session:
+        await session.execute(delete(OutboxMessage).where(WEEKLY_DIGESTS))
+    fresh, fresh_cpu, _, _ = await timed_round(db, Planner(db, database_standing(db)), due_at)
+    return Friday(first, first_cpu, reminders, seconds, cpu, statements, digests, fresh, fresh_cpu)
 
 
 async def _district_windows(db: Database, district_id: int, day: dt.date) -> None:
@@ -448,19 +484,21 @@ async def measure(db: Database, county: County, repeat: int, backend: str, entri
                   cold_statements, stored, stored_cpu, stored_statements, after_write, after_write_cpu, drawing,
                   cold_peak, imports_peak, friday.first_computation_seconds, friday.first_computation_cpu_seconds,
                   friday.reminders_seconds, friday.planning_seconds,
-                  friday.planning_cpu_seconds, friday.planning_statements, friday.digests)
+                  friday.planning_cpu_seconds, friday.planning_statements, friday.digests,
+                  friday.fresh_planning_seconds, friday.fresh_planning_cpu_seconds)
 
 
 def table(results: list[Timing]) -> str:
     header = ("backend", "schools", "members", "entries", "cold s", "cold SQL", "stored s", "stored CPU s",
               "stored SQL", "after a write s", "text+chart s", "cold peak MiB (imports)", "Friday s (CPU, SQL)",
-              "digests")
+              "fresh Friday s (CPU)", "digests")
     rows = [(r.backend, str(r.schools), f"{r.members:,}", f"{r.entries:,}", f"{r.cold_seconds:.2f}",
              str(r.cold_statements), f"{r.stored_seconds:.3f}", f"{r.stored_cpu_seconds:.3f}",
              str(r.stored_statements),
              f"{r.after_write_seconds:.3f}", f"{r.text_and_chart_seconds:.3f}",
              f"{r.cold_peak_mib:.1f} ({r.imports_peak_mib:.1f})",
              f"{r.friday_planning_seconds:.2f} ({r.friday_planning_cpu_seconds:.2f}, {r.friday_planning_statements})",
+             f"{r.friday_fresh_planning_seconds:.2f} ({r.friday_fresh_planning_cpu_seconds:.2f})",
              str(r.friday_digests)) for r in results]
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
 

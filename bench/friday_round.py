@@ -7,13 +7,17 @@ digest — can be timed many times, under a profiler, and by another checkout of
     python bench/friday_round.py build --backend sqlite --keep /tmp/county300.db --schools 300 --entries 600000
     python bench/friday_round.py time --backend sqlite --keep /tmp/county300.db --runs 3
     git archive 5533ee6 | tar -x -C /tmp/before    # the code before
-    python bench/friday_round.py time --backend sqlite --keep /tmp/county300.db --code /tmp/before --runs 3
+    python bench/friday_round.py time --backend sqlite --keep /tmp/county300.db --code /tmp/before --runs 3 --writes 0
 
 ``build`` makes the county of ``bench/district.py`` and computes the district's term, week and last week on Friday
 (the day's first computation). ``time`` empties the outbox, runs the 16:59 round (reminders decided, with the
-planner's memo), then ``--runs`` times: the week's digests taken out of the outbox and the 17:00 round planned —
-wall, the process's CPU (aiosqlite's thread included; PostgreSQL's server not), the main thread's CPU, statements
-and digests. ``--dump FILE`` writes the last round's digest rows (keys, recipients, texts) to compare two checkouts;
+planner's memo), then ``--runs`` times: the week's digests taken out of the outbox, ``--writes`` entries logged
+across the county (default 100: teachers logging before the digests) and the 17:00 round planned — wall, the
+process's CPU (aiosqlite's thread included; PostgreSQL's server not), the main thread's CPU, statements and
+digests. The planner keeps the standings it computed (:mod:`bot.quotas.kept_standings`); ``--fresh`` plans each
+17:00 round with a new one instead, as a process started after the 16:59 round does. (A ``--code`` checkout older
+than ``bench/district.py``'s ``log_between`` runs with ``--writes 0``: it keeps nothing between rounds anyway.)
+``--dump FILE`` writes the last round's digest rows (keys, recipients, texts) to compare two checkouts;
 ``--profile`` prints a pyinstrument profile of the last round (``pip install pyinstrument``).
 """
 
@@ -43,6 +47,10 @@ def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--staff", type=int, default=60)
     parser.add_argument("--entries", type=int, default=300_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--writes", type=int, default=100,
+                        help="entries logged across the county before each 17:00 round (after the 16:59 one)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="each 17:00 round by a fresh planner: a process started since the 16:59 round")
     parser.add_argument("--pg-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--dump", help="write the last round's digest rows here (JSON)")
     parser.add_argument("--profile", action="store_true")
@@ -94,10 +102,15 @@ async def time_rounds(options: argparse.Namespace) -> dict:
         await session.execute(delete(OutboxMessage))
     await planner.plan(dt.datetime.combine(county_bench.FRIDAY, dt.time(16, 59), ZONE))
     due_at = dt.datetime.combine(county_bench.FRIDAY, DIGEST_TIME, ZONE)
-    runs, profiler = [], None
+    runs, profiler, rng = [], None, random.Random(17)
     for run in range(options.runs):
         async with db.transaction() as session:
             await session.execute(delete(OutboxMessage).where(WEEKLY_DIGESTS))
+        if options.writes:
+            await county_bench.log_between(db, options.writes, rng, county_bench.FRIDAY,
+                                           dt.datetime.combine(county_bench.FRIDAY, dt.time(16, 59, 30), ZONE))
+        if options.fresh:
+            planner = Planner(db, database_standing(db))
         if options.profile and run == options.runs - 1:
             import pyinstrument
             profiler = pyinstrument.Profiler(interval=0.0005, async_mode="disabled")
@@ -116,7 +129,8 @@ async def time_rounds(options: argparse.Namespace) -> dict:
     await db.dispose()
     if profiler is not None:
         print(profiler.output_text(unicode=False, color=False), file=sys.stderr)
-    return {"backend": options.backend, "code": options.code, "runs": runs, "digests_sha256": digest,
+    return {"backend": options.backend, "code": options.code, "fresh": options.fresh, "writes": options.writes,
+            "runs": runs, "digests_sha256": digest,
             **{f"median_{name}": statistics.median(r[name] for r in runs)
                for name in ("wall_seconds", "cpu_seconds", "main_thread_cpu_seconds")}}
 

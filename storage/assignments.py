@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Entry, Member, PlaceAssignment, School
@@ -34,8 +34,10 @@ async def find_assignment(session: AsyncSession, member_id: int, kind: str, plac
         PlaceAssignment.member_id == member_id, PlaceAssignment.kind == kind, PlaceAssignment.place_key == place_key))
 
 
-async def delete_assignment(session: AsyncSession, assignment_id: int) -> None:
-    await session.execute(delete(PlaceAssignment).where(PlaceAssignment.id == assignment_id))
+async def delete_assignment(session: AsyncSession, assignment: PlaceAssignment) -> None:
+    """Through the session, so that its flush marks the member's standing changed."""
+    await session.delete(assignment)
+    await session.flush()
 
 
 async def assigned_place_counts(session: AsyncSession, school_id: SchoolIds, start: dt.date, end: dt.date,

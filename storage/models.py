@@ -92,6 +92,10 @@ class Member(Base):
     blocked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Quotas count from this day for this member (a roster's counts_from); else the school's; else joined_on.
     counts_from: Mapped[dt.date | None] = mapped_column(Date)
+    # Bumped by every write that can change where the member stands (their entries, co-visits, pairings, places,
+    # records, role or dates: :func:`storage.report_summaries.mark_changed`): a standing kept with the same
+    # number is still right (:mod:`bot.quotas.kept_standings`).
+    standing_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     school: Mapped[School] = relationship(back_populates="members")
 

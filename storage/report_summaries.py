@@ -5,6 +5,11 @@ their pairings, their role or dates — adds a :class:`~storage.models.SummaryCh
 transaction (:func:`mark_changed`). A slot remembers the last change id it has taken in; whoever reads
 it next recomputes only the members changed since (see :mod:`bot.reporting.summaries`).
 
+The same writes, and those of a member's places and records (which count in a standing, not in a report), bump
+the member's ``standing_version`` in the same transaction: a standing kept with the version it was computed at
+is still right while the version is the same (:mod:`bot.quotas.kept_standings`). Unlike the change rows, which
+go once every slot has taken them in, the version stays.
+
 Ids must be taken in commit order. SQLite gives them so (one writer at a time, AUTOINCREMENT); on
 PostgreSQL two transactions can commit their sequence values out of order, so writers hold a shared
 advisory lock on the school until they commit and :func:`last_change` waits for them behind an
@@ -24,10 +29,11 @@ from sqlalchemy import cast as cast_to
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from storage.models import Member, Pairing, ReportSlot, ReportSummary, SummaryChange
+from storage.models import Member, Pairing, PlaceAssignment, Record, ReportSlot, ReportSummary, SummaryChange
 
 SUMMARIES = cast(Table, ReportSummary.__table__)
 CHANGES = cast(Table, SummaryChange.__table__)
+MEMBERS = cast(Table, Member.__table__)
 #: The advisory lock class of the change ids (the second key is the school's id).
 LOCK_CLASS = 7_301
 #: A slot that has fallen this many changes behind is dropped rather than kept up: read again, it is rebuilt.
@@ -65,6 +71,9 @@ def _insert_changes(connection: Connection, changed: Iterable[tuple[int, int]]) 
             connection.execute(text("SELECT pg_advisory_xact_lock_shared(:lock_class, :school)"),
                                {"lock_class": LOCK_CLASS, "school": school_id})
     connection.execute(CHANGES.insert(), [{"school_id": school, "member_id": member} for school, member in pairs])
+    if _has_standing_versions(connection):
+        connection.execute(update(MEMBERS).where(MEMBERS.c.id.in_(sorted({member for _, member in pairs})))
+                           .values(standing_version=MEMBERS.c.standing_version + 1))
 
 
 async def mark_changed(session: AsyncSession, changed: Iterable[tuple[int, int]]) -> None:
@@ -79,13 +88,17 @@ MEMBER_FIELDS = ("role", "joined_on", "counts_from", "school_id")
 
 
 class TrackedSession(Session):
-    """Sessions whose flush that adds or changes a member (their role or dates) or a pairing marks that
-    member's summaries stale, whichever code path made the change. The application's Database uses them
-    (:func:`bot.database.app_database` passes it as the session class)."""
+    """Sessions whose flush that adds or changes a member (their role or dates), a pairing, a place assignment
+    or a record marks that member's summaries stale, whichever code path made the change. The application's
+    Database uses them (:func:`bot.database.app_database` passes it as the session class)."""
 
 
 #: Engines whose database has the change table (a database not yet migrated to 0012 has none to write to).
 _TRACKING: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+#: Engines whose members have a standing version (migration 0017).
+_VERSIONED: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def _has_change_table(connection: Connection) -> bool:
@@ -94,11 +107,18 @@ def _has_change_table(connection: Connection) -> bool:
     return connection.engine in _TRACKING
 
 
+def _has_standing_versions(connection: Connection) -> bool:
+    if connection.engine not in _VERSIONED and "standing_version" in {
+            column["name"] for column in inspect(connection).get_columns(MEMBERS.name)}:
+        _VERSIONED.add(connection.engine)
+    return connection.engine in _VERSIONED
+
+
 @event.listens_for(TrackedSession, "after_flush")
 def _mark_flushed_changes(session: Session, _context: Any) -> None:
     changed: set[tuple[int, int]] = set()
     for instance in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(instance, Pairing):
+        if isinstance(instance, Pairing | PlaceAssignment | Record):
             changed.add((instance.school_id, instance.member_id))
         elif isinstance(instance, Member) and (instance in session.new or any(
                 inspect(instance).attrs[name].history.has_changes() for name in MEMBER_FIELDS)):

@@ -210,12 +210,15 @@ class MemberLine(NamedTuple):
     role: str
     joined_on: dt.date
     counts_from: dt.date | None
+    standing_version: int
+    """Bumped by every write that can change where the member stands (:attr:`Member.standing_version`)."""
 
 
 async def school_member_lines(session: AsyncSession, school_id: int,
                               member_ids: Sequence[int] | None = None) -> list[MemberLine]:
     """The school's active members by id (only those in `member_ids` when it is given), as plain rows."""
-    query = select(Member.id, Member.display_name, Member.role, Member.joined_on, Member.counts_from)
+    query = select(Member.id, Member.display_name, Member.role, Member.joined_on, Member.counts_from,
+                   Member.standing_version)
     return [MemberLine._make(row) for row in await session.execute(_members_of(query, school_id, member_ids, True))]
 
 
@@ -223,7 +226,8 @@ async def member_lines_of_schools(session: AsyncSession, school_ids: Sequence[in
     """Each school's active members by id, as plain rows, in one statement (every school present, maybe empty)."""
     lines: dict[int, list[MemberLine]] = {school_id: [] for school_id in school_ids}
     rows = await session.execute(
-        select(Member.school_id, Member.id, Member.display_name, Member.role, Member.joined_on, Member.counts_from)
+        select(Member.school_id, Member.id, Member.display_name, Member.role, Member.joined_on, Member.counts_from,
+               Member.standing_version)
         .where(Member.school_id.in_(list(school_ids)), Member.active.is_(True)).order_by(Member.id))
     for school_id, *line in rows:
         lines[school_id].append(MemberLine._make(line))

@@ -25,7 +25,7 @@ from storage.db import Database
 from storage.errors import DatabaseFailure
 from storage.loading import target_state
 from storage.migrate import known_revisions, upgrade
-from storage.models import Base, ChatState, DailyCount, Entry, Member, SchoolDailyCount
+from storage.models import Base, ChatState, DailyCount, Entry, MemberAccount, SchoolDailyCount
 from storage.table_rows import TransferRefused, schema_revision
 from tests.conftest import DEFAULT_NOW, run_blocking
 from tests.support.chat import ChatHarness
@@ -221,11 +221,15 @@ async def fill_at_the_old_revision(db: Database, clock) -> None:
             "INSERT INTO schools (id, name, timezone, language, policy_name, policy_text, created_at, reminder_time,"
             " quiet_start, quiet_end) VALUES (1, '合川中学', 'Asia/Shanghai', 'zh', 'default', '',"
             " '2026-09-01 00:00:00', '16:30', '21:00', '08:00')"))
-    async with db.transaction() as session:  # the school is not loaded: its model has columns added since
-        added = await repo.add(session, Member(school_id=school, role="teacher", display_name="王芳",
-                                               joined_on=clock.now().date()))
-        await repo.add_account(session, added, "telegram", "1001", clock.now())
-    member = added.id
+        # and members: their model has columns added since
+        await connection.execute(text(
+            "INSERT INTO members (id, school_id, role, display_name, joined_on, active, created_at)"
+            " VALUES (1, 1, 'teacher', '王芳', :today, true, :now)"),
+            {"today": clock.now().date(), "now": clock.now().astimezone(dt.UTC).replace(tzinfo=None)})
+    member = 1
+    async with db.transaction() as session:
+        await repo.add(session, MemberAccount(member_id=member, platform="telegram", external_id="1001",
+                                              last_used_at=clock.now()))
     logged = clock.now().astimezone(dt.UTC)
     entries = [{"school_id": school, "member_id": member, "activity_code": code, "occurred_on": day,
                 "student_name": "王小明", "source": "telegram", "logged_at": logged}

@@ -175,19 +175,21 @@ async def test_migration_0009_fills_the_table_from_the_entries_already_stored(tm
             "INSERT INTO schools (id, name, timezone, language, policy_name, policy_text, created_at, reminder_time,"
             " quiet_start, quiet_end) VALUES (1, '合川中学', 'Asia/Shanghai', 'zh', 'default', '',"
             " '2026-09-01 00:00:00', '16:30', '21:00', '08:00')"))
+        # and members: their model has columns added since
+        await connection.execute(text(
+            "INSERT INTO members (id, school_id, role, display_name, joined_on, active, created_at) VALUES"
+            " (1, 1, 'teacher', '王芳', '2026-11-18', 1, '2026-09-01 00:00:00'),"
+            " (2, 1, 'teacher', '李磊', '2026-11-18', 1, '2026-09-01 00:00:00')"))
+    members = [1, 2]
     async with db.transaction() as session:
-        members = [Member(school_id=school_id, role="teacher", display_name=name, joined_on=TODAY)
-                   for name in ("王芳", "李磊")]
-        session.add_all(members)
-        await session.flush()
         logged_at = dt.datetime(2026, 11, 18, tzinfo=dt.UTC)
         session.add_all([
-            Entry(school_id=school_id, member_id=members[0].id, activity_code="home_visit", occurred_on=TODAY,
-                  covisitor_member_id=members[1].id, logged_at=logged_at),
-            Entry(school_id=school_id, member_id=members[0].id, activity_code="home_visit", occurred_on=TODAY,
+            Entry(school_id=school_id, member_id=members[0], activity_code="home_visit", occurred_on=TODAY,
+                  covisitor_member_id=members[1], logged_at=logged_at),
+            Entry(school_id=school_id, member_id=members[0], activity_code="home_visit", occurred_on=TODAY,
                   logged_at=logged_at, deleted_at=logged_at)])
     await upgrade(db)
     found = await table(db)
     await db.dispose()
-    assert found == {(school_id, members[0].id, "home_visit", TODAY): (1, 0),
-                     (school_id, members[1].id, "home_visit", TODAY): (0, 1)}
+    assert found == {(school_id, members[0], "home_visit", TODAY): (1, 0),
+                     (school_id, members[1], "home_visit", TODAY): (0, 1)}

@@ -10,12 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import translator
+from bot.logbook.drafts import EntryDraft
+from bot.logbook.entries import save_entry
 from bot.notifications.digest import DigestFacts, EntryChange, digest_text
 from bot.notifications.planning import Planner
 from bot.notifications.weekly_facts import database_standing, digest_facts
 from bot.people.assignments import add_assignment
 from bot.people.districts import create_district, create_district_school
 from bot.people.groups import LinkOptions, link_group
+from bot.people.membership import profile_of
 from bot.people.schools import policy_of
 from bot.people.students import student_key
 from bot.platform_names import TELEGRAM
@@ -254,3 +257,26 @@ def test_a_digest_shows_fifteen_of_a_long_list_and_counts_the_rest():
     assert len(section("本周被修改或删除的记录：")) == 16
     unreached = [line for line in lines if line.startswith("……")]
     assert unreached == ["……还有 3 项", "……还有 2 项", "……还有 1 项"]
+
+
+async def digest_texts(planner: Planner, moment: dt.datetime) -> dict[int | None, str]:
+    """The leaders' digests `planner` finds due at `moment` (a dry run), by leader."""
+    found = await planner.due(moment)
+    return {m.member_id: m.reply.text for m in found.messages if m.kind == "digest"}
+
+
+async def test_a_digest_planned_after_the_reminder_round_counts_what_was_logged_in_between(db, clock, county):
+    newcomer = await add_member(db, county["城关中学"], "吴老师", "teacher")  # no tutoring this week yet
+    planner = Planner(db, database_standing(db))
+    clock.set(local("2026-11-20", "16:45"))
+    await planner.plan(clock.now())  # the reminder round: every school's standing computed, and kept
+    before = await digest_texts(planner, FRIDAY)
+    assert "落后于进度：\n• 吴老师：教师每周作业辅导至少2次 0/2" in before[county["principal"]]
+    async with db.transaction() as session:
+        profile = profile_of(newcomer, await session.get(School, newcomer.school_id))
+    for day in (19, 20):
+        await save_entry(db, profile, EntryDraft(activity="tutoring", student=STUDENT, day=dt.date(2026, 11, day),
+                                                 duration_minutes=30), source="test", now=clock.now())
+    after = await digest_texts(planner, FRIDAY)
+    assert after == await digest_texts(Planner(db, database_standing(db)), FRIDAY)
+    assert "落后于进度" not in after[county["principal"]] and "大家都跟上了进度" in after[county["principal"]]

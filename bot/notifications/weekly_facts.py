@@ -1,6 +1,6 @@
 """Gathering what the leaderboard and the digest say about a school's week, from standings and storage.
 
-The standings come from a :data:`StandingSource` (``bot.quotas.standing.school_standing``
+The standings come from a :data:`StandingSource` (:class:`DatabaseStanding`
 in production, a fake in tests); the counts per activity — per member and for
 the school, this week and the one before — come from the daily count table
 (:func:`storage.reports.tallies_by_member`; the digests of many schools, :func:`digest_facts_of_schools`, read
@@ -18,8 +18,9 @@ from bot.notifications.leaderboard import Contender, WeekResults
 from bot.notifications.reminder_text import needs_reminder
 from bot.notifications.schedule import iso_week_key
 from bot.quotas.holiday_horizon import years_without_holidays_now
+from bot.quotas.kept_standings import KeptStandings
 from bot.quotas.policy import Policy
-from bot.quotas.standing import SchoolStanding, school_standing, school_standings
+from bot.quotas.standing import SchoolStanding
 from storage import delivery_holds, reports, weekly
 from storage import repository as repo
 from storage.db import Database
@@ -30,17 +31,18 @@ StandingSource = Callable[[int, dt.date], Awaitable[SchoolStanding]]
 
 
 class DatabaseStanding:
-    """The production source: :func:`bot.quotas.standing.school_standing` over `db`, and :meth:`many` schools'
-    at once (:func:`bot.quotas.standing.school_standings`)."""
+    """The production source: the standings over `db`, one school's or :meth:`many` at once, what was computed
+    kept for the next round (:class:`bot.quotas.kept_standings.KeptStandings`)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.kept = KeptStandings(db)
 
     async def __call__(self, school_id: int, today: dt.date) -> SchoolStanding:
-        return await school_standing(self.db, school_id, today)
+        return await self.kept(school_id, today)
 
     async def many(self, school_ids: Sequence[int], today: dt.date) -> dict[int, SchoolStanding]:
-        return await school_standings(self.db, school_ids, today)
+        return await self.kept.many(school_ids, today)
 
 
 def database_standing(db: Database) -> DatabaseStanding:

@@ -141,7 +141,7 @@ async def remove_assignment(db: Database, school_id: int, member: str, kind: str
         if existing is None:
             raise PairingError(f"{describe(found)} is not assigned to {kind} {name!r}")
         view = _view(existing, found.display_name)
-        await queries.delete_assignment(session, existing.id)
+        await queries.delete_assignment(session, existing)
         return view
 
 

@@ -12,7 +12,7 @@ result.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.people.membership import Profile
@@ -103,16 +103,44 @@ async def _standings(db: Database, school_ids: Sequence[int], today: dt.date,
         else:
             lines = {school_id: await repo.school_member_lines(session, school_id, member_ids)
                      for school_id in school_ids}
-        setups = {school_id: _setup(schools[school_id], lines[school_id], today) for school_id in school_ids}
-        needing = _needing(setups)
-        paired = await repo.pairings_by_member(session, _ids(needing["per_student"]), member_ids) \
-            if needing["per_student"] else {}
-        places = await assigned_places(session, _ids(needing["per_place"]), member_ids) \
-            if needing["per_place"] else {}
-        aggregates = await _aggregates(session, {school_id: setup.rules for school_id, setup in setups.items()},
-                                       member_ids)
-    return {school_id: _school_standing(schools[school_id], setups[school_id], lines[school_id], today,
-                                        paired, places, aggregates) for school_id in school_ids}
+        inputs = await read_standing_inputs(session, schools, lines, today, member_ids)
+    return inputs.standings()
+
+
+@dataclass(frozen=True)
+class StandingInputs:
+    """What the standings of some members of some schools are computed from, read in one transaction."""
+
+    schools: Mapping[int, School]
+    lines: Mapping[int, Sequence[repo.MemberLine]]
+    today: dt.date
+    setups: dict[int, _Setup]
+    paired: dict[int, list[str]]
+    places: dict[int, list[tuple[str, str]]]
+    aggregates: dict[tuple, dict]
+
+    def standings(self) -> dict[int, SchoolStanding]:
+        """Each school's standing of its members in :attr:`lines` (the arithmetic, no query)."""
+        return {school_id: _school_standing(self.schools[school_id], self.setups[school_id], school_lines,
+                                            self.today, self.paired, self.places, self.aggregates)
+                for school_id, school_lines in self.lines.items()}
+
+
+async def read_standing_inputs(session: Transaction, schools: Mapping[int, School],
+                               lines: Mapping[int, Sequence[repo.MemberLine]], today: dt.date,
+                               member_ids: Sequence[int] | None) -> StandingInputs:
+    """The inputs of the standings of the members in `lines` (school id → its members), each query once for all
+    the schools whose rules need it. With `member_ids` the queries count only those members: then `lines` holds
+    only them, not every active member of its schools."""
+    setups = {school_id: _setup(schools[school_id], school_lines, today) for school_id, school_lines in lines.items()}
+    needing = _needing(setups)
+    paired = await repo.pairings_by_member(session, _ids(needing["per_student"]), member_ids) \
+        if needing["per_student"] else {}
+    places = await assigned_places(session, _ids(needing["per_place"]), member_ids) \
+        if needing["per_place"] else {}
+    aggregates = await _aggregates(session, {school_id: setup.rules for school_id, setup in setups.items()},
+                                   member_ids)
+    return StandingInputs(schools, lines, today, setups, paired, places, aggregates)
 
 
 @dataclass(frozen=True)
