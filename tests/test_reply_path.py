@@ -166,3 +166,10 @@ async def test_a_platform_that_cannot_edit_is_never_asked_to_take_tapped_buttons
     await runtime.answer(None, CHAT, Outcome([Reply("Saved")], popup="Saved", clear_tapped=True))
     assert [(o.popup, o.clear_tapped) for o in port.acknowledged] == [("Saved", False)]
     assert port.shown == ["Saved"]
+
+
+async def test_a_port_that_only_sends_is_refused_by_run_before_anything_starts(db, clock):
+    runtime = Runtime(AppContext(db=db, clock=clock), NoEditsPort())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="fake port only sends"):
+        await runtime.run(asyncio.Event())
+    assert not runtime.jobs.started

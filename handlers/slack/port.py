@@ -7,7 +7,6 @@ Used inside `teachlog run --platform slack` with the app's client, and by
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -18,7 +17,6 @@ from bot.chat.events import ChatAddress, Event, Person
 from bot.chat.layout import Message
 from bot.chat.pacing import Pacer
 from bot.chat.person_lookup import PersonLookup
-from bot.chat.port import Receiver
 from bot.chat.replies import Outcome
 from bot.notifications.messenger import DeliveryError, TransientFailure
 from bot.platform_names import SLACK
@@ -57,8 +55,9 @@ def is_user_id(chat_id: str) -> bool:
 
 
 class SlackPort:
-    """:class:`bot.chat.port.ChatPort` over an AsyncWebClient. Chats are channel ids, or user ids for direct
-    messages (the core's reply path spaces the messages to one channel, as its capabilities say)."""
+    """:class:`bot.chat.port.ChatPort` over an AsyncWebClient: it only sends (:class:`handlers.slack.platform.BoltPort`
+    also listens). Chats are channel ids, or user ids for direct messages (the core's reply path spaces the
+    messages to one channel, as its capabilities say)."""
 
     name = SLACK
     capabilities = CAPABILITIES
@@ -69,10 +68,6 @@ class SlackPort:
         self.methods = methods or Pacer(0.0, intervals=SECONDS_PER_METHOD_CALL)
         self.directory = PersonLookup(SLACK, self.user_info, (SlackApiError, SlackClientError, OSError))
         self._dm_channels: dict[str, str] = {}
-
-    async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
-        """Only :class:`handlers.slack.platform.BoltPort` listens (with the Bolt app); this one sends."""
-        raise RuntimeError("this Slack port only sends")
 
     async def user_info(self, user_id: str, fallback_name: str | None) -> Person:
         response = await self.client.users_info(user=user_id, include_locale=True)

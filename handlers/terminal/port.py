@@ -1,10 +1,10 @@
 """The terminal port (:class:`bot.chat.port.ChatPort`) of `teachlog chat`: events typed by the person at the
-keyboard, messages shown as the latest of the chat (so `#N` taps their buttons), and the planner and delivery
-run between the lines they type for their own chat's outbox rows."""
+keyboard (its session reads them line by line, so the port does not listen), messages shown as the latest of the
+chat (so `#N` taps their buttons), and the planner and delivery run between the lines they type for their own
+chat's outbox rows."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +12,6 @@ from bot.app_context import AppContext
 from bot.chat.events import ChatAddress, Event
 from bot.chat.layout import Message
 from bot.chat.platform_plugin import Capabilities
-from bot.chat.port import Receiver
 from bot.chat.replies import Outcome, Reply
 from bot.chat.reply_path import ReplyPath
 from bot.notifications.delivery import deliver_due
@@ -34,9 +33,6 @@ class TerminalPort:
     def __init__(self, show: Callable[[Outcome], None], driver: ChatDriver | None = None) -> None:
         """`driver` keeps what was shown (its person's latest buttons); the session gives it once it has one."""
         self.show, self.driver = show, driver
-
-    async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
-        raise RuntimeError("the terminal is read line by line by its session, not listened to")
 
     async def event_of(self, raw: Any) -> Event | None:
         return raw if isinstance(raw, Event) else None
