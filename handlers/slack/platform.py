@@ -28,7 +28,7 @@ from bot.chat.reply_path import CONNECTION_ERRORS
 from bot.chat.runtime import Runtime
 from bot.platform_names import SLACK
 from bot.settings import SlackConfig
-from handlers.slack.blocks import CAPABILITIES, SLASH_COMMAND
+from handlers.slack.blocks import SLASH_COMMAND
 from handlers.slack.forms import Forms
 from handlers.slack.inbound import Ack, Payload, is_from_a_person
 from handlers.slack.port import SlackPort, error_code
@@ -135,7 +135,6 @@ class SlackPlatform(PortPlatform):
     `/teachlog join CODE` (Slack has no link that opens an app with a text)."""
 
     name = SLACK
-    capabilities = CAPABILITIES
 
     @contextlib.asynccontextmanager
     async def connect(self, *, listening: bool) -> AsyncIterator[SlackPort]:

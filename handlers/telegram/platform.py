@@ -18,7 +18,7 @@ from bot.chat.key_value_store import remember_bot_username
 from bot.chat.listening import start_errors, unreachable
 from bot.chat.port_platform import PortPlatform
 from bot.platform_names import TELEGRAM
-from handlers.telegram.port import BOT_API, CAPABILITIES, TelegramPort, even_rate_limiter, standalone_bot
+from handlers.telegram.port import BOT_API, TelegramPort, even_rate_limiter, standalone_bot
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,6 @@ class TelegramPlatform(PortPlatform):
     """The `telegram` platform: a :class:`bot.chat.platform_plugin.Platform`."""
 
     name = TELEGRAM
-    capabilities = CAPABILITIES
     invite_link_template = "https://t.me/{handle}?start={code}"
 
     @contextlib.asynccontextmanager
