@@ -9,7 +9,7 @@ buttons through the core's :class:`~bot.chat.look.Look` where it has a table for
 them), answers what is tied to the payload itself (a tap's popup, taking a tapped
 message's buttons away), names its failures as the delivery exceptions of
 :mod:`bot.notifications.messenger` (a table: :data:`ErrorRow` rows, or
-:class:`bot.chat.api_errors.ErrorCodes`), fetches a stored file, and declares its
+:class:`bot.chat.api_errors.ErrorCodes`), fetches a stored file where it can, and declares its
 :class:`Capabilities`. Everything else — calling the engine, laying replies
 out, styling and cutting texts, waiting out rate limits, the apology, the
 scheduler, opening and closing connections, clean stops — is the core's, once
@@ -70,8 +70,6 @@ class ChatPort(Protocol):
         None for an error that is not the platform's (a failed connection is the reply path's TransientFailure;
         anything else, a bug, is raised as it is)."""
 
-    async def fetch_file(self, platform: str, file_id: str) -> bytes:
-        """The bytes of a file a person once sent on `platform`; LookupError when it cannot be fetched here."""
 
 
 @runtime_checkable
@@ -80,6 +78,15 @@ class ListeningPort(ChatPort, Protocol):
 
     async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
         """Connect, and hand every payload to `receiver.receive` until `stop` is set; then disconnect."""
+
+
+@runtime_checkable
+class FilePort(ChatPort, Protocol):
+    """A port that fetches the files people sent on its platform (kept by their file id, for `/export`); the core
+    asks it only for its own platform's files (:class:`bot.chat.runtime.PortOutbound`)."""
+
+    async def fetch_file(self, file_id: str) -> bytes:
+        """The bytes of a file a person once sent on this platform."""
 
 
 @runtime_checkable

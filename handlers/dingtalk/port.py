@@ -112,8 +112,6 @@ class DingTalkPort:
         """None: the OpenAPI client names DingTalk's answers itself, the reply path a failed connection."""
         return None
 
-    async def fetch_file(self, platform: str, file_id: str) -> bytes:
-        """A picture or file a person sent the robot, by its download code; LookupError for another platform's."""
-        if platform != DINGTALK:
-            raise LookupError(f"a {platform} file cannot be fetched from DingTalk")
+    async def fetch_file(self, file_id: str) -> bytes:
+        """A picture or file a person sent the robot, by its download code."""
         return await self.api.download(file_id)

@@ -57,7 +57,8 @@ def is_user_id(chat_id: str) -> bool:
 class SlackPort:
     """:class:`bot.chat.port.ChatPort` over an AsyncWebClient: it only sends (:class:`handlers.slack.platform.BoltPort`
     also listens). Chats are channel ids, or user ids for direct messages (the core's reply path spaces the
-    messages to one channel, as its capabilities say)."""
+    messages to one channel, as its capabilities say). It fetches no files: that would need the files:read scope
+    and the bot's token on their private URL, and a DM with a file is not read yet (it is an OtherMessage)."""
 
     name = SLACK
     capabilities = CAPABILITIES
@@ -103,11 +104,6 @@ class SlackPort:
 
     def delivery_error(self, error: Exception) -> DeliveryError | None:
         return delivery_error(error)
-
-    async def fetch_file(self, platform: str, file_id: str) -> bytes:
-        # Slack files would need the files:read scope and the bot's token on their private URL; records sent on
-        # Slack are not read yet (a DM with a file is answered as an OtherMessage).
-        raise LookupError(f"a {platform} file cannot be fetched from Slack")
 
     async def post(self, channel: str, message: Message) -> None:
         fallback = MRKDWN.preview(message.text, is_html=message.html)[:3000] or "teachlog"

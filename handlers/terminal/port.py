@@ -53,9 +53,6 @@ class TerminalPort:
     def delivery_error(self, error: Exception) -> DeliveryError | None:
         return None
 
-    async def fetch_file(self, platform: str, file_id: str) -> bytes:
-        raise LookupError(f"no {platform} file can be fetched in a terminal")
-
 
 class Inbox:
     """Plans what is due now (for everyone, as any running bot would) and delivers what is due to this chat."""
