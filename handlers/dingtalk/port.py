@@ -34,8 +34,7 @@ from handlers.dingtalk.stream import StreamConnection
 
 def _reply_of(message: Message) -> Reply:
     """A laid-out message as the outbound side renders it: a text with its buttons, or pictures or a file."""
-    attachments = message.images or ((message.file,) if message.file is not None else ())
-    return Reply(attachments=attachments, html=message.html) if attachments else \
+    return Reply(attachments=message.attachments, html=message.html) if message.attachments else \
         Reply(message.text, message.choices, message.html)
 
 

@@ -41,15 +41,6 @@ def error_code(error: SlackApiError) -> str:
     return str(error.response.get("error") or "") if error.response is not None else ""
 
 
-def delivery_error(error: Exception) -> DeliveryError | None:
-    """Slack's own failures as the core's (a failed connection is the reply path's)."""
-    if isinstance(error, SlackApiError):
-        response = error.response
-        return ERROR_CODES.error_of(getattr(response, "status_code", 200), error_code(error),
-                                    getattr(response, "headers", {}) or {})
-    return TransientFailure(f"{type(error).__name__}: {error}") if isinstance(error, SlackClientError) else None
-
-
 def is_user_id(chat_id: str) -> bool:
     return chat_id[:1] in ("U", "W")
 
@@ -97,13 +88,18 @@ class SlackPort:
 
     async def send(self, chat: ChatAddress, message: Message) -> None:
         """A text with its buttons as blocks; a picture or a file uploaded with its caption (no albums)."""
-        if message.images or message.file is not None:
+        if message.attachments:
             await self.upload(chat.chat_id, message)
         else:
             await self.post(chat.chat_id, message)
 
     def delivery_error(self, error: Exception) -> DeliveryError | None:
-        return delivery_error(error)
+        """Slack's own failures as the core's (a failed connection is the reply path's)."""
+        if isinstance(error, SlackApiError):
+            response = error.response
+            return ERROR_CODES.error_of(getattr(response, "status_code", 200), error_code(error),
+                                        getattr(response, "headers", {}) or {})
+        return TransientFailure(f"{type(error).__name__}: {error}") if isinstance(error, SlackClientError) else None
 
     async def post(self, channel: str, message: Message) -> None:
         fallback = MRKDWN.preview(message.text, is_html=message.html)[:3000] or "teachlog"
@@ -112,14 +108,12 @@ class SlackPort:
 
     async def upload(self, channel: str, message: Message) -> None:
         """files_upload_v2 (getUploadURLExternal, the bytes, completeUploadExternal), titled with the file name."""
-        attachment = message.images[0] if message.images else message.file
-        assert attachment is not None
-        comment = message.text if message.images else attachment.caption
+        [attachment] = message.attachments  # one picture or one file: Slack has no albums
         target = await self.dm_channel(channel) if is_user_id(channel) else channel
         arguments: dict[str, Any] = {"channel": target, "file": attachment.data, "filename": attachment.name,
                                      "title": attachment.name}
-        if comment:
-            arguments["initial_comment"] = MRKDWN.styled(comment, is_html=message.html)
+        if message.caption:
+            arguments["initial_comment"] = MRKDWN.styled(message.caption, is_html=message.html)
         async with self.methods.turn("files.upload_v2"):
             await self.client.files_upload_v2(**arguments)
 

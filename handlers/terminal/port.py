@@ -44,8 +44,7 @@ class TerminalPort:
 
     async def send(self, chat: ChatAddress, message: Message) -> None:
         """Shown as the latest message of the chat, so `#N` taps its buttons."""
-        attachments = message.images + ((message.file,) if message.file is not None else ())
-        outcome = Outcome([Reply(message.text, message.choices, message.html, attachments, message.keyboard)])
+        outcome = Outcome([Reply(message.text, message.choices, message.html, message.attachments, message.keyboard)])
         if self.driver is not None:
             self.driver.outcomes.append(outcome)
         self.show(outcome)
