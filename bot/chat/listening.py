@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from bot.app_context import PlatformStartError
 from bot.chat.port import ErrorRow, named_by
+from bot.chat.reply_path import CONNECTION_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +40,11 @@ def start_errors(*lines: ErrorRow[str]) -> Iterator[None]:
 
 
 def unreachable(types: type[BaseException] | tuple[type[BaseException], ...], action: str) -> ErrorRow[str]:
-    """A row of :func:`start_errors` for a platform that could not be reached: "cannot {action}: {the error}"
-    (its type's name when it says nothing)."""
-    return types, lambda error: f"cannot {action}: {error or type(error).__name__}"
+    """A row of :func:`start_errors` for a platform that could not be reached, by its library's `types` or by a
+    connection that failed (the reply path's :data:`~bot.chat.reply_path.CONNECTION_ERRORS`, on any platform):
+    "cannot {action}: {the error}" (its type's name when it says nothing)."""
+    library = types if isinstance(types, tuple) else (types,)
+    return (*library, *CONNECTION_ERRORS), lambda error: f"cannot {action}: {error or type(error).__name__}"
 
 
 async def nothing() -> None:

@@ -24,7 +24,6 @@ from bot.chat.http_intake import http_server
 from bot.chat.listening import Connection, listen_until, nothing, start_errors, unreachable
 from bot.chat.port import ErrorRow, Receiver
 from bot.chat.port_platform import PortPlatform
-from bot.chat.reply_path import CONNECTION_ERRORS
 from bot.chat.runtime import Runtime
 from bot.platform_names import SLACK
 from bot.settings import SlackConfig
@@ -36,7 +35,6 @@ from handlers.slack.port import SlackPort, error_code
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-UNREACHABLE = (SlackClientError, *CONNECTION_ERRORS)
 
 
 def web_client(config: SlackConfig) -> AsyncWebClient:
@@ -54,7 +52,7 @@ async def check_token(client: AsyncWebClient) -> None:
     """auth.test before anything else, so a refused token or an unreachable API is one line."""
     with start_errors(refused("SLACK_BOT_TOKEN", "check the Bot User OAuth Token on the app's OAuth & Permissions "
                                                  "page"),
-                      unreachable(UNREACHABLE, f"reach the Slack Web API at {client.base_url}")):
+                      unreachable(SlackClientError, f"reach the Slack Web API at {client.base_url}")):
         await client.auth_test()
 
 
@@ -65,7 +63,7 @@ def socket_mode(app: AsyncApp, app_token: str) -> tuple[Connection, ...]:
     handler = AsyncSocketModeHandler(app, app_token)
     refusals = (refused("SLACK_APP_TOKEN", "it needs the connections:write scope (Basic Information → App-Level "
                                            "Tokens)"),
-                unreachable(UNREACHABLE, "open a Socket Mode connection"))
+                unreachable(SlackClientError, "open a Socket Mode connection"))
     return (Connection(nothing, handler.close_async),
             Connection(lambda: app.client.apps_connections_open(app_token=app_token), refusals=refusals),
             Connection(handler.connect_async, refusals=refusals, opened="connected to Slack in Socket Mode"))
