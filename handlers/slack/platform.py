@@ -21,8 +21,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.http_intake import http_server
-from bot.chat.listening import Connection, listen_until, nothing, start_errors, unreachable
-from bot.chat.port import ErrorRow, Receiver
+from bot.chat.listening import Connection, listen_until, nothing, refused, start_errors, unreachable
+from bot.chat.port import Receiver
 from bot.chat.port_platform import PortPlatform
 from bot.chat.runtime import Runtime
 from bot.platform_names import SLACK
@@ -43,15 +43,10 @@ def web_client(config: SlackConfig) -> AsyncWebClient:
     return AsyncWebClient(token=config.bot_token, base_url=api_url)
 
 
-def refused(token: str, advice: str) -> ErrorRow[str]:
-    """A row of :func:`start_errors`: Slack refused `token`, with the code it answered and what to check."""
-    return SlackApiError, lambda error: f"Slack refused {token} ({error_code(error) or 'refused'}): {advice}"
-
-
 async def check_token(client: AsyncWebClient) -> None:
     """auth.test before anything else, so a refused token or an unreachable API is one line."""
-    with start_errors(refused("SLACK_BOT_TOKEN", "check the Bot User OAuth Token on the app's OAuth & Permissions "
-                                                 "page"),
+    with start_errors(refused(SlackApiError, "Slack", "SLACK_BOT_TOKEN",
+                              "check the Bot User OAuth Token on the app's OAuth & Permissions page", error_code),
                       unreachable(SlackClientError, f"reach the Slack Web API at {client.base_url}")):
         await client.auth_test()
 
@@ -61,8 +56,8 @@ def socket_mode(app: AsyncApp, app_token: str) -> tuple[Connection, ...]:
     tracebacks: the token is asked about once first."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
     handler = AsyncSocketModeHandler(app, app_token)
-    refusals = (refused("SLACK_APP_TOKEN", "it needs the connections:write scope (Basic Information → App-Level "
-                                           "Tokens)"),
+    refusals = (refused(SlackApiError, "Slack", "SLACK_APP_TOKEN",
+                        "it needs the connections:write scope (Basic Information → App-Level Tokens)", error_code),
                 unreachable(SlackClientError, "open a Socket Mode connection"))
     return (Connection(nothing, handler.close_async),
             Connection(lambda: app.client.apps_connections_open(app_token=app_token), refusals=refusals),
