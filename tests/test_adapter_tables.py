@@ -1,7 +1,7 @@
 """What the core does for every adapter from the small tables the adapter declares: how text is written
 (TextStyle), how a message's parts look (Look), what an API's error codes mean (ErrorCodes), who a user id is
-(PersonLookup), how a webhook's payloads are taken (payload_app) and how a connection opens, runs and closes
-(listen_until)."""
+(PersonLookup), how a webhook's payloads are taken (payload_app), how a connection opens, runs and closes
+(listen_until) and how a refused or failed start reads (start_errors)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from bot.chat.api_errors import ErrorCodes
 from bot.chat.events import Person
 from bot.chat.http_intake import payload_app
 from bot.chat.layout import Message
-from bot.chat.listening import Connection, listen_until
+from bot.chat.listening import Connection, listen_until, refused, start_errors, unreachable
 from bot.chat.look import Look
 from bot.chat.markup import Marks, TextStyle
 from bot.chat.person_lookup import PersonLookup
@@ -132,3 +132,18 @@ async def test_a_loop_that_ends_with_a_refusal_ends_listening_with_its_line_afte
     with pytest.raises(PlatformStartError, match="refused: credentials"):
         await listen_until(asyncio.Event(), Connection(run=loop.run, close=close, refusals=loop.refusals))
     assert closed == ["stream"]
+
+
+@pytest.mark.parametrize(("answer", "line"), [
+    (lambda error: str(error), "App refused APP_TOKEN (invalid_auth): check the token"),
+    (None, "App refused APP_TOKEN: check the token"),
+])
+def test_refused_credentials_and_a_failed_connection_are_one_line_each(answer, line):
+    rows = (refused(PermissionError, "App", "APP_TOKEN", "check the token", answer),
+            unreachable(KeyError, "reach the App API"))
+    with pytest.raises(PlatformStartError) as raised, start_errors(*rows):
+        raise PermissionError("invalid_auth")
+    assert str(raised.value) == line
+    with pytest.raises(PlatformStartError, match=r"^cannot reach the App API: ConnectionRefusedError$"), \
+            start_errors(*rows):
+        raise ConnectionRefusedError()

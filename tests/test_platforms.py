@@ -9,7 +9,6 @@ import pytest
 
 from bot.app_context import AppContext
 from bot.chat.key_value_store import BOT_KIND, ChatStateStore
-from bot.chat.platform_plugin import Capabilities
 
 INSTALLED = sorted(ep.name for ep in entry_points(group="teachlog.platforms"))
 
@@ -19,13 +18,10 @@ def test_telegram_and_slack_are_installed():
 
 
 @pytest.mark.parametrize("name", INSTALLED)
-def test_a_platform_has_a_name_capabilities_run_messenger_and_invite_link(name):
+def test_a_platform_has_a_name_run_messenger_and_invite_link(name):
     [entry] = [ep for ep in entry_points(group="teachlog.platforms") if ep.name == name]
     platform_class = entry.load()
     assert platform_class.name == name
-    capabilities = platform_class.capabilities
-    assert isinstance(capabilities, Capabilities)
-    assert capabilities.text_length >= capabilities.caption_length > 0 < capabilities.buttons_per_row
     assert callable(platform_class.run) and callable(platform_class.messenger)
     assert inspect.iscoroutinefunction(platform_class.invite_link)
 

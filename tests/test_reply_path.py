@@ -16,7 +16,7 @@ from bot.chat.layout import Message
 from bot.chat.platform_plugin import Capabilities
 from bot.chat.replies import Outcome, Reply
 from bot.chat.reply_path import LONGEST_WAIT, ReplyPath
-from bot.chat.runtime import Runtime
+from bot.chat.runtime import PortOutbound, Runtime
 from bot.notifications.messenger import DeliveryError, RetryLater, TransientFailure
 
 CHAT = ChatAddress("fake", "7")
@@ -125,10 +125,8 @@ class FakeBatchPort(FakePort):
         return []
 
     # The rest of the port (a BatchPort is recognised by all of it); the reply path calls none of these.
-    async def listen(self, receiver, stop) -> None: ...
     async def event_of(self, raw) -> None: ...
     async def acknowledge(self, raw, outcome) -> None: ...
-    async def fetch_file(self, platform, file_id) -> bytes: raise LookupError(file_id)
 
 
 async def test_a_batch_waits_out_a_slow_down_after_its_first_part_and_arrives_once():
@@ -166,3 +164,22 @@ async def test_a_platform_that_cannot_edit_is_never_asked_to_take_tapped_buttons
     await runtime.answer(None, CHAT, Outcome([Reply("Saved")], popup="Saved", clear_tapped=True))
     assert [(o.popup, o.clear_tapped) for o in port.acknowledged] == [("Saved", False)]
     assert port.shown == ["Saved"]
+
+
+async def test_a_port_that_only_sends_is_refused_by_run_before_anything_starts(db, clock):
+    runtime = Runtime(AppContext(db=db, clock=clock), NoEditsPort())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="fake port only sends"):
+        await runtime.run(asyncio.Event())
+    assert not runtime.jobs.started
+
+
+class FilesPort(NoEditsPort):
+    async def fetch_file(self, file_id: str) -> bytes:
+        return f"bytes of {file_id}".encode()
+
+
+@pytest.mark.parametrize(("port", "platform"), [(FilesPort(), "telegram"), (NoEditsPort(), "fake")])
+async def test_a_file_is_fetched_only_from_a_port_of_its_own_platform_that_fetches_files(port, platform):
+    assert await PortOutbound(FilesPort(), ReplyPath(FilesPort())).fetch_file("fake", "f1") == b"bytes of f1"
+    with pytest.raises(LookupError, match=f"a {platform} file cannot be fetched on fake"):
+        await PortOutbound(port, ReplyPath(port)).fetch_file(platform, "f1")

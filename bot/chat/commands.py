@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.chat.events import Command
 from bot.i18n import LANGUAGES, N_, Translator, translator
 
 #: The sections of /help, in the order it shows them.
@@ -124,6 +125,13 @@ def as_words(text: str, prefix: str) -> str:
 def named_by_word(word: str) -> str:
     """The name of the command typed as `word` (`join` is start); any other word as it is."""
     return BY_WORD.get(word, word)
+
+
+def command_of_words(text: str) -> Command:
+    """A command typed as words after a platform's one slash command, the inverse of :func:`as_words`: `join CODE`
+    is Command("start", "CODE"), `mine` Command("mine"); nothing typed is help."""
+    name, _, args = text.strip().partition(" ")
+    return Command(named_by_word((name or "help").lower().lstrip("/")), args.strip())
 
 
 def menu_commands() -> tuple[BotCommand, ...]:

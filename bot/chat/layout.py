@@ -29,6 +29,16 @@ class Message:
     #: A file, sent with its own caption.
     file: Attachment | None = None
 
+    @property
+    def attachments(self) -> tuple[Attachment, ...]:
+        """Its pictures or its file, whichever it shows (empty for a text)."""
+        return self.images + ((self.file,) if self.file is not None else ())
+
+    @property
+    def caption(self) -> str:
+        """What shows with its attachments: the text under its pictures, or its file's own caption."""
+        return self.file.caption if self.file is not None else self.text
+
 
 def headline(text: str) -> str:
     """The first two lines (a report's title and dates): the caption of pictures the whole text does not fit."""

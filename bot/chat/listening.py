@@ -16,9 +16,11 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.app_context import PlatformStartError
 from bot.chat.port import ErrorRow, named_by
+from bot.chat.reply_path import CONNECTION_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +40,22 @@ def start_errors(*lines: ErrorRow[str]) -> Iterator[None]:
         raise PlatformStartError(line) from None
 
 
+def refused(types: type[BaseException] | tuple[type[BaseException], ...], platform: str, setting: str, advice: str,
+            answer: Callable[[Any], str] | None = None) -> ErrorRow[str]:
+    """A row of :func:`start_errors` for credentials the platform refused: "{platform} refused {setting} ({its
+    answer}): {advice}", the answer (an error code) where the platform gives one."""
+    def line(error: Any) -> str:
+        said = answer(error) if answer is not None else ""
+        return f"{platform} refused {setting}{f' ({said})' if said else ''}: {advice}"
+    return types, line
+
+
 def unreachable(types: type[BaseException] | tuple[type[BaseException], ...], action: str) -> ErrorRow[str]:
-    """A row of :func:`start_errors` for a platform that could not be reached: "cannot {action}: {the error}"
-    (its type's name when it says nothing)."""
-    return types, lambda error: f"cannot {action}: {error or type(error).__name__}"
+    """A row of :func:`start_errors` for a platform that could not be reached, by its library's `types` or by a
+    connection that failed (the reply path's :data:`~bot.chat.reply_path.CONNECTION_ERRORS`, on any platform):
+    "cannot {action}: {the error}" (its type's name when it says nothing)."""
+    library = types if isinstance(types, tuple) else (types,)
+    return (*library, *CONNECTION_ERRORS), lambda error: f"cannot {action}: {str(error) or type(error).__name__}"
 
 
 async def nothing() -> None:

@@ -57,9 +57,9 @@ class Platform(Protocol):
     pyproject.toml, named as `teachlog run --platform NAME` takes it.
     """
 
-    #: The platform's key, as stored in `member_accounts.platform` and in chat addresses.
+    #: The platform's key, as stored in `member_accounts.platform` and in chat addresses. Its limits
+    #: (:class:`Capabilities`) are its port's, read where replies are laid out.
     name: str
-    capabilities: Capabilities
 
     def __init__(self, core: AppContext) -> None: ...
 
@@ -78,7 +78,6 @@ class RunsUntilStopped:
     (the core's :class:`bot.chat.runtime.Runtime` handles the signals)."""
 
     name: ClassVar[str]
-    capabilities: ClassVar[Capabilities]
 
     def __init__(self, core: AppContext) -> None:
         self.core = core

@@ -1,14 +1,15 @@
 """The port a chat platform's adapter implements: the narrow edge between a platform and the core's runtime.
 
 An adapter only translates. It connects and hands each raw payload to the
-runtime the core built and gave it (:meth:`ChatPort.listen`, its connection as
-steps :func:`bot.chat.listening.listen_until` runs), reads a payload as a core :class:`Event`,
+runtime the core built and gave it (:meth:`ListeningPort.listen`, its connection as
+steps :func:`bot.chat.listening.listen_until` runs; a port that only sends, as for
+`teachlog worker`, has no `listen`), reads a payload as a core :class:`Event`,
 shows one laid-out :class:`~bot.chat.layout.Message` at a chat (its text and
 buttons through the core's :class:`~bot.chat.look.Look` where it has a table for
 them), answers what is tied to the payload itself (a tap's popup, taking a tapped
 message's buttons away), names its failures as the delivery exceptions of
 :mod:`bot.notifications.messenger` (a table: :data:`ErrorRow` rows, or
-:class:`bot.chat.api_errors.ErrorCodes`), fetches a stored file, and declares its
+:class:`bot.chat.api_errors.ErrorCodes`), fetches a stored file where it can, and declares its
 :class:`Capabilities`. Everything else — calling the engine, laying replies
 out, styling and cutting texts, waiting out rate limits, the apology, the
 scheduler, opening and closing connections, clean stops — is the core's, once
@@ -46,12 +47,11 @@ class Receiver(Protocol):
 
 
 class ChatPort(Protocol):
+    """A port that reads payloads and sends: what the reply path and `teachlog worker` need."""
+
     #: The platform's key, as stored in `member_accounts.platform` and in chat addresses.
     name: str
     capabilities: Capabilities
-
-    async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
-        """Connect, and hand every payload to `receiver.receive` until `stop` is set; then disconnect."""
 
     async def event_of(self, raw: Any) -> Event | None:
         """The core's event for a payload from a person, or for the platform's word on the bot's own membership
@@ -70,8 +70,23 @@ class ChatPort(Protocol):
         None for an error that is not the platform's (a failed connection is the reply path's TransientFailure;
         anything else, a bug, is raised as it is)."""
 
-    async def fetch_file(self, platform: str, file_id: str) -> bytes:
-        """The bytes of a file a person once sent on `platform`; LookupError when it cannot be fetched here."""
+
+
+@runtime_checkable
+class ListeningPort(ChatPort, Protocol):
+    """A port that also takes payloads, for `teachlog run` (:meth:`bot.chat.runtime.Runtime.run`)."""
+
+    async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
+        """Connect, and hand every payload to `receiver.receive` until `stop` is set; then disconnect."""
+
+
+@runtime_checkable
+class FilePort(ChatPort, Protocol):
+    """A port that fetches the files people sent on its platform (kept by their file id, for `/export`); the core
+    asks it only for its own platform's files (:class:`bot.chat.runtime.PortOutbound`)."""
+
+    async def fetch_file(self, file_id: str) -> bytes:
+        """The bytes of a file a person once sent on this platform."""
 
 
 @runtime_checkable

@@ -24,14 +24,14 @@ from bot.chat.runtime import Runtime
 
 class PortPlatform(RunsUntilStopped):
     """A :class:`bot.chat.platform_plugin.Platform` whose adapter writes only :meth:`connect`: the core builds the
-    runtime and hands it to the port's :meth:`~bot.chat.port.ChatPort.listen`."""
+    runtime and hands it to the port's :meth:`~bot.chat.port.ListeningPort.listen`."""
 
     #: A link that opens the bot with a join code (`{handle}`: the bot's, `{code}`: the code); None where there is none.
     invite_link_template: ClassVar[str | None] = None
 
     def connect(self, *, listening: bool) -> AbstractAsyncContextManager[ChatPort]:
         """The platform's port, its settings checked and its credentials tried once (a PlatformStartError line);
-        `listening` for `teachlog run`, else a port that only sends."""
+        `listening` for `teachlog run` (a :class:`~bot.chat.port.ListeningPort`), else a port that only sends."""
         raise NotImplementedError
 
     async def serve(self, stop: asyncio.Event | None = None) -> None:

@@ -24,7 +24,7 @@ from bot.chat.caller import caller_of
 from bot.chat.engine_builder import IDLE_TIMEOUT, build_engine
 from bot.chat.events import BotMembership, ChatAddress, Person
 from bot.chat.membership import apply_membership
-from bot.chat.port import ChatPort
+from bot.chat.port import ChatPort, FilePort, ListeningPort
 from bot.chat.replies import Outcome, Reply
 from bot.chat.reply_path import ReplyPath
 from bot.chat.scheduled_jobs import Job, ScheduledJobs
@@ -67,7 +67,11 @@ class PortOutbound:
         return chat.platform == self.port.name and await self.replies.answer(chat, reply)
 
     async def fetch_file(self, platform: str, file_id: str) -> bytes:
-        return await self.port.fetch_file(platform, file_id)
+        """A file a person sent on this port's platform; LookupError for another platform's, or where the port
+        fetches no files."""
+        if platform != self.port.name or not isinstance(self.port, FilePort):
+            raise LookupError(f"a {platform} file cannot be fetched on {self.port.name}")
+        return await self.port.fetch_file(file_id)
 
 
 class Runtime:
@@ -181,7 +185,11 @@ class Runtime:
         await self.jobs.stop()
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
-        """Listen through the port until SIGINT, SIGTERM or `stop`; then stop the scheduler and close the database."""
+        """Listen through the port until SIGINT, SIGTERM or `stop`; then stop the scheduler and close the database.
+        A port that only sends (no `listen`) is refused before anything starts."""
+        port = self.port
+        if not isinstance(port, ListeningPort):
+            raise TypeError(f"this {port.name} port only sends; it cannot listen")
         stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()
         for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -189,7 +197,7 @@ class Runtime:
         try:
             await self.start()
             set_platform_connected(self.port.name, True)
-            await self.port.listen(self, stop)
+            await port.listen(self, stop)
         finally:
             set_platform_connected(self.port.name, False)
             stop.set()

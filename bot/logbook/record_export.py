@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from bot.i18n import N_, Translator
+from bot.platform_names import TELEGRAM
 from bot.quotas.school_facts import SchoolFacts
 from bot.reporting.export_files import Column
 from storage import records as queries
@@ -70,7 +71,8 @@ async def record_listing(db: Database, facts: SchoolFacts, start: dt.date, end: 
         label = kinds[record.kind].label(t.language) if record.kind in kinds else record.kind
         name = zip_name(record, member, label) if record.file_id else None
         if name is not None and record.file_id is not None:
-            files.append(RecordFileRef(name, record.platform or "", record.file_id))
+            # Records kept before accounts had platforms came from Telegram.
+            files.append(RecordFileRef(name, record.platform or TELEGRAM, record.file_id))
         rows.append([record.written_on, member, label, record.text, name,
                      entry_days.get(record.entry_id) if record.entry_id else None])
     return RecordListing(rows, files)

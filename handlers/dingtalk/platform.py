@@ -14,14 +14,12 @@ from bot.notifications.messenger import TransientFailure
 from bot.platform_names import DINGTALK
 from handlers.dingtalk.openapi import DingTalkOpenAPI
 from handlers.dingtalk.port import DingTalkPort
-from handlers.dingtalk.render import CAPABILITIES
 
 
 class DingTalkPlatform(PortPlatform):
     """The `dingtalk` platform: a :class:`bot.chat.platform_plugin.Platform`."""
 
     name = DINGTALK
-    capabilities = CAPABILITIES
 
     @contextlib.asynccontextmanager
     async def connect(self, *, listening: bool) -> AsyncIterator[DingTalkPort]:

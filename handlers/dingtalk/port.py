@@ -34,8 +34,7 @@ from handlers.dingtalk.stream import StreamConnection
 
 def _reply_of(message: Message) -> Reply:
     """A laid-out message as the outbound side renders it: a text with its buttons, or pictures or a file."""
-    attachments = message.images or ((message.file,) if message.file is not None else ())
-    return Reply(attachments=attachments, html=message.html) if attachments else \
+    return Reply(attachments=message.attachments, html=message.html) if message.attachments else \
         Reply(message.text, message.choices, message.html)
 
 
@@ -112,8 +111,6 @@ class DingTalkPort:
         """None: the OpenAPI client names DingTalk's answers itself, the reply path a failed connection."""
         return None
 
-    async def fetch_file(self, platform: str, file_id: str) -> bytes:
-        """A picture or file a person sent the robot, by its download code; LookupError for another platform's."""
-        if platform != DINGTALK:
-            raise LookupError(f"a {platform} file cannot be fetched from DingTalk")
+    async def fetch_file(self, file_id: str) -> bytes:
+        """A picture or file a person sent the robot, by its download code."""
         return await self.api.download(file_id)

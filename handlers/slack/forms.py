@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.chat.actions import SaveEntry, UndoEntry, decode
 from bot.chat.caller import Caller, caller_of
+from bot.chat.commands import command_of_words
 from bot.chat.entry_texts import saved_text
 from bot.chat.events import ChatAddress, Person
 from bot.chat.replies import Outcome, Reply
@@ -42,13 +43,13 @@ class Forms:
     async def open_for_command(self, command: Mapping[str, Any]) -> bool:
         """`/teachlog log` (with an incomplete one-liner, or none) opens the modal for a member; False leaves the
         command to the chat core."""
-        text, _ = readable(str(command.get("text") or "").strip())
-        name, _, args = text.partition(" ")
+        text, _ = readable(str(command.get("text") or ""))
+        typed = command_of_words(text)
         trigger_id = command.get("trigger_id")
-        if name.lower().lstrip("/") != "log" or trigger_id is None:
+        if typed.name != "log" or trigger_id is None:
             return False
         person = await self.port.directory.person(str(command["user_id"]), command.get("user_name"))
-        return await self.open_modal(person, str(trigger_id), args.strip())
+        return await self.open_modal(person, str(trigger_id), typed.args)
 
     async def open_modal(self, person: Person, trigger_id: str, one_liner: str = "") -> bool:
         """The modal for a member, filled in with what an incomplete one-liner said and why the rest was left out;

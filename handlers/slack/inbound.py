@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.chat.commands import named_by_word
-from bot.chat.events import Body, ChatAddress, Command, Event, OtherMessage, Person, Tap, Text
+from bot.chat.commands import command_of_words
+from bot.chat.events import Body, ChatAddress, Event, OtherMessage, Person, Tap, Text
 from bot.chat.person_lookup import PersonLookup
 from bot.platform_names import SLACK
 from handlers.slack.blocks import MRKDWN
@@ -105,8 +105,7 @@ def body_of(payload: Payload) -> tuple[Body, tuple[str, ...]]:
     core's encoded data."""
     if payload.kind == "command":
         text, mentions = readable(str(payload.body.get("text") or "").strip())
-        name, _, args = text.partition(" ")
-        return Command(named_by_word((name or "help").lower().lstrip("/")), args.strip()), mentions
+        return command_of_words(text), mentions
     if payload.kind == "message":
         text, mentions = readable(str(payload.body.get("text") or ""))
         return (OtherMessage("file") if payload.body.get("files") else Text(text)), mentions

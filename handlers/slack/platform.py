@@ -21,14 +21,13 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.http_intake import http_server
-from bot.chat.listening import Connection, listen_until, nothing, start_errors, unreachable
-from bot.chat.port import ErrorRow, Receiver
+from bot.chat.listening import Connection, listen_until, nothing, refused, start_errors, unreachable
+from bot.chat.port import Receiver
 from bot.chat.port_platform import PortPlatform
-from bot.chat.reply_path import CONNECTION_ERRORS
 from bot.chat.runtime import Runtime
 from bot.platform_names import SLACK
 from bot.settings import SlackConfig
-from handlers.slack.blocks import CAPABILITIES, SLASH_COMMAND
+from handlers.slack.blocks import SLASH_COMMAND
 from handlers.slack.forms import Forms
 from handlers.slack.inbound import Ack, Payload, is_from_a_person
 from handlers.slack.port import SlackPort, error_code
@@ -36,7 +35,6 @@ from handlers.slack.port import SlackPort, error_code
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-UNREACHABLE = (SlackClientError, *CONNECTION_ERRORS)
 
 
 def web_client(config: SlackConfig) -> AsyncWebClient:
@@ -45,16 +43,11 @@ def web_client(config: SlackConfig) -> AsyncWebClient:
     return AsyncWebClient(token=config.bot_token, base_url=api_url)
 
 
-def refused(token: str, advice: str) -> ErrorRow[str]:
-    """A row of :func:`start_errors`: Slack refused `token`, with the code it answered and what to check."""
-    return SlackApiError, lambda error: f"Slack refused {token} ({error_code(error) or 'refused'}): {advice}"
-
-
 async def check_token(client: AsyncWebClient) -> None:
     """auth.test before anything else, so a refused token or an unreachable API is one line."""
-    with start_errors(refused("SLACK_BOT_TOKEN", "check the Bot User OAuth Token on the app's OAuth & Permissions "
-                                                 "page"),
-                      unreachable(UNREACHABLE, f"reach the Slack Web API at {client.base_url}")):
+    with start_errors(refused(SlackApiError, "Slack", "SLACK_BOT_TOKEN",
+                              "check the Bot User OAuth Token on the app's OAuth & Permissions page", error_code),
+                      unreachable(SlackClientError, f"reach the Slack Web API at {client.base_url}")):
         await client.auth_test()
 
 
@@ -63,9 +56,9 @@ def socket_mode(app: AsyncApp, app_token: str) -> tuple[Connection, ...]:
     tracebacks: the token is asked about once first."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
     handler = AsyncSocketModeHandler(app, app_token)
-    refusals = (refused("SLACK_APP_TOKEN", "it needs the connections:write scope (Basic Information → App-Level "
-                                           "Tokens)"),
-                unreachable(UNREACHABLE, "open a Socket Mode connection"))
+    refusals = (refused(SlackApiError, "Slack", "SLACK_APP_TOKEN",
+                        "it needs the connections:write scope (Basic Information → App-Level Tokens)", error_code),
+                unreachable(SlackClientError, "open a Socket Mode connection"))
     return (Connection(nothing, handler.close_async),
             Connection(lambda: app.client.apps_connections_open(app_token=app_token), refusals=refusals),
             Connection(handler.connect_async, refusals=refusals, opened="connected to Slack in Socket Mode"))
@@ -135,7 +128,6 @@ class SlackPlatform(PortPlatform):
     `/teachlog join CODE` (Slack has no link that opens an app with a text)."""
 
     name = SLACK
-    capabilities = CAPABILITIES
 
     @contextlib.asynccontextmanager
     async def connect(self, *, listening: bool) -> AsyncIterator[SlackPort]:

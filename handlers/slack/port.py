@@ -7,7 +7,6 @@ Used inside `teachlog run --platform slack` with the app's client, and by
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -18,7 +17,6 @@ from bot.chat.events import ChatAddress, Event, Person
 from bot.chat.layout import Message
 from bot.chat.pacing import Pacer
 from bot.chat.person_lookup import PersonLookup
-from bot.chat.port import Receiver
 from bot.chat.replies import Outcome
 from bot.notifications.messenger import DeliveryError, TransientFailure
 from bot.platform_names import SLACK
@@ -43,22 +41,15 @@ def error_code(error: SlackApiError) -> str:
     return str(error.response.get("error") or "") if error.response is not None else ""
 
 
-def delivery_error(error: Exception) -> DeliveryError | None:
-    """Slack's own failures as the core's (a failed connection is the reply path's)."""
-    if isinstance(error, SlackApiError):
-        response = error.response
-        return ERROR_CODES.error_of(getattr(response, "status_code", 200), error_code(error),
-                                    getattr(response, "headers", {}) or {})
-    return TransientFailure(f"{type(error).__name__}: {error}") if isinstance(error, SlackClientError) else None
-
-
 def is_user_id(chat_id: str) -> bool:
     return chat_id[:1] in ("U", "W")
 
 
 class SlackPort:
-    """:class:`bot.chat.port.ChatPort` over an AsyncWebClient. Chats are channel ids, or user ids for direct
-    messages (the core's reply path spaces the messages to one channel, as its capabilities say)."""
+    """:class:`bot.chat.port.ChatPort` over an AsyncWebClient: it only sends (:class:`handlers.slack.platform.BoltPort`
+    also listens). Chats are channel ids, or user ids for direct messages (the core's reply path spaces the
+    messages to one channel, as its capabilities say). It fetches no files: that would need the files:read scope
+    and the bot's token on their private URL, and a DM with a file is not read yet (it is an OtherMessage)."""
 
     name = SLACK
     capabilities = CAPABILITIES
@@ -69,10 +60,6 @@ class SlackPort:
         self.methods = methods or Pacer(0.0, intervals=SECONDS_PER_METHOD_CALL)
         self.directory = PersonLookup(SLACK, self.user_info, (SlackApiError, SlackClientError, OSError))
         self._dm_channels: dict[str, str] = {}
-
-    async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
-        """Only :class:`handlers.slack.platform.BoltPort` listens (with the Bolt app); this one sends."""
-        raise RuntimeError("this Slack port only sends")
 
     async def user_info(self, user_id: str, fallback_name: str | None) -> Person:
         response = await self.client.users_info(user=user_id, include_locale=True)
@@ -101,18 +88,18 @@ class SlackPort:
 
     async def send(self, chat: ChatAddress, message: Message) -> None:
         """A text with its buttons as blocks; a picture or a file uploaded with its caption (no albums)."""
-        if message.images or message.file is not None:
+        if message.attachments:
             await self.upload(chat.chat_id, message)
         else:
             await self.post(chat.chat_id, message)
 
     def delivery_error(self, error: Exception) -> DeliveryError | None:
-        return delivery_error(error)
-
-    async def fetch_file(self, platform: str, file_id: str) -> bytes:
-        # Slack files would need the files:read scope and the bot's token on their private URL; records sent on
-        # Slack are not read yet (a DM with a file is answered as an OtherMessage).
-        raise LookupError(f"a {platform} file cannot be fetched from Slack")
+        """Slack's own failures as the core's (a failed connection is the reply path's)."""
+        if isinstance(error, SlackApiError):
+            response = error.response
+            return ERROR_CODES.error_of(getattr(response, "status_code", 200), error_code(error),
+                                        getattr(response, "headers", {}) or {})
+        return TransientFailure(f"{type(error).__name__}: {error}") if isinstance(error, SlackClientError) else None
 
     async def post(self, channel: str, message: Message) -> None:
         fallback = MRKDWN.preview(message.text, is_html=message.html)[:3000] or "teachlog"
@@ -121,14 +108,12 @@ class SlackPort:
 
     async def upload(self, channel: str, message: Message) -> None:
         """files_upload_v2 (getUploadURLExternal, the bytes, completeUploadExternal), titled with the file name."""
-        attachment = message.images[0] if message.images else message.file
-        assert attachment is not None
-        comment = message.text if message.images else attachment.caption
+        [attachment] = message.attachments  # one picture or one file: Slack has no albums
         target = await self.dm_channel(channel) if is_user_id(channel) else channel
         arguments: dict[str, Any] = {"channel": target, "file": attachment.data, "filename": attachment.name,
                                      "title": attachment.name}
-        if comment:
-            arguments["initial_comment"] = MRKDWN.styled(comment, is_html=message.html)
+        if message.caption:
+            arguments["initial_comment"] = MRKDWN.styled(message.caption, is_html=message.html)
         async with self.methods.turn("files.upload_v2"):
             await self.client.files_upload_v2(**arguments)
 

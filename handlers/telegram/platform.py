@@ -15,10 +15,10 @@ from telegram.request import BaseRequest
 
 from bot.chat.commands import command_menus
 from bot.chat.key_value_store import remember_bot_username
-from bot.chat.listening import start_errors, unreachable
+from bot.chat.listening import refused, start_errors, unreachable
 from bot.chat.port_platform import PortPlatform
 from bot.platform_names import TELEGRAM
-from handlers.telegram.port import BOT_API, CAPABILITIES, TelegramPort, even_rate_limiter, standalone_bot
+from handlers.telegram.port import BOT_API, TelegramPort, even_rate_limiter, standalone_bot
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def build_application(token: str, *, base_url: str | None = None, request: BaseR
 def bot_api_errors(base_url: str | None) -> contextlib.AbstractContextManager[None]:
     """A refused token, an unreachable Bot API, or any other failure of its first call as one line."""
     where = base_url or BOT_API
-    return start_errors((InvalidToken, lambda _: "Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather"),
+    return start_errors(refused(InvalidToken, "Telegram", "TELEGRAM_BOT_TOKEN", "check it with @BotFather"),
                         unreachable(TelegramError, f"reach the Telegram Bot API at {where}"))
 
 
@@ -66,7 +66,6 @@ class TelegramPlatform(PortPlatform):
     """The `telegram` platform: a :class:`bot.chat.platform_plugin.Platform`."""
 
     name = TELEGRAM
-    capabilities = CAPABILITIES
     invite_link_template = "https://t.me/{handle}?start={code}"
 
     @contextlib.asynccontextmanager

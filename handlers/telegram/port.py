@@ -181,9 +181,7 @@ class TelegramPort:
     def delivery_error(self, error: Exception) -> DeliveryError | None:
         return named_by(error, DELIVERY_ERRORS)
 
-    async def fetch_file(self, platform: str, file_id: str) -> bytes:
-        if platform not in (TELEGRAM, ""):  # records kept before accounts had platforms came from Telegram
-            raise LookupError(f"a {platform} file cannot be fetched from Telegram")
+    async def fetch_file(self, file_id: str) -> bytes:
         return bytes(await (await self.bot.get_file(file_id)).download_as_bytearray())
 
 

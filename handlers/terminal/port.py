@@ -1,10 +1,10 @@
 """The terminal port (:class:`bot.chat.port.ChatPort`) of `teachlog chat`: events typed by the person at the
-keyboard, messages shown as the latest of the chat (so `#N` taps their buttons), and the planner and delivery
-run between the lines they type for their own chat's outbox rows."""
+keyboard (its session reads them line by line, so the port does not listen), messages shown as the latest of the
+chat (so `#N` taps their buttons), and the planner and delivery run between the lines they type for their own
+chat's outbox rows."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +12,6 @@ from bot.app_context import AppContext
 from bot.chat.events import ChatAddress, Event
 from bot.chat.layout import Message
 from bot.chat.platform_plugin import Capabilities
-from bot.chat.port import Receiver
 from bot.chat.replies import Outcome, Reply
 from bot.chat.reply_path import ReplyPath
 from bot.notifications.delivery import deliver_due
@@ -35,9 +34,6 @@ class TerminalPort:
         """`driver` keeps what was shown (its person's latest buttons); the session gives it once it has one."""
         self.show, self.driver = show, driver
 
-    async def listen(self, receiver: Receiver, stop: asyncio.Event) -> None:
-        raise RuntimeError("the terminal is read line by line by its session, not listened to")
-
     async def event_of(self, raw: Any) -> Event | None:
         return raw if isinstance(raw, Event) else None
 
@@ -48,17 +44,13 @@ class TerminalPort:
 
     async def send(self, chat: ChatAddress, message: Message) -> None:
         """Shown as the latest message of the chat, so `#N` taps its buttons."""
-        attachments = message.images + ((message.file,) if message.file is not None else ())
-        outcome = Outcome([Reply(message.text, message.choices, message.html, attachments, message.keyboard)])
+        outcome = Outcome([Reply(message.text, message.choices, message.html, message.attachments, message.keyboard)])
         if self.driver is not None:
             self.driver.outcomes.append(outcome)
         self.show(outcome)
 
     def delivery_error(self, error: Exception) -> DeliveryError | None:
         return None
-
-    async def fetch_file(self, platform: str, file_id: str) -> bytes:
-        raise LookupError(f"no {platform} file can be fetched in a terminal")
 
 
 class Inbox:

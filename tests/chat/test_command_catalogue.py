@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat.commands import BY_WORD, COMMANDS, MEMBERS, BotCommand, menu_commands, usage_hint
+from bot.chat.commands import BY_WORD, COMMANDS, MEMBERS, BotCommand, command_of_words, menu_commands, usage_hint
 from bot.chat.events import ChatAddress, Command, Event, Person
 from bot.cli.slack import manifest
 from bot.i18n import translator
@@ -113,3 +113,13 @@ def test_the_slack_usage_hint_and_subcommands_come_from_the_catalogue():
 def test_slacks_join_is_the_catalogues_start():
     body, _mentions = body_of(Payload("command", {"user_id": "U1", "channel_id": "D1", "text": "join ABC123"}))
     assert body == Command("start", "ABC123")
+
+
+@pytest.mark.parametrize(("typed", "command"), [
+    ("join ABC123", Command("start", "ABC123")),
+    ("  Mine ", Command("mine")),
+    ("", Command("help")),
+    ("/log visit  today ", Command("log", "visit  today")),
+])
+def test_commands_typed_as_words_are_read_back_by_the_catalogue(typed, command):
+    assert command_of_words(typed) == command

@@ -109,3 +109,18 @@ async def test_the_records_files_come_zipped_and_one_that_cannot_be_fetched_is_l
     [kept, missing] = archive.namelist()
     assert kept.endswith(".pdf") and archive.read(kept) == b"%PDF-1.4 reflection"
     assert missing == "missing.txt" and "no terminal file f-gone" in archive.read(missing).decode()
+
+
+async def test_a_records_file_kept_before_accounts_had_platforms_is_fetched_as_telegrams(chat, reach):
+    await chat.create_school("华容一中", policy="seed-000")
+    wang = await chat.add_member("王芳", role="teacher", language="zh")
+    leader = await chat.add_member("Liu Wei", role="leader", language="en")
+    async with chat.db.transaction() as session:
+        session.add(Record(school_id=chat.school.school_id, member_id=await member_id(chat.db, wang),
+                           kind="reflection", written_on=TODAY, platform=None, file_id="f-old",
+                           file_name="心得.pdf"))
+    reach.files[("telegram", "f-old")] = b"%PDF-1.4 kept on Telegram"
+    [reply] = (await leader.send("/export")).replies
+    archive = zipfile.ZipFile(io.BytesIO(files(reply)["teachlog-2026-11-01-2026-11-18-records.zip"]))
+    [kept] = archive.namelist()
+    assert archive.read(kept) == b"%PDF-1.4 kept on Telegram"

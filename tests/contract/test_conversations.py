@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.chat.platform_plugin import Capabilities
 from bot.notifications.sample_reminder import plan_sample_reminder
 from storage.models import Entry, Member, MemberAccount
 from tests.contract.platforms import PEOPLE, Chats
@@ -81,3 +82,9 @@ async def test_a_rate_limited_reply_is_sent_once_after_the_wait_and_the_request_
     await chats.say("li", "/help")
     assert chats.answered_normally()
     assert len(chats.texts("li")) == before + 1, chats.texts("li")[before:]
+
+
+def test_the_platforms_port_declares_the_limits_replies_are_laid_out_within(chats):
+    capabilities = chats.runtime.port.capabilities
+    assert isinstance(capabilities, Capabilities)
+    assert capabilities.text_length >= capabilities.caption_length > 0 < capabilities.buttons_per_row

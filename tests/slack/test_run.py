@@ -20,6 +20,7 @@ from bot.people.schools import create_school
 from bot.platform_names import SLACK
 from bot.settings import Settings
 from handlers.slack.platform import SlackPlatform
+from handlers.slack.port import SlackPort
 from storage import repository as repo
 from storage.db import Database
 from storage.migrate import upgrade
@@ -210,6 +211,7 @@ async def test_worker_delivers_through_slack_and_a_refused_token_is_one_line(tmp
 
 async def test_the_platform_shows_modals_within_slacks_limits_and_has_no_invite_link(db, clock):
     platform = platform_with(db, clock, SLACK_BOT_TOKEN=BOT_TOKEN)
-    assert (platform.name, platform.capabilities.modals, platform.capabilities.albums) == (SLACK, True, False)
-    assert (platform.capabilities.caption_length, platform.capabilities.buttons_per_row) == (3000, 5)
+    capabilities = SlackPort.capabilities
+    assert (platform.name, capabilities.modals, capabilities.albums) == (SLACK, True, False)
+    assert (capabilities.caption_length, capabilities.buttons_per_row) == (3000, 5)
     assert await platform.invite_link("ABC123") is None, "people type /teachlog join ABC123"
