@@ -162,6 +162,13 @@ def test_a_tap_beyond_the_buttons_says_so_on_one_line_and_the_chat_goes_on(cli_d
     assert "我能做这些：" in result.output
 
 
+def test_a_tap_beyond_a_single_button_names_that_button(cli_database):
+    result = chat("--demo", lines="/log\n#1\n王小明\n#2\n")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[lines.index("> #2") + 1] == "没有按钮 #2：最新一条消息只有一个按钮 #1。"
+
+
 def test_a_tap_with_no_buttons_to_tap_says_so(cli_database):
     school_with_member(cli_database, "Li Lei", language="en")
     result = chat("--member", "Li Lei", lines="#1\n/help\n")

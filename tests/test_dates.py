@@ -33,6 +33,8 @@ WHEN_CASES = [
     ("the day before yesterday", D(2026, 11, 16), None),
     ("2 days ago", D(2026, 11, 16), None),
     ("3 days ago", D(2026, 11, 15), None),
+    ("twenty-five days ago", D(2026, 10, 24), None),
+    ("fourteen days ago", D(2026, 11, 4), None),
     ("a week ago", D(2026, 11, 11), None),
     ("2 weeks ago", D(2026, 11, 4), None),
     ("fri", D(2026, 11, 13), None),
@@ -678,6 +680,14 @@ DURATION_CASES = [
     ("1.5小时", 90),
     ("４５分钟", 45),
     ("720", 720),
+    ("forty", 40),
+    ("forty minutes", 40),
+    ("twenty-five minutes", 25),
+    ("twenty five min", 25),
+    ("fourteen minutes", 14),
+    ("an hour and twenty minutes", 80),
+    ("四十", 40),
+    ("ninety", 90),
 ]
 
 
@@ -700,6 +710,9 @@ def test_parse_duration_table(text, minutes):
     ("1.5", "unparseable"),
     ("昨天", "unparseable"),
     ("45 apples", "unparseable"),
+    ("two", "unparseable"),  # two minutes or two hours? asked again
+    ("三", "unparseable"),
+    ("twenty-ten", "unparseable"),
 ])
 def test_parse_duration_refusals(text, code):
     with pytest.raises(DurationError) as exc:

@@ -65,19 +65,25 @@ async def test_a_call_typed_in_english_keeps_the_typed_time(bot, li):
         ("phone_call", dt.date(2026, 11, 17), dt.time(16, 0), 60, None)
 
 
-@pytest.mark.parametrize("typed", ["跳过", "Skip", " skip "])
-async def test_the_skip_button_typed_instead_of_tapped_leaves_no_note(bot, li, typed):
-    await bot.say(li, "📝 Log")
-    await bot.tap(li, "Phone call")
-    await bot.say(li, "Zhang Wei's mother")
-    await bot.say(li, "yesterday 4pm")
-    await bot.say(li, "1h")
-    assert "Any notes?" in bot.last_text(li)
-    await bot.say(li, typed)
-    assert "Please check this entry" in bot.last_text(li) and "🗒" not in bot.last_text(li)
-    await bot.tap(li, "✅ Save")
+@pytest.mark.parametrize(("alone", "skip"), [
+    ("不，独自一人", "跳过"), ("没有", "Skip"), ("没有。", " skip "), ("就我一个", "跳过"), ("no", "跳过"),
+    ("No, alone", "跳过"), ("alone!", "跳过"),
+])
+async def test_the_buttons_typed_instead_of_tapped_answer_as_the_taps(bot, wang, alone, skip):
+    await bot.say(wang, "/log")
+    await bot.tap(wang, "家访")
+    await bot.say(wang, "王小明")
+    assert "同事" in bot.last_text(wang)
+    await bot.say(wang, alone)  # not looked up as a colleague's name
+    assert "什么时候" in bot.last_text(wang)
+    await bot.say(wang, "昨天下午4点")
+    await bot.say(wang, "1h")
+    assert "备注" in bot.last_text(wang)
+    await bot.say(wang, skip)  # not saved as the note
+    assert "请确认" in bot.last_text(wang) and "🗒" not in bot.last_text(wang)
+    await bot.tap(wang, "✅ 保存")
     [entry] = await stored_entries(bot.db)
-    assert entry.notes is None
+    assert (entry.covisitor_member_id, entry.notes, entry.duration_minutes) == (None, None, 60)
 
 
 async def test_a_tutoring_session_offers_recent_names_as_buttons(bot, wang):

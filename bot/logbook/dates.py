@@ -348,6 +348,8 @@ def looks_like_when(token: str) -> bool:
 # Durations
 # --------------------------------------------------------------------------
 
+#: The smallest number word read as minutes on its own.
+BARE_WORD_MINUTES = 10
 _DUR_NUM = rf"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十]+|{_EN_NUM_WORD})"
 _DURATION_RE = re.compile(
     rf"(?:(?:(?P<h>[-+]?{_DUR_NUM})\s*个?\s*(?P<hhalf>半)?|(?P<halfonly>半))\s*个?\s*"
@@ -363,8 +365,9 @@ def _duration_match(s: str) -> re.Match | None:
     if not m or not (m["h"] or m["halfonly"] or m["m"]):
         return None
     if m["m"] and not m["munit"] and not (m["h"] or m["halfonly"]):
-        # A bare number is minutes only when it is a plain (signed) integer.
-        if not re.fullmatch(r"[-+]?\d+", m["m"]):
+        # A bare number is minutes when it is a plain (signed) integer, or a number word of ten or more ("forty",
+        # "四十"): a bare "two" or "三" might as well mean hours, and is asked again.
+        if not re.fullmatch(r"[-+]?\d+", m["m"]) and (_to_int(m["m"]) or 0) < BARE_WORD_MINUTES:
             return None
     return m
 

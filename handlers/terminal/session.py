@@ -64,4 +64,6 @@ class ChatSession:
         number = int(match.group(1)) if match else 0
         if count == 0:
             return t("There is no button to tap: the latest message has none.")
+        if count == 1:
+            return t("There is no button #{number}: the latest message has one, #1.", number=number)
         return t("There is no button #{number}: tap #1 to #{count}.", number=number, count=count)

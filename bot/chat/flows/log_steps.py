@@ -199,6 +199,8 @@ async def ask_again(turn: Turn, step: str, draft: EntryDraft) -> str:
 
 async def answer_text(turn: Turn, step: str, draft: EntryDraft, text: str) -> str:
     t = turn.t
+    if (typed := typed_button(step, draft, text)) is not None:
+        return await answer_tap(turn, draft, typed)
     if step == ACTIVITY:
         code = turn.member.policy.aliases_map().get(text.strip().lower())
         if code is None:
@@ -234,8 +236,6 @@ async def answer_text(turn: Turn, step: str, draft: EntryDraft, text: str) -> st
         except DurationError as problem:
             turn.say(t(DURATION_ERRORS[problem.code]))
             return step
-    elif (typed := typed_button(step, draft, text)) is not None:
-        return await answer_tap(turn, draft, typed)
     elif step == NOTES:
         try:
             draft.notes = clean_notes(text)
@@ -252,11 +252,20 @@ async def answer_text(turn: Turn, step: str, draft: EntryDraft, text: str) -> st
 
 
 #: Buttons whose label typed instead of tapped (in any language) answers as the tap, per step: without this a
-#: typed "跳过" would be saved as the note, a typed "没有" listed as a problem.
+#: typed "跳过" would be saved as the note, a typed "没有" listed as a problem, "不，独自一人" looked up as a colleague.
 TYPED_BUTTONS: dict[str, tuple[tuple[str, Action], ...]] = {
+    COVISITOR: (("No, alone", ChooseCovisitor(None)),),
     NOTES: (("Skip", SkipNotes()),),
     PROBLEMS: (("None", AnswerProblems("none")), ("Done", AnswerProblems("done"))),
 }
+#: What people type for a button besides its label: "没有" or "no" is how one answers "did a colleague come along?".
+SAID_FOR_BUTTON: dict[str, frozenset[str]] = {
+    "No, alone": frozenset({"没有", "没", "无", "不", "不是", "否", "独自", "独自一人", "一个人", "我一个人",
+                            "就我一个", "自己", "我自己", "no", "none", "nobody", "no one", "noone", "alone",
+                            "just me", "myself", "by myself"}),
+}
+#: Ends of a typed answer that do not change it ("没有。", "no!").
+TRAILING_MARKS = " \t。.！!，,～~"
 
 
 @functools.cache
@@ -266,11 +275,14 @@ def labels_of(label: str) -> frozenset[str]:
 
 
 def typed_button(step: str, draft: EntryDraft, text: str) -> Action | None:
-    """The step's button whose label `text` is; None for any other text. "None" is offered (and read) only
-    while no problem is listed, so a typed "none" never clears a list."""
+    """The step's button whose label (or what people say for it, :data:`SAID_FOR_BUTTON`) `text` is; None for any
+    other text. "None" is offered (and read) only while no problem is listed, so a typed "none" never clears a
+    list."""
     said = text.strip().casefold()
+    bare = said.strip(TRAILING_MARKS)
     for label, action in TYPED_BUTTONS.get(step, ()):
-        if said in labels_of(label) and not (label == "None" and draft.problems):
+        if (said in labels_of(label) or bare in SAID_FOR_BUTTON.get(label, ())) \
+                and not (label == "None" and draft.problems):
             return action
     return None
 
