@@ -17,6 +17,8 @@ process's CPU (aiosqlite's thread included; PostgreSQL's server not), the main t
 digests. The planner keeps the standings it computed (:mod:`bot.quotas.kept_standings`); ``--fresh`` plans each
 17:00 round with a new one instead, as a process started after the 16:59 round does. (A ``--code`` checkout older
 than ``bench/district.py``'s ``log_between`` runs with ``--writes 0``: it keeps nothing between rounds anyway.)
+``check`` plans the 17:00 messages (a dry run) with a planner that ran the 16:59 round and, after ``--writes``
+entries, with a fresh one, and says whether the two are the same (keys and texts, by SHA-256).
 ``--dump FILE`` writes the last round's digest rows (keys, recipients, texts) to compare two checkouts;
 ``--profile`` prints a pyinstrument profile of the last round (``pip install pyinstrument``).
 """
@@ -38,7 +40,7 @@ from pathlib import Path
 
 def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("action", choices=("build", "time"))
+    parser.add_argument("action", choices=("build", "time", "check"))
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--keep", required=True, help="the SQLite file, or the PostgreSQL schema, kept between runs")
     parser.add_argument("--code", default=str(Path(__file__).resolve().parents[1]),
@@ -135,6 +137,27 @@ async def time_rounds(options: argparse.Namespace) -> dict:
                for name in ("wall_seconds", "cpu_seconds", "main_thread_cpu_seconds")}}
 
 
+async def check(options: argparse.Namespace) -> dict:
+    """The 17:00 messages (keys and texts) of a planner that ran the 16:59 round, after ``--writes`` entries, next
+    to those of a fresh planner on the same data: the kept standings must change nothing (dry runs, the outbox
+    emptied first)."""
+    db = database(options)
+    async with db.transaction() as session:
+        await session.execute(delete(OutboxMessage))
+    kept = Planner(db, database_standing(db))
+    await kept.due(dt.datetime.combine(county_bench.FRIDAY, dt.time(16, 59), ZONE))
+    await county_bench.log_between(db, options.writes, random.Random(5), county_bench.FRIDAY,
+                                   dt.datetime.combine(county_bench.FRIDAY, dt.time(16, 59, 30), ZONE))
+    due_at = dt.datetime.combine(county_bench.FRIDAY, DIGEST_TIME, ZONE)
+    found = {}
+    for name, planner in (("kept", kept), ("fresh", Planner(db, database_standing(db)))):
+        messages = sorted((m.dedupe_key, m.reply.text) for m in (await planner.due(due_at)).messages)
+        found[name] = (len(messages), hashlib.sha256(json.dumps(messages, ensure_ascii=False).encode()).hexdigest())
+    await db.dispose()
+    return {"backend": options.backend, "writes": options.writes, "messages": found["kept"][0],
+            "kept_sha256": found["kept"][1], "fresh_sha256": found["fresh"][1], "same": found["kept"] == found["fresh"]}
+
+
 async def dump(db, path: str | None) -> str:
     """The digest rows of the last round (ids counted from the first), and their SHA-256, written to `path`."""
     async with db.transaction() as session:
@@ -154,6 +177,13 @@ async def dump(db, path: str | None) -> str:
 def main(options: argparse.Namespace) -> None:
     if options.action == "build":
         asyncio.run(build(options))
+        return
+    if options.action == "check":
+        found = asyncio.run(check(options))
+        print(json.dumps(found, indent=2) if options.json else
+              f"{found['backend']}: {found['messages']} messages at 17:00 after {found['writes']} entries; kept "
+              f"{found['kept_sha256'][:16]}, fresh {found['fresh_sha256'][:16]}: "
+              f"{'the same' if found['same'] else 'DIFFERENT'}")
         return
     result = asyncio.run(time_rounds(options))
     if options.json:
