@@ -71,7 +71,6 @@ class ChatPort(Protocol):
         anything else, a bug, is raised as it is)."""
 
 
-
 @runtime_checkable
 class ListeningPort(ChatPort, Protocol):
     """A port that also takes payloads, for `teachlog run` (:meth:`bot.chat.runtime.Runtime.run`)."""
