@@ -101,6 +101,20 @@ def test_bad_district_requests_are_one_line_errors(cli_database, args, message):
     assert (result.exit_code, result.output) == (1, message)
 
 
+def test_a_district_never_has_two_schools_of_one_name(cli_database):
+    assert invoke("district", "create", "华容县教育局").exit_code == 0   # district 1, bureau school 1
+    assert invoke("district", "create", "苍南县教育局").exit_code == 0   # district 2, bureau school 2
+    assert invoke("school", "create", "城关中学", "--district", "1").exit_code == 0   # school 3
+    again = invoke("school", "create", " 城关中学 ", "--district", "1")
+    assert (again.exit_code, again.output) == (1, "teachlog: district 1 already has a school called 城关中学 "
+                                                  "(school 3): give this one a name of its own\n")
+    assert invoke("school", "create", "城关中学", "--district", "2").exit_code == 0   # school 4, another county
+    moved = invoke("school", "set", "4", "--district", "1")
+    assert moved.exit_code == 1 and "already has a school called 城关中学 (school 3)" in moved.output
+    listed = invoke("district", "list").output
+    assert listed.count("城关中学") == 2 and "school 4: 城关中学" in listed.split("district 2")[1]
+
+
 async def test_districts_and_their_schools_are_stored_on_both_backends(db):
     district = await create_district(db, "华容县教育局", timezone="Asia/Shanghai", language="zh", policy="seed-003",
                                      now=NOW)

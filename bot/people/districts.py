@@ -22,6 +22,7 @@ from bot.people.schools import (
     checked_name,
     validate_timezone,
 )
+from bot.people.students import student_key
 from bot.quotas.policy import preset_names, preset_text
 from bot.quotas.policy.inheritance import extends_district, school_policy_text
 from bot.quotas.policy.sources import PolicySourceError, load_policy_source, policy_from_text
@@ -69,11 +70,21 @@ async def create_district_school(db: Database, name: str, district_id: int, *, z
         raise SchoolError("the school needs a name")
     async with db.transaction() as session:
         district = await require_district(session, district_id)
+        await _refuse_a_second(session, district, name)
         school = await repo.add(session, School(
             name=name, timezone=validate_timezone(timezone or district.timezone),
             language=check_language(language or district.language), policy_name=district.policy_name))
         await place_school(session, school, district, zone, policy)
         return CreatedSchool(school.id, school.name, await add_leader_invite(session, school.id, now))
+
+
+async def _refuse_a_second(session: Transaction, district: District, name: str, school_id: int | None = None) -> None:
+    """SchoolError when another school of the district has this name: a district's schools are named in its
+    report, in `/report school NAME` and as contact points, so two of one name could not be told apart."""
+    for other in await queries.district_schools(session, district.id):
+        if other.id != school_id and student_key(other.name) == student_key(name):
+            raise SchoolError(f"district {district.id} already has a school called {other.name} (school {other.id}):"
+                              " give this one a name of its own")
 
 
 async def require_district(session: Transaction, district_id: int) -> District:
@@ -179,6 +190,7 @@ async def move_school(db: Database, school_id: int, district_id: int | None, zon
             school.district_id, school.zone, school.policy_follows, school.own_policy_text = None, None, None, None
             return school
         district = await require_district(session, district_id)
+        await _refuse_a_second(session, district, school.name, school.id)
         if keep_policy:
             school.district_id, school.zone = district.id, (zone or "").strip() or None
             school.policy_follows, school.own_policy_text = None, None
