@@ -8,6 +8,7 @@ so no compiled `.mo` file has to be built or committed.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib.resources import files
 from io import BytesIO
@@ -45,6 +46,15 @@ class Translator:
 
     def n(self, singular: str, plural: str, count: int, **values: object) -> str:
         return self._catalog.ngettext(singular, plural, count).format(n=count, **values)
+
+    @property
+    def separator(self) -> str:
+        """What a list of names is written with: 、 in Chinese, a comma in English."""
+        return "、" if self.language == "zh" else ", "
+
+    def listing(self, names: Iterable[str]) -> str:
+        """Names as a list in this language: "城关中学、东山中学", "Li Lei, Wang Fang"."""
+        return self.separator.join(names)
 
 
 def normalize_language(code: str | None) -> str | None:

@@ -135,7 +135,7 @@ def _leaderboard_text(results: WeekResults, placed: list[Placed], shown: list[Pl
             lines.append(t("… and {n} more", n=len(placed) - len(shown)))
         improved = most_improved(results)
         if improved:
-            names = ", ".join(f"{c.name} ({_change(c.entries, c.entries_before)})" for c in improved)
+            names = t.listing(f"{c.name} ({_change(c.entries, c.entries_before)})" for c in improved)
             lines += ["", t("📈 Most improved: {names}", names=names)]
     else:
         lines += ["", t("No quotas applied to anyone last week.")]

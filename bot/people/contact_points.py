@@ -71,7 +71,6 @@ async def contact_point_rows(db: Database, facts: SchoolFacts, start: dt.date, e
             session, facts.school_id, start, end, visit_activities(facts.policy), leader_ids)
         notes = await export_queries.notes_by_member(session, facts.school_id, start, end, leader_ids)
     problems = await problem_counts_by_member(db, facts.school_id, start, end)
-    separator = "、" if t.language == "zh" else ", "
     contact_points: dict[int, list[PlaceAssignment]] = {}
     for point in points:
         if point.kind == CONTACT_POINT_KIND:
@@ -81,8 +80,8 @@ async def contact_point_rows(db: Database, facts: SchoolFacts, start: dt.date, e
         written = notes.get(leader.id, [])
         solved = problems[leader.id].closed if leader.id in problems else 0
         mine = contact_points.get(leader.id, [])
-        place = separator.join(p.place_name for p in mine) if mine else separator.join(paired.get(leader.id, []))
-        heads = separator.join(p.head_name for p in mine if p.head_name) or None
+        place = t.listing(p.place_name for p in mine) if mine else t.listing(paired.get(leader.id, []))
+        heads = t.listing(p.head_name for p in mine if p.head_name) or None
         rows.append([leader.display_name, facts.role_text(leader.id, t), place,
                      heads, visits.get(leader.id, 0), len(written), solved, notes_text(written)])
     return rows

@@ -72,8 +72,7 @@ def district_text(report: DistrictReport, t: Translator, *, limit: int | None = 
         lines += _limited([_school_line(placed, report, t) for placed in report.ranking], limit, t)
     if report.unranked:
         lines.append(t("Not ranked (no quota in this period): {schools}",
-                       schools="、".join(school.name for school in report.unranked) if t.language == "zh"
-                       else ", ".join(school.name for school in report.unranked)))
+                       schools=t.listing(school.name for school in report.unranked)))
     if report.furthest_behind:
         lines += ["", t("Furthest behind:")]
         lines += [f"{placed.item.name} — {percent(placed.share)}" for placed in report.furthest_behind]

@@ -154,7 +154,6 @@ async def _write_summary_sheets(db: Database, book: XlsxBook, facts: SchoolFacts
 async def _progress_rows(db: Database, facts: SchoolFacts, as_of: dt.date, t: Translator) -> list[list]:
     """One row per member and rule running on `as_of`, as bot.quotas.standing computes it."""
     standing = await school_standing(db, facts.school_id, as_of)
-    separator = "、" if t.language == "zh" else ", "
     rows = []
     for member in standing.members:
         for progress in member.rules:
@@ -163,7 +162,7 @@ async def _progress_rows(db: Database, facts: SchoolFacts, as_of: dt.date, t: Tr
                 member.display_name, role_text(standing.policy, member.role, t), rule.label(t.language),
                 progress.period_start, progress.period_end, progress.done, progress.target,
                 progress.expected_by_now, progress.behind_by, t("yes") if progress.on_pace else t("no"),
-                separator.join(progress.students_missing),
+                t.listing(progress.students_missing),
             ])
     return rows
 

@@ -13,6 +13,7 @@ from bot.chat.engine_builder import build_engine
 from bot.chat.events import Tap
 from bot.chat.replies import Reply
 from bot.people.districts import create_district, create_district_school
+from storage.models import School
 from tests.support.accounts import member_with_account
 from tests.support.chat import PLATFORM
 from tests.support.outbound import RecordingOutbound
@@ -107,7 +108,16 @@ async def test_one_zone_of_the_district_and_an_unknown_zone(chat, county):
     assert director.last_text.startswith("🏛 华容县教育局 · 城关学区 · 本月")
     assert "东山中学" not in director.last_text
     await director.send("/report district 灵溪学区")
-    assert director.last_text == "你们县（区）没有学校属于“灵溪学区”。学区有：东山学区, 城关学区"
+    assert director.last_text == "你们县（区）没有学校属于“灵溪学区”。学区有：东山学区、城关学区"
+
+
+async def test_a_part_of_a_name_that_fits_several_schools_lists_them_in_the_askers_language(chat, county):
+    async with chat.db.transaction() as session:
+        district_id = (await session.get(School, county["ids"]["chengguan"])).district_id
+    await create_district_school(chat.db, "城关小学", district_id, zone=None, timezone=None, language=None,
+                                 policy=None, now=chat.clock.now())
+    await county["director"].send("/report school 城关")
+    assert county["director"].last_text == "“城关”对应多所学校：城关中学、城关小学。请写出更完整的校名。"
 
 
 async def test_a_school_named_by_part_of_its_name_is_exactly_what_its_own_group_gets(chat, county):

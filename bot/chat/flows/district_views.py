@@ -154,7 +154,7 @@ class DistrictViews:
             return Reply(t("The school calendar has no such period yet (terms are set in the school's policy)."))
         if isinstance(report, NoSuchZone):
             return Reply(t("No school of your district is in the zone “{zone}”. Zones: {zones}", zone=request.member,
-                           zones=", ".join(report.zones) or "—"))
+                           zones=t.listing(report.zones) or "—"))
         which = "last" if request.previous else "this"
         behind = [placed.item for placed in report.furthest_behind[:BEHIND] if isinstance(placed.item, SchoolStanding)]
         choices = [] if request.year is not None else [
@@ -185,7 +185,7 @@ class DistrictViews:
         lookup = await find_district_school(db, bureau.district_id, name)
         if lookup.school is None:
             turn.say(t("“{name}” fits several schools: {names}. Please give more of the name.", name=name,
-                       names=", ".join(lookup.candidates[:10])) if lookup.candidates
+                       names=t.listing(lookup.candidates[:10])) if lookup.candidates
                      else t("No school of your district is called “{name}”.", name=name))
             return True
         await self.school_named(turn, where, lookup.school, name, words)

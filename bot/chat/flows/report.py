@@ -216,7 +216,7 @@ class Report(Flow):
             return found.member
         if found.candidates:
             turn.say(t("“{name}” fits several members: {names}. Please give the full name.",
-                       name=request.member, names=", ".join(found.candidates[:10])))
+                       name=request.member, names=t.listing(found.candidates[:10])))
         else:
             turn.say(t("I found no member of your school called “{name}”.", name=request.member)
                      + "\n\n" + usage_text(t))
