@@ -41,6 +41,11 @@ class _Kept:
     members: Mapping[int, MemberStanding]
 
 
+def _reusable(kept: _Kept | None, whole: bool) -> Mapping[int, MemberStanding]:
+    """The kept members' standings that may be taken again: none for a school computed whole."""
+    return kept.members if kept is not None and not whole else {}
+
+
 def _basis(school: School) -> tuple[str, dt.date | None]:
     """What every member's result of the school depends on besides their own line and data."""
     return school.policy_text, school.counts_from
@@ -67,7 +72,10 @@ class KeptStandings:
             if unknown:
                 raise LookupError(f"no school with id {unknown[0]}")
             lines = await repo.member_lines_of_schools(session, ids)
-            whole, changed = self._to_compute(schools, lines, today)
+            # What the lines are compared with, and what is taken for the members that did not change: as it is
+            # now, whatever another ask of the same day keeps meanwhile.
+            previous = {school_id: self._kept.get((school_id, today)) for school_id in ids}
+            whole, changed = self._to_compute(schools, lines, previous)
             inputs: list[StandingInputs] = []
             if whole:
                 inputs.append(await read_standing_inputs(session, schools, whole, today, None))
@@ -81,16 +89,18 @@ class KeptStandings:
         for key in [key for key in self._kept if key[1] < today - KEPT_DAYS]:
             del self._kept[key]
         return {school_id: self._keep(schools[school_id], lines[school_id], today, computed.get(school_id, {}),
-                                      school_id in whole)
+                                      _reusable(previous[school_id], school_id in whole))
                 for school_id in ids}
 
-    def _to_compute(self, schools: Mapping[int, School], lines: Mapping[int, Sequence[repo.MemberLine]],
-                    today: dt.date) -> tuple[dict[int, Sequence[repo.MemberLine]], dict[int, list[repo.MemberLine]]]:
+    @staticmethod
+    def _to_compute(schools: Mapping[int, School], lines: Mapping[int, Sequence[repo.MemberLine]],
+                    previous: Mapping[int, _Kept | None]
+                    ) -> tuple[dict[int, Sequence[repo.MemberLine]], dict[int, list[repo.MemberLine]]]:
         """The schools to compute whole (with all their lines), and of the others the lines that changed."""
         whole: dict[int, Sequence[repo.MemberLine]] = {}
         changed: dict[int, list[repo.MemberLine]] = {}
         for school_id, school_lines in lines.items():
-            kept = self._kept.get((school_id, today))
+            kept = previous[school_id]
             if kept is None or kept.basis != _basis(schools[school_id]):
                 whole[school_id] = school_lines
                 continue
@@ -103,10 +113,8 @@ class KeptStandings:
         return whole, changed
 
     def _keep(self, school: School, lines: Sequence[repo.MemberLine], today: dt.date,
-              computed: Mapping[int, MemberStanding], whole: bool) -> SchoolStanding:
-        """The school's standing from what was just computed and, unless computed whole, what was kept; kept in
-        turn."""
-        kept = {} if whole else self._kept[(school.id, today)].members
+              computed: Mapping[int, MemberStanding], kept: Mapping[int, MemberStanding]) -> SchoolStanding:
+        """The school's standing from what was just computed and what was kept of the others; kept in turn."""
         members = tuple(computed.get(line.id) or kept[line.id] for line in lines)
         self._kept[(school.id, today)] = _Kept(_basis(school), {line.id: line for line in lines},
                                                {member.member_id: member for member in members})
