@@ -26,11 +26,6 @@ async def district_schools(session: AsyncSession, district_id: int) -> list[Scho
     return list((await session.scalars(query)).all())
 
 
-async def bureau_of(session: AsyncSession, district_id: int) -> School | None:
-    query = select(School).where(School.district_id == district_id, School.is_bureau.is_(True))
-    return (await session.scalars(query)).first()
-
-
 async def following_schools(session: AsyncSession, district_id: int) -> list[School]:
     """The district's schools whose policy comes from the district's (following or extending it)."""
     query = select(School).where(School.district_id == district_id, School.policy_follows.is_not(None))

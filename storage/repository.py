@@ -263,18 +263,6 @@ async def school_roster(session: AsyncSession, school_id: int) -> list[RosterLin
     return [RosterLine(member_id, name, role, bool(joined)) for member_id, name, role, joined in rows]
 
 
-async def school_rosters(session: AsyncSession, school_ids: Sequence[int]) -> dict[int, list[RosterLine]]:
-    """:func:`school_roster` of many schools in one statement: school → its active members by id."""
-    has_account = select(MemberAccount.id).where(MemberAccount.member_id == Member.id).exists()
-    rows = await session.execute(select(Member.school_id, Member.id, Member.display_name, Member.role, has_account)
-                                 .where(Member.school_id.in_(school_ids), Member.active.is_(True))
-                                 .order_by(Member.school_id, Member.id))
-    found: dict[int, list[RosterLine]] = {school_id: [] for school_id in school_ids}
-    for school_id, member_id, name, role, joined in rows:
-        found[school_id].append(RosterLine(member_id, name, role, bool(joined)))
-    return found
-
-
 async def school_members_by_id(session: AsyncSession, school_id: int, member_ids: Iterable[int]) -> list[Member]:
     """These members of the school (active or not), by id."""
     wanted = sorted(set(member_ids))

@@ -25,7 +25,6 @@ from bot.chat.actions import (
     EditEntry,
     EditField,
     ForDraft,
-    IsKind,
     LogNow,
     SaveEntry,
     SetLanguage,
@@ -133,12 +132,6 @@ def test_an_activity_code_too_long_for_a_button_cannot_be_encoded():
 def test_the_longest_possible_data_fits_telegrams_limit():
     assert len(encode(LogNow("a" * 48)).encode()) <= MAX_DATA_BYTES
     assert len(encode(SaveEntry("f" * 32)).encode()) <= MAX_DATA_BYTES
-
-
-def test_a_kind_filter_matches_only_its_own_kind():
-    matches_undo = IsKind(UndoEntry)
-    assert matches_undo("undo:5") and matches_undo("undo:keep")
-    assert not matches_undo("undo:abc") and not matches_undo("stu:1")
 
 
 @given(st.text(max_size=80))

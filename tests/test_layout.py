@@ -8,9 +8,9 @@ from bot.chat.layout import Message, lay_out
 from bot.chat.platform_plugin import Capabilities
 from bot.chat.replies import Attachment, Choice, Reply
 
-PHONE = Capabilities(text_length=20, caption_length=12, buttons_per_row=2, albums=True, modals=False,
+PHONE = Capabilities(text_length=20, caption_length=12, buttons_per_row=2, albums=True,
                      text_units="utf-16")
-NO_ALBUMS = Capabilities(text_length=1000, caption_length=1000, buttons_per_row=5, albums=False, modals=True,
+NO_ALBUMS = Capabilities(text_length=1000, caption_length=1000, buttons_per_row=5, albums=False,
                          picture_captions=False)
 CHOICES = ((Choice("a", UndoEntry(1)), Choice("b", UndoEntry(2)), Choice("c", UndoEntry(3))),)
 CHART, TREND = Attachment("chart.png", b"1", "image"), Attachment("trend.png", b"2", "image", "Trend")

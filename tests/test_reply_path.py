@@ -30,7 +30,7 @@ class FakePort:
     """Shows messages in memory; `refusals` are raised, one a call, before anything is shown."""
 
     name = "fake"
-    capabilities = Capabilities(text_length=5, caption_length=5, buttons_per_row=2, albums=False, modals=False)
+    capabilities = Capabilities(text_length=5, caption_length=5, buttons_per_row=2, albums=False)
 
     def __init__(self, *refusals: Exception) -> None:
         self.refusals, self.shown = list(refusals), []
@@ -144,7 +144,7 @@ async def test_a_batch_waits_out_a_slow_down_after_its_first_part_and_arrives_on
 
 
 class NoEditsPort(FakePort):
-    capabilities = Capabilities(text_length=50, caption_length=50, buttons_per_row=2, albums=False, modals=False,
+    capabilities = Capabilities(text_length=50, caption_length=50, buttons_per_row=2, albums=False,
                                 edits=False)
 
     def __init__(self) -> None:

@@ -356,18 +356,3 @@ def draft_id_of(data: object) -> str | None:
         return None
     split = _split_draft_id(str(data))
     return split[1] if split else None
-
-
-@dataclass(frozen=True)
-class IsKind:
-    """A predicate on callback data, for handler patterns: true when it decodes to an action of ``kind``."""
-
-    kind: type[Action]
-
-    def __call__(self, data: object) -> bool:
-        return isinstance(decode(data), self.kind)
-
-
-def is_malformed(data: object) -> bool:
-    """True for callback data that decodes to no action at all."""
-    return decode(data) is None

@@ -39,8 +39,6 @@ class ChatEngine:
         self.by_name = {flow.name: flow for flow in [*flows, fallback]}
         self.store = ConversationStore(core.db)
         self.usernames = UsernameBook(core.db)
-        #: Conversations open as this process last saw them: a hint for :meth:`answers`, never for a step.
-        self.open: set[ConversationKey] = set()
         #: One step per conversation in this process at a time, so that only one of them waits for its database
         #: lock (see :meth:`ConversationStore.hold`), which is what orders steps across processes.
         self._locks: defaultdict[ConversationKey, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -56,16 +54,6 @@ class ChatEngine:
         """Wait for what the flows left running after their answers (`teachlog chat` before it ends)."""
         for flow in (*self.flows, self.fallback):
             await flow.settled()
-
-    async def load_open(self) -> None:
-        """Learn which conversations are open, so :meth:`answers` can tell without the database."""
-        self.open = set((await self.store.all()).keys())
-
-    def answers(self, event: Event) -> bool:
-        """Whether a flow other than the fallback takes this event, or a conversation of its person is open."""
-        if event.tap is not None and event.action is None:
-            return True
-        return self.key_of(event) in self.open or any(flow.wants(event) for flow in self.flows)
 
     def route(self, event: Event) -> Flow:
         return next((flow for flow in self.flows if flow.wants(event)), self.fallback)
@@ -119,10 +107,8 @@ class ChatEngine:
 
     def _remember(self, key: ConversationKey, saved: Conversation | None) -> None:
         if saved is None:
-            self.open.discard(key)
             self._moved.pop(key, None)
         else:
-            self.open.add(key)
             self._moved[key] = (time.monotonic(), saved.revision)
 
     @staticmethod

@@ -25,8 +25,6 @@ class Capabilities:
     buttons_per_row: int
     #: Several pictures in one message (Telegram's media group).
     albums: bool
-    #: Forms with several fields at once (Slack's modals).
-    modals: bool
     #: A tapped message can be edited in place.
     edits: bool = True
     #: A tap can be answered with a notice of its own (Telegram's popup, Slack's note only the person sees);

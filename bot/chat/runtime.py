@@ -169,10 +169,9 @@ class Runtime:
             await self.warmer.warm(self.core.clock.now())
 
     async def start(self) -> None:
-        """Learn which conversations are open, and start the scheduler (in the running event loop); once."""
+        """Start the scheduler (in the running event loop); once."""
         if self.jobs.started:
             return
-        await self.engine.load_open()
         jobs: list[tuple[Job, float, float]] = [(self.expire_idle, self.idle_check, self.idle_check)]
         if self.notifier is not None:
             jobs += [(self.notify, NOTIFY_INTERVAL_SECONDS, FIRST_NOTIFY_SECONDS),

@@ -41,7 +41,7 @@ SEND_LINK = "dtmd://dingtalkclient/sendMessage?content="
 ROBOT_NAME = "teachlog"
 
 CAPABILITIES = Capabilities(text_length=TEXT_LENGTH, caption_length=TEXT_LENGTH, buttons_per_row=1,
-                            albums=False, modals=False, edits=False, popups=False,
+                            albums=False, edits=False, popups=False,
                             picture_captions=False, batch_size=BATCH_USERS)
 
 #: DingTalk's markdown: the core's marks as ** and *, each line break kept (a line ends in two spaces).

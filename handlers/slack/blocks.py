@@ -23,7 +23,7 @@ MESSAGE_TEXT_LIMIT = 6000
 SECONDS_PER_CHANNEL_MESSAGE = 1.0
 
 CAPABILITIES = Capabilities(text_length=MESSAGE_TEXT_LIMIT, caption_length=SECTION_LIMIT,
-                            buttons_per_row=BUTTONS_PER_ROW, albums=False, modals=True, edits=True,
+                            buttons_per_row=BUTTONS_PER_ROW, albums=False, edits=True,
                             picture_captions=False, seconds_per_chat_message=SECONDS_PER_CHANNEL_MESSAGE)
 
 #: The core's commands as people type them on Slack: subcommands of the one slash command (/start is `join`).

@@ -55,7 +55,7 @@ MESSAGES_PER_SECOND = 30
 #: How often the rate limiter itself retries a 429 before the core's reply path sees it.
 RATE_LIMIT_RETRIES = 2
 
-CAPABILITIES = Capabilities(text_length=4096, caption_length=1024, buttons_per_row=5, albums=True, modals=False,
+CAPABILITIES = Capabilities(text_length=4096, caption_length=1024, buttons_per_row=5, albums=True,
                             text_units="utf-16")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 #: The Bot API, unless TELEGRAM_BASE_URL names another (a local Bot API server, a test's fake).

@@ -23,7 +23,7 @@ from handlers.terminal.driver import PLATFORM, ChatDriver
 
 #: A terminal shows any length, and buttons as numbered labels.
 CAPABILITIES = Capabilities(text_length=1_000_000, caption_length=1_000_000, buttons_per_row=100, albums=True,
-                            modals=False, edits=False)
+                            edits=False)
 
 
 class TerminalPort:

@@ -28,7 +28,6 @@ class ChatSession:
 
     async def run(self, lines: Iterable[str], prompt: Callable[[], None] = lambda: None) -> None:
         """Until the lines run out: scheduled messages due are shown before each line and after the last."""
-        await self.runtime.engine.load_open()
         await self.inbox.check()
         prompt()
         for raw in lines:

@@ -371,5 +371,4 @@ async def chats_on(platform: str, db: Database, clock: FixedClock) -> AsyncItera
     else:
         core = AppContext(db=db, settings=Settings(_env_file=None), clock=clock)
         chats = TerminalChats(core, await create_school(db, "合川中学", language="en", now=clock.now()))
-        await chats.runtime.engine.load_open()
         yield chats

@@ -209,9 +209,9 @@ async def test_worker_delivers_through_slack_and_a_refused_token_is_one_line(tmp
                                         "OAuth Token on the app's OAuth & Permissions page"]
 
 
-async def test_the_platform_shows_modals_within_slacks_limits_and_has_no_invite_link(db, clock):
+async def test_the_platform_lays_out_within_slacks_limits_and_has_no_invite_link(db, clock):
     platform = platform_with(db, clock, SLACK_BOT_TOKEN=BOT_TOKEN)
     capabilities = SlackPort.capabilities
-    assert (platform.name, capabilities.modals, capabilities.albums) == (SLACK, True, False)
+    assert (platform.name, capabilities.albums, capabilities.picture_captions) == (SLACK, False, False)
     assert (capabilities.caption_length, capabilities.buttons_per_row) == (3000, 5)
     assert await platform.invite_link("ABC123") is None, "people type /teachlog join ABC123"

@@ -70,7 +70,6 @@ class DingTalkChat:
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        await self.engine.load_open()
         self.task = asyncio.create_task(self.port.listen(self.runtime, self.stopping))
         await self.fake.connected()
 
