@@ -248,14 +248,15 @@ def _ids(school_ids: Sequence[int]) -> repo.SchoolIds:
 class _Arithmetic:
     """The arithmetic of the standings of the schools of one reading on one day (no query): members who count from
     the same day share each rule's target and pace, computed once; on a counted rule members who share its count
-    share its result, and so do members without paired students on a per-student rule. Schools on one parsed policy
-    share these (their rule periods are the same objects, see :func:`_setup`)."""
+    share its result, and so do members with as many paired students, each of them met, on a per-student rule.
+    Schools on one parsed policy share these (their rule periods are the same objects, see :func:`_setup`)."""
 
     def __init__(self, today: dt.date) -> None:
         self.today = today
         self._paces: dict[tuple[int, dt.date], PeriodPace] = {}
-        # A shared result depends on the member only through (rule period, counting from, counts_from set, count).
-        self._results: dict[tuple[int, dt.date, bool, int | None], RuleProgress] = {}
+        # A shared result depends on the member only through (rule period, counting from, counts_from set, and the
+        # count on a counted rule or, on a per-student rule whose every student is met, the number of students).
+        self._results: dict[tuple[int, dt.date, bool, int], RuleProgress] = {}
 
     def school(self, school: School, setup: _Setup, members: Sequence[repo.MemberLine],
                paired: dict[int, list[str]], places: dict[int, list[tuple[str, str]]],
@@ -284,7 +285,7 @@ class _Arithmetic:
                     pace = paces[(rule_key, joined_on)] = period_pace(
                         rule.minimum, calendar, rule_period.start, rule_period.end, joined_on, today)
                 found = counts.get(member.id)
-                key: tuple[int, dt.date, bool, int | None]
+                by_student: dict[str, int] | None = None
                 if per_place:
                     mine = places.get(member.id, [])
                     progress.append(period_progress(
@@ -295,13 +296,15 @@ class _Arithmetic:
                 if per_student:
                     if students is None:
                         students = student_keys_of(paired.get(member.id, ()))
-                    if students:
+                    by_student = found or {}
+                    if any(by_student.get(student, 0) < pace.minimum for _, student in students):
                         progress.append(period_progress(
                             rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
-                            counts_by_key=found or {}, whole_minimum=whole_minimum, pace=pace,
+                            counts_by_key=by_student, whole_minimum=whole_minimum, pace=pace,
                             student_keys=students))
                         continue
-                    key = (rule_key, joined_on, counts_from_set, None)  # no students: nothing counted
+                    # Every paired student met (or none paired): the result depends on how many there are.
+                    key = (rule_key, joined_on, counts_from_set, len(students))
                 else:
                     key = (rule_key, joined_on, counts_from_set, found or 0)
                 result = results.get(key)
@@ -309,6 +312,7 @@ class _Arithmetic:
                     result = results[key] = period_progress(
                         rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
                         done=found or 0, whole_minimum=whole_minimum, pace=pace,
+                        counts_by_key=by_student,
                         student_keys=students if per_student else None)
                 progress.append(result)
             yield MemberStanding(member.id, member.display_name, member.role, member.joined_on, tuple(progress))
