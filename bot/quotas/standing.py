@@ -4,9 +4,10 @@ The queries are one for the members, one for the pairings (one for place assignm
 when a rule counts assigned places), one for the co-visits of the whole window, and one
 aggregate per distinct (period, activities, measure, scope) among the school's rules — never
 one per member. Many schools (:func:`school_standings`, a district's) share those queries: each runs once over the
-schools whose rules need it. The arithmetic is `bot.quotas.progress`; members who count from the same day share
+schools whose rules need it (on PostgreSQL, once for each part of a county, :func:`computed_standings`: a part is
+computed while the next is read). The arithmetic is `bot.quotas.progress`; members who count from the same day share
 each rule's target and pace, computed once, and those with the same count on a counted rule share its
-result.
+result (see :class:`_Arithmetic`).
 """
 
 from __future__ import annotations
