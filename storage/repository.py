@@ -225,7 +225,7 @@ async def school_member_lines(session: AsyncSession, school_id: int,
 async def member_lines_of_schools(session: AsyncSession, school_ids: Sequence[int]) -> dict[int, list[MemberLine]]:
     """Each school's active members by id, as plain rows, in one statement (every school present, maybe empty)."""
     lines: dict[int, list[MemberLine]] = {school_id: [] for school_id in school_ids}
-    rows = await session.execute(
+    rows = await values_of(session,
         select(Member.school_id, Member.id, Member.display_name, Member.role, Member.joined_on, Member.counts_from,
                Member.standing_version)
         .where(Member.school_id.in_(list(school_ids)), Member.active.is_(True)).order_by(Member.id))
@@ -373,6 +373,13 @@ async def drop_chat_state(session: AsyncSession, kind: str, keys: Iterable[str] 
 
 # --- progress aggregates ----------------------------------------------------------------------
 
+async def values_of(session: AsyncSession, query: Select):
+    """The rows of a query of columns (no entities), read on the session's connection past the ORM's row loading,
+    which costs more than the statement for a county's aggregates (what is pending is flushed first)."""
+    await session.flush()
+    return await (await session.connection()).execute(query)
+
+
 #: Schools read together in one statement at most (a bound on its parameters).
 SCHOOLS_A_STATEMENT = 500
 
@@ -419,7 +426,7 @@ async def covisits(session: AsyncSession, school_id: SchoolIds, start: dt.date, 
     covisitors = list(member_ids) if member_ids is not None \
         else select(Member.id).where(of_schools(Member.school_id, school_id))
     query = query.where(Entry.covisitor_member_id.in_(covisitors))
-    return [(member_id, code, day, key) for member_id, code, day, key in await session.execute(query)
+    return [(member_id, code, day, key) for member_id, code, day, key in await values_of(session, query)
             if member_id is not None]
 
 
@@ -434,7 +441,7 @@ async def measure_by_member(session: AsyncSession, school_id: SchoolIds, start: 
         "distinct_students": func.count(p.c.student_key.distinct()),
         "days": func.count(p.c.occurred_on.distinct()),
     }[measure]
-    rows = await session.execute(select(p.c.participant, value).group_by(p.c.participant))
+    rows = await values_of(session, select(p.c.participant, value).group_by(p.c.participant))
     return {member_id: count for member_id, count in rows}
 
 
@@ -444,7 +451,7 @@ async def paired_student_counts(session: AsyncSession, school_id: SchoolIds, sta
                                 with_covisits: bool = True) -> dict[int, dict[str, int]]:
     """Per participant, entries for each of their paired students in the period."""
     p = participations(school_id, start, end, activities, member_ids, with_covisits=with_covisits)
-    rows = await session.execute(
+    rows = await values_of(session,
         select(p.c.participant, p.c.student_key, func.count())
         .join(Pairing, and_(Pairing.member_id == p.c.participant, Pairing.student_key == p.c.student_key))
         .group_by(p.c.participant, p.c.student_key))
@@ -460,6 +467,6 @@ async def pairings_by_member(session: AsyncSession, school_id: SchoolIds,
     if member_ids is not None:
         query = query.where(Pairing.member_id.in_(list(member_ids)))
     paired: dict[int, list[str]] = {}
-    for member_id, name in await session.execute(query.order_by(Pairing.id)):
+    for member_id, name in await values_of(session, query.order_by(Pairing.id)):
         paired.setdefault(member_id, []).append(name)
     return paired

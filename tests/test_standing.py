@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.people.schools import create_school
 from bot.people.students import student_key
+from bot.quotas import standing as standing_module
 from bot.quotas.standing import school_standing, school_standings
 from storage.models import Entry, Member, Pairing
 
@@ -155,3 +156,33 @@ async def test_schools_read_together_stand_as_each_read_alone_in_the_statements_
     assert progress_of(together[first], li, "paired-call-monthly").students_missing == ()
     assert progress_of(together[second], zhou, "paired-call-monthly").students_missing == ("赵六",)
     assert len(statements) <= 9
+
+
+async def test_schools_read_and_computed_in_parts_stand_as_read_together(db, clock, monkeypatch):
+    """A county's schools are read in parts, the next part read while the one before is computed: every member
+    stands as when all are read at once, co-visits, pairings and newcomers included."""
+    schools = [await make_school(db, clock)] + [
+        (await create_school(db, name, now=clock.now())).school_id for name in ("城关中学", "东山小学")]
+    for number, school in enumerate(schools):
+        head = await add_member(db, school, f"陈老师{number}", "head_teacher")
+        teacher = await add_member(db, school, f"李老师{number}", "teacher")
+        newcomer = await add_member(db, school, f"周老师{number}", "teacher", joined_on=dt.date(2026, 11, 16))
+        async with db.transaction() as session:
+            session.add_all([Pairing(school_id=school, member_id=member, student_name=name,
+                                     student_key=student_key(name))
+                             for member, name in ((teacher, "赵六"), (teacher, "王小明"), (newcomer, "孙七"))])
+        await add_entries(db, school, [(head, "home_visit", dt.date(2026, 11, 3), "张三", teacher),
+                                       (teacher, "phone_call", dt.date(2026, 11, 13 - number), "赵六", None),
+                                       (newcomer, "phone_call", dt.date(2026, 11, 17), "孙七", head),
+                                       (head, "tutoring", dt.date(2026, 11, 16), "张三", None)][number:])
+    with db.recording_statements() as together_statements:
+        together = await school_standings(db, schools, TODAY)
+
+    monkeypatch.setattr(standing_module, "MEMBERS_A_PART", {"postgresql": 1, "sqlite": 1})
+    monkeypatch.setattr(standing_module, "MEMBERS_A_TURN", 1)
+    with db.recording_statements() as parts_statements:
+        in_parts = await school_standings(db, schools, TODAY)
+
+    assert in_parts == together
+    assert len(parts_statements) > len(together_statements)  # each part was read on its own
+    assert [m.display_name for m in in_parts[schools[2]].members] == ["陈老师2", "李老师2", "周老师2"]

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.people.schools import policy_of
-from bot.quotas.standing import MemberStanding, SchoolStanding, StandingInputs, read_standing_inputs
+from bot.quotas.standing import MemberStanding, SchoolStanding, computed_standings
 from storage import repository as repo
 from storage.db import Database
 from storage.models import School
@@ -76,15 +76,15 @@ class KeptStandings:
             # now, whatever another ask of the same day keeps meanwhile.
             previous = {school_id: self._kept.get((school_id, today)) for school_id in ids}
             whole, changed = self._to_compute(schools, lines, previous)
-            inputs: list[StandingInputs] = []
+            found: list[dict[int, SchoolStanding]] = []
             if whole:
-                inputs.append(await read_standing_inputs(session, schools, whole, today, None))
+                found.append(await computed_standings(session, schools, whole, today, None))
             if changed:
                 member_ids = [line.id for school_lines in changed.values() for line in school_lines]
-                inputs.append(await read_standing_inputs(session, schools, changed, today, member_ids))
+                found.append(await computed_standings(session, schools, changed, today, member_ids))
         computed: dict[int, dict[int, MemberStanding]] = {}
-        for found in inputs:
-            for school_id, standing in found.standings().items():
+        for standings in found:
+            for school_id, standing in standings.items():
                 computed.setdefault(school_id, {}).update((m.member_id, m) for m in standing.members)
         for key in [key for key in self._kept if key[1] < today - KEPT_DAYS]:
             del self._kept[key]

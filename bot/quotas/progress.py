@@ -264,10 +264,17 @@ def period_progress(
     if rule.per_student or rule.per_place:  # a place is met like a student: assigned places are passed as students
         pairs = student_keys if student_keys is not None else student_keys_of(paired_students)
         counts = counts_by_key if counts_by_key is not None else _normalised_counts(student_counts)
-        credited = [min(counts.get(key, 0), per_student_min) for _, key in pairs]
+        done = 0
+        short: list[str] = []
+        for name, key in pairs:
+            count = counts.get(key, 0)
+            if count < per_student_min:
+                short.append(name)
+                done += count
+            else:
+                done += per_student_min
         target = per_student_min * len(pairs)
-        done = sum(credited)
-        missing = tuple(name for (name, _), count in zip(pairs, credited, strict=True) if count < per_student_min)
+        missing = tuple(short)
     else:
         target = per_student_min
     expected = pace.expected(target)
@@ -293,8 +300,8 @@ def period_progress(
 def student_keys_of(paired_students: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """The paired students as :func:`period_progress` counts them — stripped, blanks and repeats dropped, in
     order — each with its :func:`bot.people.students.student_key`."""
-    return tuple((name, _norm(name)) for name in dict.fromkeys(name.strip() for name in paired_students)
-                 if name)
+    return tuple([(name, student_key(name)) for name in dict.fromkeys([name.strip() for name in paired_students])
+                  if name])
 
 
 def _norm(name: str) -> str:

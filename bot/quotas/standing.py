@@ -4,15 +4,17 @@ The queries are one for the members, one for the pairings (one for place assignm
 when a rule counts assigned places), one for the co-visits of the whole window, and one
 aggregate per distinct (period, activities, measure, scope) among the school's rules — never
 one per member. Many schools (:func:`school_standings`, a district's) share those queries: each runs once over the
-schools whose rules need it. The arithmetic is `bot.quotas.progress`; members who count from the same day share
+schools whose rules need it (on PostgreSQL, once for each part of a county, :func:`computed_standings`: a part is
+computed while the next is read). The arithmetic is `bot.quotas.progress`; members who count from the same day share
 each rule's target and pace, computed once, and those with the same count on a counted rule share its
-result.
+result (see :class:`_Arithmetic`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.people.membership import Profile
@@ -32,7 +34,7 @@ from bot.quotas.rule_windows import running_period
 from storage import assignments as assignment_queries
 from storage import records as record_queries
 from storage import repository as repo
-from storage.db import Database, Transaction
+from storage.db import Database, Transaction, engine_of
 from storage.models import School
 
 
@@ -103,8 +105,7 @@ async def _standings(db: Database, school_ids: Sequence[int], today: dt.date,
         else:
             lines = {school_id: await repo.school_member_lines(session, school_id, member_ids)
                      for school_id in school_ids}
-        inputs = await read_standing_inputs(session, schools, lines, today, member_ids)
-    return inputs.standings()
+        return await computed_standings(session, schools, lines, today, member_ids)
 
 
 @dataclass(frozen=True)
@@ -119,11 +120,76 @@ class StandingInputs:
     places: dict[int, list[tuple[str, str]]]
     aggregates: dict[tuple, dict]
 
-    def standings(self) -> dict[int, SchoolStanding]:
-        """Each school's standing of its members in :attr:`lines` (the arithmetic, no query)."""
-        return {school_id: _school_standing(self.schools[school_id], self.setups[school_id], school_lines,
-                                            self.today, self.paired, self.places, self.aggregates)
-                for school_id, school_lines in self.lines.items()}
+    async def standings(self) -> dict[int, SchoolStanding]:
+        """Each school's standing of its members in :attr:`lines` (the arithmetic, no query), letting other
+        coroutines run every :data:`MEMBERS_A_TURN` members: the reading of the next part (:func:`computed_standings`),
+        whose every step waits for a turn."""
+        arithmetic = _Arithmetic(self.today)
+        found = {}
+        turn = 0
+        for school_id, school_lines in self.lines.items():
+            school, setup = self.schools[school_id], self.setups[school_id]
+            members = []
+            for member in arithmetic.school(school, setup, school_lines, self.paired, self.places, self.aggregates):
+                members.append(member)
+                turn += 1
+                if turn == MEMBERS_A_TURN:
+                    turn = 0
+                    await asyncio.sleep(0)
+            found[school_id] = SchoolStanding(school.id, school.name, self.today, setup.policy, tuple(members))
+        return found
+
+
+#: Members whose standings' inputs are read together when more are computed (a county's), by backend: a part's
+#: statements run while the part before is computed. Fewer members are one part, read with the statements of one.
+#: None reads every member in one part: SQLite's statements run in aiosqlite's thread, which needs the GIL for every
+#: row it returns, so Python computing meanwhile slows them as much as it gains (measured: bench/README.md).
+MEMBERS_A_PART: dict[str, int | None] = {"postgresql": 6_000, "sqlite": None}
+#: Members computed between two turns of the other coroutines (about a millisecond).
+MEMBERS_A_TURN = 16
+
+
+async def computed_standings(session: Transaction, schools: Mapping[int, School],
+                             lines: Mapping[int, Sequence[repo.MemberLine]], today: dt.date,
+                             member_ids: Sequence[int] | None) -> dict[int, SchoolStanding]:
+    """The standings of the members in `lines` (school id → its members; with `member_ids`, only those members
+    are counted), read by :func:`read_standing_inputs` and computed, in parts of whole schools of about
+    :data:`MEMBERS_A_PART` members on a database server: while a part is computed the next one is read. Only the
+    reading uses `session` (one statement at a time); the computation lets it run between its steps."""
+    parts = _parts(lines, MEMBERS_A_PART.get(engine_of(session).dialect.name))
+
+    def reading_of(part: Mapping[int, Sequence[repo.MemberLine]]) -> asyncio.Future[StandingInputs]:
+        ids = member_ids if member_ids is None or len(parts) == 1 \
+            else [line.id for school_lines in part.values() for line in school_lines]
+        return asyncio.ensure_future(read_standing_inputs(session, schools, part, today, ids))
+
+    found: dict[int, SchoolStanding] = {}
+    reading = reading_of(parts[0])
+    try:
+        for index in range(len(parts)):
+            inputs = await reading
+            if index + 1 < len(parts):
+                reading = reading_of(parts[index + 1])
+            found.update(await inputs.standings())
+    except BaseException:
+        await asyncio.gather(reading, return_exceptions=True)  # the session is free again before it unwinds
+        raise
+    return found
+
+
+def _parts(lines: Mapping[int, Sequence[repo.MemberLine]],
+           size: int | None) -> list[dict[int, Sequence[repo.MemberLine]]]:
+    """The schools of `lines` in parts of at least `size` members (the last one fewer; one part without a size), in
+    order."""
+    parts: list[dict[int, Sequence[repo.MemberLine]]] = [{}]
+    members = 0
+    for school_id, school_lines in lines.items():
+        if size is not None and members >= size:
+            parts.append({})
+            members = 0
+        parts[-1][school_id] = school_lines
+        members += len(school_lines)
+    return parts
 
 
 async def read_standing_inputs(session: Transaction, schools: Mapping[int, School],
@@ -180,61 +246,77 @@ def _ids(school_ids: Sequence[int]) -> repo.SchoolIds:
     return school_ids[0] if len(school_ids) == 1 else list(school_ids)
 
 
-def _school_standing(school: School, setup: _Setup, members: Sequence[repo.MemberLine], today: dt.date,
-                     paired: dict[int, list[str]], places: dict[int, list[tuple[str, str]]],
-                     aggregates: dict[tuple, dict]) -> SchoolStanding:
-    policy, calendar, rules = setup.policy, setup.calendar, setup.rules
-    whole_minimums = {r.rule.id: policy.rule(r.rule.id).minimum for r in rules}
-    counts_of = [aggregates[r.aggregate] for r in rules]
-    paces: dict[tuple[int, dt.date], PeriodPace] = {}
+class _Arithmetic:
+    """The arithmetic of the standings of the schools of one reading on one day (no query): members who count from
+    the same day share each rule's target and pace, computed once; on a counted rule members who share its count
+    share its result, and so do members with as many paired students, each of them met, on a per-student rule.
+    Schools on one parsed policy share these (their rule periods are the same objects, see :func:`_setup`)."""
 
-    def pace_for(index: int, rule_period: _RulePeriod, facts: MemberFacts) -> PeriodPace:
-        """Members of a rule who count from the same day share its target and pace: computed once."""
-        key = (index, facts.joined_on)
-        found = paces.get(key)
-        if found is None:
-            found = paces[key] = period_pace(rule_period.rule.minimum, calendar, rule_period.start, rule_period.end,
-                                             facts.joined_on, today)
-        return found
+    def __init__(self, today: dt.date) -> None:
+        self.today = today
+        self._paces: dict[tuple[int, dt.date], PeriodPace] = {}
+        # A shared result depends on the member only through (rule period, counting from, counts_from set, and the
+        # count on a counted rule or, on a per-student rule whose every student is met, the number of students).
+        self._results: dict[tuple[int, dt.date, bool, int], RuleProgress] = {}
 
-    # A counted rule's result depends on the member only through these: members who share them share it.
-    same_result: dict[tuple[int, dt.date, bool, int], RuleProgress] = {}
-    standings = []
-    for member in members:
-        facts = MemberFacts(member.id, member.role,
-                            counting_from(member.joined_on, member.counts_from, school.counts_from),
-                            counts_from_set=(member.counts_from or school.counts_from) is not None)
-        students: tuple[tuple[str, str], ...] | None = None  # the member's paired students, for each such rule
-        progress = []
-        for index, rule_period in enumerate(rules):
-            rule = rule_period.rule
-            if not rule.applies_to(member.role):
-                continue
-            found = counts_of[index].get(member.id)
-            whole_minimum, pace = whole_minimums[rule.id], pace_for(index, rule_period, facts)
-            if rule.per_place:
-                mine = places.get(member.id, [])
-                progress.append(period_progress(
-                    rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
-                    paired_students=[name for kind, name in mine if rule.place_kind in (None, kind)],
-                    student_counts=found or {}, whole_minimum=whole_minimum, pace=pace))
-            elif rule.per_student:
-                if students is None:
-                    students = student_keys_of(paired.get(member.id, ()))
-                progress.append(period_progress(
-                    rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
-                    counts_by_key=found or {}, whole_minimum=whole_minimum, pace=pace, student_keys=students))
-            else:
-                key = (index, facts.joined_on, facts.counts_from_set, found or 0)
-                result = same_result.get(key)
-                if result is None:
-                    result = same_result[key] = period_progress(
+    def school(self, school: School, setup: _Setup, members: Sequence[repo.MemberLine],
+               paired: dict[int, list[str]], places: dict[int, list[tuple[str, str]]],
+               aggregates: dict[tuple, dict]) -> Iterator[MemberStanding]:
+        """Each member's standing, in the order of `members`."""
+        policy, calendar, today = setup.policy, setup.calendar, self.today
+        whole_minimums = {r.rule.id: policy.rule(r.rule.id).minimum for r in setup.rules}
+        # Per role, each applying rule with what it needs: whether it counts per place or per student, its counts.
+        plans: dict[str, list[tuple[int, _RulePeriod, Rule, int, bool, bool, dict]]] = {}
+        paces, results = self._paces, self._results
+        for member in members:
+            plan = plans.get(member.role)
+            if plan is None:
+                plan = plans[member.role] = [
+                    (id(r), r, r.rule, whole_minimums[r.rule.id], r.rule.per_place, r.rule.per_student,
+                     aggregates[r.aggregate])
+                    for r in setup.rules if r.rule.applies_to(member.role)]
+            joined_on = counting_from(member.joined_on, member.counts_from, school.counts_from)
+            counts_from_set = (member.counts_from or school.counts_from) is not None
+            facts = MemberFacts(member.id, member.role, joined_on, counts_from_set=counts_from_set)
+            students: tuple[tuple[str, str], ...] | None = None  # the member's paired students, for each such rule
+            progress = []
+            for rule_key, rule_period, rule, whole_minimum, per_place, per_student, counts in plan:
+                pace = paces.get((rule_key, joined_on))
+                if pace is None:
+                    pace = paces[(rule_key, joined_on)] = period_pace(
+                        rule.minimum, calendar, rule_period.start, rule_period.end, joined_on, today)
+                found = counts.get(member.id)
+                by_student: dict[str, int] | None = None
+                if per_place:
+                    mine = places.get(member.id, [])
+                    progress.append(period_progress(
                         rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
-                        done=found or 0, whole_minimum=whole_minimum, pace=pace)
+                        paired_students=[name for kind, name in mine if rule.place_kind in (None, kind)],
+                        student_counts=found or {}, whole_minimum=whole_minimum, pace=pace))
+                    continue
+                if per_student:
+                    if students is None:
+                        students = student_keys_of(paired.get(member.id, ()))
+                    by_student = found or {}
+                    if any(by_student.get(student, 0) < pace.minimum for _, student in students):
+                        progress.append(period_progress(
+                            rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
+                            counts_by_key=by_student, whole_minimum=whole_minimum, pace=pace,
+                            student_keys=students))
+                        continue
+                    # Every paired student met (or none paired): the result depends on how many there are.
+                    key = (rule_key, joined_on, counts_from_set, len(students))
+                else:
+                    key = (rule_key, joined_on, counts_from_set, found or 0)
+                result = results.get(key)
+                if result is None:
+                    result = results[key] = period_progress(
+                        rule, calendar, facts, rule_period.start, rule_period.end, rule_period.key, today,
+                        done=found or 0, whole_minimum=whole_minimum, pace=pace,
+                        counts_by_key=by_student,
+                        student_keys=students if per_student else None)
                 progress.append(result)
-        standings.append(MemberStanding(member.id, member.display_name, member.role, member.joined_on,
-                                        tuple(progress)))
-    return SchoolStanding(school.id, school.name, today, policy, tuple(standings))
+            yield MemberStanding(member.id, member.display_name, member.role, member.joined_on, tuple(progress))
 
 
 def _counts_entries(rule: Rule) -> bool:
@@ -261,6 +343,9 @@ async def _aggregates(session: Transaction, rules_by_school: dict[int, list[_Rul
     counting = sorted({school_id for r in entry_rules for school_id in schools_of[r.aggregate]})
     shared_covisits = await repo.covisits(session, _ids(counting), min(r.start for r in entry_rules),
                                           max(r.end for r in entry_rules), member_ids) if entry_rules else []
+    covisits_of: dict[str, list[tuple[int, dt.date, str | None]]] = {}  # by activity
+    for member_id, code, day, student in shared_covisits:
+        covisits_of.setdefault(code, []).append((member_id, day, student))
     aggregates: dict[tuple, dict] = {}
     for key, rule_period in first_of.items():
         rule, start, end, schools = rule_period.rule, rule_period.start, rule_period.end, _ids(schools_of[key])
@@ -272,9 +357,8 @@ async def _aggregates(session: Transaction, rules_by_school: dict[int, list[_Rul
             aggregates[key] = await assignment_queries.assigned_place_counts(
                 session, schools, start, end, rule.activities, member_ids)
             continue
-        activities = set(rule.activities)
-        mine = [(member_id, student) for member_id, code, day, student in shared_covisits
-                if code in activities and start <= day <= end]
+        mine = [(member_id, student) for code in dict.fromkeys(rule.activities)
+                for member_id, day, student in covisits_of.get(code, ()) if start <= day <= end]
         if rule.per_student:
             per_student = await repo.paired_student_counts(session, schools, start, end, rule.activities,
                                                            member_ids, with_covisits=False)
