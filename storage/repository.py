@@ -373,7 +373,7 @@ async def drop_chat_state(session: AsyncSession, kind: str, keys: Iterable[str] 
 
 # --- progress aggregates ----------------------------------------------------------------------
 
-async def values_of(session: AsyncSession, query: Select):
+async def values_of(session: AsyncSession, query: Select) -> Any:
     """The rows of a query of columns (no entities), read on the session's connection past the ORM's row loading,
     which costs more than the statement for a county's aggregates (what is pending is flushed first)."""
     await session.flush()
