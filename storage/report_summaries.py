@@ -217,11 +217,16 @@ async def replace_rows(session: AsyncSession, school_id: int, slot: str, rows: M
         where.append(ReportSummary.member_id.in_(list(rows)))
     await session.execute(delete(SUMMARIES).where(*where))
     if rows:
-        await session.execute(SUMMARIES.insert(), [
-            {"school_id": school_id, "slot": slot, "member_id": member_id,
-             "counts": {"all": dict(row.counts), "own": dict(row.own)},
-             "quotas": [value for quota in row.quotas for value in quota]}
-            for member_id, row in rows.items()])
+        await session.execute(SUMMARIES.insert(), [_stored(school_id, slot, member_id, row)
+                                                   for member_id, row in rows.items()])
+
+
+def _stored(school_id: int, slot: str, member_id: int, row: SummaryRow) -> dict[str, Any]:
+    """A row as stored (the shape :func:`stored_rows_of_schools` decodes): counts as two flat objects, quotas as one
+    flat list."""
+    return {"school_id": school_id, "slot": slot, "member_id": member_id,
+            "counts": {"all": dict(row.counts), "own": dict(row.own)},
+            "quotas": [value for quota in row.quotas for value in quota]}
 
 
 async def save_slots(session: AsyncSession, slot: str, fingerprints: Mapping[int, str], seen_change: int) -> None:
@@ -241,9 +246,7 @@ async def replace_rows_of_schools(session: AsyncSession, slot: str,
     insert for all of them."""
     await session.execute(delete(SUMMARIES).where(ReportSummary.school_id.in_(list(rows)),
                                                   ReportSummary.slot == slot))
-    values = [{"school_id": school_id, "slot": slot, "member_id": member_id,
-               "counts": {"all": dict(row.counts), "own": dict(row.own)},
-               "quotas": [value for quota in row.quotas for value in quota]}
+    values = [_stored(school_id, slot, member_id, row)
               for school_id, of_school in rows.items() for member_id, row in of_school.items()]
     if values:
         await session.execute(SUMMARIES.insert(), values)

@@ -42,15 +42,20 @@ async def member_id(db, name: str) -> int:
         return await session.scalar(select(Member.id).where(Member.display_name == name))
 
 
-async def log_visit_with_problems(bot, user, student: str, problems: list[str]) -> None:
+async def reach_the_problems_question(bot, user, student: str, notes: str = "了解学习情况") -> None:
+    """A home visit logged alone today, 45 minutes, with `notes` typed: up to "what problems did the family raise?"."""
     await bot.say(user, "/log")
     await bot.tap(user, "入户家访")
     await bot.say(user, student)
     await bot.tap(user, "不，独自一人")
     await bot.tap(user, "今天")
     await bot.tap(user, "45 分钟")
-    await bot.say(user, "了解学习情况")
+    await bot.say(user, notes)
     assert "反映了什么问题" in bot.last_text(user)
+
+
+async def log_visit_with_problems(bot, user, student: str, problems: list[str]) -> None:
+    await reach_the_problems_question(bot, user, student)
     for text in problems:
         await bot.say(user, text)
         assert "已记下" in bot.last_text(user) and text in bot.last_text(user)
@@ -174,27 +179,14 @@ async def test_none_records_no_problem_and_edit_can_add_or_clear_them(bot, wang)
 
 
 async def test_the_buttons_typed_instead_of_tapped_answer_as_taps_and_a_typed_none_never_clears_a_list(bot, wang):
-    await bot.say(wang, "/log")
-    await bot.tap(wang, "入户家访")
-    await bot.say(wang, "王小明")
-    await bot.tap(wang, "不，独自一人")
-    await bot.tap(wang, "今天")
-    await bot.tap(wang, "45 分钟")
-    await bot.say(wang, "跳过")
-    assert "反映了什么问题" in bot.last_text(wang)
+    await reach_the_problems_question(bot, wang, "王小明", notes="跳过")  # the Skip button typed
     await bot.say(wang, "作业太多")
     await bot.say(wang, "没有")  # a list is under way: this is the family's word, not the None button
     await bot.say(wang, "完成")
     assert "1. 作业太多\n2. 没有" in bot.last_text(wang) and "🗒" not in bot.last_text(wang)
     await bot.tap(wang, "✅ 保存")
     assert [p.text for p in await stored_problems(bot.db)] == ["作业太多", "没有"]
-    await bot.say(wang, "/log")
-    await bot.tap(wang, "入户家访")
-    await bot.say(wang, "王小明")
-    await bot.tap(wang, "不，独自一人")
-    await bot.tap(wang, "今天")
-    await bot.tap(wang, "45 分钟")
-    await bot.say(wang, "跳过")
+    await reach_the_problems_question(bot, wang, "王小明", notes="跳过")
     await bot.say(wang, "没有")
     assert "请确认" in bot.last_text(wang) and "反映的问题" not in bot.last_text(wang)
 

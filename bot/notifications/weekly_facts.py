@@ -1,6 +1,6 @@
 """Gathering what the leaderboard and the digest say about a school's week, from standings and storage.
 
-The standings come from a :data:`StandingSource` (:class:`DatabaseStanding`
+The standings come from a :data:`StandingSource` (:class:`bot.quotas.kept_standings.KeptStandings`
 in production, a fake in tests); the counts per activity — per member and for
 the school, this week and the one before — come from the daily count table
 (:func:`storage.reports.tallies_by_member`; the digests of many schools, :func:`digest_facts_of_schools`, read
@@ -30,29 +30,16 @@ from storage.models import School
 StandingSource = Callable[[int, dt.date], Awaitable[SchoolStanding]]
 
 
-class DatabaseStanding:
-    """The production source: the standings over `db`, one school's or :meth:`many` at once, what was computed
-    kept for the next round (:class:`bot.quotas.kept_standings.KeptStandings`)."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.kept = KeptStandings(db)
-
-    async def __call__(self, school_id: int, today: dt.date) -> SchoolStanding:
-        return await self.kept(school_id, today)
-
-    async def many(self, school_ids: Sequence[int], today: dt.date) -> dict[int, SchoolStanding]:
-        return await self.kept.many(school_ids, today)
-
-
-def database_standing(db: Database) -> DatabaseStanding:
-    return DatabaseStanding(db)
+def database_standing(db: Database) -> KeptStandings:
+    """The production source: the standings over `db`, one school's or many at once, what was computed kept for
+    the next round."""
+    return KeptStandings(db)
 
 
 async def standings_of(source: StandingSource, school_ids: Sequence[int],
                        today: dt.date) -> dict[int, SchoolStanding]:
-    """Many schools' standings from `source`: together when it can (:class:`DatabaseStanding`), else one by one."""
-    if isinstance(source, DatabaseStanding):
+    """Many schools' standings from `source`: together when it can (:class:`KeptStandings`), else one by one."""
+    if isinstance(source, KeptStandings):
         return await source.many(school_ids, today)
     return {school_id: await source(school_id, today) for school_id in school_ids}
 
