@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.parts import in_parts
 from bot.people.membership import Profile
 from bot.people.schools import policy_of
 from bot.quotas.calendar import SchoolCalendar
@@ -156,7 +157,8 @@ async def computed_standings(session: Transaction, schools: Mapping[int, School]
     are counted), read by :func:`read_standing_inputs` and computed, in parts of whole schools of about
     :data:`MEMBERS_A_PART` members on a database server: while a part is computed the next one is read. Only the
     reading uses `session` (one statement at a time); the computation lets it run between its steps."""
-    parts = _parts(lines, MEMBERS_A_PART.get(engine_of(session).dialect.name))
+    parts = [dict(part) for part in in_parts(lines.items(), lambda school: len(school[1]),
+                                             MEMBERS_A_PART.get(engine_of(session).dialect.name))]
 
     def reading_of(part: Mapping[int, Sequence[repo.MemberLine]]) -> asyncio.Future[StandingInputs]:
         ids = member_ids if member_ids is None or len(parts) == 1 \
@@ -175,21 +177,6 @@ async def computed_standings(session: Transaction, schools: Mapping[int, School]
         await asyncio.gather(reading, return_exceptions=True)  # the session is free again before it unwinds
         raise
     return found
-
-
-def _parts(lines: Mapping[int, Sequence[repo.MemberLine]],
-           size: int | None) -> list[dict[int, Sequence[repo.MemberLine]]]:
-    """The schools of `lines` in parts of at least `size` members (the last one fewer; one part without a size), in
-    order."""
-    parts: list[dict[int, Sequence[repo.MemberLine]]] = [{}]
-    members = 0
-    for school_id, school_lines in lines.items():
-        if size is not None and members >= size:
-            parts.append({})
-            members = 0
-        parts[-1][school_id] = school_lines
-        members += len(school_lines)
-    return parts
 
 
 async def read_standing_inputs(session: Transaction, schools: Mapping[int, School],

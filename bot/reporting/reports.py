@@ -47,6 +47,7 @@ from typing import Any
 from bot.logbook.entries import EntryView, view_of
 from bot.logbook.problems import ProblemCounts, problem_counts_by_member, school_problem_counts
 from bot.observability.metrics import timed_school_report
+from bot.parts import in_parts
 from bot.people.schools import policy_of
 from bot.quotas.calendar import SchoolCalendar
 from bot.quotas.periods import Period, current_period, previous_period
@@ -673,15 +674,10 @@ async def store_summaries_of_schools(db: Database, wanted: Sequence[tuple[School
     for school, window in wanted:
         groups.setdefault((school.policy_name, school.policy_text, _slot(window)), []).append((school, window))
     for group in groups.values():
-        part: list[tuple[School, ReportWindow]] = []
-        members = 0
-        for pair in group:
-            part.append(pair)
-            members += len(rosters[pair[0].id])
-            if members >= summaries.TOGETHER or pair is group[-1]:
-                async with db.transaction() as session:
-                    await summaries.fresh_rows_of_schools(session, _slot_requests(part, rosters))
-                part, members = [], 0
+        # The parts fresh_rows_of_schools computes together, each in a transaction of its own.
+        for part in in_parts(group, lambda pair: len(rosters[pair[0].id]), summaries.TOGETHER):
+            async with db.transaction() as session:
+                await summaries.fresh_rows_of_schools(session, _slot_requests(part, rosters))
 
 
 async def personal_report(db: Database, school_id: int, member_id: int, window: ReportWindow) -> PersonalReport:

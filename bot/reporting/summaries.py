@@ -27,6 +27,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.parts import in_parts
 from storage import report_summaries as store
 from storage import repository as repo
 from storage.db import Transaction, engine_of
@@ -200,7 +201,7 @@ async def _rebuild_together(session: Transaction, requests: Sequence[SlotRequest
         groups.setdefault((request.slot, request.together), []).append(request)
     found: dict[int, dict[int, SummaryRow]] = {}
     for (slot, _), group in groups.items():
-        for part in _parts(group):
+        for part in in_parts(group, lambda request: len(request.active), TOGETHER):
             compute = part[0].compute_schools
             assert compute is not None
             schools = [request.school for request in part]
@@ -222,19 +223,6 @@ async def _rebuild_together(session: Transaction, requests: Sequence[SlotRequest
                 kept_slots.put(session, school_id, slot, wanted[school_id], latest, rows)
                 found[school_id] = dict(rows)
     return found
-
-
-def _parts(group: Sequence[SlotRequest]) -> list[list[SlotRequest]]:
-    """The group in parts of about :data:`TOGETHER` active members (a school is never split)."""
-    parts: list[list[SlotRequest]] = [[]]
-    members = 0
-    for request in group:
-        if parts[-1] and members + len(request.active) > TOGETHER:
-            parts.append([])
-            members = 0
-        parts[-1].append(request)
-        members += len(request.active)
-    return parts
 
 
 async def fresh_rows(session: Transaction, school: School, slot: str, window_basis: str,
