@@ -389,11 +389,16 @@ async def log_between(db: Database, count: int, rng: random.Random, day: dt.date
         members = (await session.execute(select(Member.id, Member.school_id).where(Member.active.is_(True))
                                          .order_by(Member.id))).all()
         run = uuid.uuid4().hex[:12]
-        await insert_new_entries(session, [{
-            "school_id": school_id, "member_id": member_id, "activity_code": "home_visit", "occurred_on": day,
-            "student_name": "王小明", "student_key": "王小明", "source": "bench",
-            "client_token": f"bench-between-{run}-{n}", "logged_at": at}
+        await insert_new_entries(session, [
+            home_visit(school_id, member_id, day, f"bench-between-{run}-{n}", at)
             for n, (member_id, school_id) in enumerate(rng.sample(members, min(count, len(members))))])
+
+
+def home_visit(school_id: int, member_id: int, day: dt.date, token: str, at: dt.datetime) -> dict:
+    """An entry's row as `insert_new_entries` takes it: a home visit to 王小明 on `day`, logged `at`."""
+    return {"school_id": school_id, "member_id": member_id, "activity_code": "home_visit", "occurred_on": day,
+            "student_name": "王小明", "student_key": "王小明", "source": "bench", "client_token": token,
+            "logged_at": at}
 
 
 async def timed_round(db: Database, planner: Planner, due_at: dt.datetime) -> tuple[float, float, int, int]:
@@ -457,10 +462,8 @@ async def measure(db: Database, county: County, repeat: int, backend: str, entri
     async def after_one_entry():
         school_id = county.school_ids[len(county.school_ids) // 2]
         async with db.transaction() as session:
-            await insert_new_entries(session, [{
-                "school_id": school_id, "member_id": county.members[school_id][2], "activity_code": "home_visit",
-                "occurred_on": TODAY, "student_name": "王小明", "student_key": "王小明", "source": "bench",
-                "client_token": f"bench-district-{run}-{next(tokens)}", "logged_at": NOW}])
+            await insert_new_entries(session, [home_visit(school_id, county.members[school_id][2], TODAY,
+                                                          f"bench-district-{run}-{next(tokens)}", NOW)])
         return await report()
 
     async def wall_and_cpu() -> tuple[float, float]:
