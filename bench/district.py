@@ -382,9 +382,10 @@ LOGGED_BETWEEN = 100
 WEEKLY_DIGESTS = or_(OutboxMessage.dedupe_key.like("digest:%"), OutboxMessage.dedupe_key.like("district-digest:%"))
 
 
-async def log_between(db: Database, count: int, rng: random.Random, day: dt.date, at: dt.datetime) -> None:
-    """`count` home visits on `day` by members drawn across the county, through the write path the bot's own
-    saves take (their daily counts, their changes marked)."""
+async def log_between(db: Database, count: int, rng: random.Random, day: dt.date) -> None:
+    """`count` home visits on `day`, logged at 16:59:30 between its reminder and digest rounds by members drawn
+    across the county, through the write path the bot's own saves take (their daily counts, their changes marked)."""
+    at = dt.datetime.combine(day, dt.time(16, 59, 30), zoneinfo.ZoneInfo(TIMEZONE))
     async with db.transaction() as session:
         members = (await session.execute(select(Member.id, Member.school_id).where(Member.active.is_(True))
                                          .order_by(Member.id))).all()
@@ -423,8 +424,7 @@ async def plan_friday(db: Database, county: County) -> Friday:
     first_cpu = time.process_time() - started_cpu
     planner = Planner(db, database_standing(db))
     reminders, _ = await timed(lambda: planner.plan(dt.datetime.combine(FRIDAY, dt.time(16, 59), zone)))
-    await log_between(db, LOGGED_BETWEEN, random.Random(17), FRIDAY,
-                      dt.datetime.combine(FRIDAY, dt.time(16, 59, 30), zone))
+    await log_between(db, LOGGED_BETWEEN, random.Random(17), FRIDAY)
     due_at = dt.datetime.combine(FRIDAY, DIGEST_TIME, zone)
     seconds, cpu, statements, digests = await timed_round(db, planner, due_at)
     async with db.transaction() as session:

@@ -109,8 +109,7 @@ async def time_rounds(options: argparse.Namespace) -> dict:
         async with db.transaction() as session:
             await session.execute(delete(OutboxMessage).where(WEEKLY_DIGESTS))
         if options.writes:
-            await county_bench.log_between(db, options.writes, rng, county_bench.FRIDAY,
-                                           dt.datetime.combine(county_bench.FRIDAY, dt.time(16, 59, 30), ZONE))
+            await county_bench.log_between(db, options.writes, rng, county_bench.FRIDAY)
         if options.fresh:
             planner = Planner(db, database_standing(db))
         if options.profile and run == options.runs - 1:
@@ -146,8 +145,7 @@ async def check(options: argparse.Namespace) -> dict:
         await session.execute(delete(OutboxMessage))
     kept = Planner(db, database_standing(db))
     await kept.due(dt.datetime.combine(county_bench.FRIDAY, dt.time(16, 59), ZONE))
-    await county_bench.log_between(db, options.writes, random.Random(5), county_bench.FRIDAY,
-                                   dt.datetime.combine(county_bench.FRIDAY, dt.time(16, 59, 30), ZONE))
+    await county_bench.log_between(db, options.writes, random.Random(5), county_bench.FRIDAY)
     due_at = dt.datetime.combine(county_bench.FRIDAY, DIGEST_TIME, ZONE)
     found = {}
     for name, planner in (("kept", kept), ("fresh", Planner(db, database_standing(db)))):
