@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.people.schools import policy_of
-from bot.quotas.standing import MemberStanding, SchoolStanding, computed_standings
+from bot.quotas.standing import MemberStanding, SchoolStanding, computed_standings, schools_to_stand
 from storage import repository as repo
 from storage.db import Database
 from storage.models import School
@@ -67,10 +67,7 @@ class KeptStandings:
         if not ids:
             return {}
         async with self.db.transaction() as session:
-            schools = await repo.schools_by_id(session, ids)
-            unknown = [school_id for school_id in ids if school_id not in schools]
-            if unknown:
-                raise LookupError(f"no school with id {unknown[0]}")
+            schools = await schools_to_stand(session, ids)
             lines = await repo.member_lines_of_schools(session, ids)
             # What the lines are compared with, and what is taken for the members that did not change: as it is
             # now, whatever another ask of the same day keeps meanwhile.

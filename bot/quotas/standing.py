@@ -97,16 +97,22 @@ async def _standings(db: Database, school_ids: Sequence[int], today: dt.date,
     """The standings of one school (`member_ids` of it when given) or of many (a district's): each query runs once
     for all of them, over the schools whose rules need it (member ids are unique across schools)."""
     async with db.transaction() as session:
-        schools = await repo.schools_by_id(session, school_ids)
-        unknown = [school_id for school_id in school_ids if school_id not in schools]
-        if unknown:
-            raise LookupError(f"no school with id {unknown[0]}")
+        schools = await schools_to_stand(session, school_ids)
         if member_ids is None:
             lines = await repo.member_lines_of_schools(session, school_ids)
         else:
             lines = {school_id: await repo.school_member_lines(session, school_id, member_ids)
                      for school_id in school_ids}
         return await computed_standings(session, schools, lines, today, member_ids)
+
+
+async def schools_to_stand(session: Transaction, school_ids: Sequence[int]) -> dict[int, School]:
+    """The schools whose standings are asked for, by id; LookupError for an unknown one."""
+    schools = await repo.schools_by_id(session, school_ids)
+    unknown = [school_id for school_id in school_ids if school_id not in schools]
+    if unknown:
+        raise LookupError(f"no school with id {unknown[0]}")
+    return schools
 
 
 @dataclass(frozen=True)
