@@ -66,8 +66,8 @@ async def test_a_call_typed_in_english_keeps_the_typed_time(bot, li):
 
 
 @pytest.mark.parametrize(("alone", "skip"), [
-    ("不，独自一人", "跳过"), ("没有", "Skip"), ("没有。", " skip "), ("就我一个", "跳过"), ("no", "跳过"),
-    ("No, alone", "跳过"), ("alone!", "跳过"),
+    ("不，独自一人", "跳过"), ("没有", "Skip"), ("没有。", " skip "), ("就我一个", "没有"), ("no", "None."),
+    ("No, alone", "无"), ("alone!", "nothing"),
 ])
 async def test_the_buttons_typed_instead_of_tapped_answer_as_the_taps(bot, wang, alone, skip):
     await bot.say(wang, "/log")

@@ -258,11 +258,13 @@ TYPED_BUTTONS: dict[str, tuple[tuple[str, Action], ...]] = {
     NOTES: (("Skip", SkipNotes()),),
     PROBLEMS: (("None", AnswerProblems("none")), ("Done", AnswerProblems("done"))),
 }
-#: What people type for a button besides its label: "没有" or "no" is how one answers "did a colleague come along?".
+#: What people type for a button besides its label: "没有" or "no" is how one answers "did a colleague come along?"
+#: and "any notes?".
 SAID_FOR_BUTTON: dict[str, frozenset[str]] = {
     "No, alone": frozenset({"没有", "没", "无", "不", "不是", "否", "独自", "独自一人", "一个人", "我一个人",
                             "就我一个", "自己", "我自己", "no", "none", "nobody", "no one", "noone", "alone",
                             "just me", "myself", "by myself"}),
+    "Skip": frozenset({"没有", "无", "没什么", "不用", "none", "no", "nothing", "no notes", "n/a"}),
 }
 #: Ends of a typed answer that do not change it ("没有。", "no!").
 TRAILING_MARKS = " \t。.！!，,～~"
